@@ -1,0 +1,53 @@
+// Errors are values: no exception crosses a layer (the Wasm build has none at all).
+#pragma once
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace bd {
+
+enum class ErrorCode : uint8_t {
+  Sql = 1,         // SQLite (or our parser/planner) rejected the statement; message in SQLite's words
+  Unsupported = 2, // valid SQL that Big Daddy does not run (yet); message names the feature
+  Retryable = 3,   // stale routing (shard moved/fenced, epoch changed): refresh topology and retry
+  Internal = 4,    // a bug or a corrupt message
+  Limit = 5,       // a configured cap (gathered rows/bytes, statement size) was exceeded
+};
+
+struct Error {
+  ErrorCode code = ErrorCode::Sql;
+  std::string message;
+  static Error sql(std::string m) { return {ErrorCode::Sql, std::move(m)}; }
+  static Error unsupported(std::string m) { return {ErrorCode::Unsupported, std::move(m)}; }
+  static Error retryable(std::string m) { return {ErrorCode::Retryable, std::move(m)}; }
+  static Error internal(std::string m) { return {ErrorCode::Internal, std::move(m)}; }
+  static Error limit(std::string m) { return {ErrorCode::Limit, std::move(m)}; }
+};
+
+template <class T>
+class Result {
+ public:
+  Result(T v) : v_(std::move(v)) {}
+  Result(Error e) : v_(std::move(e)) {}
+  bool ok() const { return v_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+  T& value() { return std::get<0>(v_); }
+  const T& value() const { return std::get<0>(v_); }
+  T& operator*() { return value(); }
+  T* operator->() { return &value(); }
+  const Error& error() const { return std::get<1>(v_); }
+
+ private:
+  std::variant<T, Error> v_;
+};
+
+struct Ok {};
+using Status = Result<Ok>;
+inline Status ok_status() { return Ok{}; }
+
+}  // namespace bd
+
+#define BD_TRY(var, expr)                          \
+  auto var##_res = (expr);                         \
+  if (!var##_res.ok()) return var##_res.error();   \
+  auto var = std::move(var##_res.value())

@@ -1,0 +1,40 @@
+// What the core needs from its host, and nothing more (LevelDB's Env, in spirit). The Durable
+// Object shim implements it over ctx.storage.sql; the native host over the system's SQLite.
+#pragma once
+#include <cstdint>
+#include <string_view>
+#include <vector>
+#include "base/result.h"
+#include "wire/value.h"
+
+namespace bd {
+
+// Executes one statement on the object's local SQLite (synchronous, like ctx.storage.sql.exec).
+// Transactions are the host's: it wraps each storage/topology request in one, and rolls it back
+// when the core answers with an error.
+class SqlHost {
+ public:
+  virtual ~SqlHost() = default;
+  virtual Result<ResultSet> exec(std::string_view sql, const std::vector<Value>& params) = 0;
+};
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual double now_ms() = 0;
+};
+
+class Random {
+ public:
+  virtual ~Random() = default;
+  virtual void fill(void* p, size_t n) = 0;
+};
+
+enum class LogLevel { Debug, Info, Warn, Error };
+class Logger {
+ public:
+  virtual ~Logger() = default;
+  virtual void log(LogLevel level, std::string_view msg) = 0;
+};
+
+}  // namespace bd
