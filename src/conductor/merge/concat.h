@@ -1,0 +1,17 @@
+// Unordered union of shard streams: shard 0's rows, then shard 1's, ... (no ORDER BY to honour).
+#pragma once
+#include "conductor/merge/operator.h"
+
+namespace bd::merge {
+
+class Concat final : public RowSource {
+ public:
+  explicit Concat(std::vector<RowSourcePtr> inputs) : inputs_(std::move(inputs)) {}
+  Result<bool> next(Row* row) override;
+
+ private:
+  std::vector<RowSourcePtr> inputs_;
+  size_t cur_ = 0;
+};
+
+}  // namespace bd::merge

@@ -1,0 +1,90 @@
+#include "conductor/merge/sql_convert.h"
+
+#include <cstdlib>
+#include <string_view>
+
+#include "sqlite3.h"
+
+namespace bd::merge {
+namespace {
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// The whole string (minus surrounding spaces) is [+-]digits and fits in an int64.
+bool exact_integer(std::string_view s, int64_t* out) {
+  size_t b = 0, e = s.size();
+  while (b < e && is_space(s[b])) b++;
+  while (e > b && is_space(s[e - 1])) e--;
+  bool neg = false;
+  if (b < e && (s[b] == '+' || s[b] == '-')) neg = s[b++] == '-';
+  if (b == e) return false;
+  uint64_t acc = 0;
+  for (size_t i = b; i < e; i++) {
+    if (!is_digit(s[i])) return false;
+    uint64_t d = uint64_t(s[i] - '0');
+    if (acc > (UINT64_MAX - d) / 10) return false;
+    acc = acc * 10 + d;
+  }
+  if (!neg && acc > uint64_t(INT64_MAX)) return false;
+  if (neg && acc > uint64_t(INT64_MAX) + 1) return false;
+  *out = neg ? int64_t(0 - acc) : int64_t(acc);
+  return true;
+}
+
+// sqlite3AtoF's reading of a prefix: [space][sign]digits[.digits][(e|E)[sign]digits].
+double prefix_real(std::string_view s) {
+  size_t i = 0, n = s.size();
+  while (i < n && is_space(s[i])) i++;
+  std::string buf;
+  if (i < n && (s[i] == '+' || s[i] == '-')) buf += s[i++];
+  size_t digits = 0;
+  while (i < n && is_digit(s[i])) { buf += s[i++]; digits++; }
+  if (i < n && s[i] == '.') {
+    buf += s[i++];
+    while (i < n && is_digit(s[i])) { buf += s[i++]; digits++; }
+  }
+  if (digits == 0) return 0.0;
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    size_t j = i + 1;
+    if (j < n && (s[j] == '+' || s[j] == '-')) j++;
+    if (j < n && is_digit(s[j])) {
+      buf += 'e';
+      buf.append(s.substr(i + 1, j - i - 1));
+      while (j < n && is_digit(s[j])) buf += s[j++];
+    }
+  }
+  return std::strtod(buf.c_str(), nullptr);
+}
+
+}  // namespace
+
+Value to_numeric(const Value& v) {
+  switch (v.type) {
+    case ValueType::Null:
+    case ValueType::Integer:
+    case ValueType::Real: return v;
+    case ValueType::Text: {
+      int64_t i;
+      if (exact_integer(v.s, &i)) return Value::integer(i);
+      return Value::real(prefix_real(v.s));
+    }
+    case ValueType::Blob: return Value::real(prefix_real(v.s));
+  }
+  return v;
+}
+
+std::string to_text(const Value& v) {
+  switch (v.type) {
+    case ValueType::Null: return std::string();
+    case ValueType::Integer: return std::to_string(v.i);
+    case ValueType::Real: {
+      char buf[64];
+      sqlite3_snprintf(sizeof buf, buf, "%!.*g", 17, v.r);
+      return std::string(buf);
+    }
+    default: return v.s;
+  }
+}
+
+}  // namespace bd::merge

@@ -1,0 +1,19 @@
+// The two value conversions aggregate steps need, done exactly as SQLite does them.
+#pragma once
+#include <string>
+
+#include "wire/value.h"
+
+namespace bd::merge {
+
+// What sum()/total()/avg() add for a value (sqlite3_value_numeric_type then _int64/_double):
+// NULL stays NULL, INTEGER and REAL pass through; TEXT that is an integer literal in int64 range
+// (surrounding whitespace allowed) becomes INTEGER; any other TEXT or BLOB becomes the REAL value
+// of its longest numeric prefix (0.0 if none): '12abc' -> 12.0, 'abc' -> 0.0, '1e3' -> 1000.0.
+Value to_numeric(const Value& v);
+
+// What group_concat() appends for a non-NULL value (sqlite3_value_text): integers in decimal,
+// reals as SQLite renders them ("%!.17g", e.g. 100.0, 1.0e+300), text and blob bytes unchanged.
+std::string to_text(const Value& v);
+
+}  // namespace bd::merge
