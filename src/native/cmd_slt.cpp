@@ -1,0 +1,99 @@
+// `bigdaddy slt [--nodes N] [--verbose] [--engine bigdaddy|sqlite] FILE...`: runs sqllogictest
+// files, each against a fresh engine. Failures go to stderr, one summary line per file to stdout,
+// and the last stdout line is always "N passed, M failed". Exit code 0 iff nothing failed.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "native/cluster.h"
+#include "native/commands.h"
+#include "native/slt.h"
+
+namespace bd::native {
+namespace {
+
+// A Big Daddy cluster, driven through the conductor exactly as the Worker would drive it.
+class ClusterEngine final : public SltEngine {
+ public:
+  explicit ClusterEngine(std::unique_ptr<Cluster> cluster) : cluster_(std::move(cluster)) {}
+  Result<ResultSet> run(std::string_view sql) override {
+    auto res = cluster_->execute(sql);
+    if (!res.ok()) return res.error();
+    return std::move(res.value().rs);
+  }
+
+ private:
+  std::unique_ptr<Cluster> cluster_;
+};
+
+int usage() {
+  std::fprintf(stderr, "usage: bigdaddy slt [--nodes N] [--verbose] [--engine bigdaddy|sqlite] FILE...\n");
+  return 2;
+}
+
+}  // namespace
+
+int cmd_slt(int argc, char** argv) {
+  int nodes = 4;
+  bool verbose = false;
+  std::string engine_name = "bigdaddy";
+  std::vector<std::string> files;
+  for (int i = 1; i < argc; i++) {
+    std::string a = argv[i];
+    if (a == "--nodes" && i + 1 < argc) {
+      nodes = std::atoi(argv[++i]);
+    } else if (a.rfind("--nodes=", 0) == 0) {
+      nodes = std::atoi(a.c_str() + 8);
+    } else if (a == "--verbose" || a == "-v") {
+      verbose = true;
+    } else if (a == "--engine" && i + 1 < argc) {
+      engine_name = argv[++i];
+    } else if (a.rfind("--engine=", 0) == 0) {
+      engine_name = a.substr(9);
+    } else if (a == "--help" || a == "-h") {
+      return usage();
+    } else if (!a.empty() && a[0] == '-') {
+      std::fprintf(stderr, "slt: unknown option %s\n", a.c_str());
+      return usage();
+    } else {
+      files.push_back(a);
+    }
+  }
+  if (files.empty() || nodes < 1 || (engine_name != "bigdaddy" && engine_name != "sqlite")) return usage();
+
+  SltOptions options;
+  options.verbose = verbose;
+  options.log = &std::cerr;
+  long passed = 0, failed = 0;
+  for (const auto& file : files) {
+    std::unique_ptr<SltEngine> engine;
+    if (engine_name == "sqlite") {
+      engine = std::make_unique<SqliteEngine>();
+    } else {
+      ClusterOptions copts;
+      copts.nodes = nodes;
+      auto cluster = Cluster::open(copts);
+      if (!cluster.ok()) {
+        std::cerr << file << ": cannot open cluster: " << cluster.error().message << "\n";
+        std::cout << file << ": 0 passed, 1 failed, 0 skipped" << std::endl;
+        failed++;
+        continue;
+      }
+      engine = std::make_unique<ClusterEngine>(std::move(cluster.value()));
+    }
+    SltStats stats = run_slt_file(file, *engine, options);
+    passed += stats.passed;
+    failed += stats.failed;
+    std::cerr.flush();
+    std::cout << file << ": " << stats.passed << " passed, " << stats.failed << " failed, " << stats.skipped
+              << " skipped" << std::endl;
+  }
+  std::cout << passed << " passed, " << failed << " failed" << std::endl;
+  return failed == 0 ? 0 : 1;
+}
+
+}  // namespace bd::native
