@@ -16,14 +16,20 @@
 namespace bd::native {
 namespace {
 
-// A Big Daddy cluster, driven through the conductor exactly as the Worker would drive it.
+// A Big Daddy cluster, driven through the conductor exactly as the Worker would drive it. A record
+// may hold several statements (SQLite's harness runs statements with sqlite3_exec); they run one
+// by one, stopping at the first error, and the last one's result is the record's.
 class ClusterEngine final : public SltEngine {
  public:
   explicit ClusterEngine(std::unique_ptr<Cluster> cluster) : cluster_(std::move(cluster)) {}
   Result<ResultSet> run(std::string_view sql) override {
-    auto res = cluster_->execute(sql);
-    if (!res.ok()) return res.error();
-    return std::move(res.value().rs);
+    ResultSet last;
+    for (const auto& stmt : split_sql_statements(sql)) {
+      auto res = cluster_->execute(stmt);
+      if (!res.ok()) return res.error();
+      last = std::move(res.value().rs);
+    }
+    return last;
   }
 
  private:

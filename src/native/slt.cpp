@@ -144,6 +144,23 @@ std::string slt_format_value(const Value& v, char type) {
   }
 }
 
+std::vector<std::string> split_sql_statements(std::string_view sql) {
+  std::vector<std::string> out;
+  auto blank = [](std::string_view piece) {
+    return std::all_of(piece.begin(), piece.end(), [](char c) { return is_space(c) || c == ';'; });
+  };
+  size_t begin = 0;
+  for (size_t i = 0; i < sql.size(); i++) {
+    if (sql[i] != ';') continue;
+    std::string piece(sql.substr(begin, i + 1 - begin));
+    if (!sqlite3_complete(piece.c_str())) continue;  // the ';' is inside a string or trigger body
+    if (!blank(piece)) out.push_back(std::move(piece));
+    begin = i + 1;
+  }
+  if (!blank(sql.substr(begin))) out.emplace_back(sql.substr(begin));
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // SqliteEngine
 

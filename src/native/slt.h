@@ -53,6 +53,10 @@ SltStats run_slt_file(const std::string& path, SltEngine& engine, const SltOptio
 SltStats run_slt_script(std::string_view script, std::string_view name, SltEngine& engine,
                         const SltOptions& options = {});
 
+// Splits SQL text into its statements (each keeps its ';'), the way sqlite3_exec would step
+// through them: trigger bodies and quoted ';' stay inside their statement. Blank pieces vanish.
+std::vector<std::string> split_sql_statements(std::string_view sql);
+
 // How slt_sqlite.c renders one result value for a column of type letter 'I', 'R' or 'T':
 // as sqlite3_column_int64 / _double / _text would see it, NULL as "NULL", empty text as
 // "(empty)", and bytes outside ' '..'~' as '@'.

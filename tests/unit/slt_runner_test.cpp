@@ -110,3 +110,14 @@ TEST_CASE("slt: script edge cases", "[slt][runner]") {
     CHECK(s.skipped == 1);
   }
 }
+
+TEST_CASE("slt: split_sql_statements keeps trigger bodies and strings whole", "[slt][runner]") {
+  using V = std::vector<std::string>;
+  CHECK(split_sql_statements("SELECT 1") == V{"SELECT 1"});
+  CHECK(split_sql_statements("SELECT 1;") == V{"SELECT 1;"});
+  CHECK(split_sql_statements("INSERT INTO t VALUES(1);\nDROP INDEX i;\n") == V{"INSERT INTO t VALUES(1);", "\nDROP INDEX i;"});
+  CHECK(split_sql_statements("SELECT 'a;b'; SELECT 2") == V{"SELECT 'a;b';", " SELECT 2"});
+  CHECK(split_sql_statements("CREATE TRIGGER r AFTER INSERT ON t BEGIN DELETE FROM u; INSERT INTO u VALUES(1); END;") ==
+        V{"CREATE TRIGGER r AFTER INSERT ON t BEGIN DELETE FROM u; INSERT INTO u VALUES(1); END;"});
+  CHECK(split_sql_statements("  ;\n ; ").empty());
+}
