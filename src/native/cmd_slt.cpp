@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -24,10 +25,15 @@ class ClusterEngine final : public SltEngine {
   explicit ClusterEngine(std::unique_ptr<Cluster> cluster) : cluster_(std::move(cluster)) {}
   Result<ResultSet> run(std::string_view sql) override {
     ResultSet last;
-    for (const auto& stmt : split_sql_statements(sql)) {
-      auto res = cluster_->execute(stmt);
-      if (!res.ok()) return res.error();
-      last = std::move(res.value().rs);
+    // Native code may throw internally; a throw is this record's failure, not the run's end.
+    try {
+      for (const auto& stmt : split_sql_statements(sql)) {
+        auto res = cluster_->execute(stmt);
+        if (!res.ok()) return res.error();
+        last = std::move(res.value().rs);
+      }
+    } catch (const std::exception& e) {
+      return Error::internal(std::string("exception: ") + e.what());
     }
     return last;
   }
