@@ -33,7 +33,8 @@ bool exact_integer(std::string_view s, int64_t* out) {
 }
 
 // sqlite3AtoF's reading of a prefix: [space][sign]digits[.digits][(e|E)[sign]digits].
-double prefix_real(std::string_view s) {
+// *full is set when only whitespace follows the number.
+double prefix_real(std::string_view s, bool* full = nullptr) {
   size_t i = 0, n = s.size();
   while (i < n && is_space(s[i])) i++;
   std::string buf;
@@ -44,6 +45,7 @@ double prefix_real(std::string_view s) {
     buf += s[i++];
     while (i < n && is_digit(s[i])) { buf += s[i++]; digits++; }
   }
+  if (full) *full = false;
   if (digits == 0) return 0.0;
   if (i < n && (s[i] == 'e' || s[i] == 'E')) {
     size_t j = i + 1;
@@ -52,7 +54,12 @@ double prefix_real(std::string_view s) {
       buf += 'e';
       buf.append(s.substr(i + 1, j - i - 1));
       while (j < n && is_digit(s[j])) buf += s[j++];
+      i = j;
     }
+  }
+  if (full) {
+    while (i < n && is_space(s[i])) i++;
+    *full = i == n;
   }
   return std::strtod(buf.c_str(), nullptr);
 }
@@ -72,6 +79,21 @@ Value to_numeric(const Value& v) {
     case ValueType::Blob: return Value::real(prefix_real(v.s));
   }
   return v;
+}
+
+Value numeric_affinity(const Value& v) {
+  if (v.type != ValueType::Text) return v;
+  int64_t i;
+  if (exact_integer(v.s, &i)) return Value::integer(i);
+  bool full = false;
+  double r = prefix_real(v.s, &full);
+  if (!full) return v;
+  // sqlite3VdbeIntegerAffinity: exact round trip, and neither extreme (ticket #3922).
+  if (r > -9223372036854775808.0 && r < 9223372036854775808.0) {
+    int64_t x = static_cast<int64_t>(r);
+    if (static_cast<double>(x) == r && x > INT64_MIN && x < INT64_MAX) return Value::integer(x);
+  }
+  return Value::real(r);
 }
 
 std::string to_text(const Value& v) {

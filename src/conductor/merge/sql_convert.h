@@ -12,6 +12,12 @@ namespace bd::merge {
 // of its longest numeric prefix (0.0 if none): '12abc' -> 12.0, 'abc' -> 0.0, '1e3' -> 1000.0.
 Value to_numeric(const Value& v);
 
+// SQLite's NUMERIC affinity (applyNumericAffinity with bTryForInt, as OP_MustBeInt and NUMERIC
+// columns use it): TEXT that is wholly a number becomes INTEGER when it is an integer literal in
+// range or a REAL with an exact integer value strictly inside (INT64_MIN, INT64_MAX), else REAL;
+// other TEXT, and every other type, is returned unchanged.
+Value numeric_affinity(const Value& v);
+
 // What group_concat() appends for a non-NULL value (sqlite3_value_text): integers in decimal,
 // reals as SQLite renders them ("%!.17g", e.g. 100.0, 1.0e+300), text and blob bytes unchanged.
 std::string to_text(const Value& v);
