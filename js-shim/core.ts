@@ -1,0 +1,116 @@
+// Loads bigdaddy.wasm once per isolate and exposes its C ABI (wasm/ABI.md) as byte-in/byte-out
+// calls. The module is imported precompiled (Workers forbid runtime compilation).
+import wasmModule from "../build/wasm/bigdaddy.wasm";
+import { Reader, Writer, type SqlValue } from "./codec";
+
+export interface SqlStorageLike {
+  exec(query: string, ...bindings: unknown[]): { columnNames: string[]; raw(): IterableIterator<unknown[]> };
+}
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  _initialize?: () => void;
+  bd_alloc(n: number): number;
+  bd_free(p: number): void;
+  bd_storage_handle(p: number, n: number): number;
+  bd_topology_handle(p: number, n: number): number;
+  bd_conductor_start(p: number, n: number): number;
+  bd_conductor_resume(p: number, n: number): number;
+  bd_conductor_abort(session: number): void;
+}
+
+const dec = new TextDecoder();
+// DO errors read "<sqlite message>: SQLITE_<CODE>"; users get SQLite's own wording.
+const SQLITE_SUFFIX = /:\s*SQLITE_[A-Z_]+$/;
+
+export class Core {
+  private ex: Exports;
+  // The SQL storage of the Durable Object currently calling into the module. Calls are synchronous,
+  // so at most one object is inside the module at any moment.
+  private sql: SqlStorageLike | null = null;
+
+  constructor() {
+    const imports = {
+      bd: {
+        sql_exec: (sp: number, sl: number, pp: number, pl: number) => this.sqlExec(sp, sl, pp, pl),
+        log: (level: number, p: number, n: number) => {
+          const msg = dec.decode(new Uint8Array(this.ex.memory.buffer, p, n));
+          (level >= 2 ? console.warn : console.log)(`[bigdaddy] ${msg}`);
+        },
+      },
+    };
+    const instance = new WebAssembly.Instance(wasmModule, imports);
+    this.ex = instance.exports as unknown as Exports;
+    this.ex._initialize?.();
+  }
+
+  call(fn: "bd_storage_handle" | "bd_topology_handle" | "bd_conductor_start" | "bd_conductor_resume", input: Uint8Array): Uint8Array {
+    const p = this.ex.bd_alloc(input.length);
+    new Uint8Array(this.ex.memory.buffer, p, input.length).set(input);
+    let out = 0;
+    try {
+      out = this.ex[fn](p, input.length);
+    } finally {
+      this.ex.bd_free(p);
+    }
+    if (!out) throw new Error(`bigdaddy core: ${fn} returned no result (out of memory?)`);
+    const mem = new Uint8Array(this.ex.memory.buffer);
+    const n = mem[out] | (mem[out + 1] << 8) | (mem[out + 2] << 16) | (mem[out + 3] << 24);
+    const result = mem.slice(out + 4, out + 4 + (n >>> 0));
+    this.ex.bd_free(out);
+    return result;
+  }
+
+  abort(session: number) { this.ex.bd_conductor_abort(session); }
+
+  withSql<T>(sql: SqlStorageLike, fn: () => T): T {
+    const prev = this.sql;
+    this.sql = sql;
+    try {
+      return fn();
+    } finally {
+      this.sql = prev;
+    }
+  }
+
+  private sqlExec(sp: number, sl: number, pp: number, pl: number): number {
+    const mem = new Uint8Array(this.ex.memory.buffer);
+    const query = dec.decode(mem.subarray(sp, sp + sl));
+    const params = new Reader(mem.slice(pp, pp + pl)).row();
+    const w = new Writer(1024);
+    try {
+      if (!this.sql) throw new Error("no SQL storage bound to this call");
+      const cursor = this.sql.exec(query, ...params.map(toBinding));
+      const rows = Array.from(cursor.raw());
+      const columns = cursor.columnNames;
+      w.u8(0);
+      w.u32(columns.length);
+      for (const c of columns) w.str(c);
+      w.u32(rows.length);
+      for (const row of rows) for (let c = 0; c < columns.length; c++) w.value(row[c] as SqlValue);
+      w.i64(0n);
+      w.i64(0n);
+    } catch (e) {
+      w.pos = 0;
+      w.u8(1);
+      w.str(String((e as Error)?.message ?? e).replace(SQLITE_SUFFIX, ""));
+    }
+    const out = w.finish();
+    const p = this.ex.bd_alloc(out.length + 4);
+    const view = new DataView(this.ex.memory.buffer);
+    view.setUint32(p, out.length, true);
+    new Uint8Array(this.ex.memory.buffer, p + 4, out.length).set(out);
+    return p;
+  }
+}
+
+function toBinding(v: SqlValue): unknown {
+  if (typeof v === "bigint") return v; // beyond 2^53; SQLite in the DO receives it as an integer
+  return v;
+}
+
+let core: Core | null = null;
+export function getCore(): Core {
+  core ??= new Core();
+  return core;
+}

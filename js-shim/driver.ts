@@ -1,0 +1,89 @@
+// Drives one statement through the conductor state machine: start, then send each batch of
+// requests to the objects in parallel and feed the responses back, until the core is done.
+import { getCore } from "./core";
+import { Reader, Writer, type ResultSet, type SqlValue } from "./codec";
+
+export interface Env {
+  STORAGE: DurableObjectNamespace;
+  TOPOLOGY: DurableObjectNamespace;
+  BIG_DADDY_TOKEN?: string;
+  BIG_DADDY_LOCAL_DEV?: string;
+}
+
+export interface QueryOptions {
+  nodes?: number;
+  mode?: "query" | "explain" | "topology";
+}
+
+export interface QueryResult extends ResultSet {
+  meta: Record<string, unknown>;
+}
+
+export class BigDaddyError extends Error {
+  constructor(message: string, readonly code: number) {
+    super(message);
+    this.name = "BigDaddyError";
+  }
+}
+
+const MODES = { query: 0, explain: 1, topology: 2 } as const;
+export const DEFAULT_NODES = 8;
+
+interface Handle { handle(req: Uint8Array): Promise<Uint8Array> }
+
+function stubFor(env: Env, database: string, target: number, node: number): Handle {
+  if (target === 0) return env.TOPOLOGY.get(env.TOPOLOGY.idFromName(database)) as unknown as Handle;
+  return env.STORAGE.get(env.STORAGE.idFromName(`${database}/${node}`)) as unknown as Handle;
+}
+
+export async function runQuery(env: Env, database: string, sql: string, params: readonly SqlValue[] = [], options: QueryOptions = {}): Promise<QueryResult> {
+  if (typeof database !== "string" || database.length === 0 || database.length > 128)
+    throw new BigDaddyError("database must be a non-empty string of at most 128 characters", 1);
+  if (typeof sql !== "string") throw new BigDaddyError("query must be a string", 1);
+  const core = getCore();
+  const w = new Writer(64 + sql.length * 3);
+  w.str(database);
+  w.str(sql);
+  w.row(params as SqlValue[]);
+  w.u32(options.nodes ?? DEFAULT_NODES);
+  w.u8(MODES[options.mode ?? "query"] ?? 0);
+  let step = new Reader(core.call("bd_conductor_start", w.finish()));
+  for (;;) {
+    const kind = step.u8();
+    const session = step.u32();
+    if (kind === 0) {
+      const rs = step.resultSet();
+      const metaJson = step.str();
+      return { ...rs, meta: metaJson ? JSON.parse(metaJson) : {} };
+    }
+    if (kind === 1) {
+      const code = step.u8();
+      throw new BigDaddyError(step.str(), code);
+    }
+    const n = step.u32();
+    const sends: Promise<[boolean, Uint8Array]>[] = [];
+    for (let i = 0; i < n; i++) {
+      const target = step.u8();
+      const node = step.u32();
+      const payload = step.bytes().slice();
+      sends.push(
+        stubFor(env, database, target, node).handle(payload).then(
+          (r) => [true, new Uint8Array(r)] as [boolean, Uint8Array],
+          (e) => [false, new TextEncoder().encode(String(e?.message ?? e))] as [boolean, Uint8Array],
+        ),
+      );
+    }
+    let responses: [boolean, Uint8Array][];
+    try {
+      responses = await Promise.all(sends);
+    } catch (e) {
+      core.abort(session);
+      throw e;
+    }
+    const rw = new Writer(256);
+    rw.u32(session);
+    rw.u32(responses.length);
+    for (const [ok, bytes] of responses) { rw.u8(ok ? 1 : 0); rw.bytes(bytes); }
+    step = new Reader(core.call("bd_conductor_resume", rw.finish()));
+  }
+}

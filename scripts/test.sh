@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# npm test: installs what is missing, builds everything, runs every test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/build.sh
+
+echo "== native unit tests (Catch2)"
+build/native/bd_tests
+
+echo "== sqllogictest through the native cluster"
+SLT_DIR=${SLT_DIR:-../shared/sqllogictest}
+if [[ -d "$SLT_DIR" ]]; then
+  for n in 1 4 7; do
+    echo "-- $n nodes"
+    build/native/bigdaddy slt --nodes "$n" "$SLT_DIR"/select1.test "$SLT_DIR"/select2.test "$SLT_DIR"/evidence/*.test
+  done
+else
+  echo "sqllogictest files not found at $SLT_DIR" >&2
+  exit 1
+fi
+
+echo "== integration tests in workerd (vitest-pool-workers)"
+npx vitest run

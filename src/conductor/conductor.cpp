@@ -1,0 +1,66 @@
+#include "conductor/conductor.h"
+
+#include "conductor/executor.h"
+
+namespace bd {
+
+std::shared_ptr<const Topology> Conductor::cached(const std::string& database) const {
+  auto it = cache_.find(database);
+  return it == cache_.end() ? nullptr : it->second;
+}
+
+void Conductor::cache(Topology t) {
+  auto& slot = cache_[t.database];
+  // Responses can arrive out of order across sessions: never replace a newer topology by an older.
+  if (slot && slot->version > t.version) return;
+  slot = std::make_shared<const Topology>(std::move(t));
+}
+
+Step Conductor::start(QueryInput input) {
+  uint32_t id = next_session_++;
+  if (next_session_ == 0) next_session_ = 1;
+  auto session = std::make_unique<Session>(input.database);
+  Session& s = *session;
+  sessions_[id] = std::move(session);
+  s.begin(run_request(*this, s, std::move(input)));
+  return drive(id);
+}
+
+Step Conductor::resume(uint32_t id, std::vector<InResponse> responses) {
+  auto it = sessions_.find(id);
+  if (it == sessions_.end()) {
+    Step s;
+    s.kind = Step::Kind::Failed;
+    s.session = id;
+    s.error = Error::internal("no such session " + std::to_string(id));
+    return s;
+  }
+  it->second->feed(std::move(responses));
+  return drive(id);
+}
+
+Step Conductor::drive(uint32_t id) {
+  Session& s = *sessions_[id];
+  Step step;
+  step.session = id;
+  if (!s.done()) {
+    step.kind = Step::Kind::Need;
+    step.requests = s.take_pending();
+    if (!step.requests.empty()) return step;
+    step.kind = Step::Kind::Failed;
+    step.error = Error::internal("session suspended without requests");
+  } else {
+    auto r = s.take_result();
+    if (r.ok()) {
+      step.kind = Step::Kind::Done;
+      step.output = std::move(*r);
+    } else {
+      step.kind = Step::Kind::Failed;
+      step.error = r.error();
+    }
+  }
+  sessions_.erase(id);
+  return step;
+}
+
+}  // namespace bd

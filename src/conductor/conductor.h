@@ -1,0 +1,50 @@
+// The conductor: parses each statement, plans it against the cached topology, and runs the plan
+// as a session that asks its host for I/O. One Conductor per isolate (per Wasm instance); it holds
+// the per-isolate topology cache and every session in flight.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include "conductor/session.h"
+#include "topology/catalog.h"
+
+namespace bd {
+
+struct ConductorOptions {
+  uint64_t max_gather_rows = 100000;        // combine-engine cap (rows gathered from shards)
+  uint64_t max_gather_bytes = 64ull << 20;  // and bytes
+};
+
+struct Step {
+  enum class Kind : uint8_t { Done = 0, Failed = 1, Need = 2 };
+  Kind kind = Kind::Done;
+  uint32_t session = 0;
+  std::vector<OutRequest> requests;  // Need
+  QueryOutput output;                // Done
+  Error error;                       // Failed
+};
+
+class Conductor {
+ public:
+  explicit Conductor(ConductorOptions options = {}) : options_(options) {}
+  Step start(QueryInput input);
+  Step resume(uint32_t session, std::vector<InResponse> responses);
+  void abort(uint32_t session) { sessions_.erase(session); }
+  size_t sessions_in_flight() const { return sessions_.size(); }
+
+  // Per-isolate topology cache.
+  std::shared_ptr<const Topology> cached(const std::string& database) const;
+  void cache(Topology t);
+  void invalidate(const std::string& database) { cache_.erase(database); }
+  const ConductorOptions& options() const { return options_; }
+
+ private:
+  Step drive(uint32_t id);
+  ConductorOptions options_;
+  std::unordered_map<std::string, std::shared_ptr<const Topology>> cache_;
+  std::unordered_map<uint32_t, std::unique_ptr<Session>> sessions_;
+  uint32_t next_session_ = 1;
+};
+
+}  // namespace bd

@@ -1,0 +1,318 @@
+// DDL and the other non-DML statements. Schema changes reach every node and are recorded in the
+// topology only once every node succeeded; a node's refusal undoes the others and is returned.
+#include <algorithm>
+#include "conductor/exec_context.h"
+#include "planner/analysis.h"
+#include "planner/shard_sql.h"
+#include "sql/parser.h"
+#include "sql/printer.h"
+#include "topology/store.h"
+
+namespace bd {
+namespace {
+
+// Runs the same statements on every node. On failure, `undo` (if any) runs on the nodes that
+// succeeded, and the first failing node's error is returned.
+Task<Status> on_every_node(Exec& x, std::vector<storage::Statement> stmts, std::string undo = {}) {
+  std::vector<OutRequest> out;
+  for (uint32_t n = 0; n < x.topo->nodes; n++) {
+    OutRequest o;
+    o.target = OutRequest::Target::Storage;
+    o.node = n;
+    o.payload = storage::encode_request(x.request(stmts));
+    out.push_back(std::move(o));
+    if (std::find(x.s.nodes_touched.begin(), x.s.nodes_touched.end(), n) == x.s.nodes_touched.end()) x.s.nodes_touched.push_back(n);
+  }
+  x.s.round_trips++;
+  auto resp = co_await x.s.io(std::move(out));
+  std::vector<uint32_t> succeeded;
+  Status first_error = ok_status();
+  for (uint32_t n = 0; n < resp.size(); n++) {
+    Result<storage::Response> r = resp[n].delivered ? storage::decode_response(resp[n].payload)
+                                                    : Result<storage::Response>(Error::internal("node unreachable: " + resp[n].payload));
+    if (r.ok()) succeeded.push_back(n);
+    else if (first_error.ok()) {
+      Error e = r.error();
+      if (e.code != ErrorCode::Sql) e.message += " (node " + std::to_string(n) + ")";
+      first_error = e;
+    }
+  }
+  if (!first_error.ok() && !undo.empty() && !succeeded.empty()) {
+    std::vector<OutRequest> undo_reqs;
+    for (auto n : succeeded) {
+      OutRequest o;
+      o.target = OutRequest::Target::Storage;
+      o.node = n;
+      o.payload = storage::encode_request(x.request({{undo, {}, true}}));
+      undo_reqs.push_back(std::move(o));
+    }
+    x.s.round_trips++;
+    co_await x.s.io(std::move(undo_reqs));
+  }
+  co_return first_error;
+}
+
+Task<Status> record(Exec& x, std::string payload) {
+  auto reply = co_await topology_call(x.s, std::move(payload));
+  if (!reply.ok()) co_return reply.error();
+  auto t = topology::decode_topology_response(*reply);
+  if (!t.ok()) co_return t.error();
+  x.topo = adopt_topology(x.c, std::move(*t));
+  co_return ok_status();
+}
+
+QueryOutput done(Exec& x, const char* plan) {
+  x.plan = plan;
+  return QueryOutput{};
+}
+
+Task<Result<QueryOutput>> create_table(Exec& x, const sql::CreateTable& ct) {
+  if (ct.temp) co_return Error::unsupported("TEMP tables are not supported: every table is shared by all connections");
+  if (ct.as_select) co_return Error::unsupported("CREATE TABLE ... AS SELECT is not supported yet");
+  if (!ct.name.schema.empty() && !iequals(ct.name.schema, "main"))
+    co_return Error::sql("unknown database " + ct.name.schema);
+  if (auto s = co_await x.refresh(); !s.ok()) co_return s.error();  // the catalog decides existence
+  if (auto* existing = x.topo->find_table(ct.name.name)) {
+    if (ct.if_not_exists) co_return done(x, "ddl");
+    co_return Error::sql(std::string(existing->kind == TableKind::View ? "view " : "table ") + ct.name.name + " already exists");
+  }
+  if (ct.name.name.size() >= 4 && iequals(ct.name.name.substr(0, 4), "_bd_"))
+    co_return Error::sql("table names starting with _bd_ are reserved");
+  sql::Stmt user;
+  user.node = ct;
+  user.as<sql::CreateTable>()->if_not_exists = false;
+  auto info = planner::table_info_from_create(ct, sql::print(user));
+  if (!info.ok()) co_return info.error();
+  for (auto& c : info->columns)
+    if (iequals(c.name, kKsidColumn)) co_return Error::sql("column name " + c.name + " is reserved");
+  // UNIQUE is enforced by each node on its own rows: exact only when the key decides the node.
+  auto covers_key = [&](const std::vector<std::string>& cols) {
+    if (info->shard_key < 0) return false;
+    for (auto& c : cols)
+      if (iequals(c, info->columns[info->shard_key].name)) return true;
+    return false;
+  };
+  for (auto& col : ct.columns)
+    for (auto& c : col.constraints)
+      if (c.kind == sql::ColumnConstraintKind::Unique && !covers_key({col.name}))
+        co_return Error::unsupported("UNIQUE on " + col.name + " (not the shard key) needs a global unique index, not supported yet");
+  for (auto& tc : ct.constraints) {
+    if (tc.kind != sql::TableConstraintKind::Unique) continue;
+    std::vector<std::string> cols;
+    for (auto& term : tc.columns)
+      if (term.expr && term.expr->kind == sql::ExprKind::Column) cols.push_back(term.expr->name);
+    if (!covers_key(cols)) co_return Error::unsupported("UNIQUE constraint without the shard key needs a global unique index, not supported yet");
+  }
+  std::string shard_sql = planner::shard_create_sql(ct, *info);
+  auto s = co_await on_every_node(x, one_statement(shard_sql), "DROP TABLE IF EXISTS " + planner::quote_ident(info->name));
+  if (!s.ok()) co_return s.error();
+  s = co_await record(x, topology::put_table_request(*info, x.topo->version));
+  if (!s.ok()) {
+    co_await on_every_node(x, one_statement("DROP TABLE IF EXISTS " + planner::quote_ident(info->name)));
+    co_return s.error();
+  }
+  co_return done(x, "ddl");
+}
+
+Task<Result<QueryOutput>> drop(Exec& x, const sql::Drop& d, const sql::Stmt& st) {
+  if (auto s = co_await x.refresh(); !s.ok()) co_return s.error();
+  const TableInfo* t = x.topo->find_table(d.name.name);
+  switch (d.object) {
+    case sql::ObjectKind::Table:
+    case sql::ObjectKind::View: {
+      bool want_view = d.object == sql::ObjectKind::View;
+      if (!t) {
+        if (d.if_exists) co_return done(x, "ddl");
+        co_return Error::sql(std::string("no such ") + (want_view ? "view: " : "table: ") + d.name.name);
+      }
+      if ((t->kind == TableKind::View) != want_view)
+        co_return Error::sql(std::string("use DROP ") + (want_view ? "TABLE" : "VIEW") + " to delete " +
+                             (want_view ? "table " : "view ") + t->name);
+      if (!want_view) {
+        auto s = co_await on_every_node(x, one_statement("DROP TABLE IF EXISTS " + planner::quote_ident(t->name)));
+        if (!s.ok()) co_return s.error();
+      }
+      auto s = co_await record(x, topology::drop_table_request(t->name, 0));
+      if (!s.ok()) co_return s.error();
+      co_return done(x, "ddl");
+    }
+    case sql::ObjectKind::Index:
+    case sql::ObjectKind::Trigger: {
+      auto s = co_await on_every_node(x, one_statement(sql::print(st)));
+      if (!s.ok()) co_return s.error();
+      co_return done(x, "ddl");
+    }
+  }
+  co_return Error::internal("unknown DROP");
+}
+
+Task<Result<QueryOutput>> create_view(Exec& x, const sql::CreateView& cv) {
+  if (auto s = co_await x.refresh(); !s.ok()) co_return s.error();
+  if (auto* existing = x.topo->find_table(cv.name.name)) {
+    if (cv.if_not_exists) co_return done(x, "ddl");
+    co_return Error::sql(std::string(existing->kind == TableKind::View ? "view " : "table ") + cv.name.name + " already exists");
+  }
+  // Views run in the combine engine over gathered rows; TEMP views are database-wide here.
+  sql::Stmt st;
+  st.node = cv;
+  st.as<sql::CreateView>()->temp = false;
+  st.as<sql::CreateView>()->if_not_exists = false;
+  // Check it compiles against the catalog: create the tables and the view in a scratch database.
+  auto db = CombineDb::open();
+  if (!db.ok()) co_return db.error();
+  for (auto& t : x.topo->tables)
+    if (auto s = (*db)->exec(t.create_sql); !s.ok()) co_return s.error();
+  std::string text = sql::print(st);
+  if (auto s = (*db)->exec(text); !s.ok()) co_return s.error();
+  TableInfo v;
+  v.name = cv.name.name;
+  v.kind = TableKind::View;
+  v.create_sql = text;
+  auto s = co_await record(x, topology::put_table_request(v, x.topo->version));
+  if (!s.ok()) co_return s.error();
+  co_return done(x, "ddl");
+}
+
+Task<Result<QueryOutput>> create_index(Exec& x, const sql::CreateIndex& ci, const sql::Stmt& st) {
+  const TableInfo* t = x.topo->find_table(ci.table);
+  if (!t) {
+    if (auto s = co_await x.refresh(); !s.ok()) co_return s.error();
+    t = x.topo->find_table(ci.table);
+    if (!t) co_return Error::sql("no such table: main." + ci.table);
+  }
+  if (t->kind == TableKind::View) co_return Error::sql("views may not be indexed");
+  if (ci.unique && t->kind == TableKind::Sharded) {
+    bool covers = false;
+    for (auto& term : ci.columns)
+      if (term.expr && term.expr->kind == sql::ExprKind::Column && t->shard_key >= 0 && iequals(term.expr->name, t->columns[t->shard_key].name))
+        covers = true;
+    if (!covers) co_return Error::unsupported("UNIQUE index without the shard key needs a global unique index, not supported yet");
+  }
+  auto s = co_await on_every_node(x, one_statement(sql::print(st)), "DROP INDEX IF EXISTS " + planner::quote_ident(ci.name.name));
+  if (!s.ok()) co_return s.error();
+  co_return done(x, "ddl");
+}
+
+Task<Result<QueryOutput>> create_trigger(Exec& x, const sql::CreateTrigger& tr, const sql::Stmt& st) {
+  const TableInfo* t = x.topo->find_table(tr.table.name);
+  if (!t) {
+    if (auto s = co_await x.refresh(); !s.ok()) co_return s.error();
+    t = x.topo->find_table(tr.table.name);
+    if (!t) co_return Error::sql("no such table: main." + tr.table.name);
+  }
+  if (t->kind == TableKind::View) co_return Error::unsupported("triggers on views are not supported yet");
+  // A trigger runs on the node of the row that fired it: only effects that stay there are exact.
+  for (auto& body : tr.body) {
+    if (body->kind() == sql::StmtKind::Select) continue;
+    const sql::QualifiedName* target = nullptr;
+    if (auto* i = body->as<sql::Insert>()) target = &i->table;
+    if (auto* u = body->as<sql::Update>()) target = &u->table;
+    if (auto* d = body->as<sql::Delete>()) target = &d->table;
+    const TableInfo* other = target ? x.topo->find_table(target->name) : nullptr;
+    if (!other || other->kind != TableKind::Reference)
+      co_return Error::unsupported("trigger " + tr.name.name + " writes to a sharded table; only triggers whose effects stay on the row's node (SELECT/RAISE bodies) are supported yet");
+  }
+  sql::Stmt copy = st;
+  copy.as<sql::CreateTrigger>()->temp = false;
+  auto s = co_await on_every_node(x, one_statement(sql::print(copy)), "DROP TRIGGER IF EXISTS " + planner::quote_ident(tr.name.name));
+  if (!s.ok()) co_return s.error();
+  co_return done(x, "ddl");
+}
+
+Task<Result<QueryOutput>> alter_table(Exec& x, const sql::AlterTable& at, const sql::Stmt& st) {
+  if (auto s = co_await x.refresh(); !s.ok()) co_return s.error();
+  const TableInfo* t = x.topo->find_table(at.table.name);
+  if (!t) co_return Error::sql("no such table: " + at.table.name);
+  if (t->kind == TableKind::View) co_return Error::sql("Cannot add a column to a view");
+  TableInfo next = *t;
+  switch (at.kind) {
+    case sql::AlterKind::AddColumn: {
+      if (next.column_index(at.column_def.name) >= 0) co_return Error::sql("duplicate column name: " + at.column_def.name);
+      sql::CreateTable probe;
+      probe.columns.push_back(at.column_def);
+      auto info = planner::table_info_from_create(probe, "");
+      if (!info.ok()) co_return info.error();
+      next.columns.push_back(info->columns[0]);
+      break;
+    }
+    case sql::AlterKind::RenameColumn: {
+      int idx = next.column_index(at.column);
+      if (idx < 0) co_return Error::sql("no such column: \"" + at.column + "\"");
+      next.columns[idx].name = at.new_name;
+      break;
+    }
+    case sql::AlterKind::DropColumn: {
+      int idx = next.column_index(at.column);
+      if (idx < 0) co_return Error::sql("no such column: \"" + at.column + "\"");
+      if (idx == next.shard_key) co_return Error::sql("cannot drop column \"" + at.column + "\": it is the shard key");
+      next.columns.erase(next.columns.begin() + idx);
+      if (next.shard_key > idx) next.shard_key--;
+      if (next.rowid_alias > idx) next.rowid_alias--;
+      break;
+    }
+    case sql::AlterKind::RenameTable: {
+      if (x.topo->find_table(at.new_name)) co_return Error::sql("there is already another table or index with this name: " + at.new_name);
+      next.name = at.new_name;
+      break;
+    }
+    default: co_return Error::unsupported("this ALTER TABLE form is not supported yet");
+  }
+  auto s = co_await on_every_node(x, one_statement(sql::print(st)));
+  if (!s.ok()) co_return s.error();
+  // The stored CREATE statement follows the nodes' schema: read it back from node 0.
+  std::vector<Value> name_param(1, Value::text(next.name));
+  auto schema_req = one_request(0, x.request(one_statement("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ? COLLATE NOCASE", std::move(name_param), false)));
+  auto resp = co_await fan_out(x.s, std::move(schema_req));
+  if (!resp.ok()) co_return resp.error();
+  auto& rows = (*resp)[0].results[0].rows;
+  if (!rows.empty() && rows[0][0].type == ValueType::Text) {
+    auto parsed = sql::parse_statement(rows[0][0].s);
+    if (parsed.ok() && (*parsed)->as<sql::CreateTable>()) {
+      auto* ct = (*parsed)->as<sql::CreateTable>();
+      ct->columns.erase(std::remove_if(ct->columns.begin(), ct->columns.end(),
+                                       [](const sql::ColumnDef& c) { return iequals(c.name, kKsidColumn); }),
+                        ct->columns.end());
+      next.create_sql = sql::print(**parsed);
+    }
+  }
+  if (at.kind == sql::AlterKind::RenameTable) {
+    auto d = co_await record(x, topology::drop_table_request(t->name, 0));
+    if (!d.ok()) co_return d.error();
+  }
+  s = co_await record(x, topology::put_table_request(next, 0));
+  if (!s.ok()) co_return s.error();
+  co_return done(x, "ddl");
+}
+
+}  // namespace
+
+Task<Result<QueryOutput>> run_ddl(Exec& x, const sql::Stmt& st) {
+  switch (st.kind()) {
+    case sql::StmtKind::CreateTable: co_return co_await create_table(x, *st.as<sql::CreateTable>());
+    case sql::StmtKind::Drop: co_return co_await drop(x, *st.as<sql::Drop>(), st);
+    case sql::StmtKind::CreateView: co_return co_await create_view(x, *st.as<sql::CreateView>());
+    case sql::StmtKind::CreateIndex: co_return co_await create_index(x, *st.as<sql::CreateIndex>(), st);
+    case sql::StmtKind::CreateTrigger: co_return co_await create_trigger(x, *st.as<sql::CreateTrigger>(), st);
+    case sql::StmtKind::AlterTable: co_return co_await alter_table(x, *st.as<sql::AlterTable>(), st);
+    case sql::StmtKind::Reindex:
+    case sql::StmtKind::Analyze: {
+      auto s = co_await on_every_node(x, one_statement(sql::print(st)));
+      if (!s.ok()) co_return s.error();
+      co_return done(x, "ddl");
+    }
+    case sql::StmtKind::Begin:
+    case sql::StmtKind::Commit:
+    case sql::StmtKind::Rollback:
+    case sql::StmtKind::Savepoint:
+    case sql::StmtKind::Release:
+      co_return Error::unsupported("transaction statements are not supported: each statement is its own transaction");
+    case sql::StmtKind::CreateVirtualTable: co_return Error::unsupported("virtual tables are not supported");
+    case sql::StmtKind::Pragma: co_return Error::unsupported("PRAGMA " + st.as<sql::Pragma>()->name.name + " is not supported");
+    case sql::StmtKind::Vacuum: co_return Error::unsupported("VACUUM is not supported");
+    case sql::StmtKind::Attach:
+    case sql::StmtKind::Detach: co_return Error::unsupported("ATTACH/DETACH are not supported");
+    default: co_return Error::internal("unexpected statement kind");
+  }
+}
+
+}  // namespace bd

@@ -1,0 +1,53 @@
+// Shared state of one statement's execution (internal to the conductor's executor files).
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+#include "conductor/combine.h"
+#include "conductor/io.h"
+#include "sql/ast.h"
+
+namespace bd {
+
+struct Exec {
+  Conductor& c;
+  Session& s;
+  std::shared_ptr<const Topology> topo;
+  const std::vector<Value>& params;
+  uint32_t nodes_if_create;
+  std::string plan = "none";
+  std::unique_ptr<CombineDb> scratch;  // for evaluating constant expressions
+
+  uint32_t node_of(const Value& key) const { return topo->vshard_for(keyspace_id(key)).node; }
+  std::vector<uint32_t> all_nodes() const {
+    std::vector<uint32_t> n(topo->nodes);
+    for (uint32_t i = 0; i < topo->nodes; i++) n[i] = i;
+    return n;
+  }
+  storage::Request request(std::vector<storage::Statement> stmts) const {
+    storage::Request r;
+    r.epoch = topo->epoch;
+    r.statements = std::move(stmts);
+    return r;
+  }
+  // Re-reads the topology (after this isolate's cache proved stale or the catalog changed).
+  Task<Status> refresh();
+};
+
+// Builders used instead of braced lists inside co_await expressions (GCC 12 miscompiles those).
+inline std::vector<storage::Statement> one_statement(std::string sql, std::vector<Value> params = {}, bool write = true) {
+  std::vector<storage::Statement> v;
+  v.push_back({std::move(sql), std::move(params), write});
+  return v;
+}
+inline std::vector<NodeRequest> one_request(uint32_t node, storage::Request r) {
+  std::vector<NodeRequest> v;
+  v.push_back({node, std::move(r)});
+  return v;
+}
+
+Result<Value> evaluate_constant(Exec& x, const sql::Expr& e);
+Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel);
+Task<Result<QueryOutput>> run_write_or_ddl(Exec& x, const sql::Stmt& st);
+
+}  // namespace bd

@@ -1,0 +1,252 @@
+// Statement execution: parse, plan against the cached topology, run, merge. Each statement kind's
+// protocol is straight-line coroutine code; I/O happens only at co_await points.
+#include "conductor/executor.h"
+
+#include <algorithm>
+#include <map>
+#include "base/json.h"
+#include "conductor/exec_context.h"
+#include "conductor/report.h"
+#include "planner/analysis.h"
+#include "planner/shard_sql.h"
+#include "sql/parser.h"
+#include "sql/printer.h"
+#include "topology/store.h"
+
+namespace bd {
+namespace {
+
+using planner::Features;
+
+std::string meta_json(const Exec& x) {
+  JsonWriter j;
+  j.begin_object();
+  j.key("plan").str(x.plan);
+  auto nodes = x.s.nodes_touched;
+  std::sort(nodes.begin(), nodes.end());
+  j.key("nodes").begin_array();
+  for (auto n : nodes) j.unum(n);
+  j.end_array();
+  j.key("nodesTouched").unum(nodes.size());
+  j.key("roundTrips").num(x.s.round_trips);
+  j.end_object();
+  return j.take();
+}
+
+}  // namespace
+
+Task<Status> Exec::refresh() {
+  auto t = co_await load_topology(c, s, 0, /*refresh=*/true);
+  if (!t.ok()) co_return t.error();
+  topo = *t;
+  co_return ok_status();
+}
+
+// Evaluates a constant expression (VALUES rows, LIMIT values) with SQLite itself, so every function
+// and operator means exactly what it means in SQLite.
+Result<Value> evaluate_constant(Exec& x, const sql::Expr& e) {
+  if (auto v = planner::simple_constant(e, x.params)) return *v;
+  if (!x.scratch) {
+    auto db = CombineDb::open();
+    if (!db.ok()) return db.error();
+    x.scratch = std::move(*db);
+  }
+  auto rs = x.scratch->query("SELECT " + sql::print(e), x.params);
+  if (!rs.ok()) return rs.error();
+  if (rs->rows.size() != 1 || rs->rows[0].size() != 1) return Error::internal("constant evaluation returned no value");
+  return rs->rows[0][0];
+}
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// SELECT
+
+// Gathers every table the statement reads into a fresh combine database, then runs the statement
+// there: the answer is SQLite's by construction.
+Task<Result<QueryOutput>> run_combine(Exec& x, const std::string& text, const Features& f) {
+  auto db_r = CombineDb::open();
+  if (!db_r.ok()) co_return db_r.error();
+  auto db = std::move(*db_r);
+  // Views expand into their base tables; collect the closure.
+  std::vector<const TableInfo*> tables, views;
+  std::vector<std::string> pending = f.tables;
+  while (!pending.empty()) {
+    std::string name = pending.back();
+    pending.pop_back();
+    const TableInfo* t = x.topo->find_table(name);
+    if (!t) continue;  // unknown names are reported by SQLite itself ("no such table")
+    auto& list = t->kind == TableKind::View ? views : tables;
+    if (std::find(list.begin(), list.end(), t) != list.end()) continue;
+    list.push_back(t);
+    if (t->kind == TableKind::View) {
+      auto parsed = sql::parse_statement(t->create_sql);
+      if (!parsed.ok()) co_return parsed.error();
+      auto* cv = (*parsed)->as<sql::CreateView>();
+      if (cv) {
+        auto vf = planner::analyze_select(*cv->select);
+        pending.insert(pending.end(), vf.tables.begin(), vf.tables.end());
+      }
+    }
+  }
+  std::vector<NodeRequest> reqs;
+  for (uint32_t n = 0; n < x.topo->nodes; n++) {
+    std::vector<storage::Statement> stmts;
+    for (auto* t : tables) {
+      if (t->kind == TableKind::Reference && n != 0) continue;
+      stmts.push_back({planner::gather_sql(*t), {}, false});
+    }
+    if (!stmts.empty()) reqs.push_back({n, x.request(std::move(stmts))});
+  }
+  for (auto* t : tables)
+    if (auto s = db->exec(t->create_sql); !s.ok()) co_return s.error();
+  if (!reqs.empty()) {
+    auto resp = co_await fan_out(x.s, reqs);
+    if (!resp.ok()) co_return resp.error();
+    uint64_t rows = 0, bytes = 0;
+    for (auto& r : *resp)
+      for (auto& rs : r.results) {
+        rows += rs.rows.size();
+        for (auto& row : rs.rows)
+          for (auto& v : row) bytes += 9 + v.s.size();
+      }
+    if (rows > x.c.options().max_gather_rows || bytes > x.c.options().max_gather_bytes)
+      co_return Error::limit("query would gather more than " + std::to_string(x.c.options().max_gather_rows) +
+                             " rows or " + std::to_string(x.c.options().max_gather_bytes >> 20) + " MB from " +
+                             std::to_string(reqs.size()) + " nodes; add a shard-key predicate");
+    for (size_t i = 0; i < reqs.size(); i++) {
+      size_t k = 0;
+      for (auto* t : tables) {
+        if (t->kind == TableKind::Reference && reqs[i].node != 0) continue;
+        auto& rs = (*resp)[i].results[k++];
+        if (auto s = db->load(t->name, planner::gathered_columns(*t), rs.rows, planner::gathers_rowid(*t)); !s.ok())
+          co_return s.error();
+      }
+    }
+  }
+  // Views are created after their tables (creation order from the catalog).
+  for (auto it = views.rbegin(); it != views.rend(); ++it)
+    if (auto s = db->exec((*it)->create_sql); !s.ok()) co_return s.error();
+  auto rs = db->query(text, x.params);
+  if (!rs.ok()) co_return rs.error();
+  x.plan = "combine";
+  QueryOutput out;
+  out.rs = std::move(*rs);
+  out.rs.changes = 0;
+  out.rs.last_insert_rowid = 0;
+  co_return out;
+}
+
+}  // namespace
+
+// A single-table SELECT with no subqueries: route by the shard key, or scatter and concatenate
+// when nothing needs merging. Returns nullopt when the plan needs merging or combining.
+Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
+  Features f = planner::analyze_select(sel);
+  std::string original = sql::print(sel);
+  // Every table must exist (views count): a stale cache may not know a table another isolate made.
+  for (auto& name : f.tables) {
+    if (!x.topo->find_table(name)) {
+      auto r = co_await x.refresh();
+      if (!r.ok()) co_return r.error();
+      break;
+    }
+  }
+  const TableInfo* only = nullptr;
+  if (f.table_refs == 1 && f.tables.size() == 1 && !f.subquery && !f.table_function && sel.cores.size() == 1 && !sel.with)
+    only = x.topo->find_table(f.tables[0]);
+  if (f.tables.empty() && !f.table_function) {
+    // No tables at all (SELECT 1+1): SQLite in the conductor answers.
+    co_return co_await run_combine(x, original, f);
+  }
+  if (only && only->kind != TableKind::View) {
+    const auto& core = sel.cores[0];
+    std::string alias = core.from && !core.from->alias.empty() ? core.from->alias : only->name;
+    auto shard_sql = planner::shard_select_sql(sel, *only);
+    if (!shard_sql.ok()) co_return shard_sql.error();
+    std::vector<uint32_t> targets;
+    if (only->kind == TableKind::Reference) {
+      targets.push_back(0);
+      x.plan = "reference";
+    } else if (auto pins = planner::shard_key_pins(core.where.get(), *only, alias, x.params)) {
+      for (auto& v : *pins) {
+        uint32_t n = x.node_of(v);
+        if (std::find(targets.begin(), targets.end(), n) == targets.end()) targets.push_back(n);
+      }
+      if (targets.empty()) targets.push_back(x.node_of(Value::null()));
+      x.plan = targets.size() == 1 ? "route" : "route-subset";
+    }
+    bool simple = !f.aggregate && !f.window && core.distinct != sql::Distinctness::Distinct && core.group_by.empty() &&
+                  !core.having && sel.order_by.empty() && !sel.limit;
+    if (targets.size() == 1) {
+      auto resp = co_await fan_out(x.s, one_request(targets[0], x.request(one_statement(*shard_sql, x.params, false))));
+      if (!resp.ok()) co_return resp.error();
+      QueryOutput out;
+      out.rs = std::move((*resp)[0].results[0]);
+      co_return out;
+    }
+    if (targets.empty()) targets = x.all_nodes();
+    if (simple) {
+      std::vector<NodeRequest> reqs;
+      for (auto n : targets) reqs.push_back({n, x.request({{*shard_sql, x.params, false}})});
+      auto resp = co_await fan_out(x.s, std::move(reqs));
+      if (!resp.ok()) co_return resp.error();
+      QueryOutput out;
+      for (auto& r : *resp) {
+        auto& rs = r.results[0];
+        if (out.rs.columns.empty()) out.rs.columns = rs.columns;
+        for (auto& row : rs.rows) out.rs.rows.push_back(std::move(row));
+      }
+      if (x.plan == "none") x.plan = "scatter";
+      co_return out;
+    }
+  }
+  co_return co_await run_combine(x, original, f);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statement dispatch
+
+namespace {
+
+Task<Result<QueryOutput>> run_statement(Exec& x, const sql::Stmt& st) {
+  if (st.explain != sql::Explain::None) co_return Error::unsupported("EXPLAIN of a distributed statement is not supported yet");
+  switch (st.kind()) {
+    case sql::StmtKind::Select: co_return co_await run_select(x, *st.as<sql::Select>());
+    default: break;
+  }
+  co_return co_await run_write_or_ddl(x, st);
+}
+
+}  // namespace
+
+Task<Result<QueryOutput>> run_request(Conductor& c, Session& s, QueryInput input) {
+  if (input.mode == static_cast<uint8_t>(RequestMode::Topology)) co_return co_await topology_report(c, s, input.nodes);
+  auto parsed = sql::parse_script(input.sql);
+  if (!parsed.ok()) co_return parsed.error();
+  if (parsed->empty()) co_return QueryOutput{};
+  if (parsed->size() > 1 && !input.params.empty())
+    co_return Error::sql("parameters can be bound to a single statement only, got " + std::to_string(parsed->size()) +
+                         " statements");
+  QueryOutput last;
+  for (auto& st : *parsed) {
+    Result<QueryOutput> r = Error::internal("statement did not run");
+    // Stale routing (a shard moved, the catalog changed elsewhere) is retried on a fresh topology.
+    for (int attempt = 0; attempt < 3; attempt++) {
+      auto topo = co_await load_topology(c, s, input.nodes, attempt > 0);
+      if (!topo.ok()) co_return topo.error();
+      Exec x{c, s, *topo, input.params, input.nodes};
+      r = co_await run_statement(x, *st);
+      if (r.ok()) {
+        r->meta_json = meta_json(x);
+        break;
+      }
+      if (r.error().code != ErrorCode::Retryable) break;
+    }
+    if (!r.ok()) co_return r.error();
+    last = std::move(*r);
+  }
+  co_return last;
+}
+
+}  // namespace bd

@@ -1,0 +1,11 @@
+// Runs one request (a statement or script, an EXPLAIN, or a topology report) as a session task.
+#pragma once
+#include "conductor/conductor.h"
+
+namespace bd {
+
+enum class RequestMode : uint8_t { Query = 0, Explain = 1, Topology = 2 };
+
+Task<Result<QueryOutput>> run_request(Conductor& c, Session& s, QueryInput input);
+
+}  // namespace bd

@@ -1,0 +1,85 @@
+#include "conductor/io.h"
+
+#include <algorithm>
+#include "topology/store.h"
+#include "wire/codec.h"
+
+namespace bd {
+
+std::shared_ptr<const Topology> adopt_topology(Conductor& c, Topology t) {
+  std::string name = t.database;
+  c.cache(std::move(t));
+  return c.cached(name);
+}
+
+Task<Result<std::string>> topology_call(Session& s, std::string payload) {
+  std::vector<OutRequest> reqs(1);
+  reqs[0].target = OutRequest::Target::Topology;
+  reqs[0].payload = std::move(payload);
+  s.round_trips++;
+  auto resp = co_await s.io(std::move(reqs));
+  if (resp.size() != 1) co_return Error::internal("missing topology response");
+  if (!resp[0].delivered) co_return Error::internal("topology object unreachable: " + resp[0].payload);
+  co_return std::move(resp[0].payload);
+}
+
+Task<Result<std::shared_ptr<const Topology>>> load_topology(Conductor& c, Session& s, uint32_t nodes, bool refresh) {
+  if (!refresh) {
+    if (auto t = c.cached(s.database())) co_return t;
+  }
+  auto payload = co_await topology_call(s, topology::get_or_create_request(s.database(), nodes));
+  if (!payload.ok()) co_return payload.error();
+  auto t = topology::decode_topology_response(*payload);
+  if (!t.ok()) co_return t.error();
+  c.cache(std::move(*t));
+  co_return c.cached(s.database());
+}
+
+Task<Result<std::vector<storage::Response>>> fan_out(Session& s, std::vector<NodeRequest> requests,
+                                                     std::string topology_payload) {
+  std::vector<OutRequest> out;
+  out.reserve(requests.size());
+  for (auto& r : requests) {
+    OutRequest o;
+    o.target = OutRequest::Target::Storage;
+    o.node = r.node;
+    o.payload = storage::encode_request(r.request);
+    out.push_back(std::move(o));
+    if (std::find(s.nodes_touched.begin(), s.nodes_touched.end(), r.node) == s.nodes_touched.end())
+      s.nodes_touched.push_back(r.node);
+  }
+  if (!topology_payload.empty()) {
+    OutRequest o;
+    o.target = OutRequest::Target::Topology;
+    o.payload = std::move(topology_payload);
+    out.push_back(std::move(o));
+  }
+  s.round_trips++;
+  auto resp = co_await s.io(std::move(out));
+  if (resp.size() < requests.size()) co_return Error::internal("missing storage responses");
+  if (resp.size() > requests.size()) {
+    auto& t = resp.back();
+    if (!t.delivered) co_return Error::internal("topology object unreachable: " + t.payload);
+    if (t.payload.empty() || t.payload[0] != 0) {
+      wire::Reader r(t.payload);
+      auto code = static_cast<ErrorCode>(r.u8());
+      co_return Error{code, std::string(r.str())};
+    }
+  }
+  std::vector<storage::Response> results;
+  results.reserve(requests.size());
+  for (size_t i = 0; i < requests.size(); i++) {
+    if (!resp[i].delivered)
+      co_return Error::internal("node " + std::to_string(requests[i].node) + " unreachable: " + resp[i].payload);
+    auto r = storage::decode_response(resp[i].payload);
+    if (!r.ok()) {
+      Error e = r.error();
+      if (e.code == ErrorCode::Internal) e.message += " (node " + std::to_string(requests[i].node) + ")";
+      co_return e;
+    }
+    results.push_back(std::move(*r));
+  }
+  co_return results;
+}
+
+}  // namespace bd

@@ -1,0 +1,77 @@
+// One statement in flight: a coroutine plus the requests it is waiting on. The conductor holds many
+// sessions at once; the host drives each: start -> (send requests, feed responses)* -> done.
+#pragma once
+#include <coroutine>
+#include <cstdint>
+#include <string>
+#include <vector>
+#include "base/result.h"
+#include "conductor/task.h"
+#include "wire/value.h"
+
+namespace bd {
+
+struct OutRequest {
+  enum class Target : uint8_t { Topology = 0, Storage = 1 };
+  Target target = Target::Storage;
+  uint32_t node = 0;  // storage node index (ignored for the topology)
+  std::string payload;
+};
+
+struct InResponse {
+  bool delivered = true;  // false: the host could not reach the object; payload is the reason
+  std::string payload;
+};
+
+struct QueryInput {
+  std::string database;
+  std::string sql;
+  std::vector<Value> params;
+  uint32_t nodes = 8;  // node count if the database does not exist yet
+  uint8_t mode = 0;  // RequestMode: query, explain, topology report
+};
+
+struct QueryOutput {
+  ResultSet rs;
+  std::string meta_json;
+};
+
+class Session {
+ public:
+  explicit Session(std::string database) : database_(std::move(database)) {}
+  const std::string& database() const { return database_; }
+
+  // co_await session.io(requests): hands the requests to the host, resumes with their responses
+  // (same order).
+  struct IoAwaiter {
+    Session* s;
+    std::vector<OutRequest> reqs;
+    bool await_ready() const noexcept { return reqs.empty(); }
+    void await_suspend(std::coroutine_handle<> h) noexcept {
+      s->pending_ = std::move(reqs);
+      s->waiting_ = h;
+    }
+    std::vector<InResponse> await_resume() { return std::move(s->responses_); }
+  };
+  IoAwaiter io(std::vector<OutRequest> reqs) { return IoAwaiter{this, std::move(reqs)}; }
+
+  // Driver side.
+  void begin(Task<Result<QueryOutput>> root);
+  bool done() const { return root_.done(); }
+  Result<QueryOutput> take_result() { return root_.take(); }
+  std::vector<OutRequest> take_pending() { return std::move(pending_); }
+  void feed(std::vector<InResponse> responses);
+
+  // Per-statement accounting reported in `meta`.
+  std::vector<uint32_t> nodes_touched;
+  int round_trips = 0;
+
+ private:
+  std::string database_;
+  Task<Result<QueryOutput>> root_;
+  std::coroutine_handle<> waiting_;
+  std::vector<OutRequest> pending_;
+  std::vector<InResponse> responses_;
+};
+
+}  // namespace bd

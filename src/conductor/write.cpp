@@ -1,0 +1,362 @@
+// INSERT, UPDATE and DELETE: routed by the shard key, split per node, always within the Durable
+// Object statement limits (100 bound parameters, 100 KB of SQL per statement).
+#include <algorithm>
+#include <map>
+#include "conductor/exec_context.h"
+#include "planner/analysis.h"
+#include "planner/shard_sql.h"
+#include "sql/printer.h"
+#include "topology/store.h"
+
+namespace bd {
+
+Task<Result<QueryOutput>> run_ddl(Exec& x, const sql::Stmt& st);
+
+namespace {
+
+constexpr size_t kMaxParams = 100;
+constexpr size_t kMaxStatementBytes = 90 * 1024;  // headroom under the 100 KB limit
+constexpr size_t kInlineLimit = 256;              // longer text/blobs travel as parameters
+
+sql::ExprPtr literal_expr(sql::LiteralKind kind, std::string text) {
+  auto e = sql::make<sql::Expr>();
+  e->kind = sql::ExprKind::Literal;
+  e->literal = kind;
+  e->text = std::move(text);
+  return e;
+}
+
+// A value as SQL text when that is exact and short; otherwise nullptr (bind it).
+sql::ExprPtr inline_value(const Value& v) {
+  switch (v.type) {
+    case ValueType::Null: return literal_expr(sql::LiteralKind::Null, "NULL");
+    case ValueType::Integer: {
+      if (v.i < 0) {
+        auto e = sql::make<sql::Expr>();
+        e->kind = sql::ExprKind::Unary;
+        e->unary_op = sql::UnaryOp::Neg;
+        if (v.i == INT64_MIN) e->left = literal_expr(sql::LiteralKind::Integer, "9223372036854775808");
+        else e->left = literal_expr(sql::LiteralKind::Integer, std::to_string(-v.i));
+        return e;
+      }
+      return literal_expr(sql::LiteralKind::Integer, std::to_string(v.i));
+    }
+    case ValueType::Real: return nullptr;  // binary doubles travel exactly as parameters
+    case ValueType::Text: {
+      if (v.s.size() > kInlineLimit || v.s.find('\0') != std::string::npos) return nullptr;
+      std::string t = "'";
+      for (char ch : v.s) {
+        if (ch == '\'') t += '\'';
+        t += ch;
+      }
+      return literal_expr(sql::LiteralKind::String, t + "'");
+    }
+    case ValueType::Blob: return nullptr;
+  }
+  return nullptr;
+}
+
+sql::ExprPtr param_expr(int index) {
+  auto e = sql::make<sql::Expr>();
+  e->kind = sql::ExprKind::Param;
+  e->text = "?" + std::to_string(index);
+  e->param_index = index;
+  return e;
+}
+
+std::vector<sql::ResultColumn> expand_returning(const std::vector<sql::ResultColumn>& in, const TableInfo& t) {
+  std::vector<sql::ResultColumn> out;
+  for (auto& rc : in) {
+    if (rc.kind == sql::ResultKind::Expr) {
+      out.push_back(rc);
+      continue;
+    }
+    for (auto& c : t.columns) {
+      sql::ResultColumn r;
+      r.kind = sql::ResultKind::Expr;
+      r.expr = sql::make<sql::Expr>();
+      r.expr->kind = sql::ExprKind::Column;
+      r.expr->name = c.name;
+      out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
+Error unknown_table(const sql::QualifiedName& n) { return Error::sql("no such table: " + n.name); }
+
+// Builds the per-node INSERT statements for rows already split to that node.
+std::vector<storage::Statement> build_inserts(const sql::Insert& ins, const TableInfo& t, const std::vector<std::string>& columns,
+                                              const std::vector<Row>& rows, bool with_ksid) {
+  std::vector<storage::Statement> out;
+  sql::Insert base = ins;
+  base.with = nullptr;
+  base.table.schema.clear();
+  base.columns = columns;
+  if (with_ksid) base.columns.push_back(std::string(kKsidColumn));
+  base.default_values = false;
+  base.returning = expand_returning(ins.returning, t);
+  size_t i = 0;
+  while (i < rows.size()) {
+    sql::Insert chunk = base;
+    chunk.select = sql::make<sql::Select>();
+    sql::SelectCore core;
+    core.is_values = true;
+    std::vector<Value> params;
+    size_t bytes = 256;
+    while (i < rows.size()) {
+      sql::ExprList exprs;
+      std::vector<Value> row_params;
+      size_t row_bytes = 4;
+      for (auto& v : rows[i]) {
+        if (auto e = inline_value(v)) {
+          row_bytes += e->text.size() + 2;
+          exprs.push_back(std::move(e));
+        } else {
+          row_params.push_back(v);
+          exprs.push_back(param_expr(static_cast<int>(params.size() + row_params.size())));
+          row_bytes += 6;
+        }
+      }
+      bool fits = params.size() + row_params.size() <= kMaxParams && bytes + row_bytes <= kMaxStatementBytes;
+      if (!fits && !core.values.empty()) break;
+      core.values.push_back(std::move(exprs));
+      params.insert(params.end(), row_params.begin(), row_params.end());
+      bytes += row_bytes;
+      i++;
+    }
+    chunk.select->cores.push_back(std::move(core));
+    sql::Stmt st;
+    st.node = std::move(chunk);
+    out.push_back({sql::print(st), std::move(params), true});
+  }
+  return out;
+}
+
+Task<Result<QueryOutput>> run_insert(Exec& x, const sql::Insert& ins) {
+  const TableInfo* t = x.topo->find_table(ins.table.name);
+  if (!t) {
+    auto r = co_await x.refresh();
+    if (!r.ok()) co_return r.error();
+    t = x.topo->find_table(ins.table.name);
+    if (!t) co_return unknown_table(ins.table);
+  }
+  if (t->kind == TableKind::View) co_return Error::sql("cannot modify " + t->name + " because it is a view");
+  for (auto& u : ins.upserts) {
+    planner::Features uf;
+    for (auto& sc : u.set) planner::analyze_expr(*sc.value, uf);
+    if (u.where) planner::analyze_expr(*u.where, uf);
+    if (uf.subquery) co_return Error::unsupported("subqueries in ON CONFLICT DO UPDATE are not supported yet");
+  }
+
+  // Target columns, as SQLite resolves them.
+  std::vector<std::string> columns;
+  if (!ins.columns.empty()) {
+    for (auto& c : ins.columns) {
+      int idx = t->column_index(c);
+      if (idx < 0) {
+        if (iequals(c, "rowid") || iequals(c, "oid") || iequals(c, "_rowid_")) co_return Error::unsupported("inserting an explicit rowid is not supported yet");
+        co_return Error::sql("table " + t->name + " has no column named " + c);
+      }
+      if (t->columns[idx].generated) co_return Error::sql("cannot INSERT into generated column \"" + c + "\"");
+      columns.push_back(t->columns[idx].name);
+    }
+  } else if (!ins.default_values) {
+    columns = planner::gathered_columns(*t);
+  }
+
+  // Source rows, evaluated to values.
+  std::vector<Row> rows;
+  if (ins.default_values) {
+    rows.emplace_back();
+  } else {
+    const sql::Select& src = *ins.select;
+    bool plain_values = src.cores.size() == 1 && src.cores[0].is_values && src.order_by.empty() && !src.limit && !src.with;
+    if (plain_values) {
+      for (auto& exprs : src.cores[0].values) {
+        Row row;
+        for (auto& e : exprs) {
+          planner::Features ef;
+          planner::analyze_expr(*e, ef);
+          if (ef.subquery) co_return Error::unsupported("subqueries inside INSERT ... VALUES are not supported yet; use INSERT ... SELECT");
+          auto v = evaluate_constant(x, *e);
+          if (!v.ok()) co_return v.error();
+          row.push_back(std::move(*v));
+        }
+        rows.push_back(std::move(row));
+      }
+    } else {
+      auto r = co_await run_select(x, src);
+      if (!r.ok()) co_return r.error();
+      rows = std::move(r->rs.rows);
+    }
+    for (auto& row : rows) {
+      if (row.size() != columns.size()) {
+        if (ins.columns.empty())
+          co_return Error::sql("table " + t->name + " has " + std::to_string(columns.size()) + " columns but " +
+                               std::to_string(row.size()) + " values were supplied");
+        co_return Error::sql(std::to_string(row.size()) + " values for " + std::to_string(columns.size()) + " columns");
+      }
+    }
+  }
+  if (rows.empty()) {
+    QueryOutput out;
+    x.plan = "insert";
+    co_return out;
+  }
+
+  // The shard key of each row; rowid-keyed rows that leave it out get globally unique ids.
+  int key_pos = -1;
+  bool key_is_rowid = t->shard_key < 0 || t->shard_key == t->rowid_alias;
+  if (t->shard_key >= 0)
+    for (size_t i = 0; i < columns.size(); i++)
+      if (iequals(columns[i], t->columns[t->shard_key].name)) key_pos = static_cast<int>(i);
+  std::string floor_bump;
+  if (t->kind == TableKind::Sharded && key_is_rowid) {
+    size_t need = 0;
+    int64_t floor = 0;
+    for (auto& row : rows) {
+      if (key_pos < 0 || row[key_pos].is_null()) need++;
+      else {
+        Value k = apply_affinity(row[key_pos], Affinity::Integer);
+        if (k.type == ValueType::Integer && k.i < INT64_MAX) floor = std::max(floor, k.i + 1);
+      }
+    }
+    if (need) {
+      auto reply = co_await topology_call(x.s, topology::alloc_ids_request(t->name, static_cast<uint32_t>(need), floor));
+      if (!reply.ok()) co_return reply.error();
+      auto first = topology::decode_alloc_response(*reply);
+      if (!first.ok()) co_return first.error();
+      int64_t next = *first;
+      if (key_pos < 0) {
+        key_pos = static_cast<int>(columns.size());
+        columns.push_back(t->shard_key >= 0 ? t->columns[t->shard_key].name : "rowid");
+        for (auto& row : rows) row.push_back(Value::null());
+      }
+      for (auto& row : rows)
+        if (row[key_pos].is_null()) row[key_pos] = Value::integer(next++);
+    } else if (floor > 0) {
+      // Explicit ids: raise the allocator past them (in the same round trip as the insert) so
+      // later generated ids never collide with them.
+      floor_bump = topology::alloc_ids_request(t->name, 0, floor);
+    }
+  }
+
+  std::map<uint32_t, std::vector<Row>> per_node;
+  uint32_t last_node = 0;
+  if (t->kind == TableKind::Reference) {
+    for (uint32_t n = 0; n < x.topo->nodes; n++) per_node[n] = rows;
+  } else {
+    for (auto& row : rows) {
+      Value key = key_pos >= 0 ? apply_affinity(row[key_pos], key_is_rowid ? Affinity::Integer : t->columns[t->shard_key].affinity)
+                               : Value::null();
+      uint64_t ksid = keyspace_id(key);
+      last_node = x.topo->vshard_for(ksid).node;
+      row.push_back(Value::integer(static_cast<int64_t>(ksid)));
+      per_node[last_node].push_back(std::move(row));
+    }
+  }
+  std::vector<NodeRequest> reqs;
+  for (auto& [node, node_rows] : per_node)
+    reqs.push_back({node, x.request(build_inserts(ins, *t, columns, node_rows, t->kind == TableKind::Sharded))});
+  auto resp = co_await fan_out(x.s, std::move(reqs), std::move(floor_bump));
+  if (!resp.ok()) co_return resp.error();
+  QueryOutput out;
+  size_t k = 0;
+  for (auto& [node, node_rows] : per_node) {
+    auto& r = (*resp)[k++];
+    for (auto& rs : r.results) {
+      if (t->kind == TableKind::Reference && node != 0) continue;
+      out.rs.changes += rs.changes;
+      if (out.rs.columns.empty()) out.rs.columns = rs.columns;
+      for (auto& row : rs.rows) out.rs.rows.push_back(std::move(row));
+    }
+    if (node == last_node && !r.results.empty()) out.rs.last_insert_rowid = r.results.back().last_insert_rowid;
+  }
+  x.plan = t->kind == TableKind::Reference ? "reference-write" : per_node.size() == 1 ? "route" : "split";
+  co_return out;
+}
+
+// UPDATE and DELETE: the WHERE clause routes them like a SELECT; without a pin they run on every
+// node. Each node changes only its own rows, which is exact as long as nothing in the statement
+// reads other rows (subqueries over sharded tables are rejected until they are evaluated first).
+Task<Result<QueryOutput>> run_update_delete(Exec& x, const sql::Stmt& st) {
+  const sql::Update* up = st.as<sql::Update>();
+  const sql::Delete* del = st.as<sql::Delete>();
+  const sql::QualifiedName& name = up ? up->table : del->table;
+  const TableInfo* t = x.topo->find_table(name.name);
+  if (!t) {
+    auto r = co_await x.refresh();
+    if (!r.ok()) co_return r.error();
+    t = x.topo->find_table(name.name);
+    if (!t) co_return unknown_table(name);
+  }
+  if (t->kind == TableKind::View) co_return Error::sql("cannot modify " + t->name + " because it is a view");
+  const sql::Expr* where = up ? up->where.get() : del->where.get();
+  planner::Features f;
+  if (where) planner::analyze_expr(*where, f);
+  if (up) {
+    for (auto& sc : up->set) {
+      planner::analyze_expr(*sc.value, f);
+      for (auto& c : sc.columns) {
+        int idx = t->column_index(c);
+        if (idx < 0) co_return Error::sql("no such column: " + c);
+        if (idx == t->shard_key && t->kind == TableKind::Sharded)
+          co_return Error::unsupported("UPDATE of the shard key column " + c + " is not supported yet");
+      }
+    }
+    if (up->from) co_return Error::unsupported("UPDATE ... FROM is not supported yet");
+    if (!up->order_by.empty() || up->limit) co_return Error::unsupported("UPDATE ... ORDER BY/LIMIT is not supported yet");
+  } else if (!del->order_by.empty() || del->limit) {
+    co_return Error::unsupported("DELETE ... ORDER BY/LIMIT is not supported yet");
+  }
+  for (auto& tn : f.tables) {
+    const TableInfo* other = x.topo->find_table(tn);
+    if (!other || other->kind != TableKind::Reference)
+      co_return Error::unsupported("subqueries over sharded tables in UPDATE/DELETE are not supported yet");
+  }
+  // Print the shard form: RETURNING * never exposes the hidden column.
+  sql::Stmt shard = st;
+  if (auto* u = shard.as<sql::Update>()) u->returning = expand_returning(u->returning, *t);
+  if (auto* d = shard.as<sql::Delete>()) d->returning = expand_returning(d->returning, *t);
+  std::string text = sql::print(shard);
+
+  std::vector<uint32_t> targets;
+  std::string alias = up ? (up->alias.empty() ? t->name : up->alias) : (del->alias.empty() ? t->name : del->alias);
+  if (t->kind == TableKind::Sharded) {
+    if (auto pins = planner::shard_key_pins(where, *t, alias, x.params)) {
+      for (auto& v : *pins) {
+        uint32_t n = x.node_of(v);
+        if (std::find(targets.begin(), targets.end(), n) == targets.end()) targets.push_back(n);
+      }
+    }
+  }
+  if (targets.empty()) targets = x.all_nodes();
+  std::vector<NodeRequest> reqs;
+  for (auto n : targets) reqs.push_back({n, x.request({{text, x.params, true}})});
+  auto resp = co_await fan_out(x.s, std::move(reqs));
+  if (!resp.ok()) co_return resp.error();
+  QueryOutput out;
+  for (size_t i = 0; i < resp->size(); i++) {
+    auto& rs = (*resp)[i].results[0];
+    if (t->kind == TableKind::Reference && i != 0) continue;
+    out.rs.changes += rs.changes;
+    if (out.rs.columns.empty()) out.rs.columns = rs.columns;
+    for (auto& row : rs.rows) out.rs.rows.push_back(std::move(row));
+  }
+  x.plan = targets.size() == 1 ? "route" : "scatter";
+  co_return out;
+}
+
+}  // namespace
+
+Task<Result<QueryOutput>> run_write_or_ddl(Exec& x, const sql::Stmt& st) {
+  switch (st.kind()) {
+    case sql::StmtKind::Insert: co_return co_await run_insert(x, *st.as<sql::Insert>());
+    case sql::StmtKind::Update:
+    case sql::StmtKind::Delete: co_return co_await run_update_delete(x, st);
+    default: co_return co_await run_ddl(x, st);
+  }
+}
+
+}  // namespace bd

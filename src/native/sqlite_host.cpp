@@ -1,0 +1,41 @@
+#include "native/sqlite_host.h"
+
+#include <memory>
+#include "conductor/sqlite_exec.h"
+#include "sqlite3.h"
+
+namespace bd::native {
+
+Result<std::unique_ptr<SqliteHost>> SqliteHost::open(const std::string& path) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return Error::internal("cannot open " + path + ": " + msg);
+  }
+  return std::unique_ptr<SqliteHost>(new SqliteHost(db));
+}
+
+SqliteHost::~SqliteHost() { sqlite3_close(db_); }
+
+Result<ResultSet> run_statement(sqlite3* db, std::string_view sql, const std::vector<Value>& params) {
+  return sqlite_run(db, sql, params);
+}
+
+Result<ResultSet> SqliteHost::exec(std::string_view sql, const std::vector<Value>& params) {
+  return run_statement(db_, sql, params);
+}
+
+Status SqliteHost::begin() {
+  auto r = exec("BEGIN", {});
+  if (!r.ok()) return r.error();
+  return ok_status();
+}
+Status SqliteHost::commit() {
+  auto r = exec("COMMIT", {});
+  if (!r.ok()) return r.error();
+  return ok_status();
+}
+void SqliteHost::rollback() { (void)exec("ROLLBACK", {}); }
+
+}  // namespace bd::native

@@ -1,0 +1,135 @@
+#include "planner/shard_sql.h"
+
+#include "sql/printer.h"
+
+namespace bd::planner {
+
+std::string quote_ident(std::string_view name) {
+  std::string out = "\"";
+  for (char ch : name) {
+    if (ch == '"') out += '"';
+    out += ch;
+  }
+  return out + "\"";
+}
+
+Result<TableInfo> table_info_from_create(const sql::CreateTable& ct, std::string create_sql) {
+  TableInfo t;
+  t.name = ct.name.name;
+  t.without_rowid = ct.without_rowid;
+  t.create_sql = std::move(create_sql);
+  std::vector<std::string> pk;
+  for (auto& col : ct.columns) {
+    ColumnInfo ci;
+    ci.name = col.name;
+    if (col.type) {
+      ci.decl_type = col.type->name;
+      if (!col.type->arg1.empty()) ci.decl_type += "(" + col.type->arg1 + (col.type->arg2.empty() ? "" : "," + col.type->arg2) + ")";
+    }
+    ci.affinity = affinity_of_type(col.type ? col.type->name : "");
+    bool is_pk = false, desc = false;
+    for (auto& c : col.constraints) {
+      if (c.kind == sql::ColumnConstraintKind::PrimaryKey) {
+        is_pk = true;
+        desc = c.order == sql::SortOrder::Desc;
+        if (c.autoincrement) t.autoincrement = true;
+      } else if (c.kind == sql::ColumnConstraintKind::Collate) {
+        ci.collation = c.collation;
+      } else if (c.kind == sql::ColumnConstraintKind::Generated) {
+        ci.generated = true;
+      }
+    }
+    if (is_pk) {
+      pk.push_back(col.name);
+      // INTEGER PRIMARY KEY (exactly that type name, not DESC) aliases the rowid.
+      if (!ct.without_rowid && col.type && iequals(col.type->name, "INTEGER") && !desc)
+        t.rowid_alias = static_cast<int>(t.columns.size());
+    }
+    t.columns.push_back(std::move(ci));
+  }
+  for (auto& tc : ct.constraints) {
+    if (tc.kind != sql::TableConstraintKind::PrimaryKey) continue;
+    if (tc.autoincrement) t.autoincrement = true;
+    for (auto& term : tc.columns) {
+      const sql::Expr* e = term.expr.get();
+      while (e && e->kind == sql::ExprKind::Collate) e = e->left.get();
+      if (e && e->kind == sql::ExprKind::Column) pk.push_back(e->name);
+    }
+    if (tc.columns.size() == 1 && !pk.empty()) {
+      int idx = t.column_index(pk.back());
+      if (idx >= 0 && !ct.without_rowid && iequals(t.columns[idx].decl_type, "INTEGER") && tc.columns[0].order != sql::SortOrder::Desc)
+        t.rowid_alias = idx;
+    }
+  }
+  if (!pk.empty()) t.shard_key = t.column_index(pk.front());
+  return t;
+}
+
+std::string shard_create_sql(const sql::CreateTable& ct, const TableInfo& t) {
+  sql::CreateTable copy = ct;
+  sql::ColumnDef hidden;
+  hidden.name = std::string(kKsidColumn);
+  hidden.type = sql::make<sql::TypeName>();
+  hidden.type->name = "INTEGER";
+  copy.columns.push_back(std::move(hidden));
+  copy.if_not_exists = false;
+  sql::Stmt st;
+  st.node = std::move(copy);
+  (void)t;
+  return sql::print(st);
+}
+
+std::vector<std::string> gathered_columns(const TableInfo& t) {
+  std::vector<std::string> cols;
+  for (auto& c : t.columns)
+    if (!c.generated) cols.push_back(c.name);
+  return cols;
+}
+
+bool gathers_rowid(const TableInfo& t) { return !t.without_rowid && t.rowid_alias < 0; }
+
+std::string gather_sql(const TableInfo& t) {
+  std::string sql = "SELECT ";
+  bool first = true;
+  for (auto& c : gathered_columns(t)) {
+    sql += (first ? "" : ", ") + quote_ident(c);
+    first = false;
+  }
+  if (gathers_rowid(t)) sql += first ? "rowid" : ", rowid";
+  else if (first) sql += "NULL";
+  return sql + " FROM " + quote_ident(t.name);
+}
+
+namespace {
+sql::ExprPtr column_ref(const std::string& table, const std::string& column) {
+  auto e = sql::make<sql::Expr>();
+  e->kind = sql::ExprKind::Column;
+  e->table = table;
+  e->name = column;
+  return e;
+}
+}  // namespace
+
+Result<std::string> shard_select_sql(const sql::Select& sel, const TableInfo& t) {
+  sql::Select copy = sel;
+  for (auto& core : copy.cores) {
+    std::vector<sql::ResultColumn> cols;
+    for (auto& rc : core.columns) {
+      if (rc.kind == sql::ResultKind::Expr) {
+        cols.push_back(std::move(rc));
+        continue;
+      }
+      std::string qualifier = rc.kind == sql::ResultKind::TableStar ? rc.table : "";
+      for (auto& c : t.columns) {
+        sql::ResultColumn out;
+        out.kind = sql::ResultKind::Expr;
+        out.expr = column_ref(qualifier, c.name);
+        cols.push_back(std::move(out));
+      }
+    }
+    core.columns = std::move(cols);
+  }
+  return sql::print(copy);
+}
+
+}  // namespace bd::planner

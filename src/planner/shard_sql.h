@@ -1,0 +1,30 @@
+// The SQL the planner sends to storage nodes: shard-local forms of the user's statements, with the
+// hidden keyspace-id column handled (stars never expose it, inserts always fill it).
+#pragma once
+#include <string>
+#include <vector>
+#include "base/result.h"
+#include "sql/ast.h"
+#include "topology/catalog.h"
+
+namespace bd::planner {
+
+std::string quote_ident(std::string_view name);
+
+// Catalog entry for a new table, from its CREATE TABLE (shard key: the first PRIMARY KEY column,
+// or the hidden rowid when there is none).
+Result<TableInfo> table_info_from_create(const sql::CreateTable& ct, std::string create_sql);
+
+// The CREATE TABLE each node runs: the user's columns plus the hidden keyspace-id column.
+std::string shard_create_sql(const sql::CreateTable& ct, const TableInfo& t);
+
+// Gathering a whole table for the combine engine: user columns (no generated ones), then the rowid
+// when the table has one that no column aliases.
+std::vector<std::string> gathered_columns(const TableInfo& t);
+bool gathers_rowid(const TableInfo& t);
+std::string gather_sql(const TableInfo& t);
+
+// A single-table SELECT as each shard runs it: `*` and `t.*` expand to the user's columns only.
+Result<std::string> shard_select_sql(const sql::Select& sel, const TableInfo& t);
+
+}  // namespace bd::planner

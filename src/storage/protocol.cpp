@@ -1,0 +1,73 @@
+#include "storage/protocol.h"
+
+#include "wire/codec.h"
+
+namespace bd::storage {
+
+std::string encode_request(const Request& r) {
+  wire::Writer w;
+  w.u8(1);  // op: execute
+  w.i64(static_cast<int64_t>(r.epoch));
+  w.u32(static_cast<uint32_t>(r.vshards.size()));
+  for (auto v : r.vshards) w.u32(v);
+  w.u32(static_cast<uint32_t>(r.statements.size()));
+  for (auto& s : r.statements) {
+    w.str(s.sql);
+    w.row(s.params);
+    w.u8(s.write);
+  }
+  return w.take();
+}
+
+Result<Request> decode_request(std::string_view bytes) {
+  wire::Reader rd(bytes);
+  Request r;
+  if (rd.u8() != 1) return Error::internal("unknown storage op");
+  r.epoch = static_cast<uint64_t>(rd.i64());
+  uint32_t nv = rd.count();
+  for (uint32_t i = 0; i < nv && rd.ok(); i++) r.vshards.push_back(rd.u32());
+  uint32_t ns = rd.count();
+  for (uint32_t i = 0; i < ns && rd.ok(); i++) {
+    Statement s;
+    s.sql = rd.str();
+    s.params = rd.row();
+    s.write = rd.u8() != 0;
+    r.statements.push_back(std::move(s));
+  }
+  if (!rd.ok()) return Error::internal("corrupt storage request");
+  return r;
+}
+
+std::string encode_response(const Response& r) {
+  wire::Writer w;
+  w.u8(0);
+  w.u32(static_cast<uint32_t>(r.results.size()));
+  for (auto& rs : r.results) w.result_set(rs);
+  return w.take();
+}
+
+std::string encode_error(const Error& e, uint32_t statement_index) {
+  wire::Writer w;
+  w.u8(static_cast<uint8_t>(e.code));
+  w.u32(statement_index);
+  w.str(e.message);
+  return w.take();
+}
+
+Result<Response> decode_response(std::string_view bytes) {
+  wire::Reader rd(bytes);
+  uint8_t status = rd.u8();
+  if (status != 0) {
+    rd.u32();
+    std::string msg(rd.str());
+    if (!rd.ok()) return Error::internal("corrupt storage error response");
+    return Error{static_cast<ErrorCode>(status), msg};
+  }
+  Response r;
+  uint32_t n = rd.count();
+  for (uint32_t i = 0; i < n && rd.ok(); i++) r.results.push_back(rd.result_set());
+  if (!rd.ok()) return Error::internal("corrupt storage response");
+  return r;
+}
+
+}  // namespace bd::storage

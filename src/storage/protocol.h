@@ -1,0 +1,40 @@
+// Storage requests and responses: what a conductor asks one storage node to do, in one message.
+// A request names the topology epoch it was planned against; the node refuses (retryably) work
+// planned against an epoch older than its last ownership change. All statements of one request run
+// in one transaction on the node (the host wraps the call), so a request is atomic per node.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+#include "base/result.h"
+#include "wire/value.h"
+
+namespace bd::storage {
+
+struct Statement {
+  std::string sql;
+  std::vector<Value> params;
+  // Writes report SQLite's changes() and last_insert_rowid() (the host's exec need not).
+  bool write = false;
+};
+
+struct Request {
+  uint64_t epoch = 0;
+  std::vector<uint32_t> vshards;  // the virtual shards the plan assumes this node owns (empty: any)
+  std::vector<Statement> statements;
+};
+
+struct Response {
+  std::vector<ResultSet> results;  // one per statement
+};
+
+std::string encode_request(const Request& r);
+Result<Request> decode_request(std::string_view bytes);
+
+std::string encode_response(const Response& r);
+// Errors carry the index of the failing statement.
+std::string encode_error(const Error& e, uint32_t statement_index);
+// Returns the response, or the node's error (retryable ones keep ErrorCode::Retryable).
+Result<Response> decode_response(std::string_view bytes);
+
+}  // namespace bd::storage

@@ -1,0 +1,66 @@
+// The catalog and placement of one database, as the topology object stores it and as every
+// conductor isolate caches it (keyed by version; refreshed when a node or the catalog says so).
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+#include "base/result.h"
+#include "topology/keyspace.h"
+#include "wire/codec.h"
+
+namespace bd {
+
+// The hidden column every sharded table carries on the storage nodes: the row's keyspace id.
+// Data moves and ownership filters select by it; users never see it.
+inline constexpr std::string_view kKsidColumn = "_bd_ksid";
+
+struct ColumnInfo {
+  std::string name;
+  std::string decl_type;
+  Affinity affinity = Affinity::Blob;
+  std::string collation;  // declared COLLATE, empty: BINARY
+  bool generated = false; // GENERATED ALWAYS AS: never inserted or gathered
+};
+
+enum class TableKind : uint8_t { Sharded = 0, Reference = 1, View = 2 };
+
+struct TableInfo {
+  std::string name;
+  std::vector<ColumnInfo> columns;
+  TableKind kind = TableKind::Sharded;
+  // Index into columns of the shard key, or -1: sharded by the hidden rowid (no PRIMARY KEY).
+  int shard_key = -1;
+  // Index of the INTEGER PRIMARY KEY column (the rowid alias), or -1.
+  int rowid_alias = -1;
+  bool autoincrement = false;
+  bool without_rowid = false;
+  std::string create_sql;  // the user's statement, canonical form
+
+  int column_index(std::string_view col) const;
+};
+
+struct VShard {
+  uint32_t id = 0;
+  uint64_t lo = 0, hi = 0;  // inclusive keyspace-id range
+  uint32_t node = 0;
+};
+
+struct Topology {
+  std::string database;
+  uint64_t version = 0;  // bumps on every catalog or placement change
+  uint64_t epoch = 0;    // bumps on every placement change (ownership moves)
+  uint32_t nodes = 0;
+  std::vector<VShard> vshards;  // sorted by lo, covering [0, 2^64)
+  std::vector<TableInfo> tables;
+
+  const TableInfo* find_table(std::string_view name) const;
+  const VShard& vshard_for(uint64_t ksid) const;
+  void encode(wire::Writer& w) const;
+  static Result<Topology> decode(wire::Reader& r);
+};
+
+bool iequals(std::string_view a, std::string_view b);
+
+}  // namespace bd

@@ -1,0 +1,297 @@
+#include "topology/store.h"
+
+#include <algorithm>
+#include "wire/codec.h"
+
+namespace bd::topology {
+namespace {
+
+std::string error_response(const Error& e) {
+  wire::Writer w;
+  w.u8(static_cast<uint8_t>(e.code));
+  w.str(e.message);
+  return w.take();
+}
+
+Status exec(SqlHost& sql, std::string_view q, std::vector<Value> params = {}) {
+  auto r = sql.exec(q, params);
+  if (!r.ok()) return r.error();
+  return ok_status();
+}
+
+Status init_schema(SqlHost& sql) {
+  const char* ddl[] = {
+      "CREATE TABLE IF NOT EXISTS _bd_meta(k TEXT PRIMARY KEY, v ANY) STRICT",
+      "CREATE TABLE IF NOT EXISTS _bd_vshards(id INTEGER PRIMARY KEY, lo INTEGER NOT NULL, hi INTEGER NOT NULL, node INTEGER NOT NULL)",
+      "CREATE TABLE IF NOT EXISTS _bd_tables(name TEXT PRIMARY KEY COLLATE NOCASE, info BLOB NOT NULL)",
+      "CREATE TABLE IF NOT EXISTS _bd_sequences(name TEXT PRIMARY KEY COLLATE NOCASE, next INTEGER NOT NULL)",
+  };
+  for (auto* q : ddl) {
+    auto s = exec(sql, q);
+    if (!s.ok()) return s;
+  }
+  return ok_status();
+}
+
+Result<int64_t> meta_int(SqlHost& sql, const char* key) {
+  auto r = sql.exec("SELECT v FROM _bd_meta WHERE k = ?", {Value::text(key)});
+  if (!r.ok()) return r.error();
+  if (r->rows.empty()) return int64_t{-1};
+  return r->rows[0][0].i;
+}
+
+Status set_meta(SqlHost& sql, const char* key, Value v) {
+  return exec(sql, "INSERT INTO _bd_meta(k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
+              {Value::text(key), std::move(v)});
+}
+
+Result<TableInfo> decode_table(wire::Reader& r);
+
+Result<Topology> load(SqlHost& sql) {
+  Topology t;
+  auto meta = sql.exec("SELECT k, v FROM _bd_meta", {});
+  if (!meta.ok()) return meta.error();
+  for (auto& row : meta->rows) {
+    auto& k = row[0].s;
+    if (k == "database") t.database = row[1].s;
+    else if (k == "version") t.version = static_cast<uint64_t>(row[1].i);
+    else if (k == "epoch") t.epoch = static_cast<uint64_t>(row[1].i);
+    else if (k == "nodes") t.nodes = static_cast<uint32_t>(row[1].i);
+  }
+  auto vs = sql.exec("SELECT id, lo, hi, node FROM _bd_vshards ORDER BY id", {});
+  if (!vs.ok()) return vs.error();
+  for (auto& row : vs->rows)
+    t.vshards.push_back({static_cast<uint32_t>(row[0].i), static_cast<uint64_t>(row[1].i),
+                         static_cast<uint64_t>(row[2].i), static_cast<uint32_t>(row[3].i)});
+  std::sort(t.vshards.begin(), t.vshards.end(), [](const VShard& a, const VShard& b) { return a.lo < b.lo; });
+  auto tables = sql.exec("SELECT info FROM _bd_tables ORDER BY rowid", {});
+  if (!tables.ok()) return tables.error();
+  for (auto& row : tables->rows) {
+    wire::Reader r(row[0].s);
+    r.u32();  // record format version
+    auto ti = decode_table(r);
+    if (!ti.ok()) return ti.error();
+    t.tables.push_back(std::move(*ti));
+  }
+  return t;
+}
+
+std::string encode_table(const TableInfo& ti) {
+  wire::Writer w;
+  w.u32(1);  // record format version
+  w.str(ti.name);
+  w.u8(static_cast<uint8_t>(ti.kind));
+  w.u32(static_cast<uint32_t>(ti.shard_key + 1));
+  w.u32(static_cast<uint32_t>(ti.rowid_alias + 1));
+  w.u8(ti.autoincrement);
+  w.u8(ti.without_rowid);
+  w.str(ti.create_sql);
+  w.u32(static_cast<uint32_t>(ti.columns.size()));
+  for (auto& c : ti.columns) {
+    w.str(c.name);
+    w.str(c.decl_type);
+    w.u8(static_cast<uint8_t>(c.affinity));
+    w.str(c.collation);
+    w.u8(c.generated);
+  }
+  return w.take();
+}
+
+Result<TableInfo> decode_table(wire::Reader& r) {
+  TableInfo ti;
+  ti.name = r.str();
+  ti.kind = static_cast<TableKind>(r.u8());
+  ti.shard_key = static_cast<int>(r.u32()) - 1;
+  ti.rowid_alias = static_cast<int>(r.u32()) - 1;
+  ti.autoincrement = r.u8();
+  ti.without_rowid = r.u8();
+  ti.create_sql = r.str();
+  uint32_t nc = r.count();
+  for (uint32_t c = 0; c < nc && r.ok(); c++) {
+    ColumnInfo ci;
+    ci.name = r.str();
+    ci.decl_type = r.str();
+    ci.affinity = static_cast<Affinity>(r.u8());
+    ci.collation = r.str();
+    ci.generated = r.u8() != 0;
+    ti.columns.push_back(std::move(ci));
+  }
+  if (!r.ok()) return Error::internal("corrupt table in topology request");
+  return ti;
+}
+
+Status bump_version(SqlHost& sql, bool placement) {
+  auto v = meta_int(sql, "version");
+  if (!v.ok()) return v.error();
+  auto s = set_meta(sql, "version", Value::integer(*v + 1));
+  if (!s.ok() || !placement) return s;
+  auto e = meta_int(sql, "epoch");
+  if (!e.ok()) return e.error();
+  return set_meta(sql, "epoch", Value::integer(*e + 1));
+}
+
+std::string topology_response(SqlHost& sql) {
+  auto t = load(sql);
+  if (!t.ok()) return error_response(t.error());
+  wire::Writer w;
+  w.u8(0);
+  t->encode(w);
+  return w.take();
+}
+
+Status create(SqlHost& sql, std::string_view database, uint32_t nodes) {
+  if (nodes < 1 || nodes > kMaxNodes)
+    return Error::sql("nodes must be between 1 and " + std::to_string(kMaxNodes) + ", got " + std::to_string(nodes));
+  for (auto [k, v] : {std::pair<const char*, Value>{"database", Value::text(database)},
+                      {"version", Value::integer(1)},
+                      {"epoch", Value::integer(1)},
+                      {"nodes", Value::integer(nodes)}}) {
+    auto s = set_meta(sql, k, v);
+    if (!s.ok()) return s;
+  }
+  // Equal keyspace ranges, dealt round-robin so that every node owns shards from the start.
+  const uint64_t width = (~uint64_t{0}) / kDefaultVShards + 1;
+  for (uint32_t i = 0; i < kDefaultVShards; i++) {
+    uint64_t lo = width * i, hi = i + 1 == kDefaultVShards ? ~uint64_t{0} : width * (i + 1) - 1;
+    auto s = exec(sql, "INSERT INTO _bd_vshards(id, lo, hi, node) VALUES (?, ?, ?, ?)",
+                  {Value::integer(i), Value::integer(static_cast<int64_t>(lo)), Value::integer(static_cast<int64_t>(hi)),
+                   Value::integer(i % nodes)});
+    if (!s.ok()) return s;
+  }
+  return ok_status();
+}
+
+std::string handle_impl(SqlHost& sql, wire::Reader& r) {
+  auto op = static_cast<Op>(r.u8());
+  if (auto s = init_schema(sql); !s.ok()) return error_response(s.error());
+  switch (op) {
+    case Op::Init: {
+      wire::Writer w;
+      w.u8(0);
+      return w.take();
+    }
+    case Op::GetOrCreate: {
+      std::string database(r.str());
+      uint32_t nodes = r.u32();
+      if (!r.ok()) return error_response(Error::internal("corrupt topology request"));
+      auto v = meta_int(sql, "version");
+      if (!v.ok()) return error_response(v.error());
+      if (*v < 0) {
+        if (nodes == 0) return error_response(Error::sql("no such database: " + database));
+        if (auto s = create(sql, database, nodes); !s.ok()) return error_response(s.error());
+      }
+      return topology_response(sql);
+    }
+    case Op::PutTable: {
+      uint64_t expected = static_cast<uint64_t>(r.i64());
+      auto ti = decode_table(r);
+      if (!ti.ok()) return error_response(ti.error());
+      auto v = meta_int(sql, "version");
+      if (!v.ok()) return error_response(v.error());
+      if (expected && static_cast<uint64_t>(*v) != expected)
+        return error_response(Error::retryable("catalog changed concurrently (version " + std::to_string(*v) + ")"));
+      auto s = exec(sql, "INSERT INTO _bd_tables(name, info) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET info = excluded.info",
+                    {Value::text(ti->name), Value::blob(encode_table(*ti))});
+      if (!s.ok()) return error_response(s.error());
+      if (auto b = bump_version(sql, false); !b.ok()) return error_response(b.error());
+      return topology_response(sql);
+    }
+    case Op::DropTable: {
+      uint64_t expected = static_cast<uint64_t>(r.i64());
+      std::string name(r.str());
+      auto v = meta_int(sql, "version");
+      if (!v.ok()) return error_response(v.error());
+      if (expected && static_cast<uint64_t>(*v) != expected)
+        return error_response(Error::retryable("catalog changed concurrently (version " + std::to_string(*v) + ")"));
+      auto s = exec(sql, "DELETE FROM _bd_tables WHERE name = ?", {Value::text(name)});
+      if (!s.ok()) return error_response(s.error());
+      if (auto b = bump_version(sql, false); !b.ok()) return error_response(b.error());
+      return topology_response(sql);
+    }
+    case Op::AllocIds: {
+      std::string name(r.str());
+      uint32_t count = r.u32();
+      int64_t floor = r.i64();
+      if (!r.ok()) return error_response(Error::internal("corrupt id allocation request"));
+      auto cur = sql.exec("SELECT next FROM _bd_sequences WHERE name = ?", {Value::text(name)});
+      if (!cur.ok()) return error_response(cur.error());
+      int64_t next = cur->rows.empty() ? 1 : cur->rows[0][0].i;
+      next = std::max(next, floor);
+      if (next > INT64_MAX - count) return error_response(Error::sql("database or disk is full"));
+      auto s = exec(sql, "INSERT INTO _bd_sequences(name, next) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET next = excluded.next",
+                    {Value::text(name), Value::integer(next + count)});
+      if (!s.ok()) return error_response(s.error());
+      wire::Writer w;
+      w.u8(0);
+      w.i64(next);
+      return w.take();
+    }
+  }
+  return error_response(Error::internal("unknown topology op"));
+}
+
+}  // namespace
+
+std::string handle(SqlHost& sql, std::string_view request) {
+  wire::Reader r(request);
+  return handle_impl(sql, r);
+}
+
+std::string get_or_create_request(std::string_view database, uint32_t nodes) {
+  wire::Writer w;
+  w.u8(static_cast<uint8_t>(Op::GetOrCreate));
+  w.str(database);
+  w.u32(nodes);
+  return w.take();
+}
+
+std::string put_table_request(const TableInfo& t, uint64_t expected_version) {
+  wire::Writer w;
+  w.u8(static_cast<uint8_t>(Op::PutTable));
+  w.i64(static_cast<int64_t>(expected_version));
+  std::string enc = encode_table(t);
+  w.buffer().append(enc.substr(4));  // table body without its record-format prefix
+  return w.take();
+}
+
+std::string drop_table_request(std::string_view name, uint64_t expected_version) {
+  wire::Writer w;
+  w.u8(static_cast<uint8_t>(Op::DropTable));
+  w.i64(static_cast<int64_t>(expected_version));
+  w.str(name);
+  return w.take();
+}
+
+std::string alloc_ids_request(std::string_view table, uint32_t count, int64_t floor) {
+  wire::Writer w;
+  w.u8(static_cast<uint8_t>(Op::AllocIds));
+  w.str(table);
+  w.u32(count);
+  w.i64(floor);
+  return w.take();
+}
+
+namespace {
+Error decode_error(wire::Reader& r, uint8_t status) {
+  std::string msg(r.str());
+  return Error{static_cast<ErrorCode>(status), msg.empty() ? "topology error" : msg};
+}
+}  // namespace
+
+Result<Topology> decode_topology_response(std::string_view response) {
+  wire::Reader r(response);
+  uint8_t status = r.u8();
+  if (status != 0) return decode_error(r, status);
+  return Topology::decode(r);
+}
+
+Result<int64_t> decode_alloc_response(std::string_view response) {
+  wire::Reader r(response);
+  uint8_t status = r.u8();
+  if (status != 0) return decode_error(r, status);
+  int64_t first = r.i64();
+  if (!r.ok()) return Error::internal("corrupt id allocation response");
+  return first;
+}
+
+}  // namespace bd::topology

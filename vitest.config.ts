@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config";
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+
+// Integration tests run the real Worker (the real bigdaddy.wasm) inside workerd, with local
+// Durable Objects, through the service-binding RPC surface and HTTP.
+export default defineConfig({
+  plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.jsonc" } })],
+  test: {
+    include: ["tests/integration/**/*.test.ts"],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
+});

@@ -1,0 +1,145 @@
+// The C ABI of bigdaddy.wasm. Every entry point takes a request buffer the host copied into Wasm
+// memory (bd_alloc) and returns a pointer to [u32 length][payload], which the host copies out and
+// releases with bd_free. Errors are values inside the payload; nothing throws across this boundary
+// (the module is built without exceptions). See wasm/ABI.md.
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include "conductor/conductor.h"
+#include "host/host.h"
+#include "storage/node.h"
+#include "topology/store.h"
+#include "wire/codec.h"
+
+#define BD_EXPORT(name) extern "C" __attribute__((export_name(#name)))
+#define BD_IMPORT(name) extern "C" __attribute__((import_module("bd"), import_name(#name)))
+
+BD_IMPORT(sql_exec) uint8_t* bd_host_sql_exec(const char* sql, uint32_t sql_len, const char* params, uint32_t params_len);
+BD_IMPORT(log) void bd_host_log(uint32_t level, const char* msg, uint32_t len);
+
+namespace {
+
+uint8_t* emit(const std::string& payload) {
+  auto* out = static_cast<uint8_t*>(std::malloc(4 + payload.size()));
+  if (!out) return nullptr;
+  uint32_t n = static_cast<uint32_t>(payload.size());
+  std::memcpy(out, &n, 4);
+  std::memcpy(out + 4, payload.data(), payload.size());
+  return out;
+}
+
+// ctx.storage.sql of whichever Durable Object is calling into the module right now (calls are
+// synchronous, so there is exactly one).
+class JsSqlHost : public bd::SqlHost {
+ public:
+  bd::Result<bd::ResultSet> exec(std::string_view sql, const std::vector<bd::Value>& params) override {
+    bd::wire::Writer w;
+    w.row(params);
+    const std::string& p = w.buffer();
+    uint8_t* out = bd_host_sql_exec(sql.data(), static_cast<uint32_t>(sql.size()), p.data(), static_cast<uint32_t>(p.size()));
+    if (!out) return bd::Error::internal("host returned no result");
+    uint32_t n;
+    std::memcpy(&n, out, 4);
+    bd::wire::Reader r(std::string_view(reinterpret_cast<char*>(out) + 4, n));
+    uint8_t status = r.u8();
+    bd::Result<bd::ResultSet> result = bd::Error::internal("corrupt host result");
+    if (status == 0) {
+      auto rs = r.result_set();
+      if (r.ok()) result = std::move(rs);
+    } else {
+      result = bd::Error::sql(std::string(r.str()));
+    }
+    std::free(out);
+    return result;
+  }
+};
+
+bd::Conductor& conductor() {
+  static bd::Conductor c;
+  return c;
+}
+
+std::string encode_step(const bd::Step& s) {
+  bd::wire::Writer w;
+  w.u8(static_cast<uint8_t>(s.kind));
+  w.u32(s.session);
+  switch (s.kind) {
+    case bd::Step::Kind::Done:
+      w.result_set(s.output.rs);
+      w.str(s.output.meta_json);
+      break;
+    case bd::Step::Kind::Failed:
+      w.u8(static_cast<uint8_t>(s.error.code));
+      w.str(s.error.message);
+      break;
+    case bd::Step::Kind::Need:
+      w.u32(static_cast<uint32_t>(s.requests.size()));
+      for (auto& r : s.requests) {
+        w.u8(static_cast<uint8_t>(r.target));
+        w.u32(r.node);
+        w.str(r.payload);
+      }
+      break;
+  }
+  return w.take();
+}
+
+}  // namespace
+
+BD_EXPORT(bd_alloc) void* bd_alloc(uint32_t n) { return std::malloc(n ? n : 1); }
+BD_EXPORT(bd_free) void bd_free(void* p) { std::free(p); }
+
+BD_EXPORT(bd_storage_handle) uint8_t* bd_storage_handle(const char* req, uint32_t len) {
+  JsSqlHost host;
+  return emit(bd::storage::handle(host, std::string_view(req, len)));
+}
+
+BD_EXPORT(bd_topology_handle) uint8_t* bd_topology_handle(const char* req, uint32_t len) {
+  JsSqlHost host;
+  return emit(bd::topology::handle(host, std::string_view(req, len)));
+}
+
+// Start request: str database, str sql, row params, u32 nodes, u8 mode (query/explain/topology).
+BD_EXPORT(bd_conductor_start) uint8_t* bd_conductor_start(const char* req, uint32_t len) {
+  bd::wire::Reader r(std::string_view(req, len));
+  bd::QueryInput in;
+  in.database = r.str();
+  in.sql = r.str();
+  in.params = r.row();
+  in.nodes = r.u32();
+  in.mode = r.u8();
+  if (!r.ok()) {
+    bd::Step s;
+    s.kind = bd::Step::Kind::Failed;
+    s.error = bd::Error::internal("corrupt query request");
+    return emit(encode_step(s));
+  }
+  return emit(encode_step(conductor().start(std::move(in))));
+}
+
+// Resume request: u32 session, u32 n, n x (u8 delivered, str payload).
+BD_EXPORT(bd_conductor_resume) uint8_t* bd_conductor_resume(const char* req, uint32_t len) {
+  bd::wire::Reader r(std::string_view(req, len));
+  uint32_t session = r.u32();
+  uint32_t n = r.count();
+  std::vector<bd::InResponse> responses;
+  responses.reserve(n);
+  for (uint32_t i = 0; i < n && r.ok(); i++) {
+    bd::InResponse resp;
+    resp.delivered = r.u8() != 0;
+    resp.payload = r.str();
+    responses.push_back(std::move(resp));
+  }
+  if (!r.ok()) {
+    conductor().abort(session);
+    bd::Step s;
+    s.kind = bd::Step::Kind::Failed;
+    s.session = session;
+    s.error = bd::Error::internal("corrupt resume request");
+    return emit(encode_step(s));
+  }
+  return emit(encode_step(conductor().resume(session, std::move(responses))));
+}
+
+BD_EXPORT(bd_conductor_abort) void bd_conductor_abort(uint32_t session) { conductor().abort(session); }
