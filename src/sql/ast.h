@@ -305,6 +305,7 @@ enum class CompoundOp : uint8_t { Union, UnionAll, Intersect, Except };
 struct Limit {
   ExprPtr count;
   ExprPtr offset;  // `LIMIT a, b` is stored as count=b, offset=a
+  bool comma_form = false;  // written `LIMIT offset, count` (kept so parameter order survives printing)
   bool operator==(const Limit&) const = default;
 };
 

@@ -1,0 +1,112 @@
+// `bigdaddy parse`: SQL on stdin -> one canonical statement per line (errors: stderr, exit 1).
+// `bigdaddy parse --bench FILE...`: parse throughput over the statements of sqllogictest files
+// (or plain .sql scripts), parse only, repeated for at least one second.
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "native/commands.h"
+#include "sql/parser.h"
+#include "sql/printer.h"
+
+namespace bd::native {
+namespace {
+
+// SQL texts of the statement/query records of a sqllogictest file.
+std::vector<std::string> slt_statements(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  std::string line;
+  bool in_sql = false;
+  std::string cur;
+  auto flush = [&] {
+    if (in_sql && !cur.empty()) out.push_back(cur);
+    cur.clear();
+    in_sql = false;
+  };
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (in_sql) {
+      if (line.empty() || line == "----") {
+        flush();
+        continue;
+      }
+      if (!cur.empty()) cur += '\n';
+      cur += line;
+      continue;
+    }
+    if (line.rfind("statement ", 0) == 0 || line.rfind("query ", 0) == 0) in_sql = true;
+  }
+  flush();
+  return out;
+}
+
+int bench(int argc, char** argv) {
+  std::vector<std::string> stmts;
+  for (int i = 0; i < argc; i++) {
+    std::ifstream f(argv[i], std::ios::binary);
+    if (!f) {
+      std::fprintf(stderr, "cannot open %s\n", argv[i]);
+      return 1;
+    }
+    std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    std::string name = argv[i];
+    if (name.size() > 5 && name.compare(name.size() - 5, 5, ".test") == 0) {
+      for (auto& s : slt_statements(text)) stmts.push_back(std::move(s));
+    } else {
+      stmts.push_back(std::move(text));
+    }
+  }
+  if (stmts.empty()) {
+    std::fprintf(stderr, "no statements\n");
+    return 1;
+  }
+  size_t bytes_per_pass = 0;
+  for (auto& s : stmts) bytes_per_pass += s.size();
+  using clock = std::chrono::steady_clock;
+  auto start = clock::now();
+  double secs = 0;
+  size_t passes = 0, parsed = 0, failed = 0;
+  do {
+    for (auto& s : stmts) {
+      auto r = sql::parse_script(s);
+      if (r.ok()) parsed += r->size();
+      else failed++;
+    }
+    passes++;
+    secs = std::chrono::duration<double>(clock::now() - start).count();
+  } while (secs < 1.0);
+  double mb = double(bytes_per_pass) * passes / 1e6;
+  std::printf("parse: %zu inputs, %zu bytes per pass, %zu passes in %.3f s\n", stmts.size(),
+              bytes_per_pass, passes, secs);
+  std::printf("parse: %.1f MB/s, %.0f statements/s (%zu parse errors per pass)\n", mb / secs,
+              double(parsed) / secs, failed / passes);
+  return 0;
+}
+
+}  // namespace
+
+int cmd_parse(int argc, char** argv) {
+  if (argc > 1 && !std::strcmp(argv[1], "--bench")) return bench(argc - 2, argv + 2);
+  std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+  auto r = sql::parse_script(input);
+  if (!r.ok()) {
+    std::fprintf(stderr, "%s\n", r.error().message.c_str());
+    return 1;
+  }
+  std::string out;
+  for (auto& st : *r) {
+    out += sql::print(*st);
+    out += '\n';
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return 0;
+}
+
+}  // namespace bd::native

@@ -1,0 +1,157 @@
+#include "sql/parser.h"
+
+#include "sql/parser_impl.h"
+
+namespace bd::sql {
+namespace detail {
+
+Parser::Parser(std::string_view src, const ParseOptions& opts) : src_(src), opts_(opts) {
+  toks_.reserve(src.size() / 4 + 4);
+  tokenize(src, toks_);
+}
+
+std::string Parser::dequote(const Token& t) const {
+  std::string_view s = text(t);
+  if (s.empty()) return {};
+  char q = s[0];
+  if (q != '"' && q != '\'' && q != '`' && q != '[') return std::string(s);
+  std::string out;
+  if (q == '[') return std::string(s.substr(1, s.size() - 2));
+  out.reserve(s.size());
+  for (size_t i = 1; i + 1 < s.size(); i++) {
+    out.push_back(s[i]);
+    if (s[i] == q) i++;  // doubled quote
+  }
+  return out;
+}
+
+bool Parser::nm(std::string& out) {
+  if (!is_nm(kind())) {
+    syntax_error();
+    return false;
+  }
+  out = dequote(peek());
+  advance();
+  return true;
+}
+
+bool Parser::ids(std::string& out) {
+  if (!is_ids(kind())) {
+    syntax_error();
+    return false;
+  }
+  out = dequote(peek());
+  advance();
+  return true;
+}
+
+void Parser::syntax_error() {
+  const Token& t = peek();
+  if (t.kind == Tok::End) {
+    // Point just past the last real token rather than at trailing whitespace.
+    uint32_t off = t.offset;
+    if (pos_ > 0) off = toks_[pos_ - 1].offset + toks_[pos_ - 1].len;
+    fail("incomplete input", off);
+  } else if (t.kind == Tok::Illegal) {
+    fail("unrecognized token: \"" + std::string(text(t)) + "\"", t.offset);
+  } else {
+    fail("near \"" + std::string(text(t)) + "\": syntax error", t.offset);
+  }
+}
+
+void Parser::fail(std::string msg, uint32_t offset) {
+  if (failed_) return;
+  failed_ = true;
+  err_ = std::move(msg);
+  err_offset_ = offset;
+}
+
+void Parser::defer(std::string msg, uint32_t offset) {
+  if (has_deferred_) return;
+  has_deferred_ = true;
+  deferred_ = std::move(msg);
+  deferred_offset_ = offset;
+}
+
+std::string Parser::error_message() const {
+  LineCol lc = line_col(src_, err_offset_);
+  return err_ + " at line " + std::to_string(lc.line) + ", column " + std::to_string(lc.column);
+}
+
+bool Parser::parse_script(std::vector<StmtPtr>& out) {
+  for (;;) {
+    while (accept(Tok::Semi)) {}
+    if (kind() == Tok::End) return true;
+    n_var_ = 0;
+    var_names_.clear();
+    has_deferred_ = false;
+    StmtPtr st = statement();
+    if (failed_) return false;
+    if (kind() != Tok::Semi && kind() != Tok::End) {
+      syntax_error();
+      return false;
+    }
+    if (has_deferred_) {
+      fail(deferred_, deferred_offset_);
+      return false;
+    }
+    st->param_count = n_var_;
+    out.push_back(std::move(st));
+  }
+}
+
+ExprPtr Parser::parse_lone_expr() {
+  ExprPtr e = expr();
+  if (failed_) return {};
+  if (kind() != Tok::End) {
+    syntax_error();
+    return {};
+  }
+  if (has_deferred_) {
+    fail(deferred_, deferred_offset_);
+    return {};
+  }
+  return e;
+}
+
+}  // namespace detail
+
+LineCol line_col(std::string_view sql, uint32_t offset) {
+  LineCol lc;
+  size_t end = offset < sql.size() ? offset : sql.size();
+  size_t line_start = 0;
+  for (size_t i = 0; i < end; i++) {
+    if (sql[i] == '\n') {
+      lc.line++;
+      line_start = i + 1;
+    }
+  }
+  lc.column = uint32_t(offset - line_start + 1);
+  return lc;
+}
+
+Result<std::vector<StmtPtr>> parse_script(std::string_view sql, const ParseOptions& opts) {
+  detail::Parser p(sql, opts);
+  std::vector<StmtPtr> out;
+  if (!p.parse_script(out)) return Error::sql(p.error_message());
+  return out;
+}
+
+Result<StmtPtr> parse_statement(std::string_view sql, const ParseOptions& opts) {
+  detail::Parser p(sql, opts);
+  std::vector<StmtPtr> out;
+  if (!p.parse_script(out)) return Error::sql(p.error_message());
+  if (out.size() != 1) {
+    return Error::sql(out.empty() ? "empty statement" : "expected exactly one statement");
+  }
+  return std::move(out[0]);
+}
+
+Result<ExprPtr> parse_expression(std::string_view sql) {
+  detail::Parser p(sql, ParseOptions{});
+  ExprPtr e = p.parse_lone_expr();
+  if (p.failed()) return Error::sql(p.error_message());
+  return e;
+}
+
+}  // namespace bd::sql

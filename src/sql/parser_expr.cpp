@@ -1,0 +1,492 @@
+// Expressions: precedence climbing over parse.y's precedence table. Each infix operator absorbs
+// only operators that bind at least as tightly as `min_prec`, which reproduces Lemon's
+// shift/reduce resolution (including the odd corners: prefix NOT swallowing comparisons, BETWEEN's
+// middle operand stopping at AND, ESCAPE binding to LIKE).
+#include <cstring>
+
+#include "sql/parser_impl.h"
+
+namespace bd::sql::detail {
+namespace {
+
+ExprPtr node(ExprKind k, SrcPos pos) {
+  ExprPtr e(new Expr);
+  e->kind = k;
+  e->pos = pos;
+  return e;
+}
+
+ExprPtr binary(BinaryOp op, ExprPtr l, ExprPtr r) {
+  ExprPtr e = node(ExprKind::Binary, l->pos);
+  e->binary_op = op;
+  e->left = std::move(l);
+  e->right = std::move(r);
+  return e;
+}
+
+bool ieq(std::string_view a, const char* b) {
+  size_t n = std::strlen(b);
+  if (a.size() != n) return false;
+  for (size_t i = 0; i < n; i++) {
+    char c = a[i];
+    if (c >= 'A' && c <= 'Z') c += 32;
+    if (c != b[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool Parser::expr_list(ExprList& out, bool allow_empty) {
+  if (allow_empty && kind() == Tok::RP) return true;
+  for (;;) {
+    ExprPtr e = expr();
+    if (failed_) return false;
+    out.push_back(std::move(e));
+    if (!accept(Tok::Comma)) return true;
+  }
+}
+
+ExprPtr Parser::expr(int min_prec) {
+  if (!enter()) return {};
+  ExprPtr left = unary();
+  while (!failed_) {
+    Tok k = kind();
+    int p;
+    switch (k) {
+      case Tok::K_OR: p = kOr; break;
+      case Tok::K_AND: p = kAnd; break;
+      case Tok::Eq: case Tok::Ne: case Tok::K_IS: case Tok::K_IN: case Tok::K_LIKE:
+      case Tok::K_GLOB: case Tok::K_REGEXP: case Tok::K_MATCH: case Tok::K_BETWEEN:
+      case Tok::K_ISNULL: case Tok::K_NOTNULL: case Tok::K_NOT:
+        p = kEquality; break;
+      case Tok::Lt: case Tok::Le: case Tok::Gt: case Tok::Ge: p = kCompare; break;
+      case Tok::BitAnd: case Tok::BitOr: case Tok::LShift: case Tok::RShift: p = kBit; break;
+      case Tok::Plus: case Tok::Minus: p = kAdd; break;
+      case Tok::Star: case Tok::Slash: case Tok::Rem: p = kMul; break;
+      case Tok::Concat: case Tok::Ptr: p = kConcat; break;
+      case Tok::K_COLLATE: p = kCollate; break;
+      default: p = 0; break;
+    }
+    if (p == 0 || p < min_prec) break;
+    const Token& op = peek();
+    advance();
+    bool negated = false;
+    Tok k2 = k;
+    if (k == Tok::K_NOT) {
+      negated = true;
+      k2 = kind();
+      if (!(k2 == Tok::K_LIKE || k2 == Tok::K_GLOB || k2 == Tok::K_REGEXP || k2 == Tok::K_MATCH ||
+            k2 == Tok::K_BETWEEN || k2 == Tok::K_IN || k2 == Tok::K_NULL)) {
+        syntax_error();
+        break;
+      }
+      advance();
+    }
+    switch (k2) {
+      case Tok::K_OR: case Tok::K_AND: case Tok::Eq: case Tok::Ne: case Tok::Lt: case Tok::Le:
+      case Tok::Gt: case Tok::Ge: case Tok::BitAnd: case Tok::BitOr: case Tok::LShift:
+      case Tok::RShift: case Tok::Plus: case Tok::Minus: case Tok::Star: case Tok::Slash:
+      case Tok::Rem: case Tok::Concat: case Tok::Ptr: {
+        BinaryOp bop;
+        switch (k2) {
+          case Tok::K_OR: bop = BinaryOp::Or; break;
+          case Tok::K_AND: bop = BinaryOp::And; break;
+          case Tok::Eq: bop = BinaryOp::Eq; break;
+          case Tok::Ne: bop = BinaryOp::Ne; break;
+          case Tok::Lt: bop = BinaryOp::Lt; break;
+          case Tok::Le: bop = BinaryOp::Le; break;
+          case Tok::Gt: bop = BinaryOp::Gt; break;
+          case Tok::Ge: bop = BinaryOp::Ge; break;
+          case Tok::BitAnd: bop = BinaryOp::BitAnd; break;
+          case Tok::BitOr: bop = BinaryOp::BitOr; break;
+          case Tok::LShift: bop = BinaryOp::LShift; break;
+          case Tok::RShift: bop = BinaryOp::RShift; break;
+          case Tok::Plus: bop = BinaryOp::Add; break;
+          case Tok::Minus: bop = BinaryOp::Sub; break;
+          case Tok::Star: bop = BinaryOp::Mul; break;
+          case Tok::Slash: bop = BinaryOp::Div; break;
+          case Tok::Rem: bop = BinaryOp::Mod; break;
+          case Tok::Concat: bop = BinaryOp::Concat; break;
+          default: bop = op.len == 2 ? BinaryOp::JsonExtract : BinaryOp::JsonExtractText; break;
+        }
+        ExprPtr right = expr(p + 1);
+        if (failed_) break;
+        left = binary(bop, std::move(left), std::move(right));
+        break;
+      }
+      case Tok::K_IS: {
+        bool is_not = accept(Tok::K_NOT);
+        if (accept(Tok::K_DISTINCT)) {
+          if (!expect(Tok::K_FROM)) break;
+          is_not = !is_not;  // IS DISTINCT FROM == IS NOT
+        }
+        ExprPtr right = expr(kEquality + 1);
+        if (failed_) break;
+        left = binary(is_not ? BinaryOp::IsNot : BinaryOp::Is, std::move(left), std::move(right));
+        break;
+      }
+      case Tok::K_ISNULL: case Tok::K_NOTNULL: case Tok::K_NULL: {
+        ExprPtr e = node(ExprKind::NullTest, left->pos);
+        e->negated = k2 != Tok::K_ISNULL;
+        e->left = std::move(left);
+        left = std::move(e);
+        break;
+      }
+      case Tok::K_LIKE: case Tok::K_GLOB: case Tok::K_REGEXP: case Tok::K_MATCH: {
+        ExprPtr e = node(ExprKind::Like, left->pos);
+        e->like_op = k2 == Tok::K_LIKE ? LikeOp::Like
+                     : k2 == Tok::K_GLOB ? LikeOp::Glob
+                     : k2 == Tok::K_REGEXP ? LikeOp::Regexp : LikeOp::Match;
+        e->negated = negated;
+        e->left = std::move(left);
+        e->right = expr(kEquality + 1);
+        if (failed_) break;
+        if (accept(Tok::K_ESCAPE)) {
+          e->extra = expr(kEquality + 1);
+          if (failed_) break;
+        }
+        left = std::move(e);
+        break;
+      }
+      case Tok::K_BETWEEN: {
+        ExprPtr e = node(ExprKind::Between, left->pos);
+        e->negated = negated;
+        e->left = std::move(left);
+        e->right = expr(kNot);
+        if (failed_ || !expect(Tok::K_AND)) break;
+        e->extra = expr(kEquality + 1);
+        if (failed_) break;
+        left = std::move(e);
+        break;
+      }
+      case Tok::K_IN: {
+        ExprPtr e = node(ExprKind::In, left->pos);
+        e->negated = negated;
+        e->left = std::move(left);
+        if (accept(Tok::LP)) {
+          if (starts_select()) {
+            e->in_kind = InKind::Select;
+            e->select = select();
+          } else {
+            e->in_kind = InKind::List;
+            expr_list(e->args, true);
+          }
+          if (failed_ || !expect(Tok::RP)) break;
+        } else if (is_nm(kind())) {
+          std::string a;
+          nm(a);
+          if (accept(Tok::Dot)) {
+            e->schema = std::move(a);
+            if (!nm(e->name)) break;
+          } else {
+            e->name = std::move(a);
+          }
+          e->in_kind = InKind::Table;
+          if (accept(Tok::LP)) {
+            e->in_kind = InKind::TableFunction;
+            if (!expr_list(e->args, true) || !expect(Tok::RP)) break;
+          }
+        } else {
+          syntax_error();
+          break;
+        }
+        left = std::move(e);
+        break;
+      }
+      case Tok::K_COLLATE: {
+        ExprPtr e = node(ExprKind::Collate, left->pos);
+        if (!ids(e->name)) break;
+        e->left = std::move(left);
+        left = std::move(e);
+        break;
+      }
+      default:
+        syntax_error();
+        break;
+    }
+  }
+  leave();
+  if (failed_) return {};
+  return left;
+}
+
+ExprPtr Parser::unary() {
+  Tok k = kind();
+  UnaryOp op;
+  int operand_prec;
+  switch (k) {
+    case Tok::K_NOT: op = UnaryOp::Not; operand_prec = kNot; break;
+    case Tok::Minus: op = UnaryOp::Neg; operand_prec = kUnary; break;
+    case Tok::Plus: op = UnaryOp::Plus; operand_prec = kUnary; break;
+    case Tok::BitNot: op = UnaryOp::BitNot; operand_prec = kUnary; break;
+    default: return primary();
+  }
+  ExprPtr e = node(ExprKind::Unary, here());
+  advance();
+  e->unary_op = op;
+  e->left = expr(operand_prec);
+  if (failed_) return {};
+  return e;
+}
+
+ExprPtr Parser::literal(const Token& t) {
+  ExprPtr e = node(ExprKind::Literal, SrcPos{t.offset});
+  switch (t.kind) {
+    case Tok::Integer: e->literal = LiteralKind::Integer; break;
+    case Tok::Float: e->literal = LiteralKind::Real; break;
+    case Tok::String: e->literal = LiteralKind::String; break;
+    case Tok::Blob: e->literal = LiteralKind::Blob; break;
+    case Tok::K_NULL: e->literal = LiteralKind::Null; break;
+    case Tok::K_CURRENT_TIME: e->literal = LiteralKind::CurrentTime; break;
+    case Tok::K_CURRENT_DATE: e->literal = LiteralKind::CurrentDate; break;
+    case Tok::K_CURRENT_TIMESTAMP: e->literal = LiteralKind::CurrentTimestamp; break;
+    case Tok::QNumber: {
+      // sqlite3DequoteNumber: every '_' must sit between two digits of the number's base.
+      std::string_view s = text(t);
+      bool hex = s.size() > 1 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+      bool real = false;
+      for (size_t i = 0; i < s.size(); i++) {
+        char c = s[i];
+        if (c == '_') {
+          auto ok = [&](char d) {
+            return (d >= '0' && d <= '9') ||
+                   (hex && ((d >= 'a' && d <= 'f') || (d >= 'A' && d <= 'F')));
+          };
+          if (i == 0 || i + 1 >= s.size() || !ok(s[i - 1]) || !ok(s[i + 1])) {
+            fail("unrecognized token: \"" + std::string(s) + "\"", t.offset);
+            return {};
+          }
+        } else if (!hex && (c == '.' || c == 'e' || c == 'E')) {
+          real = true;
+        }
+      }
+      e->literal = real ? LiteralKind::Real : LiteralKind::Integer;
+      break;
+    }
+    default: break;
+  }
+  if (is_keyword(t.kind)) e->text = std::string(keyword_text(t.kind));
+  else e->text = std::string(text(t));
+  advance();
+  return e;
+}
+
+ExprPtr Parser::param(const Token& t) {
+  ExprPtr e = node(ExprKind::Param, SrcPos{t.offset});
+  std::string_view s = text(t);
+  e->text = std::string(s);
+  int idx = 0;
+  if (s[0] == '?') {
+    if (s.size() == 1) {
+      idx = ++n_var_;
+    } else {
+      long long v = 0;
+      bool ok = s.size() <= 19;
+      for (size_t i = 1; ok && i < s.size(); i++) v = v * 10 + (s[i] - '0');
+      if (!ok || v < 1 || v > 32766) {
+        fail("variable number must be between ?1 and ?32766", t.offset);
+        return {};
+      }
+      idx = int(v);
+      if (idx > n_var_) n_var_ = idx;
+      bool named = false;
+      for (auto& [name, num] : var_names_) named |= num == idx;
+      if (!named) var_names_.emplace_back(std::string(s), idx);
+    }
+  } else {
+    for (auto& [name, num] : var_names_) {
+      if (name == s) {
+        idx = num;
+        break;
+      }
+    }
+    if (idx == 0) {
+      idx = ++n_var_;
+      var_names_.emplace_back(std::string(s), idx);
+    }
+  }
+  e->param_index = idx;
+  advance();
+  return e;
+}
+
+ExprPtr Parser::function_call(const Token& name) {
+  ExprPtr e = node(ExprKind::Function, SrcPos{name.offset});
+  e->name = dequote(name);
+  advance();  // name
+  advance();  // (
+  if (accept(Tok::Star)) {
+    e->star = true;
+    if (!expect(Tok::RP)) return {};
+  } else {
+    if (accept(Tok::K_DISTINCT)) e->distinct = true;
+    else accept(Tok::K_ALL);
+    if (kind() != Tok::RP && kind() != Tok::K_ORDER) {
+      if (!expr_list(e->args, false)) return {};
+    }
+    if (accept(Tok::K_ORDER)) {
+      if (!expect(Tok::K_BY) || !order_list(e->order_by)) return {};
+    }
+    if (!expect(Tok::RP)) return {};
+  }
+  if (accept(Tok::K_FILTER)) {
+    if (!expect(Tok::LP) || !expect(Tok::K_WHERE)) return {};
+    e->filter = expr();
+    if (failed_ || !expect(Tok::RP)) return {};
+  }
+  if (kind() == Tok::K_OVER) {
+    e->over = Box<WindowSpec>(new WindowSpec);
+    e->over->pos = here();
+    advance();
+    if (accept(Tok::LP)) {
+      if (!window_spec(*e->over) || !expect(Tok::RP)) return {};
+    } else {
+      e->over->bare_name = true;
+      if (!nm(e->over->base)) return {};
+    }
+  }
+  return e;
+}
+
+ExprPtr Parser::primary() {
+  const Token& t = peek();
+  switch (t.kind) {
+    case Tok::Integer: case Tok::Float: case Tok::Blob: case Tok::K_NULL: case Tok::QNumber:
+    case Tok::K_CURRENT_TIME: case Tok::K_CURRENT_DATE: case Tok::K_CURRENT_TIMESTAMP:
+      return literal(t);
+    case Tok::String:
+      if (kind(1) != Tok::Dot) return literal(t);
+      break;
+    case Tok::Variable:
+      return param(t);
+    case Tok::LP: {
+      SrcPos pos = here();
+      advance();
+      if (starts_select()) {
+        ExprPtr e = node(ExprKind::Subquery, pos);
+        e->select = select();
+        if (failed_ || !expect(Tok::RP)) return {};
+        return e;
+      }
+      ExprPtr first = expr();
+      if (failed_) return {};
+      if (kind() == Tok::Comma) {
+        ExprPtr v = node(ExprKind::Vector, pos);
+        v->args.push_back(std::move(first));
+        while (accept(Tok::Comma)) {
+          ExprPtr x = expr();
+          if (failed_) return {};
+          v->args.push_back(std::move(x));
+        }
+        if (!expect(Tok::RP)) return {};
+        return v;
+      }
+      if (!expect(Tok::RP)) return {};
+      return first;
+    }
+    case Tok::K_CAST: {
+      ExprPtr e = node(ExprKind::Cast, here());
+      advance();
+      if (!expect(Tok::LP)) return {};
+      e->left = expr();
+      if (failed_ || !expect(Tok::K_AS)) return {};
+      if (!type_name(e->cast_type, true) || !expect(Tok::RP)) return {};
+      return e;
+    }
+    case Tok::K_CASE: {
+      ExprPtr e = node(ExprKind::Case, here());
+      advance();
+      if (kind() != Tok::K_WHEN) {
+        e->left = expr();
+        if (failed_) return {};
+      }
+      if (kind() != Tok::K_WHEN) {
+        syntax_error();
+        return {};
+      }
+      while (accept(Tok::K_WHEN)) {
+        ExprPtr w = expr();
+        if (failed_ || !expect(Tok::K_THEN)) return {};
+        ExprPtr th = expr();
+        if (failed_) return {};
+        e->args.push_back(std::move(w));
+        e->args.push_back(std::move(th));
+      }
+      if (accept(Tok::K_ELSE)) {
+        e->extra = expr();
+        if (failed_) return {};
+      }
+      if (!expect(Tok::K_END)) return {};
+      return e;
+    }
+    case Tok::K_EXISTS: {
+      ExprPtr e = node(ExprKind::Exists, here());
+      advance();
+      if (!expect(Tok::LP)) return {};
+      if (!starts_select()) {
+        syntax_error();
+        return {};
+      }
+      e->select = select();
+      if (failed_ || !expect(Tok::RP)) return {};
+      return e;
+    }
+    case Tok::K_RAISE: {
+      ExprPtr e = node(ExprKind::Raise, here());
+      advance();
+      if (!expect(Tok::LP)) return {};
+      switch (kind()) {
+        case Tok::K_IGNORE: e->raise_kind = RaiseKind::Ignore; advance(); break;
+        case Tok::K_ROLLBACK: case Tok::K_ABORT: case Tok::K_FAIL:
+          e->raise_kind = kind() == Tok::K_ROLLBACK ? RaiseKind::Rollback
+                          : kind() == Tok::K_ABORT ? RaiseKind::Abort : RaiseKind::Fail;
+          advance();
+          if (!expect(Tok::Comma)) return {};
+          e->left = expr();
+          if (failed_) return {};
+          break;
+        default: syntax_error(); return {};
+      }
+      if (!expect(Tok::RP)) return {};
+      return e;
+    }
+    default:
+      if (!(t.kind == Tok::Id || t.kind == Tok::K_INDEXED || is_join_kw(t.kind) || is_fallback(t.kind))) {
+        syntax_error();
+        return {};
+      }
+      break;
+  }
+  // Identifier: function call, column reference, or TRUE/FALSE.
+  if (kind(1) == Tok::LP && t.kind != Tok::String) return function_call(t);
+  ExprPtr e = node(ExprKind::Column, SrcPos{t.offset});
+  if (kind(1) == Tok::Dot) {
+    std::string a, b;
+    nm(a);
+    advance();
+    if (!nm(b)) return {};
+    if (accept(Tok::Dot)) {
+      e->schema = std::move(a);
+      e->table = std::move(b);
+      if (!nm(e->name)) return {};
+    } else {
+      e->table = std::move(a);
+      e->name = std::move(b);
+    }
+    return e;
+  }
+  std::string_view s = text(t);
+  if (t.kind == Tok::Id && (ieq(s, "true") || ieq(s, "false"))) {
+    e->kind = ExprKind::Literal;
+    e->literal = ieq(s, "true") ? LiteralKind::True : LiteralKind::False;
+    e->text = ieq(s, "true") ? "TRUE" : "FALSE";
+    advance();
+    return e;
+  }
+  e->name = dequote(t);
+  advance();
+  return e;
+}
+
+}  // namespace bd::sql::detail

@@ -1,0 +1,71 @@
+// Token kinds of the SQLite dialect. Every keyword has its own kind; the grammar's token classes
+// (JOIN_KW, LIKE_KW, CTIME_KW) and the %fallback-to-ID set are properties queried below.
+#pragma once
+#include <cstdint>
+#include <string_view>
+
+namespace bd::sql {
+
+#define BD_SQL_KEYWORDS(X)                                                                          \
+  X(ABORT) X(ACTION) X(ADD) X(AFTER) X(ALL) X(ALTER) X(ALWAYS) X(ANALYZE) X(AND) X(AS) X(ASC)       \
+  X(ATTACH) X(AUTOINCREMENT) X(BEFORE) X(BEGIN) X(BETWEEN) X(BY) X(CASCADE) X(CASE) X(CAST)         \
+  X(CHECK) X(COLLATE) X(COLUMN) X(COMMIT) X(CONFLICT) X(CONSTRAINT) X(CREATE) X(CROSS) X(CURRENT)   \
+  X(CURRENT_DATE) X(CURRENT_TIME) X(CURRENT_TIMESTAMP) X(DATABASE) X(DEFAULT) X(DEFERRABLE)         \
+  X(DEFERRED) X(DELETE) X(DESC) X(DETACH) X(DISTINCT) X(DO) X(DROP) X(EACH) X(ELSE) X(END)          \
+  X(ESCAPE) X(EXCEPT) X(EXCLUDE) X(EXCLUSIVE) X(EXISTS) X(EXPLAIN) X(FAIL) X(FILTER) X(FIRST)       \
+  X(FOLLOWING) X(FOR) X(FOREIGN) X(FROM) X(FULL) X(GENERATED) X(GLOB) X(GROUP) X(GROUPS) X(HAVING)  \
+  X(IF) X(IGNORE) X(IMMEDIATE) X(IN) X(INDEX) X(INDEXED) X(INITIALLY) X(INNER) X(INSERT)            \
+  X(INSTEAD) X(INTERSECT) X(INTO) X(IS) X(ISNULL) X(JOIN) X(KEY) X(LAST) X(LEFT) X(LIKE) X(LIMIT)   \
+  X(MATCH) X(MATERIALIZED) X(NATURAL) X(NO) X(NOT) X(NOTHING) X(NOTNULL) X(NULL) X(NULLS) X(OF)     \
+  X(OFFSET) X(ON) X(OR) X(ORDER) X(OTHERS) X(OUTER) X(OVER) X(PARTITION) X(PLAN) X(PRAGMA)         \
+  X(PRECEDING) X(PRIMARY) X(QUERY) X(RAISE) X(RANGE) X(RECURSIVE) X(REFERENCES) X(REGEXP)          \
+  X(REINDEX) X(RELEASE) X(RENAME) X(REPLACE) X(RESTRICT) X(RETURNING) X(RIGHT) X(ROLLBACK) X(ROW)  \
+  X(ROWS) X(SAVEPOINT) X(SELECT) X(SET) X(TABLE) X(TEMP) X(TEMPORARY) X(THEN) X(TIES) X(TO)        \
+  X(TRANSACTION) X(TRIGGER) X(UNBOUNDED) X(UNION) X(UNIQUE) X(UPDATE) X(USING) X(VACUUM) X(VALUES) \
+  X(VIEW) X(VIRTUAL) X(WHEN) X(WHERE) X(WINDOW) X(WITH) X(WITHOUT)
+
+enum class Tok : uint8_t {
+  End,       // end of input
+  Illegal,   // unrecognized token (reported as SQLite does when the parser reaches it)
+  Id,        // identifier, bare or quoted "..", [..], `..`
+  String,    // '...'
+  Blob,      // X'..'
+  Integer,   // 123, 0x1F
+  Float,     // 1.5, .5, 1e5
+  QNumber,   // number with '_' digit separators (validated by the parser, as SQLite does)
+  Variable,  // ?, ?NNN, :name, @name, $name
+  Semi, LP, RP, Comma, Dot,
+  Plus, Minus, Star, Slash, Rem, Concat, Ptr /* -> or ->> */,
+  LShift, RShift, BitAnd, BitOr, BitNot,
+  Eq, Ne, Lt, Le, Gt, Ge,
+#define BD_X(k) K_##k,
+  BD_SQL_KEYWORDS(BD_X)
+#undef BD_X
+  Count_
+};
+
+struct Token {
+  Tok kind = Tok::End;
+  uint32_t offset = 0;
+  uint32_t len = 0;
+};
+
+// Keyword kind for an identifier spelled `word` (any case), or Tok::Id.
+Tok keyword_kind(std::string_view word);
+// Upper-case spelling of a keyword kind.
+std::string_view keyword_text(Tok k);
+
+inline bool is_keyword(Tok k) { return k >= Tok::K_ABORT && k < Tok::Count_; }
+inline bool is_join_kw(Tok k) {
+  return k == Tok::K_CROSS || k == Tok::K_FULL || k == Tok::K_INNER || k == Tok::K_LEFT ||
+         k == Tok::K_NATURAL || k == Tok::K_OUTER || k == Tok::K_RIGHT;
+}
+inline bool is_like_kw(Tok k) { return k == Tok::K_LIKE || k == Tok::K_GLOB || k == Tok::K_REGEXP; }
+inline bool is_ctime_kw(Tok k) {
+  return k == Tok::K_CURRENT_DATE || k == Tok::K_CURRENT_TIME || k == Tok::K_CURRENT_TIMESTAMP;
+}
+// parse.y's `%fallback ID ...`: keywords the grammar turns into identifiers wherever the keyword
+// itself cannot be shifted.
+bool is_fallback(Tok k);
+
+}  // namespace bd::sql
