@@ -186,6 +186,28 @@ Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
       co_return out;
     }
     if (targets.empty()) targets = x.all_nodes();
+    // SELECT count(*) FROM t [WHERE ...]: each shard counts, the conductor sums.
+    bool count_only = core.columns.size() == 1 && core.columns[0].kind == sql::ResultKind::Expr &&
+                      core.columns[0].expr->kind == sql::ExprKind::Function && iequals(core.columns[0].expr->name, "count") &&
+                      core.columns[0].expr->star && !core.columns[0].expr->filter && !core.columns[0].expr->over &&
+                      core.group_by.empty() && !core.having && sel.order_by.empty() && !sel.limit &&
+                      core.distinct != sql::Distinctness::Distinct && !f.window;
+    if (count_only) {
+      std::vector<NodeRequest> reqs;
+      for (auto n : targets) reqs.push_back({n, x.request(one_statement(*shard_sql, x.params, false))});
+      auto resp = co_await fan_out(x.s, std::move(reqs));
+      if (!resp.ok()) co_return resp.error();
+      QueryOutput out;
+      int64_t total = 0;
+      for (auto& r : *resp) {
+        auto& rs = r.results[0];
+        if (out.rs.columns.empty()) out.rs.columns = rs.columns;
+        if (!rs.rows.empty()) total += rs.rows[0][0].i;
+      }
+      out.rs.rows.push_back({Value::integer(total)});
+      x.plan = "scatter-count";
+      co_return out;
+    }
     if (simple) {
       std::vector<NodeRequest> reqs;
       for (auto n : targets) reqs.push_back({n, x.request({{*shard_sql, x.params, false}})});

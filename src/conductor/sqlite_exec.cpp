@@ -53,8 +53,10 @@ Result<ResultSet> sqlite_run(sqlite3* db, std::string_view sql, const std::vecto
     }
     rs.rows.push_back(std::move(row));
   }
-  rs.changes = sqlite3_changes64(db);
-  rs.last_insert_rowid = sqlite3_last_insert_rowid(db);
+  if (!sqlite3_stmt_readonly(st)) {
+    rs.changes = sqlite3_changes64(db);
+    rs.last_insert_rowid = sqlite3_last_insert_rowid(db);
+  }
   return rs;
 }
 

@@ -73,6 +73,12 @@ class NativeCluster : public Cluster {
   // The conductor runs scripts itself (statement by statement, returning the last result).
   Result<QueryResult> execute_script(std::string_view sql) override { return execute(sql, {}); }
 
+  Result<ResultSet> node_exec(int node, std::string_view sql) override {
+    if (node < 0 || node >= static_cast<int>(nodes_.size())) return Error::sql("no such node");
+    return nodes_[node]->exec(sql, {});
+  }
+  int nodes() const override { return static_cast<int>(nodes_.size()); }
+
  private:
   ClusterOptions options_;
   Conductor conductor_;

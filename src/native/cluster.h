@@ -30,6 +30,9 @@ class Cluster {
   virtual Result<QueryResult> execute(std::string_view sql, const std::vector<Value>& params = {}) = 0;
   // Runs a script of statements separated by ';'; returns the last statement's result.
   virtual Result<QueryResult> execute_script(std::string_view sql) = 0;
+  // Runs SQL directly on one storage node's SQLite, bypassing the conductor (tests, diagnostics).
+  virtual Result<ResultSet> node_exec(int node, std::string_view sql) = 0;
+  virtual int nodes() const = 0;
 };
 
 }  // namespace bd::native

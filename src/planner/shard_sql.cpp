@@ -61,7 +61,21 @@ Result<TableInfo> table_info_from_create(const sql::CreateTable& ct, std::string
         t.rowid_alias = idx;
     }
   }
-  if (!pk.empty()) t.shard_key = t.column_index(pk.front());
+  if (!pk.empty()) {
+    t.shard_key = t.column_index(pk.front());
+  } else {
+    // No PRIMARY KEY but a UNIQUE column: shard by it, so that each node enforces the uniqueness
+    // exactly (equal values always land on the same node).
+    for (auto& col : ct.columns)
+      for (auto& c : col.constraints)
+        if (t.shard_key < 0 && c.kind == sql::ColumnConstraintKind::Unique) t.shard_key = t.column_index(col.name);
+    for (auto& tc : ct.constraints) {
+      if (t.shard_key >= 0 || tc.kind != sql::TableConstraintKind::Unique || tc.columns.empty()) continue;
+      const sql::Expr* e = tc.columns[0].expr.get();
+      while (e && e->kind == sql::ExprKind::Collate) e = e->left.get();
+      if (e && e->kind == sql::ExprKind::Column) t.shard_key = t.column_index(e->name);
+    }
+  }
   return t;
 }
 
@@ -86,7 +100,8 @@ std::vector<std::string> gathered_columns(const TableInfo& t) {
   return cols;
 }
 
-bool gathers_rowid(const TableInfo& t) { return !t.without_rowid && t.rowid_alias < 0; }
+// Only a hidden-rowid shard key makes rowids globally unique; other tables' rowids are node-local.
+bool gathers_rowid(const TableInfo& t) { return !t.without_rowid && t.rowid_alias < 0 && t.shard_key < 0; }
 
 std::string gather_sql(const TableInfo& t) {
   std::string sql = "SELECT ";
