@@ -38,6 +38,23 @@ export class Core {
           (level >= 2 ? console.warn : console.log)(`[bigdaddy] ${msg}`);
         },
       },
+      // wasi-libc links these for stdio paths the core never uses for I/O; stderr goes to the log.
+      wasi_snapshot_preview1: {
+        fd_write: (fd: number, iovs: number, iovsLen: number, nwritten: number) => {
+          const view = new DataView(this.ex.memory.buffer);
+          let total = 0, text = "";
+          for (let i = 0; i < iovsLen; i++) {
+            const p = view.getUint32(iovs + i * 8, true), n = view.getUint32(iovs + i * 8 + 4, true);
+            text += dec.decode(new Uint8Array(this.ex.memory.buffer, p, n));
+            total += n;
+          }
+          view.setUint32(nwritten, total, true);
+          if (fd === 2 && text.trim()) console.warn(`[bigdaddy] ${text.trim()}`);
+          return 0;
+        },
+        fd_close: () => 8,
+        fd_seek: () => 8,
+      },
     };
     const instance = new WebAssembly.Instance(wasmModule, imports);
     this.ex = instance.exports as unknown as Exports;
@@ -104,8 +121,10 @@ export class Core {
   }
 }
 
+// The Durable Object SQL API takes no BigInt: an integer beyond 2^53 is bound as its decimal
+// text, which INTEGER/NUMERIC columns convert back to the exact integer.
 function toBinding(v: SqlValue): unknown {
-  if (typeof v === "bigint") return v; // beyond 2^53; SQLite in the DO receives it as an integer
+  if (typeof v === "bigint") return v.toString();
   return v;
 }
 

@@ -1,6 +1,7 @@
 #include "topology/store.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include "wire/codec.h"
 
 namespace bd::topology {
@@ -22,7 +23,7 @@ Status exec(SqlHost& sql, std::string_view q, std::vector<Value> params = {}) {
 Status init_schema(SqlHost& sql) {
   const char* ddl[] = {
       "CREATE TABLE IF NOT EXISTS _bd_meta(k TEXT PRIMARY KEY, v ANY) STRICT",
-      "CREATE TABLE IF NOT EXISTS _bd_vshards(id INTEGER PRIMARY KEY, lo INTEGER NOT NULL, hi INTEGER NOT NULL, node INTEGER NOT NULL)",
+      "CREATE TABLE IF NOT EXISTS _bd_vshards(id INTEGER PRIMARY KEY, lo TEXT NOT NULL, hi TEXT NOT NULL, node INTEGER NOT NULL)",
       "CREATE TABLE IF NOT EXISTS _bd_tables(name TEXT PRIMARY KEY COLLATE NOCASE, info BLOB NOT NULL)",
       "CREATE TABLE IF NOT EXISTS _bd_sequences(name TEXT PRIMARY KEY COLLATE NOCASE, next INTEGER NOT NULL)",
   };
@@ -61,8 +62,10 @@ Result<Topology> load(SqlHost& sql) {
   auto vs = sql.exec("SELECT id, lo, hi, node FROM _bd_vshards ORDER BY id", {});
   if (!vs.ok()) return vs.error();
   for (auto& row : vs->rows)
-    t.vshards.push_back({static_cast<uint32_t>(row[0].i), static_cast<uint64_t>(row[1].i),
-                         static_cast<uint64_t>(row[2].i), static_cast<uint32_t>(row[3].i)});
+    // Keyspace bounds are unsigned 64-bit: kept as decimal text, since a Durable Object's SQL API
+    // carries integers through JavaScript numbers (exact only to 2^53).
+    t.vshards.push_back({static_cast<uint32_t>(row[0].i), std::strtoull(row[1].s.c_str(), nullptr, 10),
+                         std::strtoull(row[2].s.c_str(), nullptr, 10), static_cast<uint32_t>(row[3].i)});
   std::sort(t.vshards.begin(), t.vshards.end(), [](const VShard& a, const VShard& b) { return a.lo < b.lo; });
   auto tables = sql.exec("SELECT info FROM _bd_tables ORDER BY rowid", {});
   if (!tables.ok()) return tables.error();
@@ -154,7 +157,7 @@ Status create(SqlHost& sql, std::string_view database, uint32_t nodes) {
   for (uint32_t i = 0; i < kDefaultVShards; i++) {
     uint64_t lo = width * i, hi = i + 1 == kDefaultVShards ? ~uint64_t{0} : width * (i + 1) - 1;
     auto s = exec(sql, "INSERT INTO _bd_vshards(id, lo, hi, node) VALUES (?, ?, ?, ?)",
-                  {Value::integer(i), Value::integer(static_cast<int64_t>(lo)), Value::integer(static_cast<int64_t>(hi)),
+                  {Value::integer(i), Value::text(std::to_string(lo)), Value::text(std::to_string(hi)),
                    Value::integer(i % nodes)});
     if (!s.ok()) return s;
   }
