@@ -244,8 +244,27 @@ Box<TableRef> Parser::from_clause() {
   Box<TableRef> left = table_item();
   if (failed_) return {};
   if (kind() == Tok::K_ON || kind() == Tok::K_USING) {
-    fail(std::string("a JOIN clause is required before ") + (kind() == Tok::K_ON ? "ON" : "USING"),
-         peek().offset);
+    // SQLite complains only once the ON/USING clause has been reduced, so a syntax error inside
+    // it (or right after it) wins.
+    bool on = kind() == Tok::K_ON;
+    uint32_t off = peek().offset;
+    advance();
+    if (on) {
+      expr();
+    } else {
+      std::vector<std::string> cols;
+      expect(Tok::LP) && id_list(cols) && expect(Tok::RP);
+    }
+    if (failed_) return {};
+    Tok k = kind();
+    if (!(k == Tok::Comma || k == Tok::K_JOIN || is_join_kw(k) || k == Tok::K_WHERE || k == Tok::K_GROUP ||
+          k == Tok::K_HAVING || k == Tok::K_WINDOW || k == Tok::K_ORDER || k == Tok::K_LIMIT ||
+          k == Tok::RP || k == Tok::Semi || k == Tok::End || k == Tok::K_UNION || k == Tok::K_INTERSECT ||
+          k == Tok::K_EXCEPT || k == Tok::K_RETURNING || k == Tok::K_ON)) {
+      syntax_error();
+      return {};
+    }
+    fail(std::string("a JOIN clause is required before ") + (on ? "ON" : "USING"), off);
     return {};
   }
   for (;;) {
@@ -266,6 +285,12 @@ Box<TableRef> Parser::from_clause() {
         advance();
       }
       if (!expect(Tok::K_JOIN)) return {};
+      // sqlite3JoinType runs when the join operator is reduced, after the next token is known
+      // to start a table.
+      if (kind() != Tok::LP && !is_nm(kind())) {
+        syntax_error();
+        return {};
+      }
       enum { NATURAL = 1, LEFT = 2, OUTER = 4, RIGHT = 8, INNER = 16, CROSS = 32, ERR = 64 };
       int mask = 0;
       for (int i = 0; i < n; i++) {

@@ -137,6 +137,23 @@ bool Parser::set_list(std::vector<SetClause>& out) {
     if (!expect(Tok::Eq)) return false;
     c.value = expr();
     if (failed_) return false;
+    if (c.parenthesized) {
+      // sqlite3ExprListAppendVector checks the arity as soon as the term is reduced.
+      size_t values = c.value->kind == ExprKind::Vector ? c.value->args.size()
+                      : c.value->kind == ExprKind::Subquery ? c.columns.size() : 1;
+      if (values != c.columns.size()) {
+        Tok k = kind();
+        if (!(k == Tok::Comma || k == Tok::K_FROM || k == Tok::K_WHERE || k == Tok::K_RETURNING ||
+              k == Tok::K_ORDER || k == Tok::K_LIMIT || k == Tok::Semi || k == Tok::End ||
+              k == Tok::K_ON || k == Tok::K_DO)) {
+          syntax_error();
+          return false;
+        }
+        fail(std::to_string(c.columns.size()) + " columns assigned " + std::to_string(values) + " values",
+             peek().offset);
+        return false;
+      }
+    }
     out.push_back(std::move(c));
     if (!accept(Tok::Comma)) return true;
   }
@@ -714,14 +731,23 @@ bool Parser::column_constraints(ColumnDef& col) {
         c.expr = expr();
         if (failed_ || !expect(Tok::RP)) return false;
         if (kind() == Tok::Id || is_fallback(kind())) {
-          std::string_view w = text(peek());
-          if (ieq_raw(w, "stored")) c.storage = GeneratedStorage::Stored;
-          else if (ieq_raw(w, "virtual")) c.storage = GeneratedStorage::Virtual;
+          const Token& w = peek();
+          advance();
+          if (ieq_raw(text(w), "stored")) c.storage = GeneratedStorage::Stored;
+          else if (ieq_raw(text(w), "virtual")) c.storage = GeneratedStorage::Virtual;
           else {
-            fail("error in generated column \"" + col.name + "\"", peek().offset);
+            // Reported when the constraint is reduced: only if the next token may follow it.
+            Tok k = kind();
+            if (!(k == Tok::Comma || k == Tok::RP || k == Tok::K_CONSTRAINT || k == Tok::K_DEFAULT ||
+                  k == Tok::K_NULL || k == Tok::K_NOT || k == Tok::K_PRIMARY || k == Tok::K_UNIQUE ||
+                  k == Tok::K_CHECK || k == Tok::K_REFERENCES || k == Tok::K_DEFERRABLE ||
+                  k == Tok::K_COLLATE || k == Tok::K_GENERATED || k == Tok::K_AS)) {
+              syntax_error();
+              return false;
+            }
+            fail("error in generated column \"" + col.name + "\"", w.offset);
             return false;
           }
-          advance();
         }
         break;
       }
@@ -838,32 +864,26 @@ bool Parser::create_table(Stmt& st, bool temp) {
   }
   if (!expect(Tok::RP)) return false;
   // table_option_set: WITHOUT ROWID / STRICT, comma separated; checked on the raw words.
+  // An unknown option is reported when the option is reduced, i.e. only if the token after it
+  // can follow an option; otherwise that token is the syntax error.
   if (kind() == Tok::K_WITHOUT || is_nm(kind())) {
     for (;;) {
-      if (accept(Tok::K_WITHOUT)) {
-        if (!is_nm(kind())) {
-          syntax_error();
-          return false;
-        }
-        std::string_view w = text(peek());
-        if (!ieq_raw(w, "rowid")) {
-          fail("unknown table option: " + std::string(w), peek().offset);
-          return false;
-        }
-        ct.without_rowid = true;
-        advance();
-      } else if (is_nm(kind())) {
-        std::string_view w = text(peek());
-        if (!ieq_raw(w, "strict")) {
-          fail("unknown table option: " + std::string(w), peek().offset);
-          return false;
-        }
-        ct.strict = true;
-        advance();
-      } else {
+      bool without = accept(Tok::K_WITHOUT);
+      if (!is_nm(kind())) {
         syntax_error();
         return false;
       }
+      const Token& w = peek();
+      advance();
+      if (kind() != Tok::Comma && kind() != Tok::Semi && kind() != Tok::End) {
+        syntax_error();
+        return false;
+      }
+      if (!ieq_raw(text(w), without ? "rowid" : "strict")) {
+        fail("unknown table option: " + std::string(text(w)), w.offset);
+        return false;
+      }
+      (without ? ct.without_rowid : ct.strict) = true;
       if (!accept(Tok::Comma)) break;
     }
   }
