@@ -49,7 +49,7 @@ std::string quoted(std::string_view name) {
 std::string expr_identifier(std::string_view name) {
   if (!is_word(name) || is_true_false(name)) return quoted(name);
   Tok k = keyword_kind(name);
-  if (k == Tok::Id) return std::string(name);
+  if (k == Tok::Id || is_join_kw(k) || k == Tok::K_INDEXED) return std::string(name);
   if (is_fallback(k) && k != Tok::K_CAST && k != Tok::K_RAISE && !is_ctime_kw(k) && k != Tok::K_WITH &&
       k != Tok::K_CURRENT && k != Tok::K_UNBOUNDED)
     return std::string(name);
