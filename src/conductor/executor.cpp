@@ -7,7 +7,13 @@
 #include "base/json.h"
 #include "conductor/exec_context.h"
 #include "conductor/report.h"
+#include "conductor/merge/concat.h"
+#include "conductor/merge/distinct.h"
+#include "conductor/merge/limit.h"
+#include "conductor/merge/ordered_merge.h"
 #include "planner/analysis.h"
+#include "planner/pushdown.h"
+#include "planner/scatter_plan.h"
 #include "planner/shard_sql.h"
 #include "sql/parser.h"
 #include "sql/printer.h"
@@ -64,7 +70,7 @@ namespace {
 
 // Gathers every table the statement reads into a fresh combine database, then runs the statement
 // there: the answer is SQLite's by construction.
-Task<Result<QueryOutput>> run_combine(Exec& x, const std::string& text, const Features& f) {
+Task<Result<QueryOutput>> run_combine(Exec& x, const std::string& text, const Features& f, const sql::Select* sel) {
   auto db_r = CombineDb::open();
   if (!db_r.ok()) co_return db_r.error();
   auto db = std::move(*db_r);
@@ -89,19 +95,56 @@ Task<Result<QueryOutput>> run_combine(Exec& x, const std::string& text, const Fe
       }
     }
   }
+  // Which rows of each table to gather: pushed-down filters, and only the owning nodes when the
+  // filters pin the shard key.
+  std::vector<planner::TableFilter> filters;
+  if (sel) filters = planner::pushdown_filters(*sel, *x.topo, x.params);
+  struct Gather {
+    const TableInfo* table;
+    storage::Statement stmt;
+    std::vector<uint32_t> nodes;
+  };
+  std::vector<Gather> gathers;
+  for (auto* t : tables) {
+    Gather g{t, {planner::gather_sql(*t), {}, false}, {}};
+    const planner::TableFilter* tf = nullptr;
+    for (auto& f2 : filters)
+      if (iequals(f2.table, t->name)) tf = &f2;
+    if (tf) {
+      g.stmt.sql = planner::gather_sql(*t, tf->alias) + " WHERE " + tf->where_sql;
+      g.stmt.params = tf->params;
+    }
+    if (t->kind == TableKind::Reference) {
+      g.nodes.push_back(0);
+    } else if (tf && tf->key_pins) {
+      for (auto& v : *tf->key_pins) {
+        uint32_t n = x.node_of(v);
+        if (std::find(g.nodes.begin(), g.nodes.end(), n) == g.nodes.end()) g.nodes.push_back(n);
+      }
+    } else {
+      g.nodes = x.all_nodes();
+    }
+    gathers.push_back(std::move(g));
+  }
   std::vector<NodeRequest> reqs;
+  std::vector<std::vector<size_t>> req_tables;
   for (uint32_t n = 0; n < x.topo->nodes; n++) {
     std::vector<storage::Statement> stmts;
-    for (auto* t : tables) {
-      if (t->kind == TableKind::Reference && n != 0) continue;
-      stmts.push_back({planner::gather_sql(*t), {}, false});
+    std::vector<size_t> which;
+    for (size_t gi = 0; gi < gathers.size(); gi++) {
+      if (std::find(gathers[gi].nodes.begin(), gathers[gi].nodes.end(), n) == gathers[gi].nodes.end()) continue;
+      stmts.push_back(gathers[gi].stmt);
+      which.push_back(gi);
     }
-    if (!stmts.empty()) reqs.push_back({n, x.request(std::move(stmts))});
+    if (stmts.empty()) continue;
+    reqs.push_back({n, x.request(std::move(stmts))});
+    req_tables.push_back(std::move(which));
   }
   for (auto* t : tables)
     if (auto s = db->exec(t->create_sql); !s.ok()) co_return s.error();
   if (!reqs.empty()) {
-    auto resp = co_await fan_out(x.s, reqs);
+    size_t nreqs = reqs.size();
+    auto resp = co_await fan_out(x.s, std::move(reqs));
     if (!resp.ok()) co_return resp.error();
     uint64_t rows = 0, bytes = 0;
     for (auto& r : *resp)
@@ -113,12 +156,11 @@ Task<Result<QueryOutput>> run_combine(Exec& x, const std::string& text, const Fe
     if (rows > x.c.options().max_gather_rows || bytes > x.c.options().max_gather_bytes)
       co_return Error::limit("query would gather more than " + std::to_string(x.c.options().max_gather_rows) +
                              " rows or " + std::to_string(x.c.options().max_gather_bytes >> 20) + " MB from " +
-                             std::to_string(reqs.size()) + " nodes; add a shard-key predicate");
-    for (size_t i = 0; i < reqs.size(); i++) {
-      size_t k = 0;
-      for (auto* t : tables) {
-        if (t->kind == TableKind::Reference && reqs[i].node != 0) continue;
-        auto& rs = (*resp)[i].results[k++];
+                             std::to_string(nreqs) + " nodes; add a shard-key predicate");
+    for (size_t i = 0; i < resp->size(); i++) {
+      for (size_t k = 0; k < req_tables[i].size(); k++) {
+        const TableInfo* t = gathers[req_tables[i][k]].table;
+        auto& rs = (*resp)[i].results[k];
         if (auto s = db->load(t->name, planner::gathered_columns(*t), rs.rows, planner::gathers_rowid(*t)); !s.ok())
           co_return s.error();
       }
@@ -157,7 +199,7 @@ Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
     only = x.topo->find_table(f.tables[0]);
   if (f.tables.empty() && !f.table_function) {
     // No tables at all (SELECT 1+1): SQLite in the conductor answers.
-    co_return co_await run_combine(x, original, f);
+    co_return co_await run_combine(x, original, f, &sel);
   }
   if (only && only->kind != TableKind::View) {
     const auto& core = sel.cores[0];
@@ -222,8 +264,49 @@ Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
       if (x.plan == "none") x.plan = "scatter";
       co_return out;
     }
+    if (!f.aggregate && !f.window) {
+      // ORDER BY / LIMIT / DISTINCT: push down, then merge the sorted shard streams.
+      merge::LimitSpec lim;
+      bool limit_ok = true;
+      if (sel.limit) {
+        auto lv = evaluate_constant(x, *sel.limit->count);
+        Result<Value> ov = sel.limit->offset ? evaluate_constant(x, *sel.limit->offset) : Result<Value>(Value::integer(0));
+        if (!lv.ok() || !ov.ok()) limit_ok = false;
+        else {
+          auto spec = merge::limit_from_values(*lv, sel.limit->offset ? &*ov : nullptr);
+          if (!spec.ok()) co_return spec.error();
+          lim = *spec;
+        }
+      }
+      std::optional<planner::ScatterMerge> plan;
+      if (limit_ok) plan = planner::plan_scatter_merge(sel, *only, lim.limit, lim.offset);
+      if (plan) {
+        std::vector<NodeRequest> reqs;
+        for (auto n : targets) reqs.push_back({n, x.request(one_statement(plan->shard_sql, x.params, false))});
+        auto resp = co_await fan_out(x.s, std::move(reqs));
+        if (!resp.ok()) co_return resp.error();
+        QueryOutput out;
+        std::vector<merge::RowSourcePtr> inputs;
+        for (auto& r : *resp) {
+          auto& rs = r.results[0];
+          if (out.rs.columns.empty()) out.rs.columns.assign(rs.columns.begin(), rs.columns.begin() + std::min(rs.columns.size(), plan->visible_columns));
+          inputs.push_back(std::make_unique<merge::VectorSource>(std::move(rs.rows)));
+        }
+        merge::RowSourcePtr src;
+        if (plan->keys.empty()) src = std::make_unique<merge::Concat>(std::move(inputs));
+        else src = std::make_unique<merge::OrderedMerge>(std::move(inputs), plan->keys);
+        if (plan->distinct) src = std::make_unique<merge::Distinct>(std::move(src), plan->distinct_collations);
+        src = std::make_unique<merge::Limit>(std::move(src), merge::LimitSpec{plan->limit, plan->offset});
+        auto rows = merge::drain(*src);
+        if (!rows.ok()) co_return rows.error();
+        for (auto& row : *rows) row.resize(plan->visible_columns);
+        out.rs.rows = std::move(*rows);
+        x.plan = targets.size() < x.topo->nodes ? "route-subset-merge" : "scatter-merge";
+        co_return out;
+      }
+    }
   }
-  co_return co_await run_combine(x, original, f);
+  co_return co_await run_combine(x, original, f, &sel);
 }
 
 // ---------------------------------------------------------------------------------------------

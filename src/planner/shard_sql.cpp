@@ -103,7 +103,7 @@ std::vector<std::string> gathered_columns(const TableInfo& t) {
 // Only a hidden-rowid shard key makes rowids globally unique; other tables' rowids are node-local.
 bool gathers_rowid(const TableInfo& t) { return !t.without_rowid && t.rowid_alias < 0 && t.shard_key < 0; }
 
-std::string gather_sql(const TableInfo& t) {
+std::string gather_sql(const TableInfo& t, const std::string& alias) {
   std::string sql = "SELECT ";
   bool first = true;
   for (auto& c : gathered_columns(t)) {
@@ -112,7 +112,9 @@ std::string gather_sql(const TableInfo& t) {
   }
   if (gathers_rowid(t)) sql += first ? "rowid" : ", rowid";
   else if (first) sql += "NULL";
-  return sql + " FROM " + quote_ident(t.name);
+  sql += " FROM " + quote_ident(t.name);
+  if (!alias.empty() && !iequals(alias, t.name)) sql += " AS " + quote_ident(alias);
+  return sql;
 }
 
 namespace {

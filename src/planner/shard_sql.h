@@ -22,7 +22,8 @@ std::string shard_create_sql(const sql::CreateTable& ct, const TableInfo& t);
 // when the table has one that no column aliases.
 std::vector<std::string> gathered_columns(const TableInfo& t);
 bool gathers_rowid(const TableInfo& t);
-std::string gather_sql(const TableInfo& t);
+// `alias`: name the table this way in the FROM clause (pushed-down conjuncts use the query's alias).
+std::string gather_sql(const TableInfo& t, const std::string& alias = {});
 
 // A single-table SELECT as each shard runs it: `*` and `t.*` expand to the user's columns only.
 Result<std::string> shard_select_sql(const sql::Select& sel, const TableInfo& t);
