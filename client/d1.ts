@@ -1,0 +1,171 @@
+// A D1-compatible client over Big Daddy's service binding:
+//
+//   import { d1 } from "big-daddy/client/d1";
+//   const db = d1(env.BIG_DADDY, "my-database");
+//   const { results } = await db.prepare("SELECT * FROM users WHERE id = ?").bind(1).all();
+//
+// Existing D1 code and ORMs (drizzle-orm/d1, kysely-d1) run unchanged. Differences from D1:
+//  - batch() runs its statements in order and stops at the first error, but is NOT one transaction:
+//    statements before the failing one stay applied (each statement is atomic on its own).
+//  - BEGIN/COMMIT are refused (every statement is its own transaction); dump() is not supported.
+import type {
+  BatchStatement, BigDaddyBinding, D1ClientOptions, D1Database, D1DatabaseSession, D1ExecResult, D1Meta,
+  D1PreparedStatement, D1Result, SqlResult, SqlValue,
+} from "./types";
+
+export type * from "./types";
+
+/** A D1Database backed by Big Daddy database `databaseId`, reached through `binding` (env.BIG_DADDY). */
+export function d1(binding: BigDaddyBinding, databaseId: string, options: D1ClientOptions = {}): D1Database {
+  if (!binding || typeof binding.query !== "function") throw new TypeError("d1(): the first argument must be the Big Daddy service binding (env.BIG_DADDY)");
+  if (typeof databaseId !== "string" || !databaseId) throw new TypeError("d1(): databaseId must be a non-empty string");
+  return new BigDaddyD1Database(binding, databaseId, options);
+}
+
+// RPC turns the Worker's errors into plain Errors whose message starts with the class name.
+function d1Error(e: unknown, prefix = ""): Error {
+  const raw = e instanceof Error ? e.message : String(e);
+  const message = raw.replace(/^BigDaddyError:\s*/, "");
+  return new Error(`D1_ERROR: ${prefix}${message}`, { cause: e });
+}
+
+function toParam(v: unknown, i: number): SqlValue {
+  if (v === undefined) throw new Error(`D1_TYPE_ERROR: Type 'undefined' not supported for value 'undefined' at position ${i + 1}`);
+  if (v === null || typeof v === "number" || typeof v === "string" || typeof v === "bigint") return v;
+  if (typeof v === "boolean") return v ? 1 : 0;
+  if (v instanceof ArrayBuffer) return v;
+  if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength).slice();
+  if (Array.isArray(v) && v.every((b) => Number.isInteger(b) && b >= 0 && b < 256)) return new Uint8Array(v).buffer;
+  if (v instanceof Date) return v.toISOString();
+  throw new Error(`D1_TYPE_ERROR: Type '${typeof v}' not supported for value '${String(v)}' at position ${i + 1}`);
+}
+
+// D1 hands blobs back as arrays of byte values.
+function fromValue(v: unknown): unknown {
+  if (v instanceof ArrayBuffer) return Array.from(new Uint8Array(v));
+  if (ArrayBuffer.isView(v)) return Array.from(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+  return v;
+}
+
+function rowsOf(r: SqlResult<unknown>): unknown[][] {
+  return (r.rows as unknown[][]).map((row) => row.map(fromValue));
+}
+
+// Like D1 (and SQLite's own row objects), a later column of the same name wins.
+function objectsOf(r: SqlResult<unknown>): Record<string, unknown>[] {
+  return rowsOf(r).map((row) => {
+    const o: Record<string, unknown> = {};
+    r.columns.forEach((c, i) => { o[c] = row[i]; });
+    return o;
+  });
+}
+
+function metaOf(r: SqlResult<unknown>, duration: number): D1Meta {
+  const m = r.meta ?? {};
+  return {
+    served_by: "big-daddy",
+    duration,
+    changes: r.rowsAffected,
+    last_row_id: r.lastInsertRowid,
+    changed_db: r.rowsAffected > 0 || m.plan === "ddl",
+    size_after: 0,
+    rows_read: typeof m.rowsRead === "number" ? m.rowsRead : r.rows.length,
+    rows_written: typeof m.rowsWritten === "number" ? m.rowsWritten : r.rowsAffected,
+    bigdaddy: m,
+  };
+}
+
+function d1Result<T>(r: SqlResult<unknown>, duration: number): D1Result<T> {
+  return { success: true, meta: metaOf(r, duration), results: objectsOf(r) as T[] };
+}
+
+class BigDaddyD1Database implements D1Database {
+  constructor(readonly binding: BigDaddyBinding, readonly databaseId: string, readonly options: D1ClientOptions) {}
+
+  prepare(query: string): D1PreparedStatement {
+    if (typeof query !== "string") throw new TypeError("prepare(): query must be a string");
+    return new BigDaddyD1PreparedStatement(this, query, []);
+  }
+
+  async query(sql: string, params: SqlValue[]): Promise<[SqlResult<unknown>, number]> {
+    const t0 = Date.now();
+    try {
+      const r = await this.binding.query<unknown>(this.databaseId, sql, params, { nodes: this.options.nodes, rowMode: "array" });
+      return [r, Date.now() - t0];
+    } catch (e) {
+      throw d1Error(e);
+    }
+  }
+
+  async batch<T = unknown>(statements: D1PreparedStatement[]): Promise<D1Result<T>[]> {
+    if (!Array.isArray(statements)) throw new TypeError("batch(): expects an array of prepared statements");
+    if (statements.length === 0) return [];
+    const list: BatchStatement[] = statements.map((s, i) => {
+      if (!(s instanceof BigDaddyD1PreparedStatement)) throw new TypeError(`batch(): statement ${i} was not prepared by this database`);
+      return { sql: s.sql, params: s.params };
+    });
+    const t0 = Date.now();
+    let r;
+    try {
+      r = await this.binding.batch<unknown>(this.databaseId, list, { nodes: this.options.nodes, rowMode: "array" });
+    } catch (e) {
+      throw d1Error(e);
+    }
+    if (r.error) throw d1Error(r.error.message, `batch statement ${r.error.index}: `);
+    const duration = Date.now() - t0;
+    return r.results.map((x) => d1Result<T>(x, duration));
+  }
+
+  // Statements separated by semicolons, no parameters; the engine splits and runs them in order.
+  async exec(query: string): Promise<D1ExecResult> {
+    const [r, duration] = await this.query(query, []);
+    const count = typeof r.meta?.statements === "number" ? (r.meta.statements as number) : 1;
+    return { count, duration };
+  }
+
+  withSession(_constraintOrBookmark?: string): D1DatabaseSession {
+    // Every read already sees the latest write (no replicas), so a session needs no bookmark.
+    return {
+      prepare: (q) => this.prepare(q),
+      batch: (s) => this.batch(s),
+      getBookmark: () => null,
+    };
+  }
+
+  async dump(): Promise<ArrayBuffer> {
+    throw new Error("D1_ERROR: dump() is not supported by Big Daddy");
+  }
+}
+
+class BigDaddyD1PreparedStatement implements D1PreparedStatement {
+  constructor(private readonly db: BigDaddyD1Database, readonly sql: string, readonly params: SqlValue[]) {}
+
+  bind(...values: unknown[]): D1PreparedStatement {
+    return new BigDaddyD1PreparedStatement(this.db, this.sql, values.map(toParam));
+  }
+
+  async first<T = unknown>(colName?: string): Promise<T | null> {
+    const [r] = await this.db.query(this.sql, this.params);
+    if (colName !== undefined && !r.columns.includes(colName)) throw new Error(`D1_COLUMN_NOTFOUND: Column not found (${colName})`);
+    const rows = objectsOf(r);
+    if (rows.length === 0) return null;
+    return (colName !== undefined ? rows[0][colName] : rows[0]) as T;
+  }
+
+  async all<T = Record<string, unknown>>(): Promise<D1Result<T>> {
+    const [r, duration] = await this.db.query(this.sql, this.params);
+    return d1Result<T>(r, duration);
+  }
+
+  async run<T = Record<string, unknown>>(): Promise<D1Result<T>> {
+    return this.all<T>();
+  }
+
+  raw<T = unknown[]>(options: { columnNames: true }): Promise<[string[], ...T[]]>;
+  raw<T = unknown[]>(options?: { columnNames?: false }): Promise<T[]>;
+  async raw<T = unknown[]>(options?: { columnNames?: boolean }): Promise<T[] | [string[], ...T[]]> {
+    const [r] = await this.db.query(this.sql, this.params);
+    const rows = rowsOf(r) as T[];
+    return options?.columnNames ? [r.columns, ...rows] as [string[], ...T[]] : rows;
+  }
+}

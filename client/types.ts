@@ -1,0 +1,109 @@
+// Types for Big Daddy's service binding (the default entrypoint of the "big-daddy" Worker) and for
+// the D1-compatible client. Self-contained: no @cloudflare/workers-types needed.
+
+export type SqlValue = null | number | bigint | string | boolean | ArrayBuffer | ArrayBufferView | number[];
+export type RowMode = "object" | "array";
+
+export interface SqlResult<Row = Record<string, SqlValue>> {
+  columns: string[];
+  rows: Row[];
+  rowsAffected: number;
+  lastInsertRowid: number;
+  /** How the statement ran: plan ("route" | "scatter" | "combine" | "ddl" | ...), nodes, nodesTouched, roundTrips. */
+  meta: { plan?: string; nodes?: number[]; nodesTouched?: number; roundTrips?: number; [k: string]: unknown };
+}
+
+export interface BatchStatement { sql?: string; query?: string; params?: SqlValue[] }
+
+/**
+ * A batch runs its statements in order. Each statement is atomic on every node it touches; the
+ * batch as a whole is NOT atomic (no cross-statement transactions yet). It stops at the first
+ * error: `results` holds the statements that ran (and stay applied), `error.index` the one that failed.
+ */
+export interface BatchResult<Row = Record<string, SqlValue>> {
+  results: SqlResult<Row>[];
+  error?: { index: number; message: string; code: number };
+}
+
+export interface ConnectionOptions { nodes?: number }
+export interface QueryOptions extends ConnectionOptions { rowMode?: RowMode }
+
+/** The `sql` tagged template returned by createConnection: interpolated values are bound parameters. */
+export type SqlTag = (strings: TemplateStringsArray | string, ...values: SqlValue[]) => Promise<SqlResult>;
+
+export interface TopologyNode { node: number; status: string; vshards: number; rows: number; bytes?: number; tables: Record<string, { rows: number; bytes?: number }> }
+export interface TopologyTable { name: string; kind: string; shardKey?: string | null; columns?: { name: string; type: string; affinity: string }[]; sql?: string }
+export interface TopologyVshard { id: number; lo: string; hi: string; node: number; status: string }
+export interface Topology {
+  database: string;
+  version: number;
+  epoch: number;
+  nodes: TopologyNode[];
+  tables: TopologyTable[];
+  vshards: TopologyVshard[];
+  indexes: Record<string, unknown>[];
+  jobs: Record<string, unknown>[];
+}
+
+/** env.BIG_DADDY: a service binding to the "big-daddy" Worker. */
+export interface BigDaddyBinding {
+  createConnection(databaseId: string, options?: ConnectionOptions): Promise<SqlTag>;
+  query<Row = Record<string, SqlValue>>(databaseId: string, sql: string, params?: SqlValue[], options?: QueryOptions): Promise<SqlResult<Row>>;
+  batch<Row = Record<string, SqlValue>>(databaseId: string, statements: BatchStatement[], options?: QueryOptions): Promise<BatchResult<Row>>;
+  explain(databaseId: string, sql: string, params?: SqlValue[], options?: QueryOptions): Promise<SqlResult>;
+  topology(databaseId: string): Promise<Topology>;
+  fetch(request: Request): Promise<Response>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The D1 interface, as documented for Cloudflare D1 (workers-types' D1Database & co.).
+
+export interface D1Meta {
+  duration: number;
+  size_after: number;
+  rows_read: number;
+  rows_written: number;
+  last_row_id: number;
+  changed_db: boolean;
+  changes: number;
+  served_by?: string;
+  [key: string]: unknown;
+}
+
+export interface D1Result<T = Record<string, unknown>> {
+  results: T[];
+  success: true;
+  meta: D1Meta;
+}
+
+export interface D1ExecResult { count: number; duration: number }
+
+export interface D1PreparedStatement {
+  bind(...values: unknown[]): D1PreparedStatement;
+  first<T = unknown>(colName: string): Promise<T | null>;
+  first<T = Record<string, unknown>>(): Promise<T | null>;
+  run<T = Record<string, unknown>>(): Promise<D1Result<T>>;
+  all<T = Record<string, unknown>>(): Promise<D1Result<T>>;
+  raw<T = unknown[]>(options: { columnNames: true }): Promise<[string[], ...T[]]>;
+  raw<T = unknown[]>(options?: { columnNames?: false }): Promise<T[]>;
+}
+
+export interface D1DatabaseSession {
+  prepare(query: string): D1PreparedStatement;
+  batch<T = unknown>(statements: D1PreparedStatement[]): Promise<D1Result<T>[]>;
+  getBookmark(): string | null;
+}
+
+export interface D1Database {
+  prepare(query: string): D1PreparedStatement;
+  batch<T = unknown>(statements: D1PreparedStatement[]): Promise<D1Result<T>[]>;
+  exec(query: string): Promise<D1ExecResult>;
+  withSession(constraintOrBookmark?: string): D1DatabaseSession;
+  /** @deprecated D1 only; Big Daddy throws "not supported". */
+  dump(): Promise<ArrayBuffer>;
+}
+
+export interface D1ClientOptions {
+  /** Storage nodes for a database this client creates (only used on first contact). Default 8. */
+  nodes?: number;
+}

@@ -1,0 +1,265 @@
+// The HTTP surface: POST /sql (single statements, batches, EXPLAIN), the topology JSON, the
+// dashboard (static assets behind auth) and its natural-language helper. Plumbing only: statements
+// go to the conductor (driver.ts); nothing here looks inside SQL.
+import { BigDaddyError, runQuery, type Env as CoreEnv, type QueryResult } from "./driver";
+import type { SqlValue } from "./codec";
+import { authorize, secretsEqual, sessionCookie, sessionValue, SESSION_COOKIE, type AuthEnv } from "./auth";
+
+export interface Env extends CoreEnv, AuthEnv {
+  ASSETS?: { fetch(request: Request): Promise<Response> };
+  AI?: { run(model: string, input: Record<string, unknown>): Promise<unknown> };
+  BIG_DADDY_AI_MODEL?: string;
+}
+
+export type RowMode = "object" | "array";
+
+export interface SqlResult {
+  columns: string[];
+  rows: Record<string, SqlValue>[] | SqlValue[][];
+  rowsAffected: number;
+  lastInsertRowid: number;
+  meta: Record<string, unknown>;
+}
+
+export interface BatchStatement { sql?: string; query?: string; params?: SqlValue[] }
+
+// A batch runs its statements one after another. Each statement is atomic on every node it touches;
+// the batch as a whole is not (no cross-statement transactions yet): it stops at the first error,
+// statements before it stay applied, and `error.index` names the one that failed.
+export interface BatchResult {
+  results: SqlResult[];
+  error?: { index: number; message: string; code: number };
+}
+
+export function shape(r: QueryResult, rowMode: RowMode = "object"): SqlResult {
+  const rows = rowMode === "array" ? r.rows : r.rows.map((row) => {
+    const o: Record<string, SqlValue> = {};
+    r.columns.forEach((c, i) => { o[c] = row[i]; });
+    return o;
+  });
+  return { columns: r.columns, rows, rowsAffected: r.changes, lastInsertRowid: r.lastInsertRowid, meta: r.meta };
+}
+
+export async function runBatch(env: CoreEnv, database: string, statements: readonly BatchStatement[], options: { nodes?: number; rowMode?: RowMode } = {}): Promise<BatchResult> {
+  if (!Array.isArray(statements)) throw new BigDaddyError("batch must be an array of {sql, params}", 1);
+  const results: SqlResult[] = [];
+  for (let index = 0; index < statements.length; index++) {
+    const s = statements[index];
+    const text = typeof s === "string" ? s : s?.sql ?? s?.query;
+    try {
+      if (typeof text !== "string") throw new BigDaddyError(`statement ${index} has no "sql" (or "query") string`, 1);
+      if (s.params !== undefined && !Array.isArray(s.params)) throw new BigDaddyError(`statement ${index}: "params" must be an array`, 1);
+      results.push(shape(await runQuery(env, database, text, (typeof s === "string" ? [] : s.params) ?? [], { nodes: options.nodes }), options.rowMode));
+    } catch (e) {
+      if (!(e instanceof BigDaddyError)) throw e;
+      return { results, error: { index, message: e.message, code: e.code } };
+    }
+  }
+  return { results };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request routing
+
+export async function handleHttp(request: Request, env: Env): Promise<Response> {
+  try {
+    return await route(request, env);
+  } catch (e) {
+    if (e instanceof BigDaddyError) return json({ error: e.message }, statusFor(e.code));
+    // Never a stack trace (or anything that might hold a secret) to the client.
+    console.error(e);
+    return json({ error: "internal error" }, 500);
+  }
+}
+
+function statusFor(code: number): number {
+  if (code === 3) return 503; // retryable: the topology moved under us; try again
+  if (code === 4) return 500;
+  return 400;
+}
+
+async function route(request: Request, env: Env): Promise<Response> {
+  const url = new URL(request.url);
+  const path = url.pathname;
+  if (path === "/health" && (request.method === "GET" || request.method === "HEAD")) return json({ ok: true });
+
+  const isDash = path === "/" || path === "/dash" || path.startsWith("/dash/");
+  if (path === "/login" && request.method === "POST") return login(request, env);
+  if (path === "/logout" && request.method === "POST") {
+    return new Response(null, { status: 303, headers: { location: "/dash/", "set-cookie": sessionCookie("", url.protocol === "https:", 0) } });
+  }
+
+  const auth = await authorize(request, env);
+  if (!auth.ok) {
+    if (isDash && request.method === "GET" && acceptsHtml(request)) return loginPage(env, auth.error, 401);
+    return json({ error: auth.error }, auth.status);
+  }
+
+  if (path === "/") return Response.redirect(new URL("/dash/", url).toString(), 302);
+  if (isDash) {
+    if (!env.ASSETS) return json({ error: "dashboard assets are not configured (wrangler.jsonc \"assets\")" }, 404);
+    const res = await env.ASSETS.fetch(request);
+    const headers = new Headers(res.headers);
+    headers.set("cache-control", "no-store");
+    headers.set("x-content-type-options", "nosniff");
+    headers.set("referrer-policy", "no-referrer");
+    return new Response(res.body, { status: res.status, headers });
+  }
+
+  if (path === "/sql") {
+    if (request.method !== "POST") return json({ error: "use POST /sql" }, 405);
+    return sql(request, env);
+  }
+  const m = path.match(/^\/api\/databases\/([^/]+)$/);
+  if (m) {
+    if (request.method !== "GET") return json({ error: "use GET" }, 405);
+    const r = await runQuery(env, decodeURIComponent(m[1]), "", [], { mode: "topology", nodes: nodesParam(url) });
+    return json(r.meta);
+  }
+  if (path === "/api/config" && request.method === "GET") {
+    return json({ ai: typeof env.AI?.run === "function", auth: auth.via });
+  }
+  if (path === "/api/nl2sql") {
+    if (request.method !== "POST") return json({ error: "use POST /api/nl2sql" }, 405);
+    return nl2sql(request, env);
+  }
+  return json({ error: "not found" }, 404);
+}
+
+// ?nodes=N creates the database with N nodes if it does not exist yet; 0 only reads.
+function nodesParam(url: URL): number {
+  const n = Number(url.searchParams.get("nodes") ?? "0");
+  return Number.isInteger(n) && n > 0 && n <= 1024 ? n : 0;
+}
+
+async function readJson(request: Request): Promise<any> {
+  try {
+    return await request.json();
+  } catch {
+    throw new BigDaddyError("request body must be JSON", 1);
+  }
+}
+
+function checkNodes(nodes: unknown): number | undefined {
+  if (nodes === undefined || nodes === null) return undefined;
+  if (typeof nodes !== "number" || !Number.isInteger(nodes) || nodes < 1 || nodes > 1024)
+    throw new BigDaddyError("\"nodes\" must be an integer from 1 to 1024", 1);
+  return nodes;
+}
+
+async function sql(request: Request, env: Env): Promise<Response> {
+  const body = await readJson(request);
+  if (typeof body !== "object" || body === null) return json({ error: "request body must be a JSON object" }, 400);
+  if (typeof body.database !== "string") return json({ error: "missing \"database\"" }, 400);
+  const nodes = checkNodes(body.nodes);
+  const rowMode: RowMode = body.rowMode === "array" ? "array" : "object";
+  if (body.batch !== undefined) {
+    if (!Array.isArray(body.batch)) return json({ error: "\"batch\" must be an array of {query, params}" }, 400);
+    const r = await runBatch(env, body.database, body.batch, { nodes, rowMode });
+    if (r.error) return json({ error: r.error.message, statement: r.error.index, results: r.results }, statusFor(r.error.code));
+    return json({ results: r.results });
+  }
+  if (typeof body.query !== "string") return json({ error: "missing \"query\"" }, 400);
+  if (body.params !== undefined && !Array.isArray(body.params)) return json({ error: "\"params\" must be an array" }, 400);
+  const mode = body.explain === true ? "explain" : "query";
+  const r = await runQuery(env, body.database, body.query, body.params ?? [], { nodes, mode });
+  return json(shape(r, rowMode));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dashboard login: POST /login with the token sets an HttpOnly session cookie derived from it.
+
+async function login(request: Request, env: Env): Promise<Response> {
+  const url = new URL(request.url);
+  const token = env.BIG_DADDY_TOKEN;
+  let given = "";
+  const type = request.headers.get("content-type") ?? "";
+  try {
+    if (type.includes("application/json")) given = String((await request.json() as any)?.token ?? "");
+    else given = String((await request.formData()).get("token") ?? "");
+  } catch { given = ""; }
+  if (!token) return loginPage(env, "no BIG_DADDY_TOKEN is configured on this Worker", 401);
+  if (!(await secretsEqual(given, token))) return loginPage(env, "wrong token", 401);
+  return new Response(null, {
+    status: 303,
+    headers: { location: "/dash/", "set-cookie": sessionCookie(await sessionValue(token), url.protocol === "https:") },
+  });
+}
+
+function acceptsHtml(request: Request): boolean {
+  return (request.headers.get("accept") ?? "").includes("text/html");
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function loginPage(env: Env, error: string, status: number): Response {
+  const canLogin = !!env.BIG_DADDY_TOKEN;
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Big Daddy — sign in</title>
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<style>body{font:15px system-ui,sans-serif;background:#0f172a;color:#e2e8f0;display:grid;place-items:center;height:100vh;margin:0}
+form{background:#1e293b;padding:2rem;border-radius:12px;min-width:320px}h1{margin:0 0 1rem;font-size:1.3rem}
+input,button{font:inherit;padding:.55rem .7rem;border-radius:6px;border:1px solid #475569;width:100%;box-sizing:border-box}
+input{background:#0f172a;color:inherit;margin:.4rem 0 1rem}button{background:#f59e0b;border:0;font-weight:600;cursor:pointer}
+.err{color:#fca5a5;margin:0 0 1rem}</style></head><body>
+<form method="post" action="/login"><h1>Big Daddy dashboard</h1>
+<p class="err">${escapeHtml(error)}</p>
+${canLogin ? `<label>Token<input type="password" name="token" autocomplete="current-password" autofocus required></label><button type="submit">Sign in</button>` : `<p>Set a token with <code>wrangler secret put BIG_DADDY_TOKEN</code>.</p>`}
+</form></body></html>`;
+  return new Response(html, { status, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" } });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Natural language → SQL with Workers AI, where an `AI` binding is configured. Returns the SQL
+// only; the dashboard shows it and the user decides to run it.
+
+export const DEFAULT_AI_MODEL = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
+
+async function nl2sql(request: Request, env: Env): Promise<Response> {
+  if (typeof env.AI?.run !== "function") return json({ error: "no Workers AI binding (\"ai\": {\"binding\": \"AI\"}) is configured" }, 404);
+  const body = await readJson(request);
+  if (typeof body?.database !== "string") return json({ error: "missing \"database\"" }, 400);
+  if (typeof body?.request !== "string" || !body.request.trim()) return json({ error: "missing \"request\"" }, 400);
+  const topo = (await runQuery(env, body.database, "", [], { mode: "topology", nodes: 0 })).meta as any;
+  const schema = (Array.isArray(topo.tables) ? topo.tables : [])
+    .map((t: any) => (typeof t.sql === "string" ? t.sql : `CREATE TABLE ${t.name} (...)`) + ";")
+    .join("\n");
+  const messages = [
+    {
+      role: "system",
+      content:
+        "You translate a request into exactly one SQLite SQL statement for the database whose schema follows. " +
+        "Reply with the SQL statement only: no explanation, no markdown.\n\nSchema:\n" + (schema || "(no tables yet)"),
+    },
+    { role: "user", content: body.request },
+  ];
+  const model = env.BIG_DADDY_AI_MODEL || DEFAULT_AI_MODEL;
+  let out: unknown;
+  try {
+    out = await env.AI.run(model, { messages, max_tokens: 512 });
+  } catch (e) {
+    console.error(e);
+    return json({ error: "the AI model did not answer" }, 502);
+  }
+  const text = typeof out === "string" ? out : typeof (out as any)?.response === "string" ? (out as any).response : "";
+  const statement = extractSql(text);
+  if (!statement) return json({ error: "the AI model returned no SQL" }, 502);
+  return json({ sql: statement, model });
+}
+
+export function extractSql(text: string): string {
+  let t = text.trim();
+  const fence = /```(?:sql|sqlite)?\s*([\s\S]*?)```/i.exec(t);
+  if (fence) t = fence[1].trim();
+  return t.replace(/;\s*$/, "").trim();
+}
+
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(
+    JSON.stringify(body, (_k, v) => (typeof v === "bigint" ? v.toString() : v instanceof ArrayBuffer ? Array.from(new Uint8Array(v)) : v)),
+    { status, headers: { "content-type": "application/json", "cache-control": "no-store", ...headers } },
+  );
+}
+
+export { SESSION_COOKIE };

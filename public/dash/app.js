@@ -1,0 +1,340 @@
+// Big Daddy dashboard: plain DOM, no build step. Talks to the Worker's JSON API on the same origin
+// (the session cookie or local development opens it): GET /api/databases/:db, POST /sql,
+// POST /api/nl2sql, GET /api/config. Databases are not listed server-side yet, so the ones opened
+// here are remembered in localStorage.
+
+const $ = (id) => document.getElementById(id);
+const RECENT_KEY = "bigdaddy.recent";
+const state = { db: null, topo: null, config: { ai: false, auth: "open" } };
+
+// ---------------------------------------------------------------------------------------------
+// API
+
+async function api(path, init = {}) {
+  const res = await fetch(path, {
+    ...init,
+    credentials: "same-origin",
+    headers: { "content-type": "application/json", ...(init.headers || {}) },
+  });
+  let body = null;
+  try { body = await res.json(); } catch { /* non-JSON */ }
+  if (res.status === 401) {
+    // Session expired or never started: the login page lives at /dash/.
+    location.assign("/dash/");
+    throw new Error("unauthorized");
+  }
+  if (!res.ok) {
+    const err = new Error((body && body.error) || `${res.status} ${res.statusText}`);
+    err.body = body;
+    throw err;
+  }
+  return body;
+}
+
+const getTopology = (db, nodes) =>
+  api(`/api/databases/${encodeURIComponent(db)}${nodes ? `?nodes=${nodes}` : ""}`);
+const runSql = (db, query, extra = {}) =>
+  api("/sql", { method: "POST", body: JSON.stringify({ database: db, query, params: [], rowMode: "array", ...extra }) });
+
+// ---------------------------------------------------------------------------------------------
+// Small DOM helpers
+
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === "class") e.className = v;
+    else if (k === "style") e.setAttribute("style", v);
+    else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v === true ? "" : String(v));
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) e.append(c instanceof Node ? c : String(c));
+  return e;
+}
+
+function showError(message) {
+  const box = $("error");
+  if (!message) { box.hidden = true; box.textContent = ""; return; }
+  box.hidden = false;
+  box.textContent = message;
+}
+
+const fmt = (n) => (typeof n === "number" ? n.toLocaleString("en-US") : String(n ?? "—"));
+function fmtBytes(n) {
+  if (typeof n !== "number") return "—";
+  const u = ["B", "KB", "MB", "GB", "TB"];
+  let i = 0;
+  while (n >= 1024 && i < u.length - 1) { n /= 1024; i++; }
+  return `${n.toFixed(i ? 1 : 0)} ${u[i]}`;
+}
+// One hue per node, spread around the circle so neighbours differ.
+const nodeColor = (node, count) => `hsl(${Math.round((node * 360) / Math.max(count, 1) + 30) % 360} 70% 58%)`;
+
+function cell(v) {
+  if (v === null || v === undefined) return el("td", {}, el("span", { class: "null" }, "NULL"));
+  if (Array.isArray(v)) return el("td", {}, `x'${v.map((b) => b.toString(16).padStart(2, "0")).join("")}'`);
+  if (typeof v === "number") return el("td", { class: "num" }, String(v));
+  if (typeof v === "object") return el("td", {}, JSON.stringify(v));
+  return el("td", {}, String(v));
+}
+
+function table(columns, rows, testid) {
+  return el("table", { "data-testid": testid },
+    el("thead", {}, el("tr", {}, columns.map((c) => el("th", {}, c)))),
+    el("tbody", {}, rows.map((r) => el("tr", {}, r.map(cell)))));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recent databases (client-side only)
+
+function recent() {
+  try { return JSON.parse(localStorage.getItem(RECENT_KEY) || "[]"); } catch { return []; }
+}
+function remember(db, nodes) {
+  const list = recent().filter((r) => r.name !== db);
+  list.unshift({ name: db, nodes, at: Date.now() });
+  localStorage.setItem(RECENT_KEY, JSON.stringify(list.slice(0, 20)));
+  renderRecent();
+}
+function forget(db) {
+  localStorage.setItem(RECENT_KEY, JSON.stringify(recent().filter((r) => r.name !== db)));
+  renderRecent();
+}
+function renderRecent() {
+  const ul = $("recent");
+  const list = recent();
+  ul.replaceChildren(...(list.length ? list.map((r) =>
+    el("li", {},
+      el("a", { class: r.name === state.db ? "active" : "", href: `#db=${encodeURIComponent(r.name)}` }, r.name),
+      el("button", { class: "ghost", title: "Forget", style: "padding:0 .4rem", onclick: () => forget(r.name) }, "×"))) :
+    [el("li", { class: "muted" }, "none yet")]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Database view
+
+async function openDatabase(db, nodes) {
+  showError(null);
+  try {
+    const topo = await getTopology(db, nodes);
+    state.db = db;
+    state.topo = topo;
+    remember(db, topo.nodes ? topo.nodes.length : nodes);
+    if (location.hash !== `#db=${encodeURIComponent(db)}`) history.replaceState(null, "", `#db=${encodeURIComponent(db)}`);
+    render();
+  } catch (e) {
+    showError(`Could not open “${db}”: ${e.message}`);
+  }
+}
+
+async function refresh() {
+  if (!state.db) return;
+  try {
+    state.topo = await getTopology(state.db);
+    render();
+  } catch (e) {
+    showError(`Could not refresh the topology: ${e.message}`);
+  }
+}
+
+function render() {
+  const t = state.topo || {};
+  const nodes = Array.isArray(t.nodes) ? t.nodes : [];
+  $("empty").hidden = true;
+  $("db-view").hidden = false;
+  $("current").textContent = `${state.db} · ${nodes.length} nodes`;
+  $("current").classList.remove("muted");
+  renderRecent();
+
+  const totalRows = nodes.reduce((a, n) => a + (n.rows || 0), 0);
+  const vshards = Array.isArray(t.vshards) ? t.vshards : [];
+  const tables = Array.isArray(t.tables) ? t.tables : [];
+  $("summary").replaceChildren(
+    ...[["nodes", nodes.length], ["tables", tables.length], ["rows", totalRows], ["virtual shards", vshards.length],
+      ["epoch", t.epoch], ["topology version", t.version]]
+      .map(([k, v]) => el("div", { class: "card" }, el("div", { class: "v" }, fmt(v)), el("div", { class: "k" }, k))));
+
+  renderNodes(nodes);
+  renderTables(tables, nodes);
+  renderIndexes(Array.isArray(t.indexes) ? t.indexes : []);
+  renderVshards(vshards, nodes.length);
+  renderJobs(Array.isArray(t.jobs) ? t.jobs : []);
+}
+
+function renderNodes(nodes) {
+  const hasBytes = nodes.some((n) => typeof n.bytes === "number");
+  const maxRows = Math.max(1, ...nodes.map((n) => n.rows || 0));
+  const maxBytes = Math.max(1, ...nodes.map((n) => n.bytes || 0));
+  const avg = nodes.length ? nodes.reduce((a, n) => a + (n.rows || 0), 0) / nodes.length : 0;
+  const max = Math.max(0, ...nodes.map((n) => n.rows || 0));
+  $("skew").textContent = avg > 0 ? `skew: busiest node holds ${(max / avg).toFixed(2)}× the average rows` : "";
+  const bar = (value, maxValue, label, color) =>
+    el("div", { class: "bar", title: label },
+      el("span", { style: `width:${((value / maxValue) * 100).toFixed(1)}%;background:${color}` }),
+      el("em", {}, label));
+  $("nodes").replaceChildren(
+    el("div", { class: "bar-row head" }, el("div", {}, "node"), el("div", {}, "rows"), el("div", {}, hasBytes ? "bytes" : "bytes (not reported yet)")),
+    ...nodes.map((n) => {
+      const color = nodeColor(n.node, nodes.length);
+      const perTable = n.tables ? Object.entries(n.tables).map(([k, v]) => `${k}: ${fmt(v.rows)}`).join(", ") : "";
+      return el("div", { class: "bar-row", "data-testid": "node-row" },
+        el("div", { title: n.status || "" }, el("i", { style: `display:inline-block;width:.6rem;height:.6rem;border-radius:50%;margin-right:.35rem;background:${n.status === "up" || !n.status ? "var(--ok)" : "var(--bad)"}` }), `#${n.node}`),
+        bar(n.rows || 0, maxRows, `${fmt(n.rows || 0)} rows${perTable ? ` (${perTable})` : ""}`, color),
+        hasBytes ? bar(n.bytes || 0, maxBytes, fmtBytes(n.bytes), color) : el("div", { class: "muted" }, "—"));
+    }));
+}
+
+function renderTables(tables, nodes) {
+  if (!tables.length) { $("tables").replaceChildren(el("p", { class: "muted" }, "No tables yet. Try CREATE TABLE in the console.")); return; }
+  const rowsOf = (name) => nodes.reduce((a, n) => a + ((n.tables && n.tables[name] && n.tables[name].rows) || 0), 0);
+  $("tables").replaceChildren(el("table", { "data-testid": "tables" },
+    el("thead", {}, el("tr", {}, ["name", "kind", "shard key", "columns", "rows"].map((h) => el("th", {}, h)))),
+    el("tbody", {}, tables.map((t) => el("tr", {},
+      el("td", {}, el("code", {}, t.name)),
+      el("td", {}, el("span", { class: `pill ${t.kind === "reference" ? "ref" : ""}` }, t.kind || "—")),
+      el("td", {}, t.shardKey ? el("code", {}, t.shardKey) : el("span", { class: "muted" }, t.kind === "reference" ? "(copy on every node)" : "(hidden row id)")),
+      el("td", { title: t.sql || "" }, Array.isArray(t.columns) ? t.columns.map((c) => `${c.name}${c.type ? " " + c.type : ""}`).join(", ") : ""),
+      el("td", { class: "num" }, fmt(rowsOf(t.name))))))));
+}
+
+function renderIndexes(indexes) {
+  if (!indexes.length) { $("indexes").replaceChildren(el("p", { class: "muted" }, "No secondary indexes.")); return; }
+  $("indexes").replaceChildren(el("table", {},
+    el("thead", {}, el("tr", {}, ["name", "table", "columns", "kind"].map((h) => el("th", {}, h)))),
+    el("tbody", {}, indexes.map((ix) => el("tr", {},
+      el("td", {}, el("code", {}, ix.name ?? "")),
+      el("td", {}, ix.table ?? ""),
+      el("td", {}, Array.isArray(ix.columns) ? ix.columns.map((c) => (typeof c === "string" ? c : c.name)).join(", ") : String(ix.columns ?? "")),
+      el("td", {}, [ix.unique ? "unique" : "", ix.kind || ix.status || ""].filter(Boolean).join(" ")))))));
+}
+
+function renderVshards(vshards, nodeCount) {
+  $("vshards").replaceChildren(...vshards.map((v) => el("div", {
+    class: v.status && v.status !== "serving" ? "moving" : "",
+    style: `background:${nodeColor(v.node, nodeCount)}`,
+    title: `vshard ${v.id} → node ${v.node} (${v.status || ""})\nkeyspace ${v.lo} … ${v.hi}`,
+  })));
+  const counts = new Map();
+  for (const v of vshards) counts.set(v.node, (counts.get(v.node) || 0) + 1);
+  $("vshard-legend").replaceChildren(...[...counts.entries()].sort((a, b) => a[0] - b[0]).map(([node, n]) =>
+    el("span", {}, el("i", { style: `background:${nodeColor(node, nodeCount)}` }), `node ${node}: ${n}`)));
+}
+
+function renderJobs(jobs) {
+  if (!jobs.length) { $("jobs").replaceChildren(el("p", { class: "muted" }, "No jobs running (resharding, index builds and moves appear here).")); return; }
+  $("jobs").replaceChildren(...jobs.map((j) => {
+    let p = typeof j.progress === "number" ? j.progress : j.total ? (j.done || 0) / j.total : 0;
+    if (p > 1) p /= 100;
+    return el("div", { style: "margin-bottom:.6rem" },
+      el("div", { class: "row", style: "margin:0 0 .25rem" },
+        el("strong", {}, j.kind || j.type || "job"), el("span", { class: "muted" }, j.id !== undefined ? `#${j.id}` : ""),
+        el("span", { class: "pill" }, j.status || j.state || ""), el("span", { class: "meta" }, `${Math.round(p * 100)}%`)),
+      el("div", { class: "progress" }, el("span", { style: `width:${(p * 100).toFixed(1)}%` })));
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Console
+
+function setBusy(busy) {
+  for (const id of ["run", "explain", "nl-go"]) $(id).disabled = busy;
+}
+
+async function run(explain) {
+  const query = $("sql").value.trim();
+  if (!query || !state.db) return;
+  showError(null);
+  setBusy(true);
+  const started = performance.now();
+  try {
+    const r = await runSql(state.db, query, explain ? { explain: true } : {});
+    const ms = performance.now() - started;
+    const m = r.meta || {};
+    $("run-meta").textContent = [
+      explain ? "explained" : `${fmt(r.rows.length)} row${r.rows.length === 1 ? "" : "s"}`,
+      !explain && r.rowsAffected ? `${fmt(r.rowsAffected)} changed` : "",
+      m.plan ? `plan: ${m.plan}` : "",
+      m.nodesTouched !== undefined ? `${m.nodesTouched} node${m.nodesTouched === 1 ? "" : "s"}` : "",
+      m.roundTrips !== undefined ? `${m.roundTrips} round trip${m.roundTrips === 1 ? "" : "s"}` : "",
+      `${ms.toFixed(0)} ms`,
+    ].filter(Boolean).join(" · ");
+    renderPlan(m, explain);
+    $("results").replaceChildren(r.columns.length
+      ? table(r.columns, r.rows, "results")
+      : el("p", { class: "muted", "data-testid": "results" }, explain ? "" : `OK${r.rowsAffected ? ` — ${fmt(r.rowsAffected)} row(s) changed` : ""}${r.lastInsertRowid ? `, last id ${r.lastInsertRowid}` : ""}`));
+    if (!explain && !/^\s*(select|with|explain)\b/i.test(query)) refresh();
+  } catch (e) {
+    $("run-meta").textContent = "";
+    $("results").replaceChildren();
+    $("plan").hidden = true;
+    showError(e.message);
+  } finally {
+    setBusy(false);
+  }
+}
+
+function renderPlan(meta, explain) {
+  const box = $("plan");
+  if (!meta || !meta.plan) { box.hidden = true; return; }
+  box.hidden = false;
+  const nodes = Array.isArray(meta.nodes) ? meta.nodes.join(", ") : "";
+  const detail = { ...meta };
+  box.replaceChildren(
+    el("div", { "data-testid": "plan" }, el("span", { class: "tag" }, typeof meta.plan === "string" ? meta.plan : "plan"),
+      explain ? "how this statement would run" : "how this statement ran", nodes ? ` · nodes ${nodes}` : ""),
+    explain || typeof meta.plan !== "string" ? el("pre", {}, JSON.stringify(detail, null, 2)) : "");
+}
+
+async function nl() {
+  const request = $("nl-input").value.trim();
+  if (!request || !state.db) return;
+  showError(null);
+  setBusy(true);
+  try {
+    const r = await api("/api/nl2sql", { method: "POST", body: JSON.stringify({ database: state.db, request }) });
+    $("sql").value = r.sql;
+    $("sql").focus();
+  } catch (e) {
+    showError(`Natural language: ${e.message}`);
+  } finally {
+    setBusy(false);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function dbFromHash() {
+  const m = /^#db=(.+)$/.exec(location.hash);
+  return m ? decodeURIComponent(m[1]) : null;
+}
+
+async function main() {
+  renderRecent();
+  try {
+    state.config = await api("/api/config");
+  } catch (e) {
+    if (e.message !== "unauthorized") showError(`Could not reach the API: ${e.message}`);
+    return;
+  }
+  $("nl").hidden = !state.config.ai;
+  $("logout").hidden = state.config.auth !== "cookie";
+  $("open-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const name = $("db-name").value.trim();
+    const nodes = Number($("db-nodes").value) || 8;
+    if (name) openDatabase(name, nodes);
+  });
+  $("run").addEventListener("click", () => run(false));
+  $("explain").addEventListener("click", () => run(true));
+  $("nl-go").addEventListener("click", nl);
+  $("nl-input").addEventListener("keydown", (ev) => { if (ev.key === "Enter") nl(); });
+  $("sql").addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) { ev.preventDefault(); run(false); }
+  });
+  window.addEventListener("hashchange", () => { const db = dbFromHash(); if (db && db !== state.db) openDatabase(db); });
+  const db = dbFromHash();
+  if (db) await openDatabase(db);
+  document.body.dataset.ready = "1";
+}
+
+main();
