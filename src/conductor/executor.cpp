@@ -12,6 +12,7 @@
 #include "conductor/merge/limit.h"
 #include "conductor/merge/ordered_merge.h"
 #include "planner/analysis.h"
+#include "planner/colocate.h"
 #include "planner/pushdown.h"
 #include "planner/scatter_plan.h"
 #include "planner/shard_sql.h"
@@ -35,6 +36,7 @@ std::string meta_json(const Exec& x) {
   j.end_array();
   j.key("nodesTouched").unum(nodes.size());
   j.key("roundTrips").num(x.s.round_trips);
+  j.key("rowsFetched").unum(x.s.rows_fetched);
   j.end_object();
   return j.take();
 }
@@ -306,6 +308,33 @@ Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
       }
     }
   }
+  if (auto co = planner::plan_colocated(sel, *x.topo, x.params)) {
+    std::vector<uint32_t> targets;
+    if (co->reference_only) {
+      targets.push_back(0);
+      x.plan = "reference";
+    } else if (co->key_pins) {
+      for (auto& v : *co->key_pins) {
+        uint32_t n = x.node_of(v);
+        if (std::find(targets.begin(), targets.end(), n) == targets.end()) targets.push_back(n);
+      }
+      x.plan = targets.size() == 1 ? "route" : "route-subset";
+    } else {
+      targets = x.all_nodes();
+      x.plan = "colocated-scatter";
+    }
+    std::vector<NodeRequest> reqs;
+    for (auto n : targets) reqs.push_back({n, x.request(one_statement(co->shard_sql, x.params, false))});
+    auto resp = co_await fan_out(x.s, std::move(reqs));
+    if (!resp.ok()) co_return resp.error();
+    QueryOutput out;
+    for (auto& r : *resp) {
+      auto& rs = r.results[0];
+      if (out.rs.columns.empty()) out.rs.columns = rs.columns;
+      for (auto& row : rs.rows) out.rs.rows.push_back(std::move(row));
+    }
+    co_return out;
+  }
   co_return co_await run_combine(x, original, f, &sel);
 }
 
@@ -314,8 +343,34 @@ Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
 
 namespace {
 
+Task<Result<QueryOutput>> run_statement(Exec& x, const sql::Stmt& st);
+
+// EXPLAIN (or mode explain): plan without sending anything; one row per storage request the plan
+// would send, then the conductor's own step.
+Task<Result<QueryOutput>> run_explain(Exec& x, const sql::Stmt& st) {
+  auto kind = st.kind();
+  if (kind != sql::StmtKind::Select && kind != sql::StmtKind::Update && kind != sql::StmtKind::Delete)
+    co_return Error::unsupported("EXPLAIN is supported for SELECT, UPDATE and DELETE");
+  sql::Stmt inner = st;
+  inner.explain = sql::Explain::None;
+  x.s.dry_run = true;
+  auto r = co_await run_statement(x, inner);
+  x.s.dry_run = false;
+  if (!r.ok()) co_return r.error();
+  QueryOutput out;
+  out.rs.columns = {"step", "node", "detail"};
+  for (auto& p : x.s.planned) out.rs.rows.push_back({Value::text("shard"), Value::integer(p.node), Value::text(p.sql)});
+  std::string conductor = x.plan == "combine" ? "combine engine runs the query over the gathered rows"
+                          : x.plan == "scatter-merge" || x.plan == "route-subset-merge" ? "k-way ordered merge, DISTINCT, OFFSET/LIMIT"
+                          : x.plan == "scatter-count" ? "sum of the shards' counts"
+                          : x.plan == "scatter" || x.plan == "colocated-scatter" || x.plan == "route-subset" ? "concatenate shard results"
+                                                                                                            : "return the shard's result";
+  out.rs.rows.push_back({Value::text(x.plan), Value::null(), Value::text(conductor)});
+  co_return out;
+}
+
 Task<Result<QueryOutput>> run_statement(Exec& x, const sql::Stmt& st) {
-  if (st.explain != sql::Explain::None) co_return Error::unsupported("EXPLAIN of a distributed statement is not supported yet");
+  if (st.explain != sql::Explain::None) co_return co_await run_explain(x, st);
   switch (st.kind()) {
     case sql::StmtKind::Select: co_return co_await run_select(x, *st.as<sql::Select>());
     default: break;
@@ -341,7 +396,8 @@ Task<Result<QueryOutput>> run_request(Conductor& c, Session& s, QueryInput input
       auto topo = co_await load_topology(c, s, input.nodes, attempt > 0);
       if (!topo.ok()) co_return topo.error();
       Exec x{c, s, *topo, input.params, input.nodes};
-      r = co_await run_statement(x, *st);
+      if (input.mode == static_cast<uint8_t>(RequestMode::Explain)) r = co_await run_explain(x, *st);
+      else r = co_await run_statement(x, *st);
       if (r.ok()) {
         r->meta_json = meta_json(x);
         break;

@@ -37,6 +37,18 @@ Task<Result<std::shared_ptr<const Topology>>> load_topology(Conductor& c, Sessio
 
 Task<Result<std::vector<storage::Response>>> fan_out(Session& s, std::vector<NodeRequest> requests,
                                                      std::string topology_payload) {
+  if (s.dry_run) {
+    std::vector<storage::Response> results;
+    for (auto& r : requests) {
+      storage::Response resp;
+      for (auto& st : r.request.statements) {
+        s.planned.push_back({r.node, st.sql});
+        resp.results.emplace_back();
+      }
+      results.push_back(std::move(resp));
+    }
+    co_return results;
+  }
   std::vector<OutRequest> out;
   out.reserve(requests.size());
   for (auto& r : requests) {
@@ -77,6 +89,7 @@ Task<Result<std::vector<storage::Response>>> fan_out(Session& s, std::vector<Nod
       if (e.code == ErrorCode::Internal) e.message += " (node " + std::to_string(requests[i].node) + ")";
       co_return e;
     }
+    for (auto& rs : r->results) s.rows_fetched += rs.rows.size();
     results.push_back(std::move(*r));
   }
   co_return results;

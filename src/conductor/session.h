@@ -65,6 +65,15 @@ class Session {
   // Per-statement accounting reported in `meta`.
   std::vector<uint32_t> nodes_touched;
   int round_trips = 0;
+  uint64_t rows_fetched = 0;  // rows received from storage nodes
+
+  // EXPLAIN: storage requests are recorded instead of sent, and answered with empty results.
+  bool dry_run = false;
+  struct Planned {
+    uint32_t node;
+    std::string sql;
+  };
+  std::vector<Planned> planned;
 
  private:
   std::string database_;
