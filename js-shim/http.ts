@@ -250,7 +250,7 @@ async function nl2sql(request: Request, env: Env): Promise<Response> {
 
 export function extractSql(text: string): string {
   let t = text.trim();
-  const fence = /```(?:sql|sqlite)?\s*([\s\S]*?)```/i.exec(t);
+  const fence = /```(?:sqlite|sql)?\s*([\s\S]*?)```/i.exec(t);
   if (fence) t = fence[1].trim();
   return t.replace(/;\s*$/, "").trim();
 }
