@@ -79,8 +79,9 @@ function cell(v) {
 }
 
 function table(columns, rows, testid) {
+  const numeric = columns.map((_, i) => rows.length > 0 && rows.every((r) => r[i] === null || typeof r[i] === "number"));
   return el("table", { "data-testid": testid },
-    el("thead", {}, el("tr", {}, columns.map((c) => el("th", {}, c)))),
+    el("thead", {}, el("tr", {}, columns.map((c, i) => el("th", { class: numeric[i] ? "num" : "" }, c)))),
     el("tbody", {}, rows.map((r) => el("tr", {}, r.map(cell)))));
 }
 
@@ -169,7 +170,7 @@ function renderNodes(nodes) {
   const max = Math.max(0, ...nodes.map((n) => n.rows || 0));
   $("skew").textContent = avg > 0 ? `skew: busiest node holds ${(max / avg).toFixed(2)}× the average rows` : "";
   const bar = (value, maxValue, label, color) =>
-    el("div", { class: "bar", title: label },
+    el("div", { class: "bar", title: label, "data-value": value },
       el("span", { style: `width:${((value / maxValue) * 100).toFixed(1)}%;background:${color}` }),
       el("em", {}, label));
   $("nodes").replaceChildren(
