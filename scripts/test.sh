@@ -22,3 +22,9 @@ fi
 
 echo "== integration tests in workerd (vitest-pool-workers)"
 npx vitest run
+
+# ---- product surface (issue 6): example consumer under wrangler dev, dashboard in headless
+# ---- Chromium, deploy dry run with the compressed-size check
+echo "== product: example consumer, browser test, deploy dry run"
+bash scripts/product-test.sh
+# ---- end product surface
