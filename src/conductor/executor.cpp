@@ -163,6 +163,17 @@ Task<Result<QueryOutput>> run_combine(Exec& x, const std::string& text, const Fe
       for (size_t k = 0; k < req_tables[i].size(); k++) {
         const TableInfo* t = gathers[req_tables[i][k]].table;
         auto& rs = (*resp)[i].results[k];
+        auto mask_cols = planner::gather_real_mask_columns(*t);
+        if (!mask_cols.empty()) {
+          for (auto& row : rs.rows) {
+            if (row.empty()) continue;
+            int64_t mask = row.back().type == ValueType::Integer ? row.back().i : 0;
+            row.pop_back();
+            for (size_t b = 0; b < mask_cols.size(); b++)
+              if ((mask >> b & 1) && row[mask_cols[b]].type == ValueType::Integer)
+                row[mask_cols[b]] = Value::real(static_cast<double>(row[mask_cols[b]].i));
+          }
+        }
         if (auto s = db->load(t->name, planner::gathered_columns(*t), rs.rows, planner::gathers_rowid(*t)); !s.ok())
           co_return s.error();
       }

@@ -103,15 +103,34 @@ std::vector<std::string> gathered_columns(const TableInfo& t) {
 // Only a hidden-rowid shard key makes rowids globally unique; other tables' rowids are node-local.
 bool gathers_rowid(const TableInfo& t) { return !t.without_rowid && t.rowid_alias < 0 && t.shard_key < 0; }
 
+std::vector<int> gather_real_mask_columns(const TableInfo& t) {
+  std::vector<int> out;
+  int pos = 0;
+  for (auto& c : t.columns) {
+    if (c.generated) continue;
+    if (c.affinity == Affinity::Blob && out.size() < 62) out.push_back(pos);
+    pos++;
+  }
+  return out;
+}
+
 std::string gather_sql(const TableInfo& t, const std::string& alias) {
   std::string sql = "SELECT ";
   bool first = true;
-  for (auto& c : gathered_columns(t)) {
+  auto cols = gathered_columns(t);
+  for (auto& c : cols) {
     sql += (first ? "" : ", ") + quote_ident(c);
     first = false;
   }
   if (gathers_rowid(t)) sql += first ? "rowid" : ", rowid";
   else if (first) sql += "NULL";
+  auto mask = gather_real_mask_columns(t);
+  if (!mask.empty()) {
+    sql += ", (";
+    for (size_t k = 0; k < mask.size(); k++)
+      sql += (k ? " | " : "") + std::string("((typeof(") + quote_ident(cols[mask[k]]) + ") = 'real') << " + std::to_string(k) + ")";
+    sql += ")";
+  }
   sql += " FROM " + quote_ident(t.name);
   if (!alias.empty() && !iequals(alias, t.name)) sql += " AS " + quote_ident(alias);
   return sql;

@@ -22,6 +22,12 @@ std::string shard_create_sql(const sql::CreateTable& ct, const TableInfo& t);
 // when the table has one that no column aliases.
 std::vector<std::string> gathered_columns(const TableInfo& t);
 bool gathers_rowid(const TableInfo& t);
+// Positions (in gathered_columns order) of untyped columns: the Durable Object SQL API hands
+// integral REALs to JavaScript as plain numbers, so for these the gather adds one trailing
+// bitmask column (bit k: the k-th listed column holds a REAL) to restore the storage class.
+// Typed columns need none: their affinity restores it when the combine engine loads the rows.
+std::vector<int> gather_real_mask_columns(const TableInfo& t);
+
 // `alias`: name the table this way in the FROM clause (pushed-down conjuncts use the query's alias).
 std::string gather_sql(const TableInfo& t, const std::string& alias = {});
 

@@ -77,6 +77,23 @@ describe("foundation: HTTP", () => {
   });
 });
 
+describe("foundation: value fidelity through Durable Objects", () => {
+  it("keeps REAL vs INTEGER in untyped columns when rows are gathered for the combine engine", async () => {
+    const sql = await bigDaddy.createConnection("fidelity", { nodes: 4 });
+    await sql`CREATE TABLE m (id INTEGER PRIMARY KEY, v)`;
+    await sql`INSERT INTO m VALUES (1, 2.0), (2, 3), (3, 'x'), (4, NULL)`;
+    // The subquery sends this through the combine engine (rows gathered from every node).
+    const r = await sql`SELECT id, typeof(v) AS t, v / 4 AS q FROM m WHERE id IN (SELECT id FROM m) ORDER BY id`;
+    expect(r.meta.plan).toBe("combine");
+    expect(r.rows).toEqual([
+      { id: 1, t: "real", q: 0.5 },
+      { id: 2, t: "integer", q: 0 },
+      { id: 3, t: "text", q: 0 },
+      { id: 4, t: "null", q: null },
+    ]);
+  });
+});
+
 describe("foundation: service binding", () => {
   it("createConnection returns the sql tagged template; values are bound, not spliced", async () => {
     const sql = await bigDaddy.createConnection("rpc-foundation", { nodes: 4 });
