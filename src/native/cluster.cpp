@@ -1,5 +1,6 @@
 #include "native/cluster.h"
 
+#include <chrono>
 #include <filesystem>
 #include "conductor/conductor.h"
 #include "native/sqlite_host.h"
@@ -55,6 +56,7 @@ class NativeCluster : public Cluster {
     while (step.kind == Step::Kind::Need) {
       std::vector<InResponse> responses;
       responses.reserve(step.requests.size());
+      auto t0 = std::chrono::steady_clock::now();
       for (auto& r : step.requests) {
         if (r.target == OutRequest::Target::Topology) {
           responses.push_back({true, transact(*topology_, topology::handle, r.payload)});
@@ -64,6 +66,7 @@ class NativeCluster : public Cluster {
           responses.push_back({false, "no storage node " + std::to_string(r.node)});
         }
       }
+      object_ns_ += static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
       step = conductor_.resume(step.session, std::move(responses));
     }
     if (step.kind == Step::Kind::Failed) return step.error;
@@ -78,12 +81,14 @@ class NativeCluster : public Cluster {
     return nodes_[node]->exec(sql, {});
   }
   int nodes() const override { return static_cast<int>(nodes_.size()); }
+  uint64_t object_ns() const override { return object_ns_; }
 
  private:
   ClusterOptions options_;
   Conductor conductor_;
   std::unique_ptr<SqliteHost> topology_;
   std::vector<std::unique_ptr<SqliteHost>> nodes_;
+  uint64_t object_ns_ = 0;
 };
 
 }  // namespace

@@ -33,6 +33,9 @@ class Cluster {
   // Runs SQL directly on one storage node's SQLite, bypassing the conductor (tests, diagnostics).
   virtual Result<ResultSet> node_exec(int node, std::string_view sql) = 0;
   virtual int nodes() const = 0;
+  // Nanoseconds spent inside storage/topology objects (their SQLite work) since open: benchmarks
+  // subtract it to get the conductor's own CPU time.
+  virtual uint64_t object_ns() const = 0;
 };
 
 }  // namespace bd::native

@@ -60,6 +60,21 @@ int cmd_bench(int argc, char** argv) {
   print("point select", measure(rows, [&](int i) {
           must(cl.execute("SELECT v FROM kv WHERE id = ?", {Value::integer(i % rows + 1)}));
         }));
+  // The conductor's own CPU time: wall time minus the time spent inside the objects' SQLite.
+  auto conductor_us = [&](const char* name, int n, auto&& op) {
+    uint64_t before = cl.object_ns();
+    auto t0 = Clock::now();
+    for (int i = 0; i < n; i++) op(i);
+    double total = std::chrono::duration<double, std::nano>(Clock::now() - t0).count();
+    double objects = static_cast<double>(cl.object_ns() - before);
+    std::printf("%-40s %10.2f us conductor CPU per query (%.2f us in objects)\n", name, (total - objects) / n / 1000, objects / n / 1000);
+  };
+  conductor_us("point select (conductor only)", rows, [&](int i) {
+    must(cl.execute("SELECT v FROM kv WHERE id = ?", {Value::integer(i % rows + 1)}));
+  });
+  conductor_us("8-shard ORDER BY/LIMIT 10 (conductor only)", 300, [&](int) {
+    must(cl.execute("SELECT id, n FROM kv ORDER BY n DESC, id LIMIT 10"));
+  });
   print("full count (scatter, summed)", measure(200, [&](int) { must(cl.execute("SELECT count(*) FROM kv")); }));
   print("ORDER BY n LIMIT 10 over all shards", measure(200, [&](int) { must(cl.execute("SELECT id, n FROM kv ORDER BY n DESC, id LIMIT 10")); }));
   std::printf("%-40s %10.0f ns per merge\n", "merge: 8 shards x 10 rows, LIMIT 10", merge::bench_ordered_merge_limit_ns(8, 10, 10));
