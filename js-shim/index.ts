@@ -1,7 +1,7 @@
 // Big Daddy's Worker: the default entrypoint (service-binding RPC and HTTP). Plumbing only: every
 // statement goes to the core's conductor (driver.ts), and results come back as plain objects.
 import { WorkerEntrypoint } from "cloudflare:workers";
-import { DEFAULT_NODES, runQuery } from "./driver";
+import { BigDaddyError, DEFAULT_NODES, runQuery as runCore, type QueryOptions } from "./driver";
 import type { SqlValue } from "./codec";
 import { handleHttp, runBatch, shape, type BatchResult, type BatchStatement, type Env, type RowMode, type SqlResult } from "./http";
 
@@ -10,6 +10,17 @@ export type { BatchResult, BatchStatement, RowMode, SqlResult };
 
 export interface ConnectionOptions { nodes?: number }
 export interface QueryCallOptions extends ConnectionOptions { rowMode?: RowMode }
+
+// Across RPC an error keeps only its message, prefixed with a non-standard class name; callers get
+// SQLite's own words instead ("no such table: x"), as over HTTP.
+async function runQuery(env: Env, database: string, sql: string, params: readonly SqlValue[], options: QueryOptions) {
+  try {
+    return await runCore(env, database, sql, params, options);
+  } catch (e) {
+    if (e instanceof BigDaddyError) throw new Error(e.message);
+    throw e;
+  }
+}
 
 export default class BigDaddy extends WorkerEntrypoint<Env> {
   // env.BIG_DADDY.createConnection("db", { nodes: 10 }) -> sql`SELECT ... ${value}`; interpolated

@@ -112,6 +112,8 @@ try {
     await runInConsole("SELECT * FROM items WHERE id = 7", "#explain");
     const plan = await page.textContent("[data-testid=plan]");
     assert(plan.includes("route"), `plan names the route: ${plan}`);
+    const steps = await page.locator("[data-testid=results] tbody tr td:first-child").allTextContents();
+    assert(steps.includes("shard"), `plan steps are listed: ${steps}`);
   });
 
   await check("errors are shown clearly", async () => {

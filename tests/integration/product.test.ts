@@ -20,6 +20,12 @@ function post(body: unknown, headers: Record<string, string> = {}): RequestInit 
   return { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) };
 }
 
+// RPC promises are thenables; awaiting them inside try/catch keeps a rejection handled.
+async function rejection(f: () => Promise<unknown>): Promise<Error> {
+  try { await f(); } catch (e) { return e as Error; }
+  throw new Error("expected the call to fail");
+}
+
 async function sqlHttp(body: Record<string, unknown>) {
   const res = await bigDaddy.fetch(new Request("http://bigdaddy.local/sql", post(body)));
   return { status: res.status, body: (await res.json()) as any };
@@ -58,9 +64,16 @@ describe("binding RPC", () => {
     r = await bigDaddy.query(db, "SELECT id FROM items WHERE id IN (4, 5) ORDER BY id");
     expect(r.rows).toEqual([{ id: 4 }]);
 
+    // Errors arrive in SQLite's words, from query and from the tagged template alike.
+    expect((await rejection(() => bigDaddy.query(db, "SELECT * FROM nope"))).message).toBe("no such table: nope");
+    const sql = await bigDaddy.createConnection(db);
+    expect((await rejection(() => sql`SELEC ${1}`)).message).toMatch(/^near "SELEC": syntax error/);
+
     const plan = await bigDaddy.explain(db, "SELECT * FROM items WHERE id = ?", [2]);
     expect(plan.meta.plan).toBe("route");
-    expect(plan.meta.nodes).toHaveLength(1);
+    expect(plan.meta.nodesTouched).toBe(0); // explained, not run
+    expect(plan.columns).toEqual(["step", "node", "detail"]);
+    expect(plan.rows[0]).toMatchObject({ step: "shard", detail: expect.stringContaining("FROM items WHERE id = ?") });
 
     const topo = await bigDaddy.topology(db);
     expect(topo.nodes).toHaveLength(4);
@@ -116,6 +129,8 @@ describe("HTTP API", () => {
     const r = await sqlHttp({ database, query: "SELECT * FROM t WHERE id = ?", params: [7], explain: true });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body.meta.plan).toBe("route");
+    expect(r.body.columns).toEqual(["step", "node", "detail"]);
+    expect(r.body.rows.map((x: any) => x.step)).toContain("shard");
   });
 
   it("errors are 4xx JSON without stack traces", async () => {
