@@ -284,6 +284,74 @@ Task<Result<QueryOutput>> alter_table(Exec& x, const sql::AlterTable& at, const 
   co_return done(x, "ddl");
 }
 
+// Placement declarations, as PRAGMAs so that plain SQL (and ORM migrations) can issue them:
+//   PRAGMA bigdaddy_reference_table = 'countries';   -- a full copy on every node
+//   PRAGMA bigdaddy_shard_key = 'orders.user_id';    -- shard by another column (co-location)
+// Both apply to an existing, still empty table: placing existing rows anew is resharding.
+Task<Result<QueryOutput>> pragma(Exec& x, const sql::Pragma& p) {
+  bool reference = iequals(p.name.name, "bigdaddy_reference_table");
+  bool shard_key = iequals(p.name.name, "bigdaddy_shard_key");
+  if (!reference && !shard_key) co_return Error::unsupported("PRAGMA " + p.name.name + " is not supported");
+  if (p.value_kind != sql::PragmaValueKind::Name || p.value.empty())
+    co_return Error::sql(reference ? "usage: PRAGMA bigdaddy_reference_table = 'table'" : "usage: PRAGMA bigdaddy_shard_key = 'table.column'");
+  std::string table = p.value, column;
+  if (shard_key) {
+    auto dot = p.value.find('.');
+    if (dot == std::string::npos) co_return Error::sql("usage: PRAGMA bigdaddy_shard_key = 'table.column'");
+    table = p.value.substr(0, dot);
+    column = p.value.substr(dot + 1);
+  }
+  if (auto s = co_await x.refresh(); !s.ok()) co_return s.error();
+  const TableInfo* t = x.topo->find_table(table);
+  if (!t || t->kind == TableKind::View) co_return Error::sql("no such table: " + table);
+  TableInfo next = *t;
+  if (reference) {
+    next.kind = TableKind::Reference;
+  } else {
+    int idx = next.column_index(column);
+    if (idx < 0) co_return Error::sql("no such column: " + column);
+    if (t->kind == TableKind::Reference) co_return Error::sql(t->name + " is a reference table: it has no shard key");
+    // Uniqueness stays exact only if every UNIQUE/PRIMARY KEY constraint includes the new key; an
+    // INTEGER PRIMARY KEY is the exception, its ids being allocated globally.
+    auto parsed = sql::parse_statement(t->create_sql);
+    if (!parsed.ok()) co_return parsed.error();
+    if (auto* ct = (*parsed)->as<sql::CreateTable>()) {
+      auto includes = [&](const std::vector<std::string>& cols) {
+        for (auto& c : cols)
+          if (iequals(c, column)) return true;
+        return false;
+      };
+      for (auto& col : ct->columns)
+        for (auto& c : col.constraints) {
+          bool pk = c.kind == sql::ColumnConstraintKind::PrimaryKey, uq = c.kind == sql::ColumnConstraintKind::Unique;
+          if ((pk && t->column_index(col.name) != t->rowid_alias) || uq)
+            if (!includes({col.name})) co_return Error::unsupported("the shard key must be part of every UNIQUE or PRIMARY KEY constraint (" + col.name + " is unique)");
+        }
+      for (auto& tc : ct->constraints) {
+        if (tc.kind != sql::TableConstraintKind::Unique && tc.kind != sql::TableConstraintKind::PrimaryKey) continue;
+        std::vector<std::string> cols;
+        for (auto& term : tc.columns)
+          if (term.expr && term.expr->kind == sql::ExprKind::Column) cols.push_back(term.expr->name);
+        bool alias_pk = tc.kind == sql::TableConstraintKind::PrimaryKey && cols.size() == 1 && t->column_index(cols[0]) == t->rowid_alias;
+        if (!alias_pk && !includes(cols)) co_return Error::unsupported("the shard key must be part of every UNIQUE or PRIMARY KEY constraint");
+      }
+    }
+    next.shard_key = idx;
+  }
+  std::vector<NodeRequest> reqs;
+  for (auto n : x.all_nodes()) reqs.push_back({n, x.request(one_statement("SELECT count(*) FROM " + planner::quote_ident(t->name), {}, false))});
+  auto resp = co_await fan_out(x.s, std::move(reqs));
+  if (!resp.ok()) co_return resp.error();
+  int64_t rows = 0;
+  for (auto& r : *resp) rows += r.results[0].rows[0][0].i;
+  if (rows > 0)
+    co_return Error::sql("table " + t->name + " already has " + std::to_string(rows) +
+                         " rows; declare its placement before inserting (moving existing rows is resharding)");
+  auto s = co_await record(x, topology::put_table_request(next, x.topo->version));
+  if (!s.ok()) co_return s.error();
+  co_return done(x, "ddl");
+}
+
 }  // namespace
 
 Task<Result<QueryOutput>> run_ddl(Exec& x, const sql::Stmt& st) {
@@ -307,7 +375,7 @@ Task<Result<QueryOutput>> run_ddl(Exec& x, const sql::Stmt& st) {
     case sql::StmtKind::Release:
       co_return Error::unsupported("transaction statements are not supported: each statement is its own transaction");
     case sql::StmtKind::CreateVirtualTable: co_return Error::unsupported("virtual tables are not supported");
-    case sql::StmtKind::Pragma: co_return Error::unsupported("PRAGMA " + st.as<sql::Pragma>()->name.name + " is not supported");
+    case sql::StmtKind::Pragma: co_return co_await pragma(x, *st.as<sql::Pragma>());
     case sql::StmtKind::Vacuum: co_return Error::unsupported("VACUUM is not supported");
     case sql::StmtKind::Attach:
     case sql::StmtKind::Detach: co_return Error::unsupported("ATTACH/DETACH are not supported");

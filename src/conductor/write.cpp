@@ -205,20 +205,23 @@ Task<Result<QueryOutput>> run_insert(Exec& x, const sql::Insert& ins) {
     co_return out;
   }
 
-  // The shard key of each row; rowid-keyed rows that leave it out get globally unique ids.
-  int key_pos = -1;
-  bool key_is_rowid = t->shard_key < 0 || t->shard_key == t->rowid_alias;
-  if (t->shard_key >= 0)
-    for (size_t i = 0; i < columns.size(); i++)
-      if (iequals(columns[i], t->columns[t->shard_key].name)) key_pos = static_cast<int>(i);
+  // A rowid the user leaves out (an INTEGER PRIMARY KEY, or the hidden rowid of a table without a
+  // key) comes from the topology's allocator, so ids never collide across shards and copies of a
+  // reference table agree.
+  std::string id_col;
+  if (t->rowid_alias >= 0) id_col = t->columns[t->rowid_alias].name;
+  else if (t->shard_key < 0 && !t->without_rowid && t->kind == TableKind::Sharded) id_col = "rowid";
+  int id_pos = -1;
+  for (size_t i = 0; i < columns.size() && !id_col.empty(); i++)
+    if (iequals(columns[i], id_col)) id_pos = static_cast<int>(i);
   std::string floor_bump;
-  if (t->kind == TableKind::Sharded && key_is_rowid) {
+  if (!id_col.empty()) {
     size_t need = 0;
     int64_t floor = 0;
     for (auto& row : rows) {
-      if (key_pos < 0 || row[key_pos].is_null()) need++;
+      if (id_pos < 0 || row[id_pos].is_null()) need++;
       else {
-        Value k = apply_affinity(row[key_pos], Affinity::Integer);
+        Value k = apply_affinity(row[id_pos], Affinity::Integer);
         if (k.type == ValueType::Integer && k.i < INT64_MAX) floor = std::max(floor, k.i + 1);
       }
     }
@@ -228,18 +231,28 @@ Task<Result<QueryOutput>> run_insert(Exec& x, const sql::Insert& ins) {
       auto first = topology::decode_alloc_response(*reply);
       if (!first.ok()) co_return first.error();
       int64_t next = *first;
-      if (key_pos < 0) {
-        key_pos = static_cast<int>(columns.size());
-        columns.push_back(t->shard_key >= 0 ? t->columns[t->shard_key].name : "rowid");
+      if (id_pos < 0) {
+        id_pos = static_cast<int>(columns.size());
+        columns.push_back(id_col);
         for (auto& row : rows) row.push_back(Value::null());
       }
       for (auto& row : rows)
-        if (row[key_pos].is_null()) row[key_pos] = Value::integer(next++);
+        if (row[id_pos].is_null()) row[id_pos] = Value::integer(next++);
     } else if (floor > 0) {
       // Explicit ids: raise the allocator past them (in the same round trip as the insert) so
       // later generated ids never collide with them.
       floor_bump = topology::alloc_ids_request(t->name, 0, floor);
     }
+  }
+  // The shard key of each row.
+  int key_pos = -1;
+  Affinity key_affinity = Affinity::Integer;
+  if (t->shard_key >= 0) {
+    key_affinity = t->columns[t->shard_key].affinity;
+    for (size_t i = 0; i < columns.size(); i++)
+      if (iequals(columns[i], t->columns[t->shard_key].name)) key_pos = static_cast<int>(i);
+  } else {
+    key_pos = id_pos;
   }
 
   std::map<uint32_t, std::vector<Row>> per_node;
@@ -248,8 +261,7 @@ Task<Result<QueryOutput>> run_insert(Exec& x, const sql::Insert& ins) {
     for (uint32_t n = 0; n < x.topo->nodes; n++) per_node[n] = rows;
   } else {
     for (auto& row : rows) {
-      Value key = key_pos >= 0 ? apply_affinity(row[key_pos], key_is_rowid ? Affinity::Integer : t->columns[t->shard_key].affinity)
-                               : Value::null();
+      Value key = key_pos >= 0 ? apply_affinity(row[key_pos], key_affinity) : Value::null();
       uint64_t ksid = keyspace_id(key);
       last_node = x.topo->vshard_for(ksid).node;
       row.push_back(Value::integer(static_cast<int64_t>(ksid)));
