@@ -3,6 +3,7 @@
 // (or plain .sql scripts), parse only, repeated for at least one second.
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -49,6 +50,12 @@ std::vector<std::string> slt_statements(const std::string& text) {
 
 int bench(int argc, char** argv) {
   std::vector<std::string> stmts;
+  size_t min_passes = 0;  // --passes N: fixed work, for instruction-count comparisons
+  if (argc >= 2 && !std::strcmp(argv[0], "--passes")) {
+    min_passes = std::strtoul(argv[1], nullptr, 10);
+    argc -= 2;
+    argv += 2;
+  }
   for (int i = 0; i < argc; i++) {
     std::ifstream f(argv[i], std::ios::binary);
     if (!f) {
@@ -81,7 +88,7 @@ int bench(int argc, char** argv) {
     }
     passes++;
     secs = std::chrono::duration<double>(clock::now() - start).count();
-  } while (secs < 1.0);
+  } while (min_passes ? passes < min_passes : secs < 1.0);
   double mb = double(bytes_per_pass) * passes / 1e6;
   std::printf("parse: %zu inputs, %zu bytes per pass, %zu passes in %.3f s\n", stmts.size(),
               bytes_per_pass, passes, secs);

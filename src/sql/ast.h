@@ -213,6 +213,11 @@ struct Expr {
 
   bool operator==(const Expr&) const = default;
   ExprPtr clone() const { return ExprPtr(new Expr(*this)); }
+
+  // Expressions are the bulk of every AST; recycling their memory per thread (node_pool.cpp)
+  // keeps parsing off malloc's slow path. Behaves exactly like plain new/delete otherwise.
+  static void* operator new(size_t size);
+  static void operator delete(void* p, size_t size) noexcept;
 };
 
 // ---------------------------------------------------------------------------------------------

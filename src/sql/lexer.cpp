@@ -24,27 +24,31 @@ struct CharTable {
 };
 constexpr CharTable kC;
 
-// Keyword table: open addressing on a cheap hash of the upper-cased word; built once at startup
-// from the X-macro so the list lives in one place.
+// Keyword table: open addressing keyed by the upper-cased word packed into three 64-bit words
+// (keywords are at most 17 bytes), so a probe is three integer compares and nothing allocates.
 struct KeywordTable {
-  static constexpr int kSize = 512;
+  static constexpr int kSize = 1024;
   struct Entry {
-    char text[18];
-    uint8_t len;
+    uint64_t w[3];
     Tok kind;
   };
   Entry slots[kSize] = {};
-  static constexpr uint32_t hash(const char* up, size_t n) {
-    return (uint32_t(up[0]) * 4 + uint32_t(up[n - 1]) * 3 + uint32_t(n) * 67 +
-            uint32_t(n > 2 ? up[2] : 0) * 13) & (kSize - 1);
+  static constexpr uint32_t hash(const uint64_t* w) {
+    uint64_t h = w[0] * 0x9E3779B97F4A7C15ull ^ (w[1] + w[2] * 31) * 0xC2B2AE3D27D4EB4Full;
+    return uint32_t(h >> 40) & (kSize - 1);
   }
-  constexpr void add(const char* w, Tok k) {
+  static constexpr void pack(const char* up, size_t n, uint64_t* w) {
+    w[0] = w[1] = w[2] = 0;
+    for (size_t i = 0; i < n; i++) w[i / 8] |= uint64_t(uint8_t(up[i])) << (8 * (i % 8));
+  }
+  constexpr void add(const char* word, Tok k) {
     size_t n = 0;
-    while (w[n]) n++;
-    uint32_t h = hash(w, n);
-    while (slots[h].len) h = (h + 1) & (kSize - 1);
-    for (size_t i = 0; i < n; i++) slots[h].text[i] = w[i];
-    slots[h].len = uint8_t(n);
+    while (word[n]) n++;
+    uint64_t w[3];
+    pack(word, n, w);
+    uint32_t h = hash(w);
+    while (slots[h].w[0]) h = (h + 1) & (kSize - 1);
+    for (int i = 0; i < 3; i++) slots[h].w[i] = w[i];
     slots[h].kind = k;
   }
   constexpr KeywordTable() {
@@ -52,13 +56,25 @@ struct KeywordTable {
     BD_SQL_KEYWORDS(BD_X)
 #undef BD_X
   }
-  Tok find(const char* up, size_t n) const {
-    uint32_t h = hash(up, n);
-    while (slots[h].len) {
-      if (slots[h].len == n && std::memcmp(slots[h].text, up, n) == 0) return slots[h].kind;
+  Tok find(const uint64_t* w) const {
+    uint32_t h = hash(w);
+    while (slots[h].w[0]) {
+      if (slots[h].w[0] == w[0] && slots[h].w[1] == w[1] && slots[h].w[2] == w[2]) return slots[h].kind;
       h = (h + 1) & (kSize - 1);
     }
     return Tok::Id;
+  }
+  // Upper-cases and looks up; any byte that cannot occur in a keyword means "identifier".
+  Tok lookup(const unsigned char* s, size_t n) const {
+    if (n < 2 || n > 17) return Tok::Id;
+    uint64_t w[3] = {0, 0, 0};
+    for (size_t i = 0; i < n; i++) {
+      unsigned char ch = s[i];
+      if (ch >= 'a' && ch <= 'z') ch -= 32;
+      else if (!((ch >= 'A' && ch <= 'Z') || ch == '_')) return Tok::Id;
+      w[i / 8] |= uint64_t(ch) << (8 * (i % 8));
+    }
+    return find(w);
   }
 };
 constexpr KeywordTable kKeywords;
@@ -263,21 +279,11 @@ Tok scan(const unsigned char* s, size_t n, size_t i, size_t* len) {
       if (!kC.id[c] || kC.digit[c]) { *len = 1; return Tok::Illegal; }
       break;
   }
-  // Identifier or keyword. Keywords contain only letters and '_' and are at most 17 bytes.
+  // Identifier or keyword.
   bool maybe_kw = c < 0x80 && c != '_' && c != '$';
   for (j = i + 1; kC.id[at(j)]; j++) {}
   *len = j - i;
-  size_t n2 = j - i;
-  if (maybe_kw && n2 >= 2 && n2 <= 17) {
-    char up[18];
-    for (size_t k = 0; k < n2; k++) {
-      unsigned char ch = s[i + k];
-      if (ch >= 'a' && ch <= 'z') ch -= 32;
-      else if (!((ch >= 'A' && ch <= 'Z') || ch == '_')) return Tok::Id;
-      up[k] = char(ch);
-    }
-    return kKeywords.find(up, n2);
-  }
+  if (maybe_kw) return kKeywords.lookup(s + i, j - i);
   return Tok::Id;
 }
 
@@ -294,14 +300,7 @@ Tok lookahead_class(const std::vector<Token>& t, size_t k) {
 }  // namespace
 
 Tok keyword_kind(std::string_view w) {
-  if (w.size() < 2 || w.size() > 17) return Tok::Id;
-  char up[18];
-  for (size_t k = 0; k < w.size(); k++) {
-    char ch = w[k];
-    if (ch >= 'a' && ch <= 'z') ch -= 32;
-    up[k] = ch;
-  }
-  return kKeywords.find(up, w.size());
+  return kKeywords.lookup(reinterpret_cast<const unsigned char*>(w.data()), w.size());
 }
 
 std::string_view keyword_text(Tok k) {

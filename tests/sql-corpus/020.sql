@@ -1,0 +1,1 @@
+SELECT 1 NOT IN (SELECT x+y FROM t1,t2)

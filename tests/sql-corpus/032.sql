@@ -1,0 +1,1 @@
+SELECT 'hello' IN (SELECT * FROM t1)

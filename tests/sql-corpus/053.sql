@@ -1,0 +1,1 @@
+INSERT INTO t4n VALUES(null)

@@ -1,0 +1,1 @@
+CREATE TABLE t7(a TEXT, UNIQUE (a(1)))

@@ -1,0 +1,1 @@
+CREATE TABLE t7n(a TEXT, UNIQUE (a(1)))

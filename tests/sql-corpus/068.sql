@@ -1,0 +1,1 @@
+SELECT 2 IN (2,3,4,null)

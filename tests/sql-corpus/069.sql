@@ -1,0 +1,1 @@
+SELECT 3 NOT IN (2,3,4,null)

@@ -1,0 +1,1 @@
+SELECT 'b' IN ('b','c','d')

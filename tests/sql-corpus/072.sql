@@ -1,0 +1,1 @@
+SELECT 'd' IN ('b','c',null,'d')

@@ -1,0 +1,1 @@
+SELECT 'b' NOT IN (null,'b','c','d')

@@ -1,0 +1,1 @@
+SELECT 4 IN (SELECT * FROM t4n)

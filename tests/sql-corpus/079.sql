@@ -1,0 +1,1 @@
+SELECT 'b' IN (SELECT * FROM t7)

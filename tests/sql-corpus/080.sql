@@ -1,0 +1,1 @@
+SELECT 'c' NOT IN t7

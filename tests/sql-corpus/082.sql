@@ -1,0 +1,1 @@
+SELECT 'c' IN t7n

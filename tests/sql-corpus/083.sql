@@ -1,0 +1,1 @@
+SELECT 'c' IN (SELECT * FROM t7n)

@@ -1,0 +1,1 @@
+SELECT 'd' NOT IN t7n

@@ -1,0 +1,1 @@
+SELECT 'd' NOT IN (SELECT * FROM t7n)

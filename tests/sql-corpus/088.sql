@@ -1,0 +1,1 @@
+SELECT 'a' IN t7n

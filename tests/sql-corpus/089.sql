@@ -1,0 +1,1 @@
+SELECT 'a' IN (SELECT * FROM t7n)

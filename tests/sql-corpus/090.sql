@@ -1,0 +1,1 @@
+SELECT 'e' NOT IN t7n

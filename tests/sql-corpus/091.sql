@@ -1,0 +1,1 @@
+SELECT 'e' NOT IN (SELECT * FROM t7n)

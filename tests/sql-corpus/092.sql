@@ -1,0 +1,1 @@
+SELECT 'f' IN t8n

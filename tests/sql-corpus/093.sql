@@ -1,0 +1,1 @@
+SELECT 'f' IN (SELECT * FROM t8n)

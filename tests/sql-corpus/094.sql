@@ -1,0 +1,1 @@
+SELECT 'g' NOT IN t8n

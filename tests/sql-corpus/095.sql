@@ -1,0 +1,1 @@
+SELECT 'g' NOT IN (SELECT * FROM t8n)

@@ -1,0 +1,1 @@
+SELECT null IN (2,3,4,null)

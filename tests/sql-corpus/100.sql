@@ -1,0 +1,1 @@
+SELECT null IN ('b','c','d')

@@ -1,0 +1,1 @@
+SELECT null NOT IN (null,'b','c','d')

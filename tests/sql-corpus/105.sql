@@ -1,0 +1,1 @@
+SELECT null IN (SELECT * FROM t4n)

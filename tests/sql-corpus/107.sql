@@ -1,0 +1,1 @@
+SELECT null NOT IN (SELECT * FROM t4n)

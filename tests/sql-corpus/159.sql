@@ -1,0 +1,1 @@
+SELECT sum(DISTINCT x) FROM t1

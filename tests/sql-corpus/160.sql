@@ -1,0 +1,1 @@
+SELECT total(DISTINCT x) FROM t1

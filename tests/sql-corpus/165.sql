@@ -1,0 +1,1 @@
+SELECT count(y) FROM t1

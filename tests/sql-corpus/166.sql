@@ -1,0 +1,1 @@
+SELECT avg(y) FROM t1

@@ -1,0 +1,1 @@
+SELECT total(y) FROM t1

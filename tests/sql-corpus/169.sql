@@ -1,0 +1,1 @@
+SELECT min(y) FROM t1

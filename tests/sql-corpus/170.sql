@@ -1,0 +1,1 @@
+SELECT max(y) FROM t1

@@ -1,0 +1,1 @@
+SELECT count(DISTINCT y) FROM t1

@@ -1,0 +1,1 @@
+SELECT avg(DISTINCT y) FROM t1

@@ -1,0 +1,1 @@
+SELECT sum(DISTINCT y) FROM t1

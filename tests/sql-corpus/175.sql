@@ -1,0 +1,1 @@
+SELECT total(DISTINCT y) FROM t1

@@ -1,0 +1,1 @@
+SELECT min(DISTINCT y) FROM t1

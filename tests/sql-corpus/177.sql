@@ -1,0 +1,1 @@
+SELECT max(DISTINCT y) FROM t1

@@ -1,0 +1,1 @@
+SELECT group_concat(DISTINCT y) FROM t1

@@ -1,0 +1,1 @@
+SELECT avg(x) FROM t1 WHERE y='null'

@@ -1,0 +1,1 @@
+SELECT count(DISTINCT x) FROM t1 WHERE y='null'

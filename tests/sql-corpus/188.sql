@@ -1,0 +1,1 @@
+SELECT group_concat(x,':') FROM t1 NOT INDEXED

@@ -1,0 +1,1 @@
+SELECT max(DISTINCT x) FROM t1 WHERE y='null'

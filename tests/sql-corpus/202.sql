@@ -1,0 +1,1 @@
+SELECT total(x) FROM t1 WHERE y='null'

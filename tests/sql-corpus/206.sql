@@ -1,0 +1,2 @@
+INSERT INTO t1 VALUES(-1,'true');
+DROP INDEX t1i1;

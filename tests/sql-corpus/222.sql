@@ -1,0 +1,1 @@
+DELETE FROM view1 WHERE x>0

@@ -1,0 +1,1 @@
+INSERT INTO view1 VALUES(2,'unknown')

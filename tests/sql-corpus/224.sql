@@ -1,0 +1,1 @@
+UPDATE view1 SET x=2

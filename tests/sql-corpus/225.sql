@@ -1,0 +1,1 @@
+INSERT OR REPLACE INTO view1 VALUES(2,'unknown')

@@ -1,0 +1,1 @@
+UPDATE t1 SET y='unknown' WHERE x>0

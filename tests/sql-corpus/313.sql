@@ -1,0 +1,9 @@
+SELECT (SELECT count(*) FROM t1 AS x WHERE x.b<t1.b),
+       (SELECT count(*) FROM t1 AS x WHERE x.c>t1.c AND x.d<t1.d),
+       CASE WHEN a<b-3 THEN 111 WHEN a<=b THEN 222
+        WHEN a<b+3 THEN 333 ELSE 444 END,
+       c-d,
+       a-b
+  FROM t1
+ WHERE (e>c OR e<d)
+ ORDER BY 3,5,4,1,2

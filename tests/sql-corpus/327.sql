@@ -1,0 +1,5 @@
+SELECT a+b*2
+  FROM t1
+ WHERE e+d BETWEEN a+b-10 AND c+130
+    OR a>b
+ ORDER BY 1

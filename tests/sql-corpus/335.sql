@@ -1,0 +1,3 @@
+SELECT a+b*2+c*3
+  FROM t1
+ ORDER BY 1

@@ -1,0 +1,5 @@
+SELECT e
+  FROM t1
+ WHERE b>c
+   AND d>e
+ ORDER BY 1

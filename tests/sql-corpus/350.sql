@@ -1,0 +1,11 @@
+SELECT a+b*2,
+       d,
+       a,
+       b-c,
+       CASE a+1 WHEN b THEN 111 WHEN c THEN 222
+        WHEN d THEN 333  WHEN e THEN 444 ELSE 555 END
+  FROM t1
+ WHERE EXISTS(SELECT 1 FROM t1 AS x WHERE x.b<t1.b)
+   AND d NOT BETWEEN 110 AND 150
+   AND e+d BETWEEN a+b-10 AND c+130
+ ORDER BY 1,2,4,5,3

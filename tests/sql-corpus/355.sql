@@ -1,0 +1,3 @@
+SELECT b-c
+  FROM t1
+ ORDER BY 1

@@ -1,0 +1,3 @@
+SELECT e
+  FROM t1
+ ORDER BY 1
