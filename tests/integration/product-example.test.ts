@@ -36,3 +36,11 @@ it("the README's binding example is the example consumer, and it runs", async ()
   expect(rows).toEqual([{ n: 2 }]);
   expect((await bigDaddy.topology("my-database")).nodes).toHaveLength(10);
 });
+
+it("the D1 example runs unchanged D1 code over the binding", async () => {
+  const { default: d1Example } = await import("../../examples/consumer-d1/src/index");
+  const env = { BIG_DADDY: bigDaddy };
+  for (const path of ["/a", "/b", "/a"]) await d1Example.fetch(new Request(`http://example.local${path}`), env as any);
+  const res = await d1Example.fetch(new Request("http://example.local/a"), env as any);
+  expect(await res.json()).toEqual([{ path: "/a", visits: 3 }, { path: "/b", visits: 1 }]);
+});
