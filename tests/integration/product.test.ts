@@ -81,6 +81,17 @@ describe("binding RPC", () => {
     expect(topo.tables[0]).toMatchObject({ name: "items", kind: "sharded", shardKey: "id" });
   });
 
+  // ORMs bind LIMIT/OFFSET as parameters (drizzle: "... order by ... limit ?"); across shards too.
+  it("bound LIMIT and OFFSET parameters across shards", async () => {
+    const db = "product-limit-params";
+    await bigDaddy.query(db, "CREATE TABLE u (id INTEGER PRIMARY KEY, age INTEGER)", [], { nodes: 3 });
+    await bigDaddy.query(db, "INSERT INTO u VALUES (1, 30), (2, 40), (3, 20), (4, 50)");
+    let r = await bigDaddy.query(db, "SELECT id FROM u ORDER BY age DESC LIMIT ?", [2]);
+    expect(r.rows).toEqual([{ id: 4 }, { id: 2 }]);
+    r = await bigDaddy.query(db, "SELECT id FROM u WHERE age > ? ORDER BY id LIMIT ? OFFSET ?", [25, 2, 1]);
+    expect(r.rows).toEqual([{ id: 2 }, { id: 4 }]);
+  });
+
   it("createConnection: the README example's tagged template", async () => {
     const sql = await bigDaddy.createConnection("product-readme", { nodes: 10 });
     await sql`CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY, name TEXT)`;
