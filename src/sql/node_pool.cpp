@@ -1,5 +1,7 @@
 // Per-thread free list for Expr nodes. Freed nodes are kept for reuse by the same thread; the
-// pool holds at most kMaxCached nodes so a huge AST does not pin its memory forever.
+// pool holds at most kMaxCached nodes (1 MB) so a huge AST does not pin its memory. The pool is
+// trivially destructible on purpose (wasm32-wasi has no thread-exit hooks); a native thread that
+// exits leaves at most that cache behind.
 #include <cstdlib>
 #include <new>
 
@@ -13,16 +15,9 @@ struct FreeNode {
 };
 
 struct Pool {
-  static constexpr size_t kMaxCached = 1 << 16;
+  static constexpr size_t kMaxCached = 4096;
   FreeNode* head = nullptr;
   size_t cached = 0;
-  ~Pool() {
-    while (head) {
-      FreeNode* n = head->next;
-      std::free(head);
-      head = n;
-    }
-  }
 };
 
 thread_local Pool g_expr_pool;
