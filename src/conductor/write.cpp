@@ -289,6 +289,107 @@ Task<Result<QueryOutput>> run_insert(Exec& x, const sql::Insert& ins) {
   co_return out;
 }
 
+// An UPDATE that changes the shard key moves each row to its new key's node: the new values are
+// computed where the row is (SQLite evaluates the SET expressions), the row is written at its new
+// node first and removed from the old one after, so a lookup never misses it.
+Task<Result<QueryOutput>> move_rows(Exec& x, const sql::Update& up, const TableInfo& t, const std::vector<uint32_t>& targets) {
+  if (t.without_rowid) co_return Error::unsupported("UPDATE of the shard key of a WITHOUT ROWID table is not supported yet");
+  if (!up.returning.empty()) co_return Error::unsupported("UPDATE ... RETURNING that changes the shard key is not supported yet");
+  std::vector<sql::ExprPtr> new_values(t.columns.size());
+  for (auto& sc : up.set) {
+    if (sc.columns.size() == 1) {
+      new_values[t.column_index(sc.columns[0])] = sc.value->clone();
+    } else if (sc.value->kind == sql::ExprKind::Vector && sc.value->args.size() == sc.columns.size()) {
+      for (size_t i = 0; i < sc.columns.size(); i++) new_values[t.column_index(sc.columns[i])] = sc.value->args[i]->clone();
+    } else {
+      co_return Error::unsupported("this SET form is not supported when changing the shard key");
+    }
+  }
+  // SELECT rowid, <new value of every stored column> FROM t WHERE ...
+  sql::Select sel;
+  sql::SelectCore core;
+  auto col = [](const std::string& name) {
+    auto e = sql::make<sql::Expr>();
+    e->kind = sql::ExprKind::Column;
+    e->name = name;
+    return e;
+  };
+  sql::ResultColumn rid;
+  rid.expr = col("rowid");
+  core.columns.push_back(std::move(rid));
+  std::vector<std::string> stored;
+  for (size_t i = 0; i < t.columns.size(); i++) {
+    if (t.columns[i].generated) continue;
+    sql::ResultColumn rc;
+    rc.expr = new_values[i] ? new_values[i]->clone() : col(t.columns[i].name);
+    core.columns.push_back(std::move(rc));
+    stored.push_back(t.columns[i].name);
+  }
+  core.from = sql::make<sql::TableRef>();
+  core.from->kind = sql::TableRefKind::Table;
+  core.from->name = up.table;
+  core.from->name.schema.clear();
+  core.from->alias = up.alias;
+  if (up.where) core.where = up.where->clone();
+  sel.cores.push_back(std::move(core));
+  std::string select_sql = sql::print(sel);
+  std::vector<NodeRequest> reads;
+  for (auto n : targets) reads.push_back({n, x.request(one_statement(select_sql, x.params, false))});
+  auto found = co_await fan_out(x.s, std::move(reads));
+  if (!found.ok()) co_return found.error();
+
+  int key_stored = -1;
+  for (size_t i = 0; i < stored.size(); i++)
+    if (iequals(stored[i], t.columns[t.shard_key].name)) key_stored = static_cast<int>(i);
+  std::string set_all = "UPDATE " + planner::quote_ident(t.name) + " SET ";
+  for (size_t i = 0; i < stored.size(); i++) set_all += planner::quote_ident(stored[i]) + " = ?, ";
+  set_all += planner::quote_ident(kKsidColumn) + " = ? WHERE rowid = ?";
+  std::map<uint32_t, std::vector<storage::Statement>> writes, deletes;
+  std::map<uint32_t, std::vector<Row>> inserts;
+  int64_t changes = 0;
+  for (size_t k = 0; k < targets.size(); k++) {
+    uint32_t from = targets[k];
+    for (auto& row : (*found)[k].results[0].rows) {
+      changes++;
+      Value rowid = row[0];
+      Row values(row.begin() + 1, row.end());
+      for (size_t i = 0; i < stored.size(); i++) values[i] = apply_affinity(values[i], t.columns[t.column_index(stored[i])].affinity);
+      uint64_t ksid = keyspace_id(values[key_stored]);
+      uint32_t to = x.topo->vshard_for(ksid).node;
+      if (to == from) {
+        std::vector<Value> params = values;
+        params.push_back(Value::integer(static_cast<int64_t>(ksid)));
+        params.push_back(rowid);
+        writes[from].push_back({set_all, std::move(params), true});
+      } else {
+        values.push_back(Value::integer(static_cast<int64_t>(ksid)));
+        inserts[to].push_back(std::move(values));
+        deletes[from].push_back({"DELETE FROM " + planner::quote_ident(t.name) + " WHERE rowid = ?", {rowid}, true});
+      }
+    }
+  }
+  sql::Insert ins;
+  ins.table = up.table;
+  if (up.conflict != sql::ConflictAction::Default) ins.conflict = up.conflict;
+  for (auto& [node, rows] : inserts)
+    for (auto& st : build_inserts(ins, t, stored, rows, true)) writes[node].push_back(std::move(st));
+  std::vector<NodeRequest> phase1, phase2;
+  for (auto& [node, stmts] : writes) phase1.push_back({node, x.request(std::move(stmts))});
+  for (auto& [node, stmts] : deletes) phase2.push_back({node, x.request(std::move(stmts))});
+  if (!phase1.empty()) {
+    auto r = co_await fan_out(x.s, std::move(phase1));
+    if (!r.ok()) co_return r.error();
+  }
+  if (!phase2.empty()) {
+    auto r = co_await fan_out(x.s, std::move(phase2));
+    if (!r.ok()) co_return r.error();
+  }
+  QueryOutput out;
+  out.rs.changes = changes;
+  x.plan = "move-rows";
+  co_return out;
+}
+
 // UPDATE and DELETE: the WHERE clause routes them like a SELECT; without a pin they run on every
 // node. Each node changes only its own rows, which is exact as long as nothing in the statement
 // reads other rows (subqueries over sharded tables are rejected until they are evaluated first).
@@ -305,6 +406,7 @@ Task<Result<QueryOutput>> run_update_delete(Exec& x, const sql::Stmt& st) {
   }
   if (t->kind == TableKind::View) co_return Error::sql("cannot modify " + t->name + " because it is a view");
   const sql::Expr* where = up ? up->where.get() : del->where.get();
+  bool moves_key = false;
   planner::Features f;
   if (where) planner::analyze_expr(*where, f);
   if (up) {
@@ -313,8 +415,7 @@ Task<Result<QueryOutput>> run_update_delete(Exec& x, const sql::Stmt& st) {
       for (auto& c : sc.columns) {
         int idx = t->column_index(c);
         if (idx < 0) co_return Error::sql("no such column: " + c);
-        if (idx == t->shard_key && t->kind == TableKind::Sharded)
-          co_return Error::unsupported("UPDATE of the shard key column " + c + " is not supported yet");
+        if (idx == t->shard_key && t->kind == TableKind::Sharded) moves_key = true;
       }
     }
     if (up->from) co_return Error::unsupported("UPDATE ... FROM is not supported yet");
@@ -327,12 +428,6 @@ Task<Result<QueryOutput>> run_update_delete(Exec& x, const sql::Stmt& st) {
     if (!other || other->kind != TableKind::Reference)
       co_return Error::unsupported("subqueries over sharded tables in UPDATE/DELETE are not supported yet");
   }
-  // Print the shard form: RETURNING * never exposes the hidden column.
-  sql::Stmt shard = st;
-  if (auto* u = shard.as<sql::Update>()) u->returning = expand_returning(u->returning, *t);
-  if (auto* d = shard.as<sql::Delete>()) d->returning = expand_returning(d->returning, *t);
-  std::string text = sql::print(shard);
-
   std::vector<uint32_t> targets;
   std::string alias = up ? (up->alias.empty() ? t->name : up->alias) : (del->alias.empty() ? t->name : del->alias);
   if (t->kind == TableKind::Sharded) {
@@ -344,6 +439,14 @@ Task<Result<QueryOutput>> run_update_delete(Exec& x, const sql::Stmt& st) {
     }
   }
   if (targets.empty()) targets = x.all_nodes();
+  if (moves_key) co_return co_await move_rows(x, *up, *t, targets);
+
+  // Print the shard form: RETURNING * never exposes the hidden column.
+  sql::Stmt shard = st;
+  if (auto* u = shard.as<sql::Update>()) u->returning = expand_returning(u->returning, *t);
+  if (auto* d = shard.as<sql::Delete>()) d->returning = expand_returning(d->returning, *t);
+  std::string text = sql::print(shard);
+
   std::vector<NodeRequest> reqs;
   for (auto n : targets) reqs.push_back({n, x.request({{text, x.params, true}})});
   auto resp = co_await fan_out(x.s, std::move(reqs));

@@ -23,6 +23,10 @@ Result<ResultSet> run_statement(sqlite3* db, std::string_view sql, const std::ve
 }
 
 Result<ResultSet> SqliteHost::exec(std::string_view sql, const std::vector<Value>& params) {
+  // The Durable Object limits, enforced here too so native tests catch statements that would fail
+  // in production.
+  if (params.size() > kMaxBoundParameters) return Error::sql("too many SQL variables");
+  if (sql.size() > kMaxStatementBytes) return Error::sql("statement too long");
   return run_statement(db_, sql, params);
 }
 
