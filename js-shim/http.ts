@@ -113,7 +113,9 @@ async function route(request: Request, env: Env): Promise<Response> {
   const m = path.match(/^\/api\/databases\/([^/]+)$/);
   if (m) {
     if (request.method !== "GET") return json({ error: "use GET" }, 405);
-    const r = await runQuery(env, decodeURIComponent(m[1]), "", [], { mode: "topology", nodes: nodesParam(url) });
+    let database: string;
+    try { database = decodeURIComponent(m[1]); } catch { return json({ error: "malformed database name in the URL" }, 400); }
+    const r = await runQuery(env, database, "", [], { mode: "topology", nodes: nodesParam(url) });
     return json(r.meta);
   }
   if (path === "/api/config" && request.method === "GET") {

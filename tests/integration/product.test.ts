@@ -169,6 +169,8 @@ describe("HTTP API", () => {
     res = await bigDaddy.fetch(new Request("http://bigdaddy.local/api/databases/product-never-created"));
     expect(res.status).toBe(400);
     expect(((await res.json()) as any).error).toMatch(/no such database/);
+    res = await bigDaddy.fetch(new Request("http://bigdaddy.local/api/databases/%E0%A4%A"));
+    expect(res.status).toBe(400);
     // ?nodes=N creates it (the dashboard's create form).
     res = await bigDaddy.fetch(new Request("http://bigdaddy.local/api/databases/product-created-by-dash?nodes=3"));
     expect(((await res.json()) as any).nodes).toHaveLength(3);
