@@ -33,6 +33,7 @@ describe("sqllogictest through the Worker (4 nodes)", () => {
     it(name, async () => {
       const database = databaseFor(path);
       let statements = 0;
+      const started = Date.now();
       const engine = async (sql: string): Promise<SltResult> => {
         const t0 = Date.now();
         statements++;
@@ -41,10 +42,10 @@ describe("sqllogictest through the Worker (4 nodes)", () => {
           return { columns: r.columns, rows: r.rows };
         } finally {
           const ms = Date.now() - t0;
+          if (statements % 100 === 0) console.log(`${name}: ${statements} statements, ${((Date.now() - started) / 1000).toFixed(1)} s`);
           if (ms > SLOW_MS) console.log(`${name}: slow statement #${statements} (${ms} ms): ${sql.slice(0, 200)}`);
         }
       };
-      const started = Date.now();
       const stats = await runSltScript(text, name, engine);
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       console.log(`${name}: ${stats.passed} passed, ${stats.failed} failed, ${stats.skipped} skipped (${seconds} s)`);
