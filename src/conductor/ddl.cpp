@@ -2,6 +2,7 @@
 // topology only once every node succeeded; a node's refusal undoes the others and is returned.
 #include <algorithm>
 #include "conductor/exec_context.h"
+#include "conductor/lookup_index.h"
 #include "planner/analysis.h"
 #include "planner/shard_sql.h"
 #include "sql/parser.h"
@@ -51,6 +52,8 @@ Task<Status> on_every_node(Exec& x, std::vector<storage::Statement> stmts, std::
   }
   co_return first_error;
 }
+
+Task<Status> drop_lookup_index(Exec& x, const TableInfo& index);
 
 Task<Status> record(Exec& x, std::string payload) {
   auto reply = co_await topology_call(x.s, std::move(payload));
@@ -131,6 +134,13 @@ Task<Result<QueryOutput>> drop(Exec& x, const sql::Drop& d, const sql::Stmt& st)
       if (!want_view) {
         auto s = co_await on_every_node(x, one_statement("DROP TABLE IF EXISTS " + planner::quote_ident(t->name)));
         if (!s.ok()) co_return s.error();
+        std::vector<TableInfo> indexes;
+        for (auto* i : x.topo->indexes_of(t->name)) indexes.push_back(*i);
+        std::string name = t->name;
+        for (auto& i : indexes)
+          if (auto d = co_await drop_lookup_index(x, i); !d.ok()) co_return d.error();
+        t = x.topo->find_table(name);
+        if (!t) co_return done(x, "ddl");
       }
       auto s = co_await record(x, topology::drop_table_request(t->name, 0));
       if (!s.ok()) co_return s.error();
@@ -140,6 +150,12 @@ Task<Result<QueryOutput>> drop(Exec& x, const sql::Drop& d, const sql::Stmt& st)
     case sql::ObjectKind::Trigger: {
       auto s = co_await on_every_node(x, one_statement(sql::print(st)));
       if (!s.ok()) co_return s.error();
+      if (d.object == sql::ObjectKind::Index) {
+        if (const TableInfo* idx = x.topo->find_index(d.name.name)) {
+          TableInfo copy = *idx;
+          if (auto r = co_await drop_lookup_index(x, copy); !r.ok()) co_return r.error();
+        }
+      }
       co_return done(x, "ddl");
     }
   }
@@ -174,23 +190,58 @@ Task<Result<QueryOutput>> create_view(Exec& x, const sql::CreateView& cv) {
 }
 
 Task<Result<QueryOutput>> create_index(Exec& x, const sql::CreateIndex& ci, const sql::Stmt& st) {
+  if (auto s = co_await x.refresh(); !s.ok()) co_return s.error();
   const TableInfo* t = x.topo->find_table(ci.table);
-  if (!t) {
-    if (auto s = co_await x.refresh(); !s.ok()) co_return s.error();
-    t = x.topo->find_table(ci.table);
-    if (!t) co_return Error::sql("no such table: main." + ci.table);
-  }
+  if (!t) co_return Error::sql("no such table: main." + ci.table);
   if (t->kind == TableKind::View) co_return Error::sql("views may not be indexed");
-  if (ci.unique && t->kind == TableKind::Sharded) {
-    bool covers = false;
-    for (auto& term : ci.columns)
-      if (term.expr && term.expr->kind == sql::ExprKind::Column && t->shard_key >= 0 && iequals(term.expr->name, t->columns[t->shard_key].name))
-        covers = true;
-    if (!covers) co_return Error::unsupported("UNIQUE index without the shard key needs a global unique index, not supported yet");
+  if (x.topo->find_index(ci.name.name)) {
+    if (ci.if_not_exists) co_return done(x, "ddl");
+    co_return Error::sql("index " + ci.name.name + " already exists");
   }
+  // Plain column lists get a global lookup index on sharded tables (unless the shard key leads,
+  // which already routes); expression and partial indexes stay local to each node.
+  std::vector<int> cols;
+  bool plain = !ci.where;
+  for (auto& term : ci.columns) {
+    int idx = term.expr && term.expr->kind == sql::ExprKind::Column ? t->column_index(term.expr->name) : -1;
+    if (idx < 0) plain = false;
+    else cols.push_back(idx);
+  }
+  bool key_leads = plain && !cols.empty() && cols[0] == t->shard_key;
+  bool covers_key = false;
+  for (int c : cols) covers_key |= c == t->shard_key && t->shard_key >= 0;
+  bool binary = true;
+  for (int c : cols) binary &= t->columns[c].collation.empty() || iequals(t->columns[c].collation, "BINARY");
+  bool global = t->kind == TableKind::Sharded && plain && !key_leads && binary;
+  if (ci.unique && t->kind == TableKind::Sharded && !covers_key && !global)
+    co_return Error::unsupported("UNIQUE index " + ci.name.name + " needs a global unique index, which requires plain BINARY-collated columns");
   auto s = co_await on_every_node(x, one_statement(sql::print(st)), "DROP INDEX IF EXISTS " + planner::quote_ident(ci.name.name));
   if (!s.ok()) co_return s.error();
+  if (!global) co_return done(x, "ddl");
+  TableInfo index;
+  index.name = ci.name.name;
+  index.kind = TableKind::Index;
+  index.base_table = t->name;
+  index.unique = ci.unique && !covers_key;
+  index.create_sql = sql::print(st);
+  for (int c : cols) index.columns.push_back(t->columns[c]);
+  auto b = co_await build_lookup_index(x, *t, index);
+  if (!b.ok()) {
+    auto undo = one_statement("DROP TABLE IF EXISTS " + planner::quote_ident(lookup_table_name(index.name)));
+    undo.push_back({"DROP INDEX IF EXISTS " + planner::quote_ident(index.name), {}, true});
+    co_await on_every_node(x, std::move(undo));
+    co_return b.error();
+  }
+  s = co_await record(x, topology::put_table_request(index, 0));
+  if (!s.ok()) co_return s.error();
   co_return done(x, "ddl");
+}
+
+// Removes a global index's hidden table and catalog entry.
+Task<Status> drop_lookup_index(Exec& x, const TableInfo& index) {
+  auto s = co_await on_every_node(x, one_statement("DROP TABLE IF EXISTS " + planner::quote_ident(lookup_table_name(index.name))));
+  if (!s.ok()) co_return s;
+  co_return co_await record(x, topology::drop_table_request(index.name, 0));
 }
 
 Task<Result<QueryOutput>> create_trigger(Exec& x, const sql::CreateTrigger& tr, const sql::Stmt& st) {
@@ -224,6 +275,8 @@ Task<Result<QueryOutput>> alter_table(Exec& x, const sql::AlterTable& at, const 
   const TableInfo* t = x.topo->find_table(at.table.name);
   if (!t) co_return Error::sql("no such table: " + at.table.name);
   if (t->kind == TableKind::View) co_return Error::sql("Cannot add a column to a view");
+  if (!x.topo->indexes_of(t->name).empty() && at.kind != sql::AlterKind::AddColumn)
+    co_return Error::unsupported("ALTER TABLE on a table with global indexes is not supported yet (drop the indexes first)");
   TableInfo next = *t;
   switch (at.kind) {
     case sql::AlterKind::AddColumn: {

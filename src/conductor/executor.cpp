@@ -6,6 +6,7 @@
 #include <map>
 #include "base/json.h"
 #include "conductor/exec_context.h"
+#include "conductor/lookup_index.h"
 #include "conductor/report.h"
 #include "conductor/merge/concat.h"
 #include "conductor/merge/distinct.h"
@@ -230,6 +231,16 @@ Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
       }
       if (targets.empty()) targets.push_back(x.node_of(Value::null()));
       x.plan = targets.size() == 1 ? "route" : "route-subset";
+    } else {
+      // An equality on a globally indexed column: ask the index's shard which rows match.
+      auto via = co_await route_by_index(x, *only, core.where.get(), alias);
+      if (!via.ok()) co_return via.error();
+      if (*via) {
+        targets = std::move(**via);
+        // No entry: no row matches; one node still answers, so the result has its columns.
+        if (targets.empty()) targets.push_back(0);
+        x.plan = "lookup";
+      }
     }
     bool simple = !f.aggregate && !f.window && core.distinct != sql::Distinctness::Distinct && core.group_by.empty() &&
                   !core.having && sel.order_by.empty() && !sel.limit;
@@ -260,7 +271,7 @@ Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
         if (!rs.rows.empty()) total += rs.rows[0][0].i;
       }
       out.rs.rows.push_back({Value::integer(total)});
-      x.plan = "scatter-count";
+      if (x.plan == "none") x.plan = "scatter-count";
       co_return out;
     }
     if (simple) {

@@ -1,8 +1,11 @@
 // INSERT, UPDATE and DELETE: routed by the shard key, split per node, always within the Durable
 // Object statement limits (100 bound parameters, 100 KB of SQL per statement).
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include "conductor/exec_context.h"
+#include "conductor/lookup_index.h"
+#include "sql/parser.h"
 #include "planner/analysis.h"
 #include "planner/shard_sql.h"
 #include "sql/printer.h"
@@ -131,6 +134,21 @@ std::vector<storage::Statement> build_inserts(const sql::Insert& ins, const Tabl
     out.push_back({sql::print(st), std::move(params), true});
   }
   return out;
+}
+
+// The value SQLite stores for a column an INSERT leaves out: its DEFAULT, else NULL.
+Task<Result<Value>> column_default(Exec& x, const TableInfo& t, const std::string& column) {
+  auto parsed = sql::parse_statement(t.create_sql);
+  if (!parsed.ok()) co_return parsed.error();
+  if (auto* ct = (*parsed)->as<sql::CreateTable>())
+    for (auto& col : ct->columns)
+      if (iequals(col.name, column))
+        for (auto& c : col.constraints)
+          if (c.kind == sql::ColumnConstraintKind::Default && c.expr) {
+            if (c.default_kind == sql::DefaultKind::Ident) co_return Value::text(c.expr->name);
+            co_return evaluate_constant(x, *c.expr);
+          }
+  co_return Value::null();
 }
 
 Task<Result<QueryOutput>> run_insert(Exec& x, const sql::Insert& ins) {
@@ -268,11 +286,46 @@ Task<Result<QueryOutput>> run_insert(Exec& x, const sql::Insert& ins) {
       per_node[last_node].push_back(std::move(row));
     }
   }
+  // Global index entries go in before their rows, so a lookup never misses a row.
+  std::vector<std::pair<const TableInfo*, std::vector<IndexedRow>>> entries;
+  for (auto* index : x.topo->indexes_of(t->name)) {
+    if (index->unique && (ins.replace || ins.conflict != sql::ConflictAction::Default || !ins.upserts.empty()))
+      co_return Error::unsupported("INSERT OR REPLACE/IGNORE and UPSERT on a table with a global UNIQUE index are not supported yet");
+    std::vector<IndexedRow> list;
+    for (auto& [node, node_rows] : per_node) {
+      for (auto& row : node_rows) {
+        IndexedRow e;
+        e.ksid = static_cast<uint64_t>(row.back().i);
+        for (auto& col : index->columns) {
+          int pos = -1;
+          for (size_t i = 0; i < columns.size(); i++)
+            if (iequals(columns[i], col.name)) pos = static_cast<int>(i);
+          if (pos >= 0) {
+            e.values.push_back(apply_affinity(row[pos], col.affinity));
+          } else {
+            auto d = co_await column_default(x, *t, col.name);
+            if (!d.ok()) co_return d.error();
+            e.values.push_back(apply_affinity(*d, col.affinity));
+          }
+        }
+        list.push_back(std::move(e));
+      }
+    }
+    auto added = co_await add_index_entries(x, *index, list);
+    if (!added.ok()) {
+      for (auto& [done_index, done_rows] : entries) co_await remove_index_entries(x, *done_index, done_rows);
+      co_return added.error();
+    }
+    entries.emplace_back(index, std::move(list));
+  }
   std::vector<NodeRequest> reqs;
   for (auto& [node, node_rows] : per_node)
     reqs.push_back({node, x.request(build_inserts(ins, *t, columns, node_rows, t->kind == TableKind::Sharded))});
   auto resp = co_await fan_out(x.s, std::move(reqs), std::move(floor_bump));
-  if (!resp.ok()) co_return resp.error();
+  if (!resp.ok()) {
+    for (auto& [index, rows_of] : entries) co_await remove_index_entries(x, *index, rows_of);
+    co_return resp.error();
+  }
   QueryOutput out;
   size_t k = 0;
   for (auto& [node, node_rows] : per_node) {
@@ -439,25 +492,150 @@ Task<Result<QueryOutput>> run_update_delete(Exec& x, const sql::Stmt& st) {
     }
   }
   if (targets.empty()) targets = x.all_nodes();
+  auto indexes = x.topo->indexes_of(t->name);
+  if (moves_key && !indexes.empty()) co_return Error::unsupported("UPDATE of the shard key of a table with global indexes is not supported yet");
   if (moves_key) co_return co_await move_rows(x, *up, *t, targets);
+
+  // Global index maintenance: which indexes this statement changes, and the entries involved.
+  std::vector<const TableInfo*> touched;
+  for (auto* index : indexes) {
+    bool hit = del != nullptr;
+    if (up)
+      for (auto& sc : up->set)
+        for (auto& c : sc.columns)
+          for (auto& ic : index->columns) hit |= iequals(c, ic.name);
+    if (hit) touched.push_back(index);
+  }
+  std::vector<std::vector<IndexedRow>> old_entries(touched.size()), new_entries(touched.size());
+  if (up && !touched.empty()) {
+    // Old and new indexed values of every affected row, computed where the rows are.
+    auto col = [](const std::string& name) {
+      auto e = sql::make<sql::Expr>();
+      e->kind = sql::ExprKind::Column;
+      e->name = name;
+      return e;
+    };
+    sql::Select sel;
+    sql::SelectCore core;
+    sql::ResultColumn k;
+    k.expr = sql::make<sql::Expr>();
+    k.expr->kind = sql::ExprKind::Cast;
+    k.expr->left = col(std::string(kKsidColumn));
+    k.expr->cast_type = sql::make<sql::TypeName>();
+    k.expr->cast_type->name = "TEXT";
+    core.columns.push_back(std::move(k));
+    for (auto* index : touched)
+      for (auto& ic : index->columns) {
+        sql::ResultColumn o;
+        o.expr = col(ic.name);
+        core.columns.push_back(std::move(o));
+        sql::ResultColumn n;
+        n.expr = col(ic.name);
+        for (auto& sc : up->set)
+          if (sc.columns.size() == 1 && iequals(sc.columns[0], ic.name)) n.expr = sc.value->clone();
+          else if (sc.columns.size() > 1) co_return Error::unsupported("row-value SET of an indexed column is not supported yet");
+        core.columns.push_back(std::move(n));
+      }
+    core.from = sql::make<sql::TableRef>();
+    core.from->kind = sql::TableRefKind::Table;
+    core.from->name = up->table;
+    core.from->name.schema.clear();
+    core.from->alias = up->alias;
+    if (up->where) core.where = up->where->clone();
+    sel.cores.push_back(std::move(core));
+    std::vector<NodeRequest> reads;
+    for (auto n : targets) reads.push_back({n, x.request(one_statement(sql::print(sel), x.params, false))});
+    auto found = co_await fan_out(x.s, std::move(reads));
+    if (!found.ok()) co_return found.error();
+    for (auto& r : *found)
+      for (auto& row : r.results[0].rows) {
+        uint64_t ksid = static_cast<uint64_t>(row[0].type == ValueType::Integer ? row[0].i : std::strtoll(row[0].s.c_str(), nullptr, 10));
+        size_t pos = 1;
+        for (size_t i = 0; i < touched.size(); i++) {
+          IndexedRow o{{}, ksid}, n{{}, ksid};
+          for (auto& ic : touched[i]->columns) {
+            o.values.push_back(apply_affinity(row[pos++], ic.affinity));
+            n.values.push_back(apply_affinity(row[pos++], ic.affinity));
+          }
+          if (o.values == n.values) continue;
+          old_entries[i].push_back(std::move(o));
+          new_entries[i].push_back(std::move(n));
+        }
+      }
+    for (size_t i = 0; i < touched.size(); i++) {
+      auto added = co_await add_index_entries(x, *touched[i], new_entries[i]);
+      if (!added.ok()) {
+        for (size_t j = 0; j < i; j++) co_await remove_index_entries(x, *touched[j], new_entries[j]);
+        co_return added.error();
+      }
+    }
+  }
 
   // Print the shard form: RETURNING * never exposes the hidden column.
   sql::Stmt shard = st;
+  size_t user_returning = 0;
   if (auto* u = shard.as<sql::Update>()) u->returning = expand_returning(u->returning, *t);
-  if (auto* d = shard.as<sql::Delete>()) d->returning = expand_returning(d->returning, *t);
+  if (auto* d = shard.as<sql::Delete>()) {
+    d->returning = expand_returning(d->returning, *t);
+    user_returning = d->returning.size();
+    if (!touched.empty()) {
+      // The deleted rows' indexed values come back with them, to remove their entries after.
+      auto col = [](const std::string& name) {
+        auto e = sql::make<sql::Expr>();
+        e->kind = sql::ExprKind::Column;
+        e->name = name;
+        return e;
+      };
+      sql::ResultColumn k;
+      k.expr = sql::make<sql::Expr>();
+      k.expr->kind = sql::ExprKind::Cast;
+      k.expr->left = col(std::string(kKsidColumn));
+      k.expr->cast_type = sql::make<sql::TypeName>();
+      k.expr->cast_type->name = "TEXT";
+      d->returning.push_back(std::move(k));
+      for (auto* index : touched)
+        for (auto& ic : index->columns) {
+          sql::ResultColumn rc;
+          rc.expr = col(ic.name);
+          d->returning.push_back(std::move(rc));
+        }
+    }
+  }
   std::string text = sql::print(shard);
 
   std::vector<NodeRequest> reqs;
-  for (auto n : targets) reqs.push_back({n, x.request({{text, x.params, true}})});
+  for (auto n : targets) reqs.push_back({n, x.request(one_statement(text, x.params, true))});
   auto resp = co_await fan_out(x.s, std::move(reqs));
-  if (!resp.ok()) co_return resp.error();
+  if (!resp.ok()) {
+    for (size_t i = 0; i < touched.size() && up; i++) co_await remove_index_entries(x, *touched[i], new_entries[i]);
+    co_return resp.error();
+  }
   QueryOutput out;
   for (size_t i = 0; i < resp->size(); i++) {
     auto& rs = (*resp)[i].results[0];
     if (t->kind == TableKind::Reference && i != 0) continue;
     out.rs.changes += rs.changes;
+    if (del && !touched.empty()) {
+      for (auto& row : rs.rows) {
+        uint64_t ksid = static_cast<uint64_t>(std::strtoll(row[user_returning].s.c_str(), nullptr, 10));
+        size_t pos = user_returning + 1;
+        for (size_t k2 = 0; k2 < touched.size(); k2++) {
+          IndexedRow o{{}, ksid};
+          for (auto& ic : touched[k2]->columns) o.values.push_back(apply_affinity(row[pos++], ic.affinity));
+          old_entries[k2].push_back(std::move(o));
+        }
+        row.resize(user_returning);
+      }
+      if (user_returning == 0) rs.rows.clear();
+      rs.columns.resize(user_returning);
+    }
     if (out.rs.columns.empty()) out.rs.columns = rs.columns;
     for (auto& row : rs.rows) out.rs.rows.push_back(std::move(row));
+  }
+  // Old entries go after their rows changed or left.
+  for (size_t i = 0; i < touched.size(); i++) {
+    auto removed = co_await remove_index_entries(x, *touched[i], old_entries[i]);
+    if (!removed.ok()) co_return removed.error();
   }
   x.plan = targets.size() == 1 ? "route" : "scatter";
   co_return out;

@@ -24,7 +24,9 @@ struct ColumnInfo {
   bool generated = false; // GENERATED ALWAYS AS: never inserted or gathered
 };
 
-enum class TableKind : uint8_t { Sharded = 0, Reference = 1, View = 2 };
+// Index: a global lookup index (its columns are the indexed columns of `base_table`; its entries
+// live in the hidden table lookup_table_name(name), sharded by the first indexed value).
+enum class TableKind : uint8_t { Sharded = 0, Reference = 1, View = 2, Index = 3 };
 
 struct TableInfo {
   std::string name;
@@ -37,9 +39,17 @@ struct TableInfo {
   bool autoincrement = false;
   bool without_rowid = false;
   std::string create_sql;  // the user's statement, canonical form
+  std::string base_table;  // Index: the indexed table
+  bool unique = false;     // Index: UNIQUE
 
   int column_index(std::string_view col) const;
 };
+
+void encode_table(wire::Writer& w, const TableInfo& t);
+Result<TableInfo> decode_table(wire::Reader& r);
+
+// The hidden table holding a global index's entries (indexed values -> keyspace id).
+std::string lookup_table_name(std::string_view index);
 
 struct VShard {
   uint32_t id = 0;
@@ -55,7 +65,9 @@ struct Topology {
   std::vector<VShard> vshards;  // sorted by lo, covering [0, 2^64)
   std::vector<TableInfo> tables;
 
-  const TableInfo* find_table(std::string_view name) const;
+  const TableInfo* find_table(std::string_view name) const;  // tables and views (not indexes)
+  const TableInfo* find_index(std::string_view name) const;
+  std::vector<const TableInfo*> indexes_of(std::string_view table) const;
   const VShard& vshard_for(uint64_t ksid) const;
   void encode(wire::Writer& w) const;
   static Result<Topology> decode(wire::Reader& r);

@@ -46,8 +46,6 @@ Status set_meta(SqlHost& sql, const char* key, Value v) {
               {Value::text(key), std::move(v)});
 }
 
-Result<TableInfo> decode_table(wire::Reader& r);
-
 Result<Topology> load(SqlHost& sql) {
   Topology t;
   auto meta = sql.exec("SELECT k, v FROM _bd_meta", {});
@@ -71,7 +69,7 @@ Result<Topology> load(SqlHost& sql) {
   if (!tables.ok()) return tables.error();
   for (auto& row : tables->rows) {
     wire::Reader r(row[0].s);
-    r.u32();  // record format version
+    if (r.u32() != 2) return Error::internal("unknown table record format in topology");
     auto ti = decode_table(r);
     if (!ti.ok()) return ti.error();
     t.tables.push_back(std::move(*ti));
@@ -79,48 +77,11 @@ Result<Topology> load(SqlHost& sql) {
   return t;
 }
 
-std::string encode_table(const TableInfo& ti) {
+std::string encode_table_record(const TableInfo& ti) {
   wire::Writer w;
-  w.u32(1);  // record format version
-  w.str(ti.name);
-  w.u8(static_cast<uint8_t>(ti.kind));
-  w.u32(static_cast<uint32_t>(ti.shard_key + 1));
-  w.u32(static_cast<uint32_t>(ti.rowid_alias + 1));
-  w.u8(ti.autoincrement);
-  w.u8(ti.without_rowid);
-  w.str(ti.create_sql);
-  w.u32(static_cast<uint32_t>(ti.columns.size()));
-  for (auto& c : ti.columns) {
-    w.str(c.name);
-    w.str(c.decl_type);
-    w.u8(static_cast<uint8_t>(c.affinity));
-    w.str(c.collation);
-    w.u8(c.generated);
-  }
+  w.u32(2);  // record format version
+  encode_table(w, ti);
   return w.take();
-}
-
-Result<TableInfo> decode_table(wire::Reader& r) {
-  TableInfo ti;
-  ti.name = r.str();
-  ti.kind = static_cast<TableKind>(r.u8());
-  ti.shard_key = static_cast<int>(r.u32()) - 1;
-  ti.rowid_alias = static_cast<int>(r.u32()) - 1;
-  ti.autoincrement = r.u8();
-  ti.without_rowid = r.u8();
-  ti.create_sql = r.str();
-  uint32_t nc = r.count();
-  for (uint32_t c = 0; c < nc && r.ok(); c++) {
-    ColumnInfo ci;
-    ci.name = r.str();
-    ci.decl_type = r.str();
-    ci.affinity = static_cast<Affinity>(r.u8());
-    ci.collation = r.str();
-    ci.generated = r.u8() != 0;
-    ti.columns.push_back(std::move(ci));
-  }
-  if (!r.ok()) return Error::internal("corrupt table in topology request");
-  return ti;
 }
 
 Status bump_version(SqlHost& sql, bool placement) {
@@ -194,7 +155,7 @@ std::string handle_impl(SqlHost& sql, wire::Reader& r) {
       if (expected && static_cast<uint64_t>(*v) != expected)
         return error_response(Error::retryable("catalog changed concurrently (version " + std::to_string(*v) + ")"));
       auto s = exec(sql, "INSERT INTO _bd_tables(name, info) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET info = excluded.info",
-                    {Value::text(ti->name), Value::blob(encode_table(*ti))});
+                    {Value::text(ti->name), Value::blob(encode_table_record(*ti))});
       if (!s.ok()) return error_response(s.error());
       if (auto b = bump_version(sql, false); !b.ok()) return error_response(b.error());
       return topology_response(sql);
@@ -252,8 +213,7 @@ std::string put_table_request(const TableInfo& t, uint64_t expected_version) {
   wire::Writer w;
   w.u8(static_cast<uint8_t>(Op::PutTable));
   w.i64(static_cast<int64_t>(expected_version));
-  std::string enc = encode_table(t);
-  w.buffer().append(enc.substr(4));  // table body without its record-format prefix
+  encode_table(w, t);
   return w.take();
 }
 

@@ -1,0 +1,171 @@
+#include "conductor/lookup_index.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+#include "planner/analysis.h"
+#include "planner/shard_sql.h"
+
+namespace bd {
+namespace {
+
+constexpr size_t kMaxParams = 100;
+
+std::string vcol(size_t i) { return "v" + std::to_string(i + 1); }
+
+// Keyspace ids are read back as text: a Durable Object's SQL API returns integers as JavaScript
+// numbers, exact only to 2^53.
+const char* kKsidAsText = "CAST(ksid AS TEXT)";
+uint64_t ksid_of(const Value& v) {
+  if (v.type == ValueType::Integer) return static_cast<uint64_t>(v.i);
+  return static_cast<uint64_t>(std::strtoll(v.s.c_str(), nullptr, 10));
+}
+
+// SQLite's words for a UNIQUE failure, naming the user's table and columns instead of ours.
+Error unique_error(const TableInfo& index, const Error& e) {
+  if (e.message.find("UNIQUE constraint failed") == std::string::npos) return e;
+  std::string msg = "UNIQUE constraint failed: ";
+  for (size_t i = 0; i < index.columns.size(); i++) msg += (i ? ", " : "") + index.base_table + "." + index.columns[i].name;
+  return Error::sql(msg);
+}
+
+std::vector<storage::Statement> chunked_inserts(const std::string& table, const std::vector<std::string>& cols, std::vector<Row> rows) {
+  std::vector<storage::Statement> out;
+  size_t per = std::max<size_t>(1, kMaxParams / cols.size());
+  for (size_t i = 0; i < rows.size(); i += per) {
+    std::string sql = "INSERT INTO " + planner::quote_ident(table) + "(";
+    for (size_t c = 0; c < cols.size(); c++) sql += (c ? "," : "") + planner::quote_ident(cols[c]);
+    sql += ") VALUES ";
+    std::vector<Value> params;
+    for (size_t r = i; r < std::min(rows.size(), i + per); r++) {
+      sql += r > i ? ",(" : "(";
+      for (size_t c = 0; c < cols.size(); c++) sql += c ? ",?" : "?";
+      sql += ")";
+      for (auto& v : rows[r]) params.push_back(std::move(v));
+    }
+    out.push_back({sql, std::move(params), true});
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> lookup_table_ddl(const TableInfo& index) {
+  std::string name = planner::quote_ident(lookup_table_name(index.name));
+  std::string cols, keys;
+  for (size_t i = 0; i < index.columns.size(); i++) {
+    cols += planner::quote_ident(vcol(i)) + (index.columns[i].decl_type.empty() ? "" : " " + index.columns[i].decl_type) + ", ";
+    keys += (i ? ", " : "") + planner::quote_ident(vcol(i));
+  }
+  std::vector<std::string> ddl;
+  if (index.unique) {
+    ddl.push_back("CREATE TABLE " + name + " (" + cols + "ksid INTEGER NOT NULL, " + std::string(kKsidColumn) + " INTEGER, UNIQUE (" + keys + "))");
+  } else {
+    ddl.push_back("CREATE TABLE " + name + " (" + cols + "ksid INTEGER NOT NULL, " + std::string(kKsidColumn) + " INTEGER)");
+    ddl.push_back("CREATE INDEX " + planner::quote_ident(lookup_table_name(index.name) + "_v") + " ON " + name + " (" + keys + ", ksid)");
+  }
+  return ddl;
+}
+
+Task<Status> add_index_entries(Exec& x, const TableInfo& index, std::vector<IndexedRow> rows) {
+  std::map<uint32_t, std::vector<Row>> per_node;
+  for (auto& r : rows) {
+    uint64_t entry_ksid = keyspace_id(r.values[0]);
+    Row row = std::move(r.values);
+    row.push_back(Value::integer(static_cast<int64_t>(r.ksid)));
+    row.push_back(Value::integer(static_cast<int64_t>(entry_ksid)));
+    per_node[x.topo->vshard_for(entry_ksid).node].push_back(std::move(row));
+  }
+  std::vector<std::string> cols;
+  for (size_t i = 0; i < index.columns.size(); i++) cols.push_back(vcol(i));
+  cols.push_back("ksid");
+  cols.push_back(std::string(kKsidColumn));
+  std::vector<NodeRequest> reqs;
+  for (auto& [node, node_rows] : per_node) reqs.push_back({node, x.request(chunked_inserts(lookup_table_name(index.name), cols, std::move(node_rows)))});
+  if (reqs.empty()) co_return ok_status();
+  auto r = co_await fan_out(x.s, std::move(reqs));
+  if (!r.ok()) co_return unique_error(index, r.error());
+  co_return ok_status();
+}
+
+Task<Status> remove_index_entries(Exec& x, const TableInfo& index, std::vector<IndexedRow> rows) {
+  std::map<uint32_t, std::vector<storage::Statement>> per_node;
+  std::string table = planner::quote_ident(lookup_table_name(index.name));
+  std::string where;
+  for (size_t i = 0; i < index.columns.size(); i++) where += planner::quote_ident(vcol(i)) + " IS ? AND ";
+  where += "ksid = ?";
+  // One entry per row: rows that share values and keyspace id have one entry each.
+  std::string sql = "DELETE FROM " + table + " WHERE rowid = (SELECT rowid FROM " + table + " WHERE " + where + " LIMIT 1)";
+  for (auto& r : rows) {
+    uint64_t entry_ksid = keyspace_id(r.values[0]);
+    std::vector<Value> params = std::move(r.values);
+    params.push_back(Value::integer(static_cast<int64_t>(r.ksid)));
+    per_node[x.topo->vshard_for(entry_ksid).node].push_back({sql, std::move(params), true});
+  }
+  std::vector<NodeRequest> reqs;
+  for (auto& [node, stmts] : per_node) reqs.push_back({node, x.request(std::move(stmts))});
+  if (reqs.empty()) co_return ok_status();
+  auto r = co_await fan_out(x.s, std::move(reqs));
+  if (!r.ok()) co_return r.error();
+  co_return ok_status();
+}
+
+Task<Result<std::optional<std::vector<uint32_t>>>> route_by_index(Exec& x, const TableInfo& t, const sql::Expr* where,
+                                                                  const std::string& alias) {
+  if (!where) co_return std::optional<std::vector<uint32_t>>{};
+  for (auto* index : x.topo->indexes_of(t.name)) {
+    // Pins on the index's first column, found as if it were the shard key.
+    TableInfo probe = t;
+    probe.kind = TableKind::Sharded;
+    probe.shard_key = t.column_index(index->columns[0].name);
+    if (probe.shard_key < 0) continue;
+    auto pins = planner::shard_key_pins(where, probe, alias, x.params);
+    if (!pins) continue;
+    std::map<uint32_t, std::vector<Value>> per_node;
+    for (auto& v : *pins) per_node[x.node_of(v)].push_back(v);
+    std::vector<NodeRequest> reqs;
+    for (auto& [node, values] : per_node) {
+      std::string sql = std::string("SELECT DISTINCT ") + kKsidAsText + " FROM " + planner::quote_ident(lookup_table_name(index->name)) + " WHERE v1 IN (";
+      for (size_t i = 0; i < values.size(); i++) sql += i ? ",?" : "?";
+      reqs.push_back({node, x.request(one_statement(sql + ")", values, false))});
+    }
+    auto resp = co_await fan_out(x.s, std::move(reqs));
+    if (!resp.ok()) co_return resp.error();
+    std::vector<uint32_t> nodes;
+    for (auto& r : *resp)
+      for (auto& row : r.results[0].rows) {
+        uint32_t n = x.topo->vshard_for(ksid_of(row[0])).node;
+        if (std::find(nodes.begin(), nodes.end(), n) == nodes.end()) nodes.push_back(n);
+      }
+    co_return std::optional<std::vector<uint32_t>>(std::move(nodes));
+  }
+  co_return std::optional<std::vector<uint32_t>>{};
+}
+
+Task<Status> build_lookup_index(Exec& x, const TableInfo& table, const TableInfo& index) {
+  std::vector<storage::Statement> ddl;
+  for (auto& q : lookup_table_ddl(index)) ddl.push_back({q, {}, true});
+  std::vector<NodeRequest> creates;
+  for (auto n : x.all_nodes()) creates.push_back({n, x.request(ddl)});
+  auto c = co_await fan_out(x.s, std::move(creates));
+  if (!c.ok()) co_return c.error();
+  // Backfill from the rows that exist now.
+  std::string sql = "SELECT ";
+  for (auto& col : index.columns) sql += planner::quote_ident(col.name) + ", ";
+  sql += "CAST(" + std::string(kKsidColumn) + " AS TEXT) FROM " + planner::quote_ident(table.name);
+  std::vector<NodeRequest> reads;
+  for (auto n : x.all_nodes()) reads.push_back({n, x.request(one_statement(sql, {}, false))});
+  auto rows = co_await fan_out(x.s, std::move(reads));
+  if (!rows.ok()) co_return rows.error();
+  std::vector<IndexedRow> entries;
+  for (auto& r : *rows)
+    for (auto& row : r.results[0].rows) {
+      IndexedRow e;
+      e.ksid = ksid_of(row.back());
+      e.values.assign(row.begin(), row.end() - 1);
+      entries.push_back(std::move(e));
+    }
+  co_return co_await add_index_entries(x, index, std::move(entries));
+}
+
+}  // namespace bd
