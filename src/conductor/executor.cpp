@@ -14,6 +14,7 @@
 #include "conductor/merge/ordered_merge.h"
 #include "planner/analysis.h"
 #include "planner/colocate.h"
+#include "planner/params.h"
 #include "planner/pushdown.h"
 #include "planner/scatter_plan.h"
 #include "planner/shard_sql.h"
@@ -60,7 +61,9 @@ Result<Value> evaluate_constant(Exec& x, const sql::Expr& e) {
     if (!db.ok()) return db.error();
     x.scratch = std::move(*db);
   }
-  auto rs = x.scratch->query("SELECT " + sql::print(e), x.params);
+  sql::Expr numbered = e;
+  int n = planner::number_params(numbered);
+  auto rs = x.scratch->query("SELECT " + sql::print(numbered), planner::params_for(x.params, n));
   if (!rs.ok()) return rs.error();
   if (rs->rows.size() != 1 || rs->rows[0].size() != 1) return Error::internal("constant evaluation returned no value");
   return rs->rows[0][0];
@@ -245,7 +248,7 @@ Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
     bool simple = !f.aggregate && !f.window && core.distinct != sql::Distinctness::Distinct && core.group_by.empty() &&
                   !core.having && sel.order_by.empty() && !sel.limit;
     if (targets.size() == 1) {
-      auto resp = co_await fan_out(x.s, one_request(targets[0], x.request(one_statement(*shard_sql, x.params, false))));
+      auto resp = co_await fan_out(x.s, one_request(targets[0], x.request(one_statement(shard_sql->sql, planner::params_for(x.params, shard_sql->params), false))));
       if (!resp.ok()) co_return resp.error();
       QueryOutput out;
       out.rs = std::move((*resp)[0].results[0]);
@@ -260,7 +263,7 @@ Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
                       core.distinct != sql::Distinctness::Distinct && !f.window;
     if (count_only) {
       std::vector<NodeRequest> reqs;
-      for (auto n : targets) reqs.push_back({n, x.request(one_statement(*shard_sql, x.params, false))});
+      for (auto n : targets) reqs.push_back({n, x.request(one_statement(shard_sql->sql, planner::params_for(x.params, shard_sql->params), false))});
       auto resp = co_await fan_out(x.s, std::move(reqs));
       if (!resp.ok()) co_return resp.error();
       QueryOutput out;
@@ -276,7 +279,7 @@ Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
     }
     if (simple) {
       std::vector<NodeRequest> reqs;
-      for (auto n : targets) reqs.push_back({n, x.request({{*shard_sql, x.params, false}})});
+      for (auto n : targets) reqs.push_back({n, x.request(one_statement(shard_sql->sql, planner::params_for(x.params, shard_sql->params), false))});
       auto resp = co_await fan_out(x.s, std::move(reqs));
       if (!resp.ok()) co_return resp.error();
       QueryOutput out;
@@ -306,7 +309,7 @@ Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
       if (limit_ok) plan = planner::plan_scatter_merge(sel, *only, lim.limit, lim.offset);
       if (plan) {
         std::vector<NodeRequest> reqs;
-        for (auto n : targets) reqs.push_back({n, x.request(one_statement(plan->shard_sql, x.params, false))});
+        for (auto n : targets) reqs.push_back({n, x.request(one_statement(plan->shard_sql, planner::params_for(x.params, plan->param_count), false))});
         auto resp = co_await fan_out(x.s, std::move(reqs));
         if (!resp.ok()) co_return resp.error();
         QueryOutput out;
@@ -346,7 +349,7 @@ Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
       x.plan = "colocated-scatter";
     }
     std::vector<NodeRequest> reqs;
-    for (auto n : targets) reqs.push_back({n, x.request(one_statement(co->shard_sql, x.params, false))});
+    for (auto n : targets) reqs.push_back({n, x.request(one_statement(co->shard_sql, planner::params_for(x.params, co->param_count), false))});
     auto resp = co_await fan_out(x.s, std::move(reqs));
     if (!resp.ok()) co_return resp.error();
     QueryOutput out;

@@ -7,6 +7,7 @@
 #include "conductor/lookup_index.h"
 #include "sql/parser.h"
 #include "planner/analysis.h"
+#include "planner/params.h"
 #include "planner/shard_sql.h"
 #include "sql/printer.h"
 #include "topology/store.h"
@@ -385,9 +386,10 @@ Task<Result<QueryOutput>> move_rows(Exec& x, const sql::Update& up, const TableI
   core.from->alias = up.alias;
   if (up.where) core.where = up.where->clone();
   sel.cores.push_back(std::move(core));
+  int nparams = planner::number_params(sel);
   std::string select_sql = sql::print(sel);
   std::vector<NodeRequest> reads;
-  for (auto n : targets) reads.push_back({n, x.request(one_statement(select_sql, x.params, false))});
+  for (auto n : targets) reads.push_back({n, x.request(one_statement(select_sql, planner::params_for(x.params, nparams), false))});
   auto found = co_await fan_out(x.s, std::move(reads));
   if (!found.ok()) co_return found.error();
 
@@ -543,8 +545,9 @@ Task<Result<QueryOutput>> run_update_delete(Exec& x, const sql::Stmt& st) {
     core.from->alias = up->alias;
     if (up->where) core.where = up->where->clone();
     sel.cores.push_back(std::move(core));
+    int nparams = planner::number_params(sel);
     std::vector<NodeRequest> reads;
-    for (auto n : targets) reads.push_back({n, x.request(one_statement(sql::print(sel), x.params, false))});
+    for (auto n : targets) reads.push_back({n, x.request(one_statement(sql::print(sel), planner::params_for(x.params, nparams), false))});
     auto found = co_await fan_out(x.s, std::move(reads));
     if (!found.ok()) co_return found.error();
     for (auto& r : *found)

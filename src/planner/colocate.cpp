@@ -3,6 +3,7 @@
 #include <functional>
 #include <numeric>
 #include "planner/analysis.h"
+#include "planner/params.h"
 #include "sql/printer.h"
 
 namespace bd::planner {
@@ -156,6 +157,7 @@ std::optional<ColocatedPlan> plan_colocated(const sql::Select& sel, const Topolo
     if (!any) return std::nullopt;  // SQLite reports "no such table" itself
   }
   sc.columns = std::move(cols);
+  plan.param_count = number_params(shard);
   plan.shard_sql = sql::print(shard);
   return plan;
 }

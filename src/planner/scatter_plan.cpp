@@ -1,6 +1,7 @@
 #include "planner/scatter_plan.h"
 
 #include "conductor/merge/collation.h"
+#include "planner/params.h"
 #include "planner/shard_sql.h"
 #include "sql/printer.h"
 
@@ -125,6 +126,7 @@ std::optional<ScatterMerge> plan_scatter_merge(const sql::Select& sel, const Tab
     int64_t n = limit > INT64_MAX - plan.offset ? INT64_MAX : limit + plan.offset;
     shard.limit->count->text = std::to_string(n);
   }
+  plan.param_count = number_params(shard);
   plan.shard_sql = sql::print(shard);
   return plan;
 }

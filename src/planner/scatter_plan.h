@@ -14,6 +14,7 @@ namespace bd::planner {
 
 struct ScatterMerge {
   std::string shard_sql;
+  int param_count = 0;                       // bind exactly this many parameters
   std::vector<merge::SortKey> keys;          // over shard output columns (may include hidden ones)
   std::vector<merge::Collation> distinct_collations;  // set when DISTINCT
   bool distinct = false;

@@ -1,5 +1,6 @@
 #include "planner/shard_sql.h"
 
+#include "planner/params.h"
 #include "sql/printer.h"
 
 namespace bd::planner {
@@ -146,7 +147,7 @@ sql::ExprPtr column_ref(const std::string& table, const std::string& column) {
 }
 }  // namespace
 
-Result<std::string> shard_select_sql(const sql::Select& sel, const TableInfo& t) {
+Result<ShardSql> shard_select_sql(const sql::Select& sel, const TableInfo& t) {
   sql::Select copy = sel;
   for (auto& core : copy.cores) {
     std::vector<sql::ResultColumn> cols;
@@ -165,7 +166,10 @@ Result<std::string> shard_select_sql(const sql::Select& sel, const TableInfo& t)
     }
     core.columns = std::move(cols);
   }
-  return sql::print(copy);
+  ShardSql out;
+  out.params = number_params(copy);
+  out.sql = sql::print(copy);
+  return out;
 }
 
 }  // namespace bd::planner

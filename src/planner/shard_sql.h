@@ -31,7 +31,12 @@ std::vector<int> gather_real_mask_columns(const TableInfo& t);
 // `alias`: name the table this way in the FROM clause (pushed-down conjuncts use the query's alias).
 std::string gather_sql(const TableInfo& t, const std::string& alias = {});
 
-// A single-table SELECT as each shard runs it: `*` and `t.*` expand to the user's columns only.
-Result<std::string> shard_select_sql(const sql::Select& sel, const TableInfo& t);
+// A single-table SELECT as each shard runs it: `*` and `t.*` expand to the user's columns only;
+// parameters are numbered explicitly and `params` is how many to bind.
+struct ShardSql {
+  std::string sql;
+  int params = 0;
+};
+Result<ShardSql> shard_select_sql(const sql::Select& sel, const TableInfo& t);
 
 }  // namespace bd::planner

@@ -112,3 +112,27 @@ TEST_CASE("plan: filters are pushed to shards before the combine engine") {
   // users rows with score > 95 are few; orders is gathered whole (800 rows).
   CHECK(meta_int(r.meta_json, "rowsFetched") < 800 + 50);
 }
+
+TEST_CASE("plan: parameters stay bound to the right values when the planner rewrites SQL") {
+  auto c = cluster(8);
+  load(*c);
+  // LIMIT ? is replaced on the shards; the ORDER BY term with a parameter becomes a hidden column.
+  auto r = run(*c, "SELECT id FROM users WHERE score > ? ORDER BY score * ? DESC, id LIMIT ?",
+               {Value::integer(50), Value::integer(-1), Value::integer(3)});
+  REQUIRE(r.rs.rows.size() == 3);
+  // score*(-1) DESC = lowest score above 50 first: 51, then ids by order.
+  auto check = run(*c, "SELECT min(score) FROM users WHERE score > 50");
+  auto first = run(*c, "SELECT score FROM users WHERE id = ?", {r.rs.rows[0][0]});
+  CHECK(first.rs.rows[0][0].i == check.rs.rows[0][0].i);
+  // SET values reordered against the table's column order when a row moves.
+  run(*c, "UPDATE users SET score = ?, id = ? WHERE id = ?", {Value::integer(7), Value::integer(9999), Value::integer(10)});
+  auto moved = run(*c, "SELECT score, name FROM users WHERE id = 9999");
+  REQUIRE(moved.rs.rows.size() == 1);
+  CHECK(moved.rs.rows[0][0].i == 7);
+  CHECK(moved.rs.rows[0][1].s == "u10");
+  // VALUES expressions with parameters are evaluated with the right values.
+  run(*c, "INSERT INTO users VALUES (? + 1, ?, ? * 2)", {Value::integer(5000), Value::text("p"), Value::integer(21)});
+  auto v = run(*c, "SELECT name, score FROM users WHERE id = 5001");
+  REQUIRE(v.rs.rows.size() == 1);
+  CHECK(v.rs.rows[0][1].i == 42);
+}
