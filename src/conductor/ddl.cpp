@@ -106,7 +106,7 @@ Task<Result<QueryOutput>> create_table(Exec& x, const sql::CreateTable& ct) {
       if (term.expr && term.expr->kind == sql::ExprKind::Column) cols.push_back(term.expr->name);
     if (!covers_key(cols)) co_return Error::unsupported("UNIQUE constraint without the shard key needs a global unique index, not supported yet");
   }
-  std::string shard_sql = planner::shard_create_sql(ct, *info);
+  std::string shard_sql = planner::shard_create_sql(ct, *info, *x.topo);
   auto s = co_await on_every_node(x, one_statement(shard_sql), "DROP TABLE IF EXISTS " + planner::quote_ident(info->name));
   if (!s.ok()) co_return s.error();
   s = co_await record(x, topology::put_table_request(*info, x.topo->version));

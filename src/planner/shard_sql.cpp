@@ -80,8 +80,33 @@ Result<TableInfo> table_info_from_create(const sql::CreateTable& ct, std::string
   return t;
 }
 
-std::string shard_create_sql(const sql::CreateTable& ct, const TableInfo& t) {
+namespace {
+bool node_checkable(const TableInfo& child, const std::vector<std::string>& child_cols, const sql::ForeignKey& fk, const Topology& topo) {
+  const TableInfo* parent = iequals(fk.table, child.name) ? &child : topo.find_table(fk.table);
+  if (!parent) return false;
+  if (parent->kind == TableKind::Reference) return true;
+  if (child.kind != TableKind::Sharded || child.shard_key < 0 || parent->shard_key < 0 || child_cols.size() != 1) return false;
+  if (!iequals(child_cols[0], child.columns[child.shard_key].name)) return false;
+  std::string parent_col = fk.columns.empty() ? parent->columns[parent->shard_key].name : fk.columns[0];
+  return iequals(parent_col, parent->columns[parent->shard_key].name);
+}
+}  // namespace
+
+std::string shard_create_sql(const sql::CreateTable& ct, const TableInfo& t, const Topology& topo) {
   sql::CreateTable copy = ct;
+  for (auto& col : copy.columns) {
+    std::vector<sql::ColumnConstraint> kept;
+    for (auto& c : col.constraints) {
+      if (c.kind == sql::ColumnConstraintKind::References && !node_checkable(t, {col.name}, c.fk, topo)) continue;
+      if (c.kind == sql::ColumnConstraintKind::Deferrable && !kept.empty() && kept.back().kind != sql::ColumnConstraintKind::References) continue;
+      kept.push_back(c);
+    }
+    col.constraints = std::move(kept);
+  }
+  std::vector<sql::TableConstraint> kept;
+  for (auto& tc : copy.constraints)
+    if (tc.kind != sql::TableConstraintKind::ForeignKey || node_checkable(t, tc.fk_columns, tc.fk, topo)) kept.push_back(tc);
+  copy.constraints = std::move(kept);
   sql::ColumnDef hidden;
   hidden.name = std::string(kKsidColumn);
   hidden.type = sql::make<sql::TypeName>();

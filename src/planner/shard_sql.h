@@ -15,8 +15,12 @@ std::string quote_ident(std::string_view name);
 // or the hidden rowid when there is none).
 Result<TableInfo> table_info_from_create(const sql::CreateTable& ct, std::string create_sql);
 
-// The CREATE TABLE each node runs: the user's columns plus the hidden keyspace-id column.
-std::string shard_create_sql(const sql::CreateTable& ct, const TableInfo& t);
+// The CREATE TABLE each node runs: the user's columns plus the hidden keyspace-id column. A
+// foreign key stays only where each node can check it on its own rows: the parent is a reference
+// table, or child and parent are co-located (the child's shard key references the parent's).
+// Others are dropped from the nodes' schema (a node would refuse children whose parent lives
+// elsewhere) and are not enforced.
+std::string shard_create_sql(const sql::CreateTable& ct, const TableInfo& t, const Topology& topo);
 
 // Gathering a whole table for the combine engine: user columns (no generated ones), then the rowid
 // when the table has one that no column aliases.

@@ -94,6 +94,18 @@ describe("foundation: value fidelity through Durable Objects", () => {
   });
 });
 
+describe("foundation: foreign keys in Durable Objects", () => {
+  it("accepts children whose parent lives on another node (the key is not co-located)", async () => {
+    const sql = await bigDaddy.createConnection("fk", { nodes: 4 });
+    await sql`CREATE TABLE parent (id INTEGER PRIMARY KEY)`;
+    await sql`CREATE TABLE child (id INTEGER PRIMARY KEY, pid INTEGER REFERENCES parent(id))`;
+    for (let i = 1; i <= 8; i++) await sql`INSERT INTO parent VALUES (${i})`;
+    for (let i = 1; i <= 8; i++) await sql`INSERT INTO child VALUES (${100 + i}, ${i})`;
+    const r = await sql`SELECT count(*) AS n FROM child JOIN parent ON parent.id = child.pid`;
+    expect(r.rows).toEqual([{ n: 8 }]);
+  });
+});
+
 describe("foundation: service binding", () => {
   it("createConnection returns the sql tagged template; values are bound, not spliced", async () => {
     const sql = await bigDaddy.createConnection("rpc-foundation", { nodes: 4 });
