@@ -26,26 +26,47 @@ struct SrcPos {
 };
 
 // Owning, deep-copying, deep-comparing pointer. Null compares equal only to null.
+// Internally a plain pointer whose null test is inlined: ASTs are mostly empty child slots, and
+// destroying one must not cost a call. Deleting a pointee goes through one out-of-line function.
 template <class T>
 class Box {
  public:
   Box() = default;
   Box(std::nullptr_t) {}
   explicit Box(T* p) : p_(p) {}
-  Box(std::unique_ptr<T> p) : p_(std::move(p)) {}
-  Box(const Box& o) : p_(o.p_ ? new T(*o.p_) : nullptr) {}
-  Box(Box&&) noexcept = default;
+  Box(std::unique_ptr<T> p) : p_(p.release()) {}
+  Box(const Box& o) : p_(o.p_ ? copy(*o.p_) : nullptr) {}
+  [[gnu::always_inline]] Box(Box&& o) noexcept : p_(o.p_) { o.p_ = nullptr; }
+  [[gnu::always_inline]] ~Box() {
+    if (p_) destroy(p_);
+  }
   Box& operator=(const Box& o) {
-    if (this != &o) p_.reset(o.p_ ? new T(*o.p_) : nullptr);
+    if (this != &o) reset(o.p_ ? copy(*o.p_) : nullptr);
     return *this;
   }
-  Box& operator=(Box&&) noexcept = default;
-  T* get() const { return p_.get(); }
+  Box& operator=(Box&& o) noexcept {
+    if (this != &o) {
+      T* old = p_;
+      p_ = o.p_;
+      o.p_ = nullptr;
+      if (old) destroy(old);
+    }
+    return *this;
+  }
+  T* get() const { return p_; }
   T& operator*() const { return *p_; }
-  T* operator->() const { return p_.get(); }
+  T* operator->() const { return p_; }
   explicit operator bool() const { return p_ != nullptr; }
-  T* release() { return p_.release(); }
-  void reset(T* p = nullptr) { p_.reset(p); }
+  T* release() {
+    T* p = p_;
+    p_ = nullptr;
+    return p;
+  }
+  void reset(T* p = nullptr) {
+    T* old = p_;
+    p_ = p;
+    if (old) destroy(old);
+  }
   Box clone() const { return *this; }
   friend bool operator==(const Box& a, const Box& b) {
     if (!a.p_ || !b.p_) return !a.p_ && !b.p_;
@@ -53,7 +74,9 @@ class Box {
   }
 
  private:
-  std::unique_ptr<T> p_;
+  [[gnu::noinline]] static void destroy(T* p) { delete p; }
+  [[gnu::noinline]] static T* copy(const T& v) { return new T(v); }
+  T* p_ = nullptr;
 };
 
 template <class T, class... A>

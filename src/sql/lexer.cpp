@@ -1,80 +1,107 @@
 #include "sql/lexer.h"
 
 #include <cstring>
+#include <memory>
 
 namespace bd::sql {
 namespace {
 
 // Character classes mirror sqlite3CtypeMap: ASCII letters, digits, '_', '$' and every byte >= 0x80
 // may continue an identifier (so UTF-8 names work without decoding).
+enum : uint8_t { kId = 1, kDigit = 2, kXDigit = 4, kSpace = 8, kIdStart = 16 };
 struct CharTable {
-  bool id[256] = {};
-  bool space[256] = {};
-  bool digit[256] = {};
-  bool xdigit[256] = {};
+  uint8_t c[256] = {};
   constexpr CharTable() {
-    for (int c = 0; c < 256; c++) {
-      bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-      digit[c] = c >= '0' && c <= '9';
-      xdigit[c] = digit[c] || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-      id[c] = alpha || digit[c] || c == '_' || c == '$' || c >= 0x80;
-      space[c] = c == ' ' || (c >= 0x09 && c <= 0x0d);
+    for (int ch = 0; ch < 256; ch++) {
+      bool alpha = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+      bool digit = ch >= '0' && ch <= '9';
+      uint8_t v = 0;
+      if (digit) v |= kDigit;
+      if (digit || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F')) v |= kXDigit;
+      if (alpha || digit || ch == '_' || ch == '$' || ch >= 0x80) v |= kId;
+      if (alpha || ch == '_' || ch >= 0x80) v |= kIdStart;
+      if (ch == ' ' || (ch >= 0x09 && ch <= 0x0d)) v |= kSpace;
+      c[ch] = v;
     }
   }
 };
 constexpr CharTable kC;
+[[gnu::always_inline]] inline bool is_id(unsigned char ch) { return kC.c[ch] & kId; }
+[[gnu::always_inline]] inline bool is_digit(unsigned char ch) { return kC.c[ch] & kDigit; }
+[[gnu::always_inline]] inline bool is_xdigit(unsigned char ch) { return kC.c[ch] & kXDigit; }
+[[gnu::always_inline]] inline bool is_space(unsigned char ch) { return kC.c[ch] & kSpace; }
 
-// Keyword table: open addressing keyed by the upper-cased word packed into three 64-bit words
-// (keywords are at most 17 bytes), so a probe is three integer compares and nothing allocates.
-struct KeywordTable {
-  static constexpr int kSize = 1024;
-  struct Entry {
-    uint64_t w[3];
-    Tok kind;
-  };
-  Entry slots[kSize] = {};
-  static constexpr uint32_t hash(const uint64_t* w) {
-    uint64_t h = w[0] * 0x9E3779B97F4A7C15ull ^ (w[1] + w[2] * 31) * 0xC2B2AE3D27D4EB4Full;
-    return uint32_t(h >> 40) & (kSize - 1);
-  }
-  static constexpr void pack(const char* up, size_t n, uint64_t* w) {
-    w[0] = w[1] = w[2] = 0;
-    for (size_t i = 0; i < n; i++) w[i / 8] |= uint64_t(uint8_t(up[i])) << (8 * (i % 8));
-  }
-  constexpr void add(const char* word, Tok k) {
-    size_t n = 0;
-    while (word[n]) n++;
-    uint64_t w[3];
-    pack(word, n, w);
-    uint32_t h = hash(w);
-    while (slots[h].w[0]) h = (h + 1) & (kSize - 1);
-    for (int i = 0; i < 3; i++) slots[h].w[i] = w[i];
-    slots[h].kind = k;
-  }
-  constexpr KeywordTable() {
-#define BD_X(k) add(#k, Tok::K_##k);
+[[gnu::always_inline]] inline uint64_t load64(const unsigned char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;  // little-endian on every target we build for (x86-64, wasm32)
+}
+
+// Keyword table: chained hash on (first byte, last byte, length), SQLite's own choice. Each entry
+// holds the keyword packed into three 64-bit words, so a probe is a length check and at most three
+// integer compares against the input upper-cased with `& 0xDF`. That mask is exact here: among the
+// bytes that can occur in a token it maps only a-z/A-Z to A-Z and '_' to '_' (0x7f also becomes
+// '_', so keyword_kind() screens arbitrary text first).
+constexpr size_t kNumKeywords = 0
+#define BD_X(k) +1
     BD_SQL_KEYWORDS(BD_X)
 #undef BD_X
+    ;
+struct KeywordTable {
+  static constexpr int kBuckets = 512;
+  struct Entry {
+    uint64_t w[3];
+    uint8_t len;
+    Tok kind;
+    uint16_t next;  // index + 1 of the next entry in the chain; 0: end
+  };
+  Entry entries[kNumKeywords] = {};
+  uint16_t head[kBuckets] = {};  // index + 1; 0: empty
+  static constexpr uint32_t hash(uint32_t first_up, uint32_t last_up, uint32_t n) {
+    return ((first_up << 4) ^ (last_up * 3) ^ (n << 1) ^ (last_up << 7)) & (kBuckets - 1);
   }
-  Tok find(const uint64_t* w) const {
-    uint32_t h = hash(w);
-    while (slots[h].w[0]) {
-      if (slots[h].w[0] == w[0] && slots[h].w[1] == w[1] && slots[h].w[2] == w[2]) return slots[h].kind;
-      h = (h + 1) & (kSize - 1);
+  constexpr KeywordTable() {
+    const char* words[] = {
+#define BD_X(k) #k,
+        BD_SQL_KEYWORDS(BD_X)
+#undef BD_X
+    };
+    for (size_t i = 0; i < kNumKeywords; i++) {
+      const char* w = words[i];
+      size_t n = 0;
+      while (w[n]) n++;
+      Entry& e = entries[i];
+      for (size_t k = 0; k < n; k++) e.w[k / 8] |= uint64_t(uint8_t(w[k])) << (8 * (k % 8));
+      e.len = uint8_t(n);
+      e.kind = Tok(size_t(Tok::K_ABORT) + i);
+      uint32_t h = hash(uint8_t(w[0]), uint8_t(w[n - 1]), uint32_t(n));
+      e.next = head[h];
+      head[h] = uint16_t(i + 1);
     }
+  }
+  // `s` must be readable for 24 bytes; only the first n (2..17) count.
+  [[gnu::always_inline]] Tok find(const unsigned char* s, size_t n) const {
+    constexpr uint64_t kUp = 0xDFDFDFDFDFDFDFDFull;
+    uint32_t i = head[hash(s[0] & 0xDF, s[n - 1] & 0xDF, uint32_t(n))];
+    if (!i) return Tok::Id;
+    uint64_t w0 = load64(s) & kUp, w1 = 0, w2 = 0;
+    if (n < 8) {
+      w0 &= ~0ull >> (64 - 8 * n);
+    } else if (n > 8) {
+      w1 = load64(s + 8) & kUp;
+      if (n < 16) {
+        w1 &= ~0ull >> (64 - 8 * (n - 8));
+      } else if (n > 16) {
+        w2 = load64(s + 16) & kUp;
+        w2 &= ~0ull >> (64 - 8 * (n - 16));
+      }
+    }
+    do {
+      const Entry& e = entries[i - 1];
+      if (e.len == n && e.w[0] == w0 && e.w[1] == w1 && e.w[2] == w2) return e.kind;
+      i = e.next;
+    } while (i);
     return Tok::Id;
-  }
-  // Upper-cases and looks up; any byte that cannot occur in a keyword means "identifier".
-  Tok lookup(const unsigned char* s, size_t n) const {
-    if (n < 2 || n > 17) return Tok::Id;
-    uint64_t w[3] = {0, 0, 0};
-    for (size_t i = 0; i < n; i++) {
-      unsigned char ch = s[i];
-      if (ch >= 'a' && ch <= 'z') ch -= 32;
-      else if (!((ch >= 'A' && ch <= 'Z') || ch == '_')) return Tok::Id;
-      w[i / 8] |= uint64_t(ch) << (8 * (i % 8));
-    }
-    return find(w);
   }
 };
 constexpr KeywordTable kKeywords;
@@ -84,208 +111,6 @@ constexpr std::string_view kKeywordText[] = {
     BD_SQL_KEYWORDS(BD_X)
 #undef BD_X
 };
-
-struct FallbackTable {
-  bool f[size_t(Tok::Count_)] = {};
-  constexpr FallbackTable() {
-    const Tok list[] = {
-        Tok::K_EXPLAIN, Tok::K_QUERY, Tok::K_PLAN, Tok::K_BEGIN, Tok::K_DEFERRED, Tok::K_IMMEDIATE,
-        Tok::K_EXCLUSIVE, Tok::K_END, Tok::K_ROLLBACK, Tok::K_SAVEPOINT, Tok::K_RELEASE, Tok::K_IF,
-        Tok::K_TEMP, Tok::K_TEMPORARY, Tok::K_WITHOUT, Tok::K_ABORT, Tok::K_ACTION, Tok::K_AFTER,
-        Tok::K_ANALYZE, Tok::K_ASC, Tok::K_ATTACH, Tok::K_BEFORE, Tok::K_BY, Tok::K_CASCADE,
-        Tok::K_CAST, Tok::K_CONFLICT, Tok::K_DATABASE, Tok::K_DESC, Tok::K_DETACH, Tok::K_EACH,
-        Tok::K_FAIL, Tok::K_MATCH, Tok::K_LIKE, Tok::K_GLOB, Tok::K_REGEXP, Tok::K_COLUMN, Tok::K_DO,
-        Tok::K_FOR, Tok::K_IGNORE, Tok::K_INITIALLY, Tok::K_INSTEAD, Tok::K_NO, Tok::K_KEY,
-        Tok::K_OF, Tok::K_OFFSET, Tok::K_PRAGMA, Tok::K_RAISE, Tok::K_RECURSIVE, Tok::K_REPLACE,
-        Tok::K_RESTRICT, Tok::K_ROW, Tok::K_ROWS, Tok::K_TRIGGER, Tok::K_VACUUM, Tok::K_VIEW,
-        Tok::K_VIRTUAL, Tok::K_WITH, Tok::K_NULLS, Tok::K_FIRST, Tok::K_LAST, Tok::K_CURRENT,
-        Tok::K_FOLLOWING, Tok::K_PARTITION, Tok::K_PRECEDING, Tok::K_RANGE, Tok::K_UNBOUNDED,
-        Tok::K_EXCLUDE, Tok::K_GROUPS, Tok::K_OTHERS, Tok::K_TIES, Tok::K_GENERATED,
-        Tok::K_ALWAYS, Tok::K_MATERIALIZED, Tok::K_REINDEX, Tok::K_RENAME, Tok::K_CURRENT_TIME,
-        Tok::K_CURRENT_DATE, Tok::K_CURRENT_TIMESTAMP};
-    for (Tok t : list) f[size_t(t)] = true;
-  }
-};
-constexpr FallbackTable kFallback;
-
-// Token kind of one token starting at s[i]; sets *len. `n` bounds the input (a NUL also ends it).
-Tok scan(const unsigned char* s, size_t n, size_t i, size_t* len) {
-  auto at = [&](size_t k) -> unsigned char { return k < n ? s[k] : 0; };
-  unsigned char c = s[i];
-  size_t j;
-  switch (c) {
-    case '-':
-      if (at(i + 1) == '-') {  // comment to end of line (reported as space by the caller)
-        for (j = i + 2; at(j) && at(j) != '\n'; j++) {}
-        *len = j - i;
-        return Tok::Count_;
-      }
-      if (at(i + 1) == '>') {
-        *len = 2 + (at(i + 2) == '>');
-        return Tok::Ptr;
-      }
-      *len = 1;
-      return Tok::Minus;
-    case '(': *len = 1; return Tok::LP;
-    case ')': *len = 1; return Tok::RP;
-    case ';': *len = 1; return Tok::Semi;
-    case '+': *len = 1; return Tok::Plus;
-    case '*': *len = 1; return Tok::Star;
-    case '/':
-      if (at(i + 1) != '*' || at(i + 2) == 0) {
-        *len = 1;
-        return Tok::Slash;
-      }
-      for (j = i + 3; at(j) && !(at(j - 1) == '*' && at(j) == '/' && j - 1 >= i + 2); j++) {}
-      if (at(j)) j++;
-      *len = j - i;
-      return Tok::Count_;
-    case '%': *len = 1; return Tok::Rem;
-    case '=': *len = 1 + (at(i + 1) == '='); return Tok::Eq;
-    case '<':
-      if (at(i + 1) == '=') { *len = 2; return Tok::Le; }
-      if (at(i + 1) == '>') { *len = 2; return Tok::Ne; }
-      if (at(i + 1) == '<') { *len = 2; return Tok::LShift; }
-      *len = 1;
-      return Tok::Lt;
-    case '>':
-      if (at(i + 1) == '=') { *len = 2; return Tok::Ge; }
-      if (at(i + 1) == '>') { *len = 2; return Tok::RShift; }
-      *len = 1;
-      return Tok::Gt;
-    case '!':
-      if (at(i + 1) != '=') { *len = 1; return Tok::Illegal; }
-      *len = 2;
-      return Tok::Ne;
-    case '|':
-      if (at(i + 1) != '|') { *len = 1; return Tok::BitOr; }
-      *len = 2;
-      return Tok::Concat;
-    case ',': *len = 1; return Tok::Comma;
-    case '&': *len = 1; return Tok::BitAnd;
-    case '~': *len = 1; return Tok::BitNot;
-    case '\'': case '"': case '`': {
-      unsigned char d = c, q = 0;
-      for (j = i + 1; (q = at(j)) != 0; j++) {
-        if (q == d) {
-          if (at(j + 1) == d) j++;
-          else break;
-        }
-      }
-      if (q == '\'') { *len = j + 1 - i; return Tok::String; }
-      if (q) { *len = j + 1 - i; return Tok::Id; }
-      *len = j - i;
-      return Tok::Illegal;
-    }
-    case '.':
-      if (!kC.digit[at(i + 1)]) { *len = 1; return Tok::Dot; }
-      [[fallthrough]];
-    case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9': {
-      Tok t = Tok::Integer;
-      if (c == '0' && (at(i + 1) == 'x' || at(i + 1) == 'X') && kC.xdigit[at(i + 2)]) {
-        for (j = i + 3;; j++) {
-          if (!kC.xdigit[at(j)]) {
-            if (at(j) == '_') t = Tok::QNumber;
-            else break;
-          }
-        }
-      } else {
-        for (j = i;; j++) {
-          if (!kC.digit[at(j)]) {
-            if (at(j) == '_') t = Tok::QNumber;
-            else break;
-          }
-        }
-        if (at(j) == '.') {
-          if (t == Tok::Integer) t = Tok::Float;
-          for (j++;; j++) {
-            if (!kC.digit[at(j)]) {
-              if (at(j) == '_') t = Tok::QNumber;
-              else break;
-            }
-          }
-        }
-        if ((at(j) == 'e' || at(j) == 'E') &&
-            (kC.digit[at(j + 1)] || ((at(j + 1) == '+' || at(j + 1) == '-') && kC.digit[at(j + 2)]))) {
-          if (t == Tok::Integer) t = Tok::Float;
-          for (j += 2;; j++) {
-            if (!kC.digit[at(j)]) {
-              if (at(j) == '_') t = Tok::QNumber;
-              else break;
-            }
-          }
-        }
-      }
-      while (kC.id[at(j)]) {
-        t = Tok::Illegal;
-        j++;
-      }
-      *len = j - i;
-      return t;
-    }
-    case '[':
-      for (j = i + 1; at(j) && at(j) != ']'; j++) {}
-      if (at(j) == ']') { *len = j + 1 - i; return Tok::Id; }
-      *len = j - i;
-      return Tok::Illegal;
-    case '?':
-      for (j = i + 1; kC.digit[at(j)]; j++) {}
-      *len = j - i;
-      return Tok::Variable;
-    case '$': case '@': case ':': case '#': {
-      Tok t = Tok::Variable;
-      size_t named = 0;
-      for (j = i + 1; at(j); j++) {
-        unsigned char ch = at(j);
-        if (kC.id[ch]) {
-          named++;
-        } else if (ch == '(' && named > 0) {  // TCL-style $name(arbitrary)
-          do { j++; } while (at(j) && !kC.space[at(j)] && at(j) != ')');
-          if (at(j) == ')') j++;
-          else t = Tok::Illegal;
-          break;
-        } else if (ch == ':' && at(j + 1) == ':') {
-          j++;
-        } else {
-          break;
-        }
-      }
-      if (named == 0) t = Tok::Illegal;
-      *len = j - i;
-      return t;
-    }
-    case 'x': case 'X':
-      if (at(i + 1) == '\'') {
-        Tok t = Tok::Blob;
-        for (j = i + 2; kC.xdigit[at(j)]; j++) {}
-        if (at(j) != '\'' || (j - i) % 2) {
-          t = Tok::Illegal;
-          while (at(j) && at(j) != '\'') j++;
-        }
-        if (at(j)) j++;
-        *len = j - i;
-        return t;
-      }
-      break;
-    case 0xef:
-      if (at(i + 1) == 0xbb && at(i + 2) == 0xbf) { *len = 3; return Tok::Count_; }
-      break;
-    default:
-      if (kC.space[c]) {
-        for (j = i + 1; kC.space[at(j)]; j++) {}
-        *len = j - i;
-        return Tok::Count_;
-      }
-      if (!kC.id[c] || kC.digit[c]) { *len = 1; return Tok::Illegal; }
-      break;
-  }
-  // Identifier or keyword.
-  bool maybe_kw = c < 0x80 && c != '_' && c != '$';
-  for (j = i + 1; kC.id[at(j)]; j++) {}
-  *len = j - i;
-  if (maybe_kw) return kKeywords.lookup(s + i, j - i);
-  return Tok::Id;
-}
 
 // SQLite's getToken() inside analyze*Keyword: the class of the token at `k` as those functions
 // see it (identifier-like tokens collapse to Id).
@@ -297,10 +122,215 @@ Tok lookahead_class(const std::vector<Token>& t, size_t k) {
   return x;
 }
 
+// Scans the NUL-terminated, padded buffer `s` (n bytes of text, then at least kPad zero bytes).
+// Every loop stops at a NUL, and the text holds none, so no read goes past the padding.
+// Returns true when a WINDOW/OVER/FILTER keyword was seen.
+constexpr size_t kPad = 32;
+bool scan_all(const unsigned char* s, size_t n, std::vector<Token>& out) {
+  bool contextual = false;
+  size_t i = 0;
+  for (;;) {
+    unsigned char c = s[i];
+    if (is_space(c)) {
+      do i++; while (is_space(s[i]));
+      continue;
+    }
+    if (c == 0) break;
+    size_t j;
+    Tok t;
+    if (kC.c[c] & kIdStart) {
+      if ((c | 0x20) == 'x' && s[i + 1] == '\'') {  // blob literal X'..'
+        t = Tok::Blob;
+        for (j = i + 2; is_xdigit(s[j]); j++) {}
+        if (s[j] != '\'' || (j - i) % 2) {
+          t = Tok::Illegal;
+          while (s[j] && s[j] != '\'') j++;
+        }
+        if (s[j]) j++;
+      } else if (c == 0xef && s[i + 1] == 0xbb && s[i + 2] == 0xbf) {  // byte-order mark: space
+        i += 3;
+        continue;
+      } else {
+        for (j = i + 1; is_id(s[j]); j++) {}
+        size_t len = j - i;
+        t = Tok::Id;
+        if (len >= 2 && len <= 17 && c < 0x80 && c != '_') {
+          t = kKeywords.find(s + i, len);
+          contextual |= t == Tok::K_WINDOW || t == Tok::K_OVER || t == Tok::K_FILTER;
+        }
+      }
+      out.push_back(Token{t, uint32_t(i), uint32_t(j - i)});
+      i = j;
+      continue;
+    }
+    switch (c) {
+      case '-':
+        if (s[i + 1] == '-') {  // comment to end of line
+          for (j = i + 2; s[j] && s[j] != '\n'; j++) {}
+          i = j;
+          continue;
+        }
+        if (s[i + 1] == '>') {
+          j = i + 2 + (s[i + 2] == '>');
+          t = Tok::Ptr;
+          break;
+        }
+        j = i + 1;
+        t = Tok::Minus;
+        break;
+      case '(': j = i + 1; t = Tok::LP; break;
+      case ')': j = i + 1; t = Tok::RP; break;
+      case ';': j = i + 1; t = Tok::Semi; break;
+      case '+': j = i + 1; t = Tok::Plus; break;
+      case '*': j = i + 1; t = Tok::Star; break;
+      case '/':
+        if (s[i + 1] != '*' || s[i + 2] == 0) {
+          j = i + 1;
+          t = Tok::Slash;
+          break;
+        }
+        for (j = i + 3; s[j] && !(s[j - 1] == '*' && s[j] == '/'); j++) {}
+        if (s[j]) j++;
+        i = j;
+        continue;
+      case '%': j = i + 1; t = Tok::Rem; break;
+      case '=': j = i + 1 + (s[i + 1] == '='); t = Tok::Eq; break;
+      case '<':
+        j = i + 2;
+        if (s[i + 1] == '=') t = Tok::Le;
+        else if (s[i + 1] == '>') t = Tok::Ne;
+        else if (s[i + 1] == '<') t = Tok::LShift;
+        else { j = i + 1; t = Tok::Lt; }
+        break;
+      case '>':
+        j = i + 2;
+        if (s[i + 1] == '=') t = Tok::Ge;
+        else if (s[i + 1] == '>') t = Tok::RShift;
+        else { j = i + 1; t = Tok::Gt; }
+        break;
+      case '!':
+        if (s[i + 1] != '=') { j = i + 1; t = Tok::Illegal; }
+        else { j = i + 2; t = Tok::Ne; }
+        break;
+      case '|':
+        if (s[i + 1] != '|') { j = i + 1; t = Tok::BitOr; }
+        else { j = i + 2; t = Tok::Concat; }
+        break;
+      case ',': j = i + 1; t = Tok::Comma; break;
+      case '&': j = i + 1; t = Tok::BitAnd; break;
+      case '~': j = i + 1; t = Tok::BitNot; break;
+      case '\'': case '"': case '`': {
+        unsigned char q;
+        for (j = i + 1; (q = s[j]) != 0; j++) {
+          if (q == c) {
+            if (s[j + 1] == c) j++;
+            else break;
+          }
+        }
+        if (q == '\'') { j++; t = Tok::String; }
+        else if (q) { j++; t = Tok::Id; }
+        else t = Tok::Illegal;
+        break;
+      }
+      case '.':
+        if (!is_digit(s[i + 1])) { j = i + 1; t = Tok::Dot; break; }
+        [[fallthrough]];
+      case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9': {
+        t = Tok::Integer;
+        if (c == '0' && (s[i + 1] | 0x20) == 'x' && is_xdigit(s[i + 2])) {
+          for (j = i + 3;; j++) {
+            if (!is_xdigit(s[j])) {
+              if (s[j] == '_') t = Tok::QNumber;
+              else break;
+            }
+          }
+        } else {
+          for (j = i;; j++) {
+            if (!is_digit(s[j])) {
+              if (s[j] == '_') t = Tok::QNumber;
+              else break;
+            }
+          }
+          if (s[j] == '.') {
+            if (t == Tok::Integer) t = Tok::Float;
+            for (j++;; j++) {
+              if (!is_digit(s[j])) {
+                if (s[j] == '_') t = Tok::QNumber;
+                else break;
+              }
+            }
+          }
+          if ((s[j] | 0x20) == 'e' &&
+              (is_digit(s[j + 1]) || ((s[j + 1] == '+' || s[j + 1] == '-') && is_digit(s[j + 2])))) {
+            if (t == Tok::Integer) t = Tok::Float;
+            for (j += 2;; j++) {
+              if (!is_digit(s[j])) {
+                if (s[j] == '_') t = Tok::QNumber;
+                else break;
+              }
+            }
+          }
+        }
+        while (is_id(s[j])) {
+          t = Tok::Illegal;
+          j++;
+        }
+        break;
+      }
+      case '[':
+        for (j = i + 1; s[j] && s[j] != ']'; j++) {}
+        if (s[j] == ']') { j++; t = Tok::Id; }
+        else t = Tok::Illegal;
+        break;
+      case '?':
+        for (j = i + 1; is_digit(s[j]); j++) {}
+        t = Tok::Variable;
+        break;
+      case '$': case '@': case ':': case '#': {
+        t = Tok::Variable;
+        size_t named = 0;
+        for (j = i + 1; s[j]; j++) {
+          unsigned char ch = s[j];
+          if (is_id(ch)) {
+            named++;
+          } else if (ch == '(' && named > 0) {  // TCL-style $name(arbitrary)
+            do { j++; } while (s[j] && !is_space(s[j]) && s[j] != ')');
+            if (s[j] == ')') j++;
+            else t = Tok::Illegal;
+            break;
+          } else if (ch == ':' && s[j + 1] == ':') {
+            j++;
+          } else {
+            break;
+          }
+        }
+        if (named == 0) t = Tok::Illegal;
+        break;
+      }
+      default:  // digits and id starts never get here
+        j = i + 1;
+        t = Tok::Illegal;
+        break;
+    }
+    out.push_back(Token{t, uint32_t(i), uint32_t(j - i)});
+    i = j;
+  }
+  (void)n;
+  return contextual;
+}
+
 }  // namespace
 
 Tok keyword_kind(std::string_view w) {
-  return kKeywords.lookup(reinterpret_cast<const unsigned char*>(w.data()), w.size());
+  size_t n = w.size();
+  if (n < 2 || n > 17) return Tok::Id;
+  unsigned char buf[24] = {};
+  for (size_t i = 0; i < n; i++) {
+    unsigned char ch = static_cast<unsigned char>(w[i]);
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_')) return Tok::Id;
+    buf[i] = ch;
+  }
+  return kKeywords.find(buf, n);
 }
 
 std::string_view keyword_text(Tok k) {
@@ -308,20 +338,25 @@ std::string_view keyword_text(Tok k) {
   return kKeywordText[size_t(k) - size_t(Tok::K_ABORT)];
 }
 
-bool is_fallback(Tok k) { return kFallback.f[size_t(k)]; }
-
 void tokenize(std::string_view src, std::vector<Token>& out) {
-  const auto* s = reinterpret_cast<const unsigned char*>(src.data());
+  // A NUL ends the input (as for sqlite3_prepare); the scanner then works on a zero-padded copy so
+  // that no loop needs a bounds check. The copy is on the stack for typical statements.
   size_t n = src.size();
-  size_t first = out.size();
-  size_t i = 0;
-  while (i < n && s[i] != 0) {
-    size_t len = 0;
-    Tok t = scan(s, n, i, &len);
-    if (t != Tok::Count_) out.push_back(Token{t, uint32_t(i), uint32_t(len)});
-    i += len;
+  if (const void* nul = std::memchr(src.data(), 0, n)) n = size_t(static_cast<const char*>(nul) - src.data());
+  unsigned char stack_buf[2048];
+  std::unique_ptr<unsigned char[]> heap_buf;
+  unsigned char* s = stack_buf;
+  if (n + kPad > sizeof stack_buf) {
+    heap_buf.reset(new unsigned char[n + kPad]);
+    s = heap_buf.get();
   }
-  out.push_back(Token{Tok::End, uint32_t(i), 0});
+  std::memcpy(s, src.data(), n);
+  std::memset(s + n, 0, kPad);
+
+  size_t first = out.size();
+  bool contextual = scan_all(s, n, out);
+  out.push_back(Token{Tok::End, uint32_t(n), 0});
+  if (!contextual) return;
   // Contextual keywords (tokenize.c analyzeWindowKeyword / analyzeOverKeyword / analyzeFilterKeyword).
   // Statement boundaries do not matter: the neighbours looked at are never across a ';' that
   // would change the outcome, because ';' is neither an identifier nor '(' nor ')'.

@@ -39,6 +39,7 @@ bool ieq(std::string_view a, const char* b) {
 
 bool Parser::expr_list(ExprList& out, bool allow_empty) {
   if (allow_empty && kind() == Tok::RP) return true;
+  out.reserve(4);
   for (;;) {
     ExprPtr e = expr();
     if (failed_) return false;

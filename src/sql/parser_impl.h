@@ -81,21 +81,22 @@ class Parser {
   ExprPtr literal(const Token& t);
   bool expr_list(ExprList& out, bool allow_empty);
 
-  // ---- tokens
-  const Token& peek(size_t k = 0) const {
+  // ---- tokens (forced inline: the Wasm build is -Oz, which would otherwise call these)
+#define BD_INLINE [[gnu::always_inline]]
+  BD_INLINE const Token& peek(size_t k = 0) const {
     size_t i = pos_ + k;
     return i < toks_.size() ? toks_[i] : toks_.back();
   }
-  Tok kind(size_t k = 0) const { return peek(k).kind; }
-  void advance() {
+  BD_INLINE Tok kind(size_t k = 0) const { return peek(k).kind; }
+  BD_INLINE void advance() {
     if (pos_ + 1 < toks_.size()) pos_++;
   }
-  bool accept(Tok t) {
+  BD_INLINE bool accept(Tok t) {
     if (kind() != t) return false;
     advance();
     return true;
   }
-  bool expect(Tok t) {
+  BD_INLINE bool expect(Tok t) {
     if (kind() == t) {
       advance();
       return true;
@@ -103,14 +104,14 @@ class Parser {
     syntax_error();
     return false;
   }
-  std::string_view text(const Token& t) const { return src_.substr(t.offset, t.len); }
-  SrcPos here() const { return SrcPos{peek().offset}; }
+  BD_INLINE std::string_view text(const Token& t) const { return src_.substr(t.offset, t.len); }
+  BD_INLINE SrcPos here() const { return SrcPos{peek().offset}; }
 
   // Token classes of parse.y.
-  static bool is_nm(Tok k) {  // nm ::= ID|INDEXED|JOIN_KW|STRING, plus %fallback keywords
+  BD_INLINE static bool is_nm(Tok k) {  // nm ::= ID|INDEXED|JOIN_KW|STRING, plus %fallback keywords
     return k == Tok::Id || k == Tok::String || k == Tok::K_INDEXED || is_join_kw(k) || is_fallback(k);
   }
-  static bool is_ids(Tok k) { return k == Tok::Id || k == Tok::String || is_fallback(k); }
+  BD_INLINE static bool is_ids(Tok k) { return k == Tok::Id || k == Tok::String || is_fallback(k); }
   std::string dequote(const Token& t) const;
   bool nm(std::string& out);  // one nm, dequoted
   bool ids(std::string& out);

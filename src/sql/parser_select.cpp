@@ -168,6 +168,7 @@ bool Parser::select_core(SelectCore& core, std::vector<OrderTerm>& order_by, Box
 }
 
 bool Parser::result_columns(std::vector<ResultColumn>& out) {
+  out.reserve(4);
   for (;;) {
     ResultColumn rc;
     rc.pos = here();

@@ -1,6 +1,7 @@
 // Token kinds of the SQLite dialect. Every keyword has its own kind; the grammar's token classes
 // (JOIN_KW, LIKE_KW, CTIME_KW) and the %fallback-to-ID set are properties queried below.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -65,7 +66,31 @@ inline bool is_ctime_kw(Tok k) {
   return k == Tok::K_CURRENT_DATE || k == Tok::K_CURRENT_TIME || k == Tok::K_CURRENT_TIMESTAMP;
 }
 // parse.y's `%fallback ID ...`: keywords the grammar turns into identifiers wherever the keyword
-// itself cannot be shifted.
-bool is_fallback(Tok k);
+// itself cannot be shifted. (A constant table, inline because the parser asks on every name.)
+namespace detail {
+struct FallbackTable {
+  bool f[size_t(Tok::Count_)] = {};
+  constexpr FallbackTable() {
+    const Tok list[] = {
+        Tok::K_EXPLAIN, Tok::K_QUERY, Tok::K_PLAN, Tok::K_BEGIN, Tok::K_DEFERRED, Tok::K_IMMEDIATE,
+        Tok::K_EXCLUSIVE, Tok::K_END, Tok::K_ROLLBACK, Tok::K_SAVEPOINT, Tok::K_RELEASE, Tok::K_IF,
+        Tok::K_TEMP, Tok::K_TEMPORARY, Tok::K_WITHOUT, Tok::K_ABORT, Tok::K_ACTION, Tok::K_AFTER,
+        Tok::K_ANALYZE, Tok::K_ASC, Tok::K_ATTACH, Tok::K_BEFORE, Tok::K_BY, Tok::K_CASCADE,
+        Tok::K_CAST, Tok::K_CONFLICT, Tok::K_DATABASE, Tok::K_DESC, Tok::K_DETACH, Tok::K_EACH,
+        Tok::K_FAIL, Tok::K_MATCH, Tok::K_LIKE, Tok::K_GLOB, Tok::K_REGEXP, Tok::K_COLUMN, Tok::K_DO,
+        Tok::K_FOR, Tok::K_IGNORE, Tok::K_INITIALLY, Tok::K_INSTEAD, Tok::K_NO, Tok::K_KEY,
+        Tok::K_OF, Tok::K_OFFSET, Tok::K_PRAGMA, Tok::K_RAISE, Tok::K_RECURSIVE, Tok::K_REPLACE,
+        Tok::K_RESTRICT, Tok::K_ROW, Tok::K_ROWS, Tok::K_TRIGGER, Tok::K_VACUUM, Tok::K_VIEW,
+        Tok::K_VIRTUAL, Tok::K_WITH, Tok::K_NULLS, Tok::K_FIRST, Tok::K_LAST, Tok::K_CURRENT,
+        Tok::K_FOLLOWING, Tok::K_PARTITION, Tok::K_PRECEDING, Tok::K_RANGE, Tok::K_UNBOUNDED,
+        Tok::K_EXCLUDE, Tok::K_GROUPS, Tok::K_OTHERS, Tok::K_TIES, Tok::K_GENERATED,
+        Tok::K_ALWAYS, Tok::K_MATERIALIZED, Tok::K_REINDEX, Tok::K_RENAME, Tok::K_CURRENT_TIME,
+        Tok::K_CURRENT_DATE, Tok::K_CURRENT_TIMESTAMP};
+    for (Tok t : list) f[size_t(t)] = true;
+  }
+};
+inline constexpr FallbackTable kFallback;
+}  // namespace detail
+[[gnu::always_inline]] inline bool is_fallback(Tok k) { return detail::kFallback.f[size_t(k)]; }
 
 }  // namespace bd::sql
