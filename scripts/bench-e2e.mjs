@@ -41,3 +41,10 @@ await run("full count (8 shards)", 200, () => sql("SELECT count(*) FROM kv"));
 await run("scatter ORDER BY/LIMIT 10 (8 shards)", 200, () => sql("SELECT id, n FROM kv ORDER BY n DESC, id LIMIT 10"));
 const c = await sql("SELECT count(*) AS n FROM kv");
 if (c.rows[0].n !== N) throw new Error(`expected ${N} rows, got ${c.rows[0].n}`);
+// The rows are spread over every node (GET /api/databases/:db), and a point read touches one node.
+const topo = await (await fetch(`${base}/api/databases/${database}`)).json();
+const perNode = topo.nodes.map((n) => n.tables.kv.rows);
+if (perNode.length !== 8 || perNode.some((n) => n === 0)) throw new Error(`rows not spread: ${perNode}`);
+const one = await sql("SELECT v FROM kv WHERE id = ?", [42]);
+if (one.rows[0].v !== "value-41" || one.meta.nodesTouched !== 1) throw new Error(`point read: ${JSON.stringify(one)}`);
+console.log(`rows per node: ${perNode.join(" ")}; point read touched ${one.meta.nodesTouched} node`);

@@ -39,11 +39,15 @@ class Conductor {
   void invalidate(const std::string& database) { cache_.erase(database); }
   const ConductorOptions& options() const { return options_; }
 
+  // How far this isolate has already raised a table's id allocator past explicit ids.
+  int64_t& id_floor(const std::string& database, const std::string& table) { return id_floors_[database + '\n' + table]; }
+
  private:
   Step drive(uint32_t id);
   ConductorOptions options_;
   std::unordered_map<std::string, std::shared_ptr<const Topology>> cache_;
   std::unordered_map<uint32_t, std::unique_ptr<Session>> sessions_;
+  std::unordered_map<std::string, int64_t> id_floors_;
   uint32_t next_session_ = 1;
 };
 
