@@ -39,6 +39,12 @@ class Conductor {
   void invalidate(const std::string& database) { cache_.erase(database); }
   const ConductorOptions& options() const { return options_; }
 
+  // Ids allocated to this isolate and not used yet, per table: [next, end).
+  struct IdBlock {
+    int64_t next = 0, end = 0;
+  };
+  IdBlock& id_block(const std::string& database, const std::string& table) { return id_blocks_[database + '\n' + table]; }
+
   // How far this isolate has already raised a table's id allocator past explicit ids.
   int64_t& id_floor(const std::string& database, const std::string& table) { return id_floors_[database + '\n' + table]; }
 
@@ -48,6 +54,7 @@ class Conductor {
   std::unordered_map<std::string, std::shared_ptr<const Topology>> cache_;
   std::unordered_map<uint32_t, std::unique_ptr<Session>> sessions_;
   std::unordered_map<std::string, int64_t> id_floors_;
+  std::unordered_map<std::string, IdBlock> id_blocks_;
   uint32_t next_session_ = 1;
 };
 

@@ -21,6 +21,7 @@ namespace {
 constexpr size_t kMaxParams = 100;
 constexpr size_t kMaxStatementBytes = 90 * 1024;  // headroom under the 100 KB limit
 constexpr size_t kInlineLimit = 256;              // longer text/blobs travel as parameters
+constexpr size_t kIdBlock = 1000;                 // ids fetched per topology round trip
 
 sql::ExprPtr literal_expr(sql::LiteralKind kind, std::string text) {
   auto e = sql::make<sql::Expr>();
@@ -245,11 +246,25 @@ Task<Result<QueryOutput>> run_insert(Exec& x, const sql::Insert& ins) {
       }
     }
     if (need) {
-      auto reply = co_await topology_call(x.s, topology::alloc_ids_request(t->name, static_cast<uint32_t>(need), floor));
-      if (!reply.ok()) co_return reply.error();
-      auto first = topology::decode_alloc_response(*reply);
-      if (!first.ok()) co_return first.error();
-      int64_t next = *first;
+      // Ids come in blocks cached by this isolate (one topology round trip per block). AUTOINCREMENT
+      // tables take exactly what they need, so their ids grow in allocation order across isolates.
+      auto& block = x.c.id_block(x.topo->database, t->name);
+      int64_t next = 0;
+      if (!t->autoincrement && block.end - block.next >= static_cast<int64_t>(need) && block.next >= floor) {
+        next = block.next;
+        block.next += static_cast<int64_t>(need);
+      } else {
+        uint32_t ask = t->autoincrement ? static_cast<uint32_t>(need) : static_cast<uint32_t>(std::max<size_t>(need, kIdBlock));
+        auto reply = co_await topology_call(x.s, topology::alloc_ids_request(t->name, ask, floor));
+        if (!reply.ok()) co_return reply.error();
+        auto first = topology::decode_alloc_response(*reply);
+        if (!first.ok()) co_return first.error();
+        next = *first;
+        if (!t->autoincrement) {
+          block.next = next + static_cast<int64_t>(need);
+          block.end = next + ask;
+        }
+      }
       if (id_pos < 0) {
         id_pos = static_cast<int>(columns.size());
         columns.push_back(id_col);
@@ -261,6 +276,9 @@ Task<Result<QueryOutput>> run_insert(Exec& x, const sql::Insert& ins) {
       // Explicit ids: raise the allocator past them (in the same round trip as the insert) so
       // later generated ids never collide with them. Raising it 1,024 further means a run of
       // increasing explicit ids costs one topology request per 1,024 ids, not one per insert.
+      // Ids this isolate holds in its block below an explicit id are skipped, never handed out.
+      auto& block = x.c.id_block(x.topo->database, t->name);
+      if (block.next < floor) block.next = std::min(floor, block.end);
       int64_t& known = x.c.id_floor(x.topo->database, t->name);
       if (floor > known) {
         known = floor > INT64_MAX - 1024 ? INT64_MAX : floor + 1024;
