@@ -58,6 +58,28 @@ describe("sqllogictest through the Worker (4 nodes)", () => {
     expect(names.filter((n) => n.startsWith("evidence/")).length).toBeGreaterThanOrEqual(12);
   });
 
+  it("the runner catches wrong answers", async () => {
+    const script = [
+      "hash-threshold 0", "",
+      "statement ok", "CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT, c REAL)", "",
+      "statement ok", "INSERT INTO t VALUES (1, '', 2.5), (2, NULL, -0.0005), (3, 'x' || char(10), 7)", "",
+      "query ITR rowsort", "SELECT a, b, c FROM t", "----", "1", "(empty)", "2.500", "2", "NULL", "-0.001", "3", "x@", "7.000", "",
+      "statement error", "INSERT INTO t VALUES (1, 'dup', 0)", "",
+      // Each of these is wrong on purpose.
+      "query I nosort", "SELECT a FROM t ORDER BY a", "----", "1", "3", "2", "",
+      "query T nosort", "SELECT b FROM t WHERE a = 1", "----", "NULL", "",
+      "query R nosort", "SELECT c FROM t WHERE a = 1", "----", "2.5", "",
+      "statement ok", "INSERT INTO t VALUES (1, 'dup', 0)", "",
+      "statement error", "SELECT 1", "",
+      "query II nosort", "SELECT a FROM t WHERE a = 1", "----", "1", "",
+      "hash-threshold 2", "",
+      "query I rowsort", "SELECT a FROM t", "----", "3 values hashing to 00000000000000000000000000000000", "",
+    ].join("\n");
+    const stats = await runSltScript(script, "self-check", engineFor("self-check", "driver"), { maxReported: 100 });
+    expect(stats.passed, stats.failures.join("\n")).toBe(4);
+    expect(stats.failed).toBe(7);
+  });
+
   for (const [path, text] of Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) {
     const name = path.replace(/^.*sqllogictest\//, "");
     const transport = SLT_ALL_BINDING || name.startsWith("evidence/") ? "binding" : "driver";
