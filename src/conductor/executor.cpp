@@ -13,6 +13,8 @@
 #include "conductor/merge/limit.h"
 #include "conductor/merge/ordered_merge.h"
 #include "planner/analysis.h"
+#include "conductor/merge/group_combine.h"
+#include "planner/aggregate_plan.h"
 #include "planner/colocate.h"
 #include "planner/params.h"
 #include "planner/pushdown.h"
@@ -290,6 +292,52 @@ Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
       }
       if (x.plan == "none") x.plan = "scatter";
       co_return out;
+    }
+    if ((f.aggregate || !core.group_by.empty()) && !f.window && only->kind == TableKind::Sharded) {
+      if (auto ap = planner::plan_aggregate(sel, *only)) {
+        std::vector<NodeRequest> reqs;
+        for (auto n : targets) reqs.push_back({n, x.request(one_statement(ap->shard_sql, planner::params_for(x.params, ap->shard_params), false))});
+        auto resp = co_await fan_out(x.s, std::move(reqs));
+        // Whether an integer sum overflows depends on the order rows are added; when a shard or the
+        // combination overflows, the combine engine decides over all rows, as SQLite would.
+        bool overflow = !resp.ok() && resp.error().message == "integer overflow";
+        if (!resp.ok() && !overflow) co_return resp.error();
+        Result<std::vector<Row>> groups = std::vector<Row>{};
+        if (!overflow) {
+          std::vector<merge::RowSourcePtr> inputs;
+          for (auto& r : *resp) inputs.push_back(std::make_unique<merge::VectorSource>(std::move(r.results[0].rows)));
+          merge::GroupCombineSpec spec;
+          spec.keys = ap->keys;
+          spec.aggregates = ap->aggs;
+          merge::GroupCombine combined(std::make_unique<merge::Concat>(std::move(inputs)), std::move(spec));
+          groups = merge::drain(combined);
+          overflow = !groups.ok() && groups.error().message == "integer overflow";
+          if (!groups.ok() && !overflow) co_return groups.error();
+        }
+      if (!overflow) {
+        // The final expressions run in SQLite over one row per group; the user's table, empty,
+        // gives the result columns SQLite's own names.
+        auto db = CombineDb::open();
+        if (!db.ok()) co_return db.error();
+        if (auto st = (*db)->exec(only->create_sql); !st.ok()) co_return st.error();
+        auto names = (*db)->query(original, x.params);
+        if (!names.ok()) co_return names.error();
+        if (auto st = (*db)->exec(ap->agg_table_ddl); !st.ok()) co_return st.error();
+        std::vector<std::string> cols;
+        for (size_t j = 0; j < ap->keys.size(); j++) cols.push_back("k" + std::to_string(j));
+        for (size_t i = 0; i < ap->aggs.size(); i++) cols.push_back("a" + std::to_string(i));
+        if (auto st = (*db)->load("_bd_agg", cols, *groups, false); !st.ok()) co_return st.error();
+        auto rs = (*db)->query(ap->final_sql, planner::params_for(x.params, ap->final_params));
+        if (!rs.ok()) co_return rs.error();
+        QueryOutput out;
+        out.rs = std::move(*rs);
+        out.rs.columns = names->columns;
+        out.rs.changes = 0;
+        out.rs.last_insert_rowid = 0;
+        x.plan = "scatter-aggregate";
+        co_return out;
+      }
+      }
     }
     if (!f.aggregate && !f.window) {
       // ORDER BY / LIMIT / DISTINCT: push down, then merge the sorted shard streams.

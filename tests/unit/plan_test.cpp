@@ -136,3 +136,28 @@ TEST_CASE("plan: parameters stay bound to the right values when the planner rewr
   REQUIRE(v.rs.rows.size() == 1);
   CHECK(v.rs.rows[0][1].i == 42);
 }
+
+TEST_CASE("plan: aggregates are computed per shard and combined, with SQLite's answer") {
+  auto c = cluster(8);
+  load(*c);
+  // The same rows in one plain SQLite database.
+  auto plain = Cluster::open({1, "", "plain"});
+  REQUIRE(plain.ok());
+  load(**plain);
+  const char* queries[] = {
+      "SELECT score % 5 AS g, count(*), avg(score), min(name), max(id), sum(score), total(score) FROM users GROUP BY g HAVING count(*) > 10 ORDER BY g DESC",
+      "SELECT count(*), avg(score), min(score), max(name) FROM users WHERE id > 100",
+      "SELECT user_id % 3, sum(amount), count(amount) FROM orders GROUP BY 1",
+      "SELECT avg(amount) * 2 AS twice FROM orders WHERE seq = 2",
+  };
+  for (auto* q : queries) {
+    INFO(q);
+    auto r = run(*c, q);
+    auto want = run(**plain, q);
+    CHECK(meta_str(r.meta_json, "plan") == "scatter-aggregate");
+    CHECK(meta_int(r.meta_json, "rowsFetched") <= 8 * 5);
+    CHECK(r.rs.columns == want.rs.columns);
+    REQUIRE(r.rs.rows.size() == want.rs.rows.size());
+    for (size_t i = 0; i < r.rs.rows.size(); i++) CHECK(r.rs.rows[i] == want.rs.rows[i]);
+  }
+}

@@ -1,0 +1,29 @@
+// Two-phase aggregation for single-table queries: each shard computes partial aggregate states per
+// group (pushed down with the WHERE clause), the conductor combines them (merge::GroupCombine), and
+// the final expressions — the select list over aggregates, HAVING, ORDER BY, DISTINCT, LIMIT — run
+// in the combine engine over one row per group, so they mean exactly what SQLite means.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+#include "conductor/merge/aggregate.h"
+#include "conductor/merge/group_combine.h"
+#include "sql/ast.h"
+#include "topology/catalog.h"
+
+namespace bd::planner {
+
+struct AggregatePlan {
+  std::string shard_sql;
+  int shard_params = 0;
+  std::vector<merge::GroupKey> keys;         // shard columns 0..keys-1
+  std::vector<merge::AggregateSpec> aggs;    // partial columns after the keys
+  std::string agg_table_ddl;                 // CREATE TABLE _bd_agg(k0.., a0..) for the final step
+  std::string final_sql;                     // the user's query over _bd_agg
+  int final_params = 0;
+};
+
+// nullopt: not a plain single-table aggregate this plan covers (the combine engine answers).
+std::optional<AggregatePlan> plan_aggregate(const sql::Select& sel, const TableInfo& t);
+
+}  // namespace bd::planner
