@@ -2,39 +2,54 @@
 //
 // Each round generates a schema (2-3 tables keyed by INTEGER PRIMARY KEY, TEXT PRIMARY KEY, a
 // composite key, or no key; columns declared INTEGER/REAL/TEXT/BLOB/untyped, some COLLATE NOCASE
-// or RTRIM), rows (NULLs, mixed types in untyped columns, duplicates, integers near the INT64
-// limits, reals, text differing in case and trailing spaces, blobs), then runs generated queries
-// (filters, point lookups and IN lists on the shard key, joins incl. LEFT JOIN, aggregates incl.
-// DISTINCT, GROUP BY/HAVING, ORDER BY with LIMIT/OFFSET, DISTINCT, scalar/IN/EXISTS/correlated
-// subqueries, UNION/UNION ALL/INTERSECT/EXCEPT, CTEs incl. recursive, window functions) and writes
-// (multi-row INSERT, INSERT OR IGNORE/REPLACE, omitted INTEGER PRIMARY KEY, UPDATE and DELETE with
-// WHERE) on a native Cluster of 1, 3 and 8 nodes and on plain SQLite, and compares:
+// or RTRIM; sometimes a view), rows (NULLs, mixed types in untyped columns, duplicates, integers
+// near the INT64 limits, reals, text differing in case and trailing spaces, blobs), then runs
+// generated queries (filters, point lookups, IN lists and ORs on the shard key incl. '7' and 7.0
+// for 7, bound parameters, joins incl. LEFT/CROSS/USING and three-way, aggregates incl. DISTINCT,
+// GROUP BY (also COLLATE NOCASE)/HAVING, ORDER BY with NULLS FIRST/LAST, COLLATE, LIMIT/OFFSET,
+// DISTINCT, scalar/IN/EXISTS/correlated subqueries and subqueries in FROM, UNION/UNION ALL/
+// INTERSECT/EXCEPT, CTEs incl. recursive, window functions, statements that must fail) and writes
+// (multi-row INSERT, INSERT OR IGNORE/REPLACE, upserts, INSERT ... SELECT, omitted INTEGER PRIMARY
+// KEY, UPDATE and DELETE with WHERE, RETURNING) on a native Cluster of 1, 3 and 8 nodes and on
+// plain SQLite, and compares:
 //   - both fail or both succeed (messages are not compared);
 //   - the result column count, and the rows as a multiset, values compared exactly incl. type;
-//   - where the query has ORDER BY, that our rows are sorted by its terms (SQLite's value order and
-//     the term's collation). A LIMIT only comes with an ORDER BY over every output column, so the
-//     rows it keeps are determined up to rows that are equal under the ordering.
-//   - after each write, changes() and the full contents of every table.
+//   - with ORDER BY, that the rows' ORDER BY keys (under each term's collation) come in the same
+//     sequence as SQLite's, so ties may come in any order. A LIMIT comes with an ORDER BY over
+//     every output column; rows tied with the first or last row kept compare by key only. A LIMIT
+//     without ORDER BY compares the number of rows only.
+//   - after each write, changes(), RETURNING rows, and the full contents of every table (without
+//     the id column once ids were generated: each engine allocates its own).
 // Some answers legitimately depend on the order rows are scanned in; the comparison canonicalizes
-// exactly those and nothing else: a value from a NOCASE (RTRIM) column that a GROUP BY, DISTINCT,
-// compound select or min()/max() may pick from among equal values compares case-insensitively
-// (ignoring trailing spaces); group_concat() without ORDER BY compares as a multiset of its items.
-// The value pools keep integer-valued reals out of untyped columns so 1 and 1.0 never tie.
+// exactly those and nothing else: a value that a GROUP BY, DISTINCT, compound select or min()/max()
+// picks from among values equal under NOCASE (RTRIM) compares case-insensitively (ignoring
+// trailing spaces); group_concat() compares as a multiset of its items. The value pools keep
+// integer-valued reals out of untyped columns and DISTINCT lists plain columns, so 1 and 1.0
+// (equal, but told apart here) never compete for one place.
 //
-// Excluded from generation (order-dependent in SQLite itself, or documented engine limits):
-//   - sum()/avg()/total() and arithmetic aggregates over columns holding integers near the INT64
-//     limits: sum()'s "integer overflow" and the float rounding of total()/avg() depend on the
-//     order rows are added in, which differs between one database and several shards.
-//   - row_number() and friends ordered by anything but a unique key; bare columns in aggregate
+// Excluded from generation:
+//   Order-dependent in SQLite itself:
+//   - sum()/avg()/total() and window sums over columns holding integers near the INT64 limits:
+//     sum()'s "integer overflow" and the float rounding depend on the order rows are added in.
+//     (A sum() over only large positive values, which overflows in any order, is generated.)
+//   - row_number()/running sums ordered by anything but a unique key; bare columns in aggregate
 //     queries; rowid (a keyless table's rowids are global in Big Daddy, local in SQLite).
-//   - Multi-row plain INSERTs that hit an existing key: a statement is atomic per node only
-//     (README "Limits so far"), so the other nodes' rows stay. Single-row conflicts are generated.
+//   - min()/max() over a NOCASE/RTRIM column feeding a comparison (it may return 'a' or 'A').
+//   Documented engine limits (README "Limits so far"):
+//   - Multi-row plain INSERTs that hit an existing key (atomic per node only). Single-row
+//     conflicts, and OR IGNORE/OR REPLACE/upserts on existing keys, are generated.
 //   - UPDATE of a shard-key column, UPDATE/DELETE with subqueries over sharded tables, UNIQUE
-//     constraints without the shard key (README "Limits so far").
+//     constraints without the shard key.
+//   Engine bugs found by this test, excluded until fixed (re-enable to check a fix):
+//   - TEXT PRIMARY KEY COLLATE NOCASE (kNoCaseKeys): 'k1' and 'K1' hash to different shards, so
+//     both are stored; SQLite rejects the second (and later the combine engine fails on them).
+//   - A view and its own base table in one query (view_with_base): the query's filters on the
+//     table are applied to the rows gathered for the view too.
 //
-// CI runs a fixed seed and a modest count. Longer mode: BD_DIFF_ITERATIONS=<rounds per node count>
-// (default 2) and BD_DIFF_SEED=<seed> (default 20240601); BD_DIFF_QUERIES=<queries per round>
-// (default 70). Failures print the schema, the statement, and both answers.
+// CI runs a fixed seed and a modest count (~2-3 s). Longer mode: BD_DIFF_ITERATIONS=<rounds per
+// node count> (default 30), BD_DIFF_SEED=<seed> (default 20240601), BD_DIFF_QUERIES=<queries per
+// round> (default 70); BD_DIFF_SHOW=<mismatches printed> (default 10), BD_DIFF_VERBOSE=1 prints
+// every statement. Failures print the schema, the statement, and both answers.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -282,6 +297,7 @@ struct Query {
   std::vector<Out> outs;
   std::vector<OrderTerm> order;
   bool limit = false;  // a LIMIT/OFFSET cuts the ordered rows
+  bool count_only = false;  // LIMIT without ORDER BY: any rows may be kept, only their number is fixed
 };
 
 Value canonical(const Value& v, const Out& o) {
@@ -586,7 +602,14 @@ class QueryGen {
     std::vector<size_t> sortable;
     for (size_t i = 0; i < q.outs.size(); i++) if (!q.outs[i].bag) sortable.push_back(i);
     int mode = r_.below(10);
-    if (mode < 3 || sortable.empty()) return;  // no ORDER BY: multiset comparison
+    if (mode < 3 || sortable.empty()) {
+      // No ORDER BY: multiset comparison; or a LIMIT that may keep any rows: the count only.
+      if (allow_limit && r_.chance(15)) {
+        q.count_only = true;
+        q.sql += " LIMIT " + std::to_string(r_.below(6)) + (r_.chance(30) ? " OFFSET " + std::to_string(r_.below(4)) : "");
+      }
+      return;
+    }
     bool full = mode >= 6;
     std::shuffle(sortable.begin(), sortable.end(), std::mt19937_64(r_.next()));
     size_t n = full ? sortable.size() : 1 + size_t(r_.below(int(sortable.size())));
@@ -615,7 +638,8 @@ class QueryGen {
     q.sql += s;
     if (full && allow_limit && !loose && sortable.size() == q.outs.size() && r_.chance(60)) {
       q.limit = true;
-      q.sql += " LIMIT " + std::to_string(r_.below(8));
+      static const std::vector<std::string> limits = {"0", "1", "2", "3", "5", "7", "1 + 1", "-1", "'3'"};
+      q.sql += " LIMIT " + r_.pick(limits);
       if (r_.chance(50)) q.sql += " OFFSET " + std::to_string(r_.below(6));
     }
   }
@@ -916,7 +940,6 @@ class QueryGen {
   Query join3() {
     const Table& a = table();
     const Table& b = table();
-    if (view_with_base({&a, &b})) return {};
     const Table& c = table();
     if (view_with_base({&a, &b, &c})) return {};
     Query q;
@@ -1025,6 +1048,12 @@ std::string compare(const Query& q, const bd::Result<ResultSet>& want, const bd:
   };
   if (!width_ok(w)) return "";  // generator's assumption broken; nothing to judge
   if (!width_ok(g)) return "wrong number of columns\n  expected:\n" + show_rows(w.rows) + "  got:\n" + show_rows(g.rows);
+  if (q.count_only) {
+    if (w.rows.size() != g.rows.size())
+      return "expected " + std::to_string(w.rows.size()) + " rows, got " + std::to_string(g.rows.size()) + "\n  expected:\n" +
+             show_rows(w.rows) + "  got:\n" + show_rows(g.rows);
+    return "";
+  }
   // The ORDER BY keys of a row as the sort sees them: under each term's collation, numbers by
   // value (1 and 1.0 tie).
   using Key = std::vector<std::pair<int, std::string>>;
@@ -1325,7 +1354,7 @@ void run_round(uint64_t seed, int round, int nodes, int nqueries, RoundStats& st
 
 TEST_CASE("differential: the sharded engine answers as one SQLite database does", "[differential]") {
   uint64_t seed = uint64_t(env_int("BD_DIFF_SEED", 20240601));
-  int rounds = env_int("BD_DIFF_ITERATIONS", 2);
+  int rounds = env_int("BD_DIFF_ITERATIONS", 30);
   int nqueries = env_int("BD_DIFF_QUERIES", 70);
   RoundStats stats;
   for (int nodes : {1, 3, 8}) {
