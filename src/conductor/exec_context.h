@@ -19,6 +19,8 @@ struct Exec {
   std::unique_ptr<CombineDb> scratch;  // for evaluating constant expressions
 
   uint32_t node_of(const Value& key) const { return topo->vshard_for(keyspace_id(key)).node; }
+  // The node owning rows of `t` whose shard key is `key` (the key's collation applies).
+  uint32_t node_of(const TableInfo& t, const Value& key) const { return topo->vshard_for(t.key_ksid(key)).node; }
   std::vector<uint32_t> all_nodes() const {
     std::vector<uint32_t> n(topo->nodes);
     for (uint32_t i = 0; i < topo->nodes; i++) n[i] = i;

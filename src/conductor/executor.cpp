@@ -85,6 +85,7 @@ Task<Result<QueryOutput>> run_combine(Exec& x, const std::string& text, const Fe
   // Views expand into their base tables; collect the closure.
   std::vector<const TableInfo*> tables, views;
   std::vector<std::string> pending = f.tables;
+  std::vector<std::string> read_by_views;  // their rows must all be there for the views
   while (!pending.empty()) {
     std::string name = pending.back();
     pending.pop_back();
@@ -100,6 +101,7 @@ Task<Result<QueryOutput>> run_combine(Exec& x, const std::string& text, const Fe
       if (cv) {
         auto vf = planner::analyze_select(*cv->select);
         pending.insert(pending.end(), vf.tables.begin(), vf.tables.end());
+        read_by_views.insert(read_by_views.end(), vf.tables.begin(), vf.tables.end());
       }
     }
   }
@@ -107,6 +109,12 @@ Task<Result<QueryOutput>> run_combine(Exec& x, const std::string& text, const Fe
   // filters pin the shard key.
   std::vector<planner::TableFilter> filters;
   if (sel) filters = planner::pushdown_filters(*sel, *x.topo, x.params);
+  filters.erase(std::remove_if(filters.begin(), filters.end(),
+                               [&](const planner::TableFilter& tf) {
+                                 return std::any_of(read_by_views.begin(), read_by_views.end(),
+                                                    [&](const std::string& n) { return iequals(n, tf.table); });
+                               }),
+                filters.end());
   struct Gather {
     const TableInfo* table;
     storage::Statement stmt;
@@ -126,7 +134,7 @@ Task<Result<QueryOutput>> run_combine(Exec& x, const std::string& text, const Fe
       g.nodes.push_back(0);
     } else if (tf && tf->key_pins) {
       for (auto& v : *tf->key_pins) {
-        uint32_t n = x.node_of(v);
+        uint32_t n = x.node_of(*t, v);
         if (std::find(g.nodes.begin(), g.nodes.end(), n) == g.nodes.end()) g.nodes.push_back(n);
       }
     } else {
@@ -231,7 +239,7 @@ Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
       x.plan = "reference";
     } else if (auto pins = planner::shard_key_pins(core.where.get(), *only, alias, x.params)) {
       for (auto& v : *pins) {
-        uint32_t n = x.node_of(v);
+        uint32_t n = x.node_of(*only, v);
         if (std::find(targets.begin(), targets.end(), n) == targets.end()) targets.push_back(n);
       }
       if (targets.empty()) targets.push_back(x.node_of(Value::null()));
@@ -387,8 +395,9 @@ Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
       targets.push_back(0);
       x.plan = "reference";
     } else if (co->key_pins) {
+      const TableInfo* pinned = x.topo->find_table(co->pinned_table);
       for (auto& v : *co->key_pins) {
-        uint32_t n = x.node_of(v);
+        uint32_t n = pinned ? x.node_of(*pinned, v) : x.node_of(v);
         if (std::find(targets.begin(), targets.end(), n) == targets.end()) targets.push_back(n);
       }
       x.plan = targets.size() == 1 ? "route" : "route-subset";

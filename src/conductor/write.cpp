@@ -304,7 +304,7 @@ Task<Result<QueryOutput>> run_insert(Exec& x, const sql::Insert& ins) {
   } else {
     for (auto& row : rows) {
       Value key = key_pos >= 0 ? apply_affinity(row[key_pos], key_affinity) : Value::null();
-      uint64_t ksid = keyspace_id(key);
+      uint64_t ksid = t->key_ksid(key);
       last_node = x.topo->vshard_for(ksid).node;
       row.push_back(Value::integer(static_cast<int64_t>(ksid)));
       per_node[last_node].push_back(std::move(row));
@@ -432,7 +432,7 @@ Task<Result<QueryOutput>> move_rows(Exec& x, const sql::Update& up, const TableI
       Value rowid = row[0];
       Row values(row.begin() + 1, row.end());
       for (size_t i = 0; i < stored.size(); i++) values[i] = apply_affinity(values[i], t.columns[t.column_index(stored[i])].affinity);
-      uint64_t ksid = keyspace_id(values[key_stored]);
+      uint64_t ksid = t.key_ksid(values[key_stored]);
       uint32_t to = x.topo->vshard_for(ksid).node;
       if (to == from) {
         std::vector<Value> params = values;
@@ -511,7 +511,7 @@ Task<Result<QueryOutput>> run_update_delete(Exec& x, const sql::Stmt& st) {
   if (t->kind == TableKind::Sharded) {
     if (auto pins = planner::shard_key_pins(where, *t, alias, x.params)) {
       for (auto& v : *pins) {
-        uint32_t n = x.node_of(v);
+        uint32_t n = x.node_of(*t, v);
         if (std::find(targets.begin(), targets.end(), n) == targets.end()) targets.push_back(n);
       }
     }

@@ -249,9 +249,10 @@ std::optional<Value> simple_constant(const sql::Expr& e, const std::vector<Value
 std::optional<std::vector<Value>> shard_key_pins(const sql::Expr* where, const TableInfo& table,
                                                  const std::string& alias, const std::vector<Value>& params) {
   if (!where || table.kind != TableKind::Sharded || table.shard_key < 0) return std::nullopt;
-  // A collated key compares case-insensitively (or ignoring spaces): equal keys may hash apart.
-  if (!table.columns[table.shard_key].collation.empty() && !iequals(table.columns[table.shard_key].collation, "BINARY"))
-    return std::nullopt;
+  // NOCASE and RTRIM keys hash in their canonical form (keyspace_id with collation), so equal
+  // keys land together; any other collation cannot route.
+  const auto& coll = table.columns[table.shard_key].collation;
+  if (!coll.empty() && !iequals(coll, "BINARY") && !iequals(coll, "NOCASE") && !iequals(coll, "RTRIM")) return std::nullopt;
   return pins(*where, table, alias, params);
 }
 

@@ -43,6 +43,10 @@ struct TableInfo {
   bool unique = false;     // Index: UNIQUE
 
   int column_index(std::string_view col) const;
+  // The keyspace id of a row whose shard-key value (affinity applied) is `key`.
+  uint64_t key_ksid(const Value& key) const {
+    return shard_key >= 0 ? keyspace_id(key, columns[shard_key].collation) : keyspace_id(key);
+  }
 };
 
 void encode_table(wire::Writer& w, const TableInfo& t);

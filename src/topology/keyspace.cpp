@@ -138,4 +138,26 @@ uint64_t keyspace_id(const Value& v) {
   return 0;
 }
 
+uint64_t keyspace_id(const Value& v, std::string_view collation) {
+  if (v.type != ValueType::Text || collation.empty()) return keyspace_id(v);
+  auto lower = [](std::string_view c) {
+    std::string out(c);
+    for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return out;
+  };
+  std::string coll = lower(collation);
+  if (coll == "nocase") {
+    std::string t = v.s;
+    for (auto& ch : t)
+      if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+    return keyspace_id(Value::text(t));
+  }
+  if (coll == "rtrim") {
+    std::string t = v.s;
+    while (!t.empty() && t.back() == ' ') t.pop_back();
+    return keyspace_id(Value::text(t));
+  }
+  return keyspace_id(v);
+}
+
 }  // namespace bd
