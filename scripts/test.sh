@@ -20,6 +20,9 @@ else
   exit 1
 fi
 
+echo "== the native shell (bigdaddy shell --nodes 4)"
+bash tests/cli/shell_test.sh
+
 echo "== integration tests in workerd (vitest-pool-workers)"
 npx vitest run
 
