@@ -208,6 +208,28 @@ Task<Result<QueryOutput>> run_combine(Exec& x, const std::string& text, const Fe
 
 }  // namespace
 
+// Runs one read on each target node (parameters bound as the statement numbers them) and returns
+// each node's result set, in target order.
+Task<Result<std::vector<ResultSet>>> read_on(Exec& x, const std::vector<uint32_t>& targets, const std::string& sql, int nparams) {
+  std::vector<NodeRequest> reqs;
+  for (auto n : targets) reqs.push_back({n, x.request(one_statement(sql, planner::params_for(x.params, nparams), false))});
+  auto resp = co_await fan_out(x.s, std::move(reqs));
+  if (!resp.ok()) co_return resp.error();
+  std::vector<ResultSet> out;
+  for (auto& r : *resp) out.push_back(std::move(r.results[0]));
+  co_return out;
+}
+
+// Concatenates shard results (plans where each row comes from exactly one shard).
+QueryOutput concat(std::vector<ResultSet>& parts) {
+  QueryOutput out;
+  for (auto& rs : parts) {
+    if (out.rs.columns.empty()) out.rs.columns = rs.columns;
+    for (auto& row : rs.rows) out.rs.rows.push_back(std::move(row));
+  }
+  return out;
+}
+
 // A single-table SELECT with no subqueries: route by the shard key, or scatter and concatenate
 // when nothing needs merging. Returns nullopt when the plan needs merging or combining.
 Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
@@ -272,14 +294,11 @@ Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
                       core.group_by.empty() && !core.having && sel.order_by.empty() && !sel.limit &&
                       core.distinct != sql::Distinctness::Distinct && !f.window;
     if (count_only) {
-      std::vector<NodeRequest> reqs;
-      for (auto n : targets) reqs.push_back({n, x.request(one_statement(shard_sql->sql, planner::params_for(x.params, shard_sql->params), false))});
-      auto resp = co_await fan_out(x.s, std::move(reqs));
-      if (!resp.ok()) co_return resp.error();
+      auto parts = co_await read_on(x, targets, shard_sql->sql, shard_sql->params);
+      if (!parts.ok()) co_return parts.error();
       QueryOutput out;
       int64_t total = 0;
-      for (auto& r : *resp) {
-        auto& rs = r.results[0];
+      for (auto& rs : *parts) {
         if (out.rs.columns.empty()) out.rs.columns = rs.columns;
         if (!rs.rows.empty()) total += rs.rows[0][0].i;
       }
@@ -288,18 +307,10 @@ Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
       co_return out;
     }
     if (simple) {
-      std::vector<NodeRequest> reqs;
-      for (auto n : targets) reqs.push_back({n, x.request(one_statement(shard_sql->sql, planner::params_for(x.params, shard_sql->params), false))});
-      auto resp = co_await fan_out(x.s, std::move(reqs));
-      if (!resp.ok()) co_return resp.error();
-      QueryOutput out;
-      for (auto& r : *resp) {
-        auto& rs = r.results[0];
-        if (out.rs.columns.empty()) out.rs.columns = rs.columns;
-        for (auto& row : rs.rows) out.rs.rows.push_back(std::move(row));
-      }
+      auto parts = co_await read_on(x, targets, shard_sql->sql, shard_sql->params);
+      if (!parts.ok()) co_return parts.error();
       if (x.plan == "none") x.plan = "scatter";
-      co_return out;
+      co_return concat(*parts);
     }
     if ((f.aggregate || !core.group_by.empty()) && !f.window && only->kind == TableKind::Sharded) {
       if (auto ap = planner::plan_aggregate(sel, *only)) {
@@ -405,17 +416,9 @@ Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
       targets = x.all_nodes();
       x.plan = "colocated-scatter";
     }
-    std::vector<NodeRequest> reqs;
-    for (auto n : targets) reqs.push_back({n, x.request(one_statement(co->shard_sql, planner::params_for(x.params, co->param_count), false))});
-    auto resp = co_await fan_out(x.s, std::move(reqs));
-    if (!resp.ok()) co_return resp.error();
-    QueryOutput out;
-    for (auto& r : *resp) {
-      auto& rs = r.results[0];
-      if (out.rs.columns.empty()) out.rs.columns = rs.columns;
-      for (auto& row : rs.rows) out.rs.rows.push_back(std::move(row));
-    }
-    co_return out;
+    auto parts = co_await read_on(x, targets, co->shard_sql, co->param_count);
+    if (!parts.ok()) co_return parts.error();
+    co_return concat(*parts);
   }
   co_return co_await run_combine(x, original, f, &sel);
 }

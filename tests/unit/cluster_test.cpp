@@ -3,23 +3,14 @@
 #include <catch2/catch.hpp>
 
 #include <set>
-#include "native/cluster.h"
+#include "cluster_helpers.h"
 
 using bd::Value;
 using bd::native::Cluster;
 
 namespace {
-std::unique_ptr<Cluster> cluster(int nodes) {
-  auto c = Cluster::open({nodes, "", "test"});
-  REQUIRE(c.ok());
-  return std::move(*c);
-}
-bd::native::QueryResult run(Cluster& c, const std::string& sql, std::vector<Value> params = {}) {
-  auto r = c.execute(sql, params);
-  INFO(sql);
-  if (!r.ok()) FAIL(r.error().message);
-  return std::move(*r);
-}
+std::unique_ptr<Cluster> cluster(int nodes) { return bd::testing::cluster(nodes, "test"); }
+using bd::testing::run;
 int64_t node_rows(Cluster& c, int node, const std::string& table) {
   auto r = c.node_exec(node, "SELECT count(*) FROM " + table);
   REQUIRE(r.ok());

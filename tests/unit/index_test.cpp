@@ -1,23 +1,14 @@
 // Global secondary indexes: backfill, maintenance on every write, UNIQUE across shards, routing.
 #include <catch2/catch.hpp>
 
-#include "native/cluster.h"
+#include "cluster_helpers.h"
 
 using bd::Value;
 using bd::native::Cluster;
 
 namespace {
-std::unique_ptr<Cluster> cluster(int nodes) {
-  auto c = Cluster::open({nodes, "", "idx"});
-  REQUIRE(c.ok());
-  return std::move(*c);
-}
-bd::native::QueryResult run(Cluster& c, const std::string& sql, std::vector<Value> params = {}) {
-  auto r = c.execute(sql, params);
-  INFO(sql);
-  if (!r.ok()) FAIL(r.error().message);
-  return std::move(*r);
-}
+std::unique_ptr<Cluster> cluster(int nodes) { return bd::testing::cluster(nodes, "idx"); }
+using bd::testing::run;
 int64_t count(Cluster& c, const std::string& sql, std::vector<Value> params = {}) { return run(c, sql, params).rs.rows[0][0].i; }
 int64_t entries(Cluster& c, const std::string& index) {
   int64_t n = 0;

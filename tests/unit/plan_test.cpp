@@ -2,23 +2,14 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include "native/cluster.h"
+#include "cluster_helpers.h"
 
 using bd::Value;
 using bd::native::Cluster;
 
 namespace {
-std::unique_ptr<Cluster> cluster(int nodes) {
-  auto c = Cluster::open({nodes, "", "plan"});
-  REQUIRE(c.ok());
-  return std::move(*c);
-}
-bd::native::QueryResult run(Cluster& c, const std::string& sql, std::vector<Value> params = {}) {
-  auto r = c.execute(sql, params);
-  INFO(sql);
-  if (!r.ok()) FAIL(r.error().message);
-  return std::move(*r);
-}
+std::unique_ptr<Cluster> cluster(int nodes) { return bd::testing::cluster(nodes, "plan"); }
+using bd::testing::run;
 int64_t meta_int(const std::string& meta, const std::string& key) {
   auto p = meta.find("\"" + key + "\":");
   REQUIRE(p != std::string::npos);

@@ -2,23 +2,14 @@
 #include <catch2/catch.hpp>
 
 #include <set>
-#include "native/cluster.h"
+#include "cluster_helpers.h"
 
 using bd::Value;
 using bd::native::Cluster;
 
 namespace {
-std::unique_ptr<Cluster> cluster(int nodes) {
-  auto c = Cluster::open({nodes, "", "writes"});
-  REQUIRE(c.ok());
-  return std::move(*c);
-}
-bd::native::QueryResult run(Cluster& c, const std::string& sql, std::vector<Value> params = {}) {
-  auto r = c.execute(sql, params);
-  INFO(sql);
-  if (!r.ok()) FAIL(r.error().message);
-  return std::move(*r);
-}
+std::unique_ptr<Cluster> cluster(int nodes) { return bd::testing::cluster(nodes, "writes"); }
+using bd::testing::run;
 }  // namespace
 
 TEST_CASE("writes: WHERE a = 1 OR b = 2 returns each matching row once") {
