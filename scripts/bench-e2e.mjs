@@ -34,6 +34,9 @@ async function run(name, count, op) {
   console.log(`${name.padEnd(34)} ${(count / secs).toFixed(0).padStart(8)} ops/s   p50 ${p(0.5).padStart(7)} ms   p99 ${p(0.99).padStart(7)} ms   (${count} ops, concurrency ${CONCURRENCY})`);
 }
 
+// Baseline: the same HTTP round trip with no engine work at all (GET /health), so the engine's own
+// cost shows as the difference (or ratio) against it in the same run.
+await run("baseline: GET /health (no engine work)", N, () => fetch(`${base}/health`).then((r) => r.text()));
 await sql("CREATE TABLE kv (id INTEGER PRIMARY KEY, v TEXT, n INTEGER)");
 await run("point insert", N, (i) => sql("INSERT INTO kv (id, v, n) VALUES (?, ?, ?)", [i + 1, `value-${i}`, i % 100]));
 await run("point select", N, (i) => sql("SELECT v FROM kv WHERE id = ?", [(i % N) + 1]));
