@@ -55,13 +55,18 @@ Task<Status> on_every_node(Exec& x, std::vector<storage::Statement> stmts, std::
 
 Task<Status> drop_lookup_index(Exec& x, const TableInfo& index);
 
+// Records a catalog change in the topology object, then tells every node the new catalog version,
+// so that conductors still planning with the old catalog are refused and re-plan.
 Task<Status> record(Exec& x, std::string payload) {
   auto reply = co_await topology_call(x.s, std::move(payload));
   if (!reply.ok()) co_return reply.error();
   auto t = topology::decode_topology_response(*reply);
   if (!t.ok()) co_return t.error();
   x.topo = adopt_topology(x.c, std::move(*t));
-  co_return ok_status();
+  std::vector<Value> version(1, Value::integer(static_cast<int64_t>(x.topo->version)));
+  auto bump = one_statement("INSERT INTO _bd_node(k, v) VALUES ('catalog', ?1) ON CONFLICT(k) DO UPDATE SET v = max(v, excluded.v)",
+                            std::move(version));
+  co_return co_await on_every_node(x, std::move(bump));
 }
 
 QueryOutput done(Exec& x, const char* plan) {

@@ -29,6 +29,7 @@ struct Exec {
   storage::Request request(std::vector<storage::Statement> stmts) const {
     storage::Request r;
     r.epoch = topo->epoch;
+    r.catalog_version = topo->version;
     r.statements = std::move(stmts);
     return r;
   }

@@ -38,6 +38,7 @@ Task<Result<QueryOutput>> topology_report(Conductor& c, Session& s, uint32_t nod
     NodeRequest nr;
     nr.node = n;
     nr.request.epoch = topo->epoch;
+    nr.request.catalog_version = topo->version;
     for (auto& t : topo->tables) nr.request.statements.push_back({"SELECT count(*) FROM " + quote_ident(t.name), {}, false});
     reqs.push_back(std::move(nr));
   }

@@ -47,6 +47,12 @@ class NativeCluster : public Cluster {
   }
 
   Result<QueryResult> execute(std::string_view sql, const std::vector<Value>& params) override {
+    return execute_in_isolate(0, sql, params);
+  }
+
+  Result<QueryResult> execute_in_isolate(int isolate, std::string_view sql, const std::vector<Value>& params) override {
+    if (isolate < 0 || isolate >= kIsolates) return Error::sql("no such isolate");
+    Conductor& conductor_ = conductors_[isolate];
     QueryInput in;
     in.database = options_.database;
     in.sql = std::string(sql);
@@ -85,7 +91,8 @@ class NativeCluster : public Cluster {
 
  private:
   ClusterOptions options_;
-  Conductor conductor_;
+  static constexpr int kIsolates = 2;
+  Conductor conductors_[kIsolates];
   std::unique_ptr<SqliteHost> topology_;
   std::vector<std::unique_ptr<SqliteHost>> nodes_;
   uint64_t object_ns_ = 0;

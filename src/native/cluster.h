@@ -28,6 +28,8 @@ class Cluster {
   virtual ~Cluster() = default;
   // Runs one SQL statement (a trailing ';' is fine) through the conductor, exactly as the Worker would.
   virtual Result<QueryResult> execute(std::string_view sql, const std::vector<Value>& params = {}) = 0;
+  // The same, through another conductor with its own topology cache (another Worker isolate).
+  virtual Result<QueryResult> execute_in_isolate(int isolate, std::string_view sql, const std::vector<Value>& params = {}) = 0;
   // Runs a script of statements separated by ';'; returns the last statement's result.
   virtual Result<QueryResult> execute_script(std::string_view sql) = 0;
   // Runs SQL directly on one storage node's SQLite, bypassing the conductor (tests, diagnostics).

@@ -310,6 +310,9 @@ struct TableRef {
   std::vector<std::string> using_columns;
   SrcPos pos;
   bool operator==(const TableRef&) const = default;
+  // Recycled per thread like Expr (node_pool.cpp).
+  static void* operator new(size_t size);
+  static void operator delete(void* p, size_t size) noexcept;
 };
 
 enum class Distinctness : uint8_t { Default, Distinct, All };
@@ -348,6 +351,9 @@ struct Select {
   SrcPos pos;
   bool operator==(const Select&) const = default;
   SelectPtr clone() const { return SelectPtr(new Select(*this)); }
+  // Recycled per thread like Expr (node_pool.cpp).
+  static void* operator new(size_t size);
+  static void operator delete(void* p, size_t size) noexcept;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -673,6 +679,9 @@ struct Stmt {
   template <class T> const T* as() const { return std::get_if<T>(&node); }
   bool operator==(const Stmt&) const = default;
   StmtPtr clone() const { return StmtPtr(new Stmt(*this)); }
+  // Recycled per thread like Expr (node_pool.cpp).
+  static void* operator new(size_t size);
+  static void operator delete(void* p, size_t size) noexcept;
 };
 
 }  // namespace bd::sql

@@ -1,7 +1,8 @@
-// Per-thread free list for Expr nodes. Freed nodes are kept for reuse by the same thread; the
-// pool holds at most kMaxCached nodes (1 MB) so a huge AST does not pin its memory. The pool is
-// trivially destructible on purpose (wasm32-wasi has no thread-exit hooks); a native thread that
-// exits leaves at most that cache behind.
+// Per-thread free lists for the AST's most frequent heap nodes (Expr, Select, TableRef, Stmt).
+// Freed nodes are kept for reuse by the same thread; each list holds at most kMaxCached nodes (about
+// 1 MB for Expr) so a huge AST does not pin its memory. The pools are trivially destructible on
+// purpose (wasm32-wasi has no thread-exit hooks); a native thread that exits leaves at most that
+// cache behind.
 #include <cstdlib>
 #include <new>
 
@@ -20,27 +21,28 @@ struct Pool {
   size_t cached = 0;
 };
 
-thread_local Pool g_expr_pool;
+enum PoolId { kExprPool, kSelectPool, kTableRefPool, kStmtPool, kPoolCount };
+thread_local Pool g_pools[kPoolCount];
 
-}  // namespace
-
-void* Expr::operator new(size_t size) {
-  Pool& p = g_expr_pool;
-  if (size == sizeof(Expr) && p.head) {
+template <class T, PoolId Id>
+[[gnu::always_inline]] inline void* pool_new(size_t size) {
+  Pool& p = g_pools[Id];
+  if (size == sizeof(T) && p.head) {
     FreeNode* n = p.head;
     p.head = n->next;
     p.cached--;
     return n;
   }
-  void* m = std::malloc(size);
+  void* m = std::malloc(size < sizeof(FreeNode) ? sizeof(FreeNode) : size);
   if (!m) std::abort();  // no exceptions in the Wasm build; out of memory is fatal anyway
   return m;
 }
 
-void Expr::operator delete(void* ptr, size_t size) noexcept {
+template <class T, PoolId Id>
+[[gnu::always_inline]] inline void pool_delete(void* ptr, size_t size) {
   if (!ptr) return;
-  Pool& p = g_expr_pool;
-  if (size == sizeof(Expr) && p.cached < Pool::kMaxCached) {
+  Pool& p = g_pools[Id];
+  if (size == sizeof(T) && p.cached < Pool::kMaxCached) {
     auto* n = static_cast<FreeNode*>(ptr);
     n->next = p.head;
     p.head = n;
@@ -49,5 +51,18 @@ void Expr::operator delete(void* ptr, size_t size) noexcept {
   }
   std::free(ptr);
 }
+
+}  // namespace
+
+void* Expr::operator new(size_t size) { return pool_new<Expr, kExprPool>(size); }
+void Expr::operator delete(void* p, size_t size) noexcept { pool_delete<Expr, kExprPool>(p, size); }
+void* Select::operator new(size_t size) { return pool_new<Select, kSelectPool>(size); }
+void Select::operator delete(void* p, size_t size) noexcept { pool_delete<Select, kSelectPool>(p, size); }
+void* TableRef::operator new(size_t size) { return pool_new<TableRef, kTableRefPool>(size); }
+void TableRef::operator delete(void* p, size_t size) noexcept {
+  pool_delete<TableRef, kTableRefPool>(p, size);
+}
+void* Stmt::operator new(size_t size) { return pool_new<Stmt, kStmtPool>(size); }
+void Stmt::operator delete(void* p, size_t size) noexcept { pool_delete<Stmt, kStmtPool>(p, size); }
 
 }  // namespace bd::sql

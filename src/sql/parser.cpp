@@ -5,26 +5,76 @@
 namespace bd::sql {
 namespace detail {
 
+namespace {
+// One token buffer per thread, reused by every parse on that thread so that parsing a statement
+// does not allocate (and free) its token array. Bounded: a buffer that grew past kMaxKeptTokens
+// (a very large script) is released after the parse instead of pinning that memory. Trivially
+// destructible on purpose (wasm32-wasi has no thread-exit hooks); a native thread that exits leaves
+// at most that much behind. A nested parse on the same thread (busy) uses its own vector.
+struct TokenBuffer {
+  static constexpr size_t kMaxKeptTokens = 16384;  // 192 KB
+  std::vector<Token>* v = nullptr;
+  bool busy = false;
+};
+thread_local TokenBuffer g_tokens;
+}  // namespace
+
 Parser::Parser(std::string_view src, const ParseOptions& opts) : src_(src), opts_(opts) {
+  TokenBuffer& tb = g_tokens;
+  if (!tb.busy) {
+    if (!tb.v) tb.v = new std::vector<Token>();  // intentionally never freed (see TokenBuffer)
+    tb.busy = true;
+    owns_shared_ = true;
+    toks_ = tb.v;
+    toks_->clear();
+  } else {
+    toks_ = &own_toks_;
+  }
   // Test-suite SQL averages under 1.5 bytes per token; one reservation covers typical statements
   // outright (at most one token per byte), large scripts grow from half that.
-  toks_.reserve(src.size() < 4096 ? src.size() + 2 : src.size() / 2 + 16);
-  tokenize(src, toks_);
+  size_t want = (src.size() < 4096 ? src.size() + 2 : src.size() / 2 + 16) + kEndPad;
+  if (toks_->capacity() < want) toks_->reserve(want);
+  tokenize(src, *toks_);
+  const Token end = toks_->back();
+  for (size_t i = 1; i < kEndPad; i++) toks_->push_back(end);  // lookahead padding
+  cur_ = toks_->data();
+}
+
+Parser::~Parser() {
+  if (!owns_shared_) return;
+  TokenBuffer& tb = g_tokens;
+  tb.busy = false;
+  if (tb.v->capacity() > TokenBuffer::kMaxKeptTokens) std::vector<Token>().swap(*tb.v);
 }
 
 std::string Parser::dequote(const Token& t) const {
-  std::string_view s = text(t);
-  if (s.empty()) return {};
-  char q = s[0];
-  if (q != '"' && q != '\'' && q != '`' && q != '[') return std::string(s);
   std::string out;
-  if (q == '[') return std::string(s.substr(1, s.size() - 2));
-  out.reserve(s.size());
-  for (size_t i = 1; i + 1 < s.size(); i++) {
+  dequote_into(t, out);
+  return out;
+}
+
+void Parser::dequote_into(const Token& t, std::string& out) const {
+  const char* s = src_.data() + t.offset;
+  size_t n = t.len;
+  if (n == 0) {
+    out.clear();
+    return;
+  }
+  char q = s[0];
+  if (q != '"' && q != '\'' && q != '`' && q != '[') {
+    set_str(out, s, n);
+    return;
+  }
+  if (q == '[') {
+    set_str(out, s + 1, n - 2);
+    return;
+  }
+  out.clear();
+  out.reserve(n);
+  for (size_t i = 1; i + 1 < n; i++) {
     out.push_back(s[i]);
     if (s[i] == q) i++;  // doubled quote
   }
-  return out;
 }
 
 bool Parser::nm(std::string& out) {
@@ -32,7 +82,7 @@ bool Parser::nm(std::string& out) {
     syntax_error();
     return false;
   }
-  out = dequote(peek());
+  dequote_into(peek(), out);
   advance();
   return true;
 }
@@ -42,7 +92,7 @@ bool Parser::ids(std::string& out) {
     syntax_error();
     return false;
   }
-  out = dequote(peek());
+  dequote_into(peek(), out);
   advance();
   return true;
 }
@@ -52,7 +102,7 @@ void Parser::syntax_error() {
   if (t.kind == Tok::End) {
     // Point just past the last real token rather than at trailing whitespace.
     uint32_t off = t.offset;
-    if (pos_ > 0) off = toks_[pos_ - 1].offset + toks_[pos_ - 1].len;
+    if (cur_ > first_token()) off = cur_[-1].offset + cur_[-1].len;
     fail("incomplete input", off);
   } else if (t.kind == Tok::Illegal) {
     fail("unrecognized token: \"" + std::string(text(t)) + "\"", t.offset);

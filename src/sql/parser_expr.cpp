@@ -267,8 +267,12 @@ ExprPtr Parser::literal(const Token& t) {
     }
     default: break;
   }
-  if (is_keyword(t.kind)) e->text = std::string(keyword_text(t.kind));
-  else e->text = std::string(text(t));
+  if (is_keyword(t.kind)) {
+    std::string_view kw = keyword_text(t.kind);
+    set_str(e->text, kw.data(), kw.size());
+  } else {
+    set_str(e->text, src_.data() + t.offset, t.len);
+  }
   advance();
   return e;
 }
@@ -276,7 +280,7 @@ ExprPtr Parser::literal(const Token& t) {
 ExprPtr Parser::param(const Token& t) {
   ExprPtr e = node(ExprKind::Param, SrcPos{t.offset});
   std::string_view s = text(t);
-  e->text = std::string(s);
+  e->text.assign(s);
   int idx = 0;
   if (s[0] == '?') {
     if (s.size() == 1) {
@@ -314,7 +318,7 @@ ExprPtr Parser::param(const Token& t) {
 
 ExprPtr Parser::function_call(const Token& name) {
   ExprPtr e = node(ExprKind::Function, SrcPos{name.offset});
-  e->name = dequote(name);
+  dequote_into(name, e->name);
   advance();  // name
   advance();  // (
   if (accept(Tok::Star)) {
@@ -485,7 +489,7 @@ ExprPtr Parser::primary() {
     advance();
     return e;
   }
-  e->name = dequote(t);
+  dequote_into(t, e->name);
   advance();
   return e;
 }

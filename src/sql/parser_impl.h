@@ -3,6 +3,7 @@
 // Errors without exceptions: the first error is recorded in err_ and every parse function returns
 // early (empty/false) once failed() is true; callers check failed() after each sub-parse.
 #pragma once
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,9 @@ enum Prec : int {
 class Parser {
  public:
   Parser(std::string_view src, const ParseOptions& opts);
+  ~Parser();
+  Parser(const Parser&) = delete;
+  Parser& operator=(const Parser&) = delete;
 
   bool parse_script(std::vector<StmtPtr>& out);
   ExprPtr parse_lone_expr();
@@ -83,14 +87,15 @@ class Parser {
 
   // ---- tokens (forced inline: the Wasm build is -Oz, which would otherwise call these)
 #define BD_INLINE [[gnu::always_inline]]
-  BD_INLINE const Token& peek(size_t k = 0) const {
-    size_t i = pos_ + k;
-    return i < toks_.size() ? toks_[i] : toks_.back();
-  }
-  BD_INLINE Tok kind(size_t k = 0) const { return peek(k).kind; }
+  // The token array ends with kEndPad End tokens and cur_ never moves past the first of them, so
+  // looking ahead up to kEndPad - 1 tokens needs no bounds check.
+  static constexpr size_t kEndPad = 4;
+  BD_INLINE const Token& peek(size_t k = 0) const { return cur_[k]; }
+  BD_INLINE Tok kind(size_t k = 0) const { return cur_[k].kind; }
   BD_INLINE void advance() {
-    if (pos_ + 1 < toks_.size()) pos_++;
+    if (cur_->kind != Tok::End) cur_++;
   }
+  BD_INLINE const Token* first_token() const { return toks_->data(); }
   BD_INLINE bool accept(Tok t) {
     if (kind() != t) return false;
     advance();
@@ -112,7 +117,14 @@ class Parser {
     return k == Tok::Id || k == Tok::String || k == Tok::K_INDEXED || is_join_kw(k) || is_fallback(k);
   }
   BD_INLINE static bool is_ids(Tok k) { return k == Tok::Id || k == Tok::String || is_fallback(k); }
+  // Replaces `out` with [p, p+n): destroy + construct, which for the short names and literals the
+  // parser stores (mostly within the small-string buffer) is cheaper than assign()'s general path.
+  BD_INLINE static void set_str(std::string& out, const char* p, size_t n) {
+    std::destroy_at(&out);
+    std::construct_at(&out, p, n);
+  }
   std::string dequote(const Token& t) const;
+  void dequote_into(const Token& t, std::string& out) const;  // assigns in place (no temporary)
   bool nm(std::string& out);  // one nm, dequoted
   bool ids(std::string& out);
 
@@ -132,8 +144,10 @@ class Parser {
 
   std::string_view src_;
   ParseOptions opts_;
-  std::vector<Token> toks_;
-  size_t pos_ = 0;
+  std::vector<Token>* toks_;      // the thread's reusable buffer, or own_toks_ when that is busy
+  std::vector<Token> own_toks_;
+  bool owns_shared_ = false;
+  const Token* cur_ = nullptr;
   bool failed_ = false;
   std::string err_;
   uint32_t err_offset_ = 0;

@@ -176,7 +176,7 @@ bool Parser::result_columns(std::vector<ResultColumn>& out) {
       rc.kind = ResultKind::Star;
     } else if (is_nm(kind()) && kind(1) == Tok::Dot && kind(2) == Tok::Star) {
       rc.kind = ResultKind::TableStar;
-      rc.table = dequote(peek());
+      dequote_into(peek(), rc.table);
       advance();
       advance();
       advance();
@@ -186,7 +186,7 @@ bool Parser::result_columns(std::vector<ResultColumn>& out) {
       if (accept(Tok::K_AS)) {
         if (!nm(rc.alias)) return false;
       } else if (is_ids(kind())) {
-        rc.alias = dequote(peek());
+        dequote_into(peek(), rc.alias);
         advance();
       }
     }
@@ -198,7 +198,7 @@ bool Parser::result_columns(std::vector<ResultColumn>& out) {
 bool Parser::table_alias(std::string& alias) {
   if (accept(Tok::K_AS)) return nm(alias);
   if (is_ids(kind())) {
-    alias = dequote(peek());
+    dequote_into(peek(), alias);
     advance();
   }
   return true;

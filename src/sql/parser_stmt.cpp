@@ -314,7 +314,7 @@ StmtPtr Parser::statement() {
       return {};
   }
   if (failed_) return {};
-  const Token& last = toks_[pos_ > 0 ? pos_ - 1 : 0];
+  const Token& last = cur_ > first_token() ? cur_[-1] : cur_[0];
   st->end = SrcPos{last.offset + last.len};
   return st;
 }
@@ -660,7 +660,7 @@ bool Parser::column_constraints(ColumnDef& col) {
           ExprPtr e(new Expr);
           e->kind = ExprKind::Column;
           e->pos = here();
-          e->name = dequote(peek());
+          dequote_into(peek(), e->name);
           advance();
           c.expr = std::move(e);
         } else {
@@ -975,7 +975,7 @@ bool Parser::create_trigger(Stmt& st, bool temp) {
       default: syntax_error(); break;
     }
     if (failed_ || !expect(Tok::Semi)) return false;
-    const Token& last = toks_[pos_ - 2];
+    const Token& last = cur_[-2];
     s->end = SrcPos{last.offset + last.len};
     tr.body.push_back(std::move(s));
     if (accept(Tok::K_END)) break;

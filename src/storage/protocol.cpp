@@ -8,6 +8,7 @@ std::string encode_request(const Request& r) {
   wire::Writer w;
   w.u8(1);  // op: execute
   w.i64(static_cast<int64_t>(r.epoch));
+  w.i64(static_cast<int64_t>(r.catalog_version));
   w.u32(static_cast<uint32_t>(r.vshards.size()));
   for (auto v : r.vshards) w.u32(v);
   w.u32(static_cast<uint32_t>(r.statements.size()));
@@ -24,6 +25,7 @@ Result<Request> decode_request(std::string_view bytes) {
   Request r;
   if (rd.u8() != 1) return Error::internal("unknown storage op");
   r.epoch = static_cast<uint64_t>(rd.i64());
+  r.catalog_version = static_cast<uint64_t>(rd.i64());
   uint32_t nv = rd.count();
   for (uint32_t i = 0; i < nv && rd.ok(); i++) r.vshards.push_back(rd.u32());
   uint32_t ns = rd.count();

@@ -1,6 +1,8 @@
 // Storage requests and responses: what a conductor asks one storage node to do, in one message.
-// A request names the topology epoch it was planned against; the node refuses (retryably) work
-// planned against an epoch older than its last ownership change. All statements of one request run
+// A request names the topology epoch and catalog version it was planned against; the node refuses
+// (retryably) work planned against an epoch older than its last ownership change, or a catalog
+// older than its last schema change (a stale conductor would route by an old shard key or miss a
+// new global index). All statements of one request run
 // in one transaction on the node (the host wraps the call), so a request is atomic per node.
 #pragma once
 #include <cstdint>
@@ -20,6 +22,7 @@ struct Statement {
 
 struct Request {
   uint64_t epoch = 0;
+  uint64_t catalog_version = 0;
   std::vector<uint32_t> vshards;  // the virtual shards the plan assumes this node owns (empty: any)
   std::vector<Statement> statements;
 };

@@ -121,3 +121,35 @@ TEST_CASE("combine engine answers joins, aggregates and ORDER BY/LIMIT exactly")
   auto j = run(*c, "SELECT count(*) FROM a JOIN b ON a.id = b.a_id WHERE b.w < 10");
   CHECK(j.rs.rows[0][0].i == 9);
 }
+
+TEST_CASE("a conductor with a stale catalog is refused by the nodes and re-plans") {
+  auto c = cluster(8);
+  auto other = [&](const std::string& sql, std::vector<Value> params = {}) {
+    auto r = c->execute_in_isolate(1, sql, params);
+    INFO(sql);
+    if (!r.ok()) FAIL(r.error().message);
+    return std::move(*r);
+  };
+  run(*c, "CREATE TABLE t (id INTEGER PRIMARY KEY, u INTEGER)");
+  other("SELECT count(*) FROM t");  // isolate 1 caches the catalog: t sharded by id
+  // Isolate 0 re-creates t sharded by u.
+  run(*c, "DROP TABLE t");
+  run(*c, "CREATE TABLE t (id INTEGER PRIMARY KEY, u INTEGER)");
+  run(*c, "PRAGMA bigdaddy_shard_key = 't.u'");
+  // Isolate 1 still believes t is sharded by id; its inserts must land by u anyway.
+  for (int i = 1; i <= 20; i++) other("INSERT INTO t VALUES (?, ?)", {Value::integer(i), Value::integer(i * 7)});
+  for (int i = 1; i <= 20; i++) {
+    auto r = run(*c, "SELECT id FROM t WHERE u = ?", {Value::integer(i * 7)});
+    REQUIRE(r.rs.rows.size() == 1);
+    CHECK(r.rs.rows[0][0].i == i);
+    CHECK(r.meta_json.find("\"nodesTouched\":1") != std::string::npos);
+  }
+  // A global index created by isolate 0 is maintained by isolate 1's writes.
+  other("SELECT count(*) FROM t");
+  run(*c, "CREATE INDEX t_id ON t (id)");
+  other("INSERT INTO t VALUES (100, 700)");
+  auto r = run(*c, "SELECT u FROM t WHERE id = 100");
+  REQUIRE(r.rs.rows.size() == 1);
+  CHECK(r.rs.rows[0][0].i == 700);
+  CHECK(r.meta_json.find("\"plan\":\"lookup\"") != std::string::npos);
+}
