@@ -78,7 +78,7 @@ namespace {
 
 // Gathers every table the statement reads into a fresh combine database, then runs the statement
 // there: the answer is SQLite's by construction.
-Task<Result<QueryOutput>> run_combine(Exec& x, const std::string& text, const Features& f, const sql::Select* sel) {
+Task<Result<QueryOutput>> run_combine(Exec& x, const std::string& text, int nparams, const Features& f, const sql::Select* sel) {
   auto db_r = CombineDb::open();
   if (!db_r.ok()) co_return db_r.error();
   auto db = std::move(*db_r);
@@ -196,7 +196,7 @@ Task<Result<QueryOutput>> run_combine(Exec& x, const std::string& text, const Fe
   // Views are created after their tables (creation order from the catalog).
   for (auto it = views.rbegin(); it != views.rend(); ++it)
     if (auto s = db->exec((*it)->create_sql); !s.ok()) co_return s.error();
-  auto rs = db->query(text, x.params);
+  auto rs = db->query(text, planner::params_for(x.params, nparams));
   if (!rs.ok()) co_return rs.error();
   x.plan = "combine";
   QueryOutput out;
@@ -234,7 +234,10 @@ QueryOutput concat(std::vector<ResultSet>& parts) {
 // when nothing needs merging. Returns nullopt when the plan needs merging or combining.
 Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
   Features f = planner::analyze_select(sel);
-  std::string original = sql::print(sel);
+  // The statement as the combine engine runs it: parameters by number, bound exactly.
+  sql::Select numbered = sel;
+  int original_params = planner::number_params(numbered);
+  std::string original = sql::print(numbered);
   // Every table must exist (views count): a stale cache may not know a table another isolate made.
   for (auto& name : f.tables) {
     if (!x.topo->find_table(name)) {
@@ -248,7 +251,7 @@ Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
     only = x.topo->find_table(f.tables[0]);
   if (f.tables.empty() && !f.table_function) {
     // No tables at all (SELECT 1+1): SQLite in the conductor answers.
-    co_return co_await run_combine(x, original, f, &sel);
+    co_return co_await run_combine(x, original, original_params, f, &sel);
   }
   if (only && only->kind != TableKind::View) {
     const auto& core = sel.cores[0];
@@ -339,7 +342,7 @@ Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
         auto db = CombineDb::open();
         if (!db.ok()) co_return db.error();
         if (auto st = (*db)->exec(only->create_sql); !st.ok()) co_return st.error();
-        auto names = (*db)->query(original, x.params);
+        auto names = (*db)->query(original, planner::params_for(x.params, original_params));
         if (!names.ok()) co_return names.error();
         if (auto st = (*db)->exec(ap->agg_table_ddl); !st.ok()) co_return st.error();
         std::vector<std::string> cols;
@@ -420,7 +423,7 @@ Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
     if (!parts.ok()) co_return parts.error();
     co_return concat(*parts);
   }
-  co_return co_await run_combine(x, original, f, &sel);
+  co_return co_await run_combine(x, original, original_params, f, &sel);
 }
 
 // ---------------------------------------------------------------------------------------------

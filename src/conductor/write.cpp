@@ -1,6 +1,7 @@
 // INSERT, UPDATE and DELETE: routed by the shard key, split per node, always within the Durable
 // Object statement limits (100 bound parameters, 100 KB of SQL per statement).
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <map>
 #include "conductor/exec_context.h"
@@ -468,6 +469,96 @@ Task<Result<QueryOutput>> move_rows(Exec& x, const sql::Update& up, const TableI
   co_return out;
 }
 
+// Subqueries in UPDATE/DELETE read other rows than the ones each node changes, so they are
+// evaluated first, through the distributed engine, and replaced by their values (scalar -> literal,
+// EXISTS -> 0/1, IN (SELECT ...) -> IN (list)). Correlated subqueries cannot run standalone and are
+// refused.
+void collect_subqueries(sql::Expr& e, std::vector<sql::Expr*>& out) {
+  if (e.kind == sql::ExprKind::Subquery || e.kind == sql::ExprKind::Exists ||
+      (e.kind == sql::ExprKind::In && e.in_kind == sql::InKind::Select)) {
+    out.push_back(&e);
+    if (e.left) collect_subqueries(*e.left, out);
+    return;
+  }
+  for (auto* c : {e.left.get(), e.right.get(), e.extra.get(), e.filter.get()})
+    if (c) collect_subqueries(*c, out);
+  for (auto& a : e.args) collect_subqueries(*a, out);
+}
+
+sql::ExprPtr value_literal(const Value& v) {
+  if (v.type == ValueType::Real) {
+    auto lit = literal_expr(sql::LiteralKind::Real, real_to_text(std::fabs(v.r)));
+    if (std::isinf(v.r)) lit->text = "1e999";
+    if (std::isnan(v.r)) return literal_expr(sql::LiteralKind::Null, "NULL");
+    if (!std::signbit(v.r)) return lit;
+    auto neg = sql::make<sql::Expr>();
+    neg->kind = sql::ExprKind::Unary;
+    neg->unary_op = sql::UnaryOp::Neg;
+    neg->left = std::move(lit);
+    return neg;
+  }
+  if (v.type == ValueType::Blob) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string t = "X'";
+    for (unsigned char ch : v.s) {
+      t += hex[ch >> 4];
+      t += hex[ch & 15];
+    }
+    return literal_expr(sql::LiteralKind::Blob, t + "'");
+  }
+  if (v.type == ValueType::Text) {
+    std::string t = "'";
+    for (char ch : v.s) {
+      if (ch == '\'') t += '\'';
+      t += ch;
+    }
+    return literal_expr(sql::LiteralKind::String, t + "'");
+  }
+  return inline_value(v);
+}
+
+Task<Status> inline_subqueries(Exec& x, sql::Stmt& st) {
+  std::vector<sql::Expr*> found;
+  if (auto* u = st.as<sql::Update>()) {
+    for (auto& sc : u->set) collect_subqueries(*sc.value, found);
+    if (u->where) collect_subqueries(*u->where, found);
+  } else if (auto* d = st.as<sql::Delete>()) {
+    if (d->where) collect_subqueries(*d->where, found);
+  }
+  for (auto* e : found) {
+    sql::Select sub = *e->select;
+    planner::number_params(sub);
+    auto r = co_await run_select(x, sub);
+    if (!r.ok()) {
+      if (r.error().message.rfind("no such column", 0) == 0)
+        co_return Error::unsupported("correlated subqueries in UPDATE/DELETE are not supported yet");
+      co_return r.error();
+    }
+    auto& rows = r->rs.rows;
+    if (e->kind == sql::ExprKind::Exists) {
+      bool any = !rows.empty();
+      bool negated = e->negated;
+      *e = sql::Expr{};
+      e->kind = sql::ExprKind::Literal;
+      e->literal = sql::LiteralKind::Integer;
+      e->text = (any != negated) ? "1" : "0";
+    } else if (e->kind == sql::ExprKind::Subquery) {
+      if (!rows.empty() && rows[0].size() != 1) co_return Error::unsupported("row-value subqueries in UPDATE/DELETE are not supported yet");
+      sql::ExprPtr lit = rows.empty() ? literal_expr(sql::LiteralKind::Null, "NULL") : value_literal(rows[0][0]);
+      *e = *lit;
+    } else {
+      if (!rows.empty() && rows[0].size() != 1) co_return Error::unsupported("row-value IN subqueries in UPDATE/DELETE are not supported yet");
+      e->select = nullptr;
+      e->in_kind = sql::InKind::List;
+      e->args.clear();
+      for (auto& row : rows) e->args.push_back(value_literal(row[0]));
+    }
+  }
+  co_return ok_status();
+}
+
+Task<Result<QueryOutput>> run_update_delete(Exec& x, const sql::Stmt& st);
+
 // UPDATE and DELETE: the WHERE clause routes them like a SELECT; without a pin they run on every
 // node. Each node changes only its own rows, which is exact as long as nothing in the statement
 // reads other rows (subqueries over sharded tables are rejected until they are evaluated first).
@@ -500,6 +591,12 @@ Task<Result<QueryOutput>> run_update_delete(Exec& x, const sql::Stmt& st) {
     if (!up->order_by.empty() || up->limit) co_return Error::unsupported("UPDATE ... ORDER BY/LIMIT is not supported yet");
   } else if (!del->order_by.empty() || del->limit) {
     co_return Error::unsupported("DELETE ... ORDER BY/LIMIT is not supported yet");
+  }
+  if (f.subquery) {
+    sql::Stmt inlined = st;
+    auto s = co_await inline_subqueries(x, inlined);
+    if (!s.ok()) co_return s.error();
+    co_return co_await run_update_delete(x, inlined);
   }
   for (auto& tn : f.tables) {
     const TableInfo* other = x.topo->find_table(tn);
@@ -627,10 +724,24 @@ Task<Result<QueryOutput>> run_update_delete(Exec& x, const sql::Stmt& st) {
         }
     }
   }
+  // Parameters by number: inlined subqueries may have taken some away.
+  int nparams = 0;
+  auto number = [&](sql::ExprPtr& e) {
+    if (e) nparams = std::max(nparams, planner::number_params(*e));
+  };
+  if (auto* u = shard.as<sql::Update>()) {
+    for (auto& sc : u->set) number(sc.value);
+    number(u->where);
+    for (auto& rc : u->returning) number(rc.expr);
+  }
+  if (auto* d = shard.as<sql::Delete>()) {
+    number(d->where);
+    for (auto& rc : d->returning) number(rc.expr);
+  }
   std::string text = sql::print(shard);
 
   std::vector<NodeRequest> reqs;
-  for (auto n : targets) reqs.push_back({n, x.request(one_statement(text, x.params, true))});
+  for (auto n : targets) reqs.push_back({n, x.request(one_statement(text, planner::params_for(x.params, nparams), true))});
   auto resp = co_await fan_out(x.s, std::move(reqs));
   if (!resp.ok()) {
     for (size_t i = 0; i < touched.size() && up; i++) co_await remove_index_entries(x, *touched[i], new_entries[i]);

@@ -131,3 +131,24 @@ TEST_CASE("writes: co-location by a chosen shard key and reference tables") {
   // Placement can only be declared while the table is empty.
   CHECK_FALSE(c->execute("PRAGMA bigdaddy_shard_key = 'users.name'").ok());
 }
+
+TEST_CASE("writes: subqueries over other sharded tables in UPDATE/DELETE are evaluated first") {
+  auto c = cluster(8);
+  run(*c, "CREATE TABLE t (id INTEGER PRIMARY KEY, x INTEGER)");
+  run(*c, "CREATE TABLE u (id INTEGER PRIMARY KEY, flag INTEGER)");
+  for (int i = 1; i <= 40; i++) {
+    run(*c, "INSERT INTO t VALUES (?, ?)", {Value::integer(i), Value::integer(i)});
+    run(*c, "INSERT INTO u VALUES (?, ?)", {Value::integer(i), Value::integer(i % 4 == 0)});
+  }
+  // Every node must see all of u's flagged ids, not only its own rows.
+  auto d = run(*c, "DELETE FROM t WHERE id IN (SELECT id FROM u WHERE flag = ?)", {Value::integer(1)});
+  CHECK(d.rs.changes == 10);
+  CHECK(run(*c, "SELECT count(*) FROM t").rs.rows[0][0].i == 30);
+  auto up = run(*c, "UPDATE t SET x = (SELECT max(id) FROM u) WHERE id > ? AND EXISTS (SELECT 1 FROM u WHERE flag = 1)", {Value::integer(35)});
+  CHECK(up.rs.changes == 3);  // 36..40 minus 36 and 40 deleted above: 37, 38, 39
+  CHECK(run(*c, "SELECT count(*) FROM t WHERE x = 40").rs.rows[0][0].i == up.rs.changes);
+  // Correlated subqueries cannot be evaluated first: refused clearly, nothing changed.
+  auto corr = c->execute("UPDATE t SET x = (SELECT flag FROM u WHERE u.id = t.id)");
+  REQUIRE_FALSE(corr.ok());
+  CHECK(corr.error().message.find("correlated") != std::string::npos);
+}
