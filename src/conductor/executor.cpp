@@ -327,7 +327,17 @@ Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
         Result<std::vector<Row>> groups = std::vector<Row>{};
         if (!overflow) {
           std::vector<merge::RowSourcePtr> inputs;
-          for (auto& r : *resp) inputs.push_back(std::make_unique<merge::VectorSource>(std::move(r.results[0].rows)));
+          for (auto& r : *resp) {
+            auto& rows = r.results[0].rows;
+            if (ap->real_mask)
+              for (auto& row : rows) {
+                int64_t mask = row.back().type == ValueType::Integer ? row.back().i : 0;
+                row.pop_back();
+                for (size_t k = 0; k < row.size(); k++)
+                  if ((mask >> k & 1) && row[k].type == ValueType::Integer) row[k] = Value::real(static_cast<double>(row[k].i));
+              }
+            inputs.push_back(std::make_unique<merge::VectorSource>(std::move(rows)));
+          }
           merge::GroupCombineSpec spec;
           spec.keys = ap->keys;
           spec.aggregates = ap->aggs;

@@ -199,6 +199,47 @@ std::optional<AggregatePlan> plan_aggregate(const sql::Select& sel, const TableI
     }
     plan.aggs.push_back(spec);
   }
+  // A last column flags which values are REAL (bit k: column k): a Durable Object hands integral
+  // REALs to JavaScript as plain numbers, and sum(2.0, 3.0) must stay 5.0, not become 5.
+  if (sc.columns.size() <= 62) {
+    sql::ExprPtr mask;
+    for (size_t k = 0; k < sc.columns.size(); k++) {
+      std::vector<ExprPtr> a;
+      a.push_back(sc.columns[k].expr->clone());
+      auto is_real = sql::make<Expr>();
+      is_real->kind = ExprKind::Binary;
+      is_real->binary_op = sql::BinaryOp::Eq;
+      is_real->left = call("typeof", std::move(a));
+      is_real->right = sql::make<Expr>();
+      is_real->right->kind = ExprKind::Literal;
+      is_real->right->literal = sql::LiteralKind::String;
+      is_real->right->text = "'real'";
+      auto shifted = sql::make<Expr>();
+      shifted->kind = ExprKind::Binary;
+      shifted->binary_op = sql::BinaryOp::LShift;
+      shifted->left = std::move(is_real);
+      shifted->right = sql::make<Expr>();
+      shifted->right->kind = ExprKind::Literal;
+      shifted->right->literal = sql::LiteralKind::Integer;
+      shifted->right->text = std::to_string(k);
+      if (!mask) {
+        mask = std::move(shifted);
+      } else {
+        auto both = sql::make<Expr>();
+        both->kind = ExprKind::Binary;
+        both->binary_op = sql::BinaryOp::BitOr;
+        both->left = std::move(mask);
+        both->right = std::move(shifted);
+        mask = std::move(both);
+      }
+    }
+    if (mask) {
+      sql::ResultColumn rc;
+      rc.expr = std::move(mask);
+      sc.columns.push_back(std::move(rc));
+      plan.real_mask = true;
+    }
+  }
   shard.cores.push_back(std::move(sc));
   plan.shard_params = number_params(shard);
   plan.shard_sql = sql::print(shard);

@@ -94,6 +94,20 @@ describe("foundation: value fidelity through Durable Objects", () => {
   });
 });
 
+describe("foundation: aggregates over shards keep SQLite's types", () => {
+  it("sum of REALs that add up to an integral value stays REAL through Durable Objects", async () => {
+    const sql = await bigDaddy.createConnection("agg-types", { nodes: 4 });
+    await sql`CREATE TABLE p (id INTEGER PRIMARY KEY, price REAL, g TEXT)`;
+    for (let i = 1; i <= 12; i++) await sql`INSERT INTO p VALUES (${i}, ${i % 2 ? 2.0 : 3.0}, ${i % 3 ? "a" : "b"})`;
+    const r = await sql`SELECT g, sum(price) / 4 AS q, typeof(sum(price)) AS t, max(price) / 2 AS h FROM p GROUP BY g ORDER BY g`;
+    expect(r.meta.plan).toBe("scatter-aggregate");
+    expect(r.rows).toEqual([
+      { g: "a", q: 5, t: "real", h: 1.5 },
+      { g: "b", q: 2.5, t: "real", h: 1.5 },
+    ]);
+  });
+});
+
 describe("foundation: foreign keys in Durable Objects", () => {
   it("accepts children whose parent lives on another node (the key is not co-located)", async () => {
     const sql = await bigDaddy.createConnection("fk", { nodes: 4 });
