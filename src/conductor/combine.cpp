@@ -1,19 +1,11 @@
 #include "conductor/combine.h"
 
 #include "conductor/sqlite_exec.h"
+#include "planner/shard_sql.h"
 #include "sqlite3.h"
 
 namespace bd {
 namespace {
-std::string quote_ident(std::string_view name) {
-  std::string out = "\"";
-  for (char ch : name) {
-    if (ch == '"') out += '"';
-    out += ch;
-  }
-  return out + "\"";
-}
-
 Status bind(sqlite3_stmt* st, int idx, const Value& v) {
   int rc = SQLITE_OK;
   switch (v.type) {
@@ -46,8 +38,8 @@ Status CombineDb::exec(std::string_view sql) {
 }
 
 Status CombineDb::load(std::string_view table, const std::vector<std::string>& columns, const std::vector<Row>& rows, bool with_rowid) {
-  std::string sql = "INSERT INTO " + quote_ident(table) + "(";
-  for (size_t i = 0; i < columns.size(); i++) sql += (i ? "," : "") + quote_ident(columns[i]);
+  std::string sql = "INSERT INTO " + planner::quote_ident(table) + "(";
+  for (size_t i = 0; i < columns.size(); i++) sql += (i ? "," : "") + planner::quote_ident(columns[i]);
   if (with_rowid) sql += columns.empty() ? "rowid" : ",rowid";
   sql += ") VALUES (";
   size_t n = columns.size() + (with_rowid ? 1 : 0);

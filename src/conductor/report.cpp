@@ -2,18 +2,10 @@
 
 #include "base/json.h"
 #include "conductor/io.h"
+#include "planner/shard_sql.h"
 
 namespace bd {
 namespace {
-
-std::string quote_ident(std::string_view name) {
-  std::string out = "\"";
-  for (char ch : name) {
-    if (ch == '"') out += '"';
-    out += ch;
-  }
-  return out + "\"";
-}
 
 const char* affinity_name(Affinity a) {
   switch (a) {
@@ -39,7 +31,7 @@ Task<Result<QueryOutput>> topology_report(Conductor& c, Session& s, uint32_t nod
     nr.node = n;
     nr.request.epoch = topo->epoch;
     nr.request.catalog_version = topo->version;
-    for (auto& t : topo->tables) nr.request.statements.push_back({"SELECT count(*) FROM " + quote_ident(t.name), {}, false});
+    for (auto& t : topo->tables) nr.request.statements.push_back({"SELECT count(*) FROM " + planner::quote_ident(t.name), {}, false});
     reqs.push_back(std::move(nr));
   }
   std::vector<storage::Response> counts;

@@ -386,12 +386,7 @@ Task<Result<QueryOutput>> move_rows(Exec& x, const sql::Update& up, const TableI
   // SELECT rowid, <new value of every stored column> FROM t WHERE ...
   sql::Select sel;
   sql::SelectCore core;
-  auto col = [](const std::string& name) {
-    auto e = sql::make<sql::Expr>();
-    e->kind = sql::ExprKind::Column;
-    e->name = name;
-    return e;
-  };
+  auto col = [](const std::string& name) { return planner::column_ref({}, name); };
   sql::ResultColumn rid;
   rid.expr = col("rowid");
   core.columns.push_back(std::move(rid));
@@ -631,20 +626,11 @@ Task<Result<QueryOutput>> run_update_delete(Exec& x, const sql::Stmt& st) {
   std::vector<std::vector<IndexedRow>> old_entries(touched.size()), new_entries(touched.size());
   if (up && !touched.empty()) {
     // Old and new indexed values of every affected row, computed where the rows are.
-    auto col = [](const std::string& name) {
-      auto e = sql::make<sql::Expr>();
-      e->kind = sql::ExprKind::Column;
-      e->name = name;
-      return e;
-    };
+    auto col = [](const std::string& name) { return planner::column_ref({}, name); };
     sql::Select sel;
     sql::SelectCore core;
     sql::ResultColumn k;
-    k.expr = sql::make<sql::Expr>();
-    k.expr->kind = sql::ExprKind::Cast;
-    k.expr->left = col(std::string(kKsidColumn));
-    k.expr->cast_type = sql::make<sql::TypeName>();
-    k.expr->cast_type->name = "TEXT";
+    k.expr = planner::cast_as_text(col(std::string(kKsidColumn)));
     core.columns.push_back(std::move(k));
     for (auto* index : touched)
       for (auto& ic : index->columns) {
@@ -703,18 +689,9 @@ Task<Result<QueryOutput>> run_update_delete(Exec& x, const sql::Stmt& st) {
     user_returning = d->returning.size();
     if (!touched.empty()) {
       // The deleted rows' indexed values come back with them, to remove their entries after.
-      auto col = [](const std::string& name) {
-        auto e = sql::make<sql::Expr>();
-        e->kind = sql::ExprKind::Column;
-        e->name = name;
-        return e;
-      };
+      auto col = [](const std::string& name) { return planner::column_ref({}, name); };
       sql::ResultColumn k;
-      k.expr = sql::make<sql::Expr>();
-      k.expr->kind = sql::ExprKind::Cast;
-      k.expr->left = col(std::string(kKsidColumn));
-      k.expr->cast_type = sql::make<sql::TypeName>();
-      k.expr->cast_type->name = "TEXT";
+      k.expr = planner::cast_as_text(col(std::string(kKsidColumn)));
       d->returning.push_back(std::move(k));
       for (auto* index : touched)
         for (auto& ic : index->columns) {

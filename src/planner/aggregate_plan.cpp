@@ -13,12 +13,7 @@ using sql::Expr;
 using sql::ExprKind;
 using sql::ExprPtr;
 
-ExprPtr column(const std::string& name) {
-  auto e = sql::make<Expr>();
-  e->kind = ExprKind::Column;
-  e->name = name;
-  return e;
-}
+ExprPtr column(const std::string& name) { return column_ref({}, name); }
 
 ExprPtr call(const std::string& name, std::vector<ExprPtr> args, bool star = false) {
   auto e = sql::make<Expr>();

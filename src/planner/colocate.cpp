@@ -4,6 +4,7 @@
 #include <numeric>
 #include "planner/analysis.h"
 #include "planner/params.h"
+#include "planner/shard_sql.h"
 #include "sql/printer.h"
 
 namespace bd::planner {
@@ -71,14 +72,6 @@ int key_member(const sql::Expr& e, const std::vector<Member>& members) {
     return static_cast<int>(i);
   }
   return -1;
-}
-
-sql::ExprPtr column_ref(const std::string& table, const std::string& column) {
-  auto e = sql::make<sql::Expr>();
-  e->kind = sql::ExprKind::Column;
-  e->table = table;
-  e->name = column;
-  return e;
 }
 
 }  // namespace

@@ -25,13 +25,6 @@ std::optional<merge::Collation> to_merge_collation(const std::optional<std::stri
   return *c;
 }
 
-sql::ExprPtr column_ref(const std::string& column) {
-  auto e = sql::make<sql::Expr>();
-  e->kind = sql::ExprKind::Column;
-  e->name = column;
-  return e;
-}
-
 }  // namespace
 
 std::optional<std::string> expr_collation(const sql::Expr& e, const TableInfo& t) {
@@ -59,7 +52,7 @@ std::optional<ScatterMerge> plan_scatter_merge(const sql::Select& sel, const Tab
     }
     for (auto& c : t.columns) {
       sql::ResultColumn out;
-      out.expr = column_ref(c.name);
+      out.expr = column_ref({}, c.name);
       if (rc.kind == sql::ResultKind::TableStar) out.expr->table = rc.table;
       cols.push_back(std::move(out));
     }

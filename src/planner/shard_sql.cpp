@@ -162,7 +162,6 @@ std::string gather_sql(const TableInfo& t, const std::string& alias) {
   return sql;
 }
 
-namespace {
 sql::ExprPtr column_ref(const std::string& table, const std::string& column) {
   auto e = sql::make<sql::Expr>();
   e->kind = sql::ExprKind::Column;
@@ -170,7 +169,15 @@ sql::ExprPtr column_ref(const std::string& table, const std::string& column) {
   e->name = column;
   return e;
 }
-}  // namespace
+
+sql::ExprPtr cast_as_text(sql::ExprPtr inner) {
+  auto e = sql::make<sql::Expr>();
+  e->kind = sql::ExprKind::Cast;
+  e->left = std::move(inner);
+  e->cast_type = sql::make<sql::TypeName>();
+  e->cast_type->name = "TEXT";
+  return e;
+}
 
 Result<ShardSql> shard_select_sql(const sql::Select& sel, const TableInfo& t) {
   sql::Select copy = sel;

@@ -11,6 +11,11 @@ namespace bd::planner {
 
 std::string quote_ident(std::string_view name);
 
+// A column reference expression, [table.]column.
+sql::ExprPtr column_ref(const std::string& table, const std::string& column);
+// CAST(<column> AS TEXT): how keyspace ids are read back exactly through a Durable Object.
+sql::ExprPtr cast_as_text(sql::ExprPtr e);
+
 // Catalog entry for a new table, from its CREATE TABLE (shard key: the first PRIMARY KEY column,
 // or the hidden rowid when there is none).
 Result<TableInfo> table_info_from_create(const sql::CreateTable& ct, std::string create_sql);
