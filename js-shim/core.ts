@@ -33,6 +33,7 @@ export class Core {
     const imports = {
       bd: {
         sql_exec: (sp: number, sl: number, pp: number, pl: number) => this.sqlExec(sp, sl, pp, pl),
+        sql_size: () => (this.sql as { databaseSize?: number } | null)?.databaseSize ?? -1,
         log: (level: number, p: number, n: number) => {
           const msg = dec.decode(new Uint8Array(this.ex.memory.buffer, p, n));
           (level >= 2 ? console.warn : console.log)(`[bigdaddy] ${msg}`);

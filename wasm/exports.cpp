@@ -17,6 +17,7 @@
 
 BD_IMPORT(sql_exec) uint8_t* bd_host_sql_exec(const char* sql, uint32_t sql_len, const char* params, uint32_t params_len);
 BD_IMPORT(log) void bd_host_log(uint32_t level, const char* msg, uint32_t len);
+BD_IMPORT(sql_size) double bd_host_sql_size();
 
 namespace {
 
@@ -53,6 +54,7 @@ class JsSqlHost : public bd::SqlHost {
     std::free(out);
     return result;
   }
+  int64_t database_bytes() override { return static_cast<int64_t>(bd_host_sql_size()); }
 };
 
 bd::Conductor& conductor() {

@@ -24,22 +24,22 @@ Task<Result<QueryOutput>> topology_report(Conductor& c, Session& s, uint32_t nod
   if (!topo_r.ok()) co_return topo_r.error();
   auto topo = *topo_r;
 
-  // Row counts per table per node: one request per node, one count(*) per table.
+  // Row counts per table and database size, per node: one request per node.
   std::vector<NodeRequest> reqs;
   for (uint32_t n = 0; n < topo->nodes; n++) {
     NodeRequest nr;
     nr.node = n;
     nr.request.epoch = topo->epoch;
     nr.request.catalog_version = topo->version;
-    for (auto& t : topo->tables) nr.request.statements.push_back({"SELECT count(*) FROM " + planner::quote_ident(t.name), {}, false});
+    nr.request.want_size = true;
+    for (auto& t : topo->tables)
+      if (t.kind == TableKind::Sharded || t.kind == TableKind::Reference)
+        nr.request.statements.push_back({"SELECT count(*) FROM " + planner::quote_ident(t.name), {}, false});
     reqs.push_back(std::move(nr));
   }
-  std::vector<storage::Response> counts;
-  if (!topo->tables.empty()) {
-    auto r = co_await fan_out(s, std::move(reqs));
-    if (!r.ok()) co_return r.error();
-    counts = std::move(*r);
-  }
+  auto counts_r = co_await fan_out(s, std::move(reqs));
+  if (!counts_r.ok()) co_return counts_r.error();
+  auto counts = std::move(*counts_r);
 
   JsonWriter j;
   j.begin_object();
@@ -55,22 +55,27 @@ Task<Result<QueryOutput>> topology_report(Conductor& c, Session& s, uint32_t nod
     j.key("status").str("up");
     j.key("vshards").num(vshards);
     j.key("tables").begin_object();
-    for (size_t t = 0; t < topo->tables.size(); t++) {
-      int64_t rows = counts.empty() ? 0 : counts[n].results[t].rows[0][0].i;
+    size_t k = 0;
+    for (auto& t : topo->tables) {
+      if (t.kind != TableKind::Sharded && t.kind != TableKind::Reference) continue;
+      int64_t rows = counts[n].results[k++].rows[0][0].i;
       total += rows;
-      j.key(topo->tables[t].name).begin_object().key("rows").num(rows).end_object();
+      j.key(t.name).begin_object().key("rows").num(rows).end_object();
     }
     j.end_object();
+    if (counts[n].database_bytes >= 0) j.key("bytes").num(counts[n].database_bytes);
+    else j.key("bytes").null();
     j.key("rows").num(total);
     j.end_object();
   }
   j.end_array();
   j.key("tables").begin_array();
   for (auto& t : topo->tables) {
+    if (t.kind == TableKind::Index) continue;
     j.begin_object();
     j.key("name").str(t.name);
-    j.key("kind").str(t.kind == TableKind::Reference ? "reference" : "sharded");
-    if (t.kind == TableKind::Reference) j.key("shardKey").null();
+    j.key("kind").str(t.kind == TableKind::Reference ? "reference" : t.kind == TableKind::View ? "view" : "sharded");
+    if (t.kind != TableKind::Sharded) j.key("shardKey").null();
     else if (t.shard_key < 0) j.key("shardKey").str("rowid");
     else j.key("shardKey").str(t.columns[t.shard_key].name);
     j.key("columns").begin_array();
@@ -85,7 +90,15 @@ Task<Result<QueryOutput>> topology_report(Conductor& c, Session& s, uint32_t nod
   for (auto& v : topo->vshards)
     j.begin_object().key("id").unum(v.id).key("lo").ustr(v.lo).key("hi").ustr(v.hi).key("node").unum(v.node).key("status").str("serving").end_object();
   j.end_array();
-  j.key("indexes").begin_array().end_array();
+  j.key("indexes").begin_array();
+  for (auto& t : topo->tables) {
+    if (t.kind != TableKind::Index) continue;
+    j.begin_object().key("name").str(t.name).key("table").str(t.base_table).key("unique").boolean(t.unique).key("global").boolean(true);
+    j.key("columns").begin_array();
+    for (auto& col : t.columns) j.str(col.name);
+    j.end_array().key("sql").str(t.create_sql).end_object();
+  }
+  j.end_array();
   j.key("jobs").begin_array().end_array();
   j.end_object();
 

@@ -16,6 +16,8 @@ class SqlHost {
  public:
   virtual ~SqlHost() = default;
   virtual Result<ResultSet> exec(std::string_view sql, const std::vector<Value>& params) = 0;
+  // Bytes the object's database occupies (ctx.storage.sql.databaseSize), or -1 if unknown.
+  virtual int64_t database_bytes() { return -1; }
 };
 
 class Clock {

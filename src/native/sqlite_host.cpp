@@ -30,6 +30,13 @@ Result<ResultSet> SqliteHost::exec(std::string_view sql, const std::vector<Value
   return run_statement(db_, sql, params);
 }
 
+int64_t SqliteHost::database_bytes() {
+  auto count = run_statement(db_, "PRAGMA page_count", {});
+  auto size = run_statement(db_, "PRAGMA page_size", {});
+  if (!count.ok() || !size.ok() || count->rows.empty() || size->rows.empty()) return -1;
+  return count->rows[0][0].i * size->rows[0][0].i;
+}
+
 Status SqliteHost::begin() {
   auto r = exec("BEGIN", {});
   if (!r.ok()) return r.error();

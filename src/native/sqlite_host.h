@@ -17,6 +17,7 @@ class SqliteHost : public SqlHost {
   static Result<std::unique_ptr<SqliteHost>> open(const std::string& path);  // ":memory:" or a file
   ~SqliteHost() override;
   Result<ResultSet> exec(std::string_view sql, const std::vector<Value>& params) override;
+  int64_t database_bytes() override;
   // Transactions around one request, as transactionSync does in a Durable Object.
   Status begin();
   Status commit();

@@ -36,6 +36,7 @@ std::string handle(SqlHost& sql, std::string_view bytes) {
     }
     resp.results.push_back(std::move(*rs));
   }
+  if (req->want_size) resp.database_bytes = sql.database_bytes();
   return encode_response(resp);
 }
 

@@ -17,6 +17,7 @@ std::string encode_request(const Request& r) {
     w.row(s.params);
     w.u8(s.write);
   }
+  w.u8(r.want_size);
   return w.take();
 }
 
@@ -36,6 +37,7 @@ Result<Request> decode_request(std::string_view bytes) {
     s.write = rd.u8() != 0;
     r.statements.push_back(std::move(s));
   }
+  r.want_size = rd.u8() != 0;
   if (!rd.ok()) return Error::internal("corrupt storage request");
   return r;
 }
@@ -45,6 +47,7 @@ std::string encode_response(const Response& r) {
   w.u8(0);
   w.u32(static_cast<uint32_t>(r.results.size()));
   for (auto& rs : r.results) w.result_set(rs);
+  w.i64(r.database_bytes);
   return w.take();
 }
 
@@ -68,6 +71,7 @@ Result<Response> decode_response(std::string_view bytes) {
   Response r;
   uint32_t n = rd.count();
   for (uint32_t i = 0; i < n && rd.ok(); i++) r.results.push_back(rd.result_set());
+  r.database_bytes = rd.i64();
   if (!rd.ok()) return Error::internal("corrupt storage response");
   return r;
 }

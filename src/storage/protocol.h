@@ -25,10 +25,12 @@ struct Request {
   uint64_t catalog_version = 0;
   std::vector<uint32_t> vshards;  // the virtual shards the plan assumes this node owns (empty: any)
   std::vector<Statement> statements;
+  bool want_size = false;  // report the node's database size in the response
 };
 
 struct Response {
   std::vector<ResultSet> results;  // one per statement
+  int64_t database_bytes = -1;     // when asked for (want_size) and the host knows it
 };
 
 std::string encode_request(const Request& r);

@@ -63,6 +63,14 @@ describe("foundation: HTTP", () => {
     expect(perNode.reduce((a: number, b: number) => a + b, 0)).toBe(1000);
     for (const n of perNode) expect(n).toBeGreaterThan(0);
     expect(topo.body.tables[0]).toMatchObject({ name: "items", kind: "sharded", shardKey: "id" });
+    // Each node reports its database size (ctx.storage.sql.databaseSize).
+    for (const n of topo.body.nodes) expect(n.bytes).toBeGreaterThan(0);
+    // Global indexes and views are listed as such.
+    await sqlHttp(db, "CREATE INDEX items_name ON items (name)");
+    await sqlHttp(db, "CREATE VIEW cheap AS SELECT * FROM items WHERE qty < 2");
+    const after = await http(`/api/databases/${db}`);
+    expect(after.body.indexes).toEqual([expect.objectContaining({ name: "items_name", table: "items", columns: ["name"], global: true })]);
+    expect(after.body.tables.map((t: any) => [t.name, t.kind])).toEqual([["items", "sharded"], ["cheap", "view"]]);
   });
 
   it("returns SQLite's errors as 4xx JSON", async () => {
