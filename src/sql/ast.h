@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -28,6 +29,10 @@ struct SrcPos {
 // Owning, deep-copying, deep-comparing pointer. Null compares equal only to null.
 // Internally a plain pointer whose null test is inlined: ASTs are mostly empty child slots, and
 // destroying one must not cost a call. Deleting a pointee goes through one out-of-line function.
+struct Expr;
+// Frees an Expr (node_pool.cpp); a leaf node, the common case, skips its field-by-field teardown.
+void destroy_expr_node(Expr* p);
+
 template <class T>
 class Box {
  public:
@@ -74,7 +79,10 @@ class Box {
   }
 
  private:
-  [[gnu::noinline]] static void destroy(T* p) { delete p; }
+  [[gnu::noinline]] static void destroy(T* p) {
+    if constexpr (std::is_same_v<T, Expr>) destroy_expr_node(p);
+    else delete p;
+  }
   [[gnu::noinline]] static T* copy(const T& v) { return new T(v); }
   T* p_ = nullptr;
 };

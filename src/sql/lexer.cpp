@@ -106,6 +106,14 @@ struct KeywordTable {
 };
 constexpr KeywordTable kKeywords;
 
+// Keywords whose meaning depends on their neighbours (WINDOW, OVER, FILTER): seeing one makes
+// tokenize() run its second, contextual pass.
+struct ContextualTable {
+  bool f[size_t(Tok::Count_)] = {};
+  constexpr ContextualTable() { f[size_t(Tok::K_WINDOW)] = f[size_t(Tok::K_OVER)] = f[size_t(Tok::K_FILTER)] = true; }
+};
+constexpr ContextualTable kContextual;
+
 constexpr std::string_view kKeywordText[] = {
 #define BD_X(k) #k,
     BD_SQL_KEYWORDS(BD_X)
@@ -126,7 +134,9 @@ Tok lookahead_class(const std::vector<Token>& t, size_t k) {
 // Every loop stops at a NUL, and the text holds none, so no read goes past the padding.
 // Returns true when a WINDOW/OVER/FILTER keyword was seen.
 constexpr size_t kPad = 32;
-bool scan_all(const unsigned char* s, size_t n, std::vector<Token>& out) {
+// Writes the tokens to `w`, which has room for one token per byte of text (every token is at
+// least one byte long), and returns the end of what it wrote.
+[[gnu::hot]] Token* scan_all(const unsigned char* s, Token* w, bool& contextual_out) {
   bool contextual = false;
   size_t i = 0;
   for (;;) {
@@ -139,27 +149,29 @@ bool scan_all(const unsigned char* s, size_t n, std::vector<Token>& out) {
     size_t j;
     Tok t;
     if (kC.c[c] & kIdStart) {
-      if ((c | 0x20) == 'x' && s[i + 1] == '\'') {  // blob literal X'..'
-        t = Tok::Blob;
-        for (j = i + 2; is_xdigit(s[j]); j++) {}
-        if (s[j] != '\'' || (j - i) % 2) {
-          t = Tok::Illegal;
-          while (s[j] && s[j] != '\'') j++;
+      // Identifier or keyword; the rare forms that also start with an identifier byte (X'..' blob
+      // literal, byte-order mark) are told apart only once the common scan says they may be one.
+      for (j = i + 1; is_id(s[j]); j++) {}
+      size_t len = j - i;
+      t = Tok::Id;
+      if (c < 0x80) {
+        if (len >= 2 && len <= 17 && c != '_') {
+          t = kKeywords.find(s + i, len);
+          contextual |= kContextual.f[size_t(t)];
+        } else if (len == 1 && (c | 0x20) == 'x' && s[j] == '\'') {  // blob literal X'..'
+          t = Tok::Blob;
+          for (j = i + 2; is_xdigit(s[j]); j++) {}
+          if (s[j] != '\'' || (j - i) % 2) {
+            t = Tok::Illegal;
+            while (s[j] && s[j] != '\'') j++;
+          }
+          if (s[j]) j++;
         }
-        if (s[j]) j++;
       } else if (c == 0xef && s[i + 1] == 0xbb && s[i + 2] == 0xbf) {  // byte-order mark: space
         i += 3;
         continue;
-      } else {
-        for (j = i + 1; is_id(s[j]); j++) {}
-        size_t len = j - i;
-        t = Tok::Id;
-        if (len >= 2 && len <= 17 && c < 0x80 && c != '_') {
-          t = kKeywords.find(s + i, len);
-          contextual |= t == Tok::K_WINDOW || t == Tok::K_OVER || t == Tok::K_FILTER;
-        }
       }
-      out.push_back(Token{t, uint32_t(i), uint32_t(j - i)});
+      *w++ = Token(t, uint32_t(i), uint32_t(j - i));
       i = j;
       continue;
     }
@@ -312,11 +324,11 @@ bool scan_all(const unsigned char* s, size_t n, std::vector<Token>& out) {
         t = Tok::Illegal;
         break;
     }
-    out.push_back(Token{t, uint32_t(i), uint32_t(j - i)});
+    *w++ = Token(t, uint32_t(i), uint32_t(j - i));
     i = j;
   }
-  (void)n;
-  return contextual;
+  contextual_out = contextual;
+  return w;
 }
 
 }  // namespace
@@ -353,9 +365,14 @@ void tokenize(std::string_view src, std::vector<Token>& out) {
   std::memcpy(s, src.data(), n);
   std::memset(s + n, 0, kPad);
 
+  // Size the output once (Token's default constructor leaves slots uninitialized, so this costs no
+  // stores) and let the scanner write through a plain pointer: no capacity check per token.
   size_t first = out.size();
-  bool contextual = scan_all(s, n, out);
-  out.push_back(Token{Tok::End, uint32_t(n), 0});
+  out.resize(first + n + 1);
+  bool contextual = false;
+  Token* w = scan_all(s, out.data() + first, contextual);
+  *w++ = Token(Tok::End, uint32_t(n), 0);
+  out.resize(size_t(w - out.data()));
   if (!contextual) return;
   // Contextual keywords (tokenize.c analyzeWindowKeyword / analyzeOverKeyword / analyzeFilterKeyword).
   // Statement boundaries do not matter: the neighbours looked at are never across a ';' that

@@ -3,7 +3,9 @@
 // 1 MB for Expr) so a huge AST does not pin its memory. The pools are trivially destructible on
 // purpose (wasm32-wasi has no thread-exit hooks); a native thread that exits leaves at most that
 // cache behind.
+#include <cstdint>
 #include <cstdlib>
+#include <string>
 #include <new>
 
 #include "sql/ast.h"
@@ -52,7 +54,32 @@ template <class T, PoolId Id>
   std::free(ptr);
 }
 
+// True when `s` keeps its characters inside its own object (small-string buffer): destroying it
+// then frees nothing. Holds for libstdc++ and libc++ alike, unlike a capacity() test.
+[[gnu::always_inline]] inline bool inline_str(const std::string& s) {
+  auto d = reinterpret_cast<uintptr_t>(s.data()), o = reinterpret_cast<uintptr_t>(&s);
+  return d - o < sizeof(std::string);
+}
+
 }  // namespace
+
+// Most expressions are leaves (columns, literals): no children, no list buffers, names short
+// enough for the string's inline buffer. Their destructor would release nothing, so such a node's
+// storage is returned to the pool without running it (ending an object's lifetime by reusing its
+// storage is allowed when nothing depends on the destructor's side effects; here it has none).
+// Anything else goes through the ordinary destructor.
+void destroy_expr_node(Expr* p) {
+  uintptr_t kids = reinterpret_cast<uintptr_t>(p->left.get()) | reinterpret_cast<uintptr_t>(p->right.get()) |
+                   reinterpret_cast<uintptr_t>(p->extra.get()) | reinterpret_cast<uintptr_t>(p->select.get()) |
+                   reinterpret_cast<uintptr_t>(p->filter.get()) | reinterpret_cast<uintptr_t>(p->over.get()) |
+                   reinterpret_cast<uintptr_t>(p->cast_type.get()) |
+                   reinterpret_cast<uintptr_t>(p->args.data()) | reinterpret_cast<uintptr_t>(p->order_by.data());
+  if (kids == 0 && inline_str(p->text) && inline_str(p->schema) && inline_str(p->table) && inline_str(p->name)) {
+    pool_delete<Expr, kExprPool>(p, sizeof(Expr));
+    return;
+  }
+  delete p;
+}
 
 void* Expr::operator new(size_t size) { return pool_new<Expr, kExprPool>(size); }
 void Expr::operator delete(void* p, size_t size) noexcept { pool_delete<Expr, kExprPool>(p, size); }

@@ -30,9 +30,9 @@ Parser::Parser(std::string_view src, const ParseOptions& opts) : src_(src), opts
   } else {
     toks_ = &own_toks_;
   }
-  // Test-suite SQL averages under 1.5 bytes per token; one reservation covers typical statements
-  // outright (at most one token per byte), large scripts grow from half that.
-  size_t want = (src.size() < 4096 ? src.size() + 2 : src.size() / 2 + 16) + kEndPad;
+  // tokenize() sizes the array for one token per byte (the most there can be) before trimming it;
+  // reserving that plus the end padding here means one allocation at most.
+  size_t want = src.size() + 1 + kEndPad;
   if (toks_->capacity() < want) toks_->reserve(want);
   tokenize(src, *toks_);
   const Token end = toks_->back();

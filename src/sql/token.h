@@ -46,9 +46,13 @@ enum class Tok : uint8_t {
 };
 
 struct Token {
-  Tok kind = Tok::End;
-  uint32_t offset = 0;
-  uint32_t len = 0;
+  Tok kind;
+  uint32_t offset;
+  uint32_t len;
+  // Uninitialized on purpose: the lexer sizes its token array in one step and overwrites every
+  // slot it keeps, so growing the array must not store anything.
+  Token() noexcept {}
+  constexpr Token(Tok k, uint32_t o, uint32_t l) noexcept : kind(k), offset(o), len(l) {}
 };
 
 // Keyword kind for an identifier spelled `word` (any case), or Tok::Id.
