@@ -169,8 +169,8 @@ function renderNodes(nodes) {
   const avg = nodes.length ? nodes.reduce((a, n) => a + (n.rows || 0), 0) / nodes.length : 0;
   const max = Math.max(0, ...nodes.map((n) => n.rows || 0));
   $("skew").textContent = avg > 0 ? `skew: busiest node holds ${(max / avg).toFixed(2)}× the average rows` : "";
-  const bar = (value, maxValue, label, color) =>
-    el("div", { class: "bar", title: label, "data-value": value },
+  const bar = (value, maxValue, label, color, kind) =>
+    el("div", { class: "bar", title: label, "data-value": value, "data-kind": kind },
       el("span", { style: `width:${((value / maxValue) * 100).toFixed(1)}%;background:${color}` }),
       el("em", {}, label));
   $("nodes").replaceChildren(
@@ -180,8 +180,8 @@ function renderNodes(nodes) {
       const perTable = n.tables ? Object.entries(n.tables).map(([k, v]) => `${k}: ${fmt(v.rows)}`).join(", ") : "";
       return el("div", { class: "bar-row", "data-testid": "node-row" },
         el("div", { title: n.status || "" }, el("i", { style: `display:inline-block;width:.6rem;height:.6rem;border-radius:50%;margin-right:.35rem;background:${n.status === "up" || !n.status ? "var(--ok)" : "var(--bad)"}` }), `#${n.node}`),
-        bar(n.rows || 0, maxRows, `${fmt(n.rows || 0)} rows${perTable ? ` (${perTable})` : ""}`, color),
-        hasBytes ? bar(n.bytes || 0, maxBytes, fmtBytes(n.bytes), color) : el("div", { class: "muted" }, "—"));
+        bar(n.rows || 0, maxRows, `${fmt(n.rows || 0)} rows${perTable ? ` (${perTable})` : ""}`, color, "rows"),
+        hasBytes ? bar(n.bytes || 0, maxBytes, fmtBytes(n.bytes), color, "bytes") : el("div", { class: "muted" }, "—"));
     }));
 }
 

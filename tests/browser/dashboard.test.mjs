@@ -93,9 +93,12 @@ try {
     assert(tables.includes("sharded") && tables.includes("id"), `tables panel shows kind and shard key: ${tables}`);
     // The rows bars add up to the 40 rows, spread over more than one node.
     await page.waitForFunction(() => {
-      const v = [...document.querySelectorAll("[data-testid=node-row] .bar")].map((b) => Number(b.dataset.value));
+      const v = [...document.querySelectorAll("[data-testid=node-row] .bar[data-kind=rows]")].map((b) => Number(b.dataset.value));
       return v.reduce((a, b) => a + b, 0) === 40 && v.filter((x) => x > 0).length > 1;
     });
+    // Every node also shows its database size.
+    const bytes = await page.locator("[data-testid=node-row] .bar[data-kind=bytes]").evaluateAll((bs) => bs.map((b) => Number(b.dataset.value)));
+    assert(bytes.length === 4 && bytes.every((b) => b > 0), `bytes per node: ${bytes}`);
   });
 
   await check("a query from the console renders its rows", async () => {
