@@ -168,6 +168,15 @@ Features analyze_select(const sql::Select& s) {
 
 void analyze_expr(const sql::Expr& e, Features& f) { walk_expr(e, f, false); }
 
+void split_and(const sql::Expr& e, std::vector<const sql::Expr*>& out) {
+  if (e.kind == ExprKind::Binary && e.binary_op == sql::BinaryOp::And) {
+    split_and(*e.left, out);
+    split_and(*e.right, out);
+  } else {
+    out.push_back(&e);
+  }
+}
+
 bool is_aggregate_function(const sql::Expr& call) {
   static const char* const kAggregates[] = {"count", "sum", "total", "avg", "group_concat", "string_agg",
                                             "json_group_array", "json_group_object", "jsonb_group_array",

@@ -26,6 +26,9 @@ void analyze_expr(const sql::Expr& e, Features& f);
 
 bool is_aggregate_function(const sql::Expr& call);
 
+// The conjuncts of an AND tree, left to right.
+void split_and(const sql::Expr& e, std::vector<const sql::Expr*>& out);
+
 // The literal's value exactly as SQLite reads it (integers, hex, reals, strings, blobs, NULL, TRUE).
 Result<Value> literal_value(const sql::Expr& e);
 

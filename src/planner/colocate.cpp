@@ -51,15 +51,6 @@ bool collect(const sql::TableRef& t, const Topology& topo, std::vector<Member>& 
   }
 }
 
-void split_and(const sql::Expr& e, std::vector<const sql::Expr*>& out) {
-  if (e.kind == sql::ExprKind::Binary && e.binary_op == sql::BinaryOp::And) {
-    split_and(*e.left, out);
-    split_and(*e.right, out);
-  } else {
-    out.push_back(&e);
-  }
-}
-
 // Index of the member whose shard key this column is, or -1.
 int key_member(const sql::Expr& e, const std::vector<Member>& members) {
   if (e.kind != sql::ExprKind::Column || e.table.empty()) return -1;

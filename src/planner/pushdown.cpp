@@ -75,15 +75,6 @@ void collect_from(const sql::TableRef& t, bool nullable, std::vector<FromTable>&
   }
 }
 
-void split_and(const sql::Expr& e, std::vector<const sql::Expr*>& out) {
-  if (e.kind == sql::ExprKind::Binary && e.binary_op == sql::BinaryOp::And) {
-    split_and(*e.left, out);
-    split_and(*e.right, out);
-  } else {
-    out.push_back(&e);
-  }
-}
-
 // True when every column the expression reads belongs to `target` (by alias, or unqualified and
 // unambiguous), and it has nothing whose value depends on more than the row.
 bool reads_only(const sql::Expr& e, const std::string& alias, const TableInfo& t, const std::vector<const TableInfo*>& others,

@@ -24,16 +24,6 @@ ExprPtr binary(BinaryOp op, ExprPtr l, ExprPtr r) {
   return e;
 }
 
-bool ieq(std::string_view a, const char* b) {
-  size_t n = std::strlen(b);
-  if (a.size() != n) return false;
-  for (size_t i = 0; i < n; i++) {
-    char c = a[i];
-    if (c >= 'A' && c <= 'Z') c += 32;
-    if (c != b[i]) return false;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -482,10 +472,10 @@ ExprPtr Parser::primary() {
     return e;
   }
   std::string_view s = text(t);
-  if (t.kind == Tok::Id && (ieq(s, "true") || ieq(s, "false"))) {
+  if (t.kind == Tok::Id && (ieq_lower(s, "true") || ieq_lower(s, "false"))) {
     e->kind = ExprKind::Literal;
-    e->literal = ieq(s, "true") ? LiteralKind::True : LiteralKind::False;
-    e->text = ieq(s, "true") ? "TRUE" : "FALSE";
+    e->literal = ieq_lower(s, "true") ? LiteralKind::True : LiteralKind::False;
+    e->text = ieq_lower(s, "true") ? "TRUE" : "FALSE";
     advance();
     return e;
   }

@@ -16,16 +16,6 @@ const char* compound_name(CompoundOp op) {
   return "";
 }
 
-bool ieq_n(std::string_view a, const char* b) {
-  size_t n = std::strlen(b);
-  if (a.size() != n) return false;
-  for (size_t i = 0; i < n; i++) {
-    char c = a[i];
-    if (c >= 'A' && c <= 'Z') c += 32;
-    if (c != b[i]) return false;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -296,13 +286,13 @@ Box<TableRef> Parser::from_clause() {
       int mask = 0;
       for (int i = 0; i < n; i++) {
         std::string_view w = words[i];
-        if (ieq_n(w, "natural")) mask |= NATURAL;
-        else if (ieq_n(w, "left")) mask |= LEFT | OUTER;
-        else if (ieq_n(w, "outer")) mask |= OUTER;
-        else if (ieq_n(w, "right")) mask |= RIGHT | OUTER;
-        else if (ieq_n(w, "full")) mask |= LEFT | RIGHT | OUTER;
-        else if (ieq_n(w, "inner")) mask |= INNER;
-        else if (ieq_n(w, "cross")) mask |= INNER | CROSS;
+        if (ieq_lower(w, "natural")) mask |= NATURAL;
+        else if (ieq_lower(w, "left")) mask |= LEFT | OUTER;
+        else if (ieq_lower(w, "outer")) mask |= OUTER;
+        else if (ieq_lower(w, "right")) mask |= RIGHT | OUTER;
+        else if (ieq_lower(w, "full")) mask |= LEFT | RIGHT | OUTER;
+        else if (ieq_lower(w, "inner")) mask |= INNER;
+        else if (ieq_lower(w, "cross")) mask |= INNER | CROSS;
         else { mask |= ERR; break; }
       }
       if ((mask & (INNER | OUTER)) == (INNER | OUTER) || (mask & ERR) ||

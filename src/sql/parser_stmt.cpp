@@ -6,16 +6,6 @@
 namespace bd::sql::detail {
 namespace {
 
-bool ieq_raw(std::string_view a, const char* b) {
-  size_t n = std::strlen(b);
-  if (a.size() != n) return false;
-  for (size_t i = 0; i < n; i++) {
-    char c = a[i];
-    if (c >= 'A' && c <= 'Z') c += 32;
-    if (c != b[i]) return false;
-  }
-  return true;
-}
 
 bool starts_table_constraint(Tok k) {
   return k == Tok::K_CONSTRAINT || k == Tok::K_PRIMARY || k == Tok::K_UNIQUE || k == Tok::K_CHECK ||
@@ -733,8 +723,8 @@ bool Parser::column_constraints(ColumnDef& col) {
         if (kind() == Tok::Id || is_fallback(kind())) {
           const Token& w = peek();
           advance();
-          if (ieq_raw(text(w), "stored")) c.storage = GeneratedStorage::Stored;
-          else if (ieq_raw(text(w), "virtual")) c.storage = GeneratedStorage::Virtual;
+          if (ieq_lower(text(w), "stored")) c.storage = GeneratedStorage::Stored;
+          else if (ieq_lower(text(w), "virtual")) c.storage = GeneratedStorage::Virtual;
           else {
             // Reported when the constraint is reduced: only if the next token may follow it.
             Tok k = kind();
@@ -879,7 +869,7 @@ bool Parser::create_table(Stmt& st, bool temp) {
         syntax_error();
         return false;
       }
-      if (!ieq_raw(text(w), without ? "rowid" : "strict")) {
+      if (!ieq_lower(text(w), without ? "rowid" : "strict")) {
         fail("unknown table option: " + std::string(text(w)), w.offset);
         return false;
       }
