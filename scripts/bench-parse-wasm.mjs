@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const wasmPath = path.join(root, 'build/wasm/bigdaddy.wasm');
+const wasmPath = process.env.BD_WASM || path.join(root, 'build/wasm/bigdaddy.wasm');  // BD_WASM: another build, for A/B runs
 
 function sltStatements(text) {
   const out = [];

@@ -130,6 +130,52 @@ Tok lookahead_class(const std::vector<Token>& t, size_t k) {
   return x;
 }
 
+// What the scanner does with a token's first byte: one table load and one jump per token.
+enum Act : uint8_t {
+  aEnd,      // NUL: end of text
+  aSpace,    // whitespace
+  aIdent,    // ASCII letter or '_': identifier, keyword, or X'..' blob
+  aHigh,     // byte >= 0x80: identifier (or a byte-order mark, which is whitespace)
+  aSingle,   // a one-byte token whose kind kSingle gives: ( ) ; + * % , & ~
+  aDigit, aMinus, aSlash, aEq, aLt, aGt, aBang, aBar, aQuote, aDot, aBracket, aQuestion, aNamedVar,
+  aIllegal,
+};
+struct ActTable {
+  uint8_t act[256] = {};
+  Tok single[256] = {};
+  constexpr ActTable() {
+    for (int ch = 0; ch < 256; ch++) {
+      uint8_t a = aIllegal;
+      if (ch == 0) a = aEnd;
+      else if (ch == ' ' || (ch >= 0x09 && ch <= 0x0d)) a = aSpace;
+      else if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_') a = aIdent;
+      else if (ch >= 0x80) a = aHigh;
+      else if (ch >= '0' && ch <= '9') a = aDigit;
+      act[ch] = a;
+    }
+    const struct { char c; Tok t; } singles[] = {{'(', Tok::LP},   {')', Tok::RP},     {';', Tok::Semi},
+                                                 {'+', Tok::Plus}, {'*', Tok::Star},   {'%', Tok::Rem},
+                                                 {',', Tok::Comma}, {'&', Tok::BitAnd}, {'~', Tok::BitNot}};
+    for (auto& x : singles) {
+      act[uint8_t(x.c)] = aSingle;
+      single[uint8_t(x.c)] = x.t;
+    }
+    act['-'] = aMinus;
+    act['/'] = aSlash;
+    act['='] = aEq;
+    act['<'] = aLt;
+    act['>'] = aGt;
+    act['!'] = aBang;
+    act['|'] = aBar;
+    act['\''] = act['"'] = act['`'] = aQuote;
+    act['.'] = aDot;
+    act['['] = aBracket;
+    act['?'] = aQuestion;
+    act['$'] = act['@'] = act[':'] = act['#'] = aNamedVar;
+  }
+};
+constexpr ActTable kAct;
+
 // Scans the NUL-terminated, padded buffer `s` (n bytes of text, then at least kPad zero bytes).
 // Every loop stops at a NUL, and the text holds none, so no read goes past the padding.
 // Returns true when a WINDOW/OVER/FILTER keyword was seen.
@@ -141,24 +187,26 @@ constexpr size_t kPad = 32;
   size_t i = 0;
   for (;;) {
     unsigned char c = s[i];
-    if (is_space(c)) {
-      do i++; while (is_space(s[i]));
-      continue;
-    }
-    if (c == 0) break;
     size_t j;
     Tok t;
-    if (kC.c[c] & kIdStart) {
-      // Identifier or keyword; the rare forms that also start with an identifier byte (X'..' blob
-      // literal, byte-order mark) are told apart only once the common scan says they may be one.
-      for (j = i + 1; is_id(s[j]); j++) {}
-      size_t len = j - i;
-      t = Tok::Id;
-      if (c < 0x80) {
-        if (len >= 2 && len <= 17 && c != '_') {
-          t = kKeywords.find(s + i, len);
-          contextual |= kContextual.f[size_t(t)];
-        } else if (len == 1 && (c | 0x20) == 'x' && s[j] == '\'') {  // blob literal X'..'
+    switch (kAct.act[c]) {
+      case aSpace:
+        do i++; while (is_space(s[i]));
+        continue;
+      case aEnd:
+        contextual_out = contextual;
+        return w;
+      case aIdent: {
+        // Identifier or keyword (2..17 bytes, not starting with '_'); X'..' is a blob literal.
+        for (j = i + 1; is_id(s[j]); j++) {}
+        size_t len = j - i;
+        t = Tok::Id;
+        if (len >= 2) {
+          if (len <= 17 && c != '_') {
+            t = kKeywords.find(s + i, len);
+            contextual |= kContextual.f[size_t(t)];
+          }
+        } else if ((c | 0x20) == 'x' && s[j] == '\'') {
           t = Tok::Blob;
           for (j = i + 2; is_xdigit(s[j]); j++) {}
           if (s[j] != '\'' || (j - i) % 2) {
@@ -167,16 +215,21 @@ constexpr size_t kPad = 32;
           }
           if (s[j]) j++;
         }
-      } else if (c == 0xef && s[i + 1] == 0xbb && s[i + 2] == 0xbf) {  // byte-order mark: space
-        i += 3;
-        continue;
+        break;
       }
-      *w++ = Token(t, uint32_t(i), uint32_t(j - i));
-      i = j;
-      continue;
-    }
-    switch (c) {
-      case '-':
+      case aHigh:
+        if (c == 0xef && s[i + 1] == 0xbb && s[i + 2] == 0xbf) {  // byte-order mark: space
+          i += 3;
+          continue;
+        }
+        for (j = i + 1; is_id(s[j]); j++) {}
+        t = Tok::Id;
+        break;
+      case aSingle:
+        j = i + 1;
+        t = kAct.single[c];
+        break;
+      case aMinus:
         if (s[i + 1] == '-') {  // comment to end of line
           for (j = i + 2; s[j] && s[j] != '\n'; j++) {}
           i = j;
@@ -190,12 +243,7 @@ constexpr size_t kPad = 32;
         j = i + 1;
         t = Tok::Minus;
         break;
-      case '(': j = i + 1; t = Tok::LP; break;
-      case ')': j = i + 1; t = Tok::RP; break;
-      case ';': j = i + 1; t = Tok::Semi; break;
-      case '+': j = i + 1; t = Tok::Plus; break;
-      case '*': j = i + 1; t = Tok::Star; break;
-      case '/':
+      case aSlash:
         if (s[i + 1] != '*' || s[i + 2] == 0) {
           j = i + 1;
           t = Tok::Slash;
@@ -205,33 +253,29 @@ constexpr size_t kPad = 32;
         if (s[j]) j++;
         i = j;
         continue;
-      case '%': j = i + 1; t = Tok::Rem; break;
-      case '=': j = i + 1 + (s[i + 1] == '='); t = Tok::Eq; break;
-      case '<':
+      case aEq: j = i + 1 + (s[i + 1] == '='); t = Tok::Eq; break;
+      case aLt:
         j = i + 2;
         if (s[i + 1] == '=') t = Tok::Le;
         else if (s[i + 1] == '>') t = Tok::Ne;
         else if (s[i + 1] == '<') t = Tok::LShift;
         else { j = i + 1; t = Tok::Lt; }
         break;
-      case '>':
+      case aGt:
         j = i + 2;
         if (s[i + 1] == '=') t = Tok::Ge;
         else if (s[i + 1] == '>') t = Tok::RShift;
         else { j = i + 1; t = Tok::Gt; }
         break;
-      case '!':
+      case aBang:
         if (s[i + 1] != '=') { j = i + 1; t = Tok::Illegal; }
         else { j = i + 2; t = Tok::Ne; }
         break;
-      case '|':
+      case aBar:
         if (s[i + 1] != '|') { j = i + 1; t = Tok::BitOr; }
         else { j = i + 2; t = Tok::Concat; }
         break;
-      case ',': j = i + 1; t = Tok::Comma; break;
-      case '&': j = i + 1; t = Tok::BitAnd; break;
-      case '~': j = i + 1; t = Tok::BitNot; break;
-      case '\'': case '"': case '`': {
+      case aQuote: {
         unsigned char q;
         for (j = i + 1; (q = s[j]) != 0; j++) {
           if (q == c) {
@@ -244,10 +288,10 @@ constexpr size_t kPad = 32;
         else t = Tok::Illegal;
         break;
       }
-      case '.':
+      case aDot:
         if (!is_digit(s[i + 1])) { j = i + 1; t = Tok::Dot; break; }
         [[fallthrough]];
-      case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9': {
+      case aDigit: {
         t = Tok::Integer;
         if (c == '0' && (s[i + 1] | 0x20) == 'x' && is_xdigit(s[i + 2])) {
           for (j = i + 3;; j++) {
@@ -289,16 +333,16 @@ constexpr size_t kPad = 32;
         }
         break;
       }
-      case '[':
+      case aBracket:
         for (j = i + 1; s[j] && s[j] != ']'; j++) {}
         if (s[j] == ']') { j++; t = Tok::Id; }
         else t = Tok::Illegal;
         break;
-      case '?':
+      case aQuestion:
         for (j = i + 1; is_digit(s[j]); j++) {}
         t = Tok::Variable;
         break;
-      case '$': case '@': case ':': case '#': {
+      case aNamedVar: {
         t = Tok::Variable;
         size_t named = 0;
         for (j = i + 1; s[j]; j++) {
@@ -319,7 +363,7 @@ constexpr size_t kPad = 32;
         if (named == 0) t = Tok::Illegal;
         break;
       }
-      default:  // digits and id starts never get here
+      default:  // aIllegal
         j = i + 1;
         t = Tok::Illegal;
         break;
@@ -327,8 +371,6 @@ constexpr size_t kPad = 32;
     *w++ = Token(t, uint32_t(i), uint32_t(j - i));
     i = j;
   }
-  contextual_out = contextual;
-  return w;
 }
 
 }  // namespace

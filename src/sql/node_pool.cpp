@@ -9,26 +9,27 @@
 #include <new>
 
 #include "sql/ast.h"
+#include "sql/node_pool.h"
 
 namespace bd::sql {
+namespace detail {
+constinit thread_local NodePool g_expr_pool;
+void* expr_alloc_slow() {
+  void* m = std::malloc(sizeof(Expr));
+  if (!m) std::abort();  // no exceptions in the Wasm build; out of memory is fatal anyway
+  return m;
+}
+}  // namespace detail
+
 namespace {
+using detail::FreeNode;
+using Pool = detail::NodePool;
 
-struct FreeNode {
-  FreeNode* next;
-};
-
-struct Pool {
-  static constexpr size_t kMaxCached = 4096;
-  FreeNode* head = nullptr;
-  size_t cached = 0;
-};
-
-enum PoolId { kExprPool, kSelectPool, kTableRefPool, kStmtPool, kPoolCount };
+enum PoolId { kSelectPool, kTableRefPool, kStmtPool, kPoolCount };
 thread_local Pool g_pools[kPoolCount];
 
-template <class T, PoolId Id>
-[[gnu::always_inline]] inline void* pool_new(size_t size) {
-  Pool& p = g_pools[Id];
+template <class T>
+[[gnu::always_inline]] inline void* pool_new_in(Pool& p, size_t size) {
   if (size == sizeof(T) && p.head) {
     FreeNode* n = p.head;
     p.head = n->next;
@@ -40,10 +41,9 @@ template <class T, PoolId Id>
   return m;
 }
 
-template <class T, PoolId Id>
-[[gnu::always_inline]] inline void pool_delete(void* ptr, size_t size) {
+template <class T>
+[[gnu::always_inline]] inline void pool_delete_in(Pool& p, void* ptr, size_t size) {
   if (!ptr) return;
-  Pool& p = g_pools[Id];
   if (size == sizeof(T) && p.cached < Pool::kMaxCached) {
     auto* n = static_cast<FreeNode*>(ptr);
     n->next = p.head;
@@ -54,35 +54,58 @@ template <class T, PoolId Id>
   std::free(ptr);
 }
 
-// True when `s` keeps its characters inside its own object (small-string buffer): destroying it
-// then frees nothing. Holds for libstdc++ and libc++ alike, unlike a capacity() test.
-[[gnu::always_inline]] inline bool inline_str(const std::string& s) {
-  auto d = reinterpret_cast<uintptr_t>(s.data()), o = reinterpret_cast<uintptr_t>(&s);
-  return d - o < sizeof(std::string);
+template <class T, PoolId Id>
+[[gnu::always_inline]] inline void* pool_new(size_t size) {
+  return pool_new_in<T>(g_pools[Id], size);
 }
+template <class T, PoolId Id>
+[[gnu::always_inline]] inline void pool_delete(void* ptr, size_t size) {
+  pool_delete_in<T>(g_pools[Id], ptr, size);
+}
+
+// True when none of the four strings of an Expr keeps its characters outside the object (all in
+// their small-string buffers), in one test: each `data - &string` is below the string's size when
+// inline. Rounding that size up to a power of two keeps the test exact (a pointer past the string
+// but within the rounded size would point into the Expr itself, which no heap buffer does) and
+// lets one OR of the four differences be compared once. Holds for libstdc++ and libc++ alike.
+[[gnu::always_inline]] inline uintptr_t str_off(const std::string& s) {
+  return reinterpret_cast<uintptr_t>(s.data()) - reinterpret_cast<uintptr_t>(&s);
+}
+constexpr uintptr_t kStrSpan = [] {
+  uintptr_t n = 1;
+  while (n < sizeof(std::string)) n <<= 1;
+  return n;
+}();
 
 }  // namespace
 
-// Most expressions are leaves (columns, literals): no children, no list buffers, names short
-// enough for the string's inline buffer. Their destructor would release nothing, so such a node's
-// storage is returned to the pool without running it (ending an object's lifetime by reusing its
-// storage is allowed when nothing depends on the destructor's side effects; here it has none).
-// Anything else goes through the ordinary destructor.
+// Most expressions own nothing but their children: no list buffers, no subquery, window or type,
+// names short enough for the strings' inline buffers. Such a node's destructor would release
+// nothing except its left/right/extra children, so those are detached and freed here (the left
+// spine iteratively: long `a + b + c ...` chains are left-deep) and the node's storage goes back to
+// the pool without running the destructor (ending an object's lifetime by reusing its storage is
+// allowed when nothing depends on the destructor's side effects; here it has none). Anything else
+// goes through the ordinary destructor.
 void destroy_expr_node(Expr* p) {
-  uintptr_t kids = reinterpret_cast<uintptr_t>(p->left.get()) | reinterpret_cast<uintptr_t>(p->right.get()) |
-                   reinterpret_cast<uintptr_t>(p->extra.get()) | reinterpret_cast<uintptr_t>(p->select.get()) |
-                   reinterpret_cast<uintptr_t>(p->filter.get()) | reinterpret_cast<uintptr_t>(p->over.get()) |
-                   reinterpret_cast<uintptr_t>(p->cast_type.get()) |
-                   reinterpret_cast<uintptr_t>(p->args.data()) | reinterpret_cast<uintptr_t>(p->order_by.data());
-  if (kids == 0 && inline_str(p->text) && inline_str(p->schema) && inline_str(p->table) && inline_str(p->name)) {
-    pool_delete<Expr, kExprPool>(p, sizeof(Expr));
-    return;
+  while (p) {
+    uintptr_t heavy = reinterpret_cast<uintptr_t>(p->select.get()) | reinterpret_cast<uintptr_t>(p->filter.get()) |
+                      reinterpret_cast<uintptr_t>(p->over.get()) | reinterpret_cast<uintptr_t>(p->cast_type.get()) |
+                      reinterpret_cast<uintptr_t>(p->args.data()) | reinterpret_cast<uintptr_t>(p->order_by.data());
+    uintptr_t strs = str_off(p->text) | str_off(p->schema) | str_off(p->table) | str_off(p->name);
+    if (heavy != 0 || strs >= kStrSpan) {
+      delete p;
+      return;
+    }
+    Expr* left = p->left.release();
+    if (Expr* r = p->right.release()) destroy_expr_node(r);
+    if (Expr* x = p->extra.release()) destroy_expr_node(x);
+    pool_delete_in<Expr>(detail::g_expr_pool, p, sizeof(Expr));
+    p = left;
   }
-  delete p;
 }
 
-void* Expr::operator new(size_t size) { return pool_new<Expr, kExprPool>(size); }
-void Expr::operator delete(void* p, size_t size) noexcept { pool_delete<Expr, kExprPool>(p, size); }
+void* Expr::operator new(size_t size) { return pool_new_in<Expr>(detail::g_expr_pool, size); }
+void Expr::operator delete(void* p, size_t size) noexcept { pool_delete_in<Expr>(detail::g_expr_pool, p, size); }
 void* Select::operator new(size_t size) { return pool_new<Select, kSelectPool>(size); }
 void Select::operator delete(void* p, size_t size) noexcept { pool_delete<Select, kSelectPool>(p, size); }
 void* TableRef::operator new(size_t size) { return pool_new<TableRef, kTableRefPool>(size); }

@@ -4,25 +4,68 @@
 // middle operand stopping at AND, ESCAPE binding to LIKE).
 #include <cstring>
 
+#include "sql/node_pool.h"
 #include "sql/parser_impl.h"
 
 namespace bd::sql::detail {
 namespace {
 
-ExprPtr node(ExprKind k, SrcPos pos) {
-  ExprPtr e(new Expr);
+// A fresh node from this thread's pool (node_pool.h), inline: expressions are most of the AST.
+[[gnu::always_inline]] inline ExprPtr node(ExprKind k, SrcPos pos) {
+  ExprPtr e(::new (expr_alloc()) Expr);
   e->kind = k;
   e->pos = pos;
   return e;
 }
 
-ExprPtr binary(BinaryOp op, ExprPtr l, ExprPtr r) {
+// Moves l and r into a new Binary node that replaces l.
+[[gnu::always_inline]] inline void binary_into(BinaryOp op, ExprPtr& l, ExprPtr& r) {
   ExprPtr e = node(ExprKind::Binary, l->pos);
   e->binary_op = op;
   e->left = std::move(l);
   e->right = std::move(r);
-  return e;
+  l = std::move(e);
 }
+
+// The infix operators: binding power (Prec; 0: not an infix operator), and for the plain binary
+// ones (no NOT/IS/IN/LIKE/BETWEEN/COLLATE forms) their BinaryOp.
+struct InfixTable {
+  uint8_t prec[size_t(Tok::Count_)] = {};
+  bool plain[size_t(Tok::Count_)] = {};
+  BinaryOp op[size_t(Tok::Count_)] = {};
+  constexpr void set(Tok t, Prec p) { prec[size_t(t)] = uint8_t(p); }
+  constexpr void set(Tok t, Prec p, BinaryOp o) {
+    prec[size_t(t)] = uint8_t(p);
+    plain[size_t(t)] = true;
+    op[size_t(t)] = o;
+  }
+  constexpr InfixTable() {
+    set(Tok::K_OR, kOr, BinaryOp::Or);
+    set(Tok::K_AND, kAnd, BinaryOp::And);
+    set(Tok::Eq, kEquality, BinaryOp::Eq);
+    set(Tok::Ne, kEquality, BinaryOp::Ne);
+    for (Tok t : {Tok::K_IS, Tok::K_IN, Tok::K_LIKE, Tok::K_GLOB, Tok::K_REGEXP, Tok::K_MATCH,
+                  Tok::K_BETWEEN, Tok::K_ISNULL, Tok::K_NOTNULL, Tok::K_NOT})
+      set(t, kEquality);
+    set(Tok::Lt, kCompare, BinaryOp::Lt);
+    set(Tok::Le, kCompare, BinaryOp::Le);
+    set(Tok::Gt, kCompare, BinaryOp::Gt);
+    set(Tok::Ge, kCompare, BinaryOp::Ge);
+    set(Tok::BitAnd, kBit, BinaryOp::BitAnd);
+    set(Tok::BitOr, kBit, BinaryOp::BitOr);
+    set(Tok::LShift, kBit, BinaryOp::LShift);
+    set(Tok::RShift, kBit, BinaryOp::RShift);
+    set(Tok::Plus, kAdd, BinaryOp::Add);
+    set(Tok::Minus, kAdd, BinaryOp::Sub);
+    set(Tok::Star, kMul, BinaryOp::Mul);
+    set(Tok::Slash, kMul, BinaryOp::Div);
+    set(Tok::Rem, kMul, BinaryOp::Mod);
+    set(Tok::Concat, kConcat, BinaryOp::Concat);
+    set(Tok::Ptr, kConcat, BinaryOp::JsonExtract);  // ->> is told apart by its length
+    set(Tok::K_COLLATE, kCollate);
+  }
+};
+constexpr InfixTable kInfix;
 
 
 }  // namespace
@@ -40,28 +83,40 @@ bool Parser::expr_list(ExprList& out, bool allow_empty) {
 
 ExprPtr Parser::expr(int min_prec) {
   if (!enter()) return {};
-  ExprPtr left = unary();
+  // The operand: the common leaves (a bare column name, a number) are built right here; anything
+  // else goes through unary()/primary().
+  ExprPtr left;
+  {
+    const Token& t = peek();
+    Tok k1 = cur_[1].kind;
+    if (t.kind == Tok::Id && k1 != Tok::LP && k1 != Tok::Dot && !(t.len == 4 || t.len == 5)) {
+      left = node(ExprKind::Column, SrcPos{t.offset});
+      name_into(t, left->name);
+      advance();
+    } else if (t.kind == Tok::Integer) {
+      left = node(ExprKind::Literal, SrcPos{t.offset});
+      left->literal = LiteralKind::Integer;
+      set_str(left->text, src_.data() + t.offset, t.len);
+      advance();
+    } else {
+      left = unary();
+    }
+  }
+  const int floor = min_prec > 0 ? min_prec : 1;
   while (!failed_) {
     Tok k = kind();
-    int p;
-    switch (k) {
-      case Tok::K_OR: p = kOr; break;
-      case Tok::K_AND: p = kAnd; break;
-      case Tok::Eq: case Tok::Ne: case Tok::K_IS: case Tok::K_IN: case Tok::K_LIKE:
-      case Tok::K_GLOB: case Tok::K_REGEXP: case Tok::K_MATCH: case Tok::K_BETWEEN:
-      case Tok::K_ISNULL: case Tok::K_NOTNULL: case Tok::K_NOT:
-        p = kEquality; break;
-      case Tok::Lt: case Tok::Le: case Tok::Gt: case Tok::Ge: p = kCompare; break;
-      case Tok::BitAnd: case Tok::BitOr: case Tok::LShift: case Tok::RShift: p = kBit; break;
-      case Tok::Plus: case Tok::Minus: p = kAdd; break;
-      case Tok::Star: case Tok::Slash: case Tok::Rem: p = kMul; break;
-      case Tok::Concat: case Tok::Ptr: p = kConcat; break;
-      case Tok::K_COLLATE: p = kCollate; break;
-      default: p = 0; break;
-    }
-    if (p == 0 || p < min_prec) break;
+    int p = kInfix.prec[size_t(k)];
+    if (p < floor) break;
     const Token& op = peek();
     advance();
+    if (kInfix.plain[size_t(k)]) {
+      BinaryOp bop = kInfix.op[size_t(k)];
+      if (k == Tok::Ptr && op.len == 3) bop = BinaryOp::JsonExtractText;
+      ExprPtr right = expr(p + 1);
+      if (failed_) break;
+      binary_into(bop, left, right);
+      continue;
+    }
     bool negated = false;
     Tok k2 = k;
     if (k == Tok::K_NOT) {
@@ -75,37 +130,6 @@ ExprPtr Parser::expr(int min_prec) {
       advance();
     }
     switch (k2) {
-      case Tok::K_OR: case Tok::K_AND: case Tok::Eq: case Tok::Ne: case Tok::Lt: case Tok::Le:
-      case Tok::Gt: case Tok::Ge: case Tok::BitAnd: case Tok::BitOr: case Tok::LShift:
-      case Tok::RShift: case Tok::Plus: case Tok::Minus: case Tok::Star: case Tok::Slash:
-      case Tok::Rem: case Tok::Concat: case Tok::Ptr: {
-        BinaryOp bop;
-        switch (k2) {
-          case Tok::K_OR: bop = BinaryOp::Or; break;
-          case Tok::K_AND: bop = BinaryOp::And; break;
-          case Tok::Eq: bop = BinaryOp::Eq; break;
-          case Tok::Ne: bop = BinaryOp::Ne; break;
-          case Tok::Lt: bop = BinaryOp::Lt; break;
-          case Tok::Le: bop = BinaryOp::Le; break;
-          case Tok::Gt: bop = BinaryOp::Gt; break;
-          case Tok::Ge: bop = BinaryOp::Ge; break;
-          case Tok::BitAnd: bop = BinaryOp::BitAnd; break;
-          case Tok::BitOr: bop = BinaryOp::BitOr; break;
-          case Tok::LShift: bop = BinaryOp::LShift; break;
-          case Tok::RShift: bop = BinaryOp::RShift; break;
-          case Tok::Plus: bop = BinaryOp::Add; break;
-          case Tok::Minus: bop = BinaryOp::Sub; break;
-          case Tok::Star: bop = BinaryOp::Mul; break;
-          case Tok::Slash: bop = BinaryOp::Div; break;
-          case Tok::Rem: bop = BinaryOp::Mod; break;
-          case Tok::Concat: bop = BinaryOp::Concat; break;
-          default: bop = op.len == 2 ? BinaryOp::JsonExtract : BinaryOp::JsonExtractText; break;
-        }
-        ExprPtr right = expr(p + 1);
-        if (failed_) break;
-        left = binary(bop, std::move(left), std::move(right));
-        break;
-      }
       case Tok::K_IS: {
         bool is_not = accept(Tok::K_NOT);
         if (accept(Tok::K_DISTINCT)) {
@@ -114,7 +138,7 @@ ExprPtr Parser::expr(int min_prec) {
         }
         ExprPtr right = expr(kEquality + 1);
         if (failed_) break;
-        left = binary(is_not ? BinaryOp::IsNot : BinaryOp::Is, std::move(left), std::move(right));
+        binary_into(is_not ? BinaryOp::IsNot : BinaryOp::Is, left, right);
         break;
       }
       case Tok::K_ISNULL: case Tok::K_NOTNULL: case Tok::K_NULL: {

@@ -135,6 +135,13 @@ class Parser {
     std::destroy_at(&out);
     std::construct_at(&out, p, n);
   }
+  // dequote_into() with the common case, a bare name, inline. `t` is a name token (len > 0).
+  BD_INLINE void name_into(const Token& t, std::string& out) const {
+    const char* p = src_.data() + t.offset;
+    char q = p[0];
+    if (q != '"' && q != '\'' && q != '`' && q != '[') set_str(out, p, t.len);
+    else dequote_into(t, out);
+  }
   std::string dequote(const Token& t) const;
   void dequote_into(const Token& t, std::string& out) const;  // assigns in place (no temporary)
   bool nm(std::string& out);  // one nm, dequoted
