@@ -8,11 +8,16 @@ export interface Env {
   TOPOLOGY: DurableObjectNamespace;
   BIG_DADDY_TOKEN?: string;
   BIG_DADDY_LOCAL_DEV?: string;
+  BIG_DADDY_TEST_HOOKS?: string; // "1": resize fault-injection hooks (tests only)
 }
 
 export interface QueryOptions {
   nodes?: number;
-  mode?: "query" | "explain" | "topology";
+  mode?: "query" | "explain" | "topology" | "reshard";
+  // The topology object's own alarm runs resize steps: its topology requests stay local.
+  topology?: Handle;
+  // Test hook: throw after this many rounds of I/O (a step cut off part-way).
+  failAfterRounds?: number;
 }
 
 export interface QueryResult extends ResultSet {
@@ -26,13 +31,15 @@ export class BigDaddyError extends Error {
   }
 }
 
-const MODES = { query: 0, explain: 1, topology: 2 } as const;
+const MODES = { query: 0, explain: 1, topology: 2, reshard: 3 } as const;
 export const DEFAULT_NODES = 8;
 
-interface Handle { handle(req: Uint8Array): Promise<Uint8Array> }
+export interface Handle { handle(req: Uint8Array, database?: string): Promise<Uint8Array> }
 
-function stubFor(env: Env, database: string, target: number, node: number): Handle {
-  if (target === 0) return env.TOPOLOGY.get(env.TOPOLOGY.idFromName(database)) as unknown as Handle;
+const TARGET_TOPOLOGY = 0, TARGET_SLEEP = 2;
+
+function stubFor(env: Env, database: string, target: number, node: number, local?: Handle): Handle {
+  if (target === TARGET_TOPOLOGY) return local ?? (env.TOPOLOGY.get(env.TOPOLOGY.idFromName(database)) as unknown as Handle);
   return env.STORAGE.get(env.STORAGE.idFromName(`${database}/${node}`)) as unknown as Handle;
 }
 
@@ -48,6 +55,7 @@ export async function runQuery(env: Env, database: string, sql: string, params: 
   w.u32(options.nodes ?? DEFAULT_NODES);
   w.u8(MODES[options.mode ?? "query"] ?? 0);
   let step = new Reader(core.call("bd_conductor_start", w.finish()));
+  let rounds = 0;
   for (;;) {
     const kind = step.u8();
     const session = step.u32();
@@ -66,8 +74,13 @@ export async function runQuery(env: Env, database: string, sql: string, params: 
       const target = step.u8();
       const node = step.u32();
       const payload = step.bytes().slice();
+      if (target === TARGET_SLEEP) {
+        // Backoff while a resize switches over: `node` is the wait in milliseconds.
+        sends.push(new Promise((resolve) => setTimeout(() => resolve([true, new Uint8Array(0)]), node)));
+        continue;
+      }
       sends.push(
-        stubFor(env, database, target, node).handle(payload).then(
+        stubFor(env, database, target, node, options.topology).handle(payload, target === TARGET_TOPOLOGY ? database : undefined).then(
           (r) => [true, new Uint8Array(r)] as [boolean, Uint8Array],
           (e) => [false, new TextEncoder().encode(String(e?.message ?? e))] as [boolean, Uint8Array],
         ),
@@ -76,6 +89,8 @@ export async function runQuery(env: Env, database: string, sql: string, params: 
     let responses: [boolean, Uint8Array][];
     try {
       responses = await Promise.all(sends);
+      if (options.failAfterRounds !== undefined && ++rounds >= options.failAfterRounds)
+        throw new Error(`test hook: step cut off after ${rounds} round trips`);
     } catch (e) {
       core.abort(session);
       throw e;

@@ -118,6 +118,25 @@ async function route(request: Request, env: Env): Promise<Response> {
     const r = await runQuery(env, database, "", [], { mode: "topology", nodes: nodesParam(url) });
     return json(r.meta);
   }
+  // POST /api/databases/:db/resize {"nodes": N} starts (or reports) an online resize;
+  // {"cancel": true} cancels one that has not begun to switch over. GET reports the job.
+  const rz = path.match(/^\/api\/databases\/([^/]+)\/resize$/);
+  if (rz) {
+    let database: string;
+    try { database = decodeURIComponent(rz[1]); } catch { return json({ error: "malformed database name in the URL" }, 400); }
+    let statement = "PRAGMA bigdaddy_resize";
+    if (request.method === "POST") {
+      let body: any;
+      try { body = await request.json(); } catch { return json({ error: "body must be JSON: {\"nodes\": N} or {\"cancel\": true}" }, 400); }
+      if (body?.cancel === true) statement = "PRAGMA bigdaddy_resize = 'cancel'";
+      else if (Number.isInteger(body?.nodes)) statement = `PRAGMA bigdaddy_resize = ${body.nodes}`;
+      else return json({ error: "body must be JSON: {\"nodes\": N} or {\"cancel\": true}" }, 400);
+    } else if (request.method !== "GET") {
+      return json({ error: "use GET or POST" }, 405);
+    }
+    const r = await runQuery(env, database, statement, [], { nodes: 0 });
+    return json({ job: JSON.parse(String(r.rows[0]?.[0] ?? "null")) });
+  }
   if (path === "/api/config" && request.method === "GET") {
     return json({ ai: typeof env.AI?.run === "function", auth: auth.via });
   }

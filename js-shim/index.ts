@@ -22,6 +22,10 @@ async function runQuery(env: Env, database: string, sql: string, params: readonl
   }
 }
 
+function resizeJob(r: { rows: SqlValue[][] }) {
+  return JSON.parse(String(r.rows[0]?.[0] ?? "null"));
+}
+
 export default class BigDaddy extends WorkerEntrypoint<Env> {
   // env.BIG_DADDY.createConnection("db", { nodes: 10 }) -> sql`SELECT ... ${value}`; interpolated
   // values are always bound parameters: the template's strings are joined with "?".
@@ -54,6 +58,21 @@ export default class BigDaddy extends WorkerEntrypoint<Env> {
   async topology(databaseId: string) {
     const r = await runQuery(this.env, databaseId, "", [], { mode: "topology", nodes: 0 });
     return r.meta;
+  }
+
+  // Online resize: grows the database to `nodes` nodes while it keeps serving (same as the SQL
+  // statement PRAGMA bigdaddy_resize = N). Returns the job: phase, rows copied of total, errors.
+  async resize(databaseId: string, options: { nodes: number }) {
+    if (!Number.isInteger(options?.nodes)) throw new Error("resize needs { nodes: <integer> }");
+    return resizeJob(await runQuery(this.env, databaseId, `PRAGMA bigdaddy_resize = ${options.nodes}`, [], { nodes: 0 }));
+  }
+
+  async resizeStatus(databaseId: string) {
+    return resizeJob(await runQuery(this.env, databaseId, "PRAGMA bigdaddy_resize", [], { nodes: 0 }));
+  }
+
+  async cancelResize(databaseId: string) {
+    return resizeJob(await runQuery(this.env, databaseId, "PRAGMA bigdaddy_resize = 'cancel'", [], { nodes: 0 }));
   }
 
   async fetch(request: Request): Promise<Response> {

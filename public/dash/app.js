@@ -229,8 +229,10 @@ function renderJobs(jobs) {
     return el("div", { style: "margin-bottom:.6rem" },
       el("div", { class: "row", style: "margin:0 0 .25rem" },
         el("strong", {}, j.kind || j.type || "job"), el("span", { class: "muted" }, j.id !== undefined ? `#${j.id}` : ""),
-        el("span", { class: "pill" }, j.status || j.state || ""), el("span", { class: "meta" }, `${Math.round(p * 100)}%`)),
-      el("div", { class: "progress" }, el("span", { style: `width:${(p * 100).toFixed(1)}%` })));
+        el("span", { class: "pill" }, j.status || j.state || ""), el("span", { class: "meta" }, `${Math.round(p * 100)}%`),
+        j.total ? el("span", { class: "meta" }, `${j.done || 0} of ${j.total} rows copied`) : ""),
+      el("div", { class: "progress" }, el("span", { style: `width:${(p * 100).toFixed(1)}%` })),
+      j.error ? el("p", { class: "error" }, `last error (retrying): ${j.error}`) : "");
   }));
 }
 

@@ -21,6 +21,7 @@ class JsonWriter {
   JsonWriter& ustr(uint64_t v) { return str(std::to_string(v)); }
   JsonWriter& boolean(bool v) { sep(); out_ += v ? "true" : "false"; return *this; }
   JsonWriter& null() { sep(); out_ += "null"; return *this; }
+  JsonWriter& raw(std::string_view json) { sep(); out_ += json; return *this; }  // already JSON
   std::string take() { return std::move(out_); }
 
  private:

@@ -14,6 +14,7 @@ namespace bd {
 struct ConductorOptions {
   uint64_t max_gather_rows = 100000;        // combine-engine cap (rows gathered from shards)
   uint64_t max_gather_bytes = 64ull << 20;  // and bytes
+  int64_t copy_batch_rows = 4000;           // resharding: rows per copy round trip per source node
 };
 
 struct Step {

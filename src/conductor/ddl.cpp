@@ -1,6 +1,7 @@
 // DDL and the other non-DML statements. Schema changes reach every node and are recorded in the
 // topology only once every node succeeded; a node's refusal undoes the others and is returned.
 #include <algorithm>
+#include <cstdlib>
 #include "conductor/exec_context.h"
 #include "conductor/lookup_index.h"
 #include "planner/analysis.h"
@@ -346,7 +347,39 @@ Task<Result<QueryOutput>> alter_table(Exec& x, const sql::AlterTable& at, const 
 //   PRAGMA bigdaddy_reference_table = 'countries';   -- a full copy on every node
 //   PRAGMA bigdaddy_shard_key = 'orders.user_id';    -- shard by another column (co-location)
 // Both apply to an existing, still empty table: placing existing rows anew is resharding.
+//   PRAGMA bigdaddy_resize = 5;          -- grow the database to 5 nodes, online (returns the job)
+//   PRAGMA bigdaddy_resize;              -- the resize job's phase and progress
+//   PRAGMA bigdaddy_resize = 'cancel';   -- cancel a resize that has not begun to switch over
+Task<Result<QueryOutput>> resize_pragma(Exec& x, const sql::Pragma& p) {
+  std::string payload;
+  if (p.value_kind == sql::PragmaValueKind::None) {
+    payload = topology::job_get_request();
+  } else if (p.value_kind == sql::PragmaValueKind::Number) {
+    char* end = nullptr;
+    long n = std::strtol(p.value.c_str(), &end, 10);
+    if (*end || n < 1 || n > static_cast<long>(topology::kMaxNodes))
+      co_return Error::sql("PRAGMA bigdaddy_resize: nodes must be between 1 and " + std::to_string(topology::kMaxNodes) + ", got " + p.value);
+    payload = topology::resize_request(static_cast<uint32_t>(n));
+  } else if (p.value_kind == sql::PragmaValueKind::Name && iequals(p.value, "cancel")) {
+    payload = topology::cancel_request();
+  } else {
+    co_return Error::sql("usage: PRAGMA bigdaddy_resize = <nodes> | PRAGMA bigdaddy_resize = 'cancel' | PRAGMA bigdaddy_resize");
+  }
+  auto reply = co_await topology_call(x.s, std::move(payload));
+  if (!reply.ok()) co_return reply.error();
+  auto job = topology::decode_job_response(*reply);
+  if (!job.ok()) co_return job.error();
+  QueryOutput out;
+  out.rs.columns.push_back("job");
+  Row row;
+  row.push_back(Value::text(*job ? (*job)->json() : std::string("null")));
+  out.rs.rows.push_back(std::move(row));
+  x.plan = "resize";
+  co_return out;
+}
+
 Task<Result<QueryOutput>> pragma(Exec& x, const sql::Pragma& p) {
+  if (iequals(p.name.name, "bigdaddy_resize")) co_return co_await resize_pragma(x, p);
   bool reference = iequals(p.name.name, "bigdaddy_reference_table");
   bool shard_key = iequals(p.name.name, "bigdaddy_shard_key");
   if (!reference && !shard_key) co_return Error::unsupported("PRAGMA " + p.name.name + " is not supported");
@@ -413,6 +446,16 @@ Task<Result<QueryOutput>> pragma(Exec& x, const sql::Pragma& p) {
 }  // namespace
 
 Task<Result<QueryOutput>> run_ddl(Exec& x, const sql::Stmt& st) {
+  // Schema changes wait while a resize runs (the topology object refuses them too): new nodes
+  // and staging tables are made from the catalog the resize started with.
+  bool schema = st.kind() == sql::StmtKind::CreateTable || st.kind() == sql::StmtKind::Drop ||
+                st.kind() == sql::StmtKind::CreateView || st.kind() == sql::StmtKind::CreateIndex ||
+                st.kind() == sql::StmtKind::CreateTrigger || st.kind() == sql::StmtKind::AlterTable;
+  if (schema) {
+    if (auto s = co_await x.refresh(); !s.ok()) co_return s.error();
+    if (x.topo->resizing)
+      co_return Error::sql("the schema cannot change while the database is being resized; retry when the resize has finished (PRAGMA bigdaddy_resize shows its progress)");
+  }
   switch (st.kind()) {
     case sql::StmtKind::CreateTable: co_return co_await create_table(x, *st.as<sql::CreateTable>());
     case sql::StmtKind::Drop: co_return co_await drop(x, *st.as<sql::Drop>(), st);

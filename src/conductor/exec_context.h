@@ -26,11 +26,16 @@ struct Exec {
     for (uint32_t i = 0; i < topo->nodes; i++) n[i] = i;
     return n;
   }
-  storage::Request request(std::vector<storage::Statement> stmts) const {
+  // The virtual shard holding rows of `t` whose shard key is `key`.
+  uint32_t vshard_of(const TableInfo& t, const Value& key) const { return topo->vshard_for(t.key_ksid(key)).id; }
+  // A request planned on this topology; `vshards`: the virtual shards it is routed by (empty: a
+  // scatter over everything the node owns).
+  storage::Request request(std::vector<storage::Statement> stmts, std::vector<uint32_t> vshards = {}) const {
     storage::Request r;
     r.epoch = topo->epoch;
     r.catalog_version = topo->version;
     r.statements = std::move(stmts);
+    r.vshards = std::move(vshards);
     return r;
   }
   // Re-reads the topology (after this isolate's cache proved stale or the catalog changed).

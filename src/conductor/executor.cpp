@@ -8,6 +8,7 @@
 #include "conductor/exec_context.h"
 #include "conductor/lookup_index.h"
 #include "conductor/report.h"
+#include "conductor/reshard.h"
 #include "conductor/merge/concat.h"
 #include "conductor/merge/distinct.h"
 #include "conductor/merge/limit.h"
@@ -259,6 +260,7 @@ Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
     auto shard_sql = planner::shard_select_sql(sel, *only);
     if (!shard_sql.ok()) co_return shard_sql.error();
     std::vector<uint32_t> targets;
+    std::vector<uint32_t> point_vshards;  // a single-key read names its virtual shard
     if (only->kind == TableKind::Reference) {
       targets.push_back(0);
       x.plan = "reference";
@@ -267,6 +269,7 @@ Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
         uint32_t n = x.node_of(*only, v);
         if (std::find(targets.begin(), targets.end(), n) == targets.end()) targets.push_back(n);
       }
+      if (pins->size() == 1) point_vshards.push_back(x.vshard_of(*only, (*pins)[0]));
       if (targets.empty()) targets.push_back(x.node_of(Value::null()));
       x.plan = targets.size() == 1 ? "route" : "route-subset";
     } else {
@@ -283,7 +286,7 @@ Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
     bool simple = !f.aggregate && !f.window && core.distinct != sql::Distinctness::Distinct && core.group_by.empty() &&
                   !core.having && sel.order_by.empty() && !sel.limit;
     if (targets.size() == 1) {
-      auto resp = co_await fan_out(x.s, one_request(targets[0], x.request(one_statement(shard_sql->sql, planner::params_for(x.params, shard_sql->params), false))));
+      auto resp = co_await fan_out(x.s, one_request(targets[0], x.request(one_statement(shard_sql->sql, planner::params_for(x.params, shard_sql->params), false), point_vshards)));
       if (!resp.ok()) co_return resp.error();
       QueryOutput out;
       out.rs = std::move((*resp)[0].results[0]);
@@ -478,8 +481,13 @@ Task<Result<QueryOutput>> run_statement(Exec& x, const sql::Stmt& st) {
 
 }  // namespace
 
+namespace {
+constexpr int kMaxAttempts = 28;
+}
+
 Task<Result<QueryOutput>> run_request(Conductor& c, Session& s, QueryInput input) {
   if (input.mode == static_cast<uint8_t>(RequestMode::Topology)) co_return co_await topology_report(c, s, input.nodes);
+  if (input.mode == static_cast<uint8_t>(RequestMode::ReshardStep)) co_return co_await reshard_step(c, s);
   auto parsed = sql::parse_script(input.sql);
   if (!parsed.ok()) co_return parsed.error();
   if (parsed->empty()) co_return QueryOutput{};
@@ -489,8 +497,11 @@ Task<Result<QueryOutput>> run_request(Conductor& c, Session& s, QueryInput input
   QueryOutput last;
   for (auto& st : *parsed) {
     Result<QueryOutput> r = Error::internal("statement did not run");
-    // Stale routing (a shard moved, the catalog changed elsewhere) is retried on a fresh topology.
-    for (int attempt = 0; attempt < 3; attempt++) {
+    // Stale routing (a shard moved, the catalog changed elsewhere) is retried on a fresh topology;
+    // while a move switches over, nodes refuse for a moment, so retries back off (about 6 s in all).
+    s.partial_write = false;
+    for (int attempt = 0; attempt < kMaxAttempts; attempt++) {
+      if (attempt >= 2) co_await sleep_ms(s, std::min<uint32_t>(10u << std::min(attempt - 2, 5), 300));
       auto topo = co_await load_topology(c, s, input.nodes, attempt > 0);
       if (!topo.ok()) co_return topo.error();
       Exec x{c, s, *topo, input.params, input.nodes};
@@ -501,6 +512,11 @@ Task<Result<QueryOutput>> run_request(Conductor& c, Session& s, QueryInput input
         break;
       }
       if (r.error().code != ErrorCode::Retryable) break;
+      if (s.partial_write) {
+        r = Error::sql("write not completed: " + s.partial_detail + " (" + r.error().message +
+                       "); it was not retried, because that would apply it twice where it already ran");
+        break;
+      }
     }
     if (!r.ok()) co_return r.error();
     last = std::move(*r);

@@ -4,7 +4,8 @@
 
 namespace bd {
 
-enum class RequestMode : uint8_t { Query = 0, Explain = 1, Topology = 2 };
+// ReshardStep: run the next step of the database's resize job (the topology object's alarm).
+enum class RequestMode : uint8_t { Query = 0, Explain = 1, Topology = 2, ReshardStep = 3 };
 
 Task<Result<QueryOutput>> run_request(Conductor& c, Session& s, QueryInput input);
 

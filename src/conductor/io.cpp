@@ -23,6 +23,14 @@ Task<Result<std::string>> topology_call(Session& s, std::string payload) {
   co_return std::move(resp[0].payload);
 }
 
+Task<int> sleep_ms(Session& s, uint32_t ms) {
+  std::vector<OutRequest> reqs(1);
+  reqs[0].target = OutRequest::Target::Sleep;
+  reqs[0].node = ms;
+  co_await s.io(std::move(reqs));
+  co_return 0;
+}
+
 Task<Result<std::shared_ptr<const Topology>>> load_topology(Conductor& c, Session& s, uint32_t nodes, bool refresh) {
   if (!refresh) {
     if (auto t = c.cached(s.database())) co_return t;
@@ -76,6 +84,23 @@ Task<Result<std::vector<storage::Response>>> fan_out(Session& s, std::vector<Nod
       wire::Reader r(t.payload);
       auto code = static_cast<ErrorCode>(r.u8());
       co_return Error{code, std::string(r.str())};
+    }
+  }
+  // A refusal next to a write that went through leaves the statement half applied: mark it, so
+  // that it is reported rather than retried.
+  {
+    int applied_writes = -1, refused = -1;
+    for (size_t i = 0; i < requests.size(); i++) {
+      bool writes = false;
+      for (auto& st : requests[i].request.statements) writes |= st.write;
+      bool failed = !resp[i].delivered || resp[i].payload.empty() || resp[i].payload[0] != 0;
+      if (failed && resp[i].delivered && static_cast<ErrorCode>(resp[i].payload[0]) == ErrorCode::Retryable) refused = static_cast<int>(i);
+      if (!failed && writes) applied_writes = static_cast<int>(i);
+    }
+    if (applied_writes >= 0 && refused >= 0) {
+      s.partial_write = true;
+      s.partial_detail = "applied on node " + std::to_string(requests[applied_writes].node) + ", refused by node " +
+                         std::to_string(requests[refused].node);
     }
   }
   std::vector<storage::Response> results;

@@ -25,6 +25,9 @@ struct NodeRequest {
 Task<Result<std::vector<storage::Response>>> fan_out(Session& s, std::vector<NodeRequest> requests,
                                                      std::string topology_payload = {});
 
+// Waits `ms` milliseconds (the host sleeps; no I/O).
+Task<int> sleep_ms(Session& s, uint32_t ms);
+
 // A single topology-object round trip.
 Task<Result<std::string>> topology_call(Session& s, std::string payload);
 

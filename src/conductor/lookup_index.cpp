@@ -29,11 +29,14 @@ Error unique_error(const TableInfo& index, const Error& e) {
   return Error::sql(msg);
 }
 
-std::vector<storage::Statement> chunked_inserts(const std::string& table, const std::vector<std::string>& cols, std::vector<Row> rows) {
+}  // namespace
+
+std::vector<storage::Statement> chunked_inserts(const std::string& table, const std::vector<std::string>& cols, std::vector<Row> rows,
+                                                const char* verb) {
   std::vector<storage::Statement> out;
   size_t per = std::max<size_t>(1, kMaxParams / cols.size());
   for (size_t i = 0; i < rows.size(); i += per) {
-    std::string sql = "INSERT INTO " + planner::quote_ident(table) + "(";
+    std::string sql = std::string(verb) + " INTO " + planner::quote_ident(table) + "(";
     for (size_t c = 0; c < cols.size(); c++) sql += (c ? "," : "") + planner::quote_ident(cols[c]);
     sql += ") VALUES ";
     std::vector<Value> params;
@@ -48,7 +51,13 @@ std::vector<storage::Statement> chunked_inserts(const std::string& table, const 
   return out;
 }
 
-}  // namespace
+std::vector<std::string> lookup_table_columns(const TableInfo& index) {
+  std::vector<std::string> cols;
+  for (size_t i = 0; i < index.columns.size(); i++) cols.push_back(vcol(i));
+  cols.push_back("ksid");
+  cols.push_back(std::string(kKsidColumn));
+  return cols;
+}
 
 std::vector<std::string> lookup_table_ddl(const TableInfo& index) {
   std::string name = planner::quote_ident(lookup_table_name(index.name));
@@ -76,10 +85,7 @@ Task<Status> add_index_entries(Exec& x, const TableInfo& index, std::vector<Inde
     row.push_back(Value::integer(static_cast<int64_t>(entry_ksid)));
     per_node[x.topo->vshard_for(entry_ksid).node].push_back(std::move(row));
   }
-  std::vector<std::string> cols;
-  for (size_t i = 0; i < index.columns.size(); i++) cols.push_back(vcol(i));
-  cols.push_back("ksid");
-  cols.push_back(std::string(kKsidColumn));
+  std::vector<std::string> cols = lookup_table_columns(index);
   std::vector<NodeRequest> reqs;
   for (auto& [node, node_rows] : per_node) reqs.push_back({node, x.request(chunked_inserts(lookup_table_name(index.name), cols, std::move(node_rows)))});
   if (reqs.empty()) co_return ok_status();

@@ -11,8 +11,14 @@
 
 namespace bd {
 
-// The hidden table's DDL for an index.
+// The hidden table's DDL for an index, and its columns (v1..vk, ksid, _bd_ksid).
 std::vector<std::string> lookup_table_ddl(const TableInfo& index);
+std::vector<std::string> lookup_table_columns(const TableInfo& index);
+
+// INSERT statements for `rows` into `table`, at most 100 bound parameters each (the Durable
+// Object limit). `verb`: "INSERT" or "INSERT OR REPLACE".
+std::vector<storage::Statement> chunked_inserts(const std::string& table, const std::vector<std::string>& cols, std::vector<Row> rows,
+                                                const char* verb = "INSERT");
 
 struct IndexedRow {
   Row values;     // the base table's indexed columns, in index order (affinity applied)

@@ -1,8 +1,11 @@
 #include "conductor/report.h"
 
+#include <algorithm>
+#include <optional>
 #include "base/json.h"
 #include "conductor/io.h"
 #include "planner/shard_sql.h"
+#include "topology/store.h"
 
 namespace bd {
 namespace {
@@ -20,26 +23,43 @@ const char* affinity_name(Affinity a) {
 }  // namespace
 
 Task<Result<QueryOutput>> topology_report(Conductor& c, Session& s, uint32_t nodes_if_create) {
-  auto topo_r = co_await load_topology(c, s, nodes_if_create, /*refresh=*/true);
-  if (!topo_r.ok()) co_return topo_r.error();
-  auto topo = *topo_r;
-
-  // Row counts per table and database size, per node: one request per node.
-  std::vector<NodeRequest> reqs;
-  for (uint32_t n = 0; n < topo->nodes; n++) {
-    NodeRequest nr;
-    nr.node = n;
-    nr.request.epoch = topo->epoch;
-    nr.request.catalog_version = topo->version;
-    nr.request.want_size = true;
-    for (auto& t : topo->tables)
-      if (t.kind == TableKind::Sharded || t.kind == TableKind::Reference)
-        nr.request.statements.push_back({"SELECT count(*) FROM " + planner::quote_ident(t.name), {}, false});
-    reqs.push_back(std::move(nr));
+  // Row counts per table and database size, per node: one request per node. While a resize
+  // switches over, nodes refuse the old epoch for a moment: re-read the topology and retry.
+  std::shared_ptr<const Topology> topo;
+  std::vector<storage::Response> counts;
+  for (int attempt = 0;; attempt++) {
+    if (attempt >= 2) co_await sleep_ms(s, 50);
+    auto topo_r = co_await load_topology(c, s, nodes_if_create, /*refresh=*/true);
+    if (!topo_r.ok()) co_return topo_r.error();
+    topo = *topo_r;
+    std::vector<NodeRequest> reqs;
+    for (uint32_t n = 0; n < topo->nodes; n++) {
+      NodeRequest nr;
+      nr.node = n;
+      nr.request.epoch = topo->epoch;
+      nr.request.catalog_version = topo->version;
+      nr.request.want_size = true;
+      for (auto& t : topo->tables)
+        if (t.kind == TableKind::Sharded || t.kind == TableKind::Reference)
+          nr.request.statements.push_back({"SELECT count(*) FROM " + planner::quote_ident(t.name), {}, false});
+      reqs.push_back(std::move(nr));
+    }
+    auto counts_r = co_await fan_out(s, std::move(reqs));
+    if (counts_r.ok()) {
+      counts = std::move(*counts_r);
+      break;
+    }
+    if (counts_r.error().code != ErrorCode::Retryable || attempt >= 40) co_return counts_r.error();
   }
-  auto counts_r = co_await fan_out(s, std::move(reqs));
-  if (!counts_r.ok()) co_return counts_r.error();
-  auto counts = std::move(*counts_r);
+  std::optional<topology::ReshardJob> job;
+  if (auto reply = co_await topology_call(s, topology::job_get_request()); reply.ok())
+    if (auto decoded = topology::decode_job_response(*reply); decoded.ok()) job = std::move(*decoded);
+  auto moving = [&](uint32_t vshard) {
+    if (!job || !job->active()) return false;
+    for (auto& m : job->moves)
+      if (m.vshard == vshard) return true;
+    return false;
+  };
 
   JsonWriter j;
   j.begin_object();
@@ -88,7 +108,7 @@ Task<Result<QueryOutput>> topology_report(Conductor& c, Session& s, uint32_t nod
   j.end_array();
   j.key("vshards").begin_array();
   for (auto& v : topo->vshards)
-    j.begin_object().key("id").unum(v.id).key("lo").ustr(v.lo).key("hi").ustr(v.hi).key("node").unum(v.node).key("status").str("serving").end_object();
+    j.begin_object().key("id").unum(v.id).key("lo").ustr(v.lo).key("hi").ustr(v.hi).key("node").unum(v.node).key("status").str(moving(v.id) ? "moving" : "serving").end_object();
   j.end_array();
   j.key("indexes").begin_array();
   for (auto& t : topo->tables) {
@@ -99,7 +119,17 @@ Task<Result<QueryOutput>> topology_report(Conductor& c, Session& s, uint32_t nod
     j.end_array().key("sql").str(t.create_sql).end_object();
   }
   j.end_array();
-  j.key("jobs").begin_array().end_array();
+  // The resize job (phase, rows copied of total, last error), or null; running jobs also in `jobs`.
+  j.key("resize").raw(job ? job->json() : std::string("null"));
+  j.key("jobs").begin_array();
+  if (job && (job->active() || job->failures)) {
+    j.begin_object().key("kind").str("resize " + std::to_string(job->from_nodes) + " → " + std::to_string(job->to_nodes) + " nodes");
+    j.key("id").num(static_cast<int64_t>(job->id)).key("status").str(topology::phase_name(job->phase));
+    j.key("total").num(static_cast<int64_t>(job->rows_total)).key("done").num(static_cast<int64_t>(std::min(job->rows_copied, job->rows_total)));
+    if (!job->last_error.empty()) j.key("error").str(job->last_error);
+    j.end_object();
+  }
+  j.end_array();
   j.end_object();
 
   QueryOutput out;

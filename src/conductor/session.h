@@ -12,9 +12,10 @@
 namespace bd {
 
 struct OutRequest {
-  enum class Target : uint8_t { Topology = 0, Storage = 1 };
+  // Sleep: the host answers after `node` milliseconds (backoff while a shard move switches over).
+  enum class Target : uint8_t { Topology = 0, Storage = 1, Sleep = 2 };
   Target target = Target::Storage;
-  uint32_t node = 0;  // storage node index (ignored for the topology)
+  uint32_t node = 0;  // storage node index (ignored for the topology); Sleep: milliseconds
   std::string payload;
 };
 
@@ -66,6 +67,10 @@ class Session {
   std::vector<uint32_t> nodes_touched;
   int round_trips = 0;
   uint64_t rows_fetched = 0;  // rows received from storage nodes
+  // A write reached some nodes while another node refused it: retrying the statement would apply
+  // it twice where it already ran, so it is not retried.
+  bool partial_write = false;
+  std::string partial_detail;
 
   // EXPLAIN: storage requests are recorded instead of sent, and answered with empty results.
   bool dry_run = false;

@@ -299,6 +299,7 @@ Task<Result<QueryOutput>> run_insert(Exec& x, const sql::Insert& ins) {
   }
 
   std::map<uint32_t, std::vector<Row>> per_node;
+  std::map<uint32_t, std::vector<uint32_t>> node_vshards;
   uint32_t last_node = 0;
   if (t->kind == TableKind::Reference) {
     for (uint32_t n = 0; n < x.topo->nodes; n++) per_node[n] = rows;
@@ -306,7 +307,10 @@ Task<Result<QueryOutput>> run_insert(Exec& x, const sql::Insert& ins) {
     for (auto& row : rows) {
       Value key = key_pos >= 0 ? apply_affinity(row[key_pos], key_affinity) : Value::null();
       uint64_t ksid = t->key_ksid(key);
-      last_node = x.topo->vshard_for(ksid).node;
+      const VShard& vs = x.topo->vshard_for(ksid);
+      last_node = vs.node;
+      auto& named = node_vshards[last_node];
+      if (std::find(named.begin(), named.end(), vs.id) == named.end()) named.push_back(vs.id);
       row.push_back(Value::integer(static_cast<int64_t>(ksid)));
       per_node[last_node].push_back(std::move(row));
     }
@@ -345,7 +349,7 @@ Task<Result<QueryOutput>> run_insert(Exec& x, const sql::Insert& ins) {
   }
   std::vector<NodeRequest> reqs;
   for (auto& [node, node_rows] : per_node)
-    reqs.push_back({node, x.request(build_inserts(ins, *t, columns, node_rows, t->kind == TableKind::Sharded))});
+    reqs.push_back({node, x.request(build_inserts(ins, *t, columns, node_rows, t->kind == TableKind::Sharded), node_vshards[node])});
   auto resp = co_await fan_out(x.s, std::move(reqs), std::move(floor_bump));
   if (!resp.ok()) {
     for (auto& [index, rows_of] : entries) co_await remove_index_entries(x, *index, rows_of);
@@ -456,7 +460,13 @@ Task<Result<QueryOutput>> move_rows(Exec& x, const sql::Update& up, const TableI
   }
   if (!phase2.empty()) {
     auto r = co_await fan_out(x.s, std::move(phase2));
-    if (!r.ok()) co_return r.error();
+    if (!r.ok()) {
+      if (r.error().code == ErrorCode::Retryable && !writes.empty()) {
+        x.s.partial_write = true;
+        x.s.partial_detail = "rows were written at their new nodes, but not yet removed from their old ones";
+      }
+      co_return r.error();
+    }
   }
   QueryOutput out;
   out.rs.changes = changes;
@@ -599,12 +609,16 @@ Task<Result<QueryOutput>> run_update_delete(Exec& x, const sql::Stmt& st) {
       co_return Error::unsupported("subqueries over sharded tables in UPDATE/DELETE are not supported yet");
   }
   std::vector<uint32_t> targets;
+  std::map<uint32_t, std::vector<uint32_t>> node_vshards;  // pinned writes name their virtual shards
   std::string alias = up ? (up->alias.empty() ? t->name : up->alias) : (del->alias.empty() ? t->name : del->alias);
   if (t->kind == TableKind::Sharded) {
     if (auto pins = planner::shard_key_pins(where, *t, alias, x.params)) {
       for (auto& v : *pins) {
         uint32_t n = x.node_of(*t, v);
         if (std::find(targets.begin(), targets.end(), n) == targets.end()) targets.push_back(n);
+        auto& named = node_vshards[n];
+        uint32_t id = x.vshard_of(*t, v);
+        if (std::find(named.begin(), named.end(), id) == named.end()) named.push_back(id);
       }
     }
   }
@@ -718,7 +732,7 @@ Task<Result<QueryOutput>> run_update_delete(Exec& x, const sql::Stmt& st) {
   std::string text = sql::print(shard);
 
   std::vector<NodeRequest> reqs;
-  for (auto n : targets) reqs.push_back({n, x.request(one_statement(text, planner::params_for(x.params, nparams), true))});
+  for (auto n : targets) reqs.push_back({n, x.request(one_statement(text, planner::params_for(x.params, nparams), true), node_vshards[n])});
   auto resp = co_await fan_out(x.s, std::move(reqs));
   if (!resp.ok()) {
     for (size_t i = 0; i < touched.size() && up; i++) co_await remove_index_entries(x, *touched[i], new_entries[i]);

@@ -15,6 +15,7 @@ struct ClusterOptions {
   int nodes = 4;
   std::string dir;              // empty: in-memory databases
   std::string database = "main";
+  int64_t copy_batch_rows = 4000;  // resharding copy batch (tests use small ones)
 };
 
 struct QueryResult {
@@ -30,9 +31,19 @@ class Cluster {
   virtual Result<QueryResult> execute(std::string_view sql, const std::vector<Value>& params = {}) = 0;
   // The same, through another conductor with its own topology cache (another Worker isolate).
   virtual Result<QueryResult> execute_in_isolate(int isolate, std::string_view sql, const std::vector<Value>& params = {}) = 0;
+  // Stepwise execution, to interleave statements (and resize steps) deterministically in tests:
+  // begin() starts a statement in an isolate, advance() performs one round of its I/O (true once
+  // it has finished), finish() takes its result. `mode` is a RequestMode (3: one resize-job step).
+  virtual int begin(int isolate, std::string_view sql, const std::vector<Value>& params = {}, uint8_t mode = 0) = 0;
+  virtual bool advance(int ticket) = 0;
+  virtual Result<QueryResult> finish(int ticket) = 0;
+  // Runs resize-job steps until the job is done, cancelled or fails `max_failures` times in a row;
+  // returns the job's JSON.
+  virtual Result<std::string> run_resize(int max_failures = 3) = 0;
   // Runs a script of statements separated by ';'; returns the last statement's result.
   virtual Result<QueryResult> execute_script(std::string_view sql) = 0;
   // Runs SQL directly on one storage node's SQLite, bypassing the conductor (tests, diagnostics).
+  // Nodes are created on first use, like Durable Objects (a resize adds nodes).
   virtual Result<ResultSet> node_exec(int node, std::string_view sql) = 0;
   virtual int nodes() const = 0;
   // Nanoseconds spent inside storage/topology objects (their SQLite work) since open: benchmarks

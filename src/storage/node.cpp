@@ -3,23 +3,58 @@
 #include "storage/protocol.h"
 
 namespace bd::storage {
+namespace {
+
+// Virtual-shard sets are kept in _bd_node as bitmaps (blob; bit i = virtual shard i).
+bool has_bit(const std::string& bits, uint32_t i) {
+  return i / 8 < bits.size() && (static_cast<unsigned char>(bits[i / 8]) >> (i % 8) & 1);
+}
+
+bool any_bit(const std::string& bits) {
+  for (char c : bits)
+    if (c) return true;
+  return false;
+}
+
+}  // namespace
 
 std::string handle(SqlHost& sql, std::string_view bytes) {
   auto req = decode_request(bytes);
   if (!req.ok()) return encode_error(req.error(), 0);
-  // _bd_node holds the epoch of this node's last ownership change and the catalog version of its
-  // last schema change: work planned against older ones is refused, and the conductor re-plans.
-  auto meta = sql.exec("SELECT k, v FROM _bd_node WHERE k IN ('min_epoch', 'catalog')", {});
-  if (!meta.ok()) {
-    auto c = sql.exec("CREATE TABLE IF NOT EXISTS _bd_node(k TEXT PRIMARY KEY, v ANY) STRICT", {});
-    if (!c.ok()) return encode_error(c.error(), 0);
-  } else {
-    for (auto& row : meta->rows) {
-      auto v = static_cast<uint64_t>(row[1].i);
-      if (row[0].s == "min_epoch" && req->epoch < v)
-        return encode_error(Error::retryable("stale topology: node changed ownership at epoch " + std::to_string(v)), 0);
-      if (row[0].s == "catalog" && req->catalog_version < v)
-        return encode_error(Error::retryable("stale catalog: node's schema changed at version " + std::to_string(v)), 0);
+  // _bd_node holds the epoch of this node's last ownership change, the catalog version of its
+  // last schema change, the virtual shards it owns and those fenced for a move: work planned
+  // against an older topology or catalog is refused, and the conductor re-plans.
+  if (!req->admin) {
+    auto meta = sql.exec("SELECT k, v FROM _bd_node WHERE k IN ('min_epoch', 'catalog', 'owned', 'fence')", {});
+    if (!meta.ok()) {
+      auto c = sql.exec("CREATE TABLE IF NOT EXISTS _bd_node(k TEXT PRIMARY KEY, v ANY) STRICT", {});
+      if (!c.ok()) return encode_error(c.error(), 0);
+    } else {
+      bool writes = false;
+      for (auto& st : req->statements) writes |= st.write;
+      for (auto& row : meta->rows) {
+        const auto& k = row[0].s;
+        if (k == "owned" || k == "fence") {
+          const std::string& bits = row[1].s;
+          if (k == "owned") {
+            for (auto v : req->vshards)
+              if (!has_bit(bits, v))
+                return encode_error(Error::retryable("virtual shard " + std::to_string(v) + " is not on this node"), 0);
+          } else if (writes) {
+            if (req->vshards.empty() && any_bit(bits))
+              return encode_error(Error::retryable("virtual shards of this node are fenced for a move"), 0);
+            for (auto v : req->vshards)
+              if (has_bit(bits, v))
+                return encode_error(Error::retryable("virtual shard " + std::to_string(v) + " is fenced for a move"), 0);
+          }
+          continue;
+        }
+        auto v = static_cast<uint64_t>(row[1].i);
+        if (k == "min_epoch" && req->epoch < v)
+          return encode_error(Error::retryable("stale topology: node changed ownership at epoch " + std::to_string(v)), 0);
+        if (k == "catalog" && req->catalog_version < v)
+          return encode_error(Error::retryable("stale catalog: node's schema changed at version " + std::to_string(v)), 0);
+      }
     }
   }
   Response resp;

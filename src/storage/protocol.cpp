@@ -18,6 +18,7 @@ std::string encode_request(const Request& r) {
     w.u8(s.write);
   }
   w.u8(r.want_size);
+  w.u8(r.admin);
   return w.take();
 }
 
@@ -38,6 +39,7 @@ Result<Request> decode_request(std::string_view bytes) {
     r.statements.push_back(std::move(s));
   }
   r.want_size = rd.u8() != 0;
+  r.admin = rd.u8() != 0;
   if (!rd.ok()) return Error::internal("corrupt storage request");
   return r;
 }

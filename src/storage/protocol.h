@@ -23,9 +23,15 @@ struct Statement {
 struct Request {
   uint64_t epoch = 0;
   uint64_t catalog_version = 0;
-  std::vector<uint32_t> vshards;  // the virtual shards the plan assumes this node owns (empty: any)
+  // The virtual shards this request works on, as the plan routed them; empty: every virtual shard
+  // the node owns (a scatter). The node refuses (retryably) a named shard it does not own, and
+  // writes to a shard fenced for a move (a scatter write counts as a write to every shard).
+  std::vector<uint32_t> vshards;
   std::vector<Statement> statements;
   bool want_size = false;  // report the node's database size in the response
+  // Resharding's own requests (copy, catch-up, activation): they bypass the epoch, catalog,
+  // ownership and fence checks, which exist to stop conductors planned on an older topology.
+  bool admin = false;
 };
 
 struct Response {

@@ -104,6 +104,7 @@ void Topology::encode(wire::Writer& w) const {
   }
   w.u32(static_cast<uint32_t>(tables.size()));
   for (auto& t : tables) encode_table(w, t);
+  w.u8(resizing);
 }
 
 Result<Topology> Topology::decode(wire::Reader& r) {
@@ -127,6 +128,7 @@ Result<Topology> Topology::decode(wire::Reader& r) {
     if (!ti.ok()) return ti.error();
     t.tables.push_back(std::move(*ti));
   }
+  t.resizing = r.u8() != 0;
   if (!r.ok()) return Error::internal("corrupt topology message");
   if (t.vshards.empty() || t.vshards.front().lo != 0) return Error::internal("topology has no virtual shard map");
   return t;

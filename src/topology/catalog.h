@@ -68,6 +68,7 @@ struct Topology {
   uint32_t nodes = 0;
   std::vector<VShard> vshards;  // sorted by lo, covering [0, 2^64)
   std::vector<TableInfo> tables;
+  bool resizing = false;  // a resize job is running: schema changes wait until it finishes
 
   const TableInfo* find_table(std::string_view name) const;  // tables and views (not indexes)
   const TableInfo* find_index(std::string_view name) const;

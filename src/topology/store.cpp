@@ -56,6 +56,11 @@ Result<Topology> load(SqlHost& sql) {
     else if (k == "version") t.version = static_cast<uint64_t>(row[1].i);
     else if (k == "epoch") t.epoch = static_cast<uint64_t>(row[1].i);
     else if (k == "nodes") t.nodes = static_cast<uint32_t>(row[1].i);
+    else if (k == "job") {
+      wire::Reader jr(row[1].s);
+      auto job = ReshardJob::decode(jr);
+      if (job.ok() && job->active()) t.resizing = true;
+    }
   }
   auto vs = sql.exec("SELECT id, lo, hi, node FROM _bd_vshards ORDER BY id", {});
   if (!vs.ok()) return vs.error();
@@ -125,6 +130,40 @@ Status create(SqlHost& sql, std::string_view database, uint32_t nodes) {
   return ok_status();
 }
 
+Result<std::optional<ReshardJob>> load_job(SqlHost& sql) {
+  auto r = sql.exec("SELECT v FROM _bd_meta WHERE k = 'job'", {});
+  if (!r.ok()) return r.error();
+  if (r->rows.empty()) return std::optional<ReshardJob>();
+  wire::Reader jr(r->rows[0][0].s);
+  auto job = ReshardJob::decode(jr);
+  if (!job.ok()) return job.error();
+  return std::optional<ReshardJob>(std::move(*job));
+}
+
+Status store_job(SqlHost& sql, ReshardJob& job) {
+  job.rev++;
+  wire::Writer w;
+  job.encode(w);
+  return set_meta(sql, "job", Value::blob(w.take()));
+}
+
+std::string job_response(const std::optional<ReshardJob>& job) {
+  wire::Writer w;
+  w.u8(0);
+  w.u8(job.has_value());
+  if (job) job->encode(w);
+  return w.take();
+}
+
+Status refuse_during_resize(SqlHost& sql) {
+  auto job = load_job(sql);
+  if (!job.ok()) return job.error();
+  if (*job && (*job)->active())
+    return Error::sql("the schema cannot change while the database is being resized (phase " +
+                      std::string(phase_name((*job)->phase)) + "); retry when the resize has finished");
+  return ok_status();
+}
+
 std::string handle_impl(SqlHost& sql, wire::Reader& r) {
   auto op = static_cast<Op>(r.u8());
   if (auto s = init_schema(sql); !s.ok()) return error_response(s.error());
@@ -150,6 +189,7 @@ std::string handle_impl(SqlHost& sql, wire::Reader& r) {
       uint64_t expected = static_cast<uint64_t>(r.i64());
       auto ti = decode_table(r);
       if (!ti.ok()) return error_response(ti.error());
+      if (auto s = refuse_during_resize(sql); !s.ok()) return error_response(s.error());
       auto v = meta_int(sql, "version");
       if (!v.ok()) return error_response(v.error());
       if (expected && static_cast<uint64_t>(*v) != expected)
@@ -163,6 +203,7 @@ std::string handle_impl(SqlHost& sql, wire::Reader& r) {
     case Op::DropTable: {
       uint64_t expected = static_cast<uint64_t>(r.i64());
       std::string name(r.str());
+      if (auto s = refuse_during_resize(sql); !s.ok()) return error_response(s.error());
       auto v = meta_int(sql, "version");
       if (!v.ok()) return error_response(v.error());
       if (expected && static_cast<uint64_t>(*v) != expected)
@@ -189,6 +230,87 @@ std::string handle_impl(SqlHost& sql, wire::Reader& r) {
       w.u8(0);
       w.i64(next);
       return w.take();
+    }
+    case Op::Resize: {
+      uint32_t nodes = r.u32();
+      if (!r.ok()) return error_response(Error::internal("corrupt resize request"));
+      auto t = load(sql);
+      if (!t.ok()) return error_response(t.error());
+      if (t->version == 0) return error_response(Error::sql("no such database"));
+      auto job = load_job(sql);
+      if (!job.ok()) return error_response(job.error());
+      if (*job && (*job)->active()) {
+        if ((*job)->to_nodes == nodes) return job_response(*job);
+        return error_response(Error::sql("a resize to " + std::to_string((*job)->to_nodes) + " nodes is in progress (phase " +
+                                         phase_name((*job)->phase) + "); cancel it or wait for it to finish"));
+      }
+      if (nodes < 1 || nodes > kMaxNodes)
+        return error_response(Error::sql("nodes must be between 1 and " + std::to_string(kMaxNodes) + ", got " + std::to_string(nodes)));
+
+      for (auto& ti : t->tables)
+        if (ti.kind == TableKind::Sharded && ti.without_rowid)
+          return error_response(Error::unsupported("resizing a database with a sharded WITHOUT ROWID table (" + ti.name +
+                                                   ") is not supported yet"));
+      auto moves = plan_moves(*t, nodes);
+      if (!moves.ok()) return error_response(moves.error());
+      if (moves->empty() && nodes == t->nodes) return job_response(*job);  // balanced already: nothing to do
+      ReshardJob nj;
+      nj.id = *job ? (*job)->id + 1 : 1;
+      nj.rev = *job ? (*job)->rev : 0;
+      nj.from_nodes = t->nodes;
+      nj.to_nodes = nodes;
+      nj.phase = Phase::Join;
+      nj.moves = std::move(*moves);
+      nj.log_applied.assign(nodes, 0);
+      nj.catalog_version = t->version;
+      if (auto s = store_job(sql, nj); !s.ok()) return error_response(s.error());
+      return job_response(nj);
+    }
+    case Op::JobGet: {
+      auto job = load_job(sql);
+      if (!job.ok()) return error_response(job.error());
+      return job_response(*job);
+    }
+    case Op::Cancel: {
+      auto job = load_job(sql);
+      if (!job.ok()) return error_response(job.error());
+      if (!*job || !(*job)->active()) return error_response(Error::sql("no resize is in progress"));
+      auto& j = **job;
+      if (j.phase >= Phase::Fence && j.phase != Phase::Abort)
+        return error_response(Error::sql(std::string("too late to cancel the resize: it is switching over (phase ") + phase_name(j.phase) + ")"));
+      j.cancel_requested = true;
+      if (auto s = store_job(sql, j); !s.ok()) return error_response(s.error());
+      return job_response(j);
+    }
+    case Op::JobSave:
+    case Op::Join:
+    case Op::Switch: {
+      auto next = ReshardJob::decode(r);
+      if (!next.ok()) return error_response(next.error());
+      auto job = load_job(sql);
+      if (!job.ok()) return error_response(job.error());
+      if (!*job || (*job)->id != next->id || (*job)->rev != next->rev)
+        return error_response(Error::retryable("the resize job changed concurrently"));
+      // A cancel that arrived meanwhile is kept.
+      if ((*job)->cancel_requested) next->cancel_requested = true;
+      if (op != Op::JobSave) {
+        auto t = load(sql);
+        if (!t.ok()) return error_response(t.error());
+        if (op == Op::Join) {
+          if (t->version != next->catalog_version)
+            return error_response(Error::retryable("the catalog changed while new nodes were joining"));
+          if (auto s = set_meta(sql, "nodes", Value::integer(std::max(t->nodes, next->to_nodes))); !s.ok()) return error_response(s.error());
+          next->catalog_version = t->version + 1;  // the bump below
+        } else {
+          for (auto& m : next->moves) {
+            auto s = exec(sql, "UPDATE _bd_vshards SET node = ? WHERE id = ?", {Value::integer(m.to), Value::integer(m.vshard)});
+            if (!s.ok()) return error_response(s.error());
+          }
+        }
+        if (auto b = bump_version(sql, true); !b.ok()) return error_response(b.error());
+      }
+      if (auto s = store_job(sql, *next); !s.ok()) return error_response(s.error());
+      return job_response(*next);
     }
   }
   return error_response(Error::internal("unknown topology op"));
@@ -234,6 +356,23 @@ std::string alloc_ids_request(std::string_view table, uint32_t count, int64_t fl
   return w.take();
 }
 
+std::string resize_request(uint32_t nodes) {
+  wire::Writer w;
+  w.u8(static_cast<uint8_t>(Op::Resize));
+  w.u32(nodes);
+  return w.take();
+}
+
+std::string job_get_request() { return std::string(1, static_cast<char>(Op::JobGet)); }
+std::string cancel_request() { return std::string(1, static_cast<char>(Op::Cancel)); }
+
+std::string job_save_request(const ReshardJob& job, Op op) {
+  wire::Writer w;
+  w.u8(static_cast<uint8_t>(op));
+  job.encode(w);
+  return w.take();
+}
+
 namespace {
 Error decode_error(wire::Reader& r, uint8_t status) {
   std::string msg(r.str());
@@ -257,4 +396,16 @@ Result<int64_t> decode_alloc_response(std::string_view response) {
   return first;
 }
 
+}  // namespace bd::topology
+
+namespace bd::topology {
+Result<std::optional<ReshardJob>> decode_job_response(std::string_view response) {
+  wire::Reader r(response);
+  uint8_t status = r.u8();
+  if (status != 0) return decode_error(r, status);
+  if (r.u8() == 0) return std::optional<ReshardJob>();
+  auto j = ReshardJob::decode(r);
+  if (!j.ok()) return j.error();
+  return std::optional<ReshardJob>(std::move(*j));
+}
 }  // namespace bd::topology

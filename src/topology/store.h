@@ -1,14 +1,21 @@
 // The topology object's behaviour: the durable catalog, placement and id sequences of one
 // database, kept in the object's own SQLite (ctx.storage.sql in a Durable Object).
 #pragma once
+#include <optional>
 #include <string>
 #include "host/host.h"
 #include "topology/catalog.h"
+#include "topology/reshard.h"
 
 namespace bd::topology {
 
 // Wire ops of a topology request (u8 op, then the op's fields); responses start with a status byte.
-enum class Op : uint8_t { Init = 0, GetOrCreate = 1, PutTable = 2, DropTable = 3, AllocIds = 4 };
+enum class Op : uint8_t {
+  Init = 0, GetOrCreate = 1, PutTable = 2, DropTable = 3, AllocIds = 4,
+  // Resharding (topology/reshard.h): start a resize, read/save the job, and the job's two
+  // placement changes, each saved together with the job's next state in one transaction.
+  Resize = 5, JobGet = 6, JobSave = 7, Join = 8, Switch = 9, Cancel = 10
+};
 
 inline constexpr uint32_t kDefaultVShards = 256;
 inline constexpr uint32_t kMaxNodes = 256;
@@ -22,8 +29,18 @@ std::string put_table_request(const TableInfo& t, uint64_t expected_version);
 std::string drop_table_request(std::string_view name, uint64_t expected_version);
 std::string alloc_ids_request(std::string_view table, uint32_t count, int64_t floor);
 
+std::string resize_request(uint32_t nodes);
+std::string job_get_request();
+std::string cancel_request();
+// Saves `job` (its rev must be the stored one); Join also grows the node count to job.to_nodes
+// (refused if the catalog moved past job.catalog_version), Switch also hands the moved virtual
+// shards to their targets. Both bump the epoch.
+std::string job_save_request(const ReshardJob& job, Op op = Op::JobSave);
+
 // Response decoders.
 Result<Topology> decode_topology_response(std::string_view response);
 Result<int64_t> decode_alloc_response(std::string_view response);
+// The job, or nullopt when there is none.
+Result<std::optional<ReshardJob>> decode_job_response(std::string_view response);
 
 }  // namespace bd::topology

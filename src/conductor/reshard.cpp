@@ -1,0 +1,736 @@
+// The resize job runner. Each call runs the next step of the job the topology object holds, and
+// saves the job's next state there; every step is idempotent, so a step cut short by a restart is
+// simply run again. What moves: every row of a moving virtual shard, in every sharded table and
+// every global index's lookup table (index entries are keyed by keyspace id, so they stay valid
+// wherever they live). How (per source node S, target T, moving shards V):
+//   capture   S logs the rowid of every row of V that a write touches (_bd_changes), by triggers
+//             that run in the write's own transaction; T gets staging tables (invisible to queries)
+//   copy      rows of V, in rowid order, ConductorOptions::copy_batch_rows per round trip, into T's staging
+//   catch-up  logged rows are re-read from S and replaced in staging
+//   fence     S refuses writes to V (conductors back off and retry); a final catch-up and a full
+//             rowid comparison of S against staging make staging exact
+//   switch    T moves staging into its tables and owns V, S deletes V's rows and stops owning
+//             them (both refuse older epochs from then on), then the topology assigns V to T.
+#include "conductor/reshard.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+#include <set>
+#include "base/json.h"
+#include "conductor/io.h"
+#include "conductor/lookup_index.h"
+#include "planner/shard_sql.h"
+#include "topology/store.h"
+
+namespace bd {
+namespace {
+
+using topology::Phase;
+using topology::ReshardJob;
+
+constexpr size_t kMaxParams = 100;
+// Catch-up rounds end (and the fence begins) once a round replays fewer changes than this.
+constexpr uint64_t kQuietChanges = 200;
+constexpr uint32_t kMaxCatchUpRounds = 8;
+
+// A table as the nodes hold it.
+struct NodeTable {
+  std::string name;
+  std::vector<std::string> cols;  // insertable columns; _bd_ksid last
+  bool keep_rowid = false;        // the rowid is the row's identity (tables sharded by rowid)
+};
+
+std::vector<NodeTable> moving_tables(const Topology& topo) {
+  std::vector<NodeTable> out;
+  for (auto& t : topo.tables) {
+    if (t.kind == TableKind::Sharded) {
+      NodeTable n{t.name, planner::gathered_columns(t), planner::gathers_rowid(t)};
+      n.cols.push_back(std::string(kKsidColumn));
+      out.push_back(std::move(n));
+    } else if (t.kind == TableKind::Index) {
+      out.push_back({lookup_table_name(t.name), lookup_table_columns(t), false});
+    }
+  }
+  return out;
+}
+
+std::string q(std::string_view name) { return planner::quote_ident(name); }
+std::string sql_string(std::string_view s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+std::string stage_name(const std::string& table) { return "_bd_stage_" + table; }
+std::string trigger_name(const std::string& table, char kind) { return std::string("_bd_cap_") + kind + "_" + table; }
+
+std::vector<uint32_t> moving_from(const ReshardJob& j, uint32_t node) {
+  std::vector<uint32_t> v;
+  for (auto& m : j.moves)
+    if (m.from == node) v.push_back(m.vshard);
+  return v;
+}
+std::vector<uint32_t> moving_to(const ReshardJob& j, uint32_t node) {
+  std::vector<uint32_t> v;
+  for (auto& m : j.moves)
+    if (m.to == node) v.push_back(m.vshard);
+  return v;
+}
+
+std::string bitmap(const std::vector<uint32_t>& ids) {
+  std::string bits;
+  for (auto id : ids) {
+    if (bits.size() <= id / 8) bits.resize(id / 8 + 1, '\0');
+    bits[id / 8] = static_cast<char>(static_cast<unsigned char>(bits[id / 8]) | (1u << (id % 8)));
+  }
+  if (bits.empty()) bits.push_back('\0');
+  return bits;
+}
+
+storage::Statement stmt(std::string sql, std::vector<Value> params = {}, bool write = true) {
+  return storage::Statement{std::move(sql), std::move(params), write};
+}
+
+const char* kNodeTable = "CREATE TABLE IF NOT EXISTS _bd_node(k TEXT PRIMARY KEY, v ANY) STRICT";
+storage::Statement set_node(const char* key, Value v, bool keep_max) {
+  std::vector<Value> p;
+  p.push_back(std::move(v));
+  return stmt(std::string("INSERT INTO _bd_node(k, v) VALUES ('") + key + "', ?1) ON CONFLICT(k) DO UPDATE SET v = " +
+                  (keep_max ? "max(v, excluded.v)" : "excluded.v"),
+              std::move(p));
+}
+
+using PerNode = std::map<uint32_t, std::vector<storage::Statement>>;
+
+// Admin requests (they bypass the epoch/ownership/fence checks), all nodes at once.
+Task<Result<std::vector<storage::Response>>> admin(Session& s, PerNode per_node) {
+  std::vector<NodeRequest> reqs;
+  for (auto& [node, stmts] : per_node) {
+    if (stmts.empty()) continue;
+    NodeRequest r;
+    r.node = node;
+    r.request.admin = true;
+    r.request.epoch = ~uint64_t{0};
+    r.request.catalog_version = ~uint64_t{0};
+    r.request.statements = std::move(stmts);
+    reqs.push_back(std::move(r));
+  }
+  if (reqs.empty()) co_return std::vector<storage::Response>{};
+  co_return co_await fan_out(s, std::move(reqs));
+}
+
+// Exact copies of column values through the Durable Object SQL API (which hands integers back as
+// JavaScript numbers and integral REALs as integers): integers travel as text, and a per-row type
+// mask restores every storage class.
+std::string select_exact(const NodeTable& t, const std::string& prefix) {
+  std::string mask, cols;
+  for (size_t i = 0; i < t.cols.size(); i++) {
+    std::string c = prefix + q(t.cols[i]);
+    mask += (i ? " || " : "") + std::string("substr(typeof(") + c + "), 1, 1)";
+    cols += ", CASE WHEN typeof(" + c + ") = 'integer' THEN CAST(" + c + " AS TEXT) ELSE " + c + " END";
+  }
+  return mask + cols;
+}
+
+Result<Row> decode_exact(const Row& row, size_t first, size_t ncols) {
+  if (row.size() < first + 1 + ncols) return Error::internal("short row in a copy batch");
+  const std::string& mask = row[first].s;
+  if (mask.size() != ncols) return Error::internal("bad type mask in a copy batch");
+  Row out;
+  out.reserve(ncols);
+  for (size_t i = 0; i < ncols; i++) {
+    const Value& v = row[first + 1 + i];
+    switch (mask[i]) {
+      case 'i': out.push_back(Value::integer(v.type == ValueType::Integer ? v.i : std::strtoll(v.s.c_str(), nullptr, 10))); break;
+      case 'r': out.push_back(Value::real(v.type == ValueType::Real ? v.r : v.type == ValueType::Integer ? static_cast<double>(v.i) : std::strtod(v.s.c_str(), nullptr))); break;
+      case 'n': out.push_back(Value::null()); break;
+      case 'b': out.push_back(v.type == ValueType::Blob ? v : Value::blob(v.s)); break;
+      default: out.push_back(v.type == ValueType::Text ? v : Value::text(v.s)); break;
+    }
+  }
+  return out;
+}
+
+int64_t int_of(const Value& v) { return v.type == ValueType::Integer ? v.i : std::strtoll(v.s.c_str(), nullptr, 10); }
+
+// INSERT OR REPLACE statements into a staging table: rows are (source, rowid, cols...). REALs are
+// bound through CAST(? AS REAL), so an integral REAL stays a REAL on the way in.
+void stage_inserts(std::vector<storage::Statement>& out, const NodeTable& t, uint32_t source, std::vector<std::pair<int64_t, Row>>& rows) {
+  const size_t width = t.cols.size() + 2, per = std::max<size_t>(1, kMaxParams / width);
+  std::string head = "INSERT OR REPLACE INTO " + q(stage_name(t.name)) + "(_bd_src, _bd_rid";
+  for (auto& c : t.cols) head += ", " + q(c);
+  head += ") VALUES ";
+  for (size_t i = 0; i < rows.size(); i += per) {
+    std::string sql = head;
+    std::vector<Value> params;
+    for (size_t r = i; r < std::min(rows.size(), i + per); r++) {
+      sql += r > i ? ", (?, ?" : "(?, ?";
+      params.push_back(Value::integer(source));
+      params.push_back(Value::integer(rows[r].first));
+      for (auto& v : rows[r].second) {
+        sql += v.type == ValueType::Real ? ", CAST(? AS REAL)" : ", ?";
+        params.push_back(std::move(v));
+      }
+      sql += ")";
+    }
+    out.push_back(stmt(std::move(sql), std::move(params)));
+  }
+}
+
+void stage_deletes(std::vector<storage::Statement>& out, const NodeTable& t, uint32_t source, const std::vector<int64_t>& rids) {
+  const size_t per = kMaxParams - 1;
+  for (size_t i = 0; i < rids.size(); i += per) {
+    std::string sql = "DELETE FROM " + q(stage_name(t.name)) + " WHERE _bd_src = ? AND _bd_rid IN (";
+    std::vector<Value> params;
+    params.push_back(Value::integer(source));
+    for (size_t k = i; k < std::min(rids.size(), i + per); k++) {
+      sql += k > i ? ", ?" : "?";
+      params.push_back(Value::integer(rids[k]));
+    }
+    out.push_back(stmt(sql + ")", std::move(params)));
+  }
+}
+
+struct Runner {
+  Conductor& c;
+  Session& s;
+  std::shared_ptr<const Topology> topo;
+  ReshardJob job;
+  std::vector<NodeTable> tables;
+
+  std::string ranges(uint32_t source, const std::string& column) const {
+    return topology::ksid_ranges_sql(*topo, moving_from(job, source), column);
+  }
+  // The target of a row (by keyspace id) moving from `source`, or -1.
+  int64_t target_of(uint32_t source, uint64_t ksid) const {
+    uint32_t id = topo->vshard_for(ksid).id;
+    for (auto& m : job.moves)
+      if (m.vshard == id && m.from == source) return m.to;
+    return -1;
+  }
+
+  // ---- join: schema and reference tables on the new nodes, then the bigger topology ----
+  Task<Status> join() {
+    const uint64_t next_epoch = topo->epoch + 1;
+    PerNode read;
+    read[0].push_back(stmt("SELECT type, name, sql FROM sqlite_schema WHERE sql IS NOT NULL ORDER BY rowid", {}, false));
+    auto schema = co_await admin(s, std::move(read));
+    if (!schema.ok()) co_return schema.error();
+    std::vector<storage::Statement> ddl;
+    ddl.push_back(stmt(kNodeTable));
+    for (auto& row : (*schema)[0].results[0].rows) {
+      const std::string& name = row[1].s;
+      std::string sql = row[2].s;
+      if (name.rfind("sqlite_", 0) == 0 || name.rfind("_cf_", 0) == 0) continue;
+      if (name.rfind("_bd_", 0) == 0 && name.rfind("_bd_idx_", 0) != 0) continue;
+      for (const char* prefix : {"CREATE TABLE ", "CREATE UNIQUE INDEX ", "CREATE INDEX ", "CREATE TRIGGER ", "CREATE VIEW "}) {
+        std::string p(prefix);
+        if (sql.rfind(p, 0) == 0) {
+          sql = p + "IF NOT EXISTS " + sql.substr(p.size());
+          break;
+        }
+      }
+      ddl.push_back(stmt(std::move(sql)));
+    }
+    ddl.push_back(set_node("catalog", Value::integer(static_cast<int64_t>(topo->version)), true));
+    ddl.push_back(set_node("min_epoch", Value::integer(static_cast<int64_t>(next_epoch)), true));
+    ddl.push_back(set_node("owned", Value::blob(bitmap({})), false));
+    PerNode fresh;
+    for (uint32_t n = job.from_nodes; n < job.to_nodes; n++) fresh[n] = ddl;
+    if (auto r = co_await admin(s, std::move(fresh)); !r.ok()) co_return r.error();
+
+    // Old nodes stop taking work planned before the join (reference-table writes would miss the
+    // new nodes) and learn which virtual shards they own.
+    PerNode claim;
+    for (uint32_t n = 0; n < job.from_nodes; n++) {
+      std::vector<uint32_t> own;
+      for (auto& v : topo->vshards)
+        if (v.node == n) own.push_back(v.id);
+      claim[n].push_back(stmt(kNodeTable));
+      claim[n].push_back(set_node("min_epoch", Value::integer(static_cast<int64_t>(next_epoch)), true));
+      claim[n].push_back(set_node("owned", Value::blob(bitmap(own)), false));
+    }
+    if (auto r = co_await admin(s, std::move(claim)); !r.ok()) co_return r.error();
+
+    // Reference tables: node 0's rows, as they are now that nobody can write them.
+    std::vector<NodeTable> refs;
+    for (auto& t : topo->tables)
+      if (t.kind == TableKind::Reference) {
+        NodeTable n{t.name, planner::gathered_columns(t), true};
+        n.cols.push_back(std::string(kKsidColumn));
+        refs.push_back(std::move(n));
+      }
+    if (!refs.empty()) {
+      PerNode rd;
+      for (auto& t : refs)
+        rd[0].push_back(stmt("SELECT CAST(rowid AS TEXT), " + select_exact(t, "") + " FROM " + q(t.name), {}, false));
+      auto rows = co_await admin(s, std::move(rd));
+      if (!rows.ok()) co_return rows.error();
+      std::vector<storage::Statement> fill;
+      for (size_t i = 0; i < refs.size(); i++) {
+        fill.push_back(stmt("DELETE FROM " + q(refs[i].name)));
+        std::vector<Row> data;
+        for (auto& row : (*rows)[0].results[i].rows) {
+          auto vals = decode_exact(row, 1, refs[i].cols.size());
+          if (!vals.ok()) co_return vals.error();
+          Row r;
+          r.push_back(Value::integer(int_of(row[0])));
+          for (auto& v : *vals) r.push_back(std::move(v));
+          data.push_back(std::move(r));
+        }
+        std::vector<std::string> cols;
+        cols.push_back("rowid");
+        for (auto& c2 : refs[i].cols) cols.push_back(c2);
+        for (auto& st : chunked_inserts(refs[i].name, cols, std::move(data))) fill.push_back(std::move(st));
+      }
+      PerNode wr;
+      for (uint32_t n = job.from_nodes; n < job.to_nodes; n++) wr[n] = fill;
+      if (auto r = co_await admin(s, std::move(wr)); !r.ok()) co_return r.error();
+    }
+    ReshardJob next = job;
+    next.phase = Phase::Capture;
+    co_return co_await save(next, topology::Op::Join);
+  }
+
+  // ---- capture: change log and triggers on the sources, staging tables on the targets ----
+  Task<Status> capture() {
+    PerNode per;
+    for (auto src : job.sources()) {
+      auto& v = per[src];
+      v.push_back(stmt("CREATE TABLE IF NOT EXISTS _bd_moving(lo INTEGER NOT NULL, hi INTEGER NOT NULL)"));
+      v.push_back(stmt("CREATE TABLE IF NOT EXISTS _bd_changes(seq INTEGER PRIMARY KEY, tbl TEXT NOT NULL, rid INTEGER NOT NULL)"));
+      v.push_back(stmt("DELETE FROM _bd_moving"));
+      v.push_back(stmt("DELETE FROM _bd_changes"));
+      // The moving ranges, as rows: lo/hi pairs from the same SQL the copy filters with.
+      std::string r = ranges(src, "x");
+      size_t pos = 0;
+      while ((pos = r.find("x BETWEEN ", pos)) != std::string::npos) {
+        size_t and_pos = r.find(" AND ", pos);
+        size_t end = r.find(" OR ", and_pos);
+        if (end == std::string::npos) end = r.size() - 1;
+        std::string lo = r.substr(pos + 10, and_pos - pos - 10), hi = r.substr(and_pos + 5, end - and_pos - 5);
+        v.push_back(stmt("INSERT INTO _bd_moving(lo, hi) VALUES (" + lo + ", " + hi + ")"));
+        pos = end;
+      }
+      for (auto& t : tables) {
+        std::string in_range = [&](const char* row) {
+          return std::string("EXISTS (SELECT 1 FROM _bd_moving WHERE ") + row + "._bd_ksid BETWEEN lo AND hi)";
+        }("NEW");
+        std::string old_range = "EXISTS (SELECT 1 FROM _bd_moving WHERE OLD._bd_ksid BETWEEN lo AND hi)";
+        std::string tbl = sql_string(t.name);
+        v.push_back(stmt("CREATE TRIGGER IF NOT EXISTS " + q(trigger_name(t.name, 'i')) + " AFTER INSERT ON " + q(t.name) + " WHEN " +
+                         in_range + " BEGIN INSERT INTO _bd_changes(tbl, rid) VALUES (" + tbl + ", NEW.rowid); END"));
+        v.push_back(stmt("CREATE TRIGGER IF NOT EXISTS " + q(trigger_name(t.name, 'u')) + " AFTER UPDATE ON " + q(t.name) + " WHEN " +
+                         old_range + " OR " + in_range + " BEGIN INSERT INTO _bd_changes(tbl, rid) VALUES (" + tbl +
+                         ", OLD.rowid); INSERT INTO _bd_changes(tbl, rid) SELECT " + tbl +
+                         ", NEW.rowid WHERE NEW.rowid <> OLD.rowid; END"));
+        v.push_back(stmt("CREATE TRIGGER IF NOT EXISTS " + q(trigger_name(t.name, 'd')) + " AFTER DELETE ON " + q(t.name) + " WHEN " +
+                         old_range + " BEGIN INSERT INTO _bd_changes(tbl, rid) VALUES (" + tbl + ", OLD.rowid); END"));
+      }
+      for (auto& t : tables) v.push_back(stmt("SELECT count(*) FROM " + q(t.name) + " WHERE " + ranges(src, "_bd_ksid"), {}, false));
+    }
+    for (auto dst : job.targets()) {
+      auto& v = per[dst];
+      for (auto& t : tables) {
+        std::string cols;
+        for (auto& c2 : t.cols) cols += ", " + q(c2);
+        v.push_back(stmt("DROP TABLE IF EXISTS " + q(stage_name(t.name))));
+        v.push_back(stmt("CREATE TABLE " + q(stage_name(t.name)) + "(_bd_src INTEGER NOT NULL, _bd_rid INTEGER NOT NULL" + cols +
+                         ", PRIMARY KEY (_bd_src, _bd_rid))"));
+      }
+    }
+    std::vector<uint32_t> order;
+    for (auto& [n, _] : per) order.push_back(n);
+    auto resp = co_await admin(s, std::move(per));
+    if (!resp.ok()) co_return resp.error();
+    ReshardJob next = job;
+    next.rows_total = 0;
+    next.rows_copied = 0;
+    next.cursors.clear();
+    next.log_applied.assign(job.to_nodes, 0);
+    for (size_t k = 0; k < order.size(); k++) {
+      uint32_t n = order[k];
+      if (moving_from(job, n).empty()) continue;
+      auto& results = (*resp)[k].results;
+      size_t first_count = results.size() - tables.size();
+      for (size_t i = 0; i < tables.size(); i++) {
+        next.rows_total += static_cast<uint64_t>(int_of(results[first_count + i].rows[0][0]));
+        next.cursors.push_back({n, tables[i].name, INT64_MIN, false});
+      }
+    }
+    next.phase = next.cancel_requested ? Phase::Abort : Phase::Copy;
+    co_return co_await save(next);
+  }
+
+  // ---- copy: one batch per source node per call ----
+  Task<Status> copy() {
+    ReshardJob next = job;
+    PerNode reads;
+    std::vector<std::pair<uint32_t, size_t>> which;  // (source, cursor index) per read request
+    for (size_t ci = 0; ci < next.cursors.size(); ci++) {
+      auto& cur = next.cursors[ci];
+      if (cur.done || reads.count(cur.source)) continue;
+      const NodeTable* t = find(cur.table);
+      if (!t) {
+        cur.done = true;
+        continue;
+      }
+      std::vector<Value> p;
+      p.push_back(Value::integer(cur.after));
+      p.push_back(Value::integer(c.options().copy_batch_rows));
+      reads[cur.source].push_back(stmt("SELECT CAST(rowid AS TEXT), " + select_exact(*t, "") + " FROM " + q(t->name) +
+                                           " WHERE rowid > ?1 AND " + ranges(cur.source, "_bd_ksid") + " ORDER BY rowid LIMIT ?2",
+                                       std::move(p), false));
+      which.push_back({cur.source, ci});
+    }
+    std::sort(which.begin(), which.end());  // responses come in node order
+    if (!which.empty()) {
+      auto resp = co_await admin(s, std::move(reads));
+      if (!resp.ok()) co_return resp.error();
+      PerNode writes;
+      for (size_t k = 0; k < which.size(); k++) {
+        auto [src, ci] = which[k];
+        auto& cur = next.cursors[ci];
+        const NodeTable& t = *find(cur.table);
+        auto& rows = (*resp)[k].results[0].rows;
+        std::map<uint32_t, std::vector<std::pair<int64_t, Row>>> per_target;
+        for (auto& row : rows) {
+          auto vals = decode_exact(row, 1, t.cols.size());
+          if (!vals.ok()) co_return vals.error();
+          int64_t rid = int_of(row[0]);
+          int64_t to = target_of(src, static_cast<uint64_t>(vals->back().i));
+          cur.after = rid;
+          if (to < 0) continue;
+          per_target[static_cast<uint32_t>(to)].push_back({rid, std::move(*vals)});
+        }
+        for (auto& [to, list] : per_target) stage_inserts(writes[to], t, src, list);
+        next.rows_copied += rows.size();
+        if (static_cast<int64_t>(rows.size()) < c.options().copy_batch_rows) cur.done = true;
+      }
+      if (auto w = co_await admin(s, std::move(writes)); !w.ok()) co_return w.error();
+    }
+    bool all_done = std::all_of(next.cursors.begin(), next.cursors.end(), [](auto& c2) { return c2.done; });
+    if (next.cancel_requested) next.phase = Phase::Abort;
+    else if (all_done) next.phase = Phase::CatchUp;
+    co_return co_await save(next);
+  }
+
+  // ---- catch-up: replays the logged rows into staging; returns how many were replayed ----
+  Task<Result<uint64_t>> replay(ReshardJob& next) {
+    PerNode reads;
+    std::vector<uint32_t> sources = job.sources();
+    for (auto src : sources) {
+      auto& v = reads[src];
+      v.push_back(stmt("SELECT coalesce(max(seq), 0) FROM _bd_changes", {}, false));
+      for (auto& t : tables) {
+        std::vector<Value> p;
+        p.push_back(Value::text(t.name));
+        p.push_back(Value::integer(next.log_applied[src]));
+        v.push_back(stmt("SELECT CAST(c.rid AS TEXT), t.rowid IS NOT NULL, " + select_exact(t, "t.") +
+                             " FROM (SELECT DISTINCT rid FROM _bd_changes WHERE tbl = ?1 AND seq > ?2 AND seq <= "
+                             "(SELECT coalesce(max(seq), 0) FROM _bd_changes)) AS c LEFT JOIN " +
+                             q(t.name) + " AS t ON t.rowid = c.rid AND " + ranges(src, "t._bd_ksid"),
+                         std::move(p), false));
+      }
+    }
+    auto resp = co_await admin(s, std::move(reads));
+    if (!resp.ok()) co_return resp.error();
+    PerNode writes;
+    uint64_t replayed = 0;
+    for (size_t k = 0; k < sources.size(); k++) {
+      uint32_t src = sources[k];
+      auto& results = (*resp)[k].results;
+      int64_t hi = int_of(results[0].rows[0][0]);
+      for (size_t i = 0; i < tables.size(); i++) {
+        auto& rows = results[1 + i].rows;
+        if (rows.empty()) continue;
+        replayed += rows.size();
+        std::vector<int64_t> rids;
+        std::map<uint32_t, std::vector<std::pair<int64_t, Row>>> per_target;
+        for (auto& row : rows) {
+          int64_t rid = int_of(row[0]);
+          rids.push_back(rid);
+          if (int_of(row[1]) == 0) continue;
+          auto vals = decode_exact(row, 2, tables[i].cols.size());
+          if (!vals.ok()) co_return vals.error();
+          int64_t to = target_of(src, static_cast<uint64_t>(vals->back().i));
+          if (to >= 0) per_target[static_cast<uint32_t>(to)].push_back({rid, std::move(*vals)});
+        }
+        // A row's old copy may sit at any target of this source (its key can have changed).
+        for (auto dst : targets_of(src)) stage_deletes(writes[dst], tables[i], src, rids);
+        for (auto& [to, list] : per_target) stage_inserts(writes[to], tables[i], src, list);
+      }
+      next.log_applied[src] = std::max(next.log_applied[src], hi);
+    }
+    if (auto w = co_await admin(s, std::move(writes)); !w.ok()) co_return w.error();
+    next.changes_replayed += replayed;
+    co_return replayed;
+  }
+
+  Task<Status> catch_up() {
+    ReshardJob next = job;
+    auto n = co_await replay(next);
+    if (!n.ok()) co_return n.error();
+    next.catchup_rounds++;
+    if (next.cancel_requested) next.phase = Phase::Abort;
+    else if (*n < kQuietChanges || next.catchup_rounds >= kMaxCatchUpRounds) next.phase = Phase::Fence;
+    co_return co_await save(next);
+  }
+
+  Task<Status> fence() {
+    PerNode per;
+    for (auto src : job.sources()) per[src].push_back(set_node("fence", Value::blob(bitmap(moving_from(job, src))), false));
+    if (auto r = co_await admin(s, std::move(per)); !r.ok()) co_return r.error();
+    ReshardJob next = job;
+    next.phase = Phase::FinalCatchUp;
+    co_return co_await save(next);
+  }
+
+  // ---- final catch-up under the fence, then a rowid-by-rowid check of staging against S ----
+  Task<Status> final_catch_up() {
+    ReshardJob next = job;
+    auto n = co_await replay(next);
+    if (!n.ok()) co_return n.error();
+    std::vector<uint32_t> sources = job.sources(), targets = job.targets();
+    PerNode reads;
+    for (auto src : sources)
+      for (auto& t : tables)
+        reads[src].push_back(stmt("SELECT CAST(rowid AS TEXT) FROM " + q(t.name) + " WHERE " + ranges(src, "_bd_ksid"), {}, false));
+    for (auto dst : targets)
+      for (auto& t : tables)
+        reads[dst].push_back(stmt("SELECT _bd_src, CAST(_bd_rid AS TEXT) FROM " + q(stage_name(t.name)), {}, false));
+    std::vector<uint32_t> order;
+    for (auto& [node, _] : reads) order.push_back(node);
+    auto resp = co_await admin(s, std::move(reads));
+    if (!resp.ok()) co_return resp.error();
+    auto results_of = [&](uint32_t node) -> std::vector<ResultSet>& {
+      size_t k = std::find(order.begin(), order.end(), node) - order.begin();
+      return (*resp)[k].results;
+    };
+    PerNode fixes, fetch;
+    std::vector<std::pair<uint32_t, size_t>> fetched;  // (source, table) per fetch statement
+    for (size_t i = 0; i < tables.size(); i++) {
+      for (auto src : sources) {
+        // (A growing database's sources are over-full and its targets under-full: never both.)
+        std::set<int64_t> expected;
+        for (auto& row : results_of(src)[i].rows) expected.insert(int_of(row[0]));
+        std::set<int64_t> staged;
+        for (auto dst : targets) {
+          std::vector<int64_t> extra;
+          for (auto& row : results_of(dst)[i].rows) {
+            if (static_cast<uint32_t>(int_of(row[0])) != src) continue;
+            int64_t rid = int_of(row[1]);
+            if (!expected.count(rid)) extra.push_back(rid);
+            else staged.insert(rid);
+          }
+          if (!extra.empty()) stage_deletes(fixes[dst], tables[i], src, extra);
+        }
+        std::string missing = "[";
+        size_t nmissing = 0;
+        for (auto rid : expected)
+          if (!staged.count(rid)) missing += (nmissing++ ? "," : "") + std::to_string(rid);
+        if (nmissing) {
+          std::vector<Value> p;
+          p.push_back(Value::text(missing + "]"));
+          fetch[src].push_back(stmt("SELECT CAST(rowid AS TEXT), " + select_exact(tables[i], "") + " FROM " + q(tables[i].name) +
+                                        " WHERE rowid IN (SELECT value FROM json_each(?1))",
+                                    std::move(p), false));
+          fetched.push_back({src, i});
+        }
+      }
+    }
+    if (!fetched.empty()) {
+      std::vector<uint32_t> forder;
+      for (auto& [node, _] : fetch) forder.push_back(node);
+      auto got = co_await admin(s, std::move(fetch));
+      if (!got.ok()) co_return got.error();
+      std::map<uint32_t, size_t> next_stmt;
+      for (auto [src, i] : fetched) {
+        size_t k = std::find(forder.begin(), forder.end(), src) - forder.begin();
+        auto& rows = (*got)[k].results[next_stmt[src]++].rows;
+        std::map<uint32_t, std::vector<std::pair<int64_t, Row>>> per_target;
+        for (auto& row : rows) {
+          auto vals = decode_exact(row, 1, tables[i].cols.size());
+          if (!vals.ok()) co_return vals.error();
+          int64_t to = target_of(src, static_cast<uint64_t>(vals->back().i));
+          if (to >= 0) per_target[static_cast<uint32_t>(to)].push_back({int_of(row[0]), std::move(*vals)});
+        }
+        for (auto& [to, list] : per_target) stage_inserts(fixes[to], tables[i], src, list);
+        next.changes_replayed += rows.size();
+      }
+    }
+    if (auto w = co_await admin(s, std::move(fixes)); !w.ok()) co_return w.error();
+    next.phase = Phase::Activate;
+    co_return co_await save(next);
+  }
+
+  std::vector<uint32_t> owned_by(uint32_t node) const {
+    std::vector<uint32_t> own;
+    for (auto& v : topo->vshards)
+      if (v.node == node) own.push_back(v.id);
+    return own;
+  }
+
+  // ---- activate: staging becomes live on the targets, which own the shards from the next epoch ----
+  Task<Status> activate() {
+    PerNode per;
+    const int64_t next_epoch = static_cast<int64_t>(topo->epoch + 1);
+    for (auto dst : job.targets()) {
+      auto& v = per[dst];
+      for (auto& t : tables) {
+        std::string cols, from;
+        for (auto& c2 : t.cols) {
+          cols += (cols.empty() ? "" : ", ") + q(c2);
+          from += (from.empty() ? "" : ", ") + q(c2);
+        }
+        if (t.keep_rowid) {
+          cols += ", rowid";
+          from += ", _bd_rid";
+        }
+        v.push_back(stmt("INSERT INTO " + q(t.name) + "(" + cols + ") SELECT " + from + " FROM " + q(stage_name(t.name)) +
+                         " ORDER BY _bd_src, _bd_rid"));
+        v.push_back(stmt("DELETE FROM " + q(stage_name(t.name))));
+      }
+      std::vector<uint32_t> own = owned_by(dst);
+      for (auto id : moving_to(job, dst)) own.push_back(id);
+      v.push_back(stmt(kNodeTable));
+      v.push_back(set_node("owned", Value::blob(bitmap(own)), false));
+      v.push_back(set_node("min_epoch", Value::integer(next_epoch), true));
+    }
+    if (auto r = co_await admin(s, std::move(per)); !r.ok()) co_return r.error();
+    ReshardJob next = job;
+    next.phase = Phase::Cleanup;
+    co_return co_await save(next);
+  }
+
+  std::vector<storage::Statement> drop_capture() const {
+    std::vector<storage::Statement> v;
+    for (auto& t : tables)
+      for (char k : {'i', 'u', 'd'}) v.push_back(stmt("DROP TRIGGER IF EXISTS " + q(trigger_name(t.name, k))));
+    v.push_back(stmt("DROP TABLE IF EXISTS _bd_moving"));
+    v.push_back(stmt("DROP TABLE IF EXISTS _bd_changes"));
+    v.push_back(stmt(kNodeTable));
+    v.push_back(stmt("DELETE FROM _bd_node WHERE k = 'fence'"));
+    return v;
+  }
+
+  // ---- cleanup: the sources delete what moved and stop owning it ----
+  Task<Status> cleanup() {
+    PerNode per;
+    const int64_t next_epoch = static_cast<int64_t>(topo->epoch + 1);
+    for (auto src : job.sources()) {
+      auto& v = per[src];
+      v = drop_capture();
+      for (auto& t : tables) v.push_back(stmt("DELETE FROM " + q(t.name) + " WHERE " + ranges(src, "_bd_ksid")));
+      std::vector<uint32_t> own, moving = moving_from(job, src);
+      for (auto id : owned_by(src))
+        if (std::find(moving.begin(), moving.end(), id) == moving.end()) own.push_back(id);
+      for (auto id : moving_to(job, src)) own.push_back(id);
+      v.push_back(set_node("owned", Value::blob(bitmap(own)), false));
+      v.push_back(set_node("min_epoch", Value::integer(next_epoch), true));
+    }
+    if (auto r = co_await admin(s, std::move(per)); !r.ok()) co_return r.error();
+    ReshardJob next = job;
+    next.phase = Phase::Switch;
+    co_return co_await save(next);
+  }
+
+  Task<Status> switch_over() {
+    ReshardJob next = job;
+    next.phase = Phase::Finish;
+    co_return co_await save(next, topology::Op::Switch);
+  }
+
+  Task<Status> drop_staging(Phase then) {
+    PerNode per;
+    for (auto dst : job.targets())
+      for (auto& t : tables) per[dst].push_back(stmt("DROP TABLE IF EXISTS " + q(stage_name(t.name))));
+    if (then == Phase::Cancelled)
+      for (auto src : job.sources())
+        for (auto& st : drop_capture()) per[src].push_back(std::move(st));
+    if (auto r = co_await admin(s, std::move(per)); !r.ok()) co_return r.error();
+    ReshardJob next = job;
+    next.phase = then;
+    co_return co_await save(next);
+  }
+
+  const NodeTable* find(const std::string& name) const {
+    for (auto& t : tables)
+      if (t.name == name) return &t;
+    return nullptr;
+  }
+  std::vector<uint32_t> targets_of(uint32_t source) const {
+    std::vector<uint32_t> out;
+    for (auto& m : job.moves)
+      if (m.from == source && std::find(out.begin(), out.end(), m.to) == out.end()) out.push_back(m.to);
+    return out;
+  }
+
+  Task<Status> save(ReshardJob next, topology::Op op = topology::Op::JobSave) {
+    next.failures = 0;
+    next.last_error.clear();
+    auto reply = co_await topology_call(s, topology::job_save_request(next, op));
+    if (!reply.ok()) co_return reply.error();
+    auto saved = topology::decode_job_response(*reply);
+    if (!saved.ok()) co_return saved.error();
+    if (*saved) job = std::move(**saved);
+    co_return ok_status();
+  }
+
+  Task<Status> step() {
+    switch (job.phase) {
+      case Phase::Join: co_return co_await join();
+      case Phase::Capture: co_return co_await capture();
+      case Phase::Copy: co_return co_await copy();
+      case Phase::CatchUp: co_return co_await catch_up();
+      case Phase::Fence: co_return co_await fence();
+      case Phase::FinalCatchUp: co_return co_await final_catch_up();
+      case Phase::Activate: co_return co_await activate();
+      case Phase::Cleanup: co_return co_await cleanup();
+      case Phase::Switch: co_return co_await switch_over();
+      case Phase::Finish: co_return co_await drop_staging(Phase::Done);
+      case Phase::Abort: co_return co_await drop_staging(Phase::Cancelled);
+      case Phase::Done:
+      case Phase::Cancelled: co_return ok_status();
+    }
+    co_return Error::internal("unknown resize phase");
+  }
+};
+
+QueryOutput json_output(const std::string& json) {
+  QueryOutput out;
+  out.rs.columns.push_back("job");
+  Row row;
+  row.push_back(Value::text(json));
+  out.rs.rows.push_back(std::move(row));
+  return out;
+}
+
+}  // namespace
+
+Task<Result<QueryOutput>> reshard_step(Conductor& c, Session& s) {
+  auto reply = co_await topology_call(s, topology::job_get_request());
+  if (!reply.ok()) co_return reply.error();
+  auto job = topology::decode_job_response(*reply);
+  if (!job.ok()) co_return job.error();
+  if (!*job) co_return json_output("null");
+  if (!(*job)->active()) co_return json_output((*job)->json());
+  auto topo = co_await load_topology(c, s, 0, true);
+  if (!topo.ok()) co_return topo.error();
+  Runner run{c, s, *topo, std::move(**job), moving_tables(**topo)};
+  if (run.job.cancel_requested && run.job.phase <= Phase::CatchUp && run.job.phase != Phase::Join) run.job.phase = Phase::Abort;
+  auto st = co_await run.step();
+  if (!st.ok()) {
+    // The step failed: record it (the host backs off by `failures`); the next call retries it.
+    ReshardJob failed = run.job;
+    failed.failures++;
+    failed.last_error = std::string(topology::phase_name(failed.phase)) + ": " + st.error().message;
+    auto saved = co_await topology_call(s, topology::job_save_request(failed));
+    if (saved.ok())
+      if (auto j = topology::decode_job_response(*saved); j.ok() && *j) co_return json_output((*j)->json());
+    co_return json_output(failed.json());
+  }
+  co_return json_output(run.job.json());
+}
+
+}  // namespace bd

@@ -1,0 +1,13 @@
+// The resize job runner: advances the topology object's resize job (topology/reshard.h) by one
+// idempotent step per call, talking to the storage nodes with admin requests. The topology
+// object's alarm calls it until the job is done; a restart anywhere resumes from the saved phase.
+#pragma once
+#include "conductor/conductor.h"
+
+namespace bd {
+
+// Runs the next step of the database's resize job; the result is one row with the job's JSON
+// (phase, progress, last error), or "null" when there is no job.
+Task<Result<QueryOutput>> reshard_step(Conductor& c, Session& s);
+
+}  // namespace bd

@@ -1,0 +1,204 @@
+#include "topology/reshard.h"
+
+#include <algorithm>
+#include <map>
+#include "base/json.h"
+
+namespace bd::topology {
+
+const char* phase_name(Phase p) {
+  switch (p) {
+    case Phase::Join: return "join";
+    case Phase::Capture: return "capture";
+    case Phase::Copy: return "copy";
+    case Phase::CatchUp: return "catch-up";
+    case Phase::Fence: return "fence";
+    case Phase::FinalCatchUp: return "final-catch-up";
+    case Phase::Activate: return "activate";
+    case Phase::Cleanup: return "cleanup";
+    case Phase::Switch: return "switch";
+    case Phase::Finish: return "finish";
+    case Phase::Done: return "done";
+    case Phase::Abort: return "abort";
+    case Phase::Cancelled: return "cancelled";
+  }
+  return "unknown";
+}
+
+std::vector<uint32_t> ReshardJob::sources() const {
+  std::vector<uint32_t> out;
+  for (auto& m : moves)
+    if (std::find(out.begin(), out.end(), m.from) == out.end()) out.push_back(m.from);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<uint32_t> ReshardJob::targets() const {
+  std::vector<uint32_t> out;
+  for (auto& m : moves)
+    if (std::find(out.begin(), out.end(), m.to) == out.end()) out.push_back(m.to);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void ReshardJob::encode(wire::Writer& w) const {
+  w.u32(1);  // record format
+  w.i64(static_cast<int64_t>(id));
+  w.i64(static_cast<int64_t>(rev));
+  w.u32(from_nodes);
+  w.u32(to_nodes);
+  w.u8(static_cast<uint8_t>(phase));
+  w.u32(static_cast<uint32_t>(moves.size()));
+  for (auto& m : moves) {
+    w.u32(m.vshard);
+    w.u32(m.from);
+    w.u32(m.to);
+  }
+  w.u32(static_cast<uint32_t>(cursors.size()));
+  for (auto& c : cursors) {
+    w.u32(c.source);
+    w.str(c.table);
+    w.i64(c.after);
+    w.u8(c.done);
+  }
+  w.u32(static_cast<uint32_t>(log_applied.size()));
+  for (auto v : log_applied) w.i64(v);
+  w.i64(static_cast<int64_t>(rows_total));
+  w.i64(static_cast<int64_t>(rows_copied));
+  w.i64(static_cast<int64_t>(changes_replayed));
+  w.u32(catchup_rounds);
+  w.i64(static_cast<int64_t>(catalog_version));
+  w.u8(cancel_requested);
+  w.str(last_error);
+  w.u32(failures);
+}
+
+Result<ReshardJob> ReshardJob::decode(wire::Reader& r) {
+  ReshardJob j;
+  if (r.u32() != 1) return Error::internal("unknown resize job record format");
+  j.id = static_cast<uint64_t>(r.i64());
+  j.rev = static_cast<uint64_t>(r.i64());
+  j.from_nodes = r.u32();
+  j.to_nodes = r.u32();
+  j.phase = static_cast<Phase>(r.u8());
+  uint32_t nm = r.count();
+  for (uint32_t i = 0; i < nm && r.ok(); i++) {
+    Move m;
+    m.vshard = r.u32();
+    m.from = r.u32();
+    m.to = r.u32();
+    j.moves.push_back(m);
+  }
+  uint32_t nc = r.count();
+  for (uint32_t i = 0; i < nc && r.ok(); i++) {
+    Cursor c;
+    c.source = r.u32();
+    c.table = r.str();
+    c.after = r.i64();
+    c.done = r.u8() != 0;
+    j.cursors.push_back(std::move(c));
+  }
+  uint32_t nl = r.count();
+  for (uint32_t i = 0; i < nl && r.ok(); i++) j.log_applied.push_back(r.i64());
+  j.rows_total = static_cast<uint64_t>(r.i64());
+  j.rows_copied = static_cast<uint64_t>(r.i64());
+  j.changes_replayed = static_cast<uint64_t>(r.i64());
+  j.catchup_rounds = r.u32();
+  j.catalog_version = static_cast<uint64_t>(r.i64());
+  j.cancel_requested = r.u8() != 0;
+  j.last_error = r.str();
+  j.failures = r.u32();
+  if (!r.ok() || j.phase > Phase::Cancelled) return Error::internal("corrupt resize job record");
+  return j;
+}
+
+std::string ReshardJob::json() const {
+  JsonWriter j;
+  j.begin_object();
+  j.key("id").num(static_cast<int64_t>(id));
+  j.key("phase").str(phase_name(phase));
+  j.key("active").boolean(active());
+  j.key("fromNodes").num(static_cast<int64_t>(from_nodes));
+  j.key("toNodes").num(static_cast<int64_t>(to_nodes));
+  j.key("vshardsMoving").num(static_cast<int64_t>(moves.size()));
+  j.key("rowsTotal").num(static_cast<int64_t>(rows_total));
+  j.key("rowsCopied").num(static_cast<int64_t>(rows_copied));
+  j.key("changesReplayed").num(static_cast<int64_t>(changes_replayed));
+  j.key("cancelRequested").boolean(cancel_requested);
+  j.key("failures").num(static_cast<int64_t>(failures));
+  if (!last_error.empty()) j.key("lastError").str(last_error);
+  j.end_object();
+  return j.take();
+}
+
+Result<std::vector<Move>> plan_moves(const Topology& topo, uint32_t nodes) {
+  if (nodes < topo.nodes)
+    return Error::unsupported("shrinking a database (" + std::to_string(topo.nodes) + " -> " + std::to_string(nodes) +
+                              " nodes) is not supported yet");
+  std::vector<std::vector<uint32_t>> owned(nodes);
+  for (auto& v : topo.vshards) {
+    if (v.node >= nodes) return Error::internal("virtual shard on a node beyond the node count");
+    owned[v.node].push_back(v.id);
+  }
+  const size_t total = topo.vshards.size(), base = total / nodes, extra = total % nodes;
+  auto want = [&](uint32_t n) { return base + (n < extra ? 1 : 0); };
+  std::vector<Move> moves;
+  // Surplus shards (the highest ids of each over-full node) go to under-full nodes in order.
+  std::vector<std::pair<uint32_t, uint32_t>> surplus;  // (vshard, from)
+  for (uint32_t n = 0; n < nodes; n++) {
+    auto& o = owned[n];
+    std::sort(o.begin(), o.end());
+    while (o.size() > want(n)) {
+      surplus.push_back({o.back(), n});
+      o.pop_back();
+    }
+  }
+  // Interleave sources so that every target takes from every source.
+  std::sort(surplus.begin(), surplus.end(), [](auto& a, auto& b) { return a.first < b.first; });
+  size_t k = 0;
+  for (uint32_t n = 0; n < nodes && k < surplus.size(); n++)
+    while (owned[n].size() < want(n) && k < surplus.size()) {
+      moves.push_back({surplus[k].first, surplus[k].second, n});
+      owned[n].push_back(surplus[k].first);
+      k++;
+    }
+  return moves;
+}
+
+std::string ksid_ranges_sql(const Topology& topo, const std::vector<uint32_t>& vshards, const std::string& column) {
+  // Merge adjacent ranges, then split at 2^63 (where the signed form wraps).
+  std::vector<std::pair<uint64_t, uint64_t>> ranges;
+  for (auto& v : topo.vshards)
+    if (std::find(vshards.begin(), vshards.end(), v.id) != vshards.end()) ranges.push_back({v.lo, v.hi});
+  std::sort(ranges.begin(), ranges.end());
+  std::vector<std::pair<uint64_t, uint64_t>> merged;
+  for (auto& r : ranges) {
+    if (!merged.empty() && merged.back().second != ~uint64_t{0} && merged.back().second + 1 == r.first) merged.back().second = r.second;
+    else merged.push_back(r);
+  }
+  const uint64_t half = uint64_t{1} << 63;
+  auto lit = [](uint64_t u) {
+    int64_t s = static_cast<int64_t>(u);
+    if (s == INT64_MIN) return std::string("(-9223372036854775807 - 1)");
+    return std::to_string(s);
+  };
+  std::string sql = "(";
+  bool first = true;
+  auto add = [&](uint64_t lo, uint64_t hi) {
+    if (!first) sql += " OR ";
+    first = false;
+    sql += column + " BETWEEN " + lit(lo) + " AND " + lit(hi);
+  };
+  for (auto& [lo, hi] : merged) {
+    if (lo < half && hi >= half) {
+      add(lo, half - 1);
+      add(half, hi);
+    } else {
+      add(lo, hi);
+    }
+  }
+  if (first) sql += "0";
+  return sql + ")";
+}
+
+}  // namespace bd::topology

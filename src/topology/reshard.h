@@ -1,0 +1,77 @@
+// Online resharding: the persistent state of a resize job and the placement plan it runs.
+// The topology object keeps one job record (its own SQLite); the conductor's job runner
+// (conductor/reshard.cpp) advances it one idempotent step at a time, so a restart of any object
+// resumes where the record says.
+//
+// Phases, in order (see conductor/reshard.cpp for what each does on the nodes):
+//   Join         new nodes get the schema and the reference tables; the topology grows to N nodes
+//   Capture      sources start logging changes to the moving ranges; targets get staging tables
+//   Copy         rows of the moving ranges are copied in rowid order, in batches, into staging
+//   CatchUp      logged changes are replayed into staging until little is left
+//   Fence        sources refuse writes to the moving virtual shards
+//   FinalCatchUp the rest of the log is replayed; staging is checked against the source
+//   Activate     targets move staging into their tables and take ownership (new epoch)
+//   Cleanup      sources delete the moved rows and give up ownership (new epoch)
+//   Switch       the topology assigns the moved virtual shards to their targets (new epoch)
+//   Finish       staging tables are dropped -> Done
+// A cancel before Fence runs Abort (capture and staging removed) -> Cancelled.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+#include "base/result.h"
+#include "topology/catalog.h"
+#include "wire/codec.h"
+
+namespace bd::topology {
+
+enum class Phase : uint8_t {
+  Join = 0, Capture, Copy, CatchUp, Fence, FinalCatchUp, Activate, Cleanup, Switch, Finish, Done, Abort, Cancelled
+};
+const char* phase_name(Phase p);
+
+struct Move {
+  uint32_t vshard = 0;
+  uint32_t from = 0, to = 0;
+};
+
+// Copy progress of one table on one source node.
+struct Cursor {
+  uint32_t source = 0;
+  std::string table;     // node table name (a sharded table or a global index's lookup table)
+  int64_t after = 0;     // last rowid copied
+  bool done = false;
+};
+
+struct ReshardJob {
+  uint64_t id = 0;
+  uint64_t rev = 0;  // bumps on every save; a save against an older rev is refused
+  uint32_t from_nodes = 0, to_nodes = 0;
+  Phase phase = Phase::Join;
+  std::vector<Move> moves;
+  std::vector<Cursor> cursors;
+  std::vector<int64_t> log_applied;  // per node: last change-log sequence replayed
+  uint64_t rows_total = 0, rows_copied = 0, changes_replayed = 0;
+  uint32_t catchup_rounds = 0;
+  uint64_t catalog_version = 0;  // the catalog the job's tables and triggers were made from
+  bool cancel_requested = false;
+  std::string last_error;  // the last failed step's error (cleared by the next success)
+  uint32_t failures = 0;   // consecutive failed steps
+
+  bool active() const { return phase != Phase::Done && phase != Phase::Cancelled; }
+  std::vector<uint32_t> sources() const;
+  std::vector<uint32_t> targets() const;
+  void encode(wire::Writer& w) const;
+  static Result<ReshardJob> decode(wire::Reader& r);
+  std::string json() const;  // phase and progress, for the topology report and the dashboard
+};
+
+// The moves that balance `topo`'s virtual shards over `nodes` nodes (each node ends with
+// floor(V/N) or ceil(V/N) shards; only the surplus of over-full nodes moves).
+Result<std::vector<Move>> plan_moves(const Topology& topo, uint32_t nodes);
+
+// Keyspace-id ranges of a set of virtual shards as SQL over the signed 64-bit form the nodes
+// store (`_bd_ksid`): "(_bd_ksid BETWEEN a AND b OR ...)" with `column` in place of _bd_ksid.
+std::string ksid_ranges_sql(const Topology& topo, const std::vector<uint32_t>& vshards, const std::string& column);
+
+}  // namespace bd::topology

@@ -1,0 +1,345 @@
+// Online resharding through the native cluster: a resize moves rows between nodes while writers
+// and readers keep going, interleaved round trip by round trip with the job's steps, and job
+// steps are cut off mid-way (a restarted object) to show every step resumes safely.
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include "cluster_helpers.h"
+
+using bd::Value;
+using bd::testing::run;
+
+namespace {
+
+const char* kSchema[] = {
+    "CREATE TABLE accounts (id INTEGER PRIMARY KEY, owner TEXT, balance REAL)",
+    "CREATE INDEX accounts_owner ON accounts (owner)",
+    "CREATE TABLE users (email TEXT PRIMARY KEY, name TEXT, age INTEGER)",
+    "CREATE TABLE events (kind TEXT, payload BLOB, n)",
+    "CREATE TABLE items (id INTEGER PRIMARY KEY, sku TEXT, qty INTEGER)",
+    "CREATE TABLE countries (code TEXT PRIMARY KEY, name TEXT)",
+    "PRAGMA bigdaddy_reference_table = 'countries'",
+};
+
+void load(bd::native::Cluster& c, int rows) {
+  for (auto* s : kSchema) run(c, s);
+  run(c, "INSERT INTO countries VALUES ('fr', 'France'), ('jp', 'Japan'), ('br', 'Brazil')");
+  for (int base = 0; base < rows; base += 250) {
+    std::string a = "INSERT INTO accounts (id, owner, balance) VALUES ", u = "INSERT INTO users VALUES ",
+                e = "INSERT INTO events VALUES ", it = "INSERT INTO items (id, sku, qty) VALUES ";
+    for (int i = base; i < base + 250 && i < rows; i++) {
+      std::string sep = i > base ? ", " : "";
+      a += sep + "(" + std::to_string(i + 1) + ", 'owner" + std::to_string(i % 97) + "', " + std::to_string(i) + ".0)";
+      u += sep + "('u" + std::to_string(i) + "@x', 'name" + std::to_string(i) + "', " + std::to_string(i % 90) + ")";
+      e += sep + "('k" + std::to_string(i % 7) + "', x'" + (i % 2 ? "00ff" : "abcd") + "', " + (i % 3 ? std::to_string(i) : "1.5") + ")";
+      it += sep + "(" + std::to_string(i + 1) + ", 'sku" + std::to_string(i) + "', " + std::to_string(i % 13) + ")";
+    }
+    run(c, a);
+    run(c, u);
+    run(c, e);
+    run(c, it);
+  }
+}
+
+// Everything a user could check about the data: counts and order-independent checksums.
+std::string fingerprint(bd::native::Cluster& c) {
+  std::string out;
+  for (auto* q : {"SELECT count(*), sum(id), total(balance), group_concat(owner, '') FROM (SELECT * FROM accounts ORDER BY id)",
+                  "SELECT count(*), sum(age), group_concat(email || name, '') FROM (SELECT * FROM users ORDER BY email)",
+                  "SELECT count(*), total(n), group_concat(kind || hex(payload) || typeof(n), '') FROM (SELECT * FROM events ORDER BY kind, hex(payload), n)",
+                  "SELECT count(*), sum(qty), group_concat(sku, '') FROM (SELECT * FROM items ORDER BY id)",
+                  "SELECT group_concat(code || name, '') FROM (SELECT * FROM countries ORDER BY code)"}) {
+    auto r = run(c, q);
+    for (auto& v : r.rs.rows[0]) out += (v.type == bd::ValueType::Text ? v.s : v.type == bd::ValueType::Real ? std::to_string(v.r) : std::to_string(v.i)) + "|";
+  }
+  return out;
+}
+
+int64_t rows_on(bd::native::Cluster& c, int node, const char* table) {
+  auto r = c.node_exec(node, std::string("SELECT count(*) FROM ") + table);
+  REQUIRE(r.ok());
+  return r->rows[0][0].i;
+}
+
+}  // namespace
+
+TEST_CASE("reshard: PRAGMA bigdaddy_resize grows 2 nodes to 5; every row, index entry and reference row comes along") {
+  auto c = bd::testing::cluster(2, "reshard-basic");
+  load(*c, 2000);
+  std::string before = fingerprint(*c);
+
+  auto started = run(*c, "PRAGMA bigdaddy_resize = 5");
+  REQUIRE(started.rs.rows[0][0].s.find("\"phase\":\"join\"") != std::string::npos);
+  // While it runs, the schema cannot change (clear error, nothing applied).
+  auto ddl = c->execute("CREATE TABLE later (id INTEGER PRIMARY KEY)");
+  REQUIRE(!ddl.ok());
+  REQUIRE(ddl.error().message.find("being resized") != std::string::npos);
+
+  auto json = c->run_resize();
+  REQUIRE(json.ok());
+  INFO(*json);
+  REQUIRE(json->find("\"phase\":\"done\"") != std::string::npos);
+  REQUIRE(json->find("\"rowsCopied\":") != std::string::npos);
+
+  REQUIRE(fingerprint(*c) == before);
+  REQUIRE(c->nodes() == 5);
+  int64_t total = 0;
+  for (int n = 0; n < 5; n++) {
+    int64_t here = rows_on(*c, n, "accounts");
+    CHECK(here > 200);  // ~2000/5 each
+    total += here;
+    CHECK(rows_on(*c, n, "countries") == 3);  // reference rows on every node, new ones too
+    CHECK(rows_on(*c, n, "_bd_idx_accounts_owner") > 0);
+    // No staging or change-capture leftovers.
+    auto leftovers = c->node_exec(n, "SELECT count(*) FROM sqlite_schema WHERE name LIKE '\\_bd\\_stage%' ESCAPE '\\' OR name LIKE '\\_bd\\_cap%' ESCAPE '\\' OR name IN ('_bd_changes', '_bd_moving')");
+    REQUIRE(leftovers.ok());
+    CHECK(leftovers->rows[0][0].i == 0);
+  }
+  REQUIRE(total == 2000);
+  // Point reads route to the new owners (one node), the global index still finds every row.
+  for (int id : {1, 777, 1999}) {
+    auto r = run(*c, "SELECT owner FROM accounts WHERE id = ?", {Value::integer(id)});
+    REQUIRE(r.rs.rows.size() == 1);
+    REQUIRE(r.meta_json.find("\"nodesTouched\":1") != std::string::npos);
+  }
+  auto by_owner = run(*c, "SELECT count(*) FROM accounts WHERE owner = 'owner5'");
+  REQUIRE(by_owner.rs.rows[0][0].i == 21);  // i % 97 == 5 for i < 2000
+  auto user = run(*c, "SELECT name FROM users WHERE email = 'u1234@x'");
+  REQUIRE(user.rs.rows.size() == 1);
+  REQUIRE(user.rs.rows[0][0].s == "name1234");
+  // Writes after the resize: new ids, new rows land on all nodes; DDL works again.
+  run(*c, "INSERT INTO accounts (owner, balance) VALUES ('late', 1.0)");
+  REQUIRE(run(*c, "SELECT count(*) FROM accounts WHERE owner = 'late'").rs.rows[0][0].i == 1);
+  run(*c, "CREATE TABLE later (id INTEGER PRIMARY KEY)");
+  run(*c, "INSERT INTO later VALUES (1), (2), (3)");
+  REQUIRE(run(*c, "SELECT count(*) FROM later").rs.rows[0][0].i == 3);
+  // The topology report shows the finished job.
+  auto again = run(*c, "PRAGMA bigdaddy_resize");
+  REQUIRE(again.rs.rows[0][0].s.find("\"phase\":\"done\"") != std::string::npos);
+}
+
+TEST_CASE("reshard: bad resize requests are refused with clear errors") {
+  auto c = bd::testing::cluster(3, "reshard-errors");
+  run(*c, "CREATE TABLE t (id INTEGER PRIMARY KEY)");
+  auto shrink = c->execute("PRAGMA bigdaddy_resize = 2");
+  REQUIRE(!shrink.ok());
+  REQUIRE(shrink.error().message.find("shrinking") != std::string::npos);
+  auto zero = c->execute("PRAGMA bigdaddy_resize = 0");
+  REQUIRE(!zero.ok());
+  auto bad = c->execute("PRAGMA bigdaddy_resize = 'lots'");
+  REQUIRE(!bad.ok());
+  REQUIRE(bad.error().message.find("usage") != std::string::npos);
+  auto cancel = c->execute("PRAGMA bigdaddy_resize = 'cancel'");
+  REQUIRE(!cancel.ok());
+  REQUIRE(cancel.error().message.find("no resize") != std::string::npos);
+  // Same size: nothing to do, no job.
+  REQUIRE(run(*c, "PRAGMA bigdaddy_resize = 3").rs.rows[0][0].s == "null");
+}
+
+TEST_CASE("reshard: a cancel before the switch leaves the data where it was") {
+  auto c = bd::testing::cluster(2, "reshard-cancel");
+  load(*c, 600);
+  std::string before = fingerprint(*c);
+  run(*c, "PRAGMA bigdaddy_resize = 4");
+  // Join and capture, then cancel during the copy.
+  for (int i = 0; i < 3; i++) {
+    int t = c->begin(0, "", {}, 3);
+    while (!c->advance(t)) {
+    }
+    REQUIRE(c->finish(t).ok());
+  }
+  run(*c, "PRAGMA bigdaddy_resize = 'cancel'");
+  auto json = c->run_resize();
+  REQUIRE(json.ok());
+  INFO(*json);
+  REQUIRE(json->find("\"phase\":\"cancelled\"") != std::string::npos);
+  REQUIRE(fingerprint(*c) == before);
+  for (int n = 2; n < 4; n++) CHECK(rows_on(*c, n, "accounts") == 0);
+  // A new resize can run after the cancelled one.
+  run(*c, "PRAGMA bigdaddy_resize = 4");
+  json = c->run_resize();
+  REQUIRE(json.ok());
+  REQUIRE(json->find("\"phase\":\"done\"") != std::string::npos);
+  REQUIRE(fingerprint(*c) == before);
+  for (int n = 0; n < 4; n++) CHECK(rows_on(*c, n, "accounts") > 50);
+}
+
+namespace {
+
+// A writer's or reader's statement in flight.
+struct Op {
+  int ticket = 0;
+  char kind = 0;  // i(nsert) u(pdate) d(elete) r(ead)
+  int64_t key = 0;
+  int64_t value = 0;
+  int version = 0;  // reads: the key's write count when the read began
+};
+
+void concurrent_resize(bool with_faults, uint32_t seed) {
+  auto opened = bd::native::Cluster::open({2, "", with_faults ? "reshard-faults" : "reshard-concurrent", 300});
+  REQUIRE(opened.ok());
+  auto c = std::move(*opened);
+  run(*c, "CREATE TABLE kv (k INTEGER PRIMARY KEY, v INTEGER NOT NULL, tag TEXT)");
+  run(*c, "CREATE INDEX kv_tag ON kv (tag)");
+  std::map<int64_t, int64_t> model;  // acknowledged state
+  for (int base = 0; base < 3000; base += 200) {
+    std::string sql = "INSERT INTO kv VALUES ";
+    for (int k = base; k < base + 200; k++) {
+      sql += (k > base ? ", (" : "(") + std::to_string(k) + ", " + std::to_string(k * 10) + ", 't" + std::to_string(k % 50) + "')";
+      model[k] = k * 10;
+    }
+    run(*c, sql);
+  }
+  run(*c, "PRAGMA bigdaddy_resize = 5");
+
+  std::mt19937 rng(seed);
+  std::set<int64_t> busy;  // keys with a write in flight: their state is not known until it ends
+  std::map<int64_t, int> writes_to;  // writes begun per key: a read overlapping one proves nothing
+  std::vector<Op> ops(6);  // 4 writers, 2 readers
+  int64_t next_key = 100000;
+  int acknowledged = 0, failed_writes = 0, reads = 0, job_steps = 0, cut_steps = 0;
+  int job = c->begin(0, "", {}, 3);
+  int job_rounds = 0, cut_after = -1;
+  bool done = false;
+  std::string last_json;
+  for (int round = 0; !done && round < 200000; round++) {
+    for (size_t w = 0; w < ops.size(); w++) {
+      Op& op = ops[w];
+      if (!op.ticket) {
+        // Start a new operation on a key nobody else is writing.
+        bool reader = w >= 4;
+        int64_t key = static_cast<int64_t>(rng() % 3000);
+        if (!reader && rng() % 4 == 0) key = next_key++;
+        if (busy.count(key)) continue;
+        op = Op{};
+        op.key = key;
+        op.value = static_cast<int64_t>(rng() % 1000000);
+        if (reader) {
+          op.kind = 'r';
+          op.ticket = c->begin(static_cast<int>(w % 2), "SELECT v FROM kv WHERE k = ?", {Value::integer(key)});
+        } else if (!model.count(key)) {
+          op.kind = 'i';
+          op.ticket = c->begin(static_cast<int>(w % 2), "INSERT INTO kv VALUES (?, ?, ?)",
+                               {Value::integer(key), Value::integer(op.value), Value::text("t" + std::to_string(key % 50))});
+        } else if (rng() % 3 == 0) {
+          op.kind = 'd';
+          op.ticket = c->begin(static_cast<int>(w % 2), "DELETE FROM kv WHERE k = ?", {Value::integer(key)});
+        } else {
+          op.kind = 'u';
+          op.ticket = c->begin(static_cast<int>(w % 2), "UPDATE kv SET v = ? WHERE k = ?", {Value::integer(op.value), Value::integer(key)});
+        }
+        if (op.kind != 'r') {
+          busy.insert(key);
+          writes_to[key]++;
+        }
+        op.version = writes_to[key];
+        op.value = op.kind == 'r' ? (model.count(key) ? model[key] : -1) : op.value;
+        continue;
+      }
+      if (!c->advance(op.ticket)) continue;
+      auto r = c->finish(op.ticket);
+      op.ticket = 0;
+      if (op.kind == 'r') {
+        reads++;
+        REQUIRE(r.ok());
+        // A row that exists (and nobody is writing) is always found, with its acknowledged value.
+        if (!busy.count(op.key) && writes_to[op.key] == op.version) {
+          INFO("key " << op.key);
+          if (op.value < 0) {
+            REQUIRE(r->rs.rows.empty());
+          } else {
+            REQUIRE(r->rs.rows.size() == 1);
+            REQUIRE(r->rs.rows[0][0].i == op.value);
+          }
+        }
+        continue;
+      }
+      busy.erase(op.key);
+      if (!r.ok()) {
+        failed_writes++;
+        FAIL("point write failed during the resize: " << r.error().message);
+      }
+      acknowledged++;
+      if (op.kind == 'd') model.erase(op.key);
+      else model[op.key] = op.value;
+    }
+    // The job: one round trip per round; with faults, some steps are cut off part-way.
+    if (with_faults && cut_after < 0) cut_after = static_cast<int>(rng() % 6);
+    if (round % 3) continue;  // the job gets one round trip for every three of each client
+    job_rounds++;
+    bool finished = c->advance(job);
+    if (!finished && with_faults && job_rounds > cut_after && rng() % 3 == 0) {
+      (void)c->finish(job);  // the runner dies mid-step; the next one starts over from the saved phase
+      cut_steps++;
+      finished = true;
+      last_json.clear();
+    } else if (finished) {
+      auto r = c->finish(job);
+      REQUIRE(r.ok());
+      last_json = r->rs.rows[0][0].s;
+      REQUIRE(last_json.find("\"failures\":0") != std::string::npos);
+      job_steps++;
+      if (last_json.find("\"active\":false") != std::string::npos) done = true;
+    }
+    if (finished && !done) {
+      job = c->begin(0, "", {}, 3);
+      job_rounds = 0;
+      cut_after = -1;
+    }
+  }
+  INFO(last_json);
+  REQUIRE(done);
+  REQUIRE(last_json.find("\"phase\":\"done\"") != std::string::npos);
+  // Drain the operations still in flight.
+  for (auto& op : ops) {
+    if (!op.ticket) continue;
+    while (!c->advance(op.ticket)) {
+    }
+    auto r = c->finish(op.ticket);
+    REQUIRE(r.ok());
+    if (op.kind == 'd') model.erase(op.key);
+    else if (op.kind != 'r') model[op.key] = op.value;
+  }
+  INFO("acknowledged " << acknowledged << " reads " << reads << " steps " << job_steps << " cut " << cut_steps << " " << last_json);
+  CHECK(acknowledged > 300);
+  CHECK(reads > 100);
+  CHECK(failed_writes == 0);
+  if (with_faults) CHECK(cut_steps > 3);
+  // Every acknowledged write is there exactly once, nothing else is.
+  auto all = run(*c, "SELECT k, v FROM kv ORDER BY k");
+  REQUIRE(all.rs.rows.size() == model.size());
+  size_t i = 0;
+  for (auto& [k, v] : model) {
+    INFO("row " << i);
+    REQUIRE(all.rs.rows[i][0].i == k);
+    REQUIRE(all.rs.rows[i][1].i == v);
+    i++;
+  }
+  int64_t total = 0;
+  for (int n = 0; n < 5; n++) {
+    int64_t here = rows_on(*c, n, "kv");
+    CHECK(here > static_cast<int64_t>(model.size()) / 10);
+    total += here;
+  }
+  REQUIRE(total == static_cast<int64_t>(model.size()));  // no row on two nodes
+  // The global index agrees with the rows.
+  for (int tag : {0, 17, 49}) {
+    std::string t = "t" + std::to_string(tag);
+    auto via_index = run(*c, "SELECT count(*) FROM kv WHERE tag = ?", {Value::text(t)});
+    auto scan = run(*c, "SELECT count(*) FROM kv WHERE tag || '' = ?", {Value::text(t)});
+    REQUIRE(via_index.rs.rows[0][0].i == scan.rs.rows[0][0].i);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("reshard: 4 writers and 2 readers keep going while 2 nodes grow to 5; every acknowledged write is there once") {
+  concurrent_resize(false, 7);
+}
+
+TEST_CASE("reshard: the same, with resize steps cut off part-way (a restarted object) again and again") {
+  concurrent_resize(true, 11);
+}
