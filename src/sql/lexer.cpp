@@ -37,9 +37,10 @@ constexpr CharTable kC;
   return v;  // little-endian on every target we build for (x86-64, wasm32)
 }
 
-// Keyword table: chained hash on (first byte, last byte, length), SQLite's own choice. Each entry
-// holds the keyword packed into three 64-bit words, so a probe is a length check and at most three
-// integer compares against the input upper-cased with `& 0xDF`. That mask is exact here: among the
+// Keyword table: a perfect hash. Each keyword is packed into three 64-bit words (upper case);
+// the first two, mixed, times kMul give a 10-bit slot that no two keywords share (the constructor
+// checks it: a collision would fail to compile). A probe upper-cases the input with `& 0xDF`, loads
+// one slot and, if it is taken, compares length and words once. That mask is exact here: among the
 // bytes that can occur in a token it maps only a-z/A-Z to A-Z and '_' to '_' (0x7f also becomes
 // '_', so keyword_kind() screens arbitrary text first).
 constexpr size_t kNumKeywords = 0
@@ -48,17 +49,18 @@ constexpr size_t kNumKeywords = 0
 #undef BD_X
     ;
 struct KeywordTable {
-  static constexpr int kBuckets = 512;
+  static constexpr int kBits = 10;
+  static constexpr uint64_t kMul = 0x5bfc23f4ca5ea1cfull;  // found offline; verified below
   struct Entry {
     uint64_t w[3];
     uint8_t len;
     Tok kind;
-    uint16_t next;  // index + 1 of the next entry in the chain; 0: end
   };
-  Entry entries[kNumKeywords] = {};
-  uint16_t head[kBuckets] = {};  // index + 1; 0: empty
-  static constexpr uint32_t hash(uint32_t first_up, uint32_t last_up, uint32_t n) {
-    return ((first_up << 4) ^ (last_up * 3) ^ (n << 1) ^ (last_up << 7)) & (kBuckets - 1);
+  Entry entries[kNumKeywords + 1] = {};  // [0]: unused (slot value 0 = empty)
+  uint8_t slot[1 << kBits] = {};
+  bool perfect = true;
+  [[gnu::always_inline]] static constexpr uint32_t hash(uint64_t w0, uint64_t w1) {
+    return uint32_t(((w0 ^ (w1 * 0x9E3779B97F4A7C15ull)) * kMul) >> (64 - kBits));
   }
   constexpr KeywordTable() {
     const char* words[] = {
@@ -66,24 +68,23 @@ struct KeywordTable {
         BD_SQL_KEYWORDS(BD_X)
 #undef BD_X
     };
+    static_assert(kNumKeywords < 255);
     for (size_t i = 0; i < kNumKeywords; i++) {
       const char* w = words[i];
       size_t n = 0;
       while (w[n]) n++;
-      Entry& e = entries[i];
+      Entry& e = entries[i + 1];
       for (size_t k = 0; k < n; k++) e.w[k / 8] |= uint64_t(uint8_t(w[k])) << (8 * (k % 8));
       e.len = uint8_t(n);
       e.kind = Tok(size_t(Tok::K_ABORT) + i);
-      uint32_t h = hash(uint8_t(w[0]), uint8_t(w[n - 1]), uint32_t(n));
-      e.next = head[h];
-      head[h] = uint16_t(i + 1);
+      uint32_t h = hash(e.w[0], e.w[1]);
+      if (slot[h]) perfect = false;
+      slot[h] = uint8_t(i + 1);
     }
   }
   // `s` must be readable for 24 bytes; only the first n (2..17) count.
   [[gnu::always_inline]] Tok find(const unsigned char* s, size_t n) const {
     constexpr uint64_t kUp = 0xDFDFDFDFDFDFDFDFull;
-    uint32_t i = head[hash(s[0] & 0xDF, s[n - 1] & 0xDF, uint32_t(n))];
-    if (!i) return Tok::Id;
     uint64_t w0 = load64(s) & kUp, w1 = 0, w2 = 0;
     if (n < 8) {
       w0 &= ~0ull >> (64 - 8 * n);
@@ -96,15 +97,15 @@ struct KeywordTable {
         w2 &= ~0ull >> (64 - 8 * (n - 16));
       }
     }
-    do {
-      const Entry& e = entries[i - 1];
-      if (e.len == n && e.w[0] == w0 && e.w[1] == w1 && e.w[2] == w2) return e.kind;
-      i = e.next;
-    } while (i);
+    uint32_t i = slot[hash(w0, w1)];
+    if (!i) return Tok::Id;
+    const Entry& e = entries[i];
+    if (e.len == n && e.w[0] == w0 && e.w[1] == w1 && e.w[2] == w2) return e.kind;
     return Tok::Id;
   }
 };
 constexpr KeywordTable kKeywords;
+static_assert(kKeywords.perfect, "keyword hash collision: pick another KeywordTable::kMul");
 
 // Keywords whose meaning depends on their neighbours (WINDOW, OVER, FILTER): seeing one makes
 // tokenize() run its second, contextual pass.
@@ -187,6 +188,7 @@ constexpr size_t kPad = 32;
   size_t i = 0;
   for (;;) {
     unsigned char c = s[i];
+    if (c == ' ') c = s[++i];  // the usual one space between tokens, without a dispatch
     size_t j;
     Tok t;
     switch (kAct.act[c]) {

@@ -392,6 +392,7 @@ ExprPtr Parser::primary() {
       if (failed_) return {};
       if (kind() == Tok::Comma) {
         ExprPtr v = node(ExprKind::Vector, pos);
+        v->args.reserve(4);
         v->args.push_back(std::move(first));
         while (accept(Tok::Comma)) {
           ExprPtr x = expr();
@@ -424,6 +425,7 @@ ExprPtr Parser::primary() {
         syntax_error();
         return {};
       }
+      e->args.reserve(8);  // WHEN/THEN pairs: one allocation for up to four
       while (accept(Tok::K_WHEN)) {
         ExprPtr w = expr();
         if (failed_ || !expect(Tok::K_THEN)) return {};
