@@ -70,11 +70,9 @@ SelectPtr Parser::select_after_with(Box<With> w) {
   s->pos = w ? w->pos : here();
   s->with = std::move(w);
   for (;;) {
-    SelectCore core;
     std::vector<OrderTerm> order_by;
     Box<Limit> limit;
-    if (!select_core(core, order_by, limit)) return {};
-    s->cores.push_back(std::move(core));
+    if (!select_core(s->cores.emplace_back(), order_by, limit)) return {};  // built in place
     CompoundOp op;
     uint32_t op_offset = peek().offset;
     if (kind() == Tok::K_UNION) {
@@ -160,7 +158,8 @@ bool Parser::select_core(SelectCore& core, std::vector<OrderTerm>& order_by, Box
 bool Parser::result_columns(std::vector<ResultColumn>& out) {
   out.reserve(4);
   for (;;) {
-    ResultColumn rc;
+    // Built in place (a failed parse discards the whole tree, half-built entries included).
+    ResultColumn& rc = out.emplace_back();
     rc.pos = here();
     if (accept(Tok::Star)) {
       rc.kind = ResultKind::Star;
@@ -180,7 +179,6 @@ bool Parser::result_columns(std::vector<ResultColumn>& out) {
         advance();
       }
     }
-    out.push_back(std::move(rc));
     if (!accept(Tok::Comma)) return true;
   }
 }
@@ -333,8 +331,9 @@ Box<TableRef> Parser::from_clause() {
 }
 
 bool Parser::order_list(std::vector<OrderTerm>& out) {
+  out.reserve(4);
   for (;;) {
-    OrderTerm t;
+    OrderTerm& t = out.emplace_back();  // in place, as in result_columns()
     t.expr = expr();
     if (failed_) return false;
     if (accept(Tok::K_ASC)) t.order = SortOrder::Asc;
@@ -347,7 +346,6 @@ bool Parser::order_list(std::vector<OrderTerm>& out) {
         return false;
       }
     }
-    out.push_back(std::move(t));
     if (!accept(Tok::Comma)) return true;
   }
 }
