@@ -191,34 +191,42 @@ constexpr size_t kPad = 32;
     if (c == ' ') c = s[++i];  // the usual one space between tokens, without a dispatch
     size_t j;
     Tok t;
-    switch (kAct.act[c]) {
+    uint8_t act = kAct.act[c];
+    // The two most frequent kinds first, without the jump table: names/keywords and one-byte tokens.
+    if (act == aIdent) {
+      for (j = i + 1; is_id(s[j]); j++) {}
+      size_t len = j - i;
+      t = Tok::Id;
+      if (len >= 2) {
+        if (len <= 17 && c != '_') {
+          t = kKeywords.find(s + i, len);
+          contextual |= kContextual.f[size_t(t)];
+        }
+      } else if ((c | 0x20) == 'x' && s[j] == '\'') {  // blob literal X'..'
+        t = Tok::Blob;
+        for (j = i + 2; is_xdigit(s[j]); j++) {}
+        if (s[j] != '\'' || (j - i) % 2) {
+          t = Tok::Illegal;
+          while (s[j] && s[j] != '\'') j++;
+        }
+        if (s[j]) j++;
+      }
+      *w++ = Token(t, uint32_t(i), uint32_t(j - i));
+      i = j;
+      continue;
+    }
+    if (act == aSingle) {
+      *w++ = Token(kAct.single[c], uint32_t(i), 1);
+      i++;
+      continue;
+    }
+    switch (act) {
       case aSpace:
         do i++; while (is_space(s[i]));
         continue;
       case aEnd:
         contextual_out = contextual;
         return w;
-      case aIdent: {
-        // Identifier or keyword (2..17 bytes, not starting with '_'); X'..' is a blob literal.
-        for (j = i + 1; is_id(s[j]); j++) {}
-        size_t len = j - i;
-        t = Tok::Id;
-        if (len >= 2) {
-          if (len <= 17 && c != '_') {
-            t = kKeywords.find(s + i, len);
-            contextual |= kContextual.f[size_t(t)];
-          }
-        } else if ((c | 0x20) == 'x' && s[j] == '\'') {
-          t = Tok::Blob;
-          for (j = i + 2; is_xdigit(s[j]); j++) {}
-          if (s[j] != '\'' || (j - i) % 2) {
-            t = Tok::Illegal;
-            while (s[j] && s[j] != '\'') j++;
-          }
-          if (s[j]) j++;
-        }
-        break;
-      }
       case aHigh:
         if (c == 0xef && s[i + 1] == 0xbb && s[i + 2] == 0xbf) {  // byte-order mark: space
           i += 3;
@@ -226,10 +234,6 @@ constexpr size_t kPad = 32;
         }
         for (j = i + 1; is_id(s[j]); j++) {}
         t = Tok::Id;
-        break;
-      case aSingle:
-        j = i + 1;
-        t = kAct.single[c];
         break;
       case aMinus:
         if (s[i + 1] == '-') {  // comment to end of line
@@ -365,7 +369,7 @@ constexpr size_t kPad = 32;
         if (named == 0) t = Tok::Illegal;
         break;
       }
-      default:  // aIllegal
+      default:  // aIllegal (aIdent and aSingle are handled above)
         j = i + 1;
         t = Tok::Illegal;
         break;
