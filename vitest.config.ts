@@ -4,7 +4,13 @@ import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 // Integration tests run the real Worker (the real bigdaddy.wasm) inside workerd, with local
 // Durable Objects, through the service-binding RPC surface and HTTP.
 export default defineConfig({
-  plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.jsonc" } })],
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: "./wrangler.jsonc" },
+      // Resize fault injection (tests/integration/reshard.test.ts); never set in wrangler.jsonc.
+      miniflare: { bindings: { BIG_DADDY_TEST_HOOKS: "1" } },
+    }),
+  ],
   test: {
     include: ["tests/integration/**/*.test.ts"],
     testTimeout: 120_000,

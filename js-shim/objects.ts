@@ -81,6 +81,7 @@ export class Topology extends DurableObject<Env> {
             await (this.env.STORAGE.get(this.env.STORAGE.idFromName(`${database}/${node}`)) as any).testRestart().catch(() => {});
         if (faults.restartTopologyIn?.includes(phase) && (await once(`topology:${phase}`))) {
           await this.ctx.storage.setAlarm(Date.now() + 50);
+          await (this.ctx.storage as any).sync?.(); // the "once" mark must survive the restart
           this.ctx.abort(`test hook: topology object restarted in phase ${phase}`);
         }
         const cuts = seen.filter((s) => s.startsWith("cut:")).length;
@@ -105,6 +106,12 @@ export class Topology extends DurableObject<Env> {
       }
     }
     await this.ctx.storage.setAlarm(Date.now());
+  }
+
+  // Test hook: which injected faults have fired ("topology:<phase>", "node:<phase>:<n>", "cut:<i>").
+  async testFaultsSeen(): Promise<string[]> {
+    if (this.env.BIG_DADDY_TEST_HOOKS !== "1") throw new Error("test hooks are disabled");
+    return (await this.ctx.storage.get<string[]>("faults-seen")) ?? [];
   }
 
   // Test hook: arm faults for the next resize job.

@@ -106,8 +106,14 @@ Task<Result<std::vector<storage::Response>>> fan_out(Session& s, std::vector<Nod
   std::vector<storage::Response> results;
   results.reserve(requests.size());
   for (size_t i = 0; i < requests.size(); i++) {
-    if (!resp[i].delivered)
-      co_return Error::internal("node " + std::to_string(requests[i].node) + " unreachable: " + resp[i].payload);
+    if (!resp[i].delivered) {
+      // A read that never reached its node (a restarted object) is safe to run again; a write's
+      // outcome is unknown, so it is reported.
+      bool writes = false;
+      for (auto& st : requests[i].request.statements) writes |= st.write;
+      std::string msg = "node " + std::to_string(requests[i].node) + " unreachable: " + resp[i].payload;
+      co_return writes ? Error::internal(msg) : Error::retryable(msg);
+    }
     auto r = storage::decode_response(resp[i].payload);
     if (!r.ok()) {
       Error e = r.error();
