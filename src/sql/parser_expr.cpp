@@ -89,7 +89,9 @@ ExprPtr Parser::expr(int min_prec) {
   {
     const Token& t = peek();
     Tok k1 = cur_[1].kind;
-    if (t.kind == Tok::Id && k1 != Tok::LP && k1 != Tok::Dot && !(t.len == 4 || t.len == 5)) {
+    // (A 4- or 5-byte name may be TRUE or FALSE, which primary() turns into literals.)
+    if (t.kind == Tok::Id && k1 != Tok::LP && k1 != Tok::Dot &&
+        !((t.len == 4 || t.len == 5) && (ieq_lower(text(t), "true") || ieq_lower(text(t), "false")))) {
       left = node(ExprKind::Column, SrcPos{t.offset});
       name_into(t, left->name);
       advance();
