@@ -220,10 +220,11 @@ constexpr size_t kPad = 32;
       i++;
       continue;
     }
+    if (act == aSpace) {  // newlines, indentation
+      do i++; while (is_space(s[i]));
+      continue;
+    }
     switch (act) {
-      case aSpace:
-        do i++; while (is_space(s[i]));
-        continue;
       case aEnd:
         contextual_out = contextual;
         return w;
@@ -369,7 +370,7 @@ constexpr size_t kPad = 32;
         if (named == 0) t = Tok::Illegal;
         break;
       }
-      default:  // aIllegal (aIdent and aSingle are handled above)
+      default:  // aIllegal (aIdent, aSingle and aSpace are handled above)
         j = i + 1;
         t = Tok::Illegal;
         break;
