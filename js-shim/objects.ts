@@ -99,6 +99,9 @@ export class Topology extends DurableObject<Env> {
       }
       if (!job || !job.active) return;
       phase = job.phase;
+      // Yield between steps: locally the Worker and every object share one thread, and client
+      // requests must not queue behind a whole resize.
+      await new Promise((resolve) => setTimeout(resolve, 1));
       if (job.failures > 0) {
         // A failed step is retried with backoff; its error shows in the topology JSON meanwhile.
         await this.ctx.storage.setAlarm(Date.now() + Math.min(30_000, 100 * 2 ** Math.min(job.failures, 9)));

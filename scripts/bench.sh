@@ -22,3 +22,5 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 node scripts/bench-e2e.mjs "http://127.0.0.1:$port"
+echo "== online resize (wrangler dev)"
+node scripts/bench-reshard.mjs "http://127.0.0.1:$port"
