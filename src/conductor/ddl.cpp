@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include "conductor/exec_context.h"
 #include "conductor/lookup_index.h"
+#include "conductor/reshard.h"
 #include "planner/analysis.h"
 #include "planner/shard_sql.h"
 #include "sql/parser.h"
@@ -378,8 +379,47 @@ Task<Result<QueryOutput>> resize_pragma(Exec& x, const sql::Pragma& p) {
   co_return out;
 }
 
+//   PRAGMA bigdaddy_move_vshard = '17:3';  -- move virtual shard 17 to node 3, online (a job)
+//   PRAGMA bigdaddy_split_vshard = 17;     -- split its keyspace range in halves (same node)
+Task<Result<QueryOutput>> placement_pragma(Exec& x, const sql::Pragma& p) {
+  bool split = iequals(p.name.name, "bigdaddy_split_vshard");
+  if (split) {
+    char* end = nullptr;
+    long v = p.value_kind == sql::PragmaValueKind::Number ? std::strtol(p.value.c_str(), &end, 10) : -1;
+    if (v < 0 || (end && *end)) co_return Error::sql("usage: PRAGMA bigdaddy_split_vshard = <virtual shard id>");
+    auto r = co_await split_vshard(x.c, x.s, static_cast<uint32_t>(v));
+    if (r.ok()) x.plan = "split-vshard";
+    co_return r;
+  }
+  unsigned long v = 0, n = 0;
+  char* end = nullptr;
+  bool ok = p.value_kind == sql::PragmaValueKind::Name;
+  if (ok) {
+    v = std::strtoul(p.value.c_str(), &end, 10);
+    ok = end != p.value.c_str() && *end == ':';
+    if (ok) {
+      const char* rest = end + 1;
+      n = std::strtoul(rest, &end, 10);
+      ok = end != rest && *end == 0;
+    }
+  }
+  if (!ok) co_return Error::sql("usage: PRAGMA bigdaddy_move_vshard = '<virtual shard id>:<node>'");
+  auto reply = co_await topology_call(x.s, topology::move_vshard_request(static_cast<uint32_t>(v), static_cast<uint32_t>(n)));
+  if (!reply.ok()) co_return reply.error();
+  auto job = topology::decode_job_response(*reply);
+  if (!job.ok()) co_return job.error();
+  QueryOutput out;
+  out.rs.columns.push_back("job");
+  Row row;
+  row.push_back(Value::text(*job ? (*job)->json() : std::string("null")));
+  out.rs.rows.push_back(std::move(row));
+  x.plan = "resize";
+  co_return out;
+}
+
 Task<Result<QueryOutput>> pragma(Exec& x, const sql::Pragma& p) {
   if (iequals(p.name.name, "bigdaddy_resize")) co_return co_await resize_pragma(x, p);
+  if (iequals(p.name.name, "bigdaddy_move_vshard") || iequals(p.name.name, "bigdaddy_split_vshard")) co_return co_await placement_pragma(x, p);
   bool reference = iequals(p.name.name, "bigdaddy_reference_table");
   bool shard_key = iequals(p.name.name, "bigdaddy_shard_key");
   if (!reference && !shard_key) co_return Error::unsupported("PRAGMA " + p.name.name + " is not supported");

@@ -715,6 +715,45 @@ QueryOutput json_output(const std::string& json) {
 
 }  // namespace
 
+Task<Result<QueryOutput>> split_vshard(Conductor& c, Session& s, uint32_t vshard) {
+  auto topo = co_await load_topology(c, s, 0, true);
+  if (!topo.ok()) co_return topo.error();
+  if ((*topo)->resizing) co_return Error::sql("a resize is in progress; split virtual shards when it has finished");
+  const VShard* v = nullptr;
+  uint32_t next_id = 0;
+  for (auto& x : (*topo)->vshards) {
+    if (x.id == vshard) v = &x;
+    next_id = std::max(next_id, x.id + 1);
+  }
+  if (!v) co_return Error::sql("no such virtual shard: " + std::to_string(vshard));
+  std::vector<uint32_t> own;
+  for (auto& x : (*topo)->vshards)
+    if (x.node == v->node) own.push_back(x.id);
+  own.push_back(next_id);
+  PerNode per;
+  per[v->node].push_back(stmt(kNodeTable));
+  // Only a node that tracks ownership (it took part in a move) needs to learn of the new shard.
+  per[v->node].push_back(stmt("UPDATE _bd_node SET v = ?1 WHERE k = 'owned'", {Value::blob(bitmap(own))}));
+  if (auto r = co_await admin(s, std::move(per)); !r.ok()) co_return r.error();
+  auto reply = co_await topology_call(s, topology::split_vshard_request(vshard, (*topo)->epoch));
+  if (!reply.ok()) co_return reply.error();
+  auto t = topology::decode_topology_response(*reply);
+  if (!t.ok()) co_return t.error();
+  auto after = adopt_topology(c, std::move(*t));
+  QueryOutput out;
+  out.rs.columns = {"vshard", "lo", "hi", "node"};
+  for (auto& x : after->vshards)
+    if (x.id == vshard || x.id == next_id) {
+      Row row;
+      row.push_back(Value::integer(x.id));
+      row.push_back(Value::text(std::to_string(x.lo)));
+      row.push_back(Value::text(std::to_string(x.hi)));
+      row.push_back(Value::integer(x.node));
+      out.rs.rows.push_back(std::move(row));
+    }
+  co_return out;
+}
+
 Task<Result<QueryOutput>> reshard_step(Conductor& c, Session& s) {
   auto reply = co_await topology_call(s, topology::job_get_request());
   if (!reply.ok()) co_return reply.error();

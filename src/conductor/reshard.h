@@ -10,4 +10,9 @@ namespace bd {
 // (phase, progress, last error), or "null" when there is no job.
 Task<Result<QueryOutput>> reshard_step(Conductor& c, Session& s);
 
+// Splits a virtual shard's keyspace range in halves (both stay on its node; no data moves): the
+// node learns it owns the new shard first, then the topology changes. Returns the topology JSON
+// of the two halves.
+Task<Result<QueryOutput>> split_vshard(Conductor& c, Session& s, uint32_t vshard);
+
 }  // namespace bd

@@ -164,6 +164,24 @@ Status refuse_during_resize(SqlHost& sql) {
   return ok_status();
 }
 
+// Saves a new job that runs `moves` (and grows the topology to `nodes`).
+std::string start_job(SqlHost& sql, const Topology& t, const std::optional<ReshardJob>& last, std::vector<Move> moves, uint32_t nodes) {
+  for (auto& ti : t.tables)
+    if (ti.kind == TableKind::Sharded && ti.without_rowid)
+      return error_response(Error::unsupported("moving data of a sharded WITHOUT ROWID table (" + ti.name + ") is not supported yet"));
+  ReshardJob nj;
+  nj.id = last ? last->id + 1 : 1;
+  nj.rev = last ? last->rev : 0;
+  nj.from_nodes = t.nodes;
+  nj.to_nodes = nodes;
+  nj.phase = Phase::Join;
+  nj.moves = std::move(moves);
+  nj.log_applied.assign(nodes, 0);
+  nj.catalog_version = t.version;
+  if (auto s = store_job(sql, nj); !s.ok()) return error_response(s.error());
+  return job_response(nj);
+}
+
 std::string handle_impl(SqlHost& sql, wire::Reader& r) {
   auto op = static_cast<Op>(r.u8());
   if (auto s = init_schema(sql); !s.ok()) return error_response(s.error());
@@ -247,24 +265,57 @@ std::string handle_impl(SqlHost& sql, wire::Reader& r) {
       if (nodes < 1 || nodes > kMaxNodes)
         return error_response(Error::sql("nodes must be between 1 and " + std::to_string(kMaxNodes) + ", got " + std::to_string(nodes)));
 
-      for (auto& ti : t->tables)
-        if (ti.kind == TableKind::Sharded && ti.without_rowid)
-          return error_response(Error::unsupported("resizing a database with a sharded WITHOUT ROWID table (" + ti.name +
-                                                   ") is not supported yet"));
       auto moves = plan_moves(*t, nodes);
       if (!moves.ok()) return error_response(moves.error());
       if (moves->empty() && nodes == t->nodes) return job_response(*job);  // balanced already: nothing to do
-      ReshardJob nj;
-      nj.id = *job ? (*job)->id + 1 : 1;
-      nj.rev = *job ? (*job)->rev : 0;
-      nj.from_nodes = t->nodes;
-      nj.to_nodes = nodes;
-      nj.phase = Phase::Join;
-      nj.moves = std::move(*moves);
-      nj.log_applied.assign(nodes, 0);
-      nj.catalog_version = t->version;
-      if (auto s = store_job(sql, nj); !s.ok()) return error_response(s.error());
-      return job_response(nj);
+      return start_job(sql, *t, *job, std::move(*moves), nodes);
+    }
+    case Op::MoveVShard: {
+      uint32_t vshard = r.u32(), node = r.u32();
+      if (!r.ok()) return error_response(Error::internal("corrupt move request"));
+      auto t = load(sql);
+      if (!t.ok()) return error_response(t.error());
+      if (t->version == 0) return error_response(Error::sql("no such database"));
+      auto job = load_job(sql);
+      if (!job.ok()) return error_response(job.error());
+      if (*job && (*job)->active())
+        return error_response(Error::sql(std::string("a resize is in progress (phase ") + phase_name((*job)->phase) + "); wait for it to finish"));
+      const VShard* v = nullptr;
+      for (auto& x : t->vshards)
+        if (x.id == vshard) v = &x;
+      if (!v) return error_response(Error::sql("no such virtual shard: " + std::to_string(vshard)));
+      if (node >= t->nodes)
+        return error_response(Error::sql("no such node: " + std::to_string(node) + " (the database has " + std::to_string(t->nodes) +
+                                         " nodes; PRAGMA bigdaddy_resize adds nodes)"));
+      if (v->node == node) return error_response(Error::sql("virtual shard " + std::to_string(vshard) + " is already on node " + std::to_string(node)));
+      std::vector<Move> moves;
+      moves.push_back({vshard, v->node, node});
+      return start_job(sql, *t, *job, std::move(moves), t->nodes);
+    }
+    case Op::SplitVShard: {
+      uint32_t vshard = r.u32();
+      uint64_t expected_epoch = static_cast<uint64_t>(r.i64());
+      if (!r.ok()) return error_response(Error::internal("corrupt split request"));
+      auto t = load(sql);
+      if (!t.ok()) return error_response(t.error());
+      if (t->resizing) return error_response(Error::sql("a resize is in progress; split virtual shards when it has finished"));
+      if (t->epoch != expected_epoch) return error_response(Error::retryable("the placement changed concurrently"));
+      const VShard* v = nullptr;
+      uint32_t next_id = 0;
+      for (auto& x : t->vshards) {
+        if (x.id == vshard) v = &x;
+        next_id = std::max(next_id, x.id + 1);
+      }
+      if (!v) return error_response(Error::sql("no such virtual shard: " + std::to_string(vshard)));
+      if (v->hi - v->lo < 1) return error_response(Error::sql("virtual shard " + std::to_string(vshard) + " covers one keyspace id: it cannot split"));
+      uint64_t mid = v->lo + (v->hi - v->lo) / 2;
+      auto s1 = exec(sql, "UPDATE _bd_vshards SET hi = ? WHERE id = ?", {Value::text(std::to_string(mid)), Value::integer(vshard)});
+      if (!s1.ok()) return error_response(s1.error());
+      auto s2 = exec(sql, "INSERT INTO _bd_vshards(id, lo, hi, node) VALUES (?, ?, ?, ?)",
+                     {Value::integer(next_id), Value::text(std::to_string(mid + 1)), Value::text(std::to_string(v->hi)), Value::integer(v->node)});
+      if (!s2.ok()) return error_response(s2.error());
+      if (auto b = bump_version(sql, true); !b.ok()) return error_response(b.error());
+      return topology_response(sql);
     }
     case Op::JobGet: {
       auto job = load_job(sql);
@@ -360,6 +411,22 @@ std::string resize_request(uint32_t nodes) {
   wire::Writer w;
   w.u8(static_cast<uint8_t>(Op::Resize));
   w.u32(nodes);
+  return w.take();
+}
+
+std::string move_vshard_request(uint32_t vshard, uint32_t node) {
+  wire::Writer w;
+  w.u8(static_cast<uint8_t>(Op::MoveVShard));
+  w.u32(vshard);
+  w.u32(node);
+  return w.take();
+}
+
+std::string split_vshard_request(uint32_t vshard, uint64_t expected_epoch) {
+  wire::Writer w;
+  w.u8(static_cast<uint8_t>(Op::SplitVShard));
+  w.u32(vshard);
+  w.i64(static_cast<int64_t>(expected_epoch));
   return w.take();
 }
 

@@ -14,7 +14,10 @@ enum class Op : uint8_t {
   Init = 0, GetOrCreate = 1, PutTable = 2, DropTable = 3, AllocIds = 4,
   // Resharding (topology/reshard.h): start a resize, read/save the job, and the job's two
   // placement changes, each saved together with the job's next state in one transaction.
-  Resize = 5, JobGet = 6, JobSave = 7, Join = 8, Switch = 9, Cancel = 10
+  Resize = 5, JobGet = 6, JobSave = 7, Join = 8, Switch = 9, Cancel = 10,
+  // Placement operations: move one virtual shard (runs as a resize job with one move), split one
+  // (its keyspace range in halves, both on the same node: no data moves).
+  MoveVShard = 11, SplitVShard = 12
 };
 
 inline constexpr uint32_t kDefaultVShards = 256;
@@ -30,6 +33,8 @@ std::string drop_table_request(std::string_view name, uint64_t expected_version)
 std::string alloc_ids_request(std::string_view table, uint32_t count, int64_t floor);
 
 std::string resize_request(uint32_t nodes);
+std::string move_vshard_request(uint32_t vshard, uint32_t node);
+std::string split_vshard_request(uint32_t vshard, uint64_t expected_epoch);
 std::string job_get_request();
 std::string cancel_request();
 // Saves `job` (its rev must be the stored one); Join also grows the node count to job.to_nodes

@@ -373,3 +373,59 @@ TEST_CASE("reshard: INSERT OR REPLACE during the copy (a delete no trigger sees)
   for (int n = 0; n < 4; n++) total += rows_on(*c, n, "users");
   REQUIRE(total == 1000);
 }
+
+TEST_CASE("reshard: split a virtual shard, move one half to another node; point reads and writes follow") {
+  auto c = bd::testing::cluster(2, "reshard-split-move");
+  run(*c, "CREATE TABLE kv (k INTEGER PRIMARY KEY, v INTEGER)");
+  std::string sql = "INSERT INTO kv VALUES ";
+  for (int i = 0; i < 3000; i++) sql += (i ? ", (" : "(") + std::to_string(i) + ", " + std::to_string(i * 3) + ")";
+  run(*c, sql);
+  // A resize first, so that the nodes track ownership: a split must tell the owner of the new id.
+  run(*c, "PRAGMA bigdaddy_resize = 3");
+  REQUIRE(c->run_resize()->find("\"phase\":\"done\"") != std::string::npos);
+  // Virtual shard 1 (node 1 from the start) splits in two; both halves stay on its node.
+  auto split = run(*c, "PRAGMA bigdaddy_split_vshard = 1");
+  REQUIRE(split.rs.rows.size() == 2);
+  REQUIRE(split.rs.rows[0][3].i == split.rs.rows[1][3].i);
+  const int64_t half = split.rs.rows[1][0].i;  // the new virtual shard's id
+  REQUIRE(half == 256);
+  const int64_t owner = split.rs.rows[1][3].i;
+  // Every row is still found by a point read that names its (possibly new) virtual shard.
+  for (int i = 0; i < 3000; i += 3) {
+    auto r = run(*c, "SELECT v FROM kv WHERE k = ?", {Value::integer(i)});
+    REQUIRE(r.rs.rows.size() == 1);
+    REQUIRE(r.rs.rows[0][0].i == i * 3);
+  }
+  for (int i = 0; i < 3000; i += 5) run(*c, "UPDATE kv SET v = v + 1 WHERE k = ?", {Value::integer(i)});
+  // Move the new half to another node, online.
+  const int64_t to = (owner + 1) % 3;
+  auto before_to = rows_on(*c, static_cast<int>(to), "kv"), before_owner = rows_on(*c, static_cast<int>(owner), "kv");
+  auto job = run(*c, "PRAGMA bigdaddy_move_vshard = '256:" + std::to_string(to) + "'");
+  REQUIRE(job.rs.rows[0][0].s.find("\"vshardsMoving\":1") != std::string::npos);
+  auto json = c->run_resize();
+  REQUIRE(json.ok());
+  INFO(*json);
+  REQUIRE(json->find("\"phase\":\"done\"") != std::string::npos);
+  auto moved = rows_on(*c, static_cast<int>(to), "kv") - before_to;
+  CHECK(moved > 0);  // ~3000/512 rows hash into half a virtual shard
+  CHECK(rows_on(*c, static_cast<int>(owner), "kv") == before_owner - moved);
+  auto all = run(*c, "SELECT count(*), sum(v) FROM kv");
+  REQUIRE(all.rs.rows[0][0].i == 3000);
+  REQUIRE(all.rs.rows[0][1].i == 3 * (2999 * 3000 / 2) + 600);
+  for (int i = 0; i < 3000; i++) {
+    auto r = run(*c, "SELECT v FROM kv WHERE k = ?", {Value::integer(i)});
+    REQUIRE(r.rs.rows.size() == 1);
+  }
+  // Clear errors for bad placement requests.
+  auto bad = c->execute("PRAGMA bigdaddy_move_vshard = '256:9'");
+  REQUIRE(!bad.ok());
+  REQUIRE(bad.error().message.find("no such node") != std::string::npos);
+  bad = c->execute("PRAGMA bigdaddy_move_vshard = '999:1'");
+  REQUIRE(!bad.ok());
+  REQUIRE(bad.error().message.find("no such virtual shard") != std::string::npos);
+  bad = c->execute("PRAGMA bigdaddy_move_vshard = 'x'");
+  REQUIRE(!bad.ok());
+  REQUIRE(bad.error().message.find("usage") != std::string::npos);
+  bad = c->execute("PRAGMA bigdaddy_split_vshard = 999");
+  REQUIRE(!bad.ok());
+}
