@@ -42,7 +42,27 @@ export interface Topology {
   tables: TopologyTable[];
   vshards: TopologyVshard[];
   indexes: Record<string, unknown>[];
+  /** The resize job, if any (running or the last one). */
+  resize: ResizeJob | null;
   jobs: Record<string, unknown>[];
+}
+
+/** A resize (or virtual-shard move) job: its phase and progress. */
+export interface ResizeJob {
+  id: number;
+  /** join, capture, copy, catch-up, fence, final-catch-up, activate, cleanup, switch, finish, done | abort, cancelled */
+  phase: string;
+  active: boolean;
+  fromNodes: number;
+  toNodes: number;
+  vshardsMoving: number;
+  rowsTotal: number;
+  rowsCopied: number;
+  changesReplayed: number;
+  cancelRequested: boolean;
+  /** Consecutive failed steps (each is retried with backoff) and the last error. */
+  failures: number;
+  lastError?: string;
 }
 
 /** env.BIG_DADDY: a service binding to the "big-daddy" Worker. */
@@ -52,6 +72,11 @@ export interface BigDaddyBinding {
   batch<Row = Record<string, SqlValue>>(databaseId: string, statements: BatchStatement[], options?: QueryOptions): Promise<BatchResult<Row>>;
   explain(databaseId: string, sql: string, params?: SqlValue[], options?: QueryOptions): Promise<SqlResult>;
   topology(databaseId: string): Promise<Topology>;
+  /** Grows the database to `nodes` storage nodes online (rows move while it keeps serving). */
+  resize(databaseId: string, options: { nodes: number }): Promise<ResizeJob | null>;
+  resizeStatus(databaseId: string): Promise<ResizeJob | null>;
+  /** Cancels a resize that has not begun to switch over (rows stay where they were). */
+  cancelResize(databaseId: string): Promise<ResizeJob | null>;
   fetch(request: Request): Promise<Response>;
 }
 

@@ -503,7 +503,11 @@ Task<Result<QueryOutput>> run_request(Conductor& c, Session& s, QueryInput input
     for (int attempt = 0; attempt < kMaxAttempts; attempt++) {
       if (attempt >= 2) co_await sleep_ms(s, std::min<uint32_t>(10u << std::min(attempt - 2, 5), 300));
       auto topo = co_await load_topology(c, s, input.nodes, attempt > 0);
-      if (!topo.ok()) co_return topo.error();
+      if (!topo.ok()) {
+        r = topo.error();
+        if (topo.error().code == ErrorCode::Retryable) continue;
+        co_return topo.error();
+      }
       Exec x{c, s, *topo, input.params, input.nodes};
       if (input.mode == static_cast<uint8_t>(RequestMode::Explain)) r = co_await run_explain(x, *st);
       else r = co_await run_statement(x, *st);

@@ -36,7 +36,8 @@ Task<Result<std::shared_ptr<const Topology>>> load_topology(Conductor& c, Sessio
     if (auto t = c.cached(s.database())) co_return t;
   }
   auto payload = co_await topology_call(s, topology::get_or_create_request(s.database(), nodes));
-  if (!payload.ok()) co_return payload.error();
+  // A topology read that did not arrive (the object restarting) is safe to repeat.
+  if (!payload.ok()) co_return Error::retryable(payload.error().message);
   auto t = topology::decode_topology_response(*payload);
   if (!t.ok()) co_return t.error();
   c.cache(std::move(*t));

@@ -194,5 +194,13 @@ describe("online resharding", () => {
     expect((await shrink.json() as any).error).toMatch(/shrinking/);
     const none = await bigDaddy.fetch(new Request(`http://bigdaddy.local/api/databases/no-such-db/resize`));
     expect(none.status).toBeGreaterThanOrEqual(400);
+    // Nothing to cancel; nothing to do for the same size.
+    // (RPC promises are thenables: await them inside try/catch so the rejection stays handled.)
+    let message = "";
+    try { await bigDaddy.cancelResize(db); } catch (e) { message = String((e as Error).message); }
+    expect(message).toMatch(/no resize is in progress/);
+    const topo = await bigDaddy.topology(db);
+    expect(await bigDaddy.resize(db, { nodes: topo.nodes.length })).toBeNull();
+    expect(await bigDaddy.resizeStatus(db)).toBeNull();
   });
 });
