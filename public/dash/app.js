@@ -136,6 +136,9 @@ async function refresh() {
   } catch (e) {
     showError(`Could not refresh the topology: ${e.message}`);
   }
+  // While a resize runs, follow its progress.
+  clearTimeout(state.follow);
+  if (state.topo?.resize?.active) state.follow = setTimeout(refresh, 1000);
 }
 
 function render() {
@@ -224,7 +227,7 @@ function renderVshards(vshards, nodeCount) {
 function renderJobs(jobs) {
   if (!jobs.length) { $("jobs").replaceChildren(el("p", { class: "muted" }, "No jobs running (resharding, index builds and moves appear here).")); return; }
   $("jobs").replaceChildren(...jobs.map((j) => {
-    let p = typeof j.progress === "number" ? j.progress : j.total ? (j.done || 0) / j.total : 0;
+    let p = j.status === "done" ? 1 : typeof j.progress === "number" ? j.progress : j.total ? (j.done || 0) / j.total : 0;
     if (p > 1) p /= 100;
     return el("div", { style: "margin-bottom:.6rem" },
       el("div", { class: "row", style: "margin:0 0 .25rem" },

@@ -119,10 +119,10 @@ Task<Result<QueryOutput>> topology_report(Conductor& c, Session& s, uint32_t nod
     j.end_array().key("sql").str(t.create_sql).end_object();
   }
   j.end_array();
-  // The resize job (phase, rows copied of total, last error), or null; running jobs also in `jobs`.
+  // The resize job (phase, rows copied of total, last error), or null; also listed in `jobs`.
   j.key("resize").raw(job ? job->json() : std::string("null"));
   j.key("jobs").begin_array();
-  if (job && (job->active() || job->failures)) {
+  if (job) {
     j.begin_object().key("kind").str("resize " + std::to_string(job->from_nodes) + " → " + std::to_string(job->to_nodes) + " nodes");
     j.key("id").num(static_cast<int64_t>(job->id)).key("status").str(topology::phase_name(job->phase));
     j.key("total").num(static_cast<int64_t>(job->rows_total)).key("done").num(static_cast<int64_t>(std::min(job->rows_copied, job->rows_total)));

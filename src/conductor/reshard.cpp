@@ -33,6 +33,10 @@ constexpr size_t kMaxParams = 100;
 // Catch-up rounds end (and the fence begins) once a round replays fewer changes than this.
 constexpr uint64_t kQuietChanges = 200;
 constexpr uint32_t kMaxCatchUpRounds = 8;
+// Bounds on one round trip's data: a copy batch stops after this many bytes of values, a replay
+// round takes at most this many log entries per source.
+constexpr int64_t kCopyBatchBytes = 8 << 20;
+constexpr int64_t kReplayEntries = 2000;
 
 // A table as the nodes hold it.
 struct NodeTable {
@@ -380,11 +384,19 @@ struct Runner {
         cur.done = true;
         continue;
       }
+      // Up to copy_batch_rows rows, cut where they pass kCopyBatchBytes (at least one row): a batch
+      // of large rows must fit the isolates' memory. The last two columns: how many rows the
+      // LIMIT found, and whether they all came back (then the cursor is done if that was short).
       std::vector<Value> p;
       p.push_back(Value::integer(cur.after));
       p.push_back(Value::integer(c.options().copy_batch_rows));
-      reads[cur.source].push_back(stmt("SELECT CAST(rowid AS TEXT), " + select_exact(*t, "") + " FROM " + q(t->name) +
-                                           " WHERE rowid > ?1 AND " + ranges(cur.source, "_bd_ksid") + " ORDER BY rowid LIMIT ?2",
+      p.push_back(Value::integer(kCopyBatchBytes));
+      std::string len;
+      for (auto& col : t->cols) len += (len.empty() ? "" : " + ") + std::string("coalesce(length(") + q(col) + "), 0)";
+      reads[cur.source].push_back(stmt("SELECT * FROM (SELECT CAST(rowid AS TEXT), " + select_exact(*t, "") +
+                                           ", sum(" + len + ") OVER w AS _bd_cum, row_number() OVER w AS _bd_rn, count(*) OVER () AS _bd_n FROM " +
+                                           q(t->name) + " WHERE rowid > ?1 AND " + ranges(cur.source, "_bd_ksid") +
+                                           " WINDOW w AS (ORDER BY rowid ROWS UNBOUNDED PRECEDING) ORDER BY rowid LIMIT ?2) WHERE _bd_cum <= ?3 OR _bd_rn = 1",
                                        std::move(p), false));
       which.push_back({cur.source, ci});
     }
@@ -410,7 +422,8 @@ struct Runner {
         }
         for (auto& [to, list] : per_target) stage_inserts(writes[to], t, src, list);
         next.rows_copied += rows.size();
-        if (static_cast<int64_t>(rows.size()) < c.options().copy_batch_rows) cur.done = true;
+        int64_t found = rows.empty() ? 0 : int_of(rows.back().back());
+        if (rows.empty() || (found < c.options().copy_batch_rows && static_cast<int64_t>(rows.size()) == found)) cur.done = true;
       }
       if (auto w = co_await admin(s, std::move(writes)); !w.ok()) co_return w.error();
     }
@@ -420,21 +433,32 @@ struct Runner {
     co_return co_await save(next);
   }
 
-  // ---- catch-up: replays the logged rows into staging; returns how many were replayed ----
-  Task<Result<uint64_t>> replay(ReshardJob& next) {
+  // ---- catch-up: replays a slice of the logged rows into staging ----
+  struct Replayed {
+    uint64_t rows = 0;     // rows re-read and replaced
+    bool drained = true;   // the whole log has been replayed
+  };
+  Task<Result<Replayed>> replay(ReshardJob& next) {
     PerNode reads;
     std::vector<uint32_t> sources = job.sources();
     for (auto src : sources) {
       auto& v = reads[src];
-      v.push_back(stmt("SELECT coalesce(max(seq), 0) FROM _bd_changes", {}, false));
+      // This round's slice of the log: the next kReplayEntries entries after the last replayed.
+      auto upto = [](const char* after) {
+        return std::string("(SELECT coalesce(max(seq), ") + after + ") FROM (SELECT seq FROM _bd_changes WHERE seq > " + after +
+               " ORDER BY seq LIMIT " + std::to_string(kReplayEntries) + "))";
+      };
+      std::vector<Value> p0;
+      p0.push_back(Value::integer(next.log_applied[src]));
+      // The slice's last entry, and how many entries remain after it.
+      v.push_back(stmt("SELECT " + upto("?1") + ", (SELECT count(*) FROM _bd_changes WHERE seq > " + upto("?1") + ")", std::move(p0), false));
       for (auto& t : tables) {
         std::vector<Value> p;
         p.push_back(Value::text(t.name));
         p.push_back(Value::integer(next.log_applied[src]));
         v.push_back(stmt("SELECT CAST(c.rid AS TEXT), t.rowid IS NOT NULL, " + select_exact(t, "t.") +
-                             " FROM (SELECT DISTINCT rid FROM _bd_changes WHERE tbl = ?1 AND seq > ?2 AND seq <= "
-                             "(SELECT coalesce(max(seq), 0) FROM _bd_changes)) AS c LEFT JOIN " +
-                             q(t.name) + " AS t ON t.rowid = c.rid AND " + ranges(src, "t._bd_ksid"),
+                             " FROM (SELECT DISTINCT rid FROM _bd_changes WHERE tbl = ?1 AND seq > ?2 AND seq <= " + upto("?2") +
+                             ") AS c LEFT JOIN " + q(t.name) + " AS t ON t.rowid = c.rid AND " + ranges(src, "t._bd_ksid"),
                          std::move(p), false));
       }
     }
@@ -442,10 +466,12 @@ struct Runner {
     if (!resp.ok()) co_return resp.error();
     PerNode writes;
     uint64_t replayed = 0;
+    bool drained = true;
     for (size_t k = 0; k < sources.size(); k++) {
       uint32_t src = sources[k];
       auto& results = (*resp)[k].results;
       int64_t hi = int_of(results[0].rows[0][0]);
+      if (int_of(results[0].rows[0][1]) > 0) drained = false;
       for (size_t i = 0; i < tables.size(); i++) {
         auto& rows = results[1 + i].rows;
         if (rows.empty()) continue;
@@ -469,7 +495,7 @@ struct Runner {
     }
     if (auto w = co_await admin(s, std::move(writes)); !w.ok()) co_return w.error();
     next.changes_replayed += replayed;
-    co_return replayed;
+    co_return Replayed{replayed, drained};
   }
 
   Task<Status> catch_up() {
@@ -478,7 +504,7 @@ struct Runner {
     if (!n.ok()) co_return n.error();
     next.catchup_rounds++;
     if (next.cancel_requested) next.phase = Phase::Abort;
-    else if (*n < kQuietChanges || next.catchup_rounds >= kMaxCatchUpRounds) next.phase = Phase::Fence;
+    else if ((n->drained && n->rows < kQuietChanges) || next.catchup_rounds >= kMaxCatchUpRounds) next.phase = Phase::Fence;
     co_return co_await save(next);
   }
 
@@ -496,6 +522,7 @@ struct Runner {
     ReshardJob next = job;
     auto n = co_await replay(next);
     if (!n.ok()) co_return n.error();
+    if (!n->drained) co_return co_await save(next);  // more of the log next time, still fenced
     std::vector<uint32_t> sources = job.sources(), targets = job.targets();
     PerNode reads;
     for (auto src : sources)

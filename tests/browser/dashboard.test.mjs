@@ -133,6 +133,21 @@ try {
     await page.screenshot({ path: "test-results/dashboard.png", fullPage: true });
   });
 
+  await check("a resize from the console shows in Jobs and ends with 6 nodes", async () => {
+    await runInConsole("PRAGMA bigdaddy_resize = 6");
+    assert((await page.textContent("#results")).includes("\"toNodes\":6"), "the console shows the job");
+    // The dashboard follows a running resize by itself; wait until it shows the finished job.
+    await page.waitForFunction(() => document.getElementById("jobs")?.textContent.includes("done"), null, { timeout: 60_000 });
+    const jobs = await page.textContent("#jobs");
+    assert(jobs.includes("resize 4 → 6 nodes") && jobs.includes("100%"), `jobs panel: ${jobs}`);
+    assertEqual(await page.locator("[data-testid=node-row]").count(), 6, "node rows after the resize");
+    await page.waitForFunction(() => {
+      const v = [...document.querySelectorAll("[data-testid=node-row] .bar[data-kind=rows]")].map((b) => Number(b.dataset.value));
+      return v.length === 6 && v.reduce((a, b) => a + b, 0) === 40;
+    });
+    await page.screenshot({ path: "test-results/dashboard-resize.png", fullPage: true });
+  });
+
   await check("no script errors in the page", async () => {
     assertEqual(consoleErrors, [], "page errors");
   });

@@ -429,3 +429,28 @@ TEST_CASE("reshard: split a virtual shard, move one half to another node; point 
   bad = c->execute("PRAGMA bigdaddy_split_vshard = 999");
   REQUIRE(!bad.ok());
 }
+
+TEST_CASE("reshard: large rows are copied in batches bounded by bytes, not only by row count") {
+  auto c = bd::testing::cluster(2, "reshard-large-rows");
+  run(*c, "CREATE TABLE docs (id INTEGER PRIMARY KEY, body BLOB)");
+  for (int i = 0; i < 240; i++)
+    run(*c, "INSERT INTO docs VALUES (?, ?)", {Value::integer(i), Value::blob(std::string(200000, static_cast<char>('a' + i % 26)))});
+  auto before = run(*c, "SELECT count(*), sum(length(body)), sum(unicode(CAST(body AS TEXT))) FROM docs").rs.rows[0];
+  run(*c, "PRAGMA bigdaddy_resize = 3");
+  // Each source moves ~40 rows of 200 KB = 8 MB or more: several batches under the 8 MB cap.
+  int copy_steps = 0;
+  for (;;) {
+    int t = c->begin(0, "", {}, 3);
+    while (!c->advance(t)) {
+    }
+    auto r = c->finish(t);
+    REQUIRE(r.ok());
+    const std::string& json = r->rs.rows[0][0].s;
+    if (json.find("\"phase\":\"copy\"") != std::string::npos) copy_steps++;
+    if (json.find("\"active\":false") != std::string::npos) break;
+  }
+  CHECK(copy_steps >= 2);
+  auto after = run(*c, "SELECT count(*), sum(length(body)), sum(unicode(CAST(body AS TEXT))) FROM docs").rs.rows[0];
+  REQUIRE(after == before);
+  CHECK(rows_on(*c, 2, "docs") > 40);
+}
