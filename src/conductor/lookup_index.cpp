@@ -78,16 +78,21 @@ std::vector<std::string> lookup_table_ddl(const TableInfo& index) {
 
 Task<Status> add_index_entries(Exec& x, const TableInfo& index, std::vector<IndexedRow> rows) {
   std::map<uint32_t, std::vector<Row>> per_node;
+  std::map<uint32_t, std::vector<uint32_t>> node_vshards;  // entries name their virtual shards
   for (auto& r : rows) {
     uint64_t entry_ksid = keyspace_id(r.values[0]);
     Row row = std::move(r.values);
     row.push_back(Value::integer(static_cast<int64_t>(r.ksid)));
     row.push_back(Value::integer(static_cast<int64_t>(entry_ksid)));
-    per_node[x.topo->vshard_for(entry_ksid).node].push_back(std::move(row));
+    const VShard& vs = x.topo->vshard_for(entry_ksid);
+    auto& named = node_vshards[vs.node];
+    if (std::find(named.begin(), named.end(), vs.id) == named.end()) named.push_back(vs.id);
+    per_node[vs.node].push_back(std::move(row));
   }
   std::vector<std::string> cols = lookup_table_columns(index);
   std::vector<NodeRequest> reqs;
-  for (auto& [node, node_rows] : per_node) reqs.push_back({node, x.request(chunked_inserts(lookup_table_name(index.name), cols, std::move(node_rows)))});
+  for (auto& [node, node_rows] : per_node)
+    reqs.push_back({node, x.request(chunked_inserts(lookup_table_name(index.name), cols, std::move(node_rows)), node_vshards[node])});
   if (reqs.empty()) co_return ok_status();
   auto r = co_await fan_out(x.s, std::move(reqs));
   if (!r.ok()) co_return unique_error(index, r.error());
@@ -102,14 +107,18 @@ Task<Status> remove_index_entries(Exec& x, const TableInfo& index, std::vector<I
   where += "ksid = ?";
   // One entry per row: rows that share values and keyspace id have one entry each.
   std::string sql = "DELETE FROM " + table + " WHERE rowid = (SELECT rowid FROM " + table + " WHERE " + where + " LIMIT 1)";
+  std::map<uint32_t, std::vector<uint32_t>> node_vshards;
   for (auto& r : rows) {
     uint64_t entry_ksid = keyspace_id(r.values[0]);
     std::vector<Value> params = std::move(r.values);
     params.push_back(Value::integer(static_cast<int64_t>(r.ksid)));
-    per_node[x.topo->vshard_for(entry_ksid).node].push_back({sql, std::move(params), true});
+    const VShard& vs = x.topo->vshard_for(entry_ksid);
+    auto& named = node_vshards[vs.node];
+    if (std::find(named.begin(), named.end(), vs.id) == named.end()) named.push_back(vs.id);
+    per_node[vs.node].push_back({sql, std::move(params), true});
   }
   std::vector<NodeRequest> reqs;
-  for (auto& [node, stmts] : per_node) reqs.push_back({node, x.request(std::move(stmts))});
+  for (auto& [node, stmts] : per_node) reqs.push_back({node, x.request(std::move(stmts), node_vshards[node])});
   if (reqs.empty()) co_return ok_status();
   auto r = co_await fan_out(x.s, std::move(reqs));
   if (!r.ok()) co_return r.error();

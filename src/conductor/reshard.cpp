@@ -605,12 +605,42 @@ struct Runner {
     return own;
   }
 
+  // The users' triggers on each node (name, table, sql): moving rows is not a user's insert or
+  // delete, so activation and cleanup drop them and create them again in the same transaction.
+  struct UserTrigger {
+    std::string name, table, sql;
+  };
+  Task<Result<std::map<uint32_t, std::vector<UserTrigger>>>> user_triggers(const std::vector<uint32_t>& nodes) {
+    PerNode per;
+    for (auto n : nodes)
+      per[n].push_back(stmt("SELECT name, tbl_name, sql FROM sqlite_schema WHERE type = 'trigger' AND sql IS NOT NULL AND "
+                            "name NOT LIKE '\\_bd\\_%' ESCAPE '\\'", {}, false));
+    auto resp = co_await admin(s, std::move(per));
+    if (!resp.ok()) co_return resp.error();
+    std::map<uint32_t, std::vector<UserTrigger>> out;
+    for (size_t k = 0; k < nodes.size(); k++)
+      for (auto& row : (*resp)[k].results[0].rows) out[nodes[k]].push_back({row[0].s, row[1].s, row[2].s});
+    co_return out;
+  }
+  static void without_triggers(std::vector<storage::Statement>& v, const std::vector<UserTrigger>& triggers, const std::string& table,
+                               std::vector<storage::Statement> work) {
+    for (auto& tr : triggers)
+      if (iequals(tr.table, table)) v.push_back(stmt("DROP TRIGGER IF EXISTS " + q(tr.name)));
+    for (auto& w : work) v.push_back(std::move(w));
+    for (auto& tr : triggers)
+      if (iequals(tr.table, table)) v.push_back(stmt(tr.sql));
+  }
+
   // ---- activate: staging becomes live on the targets, which own the shards from the next epoch ----
   Task<Status> activate() {
     PerNode per;
     const int64_t next_epoch = static_cast<int64_t>(topo->epoch + 1);
-    for (auto dst : job.targets()) {
+    std::vector<uint32_t> targets = job.targets();
+    auto triggers = co_await user_triggers(targets);
+    if (!triggers.ok()) co_return triggers.error();
+    for (auto dst : targets) {
       auto& v = per[dst];
+      // In catalog order: parents are usually created before the tables that reference them.
       for (auto& t : tables) {
         std::string cols, from;
         for (auto& c2 : t.cols) {
@@ -621,9 +651,11 @@ struct Runner {
           cols += ", rowid";
           from += ", _bd_rid";
         }
-        v.push_back(stmt("INSERT INTO " + q(t.name) + "(" + cols + ") SELECT " + from + " FROM " + q(stage_name(t.name)) +
-                         " ORDER BY _bd_src, _bd_rid"));
-        v.push_back(stmt("DELETE FROM " + q(stage_name(t.name))));
+        std::vector<storage::Statement> work;
+        work.push_back(stmt("INSERT INTO " + q(t.name) + "(" + cols + ") SELECT " + from + " FROM " + q(stage_name(t.name)) +
+                            " ORDER BY _bd_src, _bd_rid"));
+        work.push_back(stmt("DELETE FROM " + q(stage_name(t.name))));
+        without_triggers(v, (*triggers)[dst], t.name, std::move(work));
       }
       std::vector<uint32_t> own = owned_by(dst);
       for (auto id : moving_to(job, dst)) own.push_back(id);
@@ -652,10 +684,18 @@ struct Runner {
   Task<Status> cleanup() {
     PerNode per;
     const int64_t next_epoch = static_cast<int64_t>(topo->epoch + 1);
-    for (auto src : job.sources()) {
+    std::vector<uint32_t> sources = job.sources();
+    auto triggers = co_await user_triggers(sources);
+    if (!triggers.ok()) co_return triggers.error();
+    for (auto src : sources) {
       auto& v = per[src];
       v = drop_capture();
-      for (auto& t : tables) v.push_back(stmt("DELETE FROM " + q(t.name) + " WHERE " + ranges(src, "_bd_ksid")));
+      // Children before parents (reverse catalog order), without the users' triggers.
+      for (auto it = tables.rbegin(); it != tables.rend(); ++it) {
+        std::vector<storage::Statement> work;
+        work.push_back(stmt("DELETE FROM " + q(it->name) + " WHERE " + ranges(src, "_bd_ksid")));
+        without_triggers(v, (*triggers)[src], it->name, std::move(work));
+      }
       std::vector<uint32_t> own, moving = moving_from(job, src);
       for (auto id : owned_by(src))
         if (std::find(moving.begin(), moving.end(), id) == moving.end()) own.push_back(id);

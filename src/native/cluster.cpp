@@ -80,6 +80,11 @@ class NativeCluster : public Cluster {
     if (it == pending_.end()) return true;
     Step& step = it->second.step;
     if (step.kind != Step::Kind::Need) return true;
+    // A backoff sleep costs one advance per 10 ms, so that interleaved tests see it take time.
+    if (step.requests.size() == 1 && step.requests[0].target == OutRequest::Target::Sleep) {
+      if (it->second.slept == 0) it->second.slept = std::max<uint32_t>(1, step.requests[0].node / 10);
+      if (--it->second.slept > 0) return false;
+    }
     std::vector<InResponse> responses;
     responses.reserve(step.requests.size());
     auto t0 = std::chrono::steady_clock::now();
@@ -156,6 +161,7 @@ class NativeCluster : public Cluster {
   struct Pending {
     int isolate = 0;
     Step step;
+    uint32_t slept = 0;  // advances left in the current backoff sleep
   };
   std::map<int, Pending> pending_;
   int next_ticket_ = 1;
