@@ -14,6 +14,7 @@
 namespace bd::sql {
 namespace detail {
 constinit thread_local NodePool g_expr_pool;
+constinit thread_local ReadyExprs g_ready_exprs;
 void* expr_alloc_slow() {
   void* m = std::malloc(sizeof(Expr));
   if (!m) std::abort();  // no exceptions in the Wasm build; out of memory is fatal anyway
@@ -77,15 +78,49 @@ constexpr uintptr_t kStrSpan = [] {
   return n;
 }();
 
+// Puts an Expr that owns nothing (no children, lists, subquery, window or type; inline strings)
+// back into its default state and onto the ready list (node_pool.h); past the list's bound it is
+// deleted (its destructor then has nothing to release).
+// Every member that may differ from its default here is reset: keep in step with Expr (ast.h).
+[[gnu::always_inline]] inline void recycle(Expr* p) {
+  detail::ReadyExprs& r = detail::g_ready_exprs;
+  if (r.cached >= detail::ReadyExprs::kMaxCached) {
+    delete p;
+    return;
+  }
+  p->kind = ExprKind::Literal;
+  p->literal = LiteralKind::Null;
+  p->unary_op = UnaryOp::Neg;
+  p->binary_op = BinaryOp::Eq;
+  p->like_op = LikeOp::Like;
+  p->in_kind = InKind::List;
+  p->raise_kind = RaiseKind::Ignore;
+  p->negated = false;
+  p->distinct = false;
+  p->star = false;
+  p->param_index = 0;
+  p->pos = SrcPos{};
+  p->text.clear();  // inline buffers: clear() frees nothing
+  p->schema.clear();
+  p->table.clear();
+  p->name.clear();
+  p->left.reset(r.head);  // left/right/extra are null here; `left` links the list
+  r.head = p;
+  r.cached++;
+}
+#ifdef __GLIBCXX__
+static_assert(sizeof(void*) != 8 || sizeof(Expr) == 256,
+              "Expr changed: update recycle() so that recycled nodes equal new ones");
+#endif
+
 }  // namespace
 
 // Most expressions own nothing but their children: no list buffers, no subquery, window or type,
 // names short enough for the strings' inline buffers. Such a node's destructor would release
 // nothing except its left/right/extra children, so those are detached and freed here (the left
-// spine iteratively: long `a + b + c ...` chains are left-deep) and the node's storage goes back to
-// the pool without running the destructor (ending an object's lifetime by reusing its storage is
-// allowed when nothing depends on the destructor's side effects; here it has none). Anything else
-// goes through the ordinary destructor.
+// spine iteratively: long `a + b + c ...` chains are left-deep) and the node itself, reset to its
+// default state, goes on the ready list for the parser's next node (recycle()). Anything else goes
+// through the ordinary destructor.
 void destroy_expr_node(Expr* p) {
   while (p) {
     uintptr_t heavy = reinterpret_cast<uintptr_t>(p->select.get()) | reinterpret_cast<uintptr_t>(p->filter.get()) |
@@ -99,7 +134,7 @@ void destroy_expr_node(Expr* p) {
     Expr* left = p->left.release();
     if (Expr* r = p->right.release()) destroy_expr_node(r);
     if (Expr* x = p->extra.release()) destroy_expr_node(x);
-    pool_delete_in<Expr>(detail::g_expr_pool, p, sizeof(Expr));
+    recycle(p);
     p = left;
   }
 }

@@ -10,9 +10,10 @@
 namespace bd::sql::detail {
 namespace {
 
-// A fresh node from this thread's pool (node_pool.h), inline: expressions are most of the AST.
+// A fresh node, recycled from this thread's ready list (node_pool.h) when it can be: expressions
+// are most of the AST.
 [[gnu::always_inline]] inline ExprPtr node(ExprKind k, SrcPos pos) {
-  ExprPtr e(::new (expr_alloc()) Expr);
+  ExprPtr e(new_expr());
   e->kind = k;
   e->pos = pos;
   return e;
