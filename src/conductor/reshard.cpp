@@ -75,13 +75,13 @@ std::string trigger_name(const std::string& table, char kind) { return std::stri
 
 std::vector<uint32_t> moving_from(const ReshardJob& j, uint32_t node) {
   std::vector<uint32_t> v;
-  for (auto& m : j.moves)
+  for (auto& m : j.wave())
     if (m.from == node) v.push_back(m.vshard);
   return v;
 }
 std::vector<uint32_t> moving_to(const ReshardJob& j, uint32_t node) {
   std::vector<uint32_t> v;
-  for (auto& m : j.moves)
+  for (auto& m : j.wave())
     if (m.to == node) v.push_back(m.vshard);
   return v;
 }
@@ -213,7 +213,7 @@ struct Runner {
   // The target of a row (by keyspace id) moving from `source`, or -1.
   int64_t target_of(uint32_t source, uint64_t ksid) const {
     uint32_t id = topo->vshard_for(ksid).id;
-    for (auto& m : job.moves)
+    for (auto& m : job.wave())
       if (m.vshard == id && m.from == source) return m.to;
     return -1;
   }
@@ -336,7 +336,14 @@ struct Runner {
         v.push_back(stmt("CREATE TRIGGER IF NOT EXISTS " + q(trigger_name(t.name, 'd')) + " AFTER DELETE ON " + q(t.name) + " WHEN " +
                          old_range + " BEGIN INSERT INTO _bd_changes(tbl, rid) VALUES (" + tbl + ", OLD.rowid); END"));
       }
-      for (auto& t : tables) v.push_back(stmt("SELECT count(*) FROM " + q(t.name) + " WHERE " + ranges(src, "_bd_ksid"), {}, false));
+    }
+    // The first wave counts the rows of every wave (progress: rows copied of the total).
+    if (job.wave_begin == 0) {
+      std::map<uint32_t, std::vector<uint32_t>> all;
+      for (auto& m : job.moves) all[m.from].push_back(m.vshard);
+      for (auto& [src, ids] : all)
+        for (auto& t : tables)
+          per[src].push_back(stmt("SELECT count(*) FROM " + q(t.name) + " WHERE " + topology::ksid_ranges_sql(*topo, ids, "_bd_ksid"), {}, false));
     }
     for (auto dst : job.targets()) {
       auto& v = per[dst];
@@ -353,19 +360,23 @@ struct Runner {
     auto resp = co_await admin(s, std::move(per));
     if (!resp.ok()) co_return resp.error();
     ReshardJob next = job;
-    next.rows_total = 0;
-    next.rows_copied = 0;
+    if (job.wave_begin == 0) {
+      next.rows_total = 0;
+      next.rows_copied = 0;
+    }
     next.cursors.clear();
     next.log_applied.assign(job.to_nodes, 0);
+    std::set<uint32_t> counted;
+    for (auto& m : job.moves) counted.insert(m.from);
     for (size_t k = 0; k < order.size(); k++) {
       uint32_t n = order[k];
-      if (moving_from(job, n).empty()) continue;
       auto& results = (*resp)[k].results;
-      size_t first_count = results.size() - tables.size();
-      for (size_t i = 0; i < tables.size(); i++) {
-        next.rows_total += static_cast<uint64_t>(int_of(results[first_count + i].rows[0][0]));
-        next.cursors.push_back({n, tables[i].name, INT64_MIN, false});
+      if (job.wave_begin == 0 && counted.count(n)) {
+        size_t first_count = results.size() - tables.size();
+        for (size_t i = 0; i < tables.size(); i++) next.rows_total += static_cast<uint64_t>(int_of(results[first_count + i].rows[0][0]));
       }
+      if (moving_from(job, n).empty()) continue;
+      for (auto& t : tables) next.cursors.push_back({n, t.name, INT64_MIN, false});
     }
     next.phase = next.cancel_requested ? Phase::Abort : Phase::Copy;
     co_return co_await save(next);
@@ -725,6 +736,15 @@ struct Runner {
     if (auto r = co_await admin(s, std::move(per)); !r.ok()) co_return r.error();
     ReshardJob next = job;
     next.phase = then;
+    if (then == Phase::Done && job.wave_end < job.moves.size()) {
+      // The next wave.
+      uint32_t size = job.wave_end - job.wave_begin;
+      next.wave_begin = job.wave_end;
+      next.wave_end = std::min<uint32_t>(job.moves.size(), job.wave_end + size);
+      next.catchup_rounds = 0;
+      next.cursors.clear();
+      next.phase = Phase::Capture;
+    }
     co_return co_await save(next);
   }
 
@@ -735,7 +755,7 @@ struct Runner {
   }
   std::vector<uint32_t> targets_of(uint32_t source) const {
     std::vector<uint32_t> out;
-    for (auto& m : job.moves)
+    for (auto& m : job.wave())
       if (m.from == source && std::find(out.begin(), out.end(), m.to) == out.end()) out.push_back(m.to);
     return out;
   }

@@ -25,9 +25,19 @@ const char* phase_name(Phase p) {
   return "unknown";
 }
 
+std::vector<Move> ReshardJob::wave() const {
+  uint32_t b = std::min<uint32_t>(wave_begin, moves.size()), e = std::min<uint32_t>(std::max(wave_end, b), moves.size());
+  return std::vector<Move>(moves.begin() + b, moves.begin() + e);
+}
+
+uint32_t ReshardJob::waves() const {
+  uint32_t per = wave_end > wave_begin ? wave_end - wave_begin : 1;
+  return moves.empty() ? 0 : static_cast<uint32_t>((moves.size() + per - 1) / per);
+}
+
 std::vector<uint32_t> ReshardJob::sources() const {
   std::vector<uint32_t> out;
-  for (auto& m : moves)
+  for (auto& m : wave())
     if (std::find(out.begin(), out.end(), m.from) == out.end()) out.push_back(m.from);
   std::sort(out.begin(), out.end());
   return out;
@@ -35,14 +45,14 @@ std::vector<uint32_t> ReshardJob::sources() const {
 
 std::vector<uint32_t> ReshardJob::targets() const {
   std::vector<uint32_t> out;
-  for (auto& m : moves)
+  for (auto& m : wave())
     if (std::find(out.begin(), out.end(), m.to) == out.end()) out.push_back(m.to);
   std::sort(out.begin(), out.end());
   return out;
 }
 
 void ReshardJob::encode(wire::Writer& w) const {
-  w.u32(1);  // record format
+  w.u32(2);  // record format
   w.i64(static_cast<int64_t>(id));
   w.i64(static_cast<int64_t>(rev));
   w.u32(from_nodes);
@@ -54,6 +64,8 @@ void ReshardJob::encode(wire::Writer& w) const {
     w.u32(m.from);
     w.u32(m.to);
   }
+  w.u32(wave_begin);
+  w.u32(wave_end);
   w.u32(static_cast<uint32_t>(cursors.size()));
   for (auto& c : cursors) {
     w.u32(c.source);
@@ -75,7 +87,7 @@ void ReshardJob::encode(wire::Writer& w) const {
 
 Result<ReshardJob> ReshardJob::decode(wire::Reader& r) {
   ReshardJob j;
-  if (r.u32() != 1) return Error::internal("unknown resize job record format");
+  if (r.u32() != 2) return Error::internal("unknown resize job record format");
   j.id = static_cast<uint64_t>(r.i64());
   j.rev = static_cast<uint64_t>(r.i64());
   j.from_nodes = r.u32();
@@ -89,6 +101,8 @@ Result<ReshardJob> ReshardJob::decode(wire::Reader& r) {
     m.to = r.u32();
     j.moves.push_back(m);
   }
+  j.wave_begin = r.u32();
+  j.wave_end = r.u32();
   uint32_t nc = r.count();
   for (uint32_t i = 0; i < nc && r.ok(); i++) {
     Cursor c;
@@ -121,6 +135,8 @@ std::string ReshardJob::json() const {
   j.key("fromNodes").num(static_cast<int64_t>(from_nodes));
   j.key("toNodes").num(static_cast<int64_t>(to_nodes));
   j.key("vshardsMoving").num(static_cast<int64_t>(moves.size()));
+  j.key("wave").num(moves.empty() ? 0 : static_cast<int64_t>(wave_begin / std::max<uint32_t>(1, wave_end - wave_begin) + 1));
+  j.key("waves").num(static_cast<int64_t>(waves()));
   j.key("rowsTotal").num(static_cast<int64_t>(rows_total));
   j.key("rowsCopied").num(static_cast<int64_t>(rows_copied));
   j.key("changesReplayed").num(static_cast<int64_t>(changes_replayed));

@@ -3,7 +3,8 @@
 // (conductor/reshard.cpp) advances it one idempotent step at a time, so a restart of any object
 // resumes where the record says.
 //
-// Phases, in order (see conductor/reshard.cpp for what each does on the nodes):
+// Phases, in order (see conductor/reshard.cpp for what each does on the nodes); Capture to Finish
+// repeat for every wave of moves:
 //   Join         new nodes get the schema and the reference tables; the topology grows to N nodes
 //   Capture      sources start logging changes to the moving ranges; targets get staging tables
 //   Copy         rows of the moving ranges are copied in rowid order, in batches, into staging
@@ -13,7 +14,7 @@
 //   Activate     targets move staging into their tables and take ownership (new epoch)
 //   Cleanup      sources delete the moved rows and give up ownership (new epoch)
 //   Switch       the topology assigns the moved virtual shards to their targets (new epoch)
-//   Finish       staging tables are dropped -> Done
+//   Finish       staging tables are dropped -> Capture for the next wave, or Done
 // A cancel before Fence runs Abort (capture and staging removed) -> Cancelled.
 #pragma once
 #include <cstdint>
@@ -49,6 +50,9 @@ struct ReshardJob {
   uint32_t from_nodes = 0, to_nodes = 0;
   Phase phase = Phase::Join;
   std::vector<Move> moves;
+  // Moves run in waves (moves[wave_begin, wave_end)), each with its own copy, fence and switch, so
+  // that a fence never has to wait for a large share of the database to move.
+  uint32_t wave_begin = 0, wave_end = 0;
   std::vector<Cursor> cursors;
   std::vector<int64_t> log_applied;  // per node: last change-log sequence replayed
   uint64_t rows_total = 0, rows_copied = 0, changes_replayed = 0;
@@ -59,8 +63,10 @@ struct ReshardJob {
   uint32_t failures = 0;   // consecutive failed steps
 
   bool active() const { return phase != Phase::Done && phase != Phase::Cancelled; }
-  std::vector<uint32_t> sources() const;
+  std::vector<Move> wave() const;      // the moves of the current wave
+  std::vector<uint32_t> sources() const;  // of the current wave
   std::vector<uint32_t> targets() const;
+  uint32_t waves() const;              // how many waves in all
   void encode(wire::Writer& w) const;
   static Result<ReshardJob> decode(wire::Reader& r);
   std::string json() const;  // phase and progress, for the topology report and the dashboard

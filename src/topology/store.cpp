@@ -165,7 +165,8 @@ Status refuse_during_resize(SqlHost& sql) {
 }
 
 // Saves a new job that runs `moves` (and grows the topology to `nodes`).
-std::string start_job(SqlHost& sql, const Topology& t, const std::optional<ReshardJob>& last, std::vector<Move> moves, uint32_t nodes) {
+std::string start_job(SqlHost& sql, const Topology& t, const std::optional<ReshardJob>& last, std::vector<Move> moves, uint32_t nodes,
+                      uint32_t wave_vshards) {
   for (auto& ti : t.tables)
     if (ti.kind == TableKind::Sharded && ti.without_rowid)
       return error_response(Error::unsupported("moving data of a sharded WITHOUT ROWID table (" + ti.name + ") is not supported yet"));
@@ -176,6 +177,10 @@ std::string start_job(SqlHost& sql, const Topology& t, const std::optional<Resha
   nj.to_nodes = nodes;
   nj.phase = Phase::Join;
   nj.moves = std::move(moves);
+  // Waves of about equal size, at most wave_vshards virtual shards each.
+  uint32_t per = std::max<uint32_t>(1, wave_vshards);
+  uint32_t waves = static_cast<uint32_t>((nj.moves.size() + per - 1) / per);
+  nj.wave_end = waves ? static_cast<uint32_t>((nj.moves.size() + waves - 1) / waves) : 0;
   nj.log_applied.assign(nodes, 0);
   nj.catalog_version = t.version;
   if (auto s = store_job(sql, nj); !s.ok()) return error_response(s.error());
@@ -251,6 +256,7 @@ std::string handle_impl(SqlHost& sql, wire::Reader& r) {
     }
     case Op::Resize: {
       uint32_t nodes = r.u32();
+      uint32_t wave_vshards = r.u32();
       if (!r.ok()) return error_response(Error::internal("corrupt resize request"));
       auto t = load(sql);
       if (!t.ok()) return error_response(t.error());
@@ -268,7 +274,7 @@ std::string handle_impl(SqlHost& sql, wire::Reader& r) {
       auto moves = plan_moves(*t, nodes);
       if (!moves.ok()) return error_response(moves.error());
       if (moves->empty() && nodes == t->nodes) return job_response(*job);  // balanced already: nothing to do
-      return start_job(sql, *t, *job, std::move(*moves), nodes);
+      return start_job(sql, *t, *job, std::move(*moves), nodes, wave_vshards);
     }
     case Op::MoveVShard: {
       uint32_t vshard = r.u32(), node = r.u32();
@@ -290,7 +296,7 @@ std::string handle_impl(SqlHost& sql, wire::Reader& r) {
       if (v->node == node) return error_response(Error::sql("virtual shard " + std::to_string(vshard) + " is already on node " + std::to_string(node)));
       std::vector<Move> moves;
       moves.push_back({vshard, v->node, node});
-      return start_job(sql, *t, *job, std::move(moves), t->nodes);
+      return start_job(sql, *t, *job, std::move(moves), t->nodes, 1);
     }
     case Op::SplitVShard: {
       uint32_t vshard = r.u32();
@@ -353,7 +359,7 @@ std::string handle_impl(SqlHost& sql, wire::Reader& r) {
           if (auto s = set_meta(sql, "nodes", Value::integer(std::max(t->nodes, next->to_nodes))); !s.ok()) return error_response(s.error());
           next->catalog_version = t->version + 1;  // the bump below
         } else {
-          for (auto& m : next->moves) {
+          for (auto& m : (*job)->wave()) {  // the wave that has just moved
             auto s = exec(sql, "UPDATE _bd_vshards SET node = ? WHERE id = ?", {Value::integer(m.to), Value::integer(m.vshard)});
             if (!s.ok()) return error_response(s.error());
           }
@@ -407,10 +413,11 @@ std::string alloc_ids_request(std::string_view table, uint32_t count, int64_t fl
   return w.take();
 }
 
-std::string resize_request(uint32_t nodes) {
+std::string resize_request(uint32_t nodes, uint32_t wave_vshards) {
   wire::Writer w;
   w.u8(static_cast<uint8_t>(Op::Resize));
   w.u32(nodes);
+  w.u32(wave_vshards);
   return w.take();
 }
 

@@ -32,7 +32,8 @@ std::string put_table_request(const TableInfo& t, uint64_t expected_version);
 std::string drop_table_request(std::string_view name, uint64_t expected_version);
 std::string alloc_ids_request(std::string_view table, uint32_t count, int64_t floor);
 
-std::string resize_request(uint32_t nodes);
+// Moves run in waves of at most `wave_vshards` virtual shards.
+std::string resize_request(uint32_t nodes, uint32_t wave_vshards);
 std::string move_vshard_request(uint32_t vshard, uint32_t node);
 std::string split_vshard_request(uint32_t vshard, uint64_t expected_epoch);
 std::string job_get_request();
