@@ -183,7 +183,9 @@ constexpr ActTable kAct;
 constexpr size_t kPad = 32;
 // Writes the tokens to `w`, which has room for one token per byte of text (every token is at
 // least one byte long), and returns the end of what it wrote.
-[[gnu::hot]] Token* scan_all(const unsigned char* s, Token* w, bool& contextual_out) {
+// `end_out` receives the offset of the NUL the scan stopped at: every loop stops at the first NUL
+// and never steps over one, so a NUL inside the text ends it exactly as the padding does.
+[[gnu::hot]] Token* scan_all(const unsigned char* s, Token* w, bool& contextual_out, size_t& end_out) {
   bool contextual = false;
   size_t i = 0;
   for (;;) {
@@ -227,6 +229,7 @@ constexpr size_t kPad = 32;
     switch (act) {
       case aEnd:
         contextual_out = contextual;
+        end_out = i;
         return w;
       case aHigh:
         if (c == 0xef && s[i + 1] == 0xbb && s[i + 2] == 0xbf) {  // byte-order mark: space
@@ -400,10 +403,10 @@ std::string_view keyword_text(Tok k) {
 }
 
 void tokenize(std::string_view src, std::vector<Token>& out) {
-  // A NUL ends the input (as for sqlite3_prepare); the scanner then works on a zero-padded copy so
-  // that no loop needs a bounds check. The copy is on the stack for typical statements.
+  // The scanner works on a zero-padded copy so that no loop needs a bounds check. The copy is on
+  // the stack for typical statements. A NUL ends the input (as for sqlite3_prepare): the scan
+  // stops at the first one, in the text or in the padding.
   size_t n = src.size();
-  if (const void* nul = std::memchr(src.data(), 0, n)) n = size_t(static_cast<const char*>(nul) - src.data());
   unsigned char stack_buf[2048];
   std::unique_ptr<unsigned char[]> heap_buf;
   unsigned char* s = stack_buf;
@@ -419,8 +422,9 @@ void tokenize(std::string_view src, std::vector<Token>& out) {
   size_t first = out.size();
   out.resize(first + n + 1);
   bool contextual = false;
-  Token* w = scan_all(s, out.data() + first, contextual);
-  *w++ = Token(Tok::End, uint32_t(n), 0);
+  size_t end = n;
+  Token* w = scan_all(s, out.data() + first, contextual, end);
+  *w++ = Token(Tok::End, uint32_t(end), 0);
   out.resize(size_t(w - out.data()));
   if (!contextual) return;
   // Contextual keywords (tokenize.c analyzeWindowKeyword / analyzeOverKeyword / analyzeFilterKeyword).
