@@ -15,7 +15,7 @@ struct ConductorOptions {
   uint64_t max_gather_rows = 100000;        // combine-engine cap (rows gathered from shards)
   uint64_t max_gather_bytes = 64ull << 20;  // and bytes
   int64_t copy_batch_rows = 4000;           // resharding: rows per copy round trip per source node
-  uint32_t resize_wave_vshards = 32;        // resharding: virtual shards moved per wave (per fence)
+  uint32_t resize_wave_vshards = 64;        // resharding: virtual shards moved per wave (per fence)
 };
 
 struct Step {

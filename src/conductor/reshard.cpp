@@ -306,35 +306,19 @@ struct Runner {
     PerNode per;
     for (auto src : job.sources()) {
       auto& v = per[src];
-      v.push_back(stmt("CREATE TABLE IF NOT EXISTS _bd_moving(lo INTEGER NOT NULL, hi INTEGER NOT NULL)"));
       v.push_back(stmt("CREATE TABLE IF NOT EXISTS _bd_changes(seq INTEGER PRIMARY KEY, tbl TEXT NOT NULL, rid INTEGER NOT NULL)"));
-      v.push_back(stmt("DELETE FROM _bd_moving"));
       v.push_back(stmt("DELETE FROM _bd_changes"));
-      // The moving ranges, as rows: lo/hi pairs from the same SQL the copy filters with.
-      std::string r = ranges(src, "x");
-      size_t pos = 0;
-      while ((pos = r.find("x BETWEEN ", pos)) != std::string::npos) {
-        size_t and_pos = r.find(" AND ", pos);
-        size_t end = r.find(" OR ", and_pos);
-        if (end == std::string::npos) end = r.size() - 1;
-        std::string lo = r.substr(pos + 10, and_pos - pos - 10), hi = r.substr(and_pos + 5, end - and_pos - 5);
-        v.push_back(stmt("INSERT INTO _bd_moving(lo, hi) VALUES (" + lo + ", " + hi + ")"));
-        pos = end;
-      }
       for (auto& t : tables) {
-        std::string in_range = [&](const char* row) {
-          return std::string("EXISTS (SELECT 1 FROM _bd_moving WHERE ") + row + "._bd_ksid BETWEEN lo AND hi)";
-        }("NEW");
-        std::string old_range = "EXISTS (SELECT 1 FROM _bd_moving WHERE OLD._bd_ksid BETWEEN lo AND hi)";
+        std::string in_new = ranges(src, "NEW._bd_ksid"), in_old = ranges(src, "OLD._bd_ksid");
         std::string tbl = sql_string(t.name);
-        v.push_back(stmt("CREATE TRIGGER IF NOT EXISTS " + q(trigger_name(t.name, 'i')) + " AFTER INSERT ON " + q(t.name) + " WHEN " +
-                         in_range + " BEGIN INSERT INTO _bd_changes(tbl, rid) VALUES (" + tbl + ", NEW.rowid); END"));
-        v.push_back(stmt("CREATE TRIGGER IF NOT EXISTS " + q(trigger_name(t.name, 'u')) + " AFTER UPDATE ON " + q(t.name) + " WHEN " +
-                         old_range + " OR " + in_range + " BEGIN INSERT INTO _bd_changes(tbl, rid) VALUES (" + tbl +
-                         ", OLD.rowid); INSERT INTO _bd_changes(tbl, rid) SELECT " + tbl +
-                         ", NEW.rowid WHERE NEW.rowid <> OLD.rowid; END"));
-        v.push_back(stmt("CREATE TRIGGER IF NOT EXISTS " + q(trigger_name(t.name, 'd')) + " AFTER DELETE ON " + q(t.name) + " WHEN " +
-                         old_range + " BEGIN INSERT INTO _bd_changes(tbl, rid) VALUES (" + tbl + ", OLD.rowid); END"));
+        for (char k : {'i', 'u', 'd'}) v.push_back(stmt("DROP TRIGGER IF EXISTS " + q(trigger_name(t.name, k))));
+        v.push_back(stmt("CREATE TRIGGER " + q(trigger_name(t.name, 'i')) + " AFTER INSERT ON " + q(t.name) + " WHEN " + in_new +
+                         " BEGIN INSERT INTO _bd_changes(tbl, rid) VALUES (" + tbl + ", NEW.rowid); END"));
+        v.push_back(stmt("CREATE TRIGGER " + q(trigger_name(t.name, 'u')) + " AFTER UPDATE ON " + q(t.name) + " WHEN " + in_old +
+                         " OR " + in_new + " BEGIN INSERT INTO _bd_changes(tbl, rid) VALUES (" + tbl +
+                         ", OLD.rowid); INSERT INTO _bd_changes(tbl, rid) SELECT " + tbl + ", NEW.rowid WHERE NEW.rowid <> OLD.rowid; END"));
+        v.push_back(stmt("CREATE TRIGGER " + q(trigger_name(t.name, 'd')) + " AFTER DELETE ON " + q(t.name) + " WHEN " + in_old +
+                         " BEGIN INSERT INTO _bd_changes(tbl, rid) VALUES (" + tbl + ", OLD.rowid); END"));
       }
     }
     // The first wave counts the rows of every wave (progress: rows copied of the total).
@@ -404,10 +388,13 @@ struct Runner {
       p.push_back(Value::integer(kCopyBatchBytes));
       std::string len;
       for (auto& col : t->cols) len += (len.empty() ? "" : " + ") + std::string("coalesce(length(") + q(col) + "), 0)";
-      reads[cur.source].push_back(stmt("SELECT * FROM (SELECT CAST(rowid AS TEXT), " + select_exact(*t, "") +
-                                           ", sum(" + len + ") OVER w AS _bd_cum, row_number() OVER w AS _bd_rn, count(*) OVER () AS _bd_n FROM " +
-                                           q(t->name) + " WHERE rowid > ?1 AND " + ranges(cur.source, "_bd_ksid") +
-                                           " WINDOW w AS (ORDER BY rowid ROWS UNBOUNDED PRECEDING) ORDER BY rowid LIMIT ?2) WHERE _bd_cum <= ?3 OR _bd_rn = 1",
+      // (The LIMIT applies first, innermost: windows over the whole rest of the table would make
+      // every batch cost as much as all the batches after it.)
+      reads[cur.source].push_back(stmt("SELECT * FROM (SELECT *, sum(_bd_len) OVER w AS _bd_cum, row_number() OVER w AS _bd_rn, "
+                                       "count(*) OVER () AS _bd_n FROM (SELECT CAST(rowid AS TEXT), " + select_exact(*t, "") +
+                                           ", rowid AS _bd_r, " + len + " AS _bd_len FROM " + q(t->name) + " WHERE rowid > ?1 AND " +
+                                           ranges(cur.source, "_bd_ksid") + " ORDER BY rowid LIMIT ?2) "
+                                           "WINDOW w AS (ORDER BY _bd_r ROWS UNBOUNDED PRECEDING)) WHERE _bd_cum <= ?3 OR _bd_rn = 1",
                                        std::move(p), false));
       which.push_back({cur.source, ci});
     }
@@ -684,7 +671,6 @@ struct Runner {
     std::vector<storage::Statement> v;
     for (auto& t : tables)
       for (char k : {'i', 'u', 'd'}) v.push_back(stmt("DROP TRIGGER IF EXISTS " + q(trigger_name(t.name, k))));
-    v.push_back(stmt("DROP TABLE IF EXISTS _bd_moving"));
     v.push_back(stmt("DROP TABLE IF EXISTS _bd_changes"));
     v.push_back(stmt(kNodeTable));
     v.push_back(stmt("DELETE FROM _bd_node WHERE k = 'fence'"));

@@ -77,7 +77,7 @@ struct ReshardJob {
 Result<std::vector<Move>> plan_moves(const Topology& topo, uint32_t nodes);
 
 // Keyspace-id ranges of a set of virtual shards as SQL over the signed 64-bit form the nodes
-// store (`_bd_ksid`): "(_bd_ksid BETWEEN a AND b OR ...)" with `column` in place of _bd_ksid.
+// store (`_bd_ksid`): "((col >> 56) IN (...) OR ...)" with `column` in place of _bd_ksid.
 std::string ksid_ranges_sql(const Topology& topo, const std::vector<uint32_t>& vshards, const std::string& column);
 
 }  // namespace bd::topology
