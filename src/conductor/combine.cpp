@@ -26,6 +26,7 @@ Result<std::unique_ptr<CombineDb>> CombineDb::open() {
     sqlite3_close(db);
     return Error::internal("combine engine: cannot open an in-memory database");
   }
+  avoid_sqlite_planner_bugs(db);
   return std::unique_ptr<CombineDb>(new CombineDb(db));
 }
 

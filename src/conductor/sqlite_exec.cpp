@@ -60,4 +60,9 @@ Result<ResultSet> sqlite_run(sqlite3* db, std::string_view sql, const std::vecto
   return rs;
 }
 
+void avoid_sqlite_planner_bugs(sqlite3* db) {
+  constexpr int kExistsToJoin = 0x40000000;  // SQLITE_ExistsToJoin (sqliteInt.h)
+  sqlite3_test_control(SQLITE_TESTCTRL_OPTIMIZATIONS, db, kExistsToJoin);
+}
+
 }  // namespace bd

@@ -4,6 +4,7 @@
 // engine reports an error rather than "the rows before the error", a query failing with an SQL
 // error passes only when it expects no rows at all.
 #include "native/slt.h"
+#include "conductor/sqlite_exec.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -164,7 +165,10 @@ std::vector<std::string> split_sql_statements(std::string_view sql) {
 // ---------------------------------------------------------------------------------------------
 // SqliteEngine
 
-SqliteEngine::SqliteEngine() { sqlite3_open(":memory:", &db_); }
+SqliteEngine::SqliteEngine() {
+  sqlite3_open(":memory:", &db_);
+  avoid_sqlite_planner_bugs(db_);
+}
 SqliteEngine::~SqliteEngine() { sqlite3_close(db_); }
 
 Result<ResultSet> SqliteEngine::run(std::string_view sql) {

@@ -13,6 +13,7 @@ Result<std::unique_ptr<SqliteHost>> SqliteHost::open(const std::string& path) {
     sqlite3_close(db);
     return Error::internal("cannot open " + path + ": " + msg);
   }
+  avoid_sqlite_planner_bugs(db);
   return std::unique_ptr<SqliteHost>(new SqliteHost(db));
 }
 

@@ -1011,7 +1011,10 @@ class QueryGen {
 
 struct Reference {
   sqlite3* db = nullptr;
-  Reference() { sqlite3_open(":memory:", &db); }
+  Reference() {
+    sqlite3_open(":memory:", &db);
+    bd::avoid_sqlite_planner_bugs(db);  // the reference must be right too
+  }
   ~Reference() { sqlite3_close(db); }
   bd::Result<ResultSet> run(const std::string& sql, const std::vector<Value>& params = {}) {
     return bd::sqlite_run(db, sql, params);
