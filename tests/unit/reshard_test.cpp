@@ -528,3 +528,48 @@ TEST_CASE("reshard: keyspace-range predicates select exactly the rows of the cho
   check(topo, {});
   sqlite3_close(db);
 }
+
+TEST_CASE("reshard: a failing step is reported (phase, error, count) and retried until it succeeds") {
+  auto c = bd::testing::cluster(2, "reshard-failure");
+  run(*c, "CREATE TABLE kv (id INTEGER PRIMARY KEY, v INTEGER)");
+  std::string sql = "INSERT INTO kv VALUES ";
+  for (int i = 0; i < 1000; i++) sql += (i ? ", (" : "(") + std::to_string(i) + ", " + std::to_string(i) + ")";
+  run(*c, sql);
+  run(*c, "PRAGMA bigdaddy_resize = 3");
+  auto step = [&] {
+    int t = c->begin(0, "", {}, 3);
+    while (!c->advance(t)) {
+    }
+    auto r = c->finish(t);
+    REQUIRE(r.ok());
+    return r->rs.rows[0][0].s;
+  };
+  std::string json;
+  while ((json = step()).find("\"phase\":\"activate\"") == std::string::npos) REQUIRE(json.find("\"active\":true") != std::string::npos);
+  // Sabotage: a row on the target with the id of a row about to arrive there.
+  auto staged = c->node_exec(2, "SELECT id FROM _bd_stage_kv LIMIT 1");
+  REQUIRE(staged.ok());
+  REQUIRE(staged->rows.size() == 1);
+  std::string id = std::to_string(staged->rows[0][0].i);
+  REQUIRE(c->node_exec(2, "INSERT INTO kv (id, v) VALUES (" + id + ", -1)").ok());
+  json = step();
+  INFO(json);
+  REQUIRE(json.find("\"phase\":\"activate\"") != std::string::npos);
+  REQUIRE(json.find("\"failures\":1") != std::string::npos);
+  REQUIRE(json.find("\"lastError\":\"activate: UNIQUE constraint failed") != std::string::npos);
+  // The topology report and the status statement show it too.
+  REQUIRE(run(*c, "PRAGMA bigdaddy_resize").rs.rows[0][0].s.find("UNIQUE constraint failed") != std::string::npos);
+  REQUIRE(step().find("\"failures\":2") != std::string::npos);  // retried, still failing
+  // Fixed by hand: the next retry succeeds, the error clears, the job completes.
+  REQUIRE(c->node_exec(2, "DELETE FROM kv WHERE id = " + id).ok());
+  json = step();
+  REQUIRE(json.find("\"phase\":\"cleanup\"") != std::string::npos);
+  REQUIRE(json.find("\"failures\":0") != std::string::npos);
+  REQUIRE(json.find("lastError") == std::string::npos);
+  auto done = c->run_resize();
+  REQUIRE(done.ok());
+  REQUIRE(done->find("\"phase\":\"done\"") != std::string::npos);
+  auto all = run(*c, "SELECT count(*), sum(v) FROM kv");
+  REQUIRE(all.rs.rows[0][0].i == 1000);
+  REQUIRE(all.rs.rows[0][1].i == 999 * 1000 / 2);
+}
