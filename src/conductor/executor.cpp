@@ -508,6 +508,7 @@ Task<Result<QueryOutput>> run_request(Conductor& c, Session& s, QueryInput input
         if (topo.error().code == ErrorCode::Retryable) continue;
         co_return topo.error();
       }
+      s.preflight_writes = (*topo)->resizing;
       Exec x{c, s, *topo, input.params, input.nodes};
       if (input.mode == static_cast<uint8_t>(RequestMode::Explain)) r = co_await run_explain(x, *st);
       else r = co_await run_statement(x, *st);

@@ -58,6 +58,32 @@ Task<Result<std::vector<storage::Response>>> fan_out(Session& s, std::vector<Nod
     }
     co_return results;
   }
+  // While a resize runs, a write to several nodes first asks each node whether it would take it:
+  // a refusal then costs nothing, and only a fence raised in between can still split the write.
+  bool multi_write = false;
+  if (s.preflight_writes && requests.size() > 1)
+    for (auto& r : requests)
+      for (auto& st : r.request.statements) multi_write |= st.write;
+  if (multi_write) {
+    std::vector<OutRequest> checks;
+    for (auto& r : requests) {
+      storage::Request probe = r.request;
+      probe.check_only = true;
+      OutRequest o;
+      o.target = OutRequest::Target::Storage;
+      o.node = r.node;
+      o.payload = storage::encode_request(probe);
+      checks.push_back(std::move(o));
+    }
+    s.round_trips++;
+    auto answers = co_await s.io(std::move(checks));
+    for (size_t i = 0; i < answers.size() && i < requests.size(); i++) {
+      if (!answers[i].delivered)
+        co_return Error::retryable("node " + std::to_string(requests[i].node) + " unreachable: " + answers[i].payload);
+      auto r = storage::decode_response(answers[i].payload);
+      if (!r.ok()) co_return r.error();
+    }
+  }
   std::vector<OutRequest> out;
   out.reserve(requests.size());
   for (auto& r : requests) {

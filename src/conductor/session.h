@@ -71,6 +71,8 @@ class Session {
   // it twice where it already ran, so it is not retried.
   bool partial_write = false;
   std::string partial_detail;
+  // A resize is running: writes to several nodes are checked on every node before they are sent.
+  bool preflight_writes = false;
 
   // EXPLAIN: storage requests are recorded instead of sent, and answered with empty results.
   bool dry_run = false;

@@ -58,6 +58,7 @@ std::string handle(SqlHost& sql, std::string_view bytes) {
     }
   }
   Response resp;
+  if (req->check_only) return encode_response(resp);
   resp.results.reserve(req->statements.size());
   for (uint32_t i = 0; i < req->statements.size(); i++) {
     auto& st = req->statements[i];

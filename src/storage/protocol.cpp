@@ -19,6 +19,7 @@ std::string encode_request(const Request& r) {
   }
   w.u8(r.want_size);
   w.u8(r.admin);
+  w.u8(r.check_only);
   return w.take();
 }
 
@@ -40,6 +41,7 @@ Result<Request> decode_request(std::string_view bytes) {
   }
   r.want_size = rd.u8() != 0;
   r.admin = rd.u8() != 0;
+  r.check_only = rd.u8() != 0;
   if (!rd.ok()) return Error::internal("corrupt storage request");
   return r;
 }

@@ -32,6 +32,10 @@ struct Request {
   // Resharding's own requests (copy, catch-up, activation): they bypass the epoch, catalog,
   // ownership and fence checks, which exist to stop conductors planned on an older topology.
   bool admin = false;
+  // Only run the checks (epoch, catalog, ownership, fence) and answer with no results: while a
+  // resize runs, a write to several nodes asks every node first, so that a fence does not leave
+  // it applied on some nodes and refused by others.
+  bool check_only = false;
 };
 
 struct Response {

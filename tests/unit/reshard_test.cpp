@@ -573,3 +573,46 @@ TEST_CASE("reshard: a failing step is reported (phase, error, count) and retried
   REQUIRE(all.rs.rows[0][0].i == 1000);
   REQUIRE(all.rs.rows[0][1].i == 999 * 1000 / 2);
 }
+
+TEST_CASE("reshard: a write to every node during the fence waits and then applies once everywhere") {
+  auto c = bd::testing::cluster(2, "reshard-scatter-write");
+  run(*c, "CREATE TABLE kv (id INTEGER PRIMARY KEY, v INTEGER)");
+  std::string sql = "INSERT INTO kv VALUES ";
+  for (int i = 0; i < 1000; i++) sql += (i ? ", (" : "(") + std::to_string(i) + ", 0)";
+  run(*c, sql);
+  run(*c, "PRAGMA bigdaddy_resize = 3");
+  auto step = [&] {
+    int t = c->begin(0, "", {}, 3);
+    while (!c->advance(t)) {
+    }
+    auto r = c->finish(t);
+    REQUIRE(r.ok());
+    return r->rs.rows[0][0].s;
+  };
+  while (step().find("\"phase\":\"final-catch-up\"") == std::string::npos) {
+  }
+  // The sources now refuse writes to the moving shards. A scatter UPDATE is checked on every node
+  // first (a resize is running), so it is refused before it applies anywhere, backs off, and
+  // applies after the switch, exactly once per row.
+  int update = c->begin(1, "UPDATE kv SET v = v + 1");
+  bool job_done = false;
+  int job = c->begin(0, "", {}, 3);
+  for (int round = 0; round < 100000; round++) {
+    bool upd_done = c->advance(update);
+    if (!job_done && c->advance(job)) {
+      auto r = c->finish(job);
+      REQUIRE(r.ok());
+      if (r->rs.rows[0][0].s.find("\"active\":false") != std::string::npos) job_done = true;
+      else job = c->begin(0, "", {}, 3);
+    }
+    if (upd_done && job_done) break;
+  }
+  auto r = c->finish(update);
+  if (!r.ok()) FAIL(r.error().message);
+  REQUIRE(r->rs.changes == 1000);
+  auto all = run(*c, "SELECT count(*), sum(v), min(v), max(v) FROM kv");
+  REQUIRE(all.rs.rows[0][0].i == 1000);
+  REQUIRE(all.rs.rows[0][1].i == 1000);
+  REQUIRE(all.rs.rows[0][2].i == 1);
+  REQUIRE(all.rs.rows[0][3].i == 1);
+}
