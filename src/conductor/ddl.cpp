@@ -272,6 +272,13 @@ Task<Result<QueryOutput>> create_trigger(Exec& x, const sql::CreateTrigger& tr, 
   }
   sql::Stmt copy = st;
   copy.as<sql::CreateTrigger>()->temp = false;
+  // Node tables carry a hidden column: an INSERT without a column list names the user's columns,
+  // so that its values land where they would in one SQLite database.
+  for (auto& body : copy.as<sql::CreateTrigger>()->body)
+    if (auto* ins = body->as<sql::Insert>(); ins && ins->columns.empty() && !ins->default_values)
+      if (const TableInfo* target = x.topo->find_table(ins->table.name))
+        for (auto& col : target->columns)
+          if (!col.generated) ins->columns.push_back(col.name);
   auto s = co_await on_every_node(x, one_statement(sql::print(copy)), "DROP TRIGGER IF EXISTS " + planner::quote_ident(tr.name.name));
   if (!s.ok()) co_return s.error();
   co_return done(x, "ddl");

@@ -460,7 +460,7 @@ TEST_CASE("reshard: moving rows is not an insert or a delete for the users' trig
   run(*c, "CREATE TABLE audit (what TEXT)");
   run(*c, "PRAGMA bigdaddy_reference_table = 'audit'");
   run(*c, "CREATE TABLE orders (id INTEGER PRIMARY KEY, qty INTEGER)");
-  run(*c, "CREATE TRIGGER orders_in AFTER INSERT ON orders BEGIN INSERT INTO audit (what) VALUES ('in'); END");
+  run(*c, "CREATE TRIGGER orders_in AFTER INSERT ON orders BEGIN INSERT INTO audit VALUES ('in'); END");
   run(*c, "CREATE TRIGGER orders_out AFTER DELETE ON orders BEGIN INSERT INTO audit (what) VALUES ('out'); END");
   std::string sql = "INSERT INTO orders VALUES ";
   for (int i = 0; i < 500; i++) sql += (i ? ", (" : "(") + std::to_string(i) + ", 1)";
