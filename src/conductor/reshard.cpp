@@ -724,9 +724,8 @@ struct Runner {
     next.phase = then;
     if (then == Phase::Done && job.wave_end < job.moves.size()) {
       // The next wave.
-      uint32_t size = job.wave_end - job.wave_begin;
       next.wave_begin = job.wave_end;
-      next.wave_end = std::min<uint32_t>(job.moves.size(), job.wave_end + size);
+      next.wave_end = std::min<uint32_t>(job.moves.size(), job.wave_end + std::max<uint32_t>(1, job.wave_size));
       next.catchup_rounds = 0;
       next.cursors.clear();
       next.phase = Phase::Capture;

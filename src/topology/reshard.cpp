@@ -31,7 +31,7 @@ std::vector<Move> ReshardJob::wave() const {
 }
 
 uint32_t ReshardJob::waves() const {
-  uint32_t per = wave_end > wave_begin ? wave_end - wave_begin : 1;
+  uint32_t per = std::max<uint32_t>(1, wave_size);
   return moves.empty() ? 0 : static_cast<uint32_t>((moves.size() + per - 1) / per);
 }
 
@@ -66,6 +66,7 @@ void ReshardJob::encode(wire::Writer& w) const {
   }
   w.u32(wave_begin);
   w.u32(wave_end);
+  w.u32(wave_size);
   w.u32(static_cast<uint32_t>(cursors.size()));
   for (auto& c : cursors) {
     w.u32(c.source);
@@ -103,6 +104,7 @@ Result<ReshardJob> ReshardJob::decode(wire::Reader& r) {
   }
   j.wave_begin = r.u32();
   j.wave_end = r.u32();
+  j.wave_size = r.u32();
   uint32_t nc = r.count();
   for (uint32_t i = 0; i < nc && r.ok(); i++) {
     Cursor c;
@@ -135,7 +137,7 @@ std::string ReshardJob::json() const {
   j.key("fromNodes").num(static_cast<int64_t>(from_nodes));
   j.key("toNodes").num(static_cast<int64_t>(to_nodes));
   j.key("vshardsMoving").num(static_cast<int64_t>(moves.size()));
-  j.key("wave").num(moves.empty() ? 0 : static_cast<int64_t>(wave_begin / std::max<uint32_t>(1, wave_end - wave_begin) + 1));
+  j.key("wave").num(moves.empty() ? 0 : static_cast<int64_t>(wave_begin / std::max<uint32_t>(1, wave_size) + 1));
   j.key("waves").num(static_cast<int64_t>(waves()));
   j.key("rowsTotal").num(static_cast<int64_t>(rows_total));
   j.key("rowsCopied").num(static_cast<int64_t>(rows_copied));

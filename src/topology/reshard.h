@@ -53,6 +53,7 @@ struct ReshardJob {
   // Moves run in waves (moves[wave_begin, wave_end)), each with its own copy, fence and switch, so
   // that a fence never has to wait for a large share of the database to move.
   uint32_t wave_begin = 0, wave_end = 0;
+  uint32_t wave_size = 0;  // moves per wave (the last one may have fewer)
   std::vector<Cursor> cursors;
   std::vector<int64_t> log_applied;  // per node: last change-log sequence replayed
   uint64_t rows_total = 0, rows_copied = 0, changes_replayed = 0;

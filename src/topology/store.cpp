@@ -180,7 +180,8 @@ std::string start_job(SqlHost& sql, const Topology& t, const std::optional<Resha
   // Waves of about equal size, at most wave_vshards virtual shards each.
   uint32_t per = std::max<uint32_t>(1, wave_vshards);
   uint32_t waves = static_cast<uint32_t>((nj.moves.size() + per - 1) / per);
-  nj.wave_end = waves ? static_cast<uint32_t>((nj.moves.size() + waves - 1) / waves) : 0;
+  nj.wave_size = waves ? static_cast<uint32_t>((nj.moves.size() + waves - 1) / waves) : 0;
+  nj.wave_end = nj.wave_size;
   nj.log_applied.assign(nodes, 0);
   nj.catalog_version = t.version;
   if (auto s = store_job(sql, nj); !s.ok()) return error_response(s.error());

@@ -83,6 +83,9 @@ TEST_CASE("reshard: PRAGMA bigdaddy_resize grows 2 nodes to 5; every row, index 
   INFO(*json);
   REQUIRE(json->find("\"phase\":\"done\"") != std::string::npos);
   REQUIRE(json->find("\"rowsCopied\":") != std::string::npos);
+  // 153 virtual shards move (2 x 128 -> 52 + 4 x 51), in 3 waves of 51.
+  REQUIRE(json->find("\"vshardsMoving\":153") != std::string::npos);
+  REQUIRE(json->find("\"wave\":3,\"waves\":3") != std::string::npos);
 
   REQUIRE(fingerprint(*c) == before);
   REQUIRE(c->nodes() == 5);
