@@ -124,7 +124,10 @@ Task<Result<QueryOutput>> topology_report(Conductor& c, Session& s, uint32_t nod
   j.key("jobs").begin_array();
   if (job) {
     j.begin_object().key("kind").str("resize " + std::to_string(job->from_nodes) + " → " + std::to_string(job->to_nodes) + " nodes");
-    j.key("id").num(static_cast<int64_t>(job->id)).key("status").str(topology::phase_name(job->phase));
+    std::string status = topology::phase_name(job->phase);
+    if (job->active() && job->waves() > 1)
+      status += " · wave " + std::to_string(job->wave_begin / std::max<uint32_t>(1, job->wave_size) + 1) + " of " + std::to_string(job->waves());
+    j.key("id").num(static_cast<int64_t>(job->id)).key("status").str(status);
     j.key("total").num(static_cast<int64_t>(job->rows_total)).key("done").num(static_cast<int64_t>(std::min(job->rows_copied, job->rows_total)));
     if (!job->last_error.empty()) j.key("error").str(job->last_error);
     j.end_object();
