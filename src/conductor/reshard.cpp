@@ -33,8 +33,8 @@ constexpr size_t kMaxParams = 100;
 // Catch-up rounds end (and the fence begins) once a round replays fewer changes than this.
 constexpr uint64_t kQuietChanges = 200;
 constexpr uint32_t kMaxCatchUpRounds = 8;
-// Bounds on one round trip's data: a copy batch stops after this many bytes of values, a replay
-// round takes at most this many log entries per source.
+// Bounds on one round trip's data: a copy batch (and a replay round) stops after this many bytes
+// of values, a replay round takes at most this many log entries per source.
 constexpr int64_t kCopyBatchBytes = 8 << 20;
 constexpr int64_t kReplayEntries = 2000;
 
@@ -437,41 +437,86 @@ struct Runner {
     bool drained = true;   // the whole log has been replayed
   };
   Task<Result<Replayed>> replay(ReshardJob& next) {
-    PerNode reads;
+    // Round trip 1, per source: this round's slice of the log (the next kReplayEntries entries),
+    // how many entries remain after it, and per table the rows it names with their first entry and
+    // their size now (0: deleted, or moved out of the moving ranges).
+    PerNode lists;
     std::vector<uint32_t> sources = job.sources();
+    auto upto = [](const char* after) {
+      return std::string("(SELECT coalesce(max(seq), ") + after + ") FROM (SELECT seq FROM _bd_changes WHERE seq > " + after +
+             " ORDER BY seq LIMIT " + std::to_string(kReplayEntries) + "))";
+    };
     for (auto src : sources) {
-      auto& v = reads[src];
-      // This round's slice of the log: the next kReplayEntries entries after the last replayed.
-      auto upto = [](const char* after) {
-        return std::string("(SELECT coalesce(max(seq), ") + after + ") FROM (SELECT seq FROM _bd_changes WHERE seq > " + after +
-               " ORDER BY seq LIMIT " + std::to_string(kReplayEntries) + "))";
-      };
+      auto& v = lists[src];
       std::vector<Value> p0;
       p0.push_back(Value::integer(next.log_applied[src]));
-      // The slice's last entry, and how many entries remain after it.
       v.push_back(stmt("SELECT " + upto("?1") + ", (SELECT count(*) FROM _bd_changes WHERE seq > " + upto("?1") + ")", std::move(p0), false));
       for (auto& t : tables) {
+        std::string len;
+        for (auto& col : t.cols) len += (len.empty() ? "" : " + ") + std::string("coalesce(length(t.") + q(col) + "), 0)";
         std::vector<Value> p;
         p.push_back(Value::text(t.name));
         p.push_back(Value::integer(next.log_applied[src]));
-        v.push_back(stmt("SELECT CAST(c.rid AS TEXT), t.rowid IS NOT NULL, " + select_exact(t, "t.") +
-                             " FROM (SELECT DISTINCT rid FROM _bd_changes WHERE tbl = ?1 AND seq > ?2 AND seq <= " + upto("?2") +
-                             ") AS c LEFT JOIN " + q(t.name) + " AS t ON t.rowid = c.rid AND " + ranges(src, "t._bd_ksid"),
+        v.push_back(stmt("SELECT CAST(c.rid AS TEXT), c.first, CASE WHEN t.rowid IS NULL THEN 0 ELSE " + len +
+                             " END FROM (SELECT rid, min(seq) AS first FROM _bd_changes WHERE tbl = ?1 AND seq > ?2 AND seq <= " +
+                             upto("?2") + " GROUP BY rid) AS c LEFT JOIN " + q(t.name) + " AS t ON t.rowid = c.rid AND " +
+                             ranges(src, "t._bd_ksid"),
                          std::move(p), false));
       }
     }
-    auto resp = co_await admin(s, std::move(reads));
-    if (!resp.ok()) co_return resp.error();
-    PerNode writes;
-    uint64_t replayed = 0;
+    auto listed = co_await admin(s, std::move(lists));
+    if (!listed.ok()) co_return listed.error();
+    // Per source, the rows to replay now: in order of their first log entry, until kCopyBatchBytes
+    // (at least one). The log is replayed up to just before the first row left for later.
+    struct Entry {
+      int64_t first;
+      size_t table;
+      int64_t rid;
+    };
+    std::vector<std::vector<std::vector<int64_t>>> chosen(sources.size(), std::vector<std::vector<int64_t>>(tables.size()));
+    std::vector<int64_t> applied_to(sources.size());
     bool drained = true;
+    PerNode fetches;
     for (size_t k = 0; k < sources.size(); k++) {
-      uint32_t src = sources[k];
-      auto& results = (*resp)[k].results;
+      auto& results = (*listed)[k].results;
       int64_t hi = int_of(results[0].rows[0][0]);
       if (int_of(results[0].rows[0][1]) > 0) drained = false;
+      std::vector<std::pair<Entry, int64_t>> entries;  // (entry, bytes)
+      for (size_t i = 0; i < tables.size(); i++)
+        for (auto& row : results[1 + i].rows) entries.push_back({{int_of(row[1]), i, int_of(row[0])}, int_of(row[2])});
+      std::sort(entries.begin(), entries.end(), [](auto& a, auto& b) { return a.first.first < b.first.first; });
+      int64_t bytes = 0;
+      applied_to[k] = hi;
+      for (size_t e = 0; e < entries.size(); e++) {
+        bytes += entries[e].second;
+        if (e > 0 && bytes > kCopyBatchBytes) {
+          applied_to[k] = entries[e].first.first - 1;
+          drained = false;
+          break;
+        }
+        chosen[k][entries[e].first.table].push_back(entries[e].first.rid);
+      }
+      // Round trip 2: the chosen rows as they are now.
       for (size_t i = 0; i < tables.size(); i++) {
-        auto& rows = results[1 + i].rows;
+        std::string ids = "[";
+        for (size_t r = 0; r < chosen[k][i].size(); r++) ids += (r ? "," : "") + std::to_string(chosen[k][i][r]);
+        std::vector<Value> p;
+        p.push_back(Value::text(ids + "]"));
+        fetches[sources[k]].push_back(stmt("SELECT CAST(c.value AS TEXT), t.rowid IS NOT NULL, " + select_exact(tables[i], "t.") +
+                                               " FROM json_each(?1) AS c LEFT JOIN " + q(tables[i].name) + " AS t ON t.rowid = c.value AND " +
+                                               ranges(sources[k], "t._bd_ksid"),
+                                           std::move(p), false));
+      }
+    }
+    auto fetched = co_await admin(s, std::move(fetches));
+    if (!fetched.ok()) co_return fetched.error();
+    PerNode writes;
+    uint64_t replayed = 0;
+    for (size_t k = 0; k < sources.size(); k++) {
+      uint32_t src = sources[k];
+      auto& results = (*fetched)[k].results;
+      for (size_t i = 0; i < tables.size(); i++) {
+        auto& rows = results[i].rows;
         if (rows.empty()) continue;
         replayed += rows.size();
         std::vector<int64_t> rids;
@@ -489,7 +534,7 @@ struct Runner {
         for (auto dst : targets_of(src)) stage_deletes(writes[dst], tables[i], src, rids);
         for (auto& [to, list] : per_target) stage_inserts(writes[to], tables[i], src, list);
       }
-      next.log_applied[src] = std::max(next.log_applied[src], hi);
+      next.log_applied[src] = std::max(next.log_applied[src], applied_to[k]);
     }
     if (auto w = co_await admin(s, std::move(writes)); !w.ok()) co_return w.error();
     next.changes_replayed += replayed;

@@ -440,8 +440,10 @@ TEST_CASE("reshard: large rows are copied in batches bounded by bytes, not only 
     run(*c, "INSERT INTO docs VALUES (?, ?)", {Value::integer(i), Value::blob(std::string(200000, static_cast<char>('a' + i % 26)))});
   auto before = run(*c, "SELECT count(*), sum(length(body)), sum(unicode(CAST(body AS TEXT))) FROM docs").rs.rows[0];
   run(*c, "PRAGMA bigdaddy_resize = 3");
-  // Each source moves ~40 rows of 200 KB = 8 MB or more: several batches under the 8 MB cap.
-  int copy_steps = 0;
+  // Each source moves ~40 rows of 200 KB = 8 MB or more: several batches under the 8 MB cap. Once
+  // copied, every row is rewritten: the catch-up replays them, also in rounds under the cap.
+  int copy_steps = 0, replay_steps = 0;
+  bool rewritten = false;
   for (;;) {
     int t = c->begin(0, "", {}, 3);
     while (!c->advance(t)) {
@@ -450,11 +452,21 @@ TEST_CASE("reshard: large rows are copied in batches bounded by bytes, not only 
     REQUIRE(r.ok());
     const std::string& json = r->rs.rows[0][0].s;
     if (json.find("\"phase\":\"copy\"") != std::string::npos) copy_steps++;
+    if (json.find("catch-up\"") != std::string::npos) replay_steps++;
+    if (!rewritten && json.find("\"phase\":\"catch-up\"") != std::string::npos) {
+      for (int i = 0; i < 240; i++)
+        run(*c, "UPDATE docs SET body = ? WHERE id = ?", {Value::blob(std::string(300000, static_cast<char>('A' + i % 26))), Value::integer(i)});
+      before = run(*c, "SELECT count(*), sum(length(body)), sum(unicode(CAST(body AS TEXT))) FROM docs").rs.rows[0];
+      rewritten = true;
+    }
     if (json.find("\"active\":false") != std::string::npos) break;
   }
+  REQUIRE(rewritten);
   CHECK(copy_steps >= 2);
+  CHECK(replay_steps >= 3);
   auto after = run(*c, "SELECT count(*), sum(length(body)), sum(unicode(CAST(body AS TEXT))) FROM docs").rs.rows[0];
   REQUIRE(after == before);
+  REQUIRE(after[1].i == 240 * 300000);
   CHECK(rows_on(*c, 2, "docs") > 40);
 }
 
