@@ -72,7 +72,7 @@ export interface BigDaddyBinding {
   batch<Row = Record<string, SqlValue>>(databaseId: string, statements: BatchStatement[], options?: QueryOptions): Promise<BatchResult<Row>>;
   explain(databaseId: string, sql: string, params?: SqlValue[], options?: QueryOptions): Promise<SqlResult>;
   topology(databaseId: string): Promise<Topology>;
-  /** Grows the database to `nodes` storage nodes online (rows move while it keeps serving). */
+  /** Grows (or shrinks) the database to `nodes` storage nodes online (rows move while it keeps serving). */
   resize(databaseId: string, options: { nodes: number }): Promise<ResizeJob | null>;
   resizeStatus(databaseId: string): Promise<ResizeJob | null>;
   /** Cancels a resize that has not begun to switch over (rows stay where they were). */

@@ -60,7 +60,7 @@ export default class BigDaddy extends WorkerEntrypoint<Env> {
     return r.meta;
   }
 
-  // Online resize: grows the database to `nodes` nodes while it keeps serving (same as the SQL
+  // Online resize: grows or shrinks the database to `nodes` nodes while it keeps serving (same as the SQL
   // statement PRAGMA bigdaddy_resize = N). Returns the job: phase, rows copied of total, errors.
   async resize(databaseId: string, options: { nodes: number }) {
     if (!Number.isInteger(options?.nodes)) throw new Error("resize needs { nodes: <integer> }");

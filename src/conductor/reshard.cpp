@@ -349,7 +349,7 @@ struct Runner {
       next.rows_copied = 0;
     }
     next.cursors.clear();
-    next.log_applied.assign(job.to_nodes, 0);
+    next.log_applied.assign(std::max(job.from_nodes, job.to_nodes), 0);
     std::set<uint32_t> counted;
     for (auto& m : job.moves) counted.insert(m.from);
     for (size_t k = 0; k < order.size(); k++) {

@@ -150,20 +150,19 @@ std::string ReshardJob::json() const {
 }
 
 Result<std::vector<Move>> plan_moves(const Topology& topo, uint32_t nodes) {
-  if (nodes < topo.nodes)
-    return Error::unsupported("shrinking a database (" + std::to_string(topo.nodes) + " -> " + std::to_string(nodes) +
-                              " nodes) is not supported yet");
-  std::vector<std::vector<uint32_t>> owned(nodes);
+  // Growing: new nodes start empty. Shrinking: nodes from `nodes` on must give up everything.
+  const uint32_t span = std::max(nodes, topo.nodes);
+  std::vector<std::vector<uint32_t>> owned(span);
   for (auto& v : topo.vshards) {
-    if (v.node >= nodes) return Error::internal("virtual shard on a node beyond the node count");
+    if (v.node >= span) return Error::internal("virtual shard on a node beyond the node count");
     owned[v.node].push_back(v.id);
   }
   const size_t total = topo.vshards.size(), base = total / nodes, extra = total % nodes;
-  auto want = [&](uint32_t n) { return base + (n < extra ? 1 : 0); };
+  auto want = [&](uint32_t n) -> size_t { return n >= nodes ? 0 : base + (n < extra ? 1 : 0); };
   std::vector<Move> moves;
   // Surplus shards (the highest ids of each over-full node) go to under-full nodes in order.
   std::vector<std::pair<uint32_t, uint32_t>> surplus;  // (vshard, from)
-  for (uint32_t n = 0; n < nodes; n++) {
+  for (uint32_t n = 0; n < span; n++) {
     auto& o = owned[n];
     std::sort(o.begin(), o.end());
     while (o.size() > want(n)) {

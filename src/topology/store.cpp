@@ -182,7 +182,7 @@ std::string start_job(SqlHost& sql, const Topology& t, const std::optional<Resha
   uint32_t waves = static_cast<uint32_t>((nj.moves.size() + per - 1) / per);
   nj.wave_size = waves ? static_cast<uint32_t>((nj.moves.size() + waves - 1) / waves) : 0;
   nj.wave_end = nj.wave_size;
-  nj.log_applied.assign(nodes, 0);
+  nj.log_applied.assign(std::max(nodes, t.nodes), 0);
   nj.catalog_version = t.version;
   if (auto s = store_job(sql, nj); !s.ok()) return error_response(s.error());
   return job_response(nj);
@@ -364,6 +364,9 @@ std::string handle_impl(SqlHost& sql, wire::Reader& r) {
             auto s = exec(sql, "UPDATE _bd_vshards SET node = ? WHERE id = ?", {Value::integer(m.to), Value::integer(m.vshard)});
             if (!s.ok()) return error_response(s.error());
           }
+          // Shrinking: after the last wave the nodes beyond the new count own nothing and leave.
+          if ((*job)->wave_end >= (*job)->moves.size() && next->to_nodes < t->nodes)
+            if (auto s = set_meta(sql, "nodes", Value::integer(next->to_nodes)); !s.ok()) return error_response(s.error());
         }
         if (auto b = bump_version(sql, true); !b.ok()) return error_response(b.error());
       }

@@ -127,9 +127,6 @@ TEST_CASE("reshard: PRAGMA bigdaddy_resize grows 2 nodes to 5; every row, index 
 TEST_CASE("reshard: bad resize requests are refused with clear errors") {
   auto c = bd::testing::cluster(3, "reshard-errors");
   run(*c, "CREATE TABLE t (id INTEGER PRIMARY KEY)");
-  auto shrink = c->execute("PRAGMA bigdaddy_resize = 2");
-  REQUIRE(!shrink.ok());
-  REQUIRE(shrink.error().message.find("shrinking") != std::string::npos);
   auto zero = c->execute("PRAGMA bigdaddy_resize = 0");
   REQUIRE(!zero.ok());
   auto bad = c->execute("PRAGMA bigdaddy_resize = 'lots'");
@@ -630,4 +627,41 @@ TEST_CASE("reshard: a write to every node during the fence waits and then applie
   REQUIRE(all.rs.rows[0][1].i == 1000);
   REQUIRE(all.rs.rows[0][2].i == 1);
   REQUIRE(all.rs.rows[0][3].i == 1);
+}
+
+TEST_CASE("reshard: shrinking 5 nodes to 2 moves every row off the leaving nodes, which leave the topology") {
+  auto c = bd::testing::cluster(5, "reshard-shrink");
+  load(*c, 1500);
+  std::string before = fingerprint(*c);
+  run(*c, "PRAGMA bigdaddy_resize = 2");
+  auto json = c->run_resize();
+  REQUIRE(json.ok());
+  INFO(*json);
+  REQUIRE(json->find("\"phase\":\"done\"") != std::string::npos);
+  REQUIRE(fingerprint(*c) == before);
+  for (int n = 2; n < 5; n++) {
+    CHECK(rows_on(*c, n, "accounts") == 0);
+    CHECK(rows_on(*c, n, "_bd_idx_accounts_owner") == 0);
+  }
+  CHECK(rows_on(*c, 0, "accounts") + rows_on(*c, 1, "accounts") == 1500);
+  // The topology report lists 2 nodes; new rows land only there.
+  int t = c->begin(0, "", {}, 2);
+  while (!c->advance(t)) {
+  }
+  auto report = c->finish(t);
+  REQUIRE(report.ok());
+  size_t listed = 0;
+  for (size_t p = 0; (p = report->meta_json.find("\"status\":\"up\"", p)) != std::string::npos; p++) listed++;
+  CHECK(listed == 2);
+  for (int i = 0; i < 200; i++) run(*c, "INSERT INTO items (sku, qty) VALUES ('n', 1)");
+  for (int n = 2; n < 5; n++) CHECK(rows_on(*c, n, "items") == 0);
+  for (int id : {1, 700, 1500}) REQUIRE(run(*c, "SELECT owner FROM accounts WHERE id = ?", {Value::integer(id)}).rs.rows.size() == 1);
+  REQUIRE(run(*c, "SELECT count(*) FROM accounts WHERE owner = 'owner5'").rs.rows[0][0].i == 16);  // i % 97 == 5, i < 1500
+  // And it can grow again.
+  run(*c, "PRAGMA bigdaddy_resize = 4");
+  json = c->run_resize();
+  REQUIRE(json.ok());
+  REQUIRE(json->find("\"phase\":\"done\"") != std::string::npos);
+  for (int n = 0; n < 4; n++) CHECK(rows_on(*c, n, "accounts") > 200);
+  CHECK(rows_on(*c, 4, "accounts") == 0);
 }
