@@ -665,3 +665,33 @@ TEST_CASE("reshard: shrinking 5 nodes to 2 moves every row off the leaving nodes
   for (int n = 0; n < 4; n++) CHECK(rows_on(*c, n, "accounts") > 200);
   CHECK(rows_on(*c, 4, "accounts") == 0);
 }
+
+TEST_CASE("reshard: shrinking away nodes a cancelled resize left empty needs no moves") {
+  auto c = bd::testing::cluster(2, "reshard-shrink-empty");
+  run(*c, "CREATE TABLE kv (id INTEGER PRIMARY KEY, v INTEGER)");
+  run(*c, "INSERT INTO kv VALUES (1, 1), (2, 2), (3, 3)");
+  run(*c, "PRAGMA bigdaddy_resize = 4");
+  for (int i = 0; i < 2; i++) {  // join and capture
+    int t = c->begin(0, "", {}, 3);
+    while (!c->advance(t)) {
+    }
+    REQUIRE(c->finish(t).ok());
+  }
+  run(*c, "PRAGMA bigdaddy_resize = 'cancel'");
+  REQUIRE(c->run_resize()->find("\"phase\":\"cancelled\"") != std::string::npos);
+  auto job = run(*c, "PRAGMA bigdaddy_resize = 2");
+  REQUIRE(job.rs.rows[0][0].s.find("\"vshardsMoving\":0") != std::string::npos);
+  auto json = c->run_resize();
+  REQUIRE(json.ok());
+  INFO(*json);
+  REQUIRE(json->find("\"phase\":\"done\"") != std::string::npos);
+  int t = c->begin(0, "", {}, 2);
+  while (!c->advance(t)) {
+  }
+  auto report = c->finish(t);
+  REQUIRE(report.ok());
+  size_t listed = 0;
+  for (size_t p = 0; (p = report->meta_json.find("\"status\":\"up\"", p)) != std::string::npos; p++) listed++;
+  CHECK(listed == 2);
+  REQUIRE(run(*c, "SELECT count(*), sum(v) FROM kv").rs.rows[0][1].i == 6);
+}
