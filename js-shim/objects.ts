@@ -9,7 +9,8 @@ import { getCore } from "./core";
 import { runQuery, type Env, type Handle } from "./driver";
 
 const ROLLBACK = Symbol("rollback");
-const OP_RESIZE = 5; // topology/store.h Op::Resize: a job may have started
+// topology/store.h ops after which a job may need running: Resize, Cancel, MoveVShard.
+const JOB_OPS = new Set([5, 10, 11]);
 const SLICE_MS = 20_000;
 
 function transact(ctx: DurableObjectState, fn: "bd_storage_handle" | "bd_topology_handle", req: Uint8Array): Uint8Array {
@@ -51,7 +52,7 @@ export class Topology extends DurableObject<Env> {
   async handle(req: Uint8Array, database?: string): Promise<Uint8Array> {
     const bytes = new Uint8Array(req);
     const out = transact(this.ctx, "bd_topology_handle", bytes);
-    if (bytes[0] === OP_RESIZE && out[0] === 0 && database) {
+    if (JOB_OPS.has(bytes[0]) && out[0] === 0 && database) {
       await this.ctx.storage.put("database", database);
       await this.ctx.storage.setAlarm(Date.now());
     }

@@ -183,6 +183,37 @@ describe("online resharding", () => {
       `${r.acknowledged} writes acknowledged, ${r.failedWrites} failed (restarted objects), ${r.reads} point reads`);
   }, 300_000);
 
+  it("splits a virtual shard and moves one half with SQL statements, the alarm running the move", async () => {
+    const db = "reshard-split-move";
+    await q(db, "CREATE TABLE kv (id INTEGER PRIMARY KEY, v INTEGER)");
+    const values: string[] = [];
+    for (let k = 0; k < 2000; k++) values.push(`(${k}, ${k * 2})`);
+    await q(db, `INSERT INTO kv VALUES ${values.join(", ")}`);
+    const split = await q(db, "PRAGMA bigdaddy_split_vshard = 1");
+    expect(split.rows.length).toBe(2);
+    const [newId, , , owner] = split.rows[1] as [number, string, string, number];
+    expect(newId).toBe(256);
+    const before = await bigDaddy.topology(db);
+    const to = (owner + 1) % 2;
+    const started = await q(db, `PRAGMA bigdaddy_move_vshard = '256:${to}'`);
+    expect(JSON.parse(String(started.rows[0][0])).vshardsMoving).toBe(1);
+    let job: any = null;
+    for (let i = 0; i < 600; i++) {
+      job = JSON.parse(String((await q(db, "PRAGMA bigdaddy_resize")).rows[0][0]));
+      if (!job.active) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(job.phase).toBe("done");
+    const after = await bigDaddy.topology(db);
+    expect(after.vshards.find((v: any) => v.id === 256).node).toBe(to);
+    const moved = after.nodes[to].tables.kv.rows - before.nodes[to].tables.kv.rows;
+    expect(moved).toBeGreaterThan(0);
+    expect(after.nodes[owner].tables.kv.rows).toBe(before.nodes[owner].tables.kv.rows - moved);
+    const sum = await q(db, "SELECT count(*), sum(v) FROM kv");
+    expect(sum.rows[0]).toEqual([2000, 1999 * 2000]);
+    for (const k of [0, 999, 1999]) expect((await q(db, "SELECT v FROM kv WHERE id = ?", [k])).rows).toEqual([[k * 2]]);
+  });
+
   it("refuses bad resize requests with clear errors", async () => {
     const db = "reshard-errors";
     await q(db, "CREATE TABLE t (id INTEGER PRIMARY KEY)");
