@@ -33,6 +33,8 @@ async function api(path, init = {}) {
 
 const getTopology = (db, nodes) =>
   api(`/api/databases/${encodeURIComponent(db)}${nodes ? `?nodes=${nodes}` : ""}`);
+const resizeDb = (db, body) =>
+  api(`/api/databases/${encodeURIComponent(db)}/resize`, { method: "POST", body: JSON.stringify(body) });
 const runSql = (db, query, extra = {}) =>
   api("/sql", { method: "POST", body: JSON.stringify({ database: db, query, params: [], rowMode: "array", ...extra }) });
 
@@ -224,9 +226,33 @@ function renderVshards(vshards, nodeCount) {
     el("span", {}, el("i", { style: `background:${nodeColor(node, nodeCount)}` }), `node ${node}: ${n}`)));
 }
 
+// Resize controls: grow or shrink to N nodes; cancel a running resize before it switches over.
+async function resizeAction(body) {
+  showError(null);
+  try {
+    await resizeDb(state.db, body);
+  } catch (e) {
+    showError(`Resize: ${e.message}`);
+  }
+  refresh();
+}
+
+function resizeForm() {
+  const t = state.topo || {};
+  const running = t.resize && t.resize.active;
+  const input = el("input", { id: "resize-nodes", type: "number", min: "1", max: "256", value: String((t.nodes || []).length || 1), style: "width:5rem" });
+  return el("form", { id: "resize-form", class: "row", onsubmit: (e) => { e.preventDefault(); resizeAction({ nodes: Number(input.value) }); } },
+    el("span", { class: "muted" }, "Resize to"), input, el("span", { class: "muted" }, "nodes"),
+    el("button", { type: "submit", disabled: running }, "Resize"),
+    running ? el("button", { type: "button", id: "resize-cancel", onclick: () => resizeAction({ cancel: true }) }, "Cancel resize") : "");
+}
+
 function renderJobs(jobs) {
-  if (!jobs.length) { $("jobs").replaceChildren(el("p", { class: "muted" }, "No jobs running (resharding, index builds and moves appear here).")); return; }
-  $("jobs").replaceChildren(...jobs.map((j) => {
+  if (!jobs.length) {
+    $("jobs").replaceChildren(el("p", { class: "muted" }, "No jobs running (resharding, index builds and moves appear here)."), resizeForm());
+    return;
+  }
+  $("jobs").replaceChildren(resizeForm(), ...jobs.map((j) => {
     let p = j.status === "done" ? 1 : typeof j.progress === "number" ? j.progress : j.total ? (j.done || 0) / j.total : 0;
     if (p > 1) p /= 100;
     return el("div", { style: "margin-bottom:.6rem" },

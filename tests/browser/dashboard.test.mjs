@@ -148,6 +148,19 @@ try {
     await page.screenshot({ path: "test-results/dashboard-resize.png", fullPage: true });
   });
 
+  await check("the Jobs panel's form shrinks the database back to 4 nodes", async () => {
+    await page.fill("#resize-nodes", "4");
+    await page.click("#resize-form button[type=submit]");
+    await page.waitForFunction(() => document.querySelectorAll("[data-testid=node-row]").length === 4 &&
+      document.getElementById("jobs")?.textContent.includes("resize 6 → 4 nodes") && document.getElementById("jobs")?.textContent.includes("done"),
+      null, { timeout: 60_000 });
+    await page.waitForFunction(() => {
+      const v = [...document.querySelectorAll("[data-testid=node-row] .bar[data-kind=rows]")].map((b) => Number(b.dataset.value));
+      return v.length === 4 && v.reduce((a, b) => a + b, 0) === 40;
+    });
+    await page.screenshot({ path: "test-results/dashboard-shrink.png", fullPage: true });
+  });
+
   await check("no script errors in the page", async () => {
     assertEqual(consoleErrors, [], "page errors");
   });
