@@ -162,6 +162,26 @@ Result<Row> decode_exact(const Row& row, size_t first, size_t ncols) {
 
 int64_t int_of(const Value& v) { return v.type == ValueType::Integer ? v.i : std::strtoll(v.s.c_str(), nullptr, 10); }
 
+// One copy batch of `t`'s rows with rowid > ?1 matching `filter`: up to ?2 rows, cut where they pass
+// ?3 bytes of values (at least one row), so that a batch of large rows fits the isolates' memory.
+// Columns: rowid (text), the exact values (select_exact), then _bd_r, _bd_len, _bd_cum, _bd_rn and
+// last _bd_n: how many rows the LIMIT found. The LIMIT applies first, innermost: windows over the
+// whole rest of the table would make every batch cost as much as all the batches after it.
+std::string batch_select(const NodeTable& t, const std::string& filter) {
+  std::string len;
+  for (auto& col : t.cols) len += (len.empty() ? "" : " + ") + std::string("coalesce(length(") + q(col) + "), 0)";
+  return "SELECT * FROM (SELECT *, sum(_bd_len) OVER w AS _bd_cum, row_number() OVER w AS _bd_rn, count(*) OVER () AS _bd_n FROM "
+         "(SELECT CAST(rowid AS TEXT), " + select_exact(t, "") + ", rowid AS _bd_r, " + len + " AS _bd_len FROM " + q(t.name) +
+         " WHERE rowid > ?1 AND " + filter + " ORDER BY rowid LIMIT ?2) WINDOW w AS (ORDER BY _bd_r ROWS UNBOUNDED PRECEDING)) "
+         "WHERE _bd_cum <= ?3 OR _bd_rn = 1";
+}
+
+// Whether a batch was the last: the LIMIT found fewer rows than asked, and all of them came back.
+bool last_batch(const std::vector<Row>& rows, int64_t limit) {
+  int64_t found = rows.empty() ? 0 : int_of(rows.back().back());
+  return rows.empty() || (found < limit && static_cast<int64_t>(rows.size()) == found);
+}
+
 // INSERT OR REPLACE statements into a staging table: rows are (source, rowid, cols...). REALs are
 // bound through CAST(? AS REAL), so an integral REAL stays a REAL on the way in.
 void stage_inserts(std::vector<storage::Statement>& out, const NodeTable& t, uint32_t source, std::vector<std::pair<int64_t, Row>>& rows) {
@@ -269,32 +289,43 @@ struct Runner {
         n.cols.push_back(std::string(kKsidColumn));
         refs.push_back(std::move(n));
       }
-    if (!refs.empty()) {
-      PerNode rd;
-      for (auto& t : refs)
-        rd[0].push_back(stmt("SELECT CAST(rowid AS TEXT), " + select_exact(t, "") + " FROM " + q(t.name), {}, false));
-      auto rows = co_await admin(s, std::move(rd));
-      if (!rows.ok()) co_return rows.error();
-      std::vector<storage::Statement> fill;
-      for (size_t i = 0; i < refs.size(); i++) {
-        fill.push_back(stmt("DELETE FROM " + q(refs[i].name)));
+    // In batches (bounded like the copy), all within this step: nobody can write them meanwhile.
+    for (auto& t : refs) {
+      PerNode clear;
+      for (uint32_t n = job.from_nodes; n < job.to_nodes; n++) clear[n].push_back(stmt("DELETE FROM " + q(t.name)));
+      if (auto r = co_await admin(s, std::move(clear)); !r.ok()) co_return r.error();
+      std::vector<std::string> cols;
+      cols.push_back("rowid");
+      for (auto& c2 : t.cols) cols.push_back(c2);
+      for (int64_t after = INT64_MIN;;) {
+        std::vector<Value> p;
+        p.push_back(Value::integer(after));
+        p.push_back(Value::integer(c.options().copy_batch_rows));
+        p.push_back(Value::integer(kCopyBatchBytes));
+        PerNode rd;
+        rd[0].push_back(stmt(batch_select(t, "1"), std::move(p), false));
+        auto got = co_await admin(s, std::move(rd));
+        if (!got.ok()) co_return got.error();
+        auto& rows = (*got)[0].results[0].rows;
         std::vector<Row> data;
-        for (auto& row : (*rows)[0].results[i].rows) {
-          auto vals = decode_exact(row, 1, refs[i].cols.size());
+        for (auto& row : rows) {
+          auto vals = decode_exact(row, 1, t.cols.size());
           if (!vals.ok()) co_return vals.error();
           Row r;
-          r.push_back(Value::integer(int_of(row[0])));
+          after = int_of(row[0]);
+          r.push_back(Value::integer(after));
           for (auto& v : *vals) r.push_back(std::move(v));
           data.push_back(std::move(r));
         }
-        std::vector<std::string> cols;
-        cols.push_back("rowid");
-        for (auto& c2 : refs[i].cols) cols.push_back(c2);
-        for (auto& st : chunked_inserts(refs[i].name, cols, std::move(data))) fill.push_back(std::move(st));
+        bool done = last_batch(rows, c.options().copy_batch_rows);
+        if (!data.empty()) {
+          auto fill = chunked_inserts(t.name, cols, std::move(data));
+          PerNode wr;
+          for (uint32_t n = job.from_nodes; n < job.to_nodes; n++) wr[n] = fill;
+          if (auto r = co_await admin(s, std::move(wr)); !r.ok()) co_return r.error();
+        }
+        if (done) break;
       }
-      PerNode wr;
-      for (uint32_t n = job.from_nodes; n < job.to_nodes; n++) wr[n] = fill;
-      if (auto r = co_await admin(s, std::move(wr)); !r.ok()) co_return r.error();
     }
     ReshardJob next = job;
     next.phase = Phase::Capture;
@@ -379,23 +410,11 @@ struct Runner {
         cur.done = true;
         continue;
       }
-      // Up to copy_batch_rows rows, cut where they pass kCopyBatchBytes (at least one row): a batch
-      // of large rows must fit the isolates' memory. The last two columns: how many rows the
-      // LIMIT found, and whether they all came back (then the cursor is done if that was short).
       std::vector<Value> p;
       p.push_back(Value::integer(cur.after));
       p.push_back(Value::integer(c.options().copy_batch_rows));
       p.push_back(Value::integer(kCopyBatchBytes));
-      std::string len;
-      for (auto& col : t->cols) len += (len.empty() ? "" : " + ") + std::string("coalesce(length(") + q(col) + "), 0)";
-      // (The LIMIT applies first, innermost: windows over the whole rest of the table would make
-      // every batch cost as much as all the batches after it.)
-      reads[cur.source].push_back(stmt("SELECT * FROM (SELECT *, sum(_bd_len) OVER w AS _bd_cum, row_number() OVER w AS _bd_rn, "
-                                       "count(*) OVER () AS _bd_n FROM (SELECT CAST(rowid AS TEXT), " + select_exact(*t, "") +
-                                           ", rowid AS _bd_r, " + len + " AS _bd_len FROM " + q(t->name) + " WHERE rowid > ?1 AND " +
-                                           ranges(cur.source, "_bd_ksid") + " ORDER BY rowid LIMIT ?2) "
-                                           "WINDOW w AS (ORDER BY _bd_r ROWS UNBOUNDED PRECEDING)) WHERE _bd_cum <= ?3 OR _bd_rn = 1",
-                                       std::move(p), false));
+      reads[cur.source].push_back(stmt(batch_select(*t, ranges(cur.source, "_bd_ksid")), std::move(p), false));
       which.push_back({cur.source, ci});
     }
     std::sort(which.begin(), which.end());  // responses come in node order
@@ -420,8 +439,7 @@ struct Runner {
         }
         for (auto& [to, list] : per_target) stage_inserts(writes[to], t, src, list);
         next.rows_copied += rows.size();
-        int64_t found = rows.empty() ? 0 : int_of(rows.back().back());
-        if (rows.empty() || (found < c.options().copy_batch_rows && static_cast<int64_t>(rows.size()) == found)) cur.done = true;
+        if (last_batch(rows, c.options().copy_batch_rows)) cur.done = true;
       }
       if (auto w = co_await admin(s, std::move(writes)); !w.ok()) co_return w.error();
     }

@@ -695,3 +695,27 @@ TEST_CASE("reshard: shrinking away nodes a cancelled resize left empty needs no 
   CHECK(listed == 2);
   REQUIRE(run(*c, "SELECT count(*), sum(v) FROM kv").rs.rows[0][1].i == 6);
 }
+
+TEST_CASE("reshard: reference tables reach new nodes in bounded batches, exactly") {
+  auto opened = bd::native::Cluster::open({2, "", "reshard-reference", 100});  // 100-row copy batches
+  REQUIRE(opened.ok());
+  auto c = std::move(*opened);
+  run(*c, "CREATE TABLE countries (code TEXT PRIMARY KEY, name TEXT, area REAL, data BLOB)");
+  run(*c, "PRAGMA bigdaddy_reference_table = 'countries'");
+  for (int base = 0; base < 1000; base += 100) {
+    std::string sql = "INSERT INTO countries VALUES ";
+    for (int i = base; i < base + 100; i++)
+      sql += (i > base ? ", ('c" : "('c") + std::to_string(i) + "', 'n" + std::to_string(i) + "', " + (i % 3 ? std::to_string(i) + ".0" : "2.5") + ", x'0a" + (i % 2 ? "ff" : "00") + "')";
+    run(*c, sql);
+  }
+  run(*c, "PRAGMA bigdaddy_resize = 3");
+  auto json = c->run_resize();
+  REQUIRE(json.ok());
+  REQUIRE(json->find("\"phase\":\"done\"") != std::string::npos);
+  const char* q = "SELECT count(*), group_concat(code || name || area || typeof(area) || hex(data), ',') FROM (SELECT * FROM countries ORDER BY rowid)";
+  auto on0 = c->node_exec(0, q), on2 = c->node_exec(2, q);
+  REQUIRE(on0.ok());
+  REQUIRE(on2.ok());
+  REQUIRE(on0->rows[0][0].i == 1000);
+  REQUIRE(on2->rows == on0->rows);
+}
