@@ -111,11 +111,11 @@ storage::Statement set_node(const char* key, Value v, bool keep_max) {
 
 using PerNode = std::map<uint32_t, std::vector<storage::Statement>>;
 
-// Admin requests (they bypass the epoch/ownership/fence checks), all nodes at once.
+// Admin requests (they bypass the epoch/ownership/fence checks), all nodes at once; responses come
+// in node order, one per entry of `per_node` (an entry without statements still gets one).
 Task<Result<std::vector<storage::Response>>> admin(Session& s, PerNode per_node) {
   std::vector<NodeRequest> reqs;
   for (auto& [node, stmts] : per_node) {
-    if (stmts.empty()) continue;
     NodeRequest r;
     r.node = node;
     r.request.admin = true;

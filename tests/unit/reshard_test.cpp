@@ -719,3 +719,17 @@ TEST_CASE("reshard: reference tables reach new nodes in bounded batches, exactly
   REQUIRE(on0->rows[0][0].i == 1000);
   REQUIRE(on2->rows == on0->rows);
 }
+
+TEST_CASE("reshard: a database with only reference tables (nothing sharded) resizes too") {
+  auto c = bd::testing::cluster(2, "reshard-only-reference");
+  run(*c, "CREATE TABLE countries (code TEXT PRIMARY KEY, name TEXT)");
+  run(*c, "PRAGMA bigdaddy_reference_table = 'countries'");
+  run(*c, "INSERT INTO countries VALUES ('fr', 'France'), ('jp', 'Japan')");
+  run(*c, "PRAGMA bigdaddy_resize = 3");
+  auto json = c->run_resize();
+  REQUIRE(json.ok());
+  INFO(*json);
+  REQUIRE(json->find("\"phase\":\"done\"") != std::string::npos);
+  CHECK(rows_on(*c, 2, "countries") == 2);
+  REQUIRE(run(*c, "SELECT count(*) FROM countries").rs.rows[0][0].i == 2);
+}
