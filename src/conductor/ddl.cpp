@@ -377,13 +377,8 @@ Task<Result<QueryOutput>> resize_pragma(Exec& x, const sql::Pragma& p) {
   if (!reply.ok()) co_return reply.error();
   auto job = topology::decode_job_response(*reply);
   if (!job.ok()) co_return job.error();
-  QueryOutput out;
-  out.rs.columns.push_back("job");
-  Row row;
-  row.push_back(Value::text(*job ? (*job)->json() : std::string("null")));
-  out.rs.rows.push_back(std::move(row));
   x.plan = "resize";
-  co_return out;
+  co_return job_output(*job);
 }
 
 //   PRAGMA bigdaddy_move_vshard = '17:3';  -- move virtual shard 17 to node 3, online (a job)
@@ -415,13 +410,8 @@ Task<Result<QueryOutput>> placement_pragma(Exec& x, const sql::Pragma& p) {
   if (!reply.ok()) co_return reply.error();
   auto job = topology::decode_job_response(*reply);
   if (!job.ok()) co_return job.error();
-  QueryOutput out;
-  out.rs.columns.push_back("job");
-  Row row;
-  row.push_back(Value::text(*job ? (*job)->json() : std::string("null")));
-  out.rs.rows.push_back(std::move(row));
   x.plan = "resize";
-  co_return out;
+  co_return job_output(*job);
 }
 
 Task<Result<QueryOutput>> pragma(Exec& x, const sql::Pragma& p) {

@@ -839,16 +839,16 @@ struct Runner {
   }
 };
 
-QueryOutput json_output(const std::string& json) {
+}  // namespace
+
+QueryOutput job_output(const std::optional<ReshardJob>& job) {
   QueryOutput out;
   out.rs.columns.push_back("job");
   Row row;
-  row.push_back(Value::text(json));
+  row.push_back(Value::text(job ? job->json() : std::string("null")));
   out.rs.rows.push_back(std::move(row));
   return out;
 }
-
-}  // namespace
 
 Task<Result<QueryOutput>> split_vshard(Conductor& c, Session& s, uint32_t vshard) {
   auto topo = co_await load_topology(c, s, 0, true);
@@ -894,8 +894,7 @@ Task<Result<QueryOutput>> reshard_step(Conductor& c, Session& s) {
   if (!reply.ok()) co_return reply.error();
   auto job = topology::decode_job_response(*reply);
   if (!job.ok()) co_return job.error();
-  if (!*job) co_return json_output("null");
-  if (!(*job)->active()) co_return json_output((*job)->json());
+  if (!*job || !(*job)->active()) co_return job_output(*job);
   auto topo = co_await load_topology(c, s, 0, true);
   if (!topo.ok()) co_return topo.error();
   Runner run{c, s, *topo, std::move(**job), moving_tables(**topo)};
@@ -908,10 +907,10 @@ Task<Result<QueryOutput>> reshard_step(Conductor& c, Session& s) {
     failed.last_error = std::string(topology::phase_name(failed.phase)) + ": " + st.error().message;
     auto saved = co_await topology_call(s, topology::job_save_request(failed));
     if (saved.ok())
-      if (auto j = topology::decode_job_response(*saved); j.ok() && *j) co_return json_output((*j)->json());
-    co_return json_output(failed.json());
+      if (auto j = topology::decode_job_response(*saved); j.ok() && *j) co_return job_output(*j);
+    co_return job_output(failed);
   }
-  co_return json_output(run.job.json());
+  co_return job_output(run.job);
 }
 
 }  // namespace bd

@@ -64,6 +64,27 @@ int64_t rows_on(bd::native::Cluster& c, int node, const char* table) {
   return r->rows[0][0].i;
 }
 
+// Runs a request of the given mode (3: one resize step, 2: topology report) to its end.
+bd::native::QueryResult run_mode(bd::native::Cluster& c, uint8_t mode) {
+  int t = c.begin(0, "", {}, mode);
+  while (!c.advance(t)) {
+  }
+  auto r = c.finish(t);
+  if (!r.ok()) FAIL(r.error().message);
+  return std::move(*r);
+}
+
+// One resize step; returns the job's JSON.
+std::string resize_step(bd::native::Cluster& c) { return run_mode(c, 3).rs.rows.at(0).at(0).s; }
+
+// How many nodes the topology report lists.
+size_t nodes_listed(bd::native::Cluster& c) {
+  std::string json = run_mode(c, 2).meta_json;
+  size_t listed = 0;
+  for (size_t p = 0; (p = json.find("\"status\":\"up\"", p)) != std::string::npos; p++) listed++;
+  return listed;
+}
+
 }  // namespace
 
 TEST_CASE("reshard: PRAGMA bigdaddy_resize grows 2 nodes to 5; every row, index entry and reference row comes along") {
@@ -145,12 +166,7 @@ TEST_CASE("reshard: a cancel before the switch leaves the data where it was") {
   std::string before = fingerprint(*c);
   run(*c, "PRAGMA bigdaddy_resize = 4");
   // Join and capture, then cancel during the copy.
-  for (int i = 0; i < 3; i++) {
-    int t = c->begin(0, "", {}, 3);
-    while (!c->advance(t)) {
-    }
-    REQUIRE(c->finish(t).ok());
-  }
+  for (int i = 0; i < 3; i++) resize_step(*c);
   run(*c, "PRAGMA bigdaddy_resize = 'cancel'");
   auto json = c->run_resize();
   REQUIRE(json.ok());
@@ -352,12 +368,7 @@ TEST_CASE("reshard: INSERT OR REPLACE during the copy (a delete no trigger sees)
   run(*c, sql);
   run(*c, "PRAGMA bigdaddy_resize = 4");
   // Join, capture and the first copy batch (small batches: the default cluster copies 4000 rows).
-  for (int i = 0; i < 3; i++) {
-    int t = c->begin(0, "", {}, 3);
-    while (!c->advance(t)) {
-    }
-    REQUIRE(c->finish(t).ok());
-  }
+  for (int i = 0; i < 3; i++) resize_step(*c);
   // Every row is replaced: SQLite deletes the old row (rowid r1) and inserts a new one (rowid r2).
   for (int i = 0; i < 1000; i += 7)
     run(*c, "INSERT OR REPLACE INTO users VALUES (?, 'new')", {Value::text(std::to_string(i) + "@x")});
@@ -442,12 +453,7 @@ TEST_CASE("reshard: large rows are copied in batches bounded by bytes, not only 
   int copy_steps = 0, replay_steps = 0;
   bool rewritten = false;
   for (;;) {
-    int t = c->begin(0, "", {}, 3);
-    while (!c->advance(t)) {
-    }
-    auto r = c->finish(t);
-    REQUIRE(r.ok());
-    const std::string& json = r->rs.rows[0][0].s;
+    const std::string json = resize_step(*c);
     if (json.find("\"phase\":\"copy\"") != std::string::npos) copy_steps++;
     if (json.find("catch-up\"") != std::string::npos) replay_steps++;
     if (!rewritten && json.find("\"phase\":\"catch-up\"") != std::string::npos) {
@@ -548,14 +554,7 @@ TEST_CASE("reshard: a failing step is reported (phase, error, count) and retried
   for (int i = 0; i < 1000; i++) sql += (i ? ", (" : "(") + std::to_string(i) + ", " + std::to_string(i) + ")";
   run(*c, sql);
   run(*c, "PRAGMA bigdaddy_resize = 3");
-  auto step = [&] {
-    int t = c->begin(0, "", {}, 3);
-    while (!c->advance(t)) {
-    }
-    auto r = c->finish(t);
-    REQUIRE(r.ok());
-    return r->rs.rows[0][0].s;
-  };
+  auto step = [&] { return resize_step(*c); };
   std::string json;
   while ((json = step()).find("\"phase\":\"activate\"") == std::string::npos) REQUIRE(json.find("\"active\":true") != std::string::npos);
   // Sabotage: a row on the target with the id of a row about to arrive there.
@@ -593,14 +592,7 @@ TEST_CASE("reshard: a write to every node during the fence waits and then applie
   for (int i = 0; i < 1000; i++) sql += (i ? ", (" : "(") + std::to_string(i) + ", 0)";
   run(*c, sql);
   run(*c, "PRAGMA bigdaddy_resize = 3");
-  auto step = [&] {
-    int t = c->begin(0, "", {}, 3);
-    while (!c->advance(t)) {
-    }
-    auto r = c->finish(t);
-    REQUIRE(r.ok());
-    return r->rs.rows[0][0].s;
-  };
+  auto step = [&] { return resize_step(*c); };
   while (step().find("\"phase\":\"final-catch-up\"") == std::string::npos) {
   }
   // The sources now refuse writes to the moving shards. A scatter UPDATE is checked on every node
@@ -645,14 +637,7 @@ TEST_CASE("reshard: shrinking 5 nodes to 2 moves every row off the leaving nodes
   }
   CHECK(rows_on(*c, 0, "accounts") + rows_on(*c, 1, "accounts") == 1500);
   // The topology report lists 2 nodes; new rows land only there.
-  int t = c->begin(0, "", {}, 2);
-  while (!c->advance(t)) {
-  }
-  auto report = c->finish(t);
-  REQUIRE(report.ok());
-  size_t listed = 0;
-  for (size_t p = 0; (p = report->meta_json.find("\"status\":\"up\"", p)) != std::string::npos; p++) listed++;
-  CHECK(listed == 2);
+  CHECK(nodes_listed(*c) == 2);
   for (int i = 0; i < 200; i++) run(*c, "INSERT INTO items (sku, qty) VALUES ('n', 1)");
   for (int n = 2; n < 5; n++) CHECK(rows_on(*c, n, "items") == 0);
   for (int id : {1, 700, 1500}) REQUIRE(run(*c, "SELECT owner FROM accounts WHERE id = ?", {Value::integer(id)}).rs.rows.size() == 1);
@@ -671,12 +656,7 @@ TEST_CASE("reshard: shrinking away nodes a cancelled resize left empty needs no 
   run(*c, "CREATE TABLE kv (id INTEGER PRIMARY KEY, v INTEGER)");
   run(*c, "INSERT INTO kv VALUES (1, 1), (2, 2), (3, 3)");
   run(*c, "PRAGMA bigdaddy_resize = 4");
-  for (int i = 0; i < 2; i++) {  // join and capture
-    int t = c->begin(0, "", {}, 3);
-    while (!c->advance(t)) {
-    }
-    REQUIRE(c->finish(t).ok());
-  }
+  for (int i = 0; i < 2; i++) resize_step(*c);  // join and capture
   run(*c, "PRAGMA bigdaddy_resize = 'cancel'");
   REQUIRE(c->run_resize()->find("\"phase\":\"cancelled\"") != std::string::npos);
   auto job = run(*c, "PRAGMA bigdaddy_resize = 2");
@@ -685,14 +665,7 @@ TEST_CASE("reshard: shrinking away nodes a cancelled resize left empty needs no 
   REQUIRE(json.ok());
   INFO(*json);
   REQUIRE(json->find("\"phase\":\"done\"") != std::string::npos);
-  int t = c->begin(0, "", {}, 2);
-  while (!c->advance(t)) {
-  }
-  auto report = c->finish(t);
-  REQUIRE(report.ok());
-  size_t listed = 0;
-  for (size_t p = 0; (p = report->meta_json.find("\"status\":\"up\"", p)) != std::string::npos; p++) listed++;
-  CHECK(listed == 2);
+  CHECK(nodes_listed(*c) == 2);
   REQUIRE(run(*c, "SELECT count(*), sum(v) FROM kv").rs.rows[0][1].i == 6);
 }
 
