@@ -73,18 +73,15 @@ std::string sql_string(std::string_view s) {
 std::string stage_name(const std::string& table) { return "_bd_stage_" + table; }
 std::string trigger_name(const std::string& table, char kind) { return std::string("_bd_cap_") + kind + "_" + table; }
 
-std::vector<uint32_t> moving_from(const ReshardJob& j, uint32_t node) {
+// The virtual shards of the current wave leaving (from) or reaching (to) a node.
+std::vector<uint32_t> wave_vshards(const ReshardJob& j, uint32_t node, uint32_t topology::Move::*side) {
   std::vector<uint32_t> v;
   for (auto& m : j.wave())
-    if (m.from == node) v.push_back(m.vshard);
+    if (m.*side == node) v.push_back(m.vshard);
   return v;
 }
-std::vector<uint32_t> moving_to(const ReshardJob& j, uint32_t node) {
-  std::vector<uint32_t> v;
-  for (auto& m : j.wave())
-    if (m.to == node) v.push_back(m.vshard);
-  return v;
-}
+std::vector<uint32_t> moving_from(const ReshardJob& j, uint32_t node) { return wave_vshards(j, node, &topology::Move::from); }
+std::vector<uint32_t> moving_to(const ReshardJob& j, uint32_t node) { return wave_vshards(j, node, &topology::Move::to); }
 
 std::string bitmap(const std::vector<uint32_t>& ids) {
   std::string bits;

@@ -35,21 +35,19 @@ uint32_t ReshardJob::waves() const {
   return moves.empty() ? 0 : static_cast<uint32_t>((moves.size() + per - 1) / per);
 }
 
-std::vector<uint32_t> ReshardJob::sources() const {
+namespace {
+// The distinct nodes on one side (Move::from or Move::to) of a wave's moves, sorted.
+std::vector<uint32_t> wave_nodes(const std::vector<Move>& wave, uint32_t Move::*side) {
   std::vector<uint32_t> out;
-  for (auto& m : wave())
-    if (std::find(out.begin(), out.end(), m.from) == out.end()) out.push_back(m.from);
+  for (auto& m : wave) out.push_back(m.*side);
   std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
+}  // namespace
 
-std::vector<uint32_t> ReshardJob::targets() const {
-  std::vector<uint32_t> out;
-  for (auto& m : wave())
-    if (std::find(out.begin(), out.end(), m.to) == out.end()) out.push_back(m.to);
-  std::sort(out.begin(), out.end());
-  return out;
-}
+std::vector<uint32_t> ReshardJob::sources() const { return wave_nodes(wave(), &Move::from); }
+std::vector<uint32_t> ReshardJob::targets() const { return wave_nodes(wave(), &Move::to); }
 
 void ReshardJob::encode(wire::Writer& w) const {
   w.u32(2);  // record format
