@@ -10,8 +10,7 @@
 // statements parsed over all iterations (texts that fail to parse count as zero; the sqllogictest
 // corpus deliberately contains one). The texts are located once per buffer and remembered, so
 // that repeated calls over the same buffer time the parser, not the search for separators.
-extern "C" __attribute__((export_name("bd_parse_bench"))) int64_t bd_parse_bench(const char* ptr, uint32_t len,
-                                                                                 uint32_t iterations) {
+extern "C" __attribute__((export_name("bd_parse_bench"))) int64_t bd_parse_bench(const char* ptr, uint32_t len, uint32_t iterations) {
   static const char* spans_ptr = nullptr;
   static uint32_t spans_len = 0;
   static std::vector<std::string_view> texts;

@@ -7,11 +7,11 @@
 namespace bd {
 
 enum class ErrorCode : uint8_t {
-  Sql = 1,         // SQLite (or our parser/planner) rejected the statement; message in SQLite's words
-  Unsupported = 2, // valid SQL that Big Daddy does not run (yet); message names the feature
-  Retryable = 3,   // stale routing (shard moved/fenced, epoch changed): refresh topology and retry
-  Internal = 4,    // a bug or a corrupt message
-  Limit = 5,       // a configured cap (gathered rows/bytes, statement size) was exceeded
+  Sql = 1,          // SQLite (or our parser/planner) rejected the statement; message in SQLite's words
+  Unsupported = 2,  // valid SQL that Big Daddy does not run (yet); message names the feature
+  Retryable = 3,    // stale routing (shard moved/fenced, epoch changed): refresh topology and retry
+  Internal = 4,     // a bug or a corrupt message
+  Limit = 5,        // a configured cap (gathered rows/bytes, statement size) was exceeded
 };
 
 struct Error {
@@ -49,7 +49,7 @@ inline Status ok_status() { return Ok{}; }
 
 }  // namespace bd
 
-#define BD_TRY(var, expr)                          \
-  auto var##_res = (expr);                         \
-  if (!var##_res.ok()) return var##_res.error();   \
+#define BD_TRY(var, expr)                        \
+  auto var##_res = (expr);                       \
+  if (!var##_res.ok()) return var##_res.error(); \
   auto var = std::move(var##_res.value())

@@ -66,8 +66,6 @@ Status CombineDb::load(std::string_view table, const std::vector<std::string>& c
   return status;
 }
 
-Result<ResultSet> CombineDb::query(std::string_view sql, const std::vector<Value>& params) {
-  return sqlite_run(db_, sql, params);
-}
+Result<ResultSet> CombineDb::query(std::string_view sql, const std::vector<Value>& params) { return sqlite_run(db_, sql, params); }
 
 }  // namespace bd

@@ -33,7 +33,8 @@ Task<Status> on_every_node(Exec& x, std::vector<storage::Statement> stmts, std::
   for (uint32_t n = 0; n < resp.size(); n++) {
     Result<storage::Response> r = resp[n].delivered ? storage::decode_response(resp[n].payload)
                                                     : Result<storage::Response>(Error::internal("node unreachable: " + resp[n].payload));
-    if (r.ok()) succeeded.push_back(n);
+    if (r.ok())
+      succeeded.push_back(n);
     else if (first_error.ok()) {
       Error e = r.error();
       if (e.code != ErrorCode::Sql) e.message += " (node " + std::to_string(n) + ")";
@@ -79,8 +80,7 @@ QueryOutput done(Exec& x, const char* plan) {
 Task<Result<QueryOutput>> create_table(Exec& x, const sql::CreateTable& ct) {
   if (ct.temp) co_return Error::unsupported("TEMP tables are not supported: every table is shared by all connections");
   if (ct.as_select) co_return Error::unsupported("CREATE TABLE ... AS SELECT is not supported yet");
-  if (!ct.name.schema.empty() && !iequals(ct.name.schema, "main"))
-    co_return Error::sql("unknown database " + ct.name.schema);
+  if (!ct.name.schema.empty() && !iequals(ct.name.schema, "main")) co_return Error::sql("unknown database " + ct.name.schema);
   if (auto s = co_await x.refresh(); !s.ok()) co_return s.error();  // the catalog decides existence
   if (auto* existing = x.topo->find_table(ct.name.name)) {
     if (ct.if_not_exists) co_return done(x, "ddl");
@@ -111,7 +111,8 @@ Task<Result<QueryOutput>> create_table(Exec& x, const sql::CreateTable& ct) {
     std::vector<std::string> cols;
     for (auto& term : tc.columns)
       if (term.expr && term.expr->kind == sql::ExprKind::Column) cols.push_back(term.expr->name);
-    if (!covers_key(cols)) co_return Error::unsupported("UNIQUE constraint without the shard key needs a global unique index, not supported yet");
+    if (!covers_key(cols))
+      co_return Error::unsupported("UNIQUE constraint without the shard key needs a global unique index, not supported yet");
   }
   std::string shard_sql = planner::shard_create_sql(ct, *info, *x.topo);
   auto s = co_await on_every_node(x, one_statement(shard_sql), "DROP TABLE IF EXISTS " + planner::quote_ident(info->name));
@@ -136,8 +137,8 @@ Task<Result<QueryOutput>> drop(Exec& x, const sql::Drop& d, const sql::Stmt& st)
         co_return Error::sql(std::string("no such ") + (want_view ? "view: " : "table: ") + d.name.name);
       }
       if ((t->kind == TableKind::View) != want_view)
-        co_return Error::sql(std::string("use DROP ") + (want_view ? "TABLE" : "VIEW") + " to delete " +
-                             (want_view ? "table " : "view ") + t->name);
+        co_return Error::sql(std::string("use DROP ") + (want_view ? "TABLE" : "VIEW") + " to delete " + (want_view ? "table " : "view ") +
+                             t->name);
       if (!want_view) {
         auto s = co_await on_every_node(x, one_statement("DROP TABLE IF EXISTS " + planner::quote_ident(t->name)));
         if (!s.ok()) co_return s.error();
@@ -211,8 +212,10 @@ Task<Result<QueryOutput>> create_index(Exec& x, const sql::CreateIndex& ci, cons
   bool plain = !ci.where;
   for (auto& term : ci.columns) {
     int idx = term.expr && term.expr->kind == sql::ExprKind::Column ? t->column_index(term.expr->name) : -1;
-    if (idx < 0) plain = false;
-    else cols.push_back(idx);
+    if (idx < 0)
+      plain = false;
+    else
+      cols.push_back(idx);
   }
   bool key_leads = plain && !cols.empty() && cols[0] == t->shard_key;
   bool covers_key = false;
@@ -221,7 +224,8 @@ Task<Result<QueryOutput>> create_index(Exec& x, const sql::CreateIndex& ci, cons
   for (int c : cols) binary &= t->columns[c].collation.empty() || iequals(t->columns[c].collation, "BINARY");
   bool global = t->kind == TableKind::Sharded && plain && !key_leads && binary;
   if (ci.unique && t->kind == TableKind::Sharded && !covers_key && !global)
-    co_return Error::unsupported("UNIQUE index " + ci.name.name + " needs a global unique index, which requires plain BINARY-collated columns");
+    co_return Error::unsupported("UNIQUE index " + ci.name.name +
+                                 " needs a global unique index, which requires plain BINARY-collated columns");
   auto s = co_await on_every_node(x, one_statement(sql::print(st)), "DROP INDEX IF EXISTS " + planner::quote_ident(ci.name.name));
   if (!s.ok()) co_return s.error();
   if (!global) co_return done(x, "ddl");
@@ -268,7 +272,9 @@ Task<Result<QueryOutput>> create_trigger(Exec& x, const sql::CreateTrigger& tr, 
     if (auto* d = body->as<sql::Delete>()) target = &d->table;
     const TableInfo* other = target ? x.topo->find_table(target->name) : nullptr;
     if (!other || other->kind != TableKind::Reference)
-      co_return Error::unsupported("trigger " + tr.name.name + " writes to a sharded table; only triggers whose effects stay on the row's node (SELECT/RAISE bodies) are supported yet");
+      co_return Error::unsupported(
+          "trigger " + tr.name.name +
+          " writes to a sharded table; only triggers whose effects stay on the row's node (SELECT/RAISE bodies) are supported yet");
   }
   sql::Stmt copy = st;
   copy.as<sql::CreateTrigger>()->temp = false;
@@ -328,7 +334,8 @@ Task<Result<QueryOutput>> alter_table(Exec& x, const sql::AlterTable& at, const 
   if (!s.ok()) co_return s.error();
   // The stored CREATE statement follows the nodes' schema: read it back from node 0.
   std::vector<Value> name_param(1, Value::text(next.name));
-  auto schema_req = one_request(0, x.request(one_statement("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ? COLLATE NOCASE", std::move(name_param), false)));
+  auto schema_req = one_request(0, x.request(one_statement("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ? COLLATE NOCASE",
+                                                           std::move(name_param), false)));
   auto resp = co_await fan_out(x.s, std::move(schema_req));
   if (!resp.ok()) co_return resp.error();
   auto& rows = (*resp)[0].results[0].rows;
@@ -336,9 +343,9 @@ Task<Result<QueryOutput>> alter_table(Exec& x, const sql::AlterTable& at, const 
     auto parsed = sql::parse_statement(rows[0][0].s);
     if (parsed.ok() && (*parsed)->as<sql::CreateTable>()) {
       auto* ct = (*parsed)->as<sql::CreateTable>();
-      ct->columns.erase(std::remove_if(ct->columns.begin(), ct->columns.end(),
-                                       [](const sql::ColumnDef& c) { return iequals(c.name, kKsidColumn); }),
-                        ct->columns.end());
+      ct->columns.erase(
+          std::remove_if(ct->columns.begin(), ct->columns.end(), [](const sql::ColumnDef& c) { return iequals(c.name, kKsidColumn); }),
+          ct->columns.end());
       next.create_sql = sql::print(**parsed);
     }
   }
@@ -366,7 +373,8 @@ Task<Result<QueryOutput>> resize_pragma(Exec& x, const sql::Pragma& p) {
     char* end = nullptr;
     long n = std::strtol(p.value.c_str(), &end, 10);
     if (*end || n < 1 || n > static_cast<long>(topology::kMaxNodes))
-      co_return Error::sql("PRAGMA bigdaddy_resize: nodes must be between 1 and " + std::to_string(topology::kMaxNodes) + ", got " + p.value);
+      co_return Error::sql("PRAGMA bigdaddy_resize: nodes must be between 1 and " + std::to_string(topology::kMaxNodes) + ", got " +
+                           p.value);
     payload = topology::resize_request(static_cast<uint32_t>(n), x.c.options().resize_wave_vshards);
   } else if (p.value_kind == sql::PragmaValueKind::Name && iequals(p.value, "cancel")) {
     payload = topology::cancel_request();
@@ -416,12 +424,14 @@ Task<Result<QueryOutput>> placement_pragma(Exec& x, const sql::Pragma& p) {
 
 Task<Result<QueryOutput>> pragma(Exec& x, const sql::Pragma& p) {
   if (iequals(p.name.name, "bigdaddy_resize")) co_return co_await resize_pragma(x, p);
-  if (iequals(p.name.name, "bigdaddy_move_vshard") || iequals(p.name.name, "bigdaddy_split_vshard")) co_return co_await placement_pragma(x, p);
+  if (iequals(p.name.name, "bigdaddy_move_vshard") || iequals(p.name.name, "bigdaddy_split_vshard"))
+    co_return co_await placement_pragma(x, p);
   bool reference = iequals(p.name.name, "bigdaddy_reference_table");
   bool shard_key = iequals(p.name.name, "bigdaddy_shard_key");
   if (!reference && !shard_key) co_return Error::unsupported("PRAGMA " + p.name.name + " is not supported");
   if (p.value_kind != sql::PragmaValueKind::Name || p.value.empty())
-    co_return Error::sql(reference ? "usage: PRAGMA bigdaddy_reference_table = 'table'" : "usage: PRAGMA bigdaddy_shard_key = 'table.column'");
+    co_return Error::sql(reference ? "usage: PRAGMA bigdaddy_reference_table = 'table'"
+                                   : "usage: PRAGMA bigdaddy_shard_key = 'table.column'");
   std::string table = p.value, column;
   if (shard_key) {
     auto dot = p.value.find('.');
@@ -453,7 +463,9 @@ Task<Result<QueryOutput>> pragma(Exec& x, const sql::Pragma& p) {
         for (auto& c : col.constraints) {
           bool pk = c.kind == sql::ColumnConstraintKind::PrimaryKey, uq = c.kind == sql::ColumnConstraintKind::Unique;
           if ((pk && t->column_index(col.name) != t->rowid_alias) || uq)
-            if (!includes({col.name})) co_return Error::unsupported("the shard key must be part of every UNIQUE or PRIMARY KEY constraint (" + col.name + " is unique)");
+            if (!includes({col.name}))
+              co_return Error::unsupported("the shard key must be part of every UNIQUE or PRIMARY KEY constraint (" + col.name +
+                                           " is unique)");
         }
       for (auto& tc : ct->constraints) {
         if (tc.kind != sql::TableConstraintKind::Unique && tc.kind != sql::TableConstraintKind::PrimaryKey) continue;
@@ -461,13 +473,15 @@ Task<Result<QueryOutput>> pragma(Exec& x, const sql::Pragma& p) {
         for (auto& term : tc.columns)
           if (term.expr && term.expr->kind == sql::ExprKind::Column) cols.push_back(term.expr->name);
         bool alias_pk = tc.kind == sql::TableConstraintKind::PrimaryKey && cols.size() == 1 && t->column_index(cols[0]) == t->rowid_alias;
-        if (!alias_pk && !includes(cols)) co_return Error::unsupported("the shard key must be part of every UNIQUE or PRIMARY KEY constraint");
+        if (!alias_pk && !includes(cols))
+          co_return Error::unsupported("the shard key must be part of every UNIQUE or PRIMARY KEY constraint");
       }
     }
     next.shard_key = idx;
   }
   std::vector<NodeRequest> reqs;
-  for (auto n : x.all_nodes()) reqs.push_back({n, x.request(one_statement("SELECT count(*) FROM " + planner::quote_ident(t->name), {}, false))});
+  for (auto n : x.all_nodes())
+    reqs.push_back({n, x.request(one_statement("SELECT count(*) FROM " + planner::quote_ident(t->name), {}, false))});
   auto resp = co_await fan_out(x.s, std::move(reqs));
   if (!resp.ok()) co_return resp.error();
   int64_t rows = 0;
@@ -485,13 +499,15 @@ Task<Result<QueryOutput>> pragma(Exec& x, const sql::Pragma& p) {
 Task<Result<QueryOutput>> run_ddl(Exec& x, const sql::Stmt& st) {
   // Schema changes wait while a resize runs (the topology object refuses them too): new nodes
   // and staging tables are made from the catalog the resize started with.
-  bool schema = st.kind() == sql::StmtKind::CreateTable || st.kind() == sql::StmtKind::Drop ||
-                st.kind() == sql::StmtKind::CreateView || st.kind() == sql::StmtKind::CreateIndex ||
-                st.kind() == sql::StmtKind::CreateTrigger || st.kind() == sql::StmtKind::AlterTable;
+  bool schema = st.kind() == sql::StmtKind::CreateTable || st.kind() == sql::StmtKind::Drop || st.kind() == sql::StmtKind::CreateView ||
+                st.kind() == sql::StmtKind::CreateIndex || st.kind() == sql::StmtKind::CreateTrigger ||
+                st.kind() == sql::StmtKind::AlterTable;
   if (schema) {
     if (auto s = co_await x.refresh(); !s.ok()) co_return s.error();
     if (x.topo->resizing)
-      co_return Error::sql("the schema cannot change while the database is being resized; retry when the resize has finished (PRAGMA bigdaddy_resize shows its progress)");
+      co_return Error::sql(
+          "the schema cannot change while the database is being resized; retry when the resize has finished (PRAGMA bigdaddy_resize shows "
+          "its progress)");
   }
   switch (st.kind()) {
     case sql::StmtKind::CreateTable: co_return co_await create_table(x, *st.as<sql::CreateTable>());

@@ -171,9 +171,9 @@ Task<Result<QueryOutput>> run_combine(Exec& x, const std::string& text, int npar
           for (auto& v : row) bytes += 9 + v.s.size();
       }
     if (rows > x.c.options().max_gather_rows || bytes > x.c.options().max_gather_bytes)
-      co_return Error::limit("query would gather more than " + std::to_string(x.c.options().max_gather_rows) +
-                             " rows or " + std::to_string(x.c.options().max_gather_bytes >> 20) + " MB from " +
-                             std::to_string(nreqs) + " nodes; add a shard-key predicate");
+      co_return Error::limit("query would gather more than " + std::to_string(x.c.options().max_gather_rows) + " rows or " +
+                             std::to_string(x.c.options().max_gather_bytes >> 20) + " MB from " + std::to_string(nreqs) +
+                             " nodes; add a shard-key predicate");
     for (size_t i = 0; i < resp->size(); i++) {
       for (size_t k = 0; k < req_tables[i].size(); k++) {
         const TableInfo* t = gathers[req_tables[i][k]].table;
@@ -189,8 +189,7 @@ Task<Result<QueryOutput>> run_combine(Exec& x, const std::string& text, int npar
                 row[mask_cols[b]] = Value::real(static_cast<double>(row[mask_cols[b]].i));
           }
         }
-        if (auto s = db->load(t->name, planner::gathered_columns(*t), rs.rows, planner::gathers_rowid(*t)); !s.ok())
-          co_return s.error();
+        if (auto s = db->load(t->name, planner::gathered_columns(*t), rs.rows, planner::gathers_rowid(*t)); !s.ok()) co_return s.error();
       }
     }
   }
@@ -283,10 +282,12 @@ Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
         x.plan = "lookup";
       }
     }
-    bool simple = !f.aggregate && !f.window && core.distinct != sql::Distinctness::Distinct && core.group_by.empty() &&
-                  !core.having && sel.order_by.empty() && !sel.limit;
+    bool simple = !f.aggregate && !f.window && core.distinct != sql::Distinctness::Distinct && core.group_by.empty() && !core.having &&
+                  sel.order_by.empty() && !sel.limit;
     if (targets.size() == 1) {
-      auto resp = co_await fan_out(x.s, one_request(targets[0], x.request(one_statement(shard_sql->sql, planner::params_for(x.params, shard_sql->params), false), point_vshards)));
+      auto resp = co_await fan_out(
+          x.s, one_request(targets[0], x.request(one_statement(shard_sql->sql, planner::params_for(x.params, shard_sql->params), false),
+                                                 point_vshards)));
       if (!resp.ok()) co_return resp.error();
       QueryOutput out;
       out.rs = std::move((*resp)[0].results[0]);
@@ -296,9 +297,8 @@ Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
     // SELECT count(*) FROM t [WHERE ...]: each shard counts, the conductor sums.
     bool count_only = core.columns.size() == 1 && core.columns[0].kind == sql::ResultKind::Expr &&
                       core.columns[0].expr->kind == sql::ExprKind::Function && iequals(core.columns[0].expr->name, "count") &&
-                      core.columns[0].expr->star && !core.columns[0].expr->filter && !core.columns[0].expr->over &&
-                      core.group_by.empty() && !core.having && sel.order_by.empty() && !sel.limit &&
-                      core.distinct != sql::Distinctness::Distinct && !f.window;
+                      core.columns[0].expr->star && !core.columns[0].expr->filter && !core.columns[0].expr->over && core.group_by.empty() &&
+                      !core.having && sel.order_by.empty() && !sel.limit && core.distinct != sql::Distinctness::Distinct && !f.window;
     if (count_only) {
       auto parts = co_await read_on(x, targets, shard_sql->sql, shard_sql->params);
       if (!parts.ok()) co_return parts.error();
@@ -321,7 +321,8 @@ Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
     if ((f.aggregate || !core.group_by.empty()) && !f.window && only->kind == TableKind::Sharded) {
       if (auto ap = planner::plan_aggregate(sel, *only)) {
         std::vector<NodeRequest> reqs;
-        for (auto n : targets) reqs.push_back({n, x.request(one_statement(ap->shard_sql, planner::params_for(x.params, ap->shard_params), false))});
+        for (auto n : targets)
+          reqs.push_back({n, x.request(one_statement(ap->shard_sql, planner::params_for(x.params, ap->shard_params), false))});
         auto resp = co_await fan_out(x.s, std::move(reqs));
         // Whether an integer sum overflows depends on the order rows are added; when a shard or the
         // combination overflows, the combine engine decides over all rows, as SQLite would.
@@ -349,29 +350,29 @@ Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
           overflow = !groups.ok() && groups.error().message == "integer overflow";
           if (!groups.ok() && !overflow) co_return groups.error();
         }
-      if (!overflow) {
-        // The final expressions run in SQLite over one row per group; the user's table, empty,
-        // gives the result columns SQLite's own names.
-        auto db = CombineDb::open();
-        if (!db.ok()) co_return db.error();
-        if (auto st = (*db)->exec(only->create_sql); !st.ok()) co_return st.error();
-        auto names = (*db)->query(original, planner::params_for(x.params, original_params));
-        if (!names.ok()) co_return names.error();
-        if (auto st = (*db)->exec(ap->agg_table_ddl); !st.ok()) co_return st.error();
-        std::vector<std::string> cols;
-        for (size_t j = 0; j < ap->keys.size(); j++) cols.push_back("k" + std::to_string(j));
-        for (size_t i = 0; i < ap->aggs.size(); i++) cols.push_back("a" + std::to_string(i));
-        if (auto st = (*db)->load("_bd_agg", cols, *groups, false); !st.ok()) co_return st.error();
-        auto rs = (*db)->query(ap->final_sql, planner::params_for(x.params, ap->final_params));
-        if (!rs.ok()) co_return rs.error();
-        QueryOutput out;
-        out.rs = std::move(*rs);
-        out.rs.columns = names->columns;
-        out.rs.changes = 0;
-        out.rs.last_insert_rowid = 0;
-        x.plan = "scatter-aggregate";
-        co_return out;
-      }
+        if (!overflow) {
+          // The final expressions run in SQLite over one row per group; the user's table, empty,
+          // gives the result columns SQLite's own names.
+          auto db = CombineDb::open();
+          if (!db.ok()) co_return db.error();
+          if (auto st = (*db)->exec(only->create_sql); !st.ok()) co_return st.error();
+          auto names = (*db)->query(original, planner::params_for(x.params, original_params));
+          if (!names.ok()) co_return names.error();
+          if (auto st = (*db)->exec(ap->agg_table_ddl); !st.ok()) co_return st.error();
+          std::vector<std::string> cols;
+          for (size_t j = 0; j < ap->keys.size(); j++) cols.push_back("k" + std::to_string(j));
+          for (size_t i = 0; i < ap->aggs.size(); i++) cols.push_back("a" + std::to_string(i));
+          if (auto st = (*db)->load("_bd_agg", cols, *groups, false); !st.ok()) co_return st.error();
+          auto rs = (*db)->query(ap->final_sql, planner::params_for(x.params, ap->final_params));
+          if (!rs.ok()) co_return rs.error();
+          QueryOutput out;
+          out.rs = std::move(*rs);
+          out.rs.columns = names->columns;
+          out.rs.changes = 0;
+          out.rs.last_insert_rowid = 0;
+          x.plan = "scatter-aggregate";
+          co_return out;
+        }
       }
     }
     if (!f.aggregate && !f.window) {
@@ -381,7 +382,8 @@ Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
       if (sel.limit) {
         auto lv = evaluate_constant(x, *sel.limit->count);
         Result<Value> ov = sel.limit->offset ? evaluate_constant(x, *sel.limit->offset) : Result<Value>(Value::integer(0));
-        if (!lv.ok() || !ov.ok()) limit_ok = false;
+        if (!lv.ok() || !ov.ok())
+          limit_ok = false;
         else {
           auto spec = merge::limit_from_values(*lv, sel.limit->offset ? &*ov : nullptr);
           if (!spec.ok()) co_return spec.error();
@@ -392,19 +394,23 @@ Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
       if (limit_ok) plan = planner::plan_scatter_merge(sel, *only, lim.limit, lim.offset);
       if (plan) {
         std::vector<NodeRequest> reqs;
-        for (auto n : targets) reqs.push_back({n, x.request(one_statement(plan->shard_sql, planner::params_for(x.params, plan->param_count), false))});
+        for (auto n : targets)
+          reqs.push_back({n, x.request(one_statement(plan->shard_sql, planner::params_for(x.params, plan->param_count), false))});
         auto resp = co_await fan_out(x.s, std::move(reqs));
         if (!resp.ok()) co_return resp.error();
         QueryOutput out;
         std::vector<merge::RowSourcePtr> inputs;
         for (auto& r : *resp) {
           auto& rs = r.results[0];
-          if (out.rs.columns.empty()) out.rs.columns.assign(rs.columns.begin(), rs.columns.begin() + std::min(rs.columns.size(), plan->visible_columns));
+          if (out.rs.columns.empty())
+            out.rs.columns.assign(rs.columns.begin(), rs.columns.begin() + std::min(rs.columns.size(), plan->visible_columns));
           inputs.push_back(std::make_unique<merge::VectorSource>(std::move(rs.rows)));
         }
         merge::RowSourcePtr src;
-        if (plan->keys.empty()) src = std::make_unique<merge::Concat>(std::move(inputs));
-        else src = std::make_unique<merge::OrderedMerge>(std::move(inputs), plan->keys);
+        if (plan->keys.empty())
+          src = std::make_unique<merge::Concat>(std::move(inputs));
+        else
+          src = std::make_unique<merge::OrderedMerge>(std::move(inputs), plan->keys);
         if (plan->distinct) src = std::make_unique<merge::Distinct>(std::move(src), plan->distinct_collations);
         src = std::make_unique<merge::Limit>(std::move(src), merge::LimitSpec{plan->limit, plan->offset});
         auto rows = merge::drain(*src);
@@ -463,9 +469,9 @@ Task<Result<QueryOutput>> run_explain(Exec& x, const sql::Stmt& st) {
   for (auto& p : x.s.planned) out.rs.rows.push_back({Value::text("shard"), Value::integer(p.node), Value::text(p.sql)});
   std::string conductor = x.plan == "combine" ? "combine engine runs the query over the gathered rows"
                           : x.plan == "scatter-merge" || x.plan == "route-subset-merge" ? "k-way ordered merge, DISTINCT, OFFSET/LIMIT"
-                          : x.plan == "scatter-count" ? "sum of the shards' counts"
+                          : x.plan == "scatter-count"                                   ? "sum of the shards' counts"
                           : x.plan == "scatter" || x.plan == "colocated-scatter" || x.plan == "route-subset" ? "concatenate shard results"
-                                                                                                            : "return the shard's result";
+                                                                                                             : "return the shard's result";
   out.rs.rows.push_back({Value::text(x.plan), Value::null(), Value::text(conductor)});
   co_return out;
 }
@@ -492,8 +498,7 @@ Task<Result<QueryOutput>> run_request(Conductor& c, Session& s, QueryInput input
   if (!parsed.ok()) co_return parsed.error();
   if (parsed->empty()) co_return QueryOutput{};
   if (parsed->size() > 1 && !input.params.empty())
-    co_return Error::sql("parameters can be bound to a single statement only, got " + std::to_string(parsed->size()) +
-                         " statements");
+    co_return Error::sql("parameters can be bound to a single statement only, got " + std::to_string(parsed->size()) + " statements");
   QueryOutput last;
   for (auto& st : *parsed) {
     Result<QueryOutput> r = Error::internal("statement did not run");
@@ -510,8 +515,10 @@ Task<Result<QueryOutput>> run_request(Conductor& c, Session& s, QueryInput input
       }
       s.preflight_writes = (*topo)->resizing;
       Exec x{c, s, *topo, input.params, input.nodes};
-      if (input.mode == static_cast<uint8_t>(RequestMode::Explain)) r = co_await run_explain(x, *st);
-      else r = co_await run_statement(x, *st);
+      if (input.mode == static_cast<uint8_t>(RequestMode::Explain))
+        r = co_await run_explain(x, *st);
+      else
+        r = co_await run_statement(x, *st);
       if (r.ok()) {
         r->meta_json = meta_json(x);
         break;

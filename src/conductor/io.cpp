@@ -44,8 +44,7 @@ Task<Result<std::shared_ptr<const Topology>>> load_topology(Conductor& c, Sessio
   co_return c.cached(s.database());
 }
 
-Task<Result<std::vector<storage::Response>>> fan_out(Session& s, std::vector<NodeRequest> requests,
-                                                     std::string topology_payload) {
+Task<Result<std::vector<storage::Response>>> fan_out(Session& s, std::vector<NodeRequest> requests, std::string topology_payload) {
   if (s.dry_run) {
     std::vector<storage::Response> results;
     for (auto& r : requests) {
@@ -92,8 +91,7 @@ Task<Result<std::vector<storage::Response>>> fan_out(Session& s, std::vector<Nod
     o.node = r.node;
     o.payload = storage::encode_request(r.request);
     out.push_back(std::move(o));
-    if (std::find(s.nodes_touched.begin(), s.nodes_touched.end(), r.node) == s.nodes_touched.end())
-      s.nodes_touched.push_back(r.node);
+    if (std::find(s.nodes_touched.begin(), s.nodes_touched.end(), r.node) == s.nodes_touched.end()) s.nodes_touched.push_back(r.node);
   }
   if (!topology_payload.empty()) {
     OutRequest o;

@@ -22,8 +22,7 @@ struct NodeRequest {
 
 // Sends all requests at once; the first failure (in request order) is returned, naming its node.
 // A non-empty `topology_payload` rides along in the same round trip (its reply must be ok).
-Task<Result<std::vector<storage::Response>>> fan_out(Session& s, std::vector<NodeRequest> requests,
-                                                     std::string topology_payload = {});
+Task<Result<std::vector<storage::Response>>> fan_out(Session& s, std::vector<NodeRequest> requests, std::string topology_payload = {});
 
 // Waits `ms` milliseconds (the host sleeps; no I/O).
 Task<int> sleep_ms(Session& s, uint32_t ms);

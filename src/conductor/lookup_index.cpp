@@ -68,7 +68,8 @@ std::vector<std::string> lookup_table_ddl(const TableInfo& index) {
   }
   std::vector<std::string> ddl;
   if (index.unique) {
-    ddl.push_back("CREATE TABLE " + name + " (" + cols + "ksid INTEGER NOT NULL, " + std::string(kKsidColumn) + " INTEGER, UNIQUE (" + keys + "))");
+    ddl.push_back("CREATE TABLE " + name + " (" + cols + "ksid INTEGER NOT NULL, " + std::string(kKsidColumn) + " INTEGER, UNIQUE (" +
+                  keys + "))");
   } else {
     ddl.push_back("CREATE TABLE " + name + " (" + cols + "ksid INTEGER NOT NULL, " + std::string(kKsidColumn) + " INTEGER)");
     ddl.push_back("CREATE INDEX " + planner::quote_ident(lookup_table_name(index.name) + "_v") + " ON " + name + " (" + keys + ", ksid)");
@@ -140,7 +141,8 @@ Task<Result<std::optional<std::vector<uint32_t>>>> route_by_index(Exec& x, const
     for (auto& v : *pins) per_node[x.node_of(v)].push_back(v);
     std::vector<NodeRequest> reqs;
     for (auto& [node, values] : per_node) {
-      std::string sql = std::string("SELECT DISTINCT ") + kKsidAsText + " FROM " + planner::quote_ident(lookup_table_name(index->name)) + " WHERE v1 IN (";
+      std::string sql = std::string("SELECT DISTINCT ") + kKsidAsText + " FROM " + planner::quote_ident(lookup_table_name(index->name)) +
+                        " WHERE v1 IN (";
       for (size_t i = 0; i < values.size(); i++) sql += i ? ",?" : "?";
       reqs.push_back({node, x.request(one_statement(sql + ")", values, false))});
     }

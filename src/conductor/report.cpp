@@ -83,8 +83,10 @@ Task<Result<QueryOutput>> topology_report(Conductor& c, Session& s, uint32_t nod
       j.key(t.name).begin_object().key("rows").num(rows).end_object();
     }
     j.end_object();
-    if (counts[n].database_bytes >= 0) j.key("bytes").num(counts[n].database_bytes);
-    else j.key("bytes").null();
+    if (counts[n].database_bytes >= 0)
+      j.key("bytes").num(counts[n].database_bytes);
+    else
+      j.key("bytes").null();
     j.key("rows").num(total);
     j.end_object();
   }
@@ -95,12 +97,22 @@ Task<Result<QueryOutput>> topology_report(Conductor& c, Session& s, uint32_t nod
     j.begin_object();
     j.key("name").str(t.name);
     j.key("kind").str(t.kind == TableKind::Reference ? "reference" : t.kind == TableKind::View ? "view" : "sharded");
-    if (t.kind != TableKind::Sharded) j.key("shardKey").null();
-    else if (t.shard_key < 0) j.key("shardKey").str("rowid");
-    else j.key("shardKey").str(t.columns[t.shard_key].name);
+    if (t.kind != TableKind::Sharded)
+      j.key("shardKey").null();
+    else if (t.shard_key < 0)
+      j.key("shardKey").str("rowid");
+    else
+      j.key("shardKey").str(t.columns[t.shard_key].name);
     j.key("columns").begin_array();
     for (auto& col : t.columns)
-      j.begin_object().key("name").str(col.name).key("type").str(col.decl_type).key("affinity").str(affinity_name(col.affinity)).end_object();
+      j.begin_object()
+          .key("name")
+          .str(col.name)
+          .key("type")
+          .str(col.decl_type)
+          .key("affinity")
+          .str(affinity_name(col.affinity))
+          .end_object();
     j.end_array();
     j.key("sql").str(t.create_sql);
     j.end_object();
@@ -108,7 +120,18 @@ Task<Result<QueryOutput>> topology_report(Conductor& c, Session& s, uint32_t nod
   j.end_array();
   j.key("vshards").begin_array();
   for (auto& v : topo->vshards)
-    j.begin_object().key("id").unum(v.id).key("lo").ustr(v.lo).key("hi").ustr(v.hi).key("node").unum(v.node).key("status").str(moving(v.id) ? "moving" : "serving").end_object();
+    j.begin_object()
+        .key("id")
+        .unum(v.id)
+        .key("lo")
+        .ustr(v.lo)
+        .key("hi")
+        .ustr(v.hi)
+        .key("node")
+        .unum(v.node)
+        .key("status")
+        .str(moving(v.id) ? "moving" : "serving")
+        .end_object();
   j.end_array();
   j.key("indexes").begin_array();
   for (auto& t : topo->tables) {
@@ -126,9 +149,13 @@ Task<Result<QueryOutput>> topology_report(Conductor& c, Session& s, uint32_t nod
     j.begin_object().key("kind").str("resize " + std::to_string(job->from_nodes) + " → " + std::to_string(job->to_nodes) + " nodes");
     std::string status = topology::phase_name(job->phase);
     if (job->active() && job->waves() > 1)
-      status += " · wave " + std::to_string(job->wave_begin / std::max<uint32_t>(1, job->wave_size) + 1) + " of " + std::to_string(job->waves());
+      status +=
+          " · wave " + std::to_string(job->wave_begin / std::max<uint32_t>(1, job->wave_size) + 1) + " of " + std::to_string(job->waves());
     j.key("id").num(static_cast<int64_t>(job->id)).key("status").str(status);
-    j.key("total").num(static_cast<int64_t>(job->rows_total)).key("done").num(static_cast<int64_t>(std::min(job->rows_copied, job->rows_total)));
+    j.key("total")
+        .num(static_cast<int64_t>(job->rows_total))
+        .key("done")
+        .num(static_cast<int64_t>(std::min(job->rows_copied, job->rows_total)));
     if (!job->last_error.empty()) j.key("error").str(job->last_error);
     j.end_object();
   }

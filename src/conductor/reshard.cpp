@@ -101,8 +101,8 @@ const char* kNodeTable = "CREATE TABLE IF NOT EXISTS _bd_node(k TEXT PRIMARY KEY
 storage::Statement set_node(const char* key, Value v, bool keep_max) {
   std::vector<Value> p;
   p.push_back(std::move(v));
-  return stmt(std::string("INSERT INTO _bd_node(k, v) VALUES ('") + key + "', ?1) ON CONFLICT(k) DO UPDATE SET v = " +
-                  (keep_max ? "max(v, excluded.v)" : "excluded.v"),
+  return stmt(std::string("INSERT INTO _bd_node(k, v) VALUES ('") + key +
+                  "', ?1) ON CONFLICT(k) DO UPDATE SET v = " + (keep_max ? "max(v, excluded.v)" : "excluded.v"),
               std::move(p));
 }
 
@@ -148,7 +148,11 @@ Result<Row> decode_exact(const Row& row, size_t first, size_t ncols) {
     const Value& v = row[first + 1 + i];
     switch (mask[i]) {
       case 'i': out.push_back(Value::integer(v.type == ValueType::Integer ? v.i : std::strtoll(v.s.c_str(), nullptr, 10))); break;
-      case 'r': out.push_back(Value::real(v.type == ValueType::Real ? v.r : v.type == ValueType::Integer ? static_cast<double>(v.i) : std::strtod(v.s.c_str(), nullptr))); break;
+      case 'r':
+        out.push_back(Value::real(v.type == ValueType::Real      ? v.r
+                                  : v.type == ValueType::Integer ? static_cast<double>(v.i)
+                                                                 : std::strtod(v.s.c_str(), nullptr)));
+        break;
       case 'n': out.push_back(Value::null()); break;
       case 'b': out.push_back(v.type == ValueType::Blob ? v : Value::blob(v.s)); break;
       default: out.push_back(v.type == ValueType::Text ? v : Value::text(v.s)); break;
@@ -168,8 +172,9 @@ std::string batch_select(const NodeTable& t, const std::string& filter) {
   std::string len;
   for (auto& col : t.cols) len += (len.empty() ? "" : " + ") + std::string("coalesce(length(") + q(col) + "), 0)";
   return "SELECT * FROM (SELECT *, sum(_bd_len) OVER w AS _bd_cum, row_number() OVER w AS _bd_rn, count(*) OVER () AS _bd_n FROM "
-         "(SELECT CAST(rowid AS TEXT), " + select_exact(t, "") + ", rowid AS _bd_r, " + len + " AS _bd_len FROM " + q(t.name) +
-         " WHERE rowid > ?1 AND " + filter + " ORDER BY rowid LIMIT ?2) WINDOW w AS (ORDER BY _bd_r ROWS UNBOUNDED PRECEDING)) "
+         "(SELECT CAST(rowid AS TEXT), " +
+         select_exact(t, "") + ", rowid AS _bd_r, " + len + " AS _bd_len FROM " + q(t.name) + " WHERE rowid > ?1 AND " + filter +
+         " ORDER BY rowid LIMIT ?2) WINDOW w AS (ORDER BY _bd_r ROWS UNBOUNDED PRECEDING)) "
          "WHERE _bd_cum <= ?3 OR _bd_rn = 1";
 }
 
@@ -342,9 +347,10 @@ struct Runner {
         for (char k : {'i', 'u', 'd'}) v.push_back(stmt("DROP TRIGGER IF EXISTS " + q(trigger_name(t.name, k))));
         v.push_back(stmt("CREATE TRIGGER " + q(trigger_name(t.name, 'i')) + " AFTER INSERT ON " + q(t.name) + " WHEN " + in_new +
                          " BEGIN INSERT INTO _bd_changes(tbl, rid) VALUES (" + tbl + ", NEW.rowid); END"));
-        v.push_back(stmt("CREATE TRIGGER " + q(trigger_name(t.name, 'u')) + " AFTER UPDATE ON " + q(t.name) + " WHEN " + in_old +
-                         " OR " + in_new + " BEGIN INSERT INTO _bd_changes(tbl, rid) VALUES (" + tbl +
-                         ", OLD.rowid); INSERT INTO _bd_changes(tbl, rid) SELECT " + tbl + ", NEW.rowid WHERE NEW.rowid <> OLD.rowid; END"));
+        v.push_back(stmt("CREATE TRIGGER " + q(trigger_name(t.name, 'u')) + " AFTER UPDATE ON " + q(t.name) + " WHEN " + in_old + " OR " +
+                         in_new + " BEGIN INSERT INTO _bd_changes(tbl, rid) VALUES (" + tbl +
+                         ", OLD.rowid); INSERT INTO _bd_changes(tbl, rid) SELECT " + tbl +
+                         ", NEW.rowid WHERE NEW.rowid <> OLD.rowid; END"));
         v.push_back(stmt("CREATE TRIGGER " + q(trigger_name(t.name, 'd')) + " AFTER DELETE ON " + q(t.name) + " WHEN " + in_old +
                          " BEGIN INSERT INTO _bd_changes(tbl, rid) VALUES (" + tbl + ", OLD.rowid); END"));
       }
@@ -355,7 +361,8 @@ struct Runner {
       for (auto& m : job.moves) all[m.from].push_back(m.vshard);
       for (auto& [src, ids] : all)
         for (auto& t : tables)
-          per[src].push_back(stmt("SELECT count(*) FROM " + q(t.name) + " WHERE " + topology::ksid_ranges_sql(*topo, ids, "_bd_ksid"), {}, false));
+          per[src].push_back(
+              stmt("SELECT count(*) FROM " + q(t.name) + " WHERE " + topology::ksid_ranges_sql(*topo, ids, "_bd_ksid"), {}, false));
     }
     for (auto dst : job.targets()) {
       auto& v = per[dst];
@@ -441,15 +448,17 @@ struct Runner {
       if (auto w = co_await admin(s, std::move(writes)); !w.ok()) co_return w.error();
     }
     bool all_done = std::all_of(next.cursors.begin(), next.cursors.end(), [](auto& c2) { return c2.done; });
-    if (next.cancel_requested) next.phase = Phase::Abort;
-    else if (all_done) next.phase = Phase::CatchUp;
+    if (next.cancel_requested)
+      next.phase = Phase::Abort;
+    else if (all_done)
+      next.phase = Phase::CatchUp;
     co_return co_await save(next);
   }
 
   // ---- catch-up: replays a slice of the logged rows into staging ----
   struct Replayed {
-    uint64_t rows = 0;     // rows re-read and replaced
-    bool drained = true;   // the whole log has been replayed
+    uint64_t rows = 0;    // rows re-read and replaced
+    bool drained = true;  // the whole log has been replayed
   };
   Task<Result<Replayed>> replay(ReshardJob& next) {
     // Round trip 1, per source: this round's slice of the log (the next kReplayEntries entries),
@@ -465,18 +474,19 @@ struct Runner {
       auto& v = lists[src];
       std::vector<Value> p0;
       p0.push_back(Value::integer(next.log_applied[src]));
-      v.push_back(stmt("SELECT " + upto("?1") + ", (SELECT count(*) FROM _bd_changes WHERE seq > " + upto("?1") + ")", std::move(p0), false));
+      v.push_back(
+          stmt("SELECT " + upto("?1") + ", (SELECT count(*) FROM _bd_changes WHERE seq > " + upto("?1") + ")", std::move(p0), false));
       for (auto& t : tables) {
         std::string len;
         for (auto& col : t.cols) len += (len.empty() ? "" : " + ") + std::string("coalesce(length(t.") + q(col) + "), 0)";
         std::vector<Value> p;
         p.push_back(Value::text(t.name));
         p.push_back(Value::integer(next.log_applied[src]));
-        v.push_back(stmt("SELECT CAST(c.rid AS TEXT), c.first, CASE WHEN t.rowid IS NULL THEN 0 ELSE " + len +
-                             " END FROM (SELECT rid, min(seq) AS first FROM _bd_changes WHERE tbl = ?1 AND seq > ?2 AND seq <= " +
-                             upto("?2") + " GROUP BY rid) AS c LEFT JOIN " + q(t.name) + " AS t ON t.rowid = c.rid AND " +
-                             ranges(src, "t._bd_ksid"),
-                         std::move(p), false));
+        v.push_back(
+            stmt("SELECT CAST(c.rid AS TEXT), c.first, CASE WHEN t.rowid IS NULL THEN 0 ELSE " + len +
+                     " END FROM (SELECT rid, min(seq) AS first FROM _bd_changes WHERE tbl = ?1 AND seq > ?2 AND seq <= " + upto("?2") +
+                     " GROUP BY rid) AS c LEFT JOIN " + q(t.name) + " AS t ON t.rowid = c.rid AND " + ranges(src, "t._bd_ksid"),
+                 std::move(p), false));
       }
     }
     auto listed = co_await admin(s, std::move(lists));
@@ -518,8 +528,8 @@ struct Runner {
         std::vector<Value> p;
         p.push_back(Value::text(ids + "]"));
         fetches[sources[k]].push_back(stmt("SELECT CAST(c.value AS TEXT), t.rowid IS NOT NULL, " + select_exact(tables[i], "t.") +
-                                               " FROM json_each(?1) AS c LEFT JOIN " + q(tables[i].name) + " AS t ON t.rowid = c.value AND " +
-                                               ranges(sources[k], "t._bd_ksid"),
+                                               " FROM json_each(?1) AS c LEFT JOIN " + q(tables[i].name) +
+                                               " AS t ON t.rowid = c.value AND " + ranges(sources[k], "t._bd_ksid"),
                                            std::move(p), false));
       }
     }
@@ -561,8 +571,10 @@ struct Runner {
     auto n = co_await replay(next);
     if (!n.ok()) co_return n.error();
     next.catchup_rounds++;
-    if (next.cancel_requested) next.phase = Phase::Abort;
-    else if ((n->drained && n->rows < kQuietChanges) || next.catchup_rounds >= kMaxCatchUpRounds) next.phase = Phase::Fence;
+    if (next.cancel_requested)
+      next.phase = Phase::Abort;
+    else if ((n->drained && n->rows < kQuietChanges) || next.catchup_rounds >= kMaxCatchUpRounds)
+      next.phase = Phase::Fence;
     co_return co_await save(next);
   }
 
@@ -586,11 +598,13 @@ struct Runner {
     for (auto src : sources)
       for (auto& t : tables)
         reads[src].push_back(stmt(t.sweep ? "SELECT CAST(rowid AS TEXT) FROM " + q(t.name) + " WHERE " + ranges(src, "_bd_ksid")
-                                          : std::string("SELECT 1 WHERE 0"), {}, false));
+                                          : std::string("SELECT 1 WHERE 0"),
+                                  {}, false));
     for (auto dst : targets)
       for (auto& t : tables)
-        reads[dst].push_back(stmt(t.sweep ? "SELECT _bd_src, CAST(_bd_rid AS TEXT) FROM " + q(stage_name(t.name))
-                                          : std::string("SELECT 1, 1 WHERE 0"), {}, false));
+        reads[dst].push_back(
+            stmt(t.sweep ? "SELECT _bd_src, CAST(_bd_rid AS TEXT) FROM " + q(stage_name(t.name)) : std::string("SELECT 1, 1 WHERE 0"), {},
+                 false));
     std::vector<uint32_t> order;
     for (auto& [node, _] : reads) order.push_back(node);
     auto resp = co_await admin(s, std::move(reads));
@@ -612,8 +626,10 @@ struct Runner {
           for (auto& row : results_of(dst)[i].rows) {
             if (static_cast<uint32_t>(int_of(row[0])) != src) continue;
             int64_t rid = int_of(row[1]);
-            if (!expected.count(rid)) extra.push_back(rid);
-            else staged.insert(rid);
+            if (!expected.count(rid))
+              extra.push_back(rid);
+            else
+              staged.insert(rid);
           }
           if (!extra.empty()) stage_deletes(fixes[dst], tables[i], src, extra);
         }
@@ -671,8 +687,10 @@ struct Runner {
   Task<Result<std::map<uint32_t, std::vector<UserTrigger>>>> user_triggers(const std::vector<uint32_t>& nodes) {
     PerNode per;
     for (auto n : nodes)
-      per[n].push_back(stmt("SELECT name, tbl_name, sql FROM sqlite_schema WHERE type = 'trigger' AND sql IS NOT NULL AND "
-                            "name NOT LIKE '\\_bd\\_%' ESCAPE '\\'", {}, false));
+      per[n].push_back(
+          stmt("SELECT name, tbl_name, sql FROM sqlite_schema WHERE type = 'trigger' AND sql IS NOT NULL AND "
+               "name NOT LIKE '\\_bd\\_%' ESCAPE '\\'",
+               {}, false));
     auto resp = co_await admin(s, std::move(per));
     if (!resp.ok()) co_return resp.error();
     std::map<uint32_t, std::vector<UserTrigger>> out;

@@ -29,7 +29,7 @@ struct QueryInput {
   std::string sql;
   std::vector<Value> params;
   uint32_t nodes = 8;  // node count if the database does not exist yet
-  uint8_t mode = 0;  // RequestMode: query, explain, topology report
+  uint8_t mode = 0;    // RequestMode: query, explain, topology report
 };
 
 struct QueryOutput {

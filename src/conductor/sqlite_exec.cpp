@@ -8,12 +8,10 @@ namespace bd {
 Result<ResultSet> sqlite_run(sqlite3* db, std::string_view sql, const std::vector<Value>& params) {
   sqlite3_stmt* st = nullptr;
   const char* tail = nullptr;
-  if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &st, &tail) != SQLITE_OK)
-    return Error::sql(sqlite3_errmsg(db));
+  if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &st, &tail) != SQLITE_OK) return Error::sql(sqlite3_errmsg(db));
   if (!st) return ResultSet{};  // empty statement
   std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> guard(st, sqlite3_finalize);
-  if (static_cast<int>(params.size()) > sqlite3_bind_parameter_count(st))
-    return Error::sql("too many SQL variables");
+  if (static_cast<int>(params.size()) > sqlite3_bind_parameter_count(st)) return Error::sql("too many SQL variables");
   for (size_t i = 0; i < params.size(); i++) {
     const Value& v = params[i];
     int idx = static_cast<int>(i) + 1, rc = SQLITE_OK;
@@ -40,8 +38,8 @@ Result<ResultSet> sqlite_run(sqlite3* db, std::string_view sql, const std::vecto
         case SQLITE_INTEGER: row.push_back(Value::integer(sqlite3_column_int64(st, c))); break;
         case SQLITE_FLOAT: row.push_back(Value::real(sqlite3_column_double(st, c))); break;
         case SQLITE_TEXT:
-          row.push_back(Value::text({reinterpret_cast<const char*>(sqlite3_column_text(st, c)),
-                                     static_cast<size_t>(sqlite3_column_bytes(st, c))}));
+          row.push_back(
+              Value::text({reinterpret_cast<const char*>(sqlite3_column_text(st, c)), static_cast<size_t>(sqlite3_column_bytes(st, c))}));
           break;
         case SQLITE_BLOB: {
           auto* p = static_cast<const char*>(sqlite3_column_blob(st, c));

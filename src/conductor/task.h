@@ -28,7 +28,9 @@ class Task {
     };
     FinalAwaiter final_suspend() noexcept { return {}; }
     template <class U>
-    void return_value(U&& v) { value.emplace(std::forward<U>(v)); }
+    void return_value(U&& v) {
+      value.emplace(std::forward<U>(v));
+    }
     void unhandled_exception() { std::abort(); }
   };
 
@@ -36,11 +38,16 @@ class Task {
   explicit Task(std::coroutine_handle<promise_type> h) : h_(h) {}
   Task(Task&& o) noexcept : h_(std::exchange(o.h_, {})) {}
   Task& operator=(Task&& o) noexcept {
-    if (this != &o) { if (h_) h_.destroy(); h_ = std::exchange(o.h_, {}); }
+    if (this != &o) {
+      if (h_) h_.destroy();
+      h_ = std::exchange(o.h_, {});
+    }
     return *this;
   }
   Task(const Task&) = delete;
-  ~Task() { if (h_) h_.destroy(); }
+  ~Task() {
+    if (h_) h_.destroy();
+  }
 
   // Awaiting a task starts it and resumes the awaiter when it finishes (symmetric transfer).
   bool await_ready() const noexcept { return false; }

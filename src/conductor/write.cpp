@@ -41,8 +41,10 @@ sql::ExprPtr inline_value(const Value& v) {
         auto e = sql::make<sql::Expr>();
         e->kind = sql::ExprKind::Unary;
         e->unary_op = sql::UnaryOp::Neg;
-        if (v.i == INT64_MIN) e->left = literal_expr(sql::LiteralKind::Integer, "9223372036854775808");
-        else e->left = literal_expr(sql::LiteralKind::Integer, std::to_string(-v.i));
+        if (v.i == INT64_MIN)
+          e->left = literal_expr(sql::LiteralKind::Integer, "9223372036854775808");
+        else
+          e->left = literal_expr(sql::LiteralKind::Integer, std::to_string(-v.i));
         return e;
       }
       return literal_expr(sql::LiteralKind::Integer, std::to_string(v.i));
@@ -176,7 +178,8 @@ Task<Result<QueryOutput>> run_insert(Exec& x, const sql::Insert& ins) {
     for (auto& c : ins.columns) {
       int idx = t->column_index(c);
       if (idx < 0) {
-        if (iequals(c, "rowid") || iequals(c, "oid") || iequals(c, "_rowid_")) co_return Error::unsupported("inserting an explicit rowid is not supported yet");
+        if (iequals(c, "rowid") || iequals(c, "oid") || iequals(c, "_rowid_"))
+          co_return Error::unsupported("inserting an explicit rowid is not supported yet");
         co_return Error::sql("table " + t->name + " has no column named " + c);
       }
       if (t->columns[idx].generated) co_return Error::sql("cannot INSERT into generated column \"" + c + "\"");
@@ -230,8 +233,10 @@ Task<Result<QueryOutput>> run_insert(Exec& x, const sql::Insert& ins) {
   // key) comes from the topology's allocator, so ids never collide across shards and copies of a
   // reference table agree.
   std::string id_col;
-  if (t->rowid_alias >= 0) id_col = t->columns[t->rowid_alias].name;
-  else if (t->shard_key < 0 && !t->without_rowid && t->kind == TableKind::Sharded) id_col = "rowid";
+  if (t->rowid_alias >= 0)
+    id_col = t->columns[t->rowid_alias].name;
+  else if (t->shard_key < 0 && !t->without_rowid && t->kind == TableKind::Sharded)
+    id_col = "rowid";
   int id_pos = -1;
   for (size_t i = 0; i < columns.size() && !id_col.empty(); i++)
     if (iequals(columns[i], id_col)) id_pos = static_cast<int>(i);
@@ -240,7 +245,8 @@ Task<Result<QueryOutput>> run_insert(Exec& x, const sql::Insert& ins) {
     size_t need = 0;
     int64_t floor = 0;
     for (auto& row : rows) {
-      if (id_pos < 0 || row[id_pos].is_null()) need++;
+      if (id_pos < 0 || row[id_pos].is_null())
+        need++;
       else {
         Value k = apply_affinity(row[id_pos], Affinity::Integer);
         if (k.type == ValueType::Integer && k.i < INT64_MAX) floor = std::max(floor, k.i + 1);
@@ -552,7 +558,8 @@ Task<Status> inline_subqueries(Exec& x, sql::Stmt& st) {
       sql::ExprPtr lit = rows.empty() ? literal_expr(sql::LiteralKind::Null, "NULL") : value_literal(rows[0][0]);
       *e = *lit;
     } else {
-      if (!rows.empty() && rows[0].size() != 1) co_return Error::unsupported("row-value IN subqueries in UPDATE/DELETE are not supported yet");
+      if (!rows.empty() && rows[0].size() != 1)
+        co_return Error::unsupported("row-value IN subqueries in UPDATE/DELETE are not supported yet");
       e->select = nullptr;
       e->in_kind = sql::InKind::List;
       e->args.clear();
@@ -624,7 +631,8 @@ Task<Result<QueryOutput>> run_update_delete(Exec& x, const sql::Stmt& st) {
   }
   if (targets.empty()) targets = x.all_nodes();
   auto indexes = x.topo->indexes_of(t->name);
-  if (moves_key && !indexes.empty()) co_return Error::unsupported("UPDATE of the shard key of a table with global indexes is not supported yet");
+  if (moves_key && !indexes.empty())
+    co_return Error::unsupported("UPDATE of the shard key of a table with global indexes is not supported yet");
   if (moves_key) co_return co_await move_rows(x, *up, *t, targets);
 
   // Global index maintenance: which indexes this statement changes, and the entries involved.
@@ -654,8 +662,10 @@ Task<Result<QueryOutput>> run_update_delete(Exec& x, const sql::Stmt& st) {
         sql::ResultColumn n;
         n.expr = col(ic.name);
         for (auto& sc : up->set)
-          if (sc.columns.size() == 1 && iequals(sc.columns[0], ic.name)) n.expr = sc.value->clone();
-          else if (sc.columns.size() > 1) co_return Error::unsupported("row-value SET of an indexed column is not supported yet");
+          if (sc.columns.size() == 1 && iequals(sc.columns[0], ic.name))
+            n.expr = sc.value->clone();
+          else if (sc.columns.size() > 1)
+            co_return Error::unsupported("row-value SET of an indexed column is not supported yet");
         core.columns.push_back(std::move(n));
       }
     core.from = sql::make<sql::TableRef>();

@@ -23,8 +23,10 @@ std::string transact(SqliteHost& host, std::string (*handler)(SqlHost&, std::str
     return w.take();
   }
   std::string resp = handler(host, req);
-  if (!resp.empty() && resp[0] != 0) host.rollback();
-  else (void)host.commit();
+  if (!resp.empty() && resp[0] != 0)
+    host.rollback();
+  else
+    (void)host.commit();
   return resp;
 }
 
@@ -99,7 +101,8 @@ class NativeCluster : public Cluster {
         responses.push_back({false, "no storage node " + std::to_string(r.node)});
       }
     }
-    object_ns_ += static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
+    object_ns_ +=
+        static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
     step = conductors_[it->second.isolate].resume(step.session, std::move(responses));
     return step.kind != Step::Kind::Need;
   }

@@ -13,14 +13,14 @@ namespace bd::native {
 
 struct ClusterOptions {
   int nodes = 4;
-  std::string dir;              // empty: in-memory databases
+  std::string dir;  // empty: in-memory databases
   std::string database = "main";
   int64_t copy_batch_rows = 4000;  // resharding copy batch (tests use small ones)
 };
 
 struct QueryResult {
   ResultSet rs;
-  std::string meta_json;        // the same `meta` object the HTTP API returns (nodes touched, plan)
+  std::string meta_json;  // the same `meta` object the HTTP API returns (nodes touched, plan)
 };
 
 class Cluster {

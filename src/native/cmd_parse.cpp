@@ -84,16 +84,18 @@ int bench(int argc, char** argv) {
     size_t parsed = 0;
     for (auto& s : stmts) {
       auto r = sql::parse_script(s);
-      if (r.ok()) parsed += r->size();
-      else failed++;
+      if (r.ok())
+        parsed += r->size();
+      else
+        failed++;
     }
     return parsed;
   };
   size_t failed = 0, per_pass = pass(failed);  // warm-up: caches, node pools, branch predictors
-  if (min_passes) {  // fixed work (instruction counting): no timing loop
+  if (min_passes) {                            // fixed work (instruction counting): no timing loop
     for (size_t p = 0; p < min_passes; p++) pass(failed);
-    std::printf("parse: %zu inputs, %zu bytes per pass, %zu passes (+1 warm-up), %zu statements per pass\n",
-                stmts.size(), bytes_per_pass, min_passes, per_pass);
+    std::printf("parse: %zu inputs, %zu bytes per pass, %zu passes (+1 warm-up), %zu statements per pass\n", stmts.size(), bytes_per_pass,
+                min_passes, per_pass);
     return 0;
   }
   // Several timed runs of at least 0.2 s each; the median is the figure (this machine is shared
@@ -119,14 +121,13 @@ int bench(int argc, char** argv) {
   std::vector<double> sorted = mbs;
   std::sort(sorted.begin(), sorted.end());
   double median = sorted[kRuns / 2];
-  std::printf("parse: %zu inputs, %zu bytes per pass, %zu passes in %.3f s (%d runs)\n", stmts.size(),
-              bytes_per_pass, total_passes, total_secs, kRuns);
+  std::printf("parse: %zu inputs, %zu bytes per pass, %zu passes in %.3f s (%d runs)\n", stmts.size(), bytes_per_pass, total_passes,
+              total_secs, kRuns);
   std::printf("parse: runs (MB/s):");
   for (double m : mbs) std::printf(" %.1f", m);
   std::printf("\n");
-  std::printf("parse: median %.1f MB/s (min %.1f, max %.1f), %.0f statements/s (%zu parse errors per pass)\n",
-              median, sorted.front(), sorted.back(), median * 1e6 / double(bytes_per_pass) * double(per_pass),
-              failed / (total_passes + 1));
+  std::printf("parse: median %.1f MB/s (min %.1f, max %.1f), %.0f statements/s (%zu parse errors per pass)\n", median, sorted.front(),
+              sorted.back(), median * 1e6 / double(bytes_per_pass) * double(per_pass), failed / (total_passes + 1));
   return 0;
 }
 

@@ -26,17 +26,27 @@ std::string render(const Value& v, bool json) {
       if (!json) return v.s;
       std::string out = "\"";
       for (unsigned char c : v.s) {
-        if (c == '"' || c == '\\') { out += '\\'; out += static_cast<char>(c); }
-        else if (c == '\n') out += "\\n";
-        else if (c < 0x20) { char b[8]; std::snprintf(b, sizeof b, "\\u%04x", c); out += b; }
-        else out += static_cast<char>(c);
+        if (c == '"' || c == '\\') {
+          out += '\\';
+          out += static_cast<char>(c);
+        } else if (c == '\n')
+          out += "\\n";
+        else if (c < 0x20) {
+          char b[8];
+          std::snprintf(b, sizeof b, "\\u%04x", c);
+          out += b;
+        } else
+          out += static_cast<char>(c);
       }
       return out + "\"";
     }
     case ValueType::Blob: {
       static const char* hex = "0123456789ABCDEF";
       std::string out = json ? "\"X'" : "X'";
-      for (unsigned char c : v.s) { out += hex[c >> 4]; out += hex[c & 15]; }
+      for (unsigned char c : v.s) {
+        out += hex[c >> 4];
+        out += hex[c & 15];
+      }
       return out + (json ? "'\"" : "'");
     }
   }
@@ -71,14 +81,24 @@ int cmd_shell(int argc, char** argv) {
   ClusterOptions o;
   bool json = false;
   for (int i = 1; i < argc; i++) {
-    if (!std::strcmp(argv[i], "--nodes") && i + 1 < argc) o.nodes = std::atoi(argv[++i]);
-    else if (!std::strcmp(argv[i], "--dir") && i + 1 < argc) o.dir = argv[++i];
-    else if (!std::strcmp(argv[i], "--json")) json = true;
-    else if (!std::strcmp(argv[i], "--database") && i + 1 < argc) o.database = argv[++i];
-    else { std::fprintf(stderr, "shell: unknown option %s\n", argv[i]); return 2; }
+    if (!std::strcmp(argv[i], "--nodes") && i + 1 < argc)
+      o.nodes = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--dir") && i + 1 < argc)
+      o.dir = argv[++i];
+    else if (!std::strcmp(argv[i], "--json"))
+      json = true;
+    else if (!std::strcmp(argv[i], "--database") && i + 1 < argc)
+      o.database = argv[++i];
+    else {
+      std::fprintf(stderr, "shell: unknown option %s\n", argv[i]);
+      return 2;
+    }
   }
   auto cluster = Cluster::open(o);
-  if (!cluster.ok()) { std::fprintf(stderr, "error: %s\n", cluster.error().message.c_str()); return 1; }
+  if (!cluster.ok()) {
+    std::fprintf(stderr, "error: %s\n", cluster.error().message.c_str());
+    return 1;
+  }
   bool interactive = isatty(0);
   std::string buf, line;
   int failures = 0;
@@ -95,8 +115,10 @@ int cmd_shell(int argc, char** argv) {
     buf.clear();
     if (!r.ok()) {
       failures++;
-      if (json) std::printf("{\"error\":%s}\n", render(Value::text(r.error().message), true).c_str());
-      else std::fprintf(stderr, "Error: %s\n", r.error().message.c_str());
+      if (json)
+        std::printf("{\"error\":%s}\n", render(Value::text(r.error().message), true).c_str());
+      else
+        std::fprintf(stderr, "Error: %s\n", r.error().message.c_str());
     } else {
       print_result(*r, json);
     }
@@ -104,8 +126,11 @@ int cmd_shell(int argc, char** argv) {
   }
   if (!buf.empty() && buf.find_first_not_of(" \t\r\n") != std::string::npos) {
     auto r = (*cluster)->execute_script(buf);
-    if (!r.ok()) { failures++; std::fprintf(stderr, "Error: %s\n", r.error().message.c_str()); }
-    else print_result(*r, json);
+    if (!r.ok()) {
+      failures++;
+      std::fprintf(stderr, "Error: %s\n", r.error().message.c_str());
+    } else
+      print_result(*r, json);
   }
   return failures ? 1 : 0;
 }

@@ -101,8 +101,7 @@ int cmd_slt(int argc, char** argv) {
     passed += stats.passed;
     failed += stats.failed;
     std::cerr.flush();
-    std::cout << file << ": " << stats.passed << " passed, " << stats.failed << " failed, " << stats.skipped
-              << " skipped" << std::endl;
+    std::cout << file << ": " << stats.passed << " passed, " << stats.failed << " failed, " << stats.skipped << " skipped" << std::endl;
   }
   std::cout << passed << " passed, " << failed << " failed" << std::endl;
   return failed == 0 ? 0 : 1;

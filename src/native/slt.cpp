@@ -197,8 +197,8 @@ Result<ResultSet> SqliteEngine::run(std::string_view sql) {
           case SQLITE_INTEGER: row.push_back(Value::integer(sqlite3_column_int64(stmt, i))); break;
           case SQLITE_FLOAT: row.push_back(Value::real(sqlite3_column_double(stmt, i))); break;
           case SQLITE_TEXT:
-            row.push_back(Value::text(std::string_view(
-                reinterpret_cast<const char*>(sqlite3_column_text(stmt, i)), sqlite3_column_bytes(stmt, i))));
+            row.push_back(
+                Value::text(std::string_view(reinterpret_cast<const char*>(sqlite3_column_text(stmt, i)), sqlite3_column_bytes(stmt, i))));
             break;
           case SQLITE_BLOB: {
             const char* p = static_cast<const char*>(sqlite3_column_blob(stmt, i));
@@ -312,8 +312,7 @@ std::string show_values(const std::vector<std::string>& values, size_t ncol, siz
 
 class Runner {
  public:
-  Runner(std::string_view name, SltEngine& engine, const SltOptions& options)
-      : name_(name), engine_(engine), options_(options) {}
+  Runner(std::string_view name, SltEngine& engine, const SltOptions& options) : name_(name), engine_(engine), options_(options) {}
 
   SltStats run(std::string_view text) {
     Script s(text);
@@ -425,8 +424,7 @@ class Runner {
     size_t got_cols = !rs.columns.empty() ? rs.columns.size() : rs.rows.empty() ? ncol : rs.rows[0].size();
     bool ragged = std::any_of(rs.rows.begin(), rs.rows.end(), [&](const Row& r) { return r.size() != got_cols; });
     if (got_cols != ncol || ragged) {
-      fail(start, "wrong number of result columns: expected " + std::to_string(ncol) + " but got " +
-                      std::to_string(got_cols), sql);
+      fail(start, "wrong number of result columns: expected " + std::to_string(ncol) + " but got " + std::to_string(got_cols), sql);
       return;
     }
 
@@ -452,8 +450,7 @@ class Runner {
     if (!label.empty()) {
       auto [it, inserted] = labels_.emplace(label, hash);
       if (!inserted && it->second != hash) {
-        fail(start, "labeled result [" + label + "] does not agree with previous values", sql,
-             values, ncol);
+        fail(start, "labeled result [" + label + "] does not agree with previous values", sql, values, ncol);
         return;
       }
     }
@@ -469,8 +466,8 @@ class Runner {
     stats_.passed++;
   }
 
-  void fail(int line, const std::string& what, const std::string& sql,
-            const std::vector<std::string>& got = {}, size_t ncol = 0, const std::string& detail = "") {
+  void fail(int line, const std::string& what, const std::string& sql, const std::vector<std::string>& got = {}, size_t ncol = 0,
+            const std::string& detail = "") {
     stats_.failed++;
     std::string where = name_ + ":" + std::to_string(line) + ": " + what;
     stats_.failures.push_back(where);
@@ -499,8 +496,7 @@ class Runner {
 
 }  // namespace
 
-SltStats run_slt_script(std::string_view script, std::string_view name, SltEngine& engine,
-                        const SltOptions& options) {
+SltStats run_slt_script(std::string_view script, std::string_view name, SltEngine& engine, const SltOptions& options) {
   return Runner(name, engine, options).run(script);
 }
 

@@ -37,9 +37,9 @@ class SqliteEngine final : public SltEngine {
 };
 
 struct SltOptions {
-  bool verbose = false;        // report every failure (else the first max_reported), with values
+  bool verbose = false;  // report every failure (else the first max_reported), with values
   int max_reported = 20;
-  std::ostream* log = nullptr; // where failures go; null: nowhere
+  std::ostream* log = nullptr;  // where failures go; null: nowhere
 };
 
 struct SltStats {
@@ -50,8 +50,7 @@ struct SltStats {
 // Runs every record of a .test file against `engine`. A missing file counts as one failure.
 SltStats run_slt_file(const std::string& path, SltEngine& engine, const SltOptions& options = {});
 // Same, over script text; `name` labels failure reports.
-SltStats run_slt_script(std::string_view script, std::string_view name, SltEngine& engine,
-                        const SltOptions& options = {});
+SltStats run_slt_script(std::string_view script, std::string_view name, SltEngine& engine, const SltOptions& options = {});
 
 // Splits SQL text into its statements (each keeps its ';'), the way sqlite3_exec would step
 // through them: trigger bodies and quoted ';' stay inside their statement. Blank pieces vanish.

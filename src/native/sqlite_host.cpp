@@ -19,9 +19,7 @@ Result<std::unique_ptr<SqliteHost>> SqliteHost::open(const std::string& path) {
 
 SqliteHost::~SqliteHost() { sqlite3_close(db_); }
 
-Result<ResultSet> run_statement(sqlite3* db, std::string_view sql, const std::vector<Value>& params) {
-  return sqlite_run(db, sql, params);
-}
+Result<ResultSet> run_statement(sqlite3* db, std::string_view sql, const std::vector<Value>& params) { return sqlite_run(db, sql, params); }
 
 Result<ResultSet> SqliteHost::exec(std::string_view sql, const std::vector<Value>& params) {
   // The Durable Object limits, enforced here too so native tests catch statements that would fail

@@ -30,21 +30,39 @@ struct Collector {
 
   void visit(const Expr& e) {
     if (e.kind == ExprKind::Function && is_aggregate_function(e)) {
-      if (e.distinct || e.filter || e.over || !e.order_by.empty()) { ok = false; return; }
+      if (e.distinct || e.filter || e.over || !e.order_by.empty()) {
+        ok = false;
+        return;
+      }
       auto kind = merge::parse_aggregate(e.name, e.star);
-      if (!kind.ok()) { ok = false; return; }
+      if (!kind.ok()) {
+        ok = false;
+        return;
+      }
       bool concat = *kind == merge::AggregateKind::GroupConcat;
       // SQLite concatenates in scan (rowid) order; shards would interleave it differently, so
       // group_concat stays with the combine engine, which keeps the rowid order.
-      if (concat) { ok = false; return; }
-      if (e.star ? *kind != merge::AggregateKind::CountStar : (e.args.size() != 1 && !(concat && e.args.size() == 2))) { ok = false; return; }
-      if (concat && e.args.size() == 2 && e.args[1]->kind != ExprKind::Literal) { ok = false; return; }
+      if (concat) {
+        ok = false;
+        return;
+      }
+      if (e.star ? *kind != merge::AggregateKind::CountStar : (e.args.size() != 1 && !(concat && e.args.size() == 2))) {
+        ok = false;
+        return;
+      }
+      if (concat && e.args.size() == 2 && e.args[1]->kind != ExprKind::Literal) {
+        ok = false;
+        return;
+      }
       for (auto& a : e.args) {
         Features f;
         analyze_expr(*a, f);
         bool nested = false;
         has_aggregate(*a, nested);
-        if (f.subquery || nested) { ok = false; return; }
+        if (f.subquery || nested) {
+          ok = false;
+          return;
+        }
       }
       for (auto* c : calls)
         if (*c == e) return;
@@ -68,9 +86,15 @@ struct Collector {
 // left over (a bare column outside the GROUP BY: SQLite picks it from an arbitrary row).
 bool rewrite(ExprPtr& e, const std::vector<const Expr*>& calls, const std::vector<const Expr*>& groups) {
   for (size_t i = 0; i < calls.size(); i++)
-    if (*e == *calls[i]) { e = column("a" + std::to_string(i)); return true; }
+    if (*e == *calls[i]) {
+      e = column("a" + std::to_string(i));
+      return true;
+    }
   for (size_t j = 0; j < groups.size(); j++)
-    if (*e == *groups[j]) { e = column("k" + std::to_string(j)); return true; }
+    if (*e == *groups[j]) {
+      e = column("k" + std::to_string(j));
+      return true;
+    }
   if (e->kind == ExprKind::Column) return false;
   for (auto* c : {&e->left, &e->right, &e->extra})
     if (*c && !rewrite(*c, calls, groups)) return false;
@@ -148,9 +172,24 @@ std::optional<AggregatePlan> plan_aggregate(const sql::Select& sel, const TableI
     auto arg = [&]() { return c->args[0]->clone(); };
     switch (spec.kind) {
       case merge::AggregateKind::CountStar: partials.push_back(call("count", {}, true)); break;
-      case merge::AggregateKind::Count: { std::vector<ExprPtr> a; a.push_back(arg()); partials.push_back(call("count", std::move(a))); break; }
-      case merge::AggregateKind::Sum: { std::vector<ExprPtr> a; a.push_back(arg()); partials.push_back(call("sum", std::move(a))); break; }
-      case merge::AggregateKind::Total: { std::vector<ExprPtr> a; a.push_back(arg()); partials.push_back(call("total", std::move(a))); break; }
+      case merge::AggregateKind::Count: {
+        std::vector<ExprPtr> a;
+        a.push_back(arg());
+        partials.push_back(call("count", std::move(a)));
+        break;
+      }
+      case merge::AggregateKind::Sum: {
+        std::vector<ExprPtr> a;
+        a.push_back(arg());
+        partials.push_back(call("sum", std::move(a)));
+        break;
+      }
+      case merge::AggregateKind::Total: {
+        std::vector<ExprPtr> a;
+        a.push_back(arg());
+        partials.push_back(call("total", std::move(a)));
+        break;
+      }
       case merge::AggregateKind::Avg: {
         std::vector<ExprPtr> a, b;
         a.push_back(arg());

@@ -16,11 +16,11 @@ namespace bd::planner {
 struct AggregatePlan {
   std::string shard_sql;
   int shard_params = 0;
-  bool real_mask = false;                    // shard rows end with a REAL-flags column
-  std::vector<merge::GroupKey> keys;         // shard columns 0..keys-1
-  std::vector<merge::AggregateSpec> aggs;    // partial columns after the keys
-  std::string agg_table_ddl;                 // CREATE TABLE _bd_agg(k0.., a0..) for the final step
-  std::string final_sql;                     // the user's query over _bd_agg
+  bool real_mask = false;                  // shard rows end with a REAL-flags column
+  std::vector<merge::GroupKey> keys;       // shard columns 0..keys-1
+  std::vector<merge::AggregateSpec> aggs;  // partial columns after the keys
+  std::string agg_table_ddl;               // CREATE TABLE _bd_agg(k0.., a0..) for the final step
+  std::string final_sql;                   // the user's query over _bd_agg
   int final_params = 0;
 };
 

@@ -76,8 +76,10 @@ void walk_select(const sql::Select& s, Features& f, std::set<std::string>& ctes,
 
 void walk_expr(const Expr& e, Features& f, bool outer_core) {
   if (e.kind == ExprKind::Function) {
-    if (e.over) f.window = true;
-    else if (outer_core && is_aggregate_function(e)) f.aggregate = true;
+    if (e.over)
+      f.window = true;
+    else if (outer_core && is_aggregate_function(e))
+      f.aggregate = true;
   }
   if (e.kind == ExprKind::In && (e.in_kind == sql::InKind::Table || e.in_kind == sql::InKind::TableFunction)) {
     f.subquery = true;
@@ -115,8 +117,7 @@ bool column_is(const Expr& e, const TableInfo& t, const std::string& alias) {
   return true;
 }
 
-std::optional<std::vector<Value>> pins(const Expr& e, const TableInfo& t, const std::string& alias,
-                                       const std::vector<Value>& params) {
+std::optional<std::vector<Value>> pins(const Expr& e, const TableInfo& t, const std::string& alias, const std::vector<Value>& params) {
   using sql::BinaryOp;
   if (e.kind == ExprKind::Binary && e.binary_op == BinaryOp::And) {
     auto l = pins(*e.left, t, alias, params);
@@ -137,8 +138,10 @@ std::optional<std::vector<Value>> pins(const Expr& e, const TableInfo& t, const 
   if (e.kind == ExprKind::Binary && (e.binary_op == BinaryOp::Eq || e.binary_op == BinaryOp::Is)) {
     const Expr* col = nullptr;
     const Expr* val = nullptr;
-    if (column_is(*e.left, t, alias)) col = e.left.get(), val = e.right.get();
-    else if (column_is(*e.right, t, alias)) col = e.right.get(), val = e.left.get();
+    if (column_is(*e.left, t, alias))
+      col = e.left.get(), val = e.right.get();
+    else if (column_is(*e.right, t, alias))
+      col = e.right.get(), val = e.left.get();
     if (!col) return std::nullopt;
     auto v = simple_constant(*val, params);
     if (!v) return std::nullopt;
@@ -178,9 +181,19 @@ void split_and(const sql::Expr& e, std::vector<const sql::Expr*>& out) {
 }
 
 bool is_aggregate_function(const sql::Expr& call) {
-  static const char* const kAggregates[] = {"count", "sum", "total", "avg", "group_concat", "string_agg",
-                                            "json_group_array", "json_group_object", "jsonb_group_array",
-                                            "jsonb_group_object", "median", "percentile", "percentile_cont",
+  static const char* const kAggregates[] = {"count",
+                                            "sum",
+                                            "total",
+                                            "avg",
+                                            "group_concat",
+                                            "string_agg",
+                                            "json_group_array",
+                                            "json_group_object",
+                                            "jsonb_group_array",
+                                            "jsonb_group_object",
+                                            "median",
+                                            "percentile",
+                                            "percentile_cont",
                                             "percentile_disc"};
   if (call.kind != ExprKind::Function) return false;
   if ((iequals(call.name, "min") || iequals(call.name, "max")) && call.args.size() == 1) return true;
@@ -239,8 +252,7 @@ std::optional<Value> simple_constant(const sql::Expr& e, const std::vector<Value
     return params[e.param_index - 1];
   }
   if (e.kind == ExprKind::Unary && (e.unary_op == sql::UnaryOp::Neg || e.unary_op == sql::UnaryOp::Plus) &&
-      e.left->kind == ExprKind::Literal &&
-      (e.left->literal == sql::LiteralKind::Integer || e.left->literal == sql::LiteralKind::Real)) {
+      e.left->kind == ExprKind::Literal && (e.left->literal == sql::LiteralKind::Integer || e.left->literal == sql::LiteralKind::Real)) {
     auto v = literal_value(*e.left);
     if (!v.ok()) return std::nullopt;
     if (e.unary_op == sql::UnaryOp::Plus) return *v;
@@ -255,8 +267,8 @@ std::optional<Value> simple_constant(const sql::Expr& e, const std::vector<Value
   return std::nullopt;
 }
 
-std::optional<std::vector<Value>> shard_key_pins(const sql::Expr* where, const TableInfo& table,
-                                                 const std::string& alias, const std::vector<Value>& params) {
+std::optional<std::vector<Value>> shard_key_pins(const sql::Expr* where, const TableInfo& table, const std::string& alias,
+                                                 const std::vector<Value>& params) {
   if (!where || table.kind != TableKind::Sharded || table.shard_key < 0) return std::nullopt;
   // NOCASE and RTRIM keys hash in their canonical form (keyspace_id with collation), so equal
   // keys land together; any other collation cannot route.

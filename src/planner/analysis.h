@@ -12,10 +12,10 @@ namespace bd::planner {
 
 struct Features {
   std::vector<std::string> tables;  // distinct table/view names referenced anywhere (not CTEs)
-  int table_refs = 0;                // table references anywhere, incl. subqueries and CTE uses
-  bool subquery = false;             // any nested SELECT (subquery, EXISTS, IN (SELECT), CTE)
-  bool aggregate = false;            // an aggregate function in the outermost core
-  bool window = false;               // any OVER clause
+  int table_refs = 0;               // table references anywhere, incl. subqueries and CTE uses
+  bool subquery = false;            // any nested SELECT (subquery, EXISTS, IN (SELECT), CTE)
+  bool aggregate = false;           // an aggregate function in the outermost core
+  bool window = false;              // any OVER clause
   bool table_function = false;
 };
 
@@ -39,7 +39,7 @@ std::optional<Value> simple_constant(const sql::Expr& e, const std::vector<Value
 // The shard-key values that pin the rows `where` can match on `table` (referenced as `alias`), when
 // the WHERE clause restricts the key to a finite set: `k = c`, `k IN (c, ...)`, `k = c OR k = d`,
 // combined with AND. nullopt: no restriction (scatter).
-std::optional<std::vector<Value>> shard_key_pins(const sql::Expr* where, const TableInfo& table,
-                                                 const std::string& alias, const std::vector<Value>& params);
+std::optional<std::vector<Value>> shard_key_pins(const sql::Expr* where, const TableInfo& table, const std::string& alias,
+                                                 const std::vector<Value>& params);
 
 }  // namespace bd::planner

@@ -105,8 +105,10 @@ std::optional<ColocatedPlan> plan_colocated(const sql::Select& sel, const Topolo
     if (members[i].info->kind != TableKind::Sharded) continue;
     plan.reference_only = false;
     if (members[i].info->shard_key < 0) return std::nullopt;  // hidden rowid keys never join
-    if (root < 0) root = find(static_cast<int>(i));
-    else if (find(static_cast<int>(i)) != root) return std::nullopt;
+    if (root < 0)
+      root = find(static_cast<int>(i));
+    else if (find(static_cast<int>(i)) != root)
+      return std::nullopt;
   }
   // Route when the WHERE clause pins one of the co-located keys.
   if (!plan.reference_only && core.where) {

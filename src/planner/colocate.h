@@ -11,7 +11,7 @@
 namespace bd::planner {
 
 struct ColocatedPlan {
-  std::string shard_sql;                       // the query with stars expanded to user columns
+  std::string shard_sql;  // the query with stars expanded to user columns
   int param_count = 0;
   bool reference_only = false;                 // no sharded table: any one node answers
   std::optional<std::vector<Value>> key_pins;  // shard-key values that restrict the nodes

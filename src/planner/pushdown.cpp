@@ -16,8 +16,7 @@ std::string lower(std::string s) {
 void count_refs_select(const sql::Select& s, std::map<std::string, int>& counts);
 
 void count_refs_expr(const sql::Expr& e, std::map<std::string, int>& counts) {
-  if (e.kind == sql::ExprKind::In && (e.in_kind == sql::InKind::Table || e.in_kind == sql::InKind::TableFunction))
-    counts[lower(e.name)]++;
+  if (e.kind == sql::ExprKind::In && (e.in_kind == sql::InKind::Table || e.in_kind == sql::InKind::TableFunction)) counts[lower(e.name)]++;
   for (auto* c : {e.left.get(), e.right.get(), e.extra.get(), e.filter.get()})
     if (c) count_refs_expr(*c, counts);
   for (auto& a : e.args) count_refs_expr(*a, counts);
@@ -145,8 +144,10 @@ std::vector<TableFilter> pushdown_filters(const sql::Select& sel, const Topology
     std::vector<const TableInfo*> others;
     for (size_t j = 0; j < from.size(); j++)
       if (j != i) {
-        if (!infos[j]) other_sources = true;
-        else others.push_back(infos[j]);
+        if (!infos[j])
+          other_sources = true;
+        else
+          others.push_back(infos[j]);
       }
     sql::ExprPtr combined;
     for (auto* c : conjuncts) {

@@ -11,9 +11,9 @@
 namespace bd::planner {
 
 struct TableFilter {
-  std::string table;                 // catalog name
-  std::string alias;                 // how the query names it (conjuncts use it)
-  std::string where_sql;             // conjuncts joined with AND, parameters renumbered ?1..?n
+  std::string table;      // catalog name
+  std::string alias;      // how the query names it (conjuncts use it)
+  std::string where_sql;  // conjuncts joined with AND, parameters renumbered ?1..?n
   std::vector<Value> params;
   std::optional<std::vector<Value>> key_pins;  // shard-key values the conjuncts restrict to
 };

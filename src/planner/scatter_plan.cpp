@@ -97,7 +97,7 @@ std::optional<ScatterMerge> plan_scatter_merge(const sql::Select& sel, const Tab
     key.column = column;
     key.desc = term.order == sql::SortOrder::Desc;
     key.coll = *mc;
-    key.nulls = term.nulls == sql::NullsOrder::First ? merge::SortKey::First
+    key.nulls = term.nulls == sql::NullsOrder::First  ? merge::SortKey::First
                 : term.nulls == sql::NullsOrder::Last ? merge::SortKey::Last
                                                       : merge::SortKey::Default;
     plan.keys.push_back(key);

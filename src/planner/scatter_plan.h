@@ -14,13 +14,13 @@ namespace bd::planner {
 
 struct ScatterMerge {
   std::string shard_sql;
-  int param_count = 0;                       // bind exactly this many parameters
-  std::vector<merge::SortKey> keys;          // over shard output columns (may include hidden ones)
+  int param_count = 0;                                // bind exactly this many parameters
+  std::vector<merge::SortKey> keys;                   // over shard output columns (may include hidden ones)
   std::vector<merge::Collation> distinct_collations;  // set when DISTINCT
   bool distinct = false;
-  int64_t limit = -1;                         // conductor-side, after the merge
+  int64_t limit = -1;  // conductor-side, after the merge
   int64_t offset = 0;
-  size_t visible_columns = 0;                 // hidden sort columns follow these
+  size_t visible_columns = 0;  // hidden sort columns follow these
 };
 
 // nullopt: the query needs another plan (aggregates, windows, ORDER BY terms whose collation the

@@ -43,8 +43,7 @@ Result<TableInfo> table_info_from_create(const sql::CreateTable& ct, std::string
     if (is_pk) {
       pk.push_back(col.name);
       // INTEGER PRIMARY KEY (exactly that type name, not DESC) aliases the rowid.
-      if (!ct.without_rowid && col.type && iequals(col.type->name, "INTEGER") && !desc)
-        t.rowid_alias = static_cast<int>(t.columns.size());
+      if (!ct.without_rowid && col.type && iequals(col.type->name, "INTEGER") && !desc) t.rowid_alias = static_cast<int>(t.columns.size());
     }
     t.columns.push_back(std::move(ci));
   }
@@ -98,7 +97,8 @@ std::string shard_create_sql(const sql::CreateTable& ct, const TableInfo& t, con
     std::vector<sql::ColumnConstraint> kept;
     for (auto& c : col.constraints) {
       if (c.kind == sql::ColumnConstraintKind::References && !node_checkable(t, {col.name}, c.fk, topo)) continue;
-      if (c.kind == sql::ColumnConstraintKind::Deferrable && !kept.empty() && kept.back().kind != sql::ColumnConstraintKind::References) continue;
+      if (c.kind == sql::ColumnConstraintKind::Deferrable && !kept.empty() && kept.back().kind != sql::ColumnConstraintKind::References)
+        continue;
       kept.push_back(c);
     }
     col.constraints = std::move(kept);
@@ -148,8 +148,10 @@ std::string gather_sql(const TableInfo& t, const std::string& alias) {
     sql += (first ? "" : ", ") + quote_ident(c);
     first = false;
   }
-  if (gathers_rowid(t)) sql += first ? "rowid" : ", rowid";
-  else if (first) sql += "NULL";
+  if (gathers_rowid(t))
+    sql += first ? "rowid" : ", rowid";
+  else if (first)
+    sql += "NULL";
   auto mask = gather_real_mask_columns(t);
   if (!mask.empty()) {
     sql += ", (";

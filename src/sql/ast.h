@@ -80,8 +80,10 @@ class Box {
 
  private:
   [[gnu::noinline]] static void destroy(T* p) {
-    if constexpr (std::is_same_v<T, Expr>) destroy_expr_node(p);
-    else delete p;
+    if constexpr (std::is_same_v<T, Expr>)
+      destroy_expr_node(p);
+    else
+      delete p;
   }
   [[gnu::noinline]] static T* copy(const T& v) { return new T(v); }
   T* p_ = nullptr;
@@ -144,7 +146,7 @@ struct Frame {
   FrameUnit unit = FrameUnit::Range;
   bool between = false;  // `BETWEEN start AND end`; otherwise only `start` was written
   FrameBound start;
-  FrameBound end;        // meaningful only when between
+  FrameBound end;  // meaningful only when between
   FrameExclude exclude = FrameExclude::None;
   bool operator==(const Frame&) const = default;
 };
@@ -172,36 +174,50 @@ struct WindowDef {  // WINDOW name AS (spec)
 // Expressions
 
 enum class ExprKind : uint8_t {
-  Literal,    // literal, text
-  Column,     // [schema.][table.]name   (schema, table, name)
-  Param,      // ?, ?NNN, :name, @name, $name   (text = as written, param_index = SQLite's number)
-  Unary,      // unary_op left
-  Binary,     // left binary_op right
-  Like,       // left [NOT] like_op right [ESCAPE extra]    (negated)
-  Between,    // left [NOT] BETWEEN right AND extra         (negated)
-  In,         // left [NOT] IN (args) | (select) | [schema.]name[(args)]   (in_kind, negated)
-  NullTest,   // left ISNULL / NOTNULL / NOT NULL            (negated: NOTNULL)
-  Exists,     // EXISTS (select)
-  Subquery,   // (select)
-  Vector,     // (args...), two or more elements (row value)
-  Function,   // name(args) with distinct/star/order_by/filter/over
-  Cast,       // CAST(left AS cast_type)
-  Case,       // CASE [left] WHEN args[0] THEN args[1] ... [ELSE extra] END
-  Collate,    // left COLLATE name
-  Raise,      // RAISE(IGNORE) | RAISE(raise_kind, left)
+  Literal,   // literal, text
+  Column,    // [schema.][table.]name   (schema, table, name)
+  Param,     // ?, ?NNN, :name, @name, $name   (text = as written, param_index = SQLite's number)
+  Unary,     // unary_op left
+  Binary,    // left binary_op right
+  Like,      // left [NOT] like_op right [ESCAPE extra]    (negated)
+  Between,   // left [NOT] BETWEEN right AND extra         (negated)
+  In,        // left [NOT] IN (args) | (select) | [schema.]name[(args)]   (in_kind, negated)
+  NullTest,  // left ISNULL / NOTNULL / NOT NULL            (negated: NOTNULL)
+  Exists,    // EXISTS (select)
+  Subquery,  // (select)
+  Vector,    // (args...), two or more elements (row value)
+  Function,  // name(args) with distinct/star/order_by/filter/over
+  Cast,      // CAST(left AS cast_type)
+  Case,      // CASE [left] WHEN args[0] THEN args[1] ... [ELSE extra] END
+  Collate,   // left COLLATE name
+  Raise,     // RAISE(IGNORE) | RAISE(raise_kind, left)
 };
 
-enum class LiteralKind : uint8_t {
-  Null, Integer, Real, String, Blob, True, False, CurrentTime, CurrentDate, CurrentTimestamp
-};
+enum class LiteralKind : uint8_t { Null, Integer, Real, String, Blob, True, False, CurrentTime, CurrentDate, CurrentTimestamp };
 enum class UnaryOp : uint8_t { Neg, Plus, BitNot, Not };
 enum class BinaryOp : uint8_t {
-  Or, And,
-  Eq, Ne, Is, IsNot,           // `==` parses as Eq, `!=` as Ne; IS [NOT] DISTINCT FROM as IsNot / Is
-  Lt, Le, Gt, Ge,
-  BitAnd, BitOr, LShift, RShift,
-  Add, Sub, Mul, Div, Mod,
-  Concat, JsonExtract /* -> */, JsonExtractText /* ->> */,
+  Or,
+  And,
+  Eq,
+  Ne,
+  Is,
+  IsNot,  // `==` parses as Eq, `!=` as Ne; IS [NOT] DISTINCT FROM as IsNot / Is
+  Lt,
+  Le,
+  Gt,
+  Ge,
+  BitAnd,
+  BitOr,
+  LShift,
+  RShift,
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Mod,
+  Concat,
+  JsonExtract /* -> */,
+  JsonExtractText /* ->> */,
 };
 enum class LikeOp : uint8_t { Like, Glob, Regexp, Match };
 enum class InKind : uint8_t { List, Select, Table, TableFunction };
@@ -230,10 +246,10 @@ struct Expr {
   std::string table;   // Column: table qualifier
   std::string name;    // Column: column; Function: name; Collate: collation; In Table*: table name
 
-  ExprPtr left;   // Unary/Binary/Like/Between/In/NullTest operand, Cast operand, Case base, Collate operand, Raise message
-  ExprPtr right;  // Binary/Like right operand, Between low bound
-  ExprPtr extra;  // Like ESCAPE, Between high bound, Case ELSE
-  ExprList args;  // Function args, In list / table-function args, Vector elements, Case WHEN/THEN pairs
+  ExprPtr left;      // Unary/Binary/Like/Between/In/NullTest operand, Cast operand, Case base, Collate operand, Raise message
+  ExprPtr right;     // Binary/Like right operand, Between low bound
+  ExprPtr extra;     // Like ESCAPE, Between high bound, Case ELSE
+  ExprList args;     // Function args, In list / table-function args, Vector elements, Case WHEN/THEN pairs
   SelectPtr select;  // Exists, Subquery, In Select
 
   // Function only
@@ -304,17 +320,17 @@ enum class TableRefKind : uint8_t {
 // FROM clause as a left-deep tree: `a, b JOIN c ON x` is Join(Join(a, b, Comma), c, Inner, on=x).
 struct TableRef {
   TableRefKind kind = TableRefKind::Table;
-  QualifiedName name;        // Table / TableFunction
-  ExprList args;             // TableFunction
-  SelectPtr select;          // Subquery
+  QualifiedName name;  // Table / TableFunction
+  ExprList args;       // TableFunction
+  SelectPtr select;    // Subquery
   std::string alias;
   IndexedBy indexed = IndexedBy::Default;
-  std::string index;         // IndexedBy::Index
-  Box<TableRef> left;        // Join; Paren: the inner tree
-  Box<TableRef> right;       // Join
-  JoinOp op;                 // Join
-  ExprPtr on;                // Join: ON expr
-  bool has_using = false;    // Join: USING (...)
+  std::string index;       // IndexedBy::Index
+  Box<TableRef> left;      // Join; Paren: the inner tree
+  Box<TableRef> right;     // Join
+  JoinOp op;               // Join
+  ExprPtr on;              // Join: ON expr
+  bool has_using = false;  // Join: USING (...)
   std::vector<std::string> using_columns;
   SrcPos pos;
   bool operator==(const TableRef&) const = default;
@@ -343,7 +359,7 @@ enum class CompoundOp : uint8_t { Union, UnionAll, Intersect, Except };
 
 struct Limit {
   ExprPtr count;
-  ExprPtr offset;  // `LIMIT a, b` is stored as count=b, offset=a
+  ExprPtr offset;           // `LIMIT a, b` is stored as count=b, offset=a
   bool comma_form = false;  // written `LIMIT offset, count` (kept so parameter order survives printing)
   bool operator==(const Limit&) const = default;
 };
@@ -376,7 +392,7 @@ struct SetClause {  // col = expr  |  (a, b) = expr
   bool operator==(const SetClause&) const = default;
 };
 
-struct Upsert {  // ON CONFLICT [(target) [WHERE]] DO NOTHING | DO UPDATE SET ... [WHERE]
+struct Upsert {                   // ON CONFLICT [(target) [WHERE]] DO NOTHING | DO UPDATE SET ... [WHERE]
   std::vector<OrderTerm> target;  // empty: no conflict target
   ExprPtr target_where;
   bool do_nothing = false;
@@ -469,23 +485,21 @@ enum class DefaultKind : uint8_t {
 
 enum class GeneratedStorage : uint8_t { Default, Stored, Virtual };
 
-enum class ColumnConstraintKind : uint8_t {
-  PrimaryKey, NotNull, Null, Unique, Check, Default, Collate, References, Generated, Deferrable
-};
+enum class ColumnConstraintKind : uint8_t { PrimaryKey, NotNull, Null, Unique, Check, Default, Collate, References, Generated, Deferrable };
 
 struct ColumnConstraint {
   ColumnConstraintKind kind = ColumnConstraintKind::NotNull;
-  std::string name;  // CONSTRAINT name; empty: unnamed
-  SortOrder order = SortOrder::Default;                // PrimaryKey
-  ConflictAction conflict = ConflictAction::Default;   // PrimaryKey / NotNull / Null / Unique
-  bool autoincrement = false;                          // PrimaryKey
-  ExprPtr expr;                                        // Check / Default / Generated
-  DefaultKind default_kind = DefaultKind::Literal;     // Default
-  std::string collation;                               // Collate
-  ForeignKey fk;                                       // References
-  bool generated_always = false;                       // Generated: `GENERATED ALWAYS AS` vs `AS`
-  GeneratedStorage storage = GeneratedStorage::Default;// Generated
-  Deferrable deferrable;                               // Deferrable (applies to the previous REFERENCES)
+  std::string name;                                      // CONSTRAINT name; empty: unnamed
+  SortOrder order = SortOrder::Default;                  // PrimaryKey
+  ConflictAction conflict = ConflictAction::Default;     // PrimaryKey / NotNull / Null / Unique
+  bool autoincrement = false;                            // PrimaryKey
+  ExprPtr expr;                                          // Check / Default / Generated
+  DefaultKind default_kind = DefaultKind::Literal;       // Default
+  std::string collation;                                 // Collate
+  ForeignKey fk;                                         // References
+  bool generated_always = false;                         // Generated: `GENERATED ALWAYS AS` vs `AS`
+  GeneratedStorage storage = GeneratedStorage::Default;  // Generated
+  Deferrable deferrable;                                 // Deferrable (applies to the previous REFERENCES)
   SrcPos pos;
   bool operator==(const ColumnConstraint&) const = default;
 };
@@ -502,13 +516,13 @@ enum class TableConstraintKind : uint8_t { PrimaryKey, Unique, Check, ForeignKey
 
 struct TableConstraint {
   TableConstraintKind kind = TableConstraintKind::PrimaryKey;
-  std::string name;                      // CONSTRAINT name
-  std::vector<OrderTerm> columns;        // PrimaryKey / Unique (indexed terms)
-  bool autoincrement = false;            // PrimaryKey
+  std::string name;                                   // CONSTRAINT name
+  std::vector<OrderTerm> columns;                     // PrimaryKey / Unique (indexed terms)
+  bool autoincrement = false;                         // PrimaryKey
   ConflictAction conflict = ConflictAction::Default;  // PrimaryKey / Unique / Check
-  ExprPtr check;                         // Check
-  std::vector<std::string> fk_columns;   // ForeignKey: local columns
-  ForeignKey fk;                         // ForeignKey
+  ExprPtr check;                                      // Check
+  std::vector<std::string> fk_columns;                // ForeignKey: local columns
+  ForeignKey fk;                                      // ForeignKey
   SrcPos pos;
   bool operator==(const TableConstraint&) const = default;
 };
@@ -662,29 +676,52 @@ struct Detach {
 };
 
 enum class StmtKind : uint8_t {
-  Select, Insert, Update, Delete,
-  CreateTable, CreateVirtualTable, CreateIndex, CreateView, CreateTrigger, Drop, AlterTable,
-  Pragma, Begin, Commit, Rollback, Savepoint, Release, Analyze, Reindex, Vacuum, Attach, Detach,
+  Select,
+  Insert,
+  Update,
+  Delete,
+  CreateTable,
+  CreateVirtualTable,
+  CreateIndex,
+  CreateView,
+  CreateTrigger,
+  Drop,
+  AlterTable,
+  Pragma,
+  Begin,
+  Commit,
+  Rollback,
+  Savepoint,
+  Release,
+  Analyze,
+  Reindex,
+  Vacuum,
+  Attach,
+  Detach,
 };
 
 enum class Explain : uint8_t { None, Explain, QueryPlan };
 
 // The variant's alternatives are in StmtKind order, so kind() is the variant index.
-using StmtNode = std::variant<Select, Insert, Update, Delete, CreateTable, CreateVirtualTable,
-                              CreateIndex, CreateView, CreateTrigger, Drop, AlterTable, Pragma, Begin,
-                              Commit, Rollback, Savepoint, Release, Analyze, Reindex, Vacuum, Attach,
-                              Detach>;
+using StmtNode = std::variant<Select, Insert, Update, Delete, CreateTable, CreateVirtualTable, CreateIndex, CreateView, CreateTrigger, Drop,
+                              AlterTable, Pragma, Begin, Commit, Rollback, Savepoint, Release, Analyze, Reindex, Vacuum, Attach, Detach>;
 
 struct Stmt {
   Explain explain = Explain::None;
   StmtNode node;
   int param_count = 0;  // largest parameter number used (SQLite's sqlite3_bind_parameter_count)
   SrcPos pos;
-  SrcPos end;           // offset just past the statement's last token
+  SrcPos end;  // offset just past the statement's last token
 
   StmtKind kind() const { return static_cast<StmtKind>(node.index()); }
-  template <class T> T* as() { return std::get_if<T>(&node); }
-  template <class T> const T* as() const { return std::get_if<T>(&node); }
+  template <class T>
+  T* as() {
+    return std::get_if<T>(&node);
+  }
+  template <class T>
+  const T* as() const {
+    return std::get_if<T>(&node);
+  }
   bool operator==(const Stmt&) const = default;
   StmtPtr clone() const { return StmtPtr(new Stmt(*this)); }
   // Recycled per thread like Expr (node_pool.cpp).

@@ -125,20 +125,30 @@ constexpr std::string_view kKeywordText[] = {
 // see it (identifier-like tokens collapse to Id).
 Tok lookahead_class(const std::vector<Token>& t, size_t k) {
   Tok x = t[k].kind;
-  if (x == Tok::Id || x == Tok::String || is_join_kw(x) || x == Tok::K_WINDOW || x == Tok::K_OVER ||
-      is_fallback(x))
-    return Tok::Id;
+  if (x == Tok::Id || x == Tok::String || is_join_kw(x) || x == Tok::K_WINDOW || x == Tok::K_OVER || is_fallback(x)) return Tok::Id;
   return x;
 }
 
 // What the scanner does with a token's first byte: one table load and one jump per token.
 enum Act : uint8_t {
-  aEnd,      // NUL: end of text
-  aSpace,    // whitespace
-  aIdent,    // ASCII letter or '_': identifier, keyword, or X'..' blob
-  aHigh,     // byte >= 0x80: identifier (or a byte-order mark, which is whitespace)
-  aSingle,   // a one-byte token whose kind kSingle gives: ( ) ; + * % , & ~
-  aDigit, aMinus, aSlash, aEq, aLt, aGt, aBang, aBar, aQuote, aDot, aBracket, aQuestion, aNamedVar,
+  aEnd,     // NUL: end of text
+  aSpace,   // whitespace
+  aIdent,   // ASCII letter or '_': identifier, keyword, or X'..' blob
+  aHigh,    // byte >= 0x80: identifier (or a byte-order mark, which is whitespace)
+  aSingle,  // a one-byte token whose kind kSingle gives: ( ) ; + * % , & ~
+  aDigit,
+  aMinus,
+  aSlash,
+  aEq,
+  aLt,
+  aGt,
+  aBang,
+  aBar,
+  aQuote,
+  aDot,
+  aBracket,
+  aQuestion,
+  aNamedVar,
   aIllegal,
 };
 struct ActTable {
@@ -147,16 +157,23 @@ struct ActTable {
   constexpr ActTable() {
     for (int ch = 0; ch < 256; ch++) {
       uint8_t a = aIllegal;
-      if (ch == 0) a = aEnd;
-      else if (ch == ' ' || (ch >= 0x09 && ch <= 0x0d)) a = aSpace;
-      else if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_') a = aIdent;
-      else if (ch >= 0x80) a = aHigh;
-      else if (ch >= '0' && ch <= '9') a = aDigit;
+      if (ch == 0)
+        a = aEnd;
+      else if (ch == ' ' || (ch >= 0x09 && ch <= 0x0d))
+        a = aSpace;
+      else if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_')
+        a = aIdent;
+      else if (ch >= 0x80)
+        a = aHigh;
+      else if (ch >= '0' && ch <= '9')
+        a = aDigit;
       act[ch] = a;
     }
-    const struct { char c; Tok t; } singles[] = {{'(', Tok::LP},   {')', Tok::RP},     {';', Tok::Semi},
-                                                 {'+', Tok::Plus}, {'*', Tok::Star},   {'%', Tok::Rem},
-                                                 {',', Tok::Comma}, {'&', Tok::BitAnd}, {'~', Tok::BitNot}};
+    const struct {
+      char c;
+      Tok t;
+    } singles[] = {{'(', Tok::LP},  {')', Tok::RP},    {';', Tok::Semi},   {'+', Tok::Plus},  {'*', Tok::Star},
+                   {'%', Tok::Rem}, {',', Tok::Comma}, {'&', Tok::BitAnd}, {'~', Tok::BitNot}};
     for (auto& x : singles) {
       act[uint8_t(x.c)] = aSingle;
       single[uint8_t(x.c)] = x.t;
@@ -196,7 +213,8 @@ constexpr size_t kPad = 32;
     uint8_t act = kAct.act[c];
     // The two most frequent kinds first, without the jump table: names/keywords and one-byte tokens.
     if (act == aIdent) {
-      for (j = i + 1; is_id(s[j]); j++) {}
+      for (j = i + 1; is_id(s[j]); j++) {
+      }
       size_t len = j - i;
       t = Tok::Id;
       if (len >= 2) {
@@ -206,7 +224,8 @@ constexpr size_t kPad = 32;
         }
       } else if ((c | 0x20) == 'x' && s[j] == '\'') {  // blob literal X'..'
         t = Tok::Blob;
-        for (j = i + 2; is_xdigit(s[j]); j++) {}
+        for (j = i + 2; is_xdigit(s[j]); j++) {
+        }
         if (s[j] != '\'' || (j - i) % 2) {
           t = Tok::Illegal;
           while (s[j] && s[j] != '\'') j++;
@@ -223,7 +242,8 @@ constexpr size_t kPad = 32;
       continue;
     }
     if (act == aSpace) {  // newlines, indentation
-      do i++; while (is_space(s[i]));
+      do i++;
+      while (is_space(s[i]));
       continue;
     }
     switch (act) {
@@ -236,12 +256,14 @@ constexpr size_t kPad = 32;
           i += 3;
           continue;
         }
-        for (j = i + 1; is_id(s[j]); j++) {}
+        for (j = i + 1; is_id(s[j]); j++) {
+        }
         t = Tok::Id;
         break;
       case aMinus:
         if (s[i + 1] == '-') {  // comment to end of line
-          for (j = i + 2; s[j] && s[j] != '\n'; j++) {}
+          for (j = i + 2; s[j] && s[j] != '\n'; j++) {
+          }
           i = j;
           continue;
         }
@@ -259,80 +281,123 @@ constexpr size_t kPad = 32;
           t = Tok::Slash;
           break;
         }
-        for (j = i + 3; s[j] && !(s[j - 1] == '*' && s[j] == '/'); j++) {}
+        for (j = i + 3; s[j] && !(s[j - 1] == '*' && s[j] == '/'); j++) {
+        }
         if (s[j]) j++;
         i = j;
         continue;
-      case aEq: j = i + 1 + (s[i + 1] == '='); t = Tok::Eq; break;
+      case aEq:
+        j = i + 1 + (s[i + 1] == '=');
+        t = Tok::Eq;
+        break;
       case aLt:
         j = i + 2;
-        if (s[i + 1] == '=') t = Tok::Le;
-        else if (s[i + 1] == '>') t = Tok::Ne;
-        else if (s[i + 1] == '<') t = Tok::LShift;
-        else { j = i + 1; t = Tok::Lt; }
+        if (s[i + 1] == '=')
+          t = Tok::Le;
+        else if (s[i + 1] == '>')
+          t = Tok::Ne;
+        else if (s[i + 1] == '<')
+          t = Tok::LShift;
+        else {
+          j = i + 1;
+          t = Tok::Lt;
+        }
         break;
       case aGt:
         j = i + 2;
-        if (s[i + 1] == '=') t = Tok::Ge;
-        else if (s[i + 1] == '>') t = Tok::RShift;
-        else { j = i + 1; t = Tok::Gt; }
+        if (s[i + 1] == '=')
+          t = Tok::Ge;
+        else if (s[i + 1] == '>')
+          t = Tok::RShift;
+        else {
+          j = i + 1;
+          t = Tok::Gt;
+        }
         break;
       case aBang:
-        if (s[i + 1] != '=') { j = i + 1; t = Tok::Illegal; }
-        else { j = i + 2; t = Tok::Ne; }
+        if (s[i + 1] != '=') {
+          j = i + 1;
+          t = Tok::Illegal;
+        } else {
+          j = i + 2;
+          t = Tok::Ne;
+        }
         break;
       case aBar:
-        if (s[i + 1] != '|') { j = i + 1; t = Tok::BitOr; }
-        else { j = i + 2; t = Tok::Concat; }
+        if (s[i + 1] != '|') {
+          j = i + 1;
+          t = Tok::BitOr;
+        } else {
+          j = i + 2;
+          t = Tok::Concat;
+        }
         break;
       case aQuote: {
         unsigned char q;
         for (j = i + 1; (q = s[j]) != 0; j++) {
           if (q == c) {
-            if (s[j + 1] == c) j++;
-            else break;
+            if (s[j + 1] == c)
+              j++;
+            else
+              break;
           }
         }
-        if (q == '\'') { j++; t = Tok::String; }
-        else if (q) { j++; t = Tok::Id; }
-        else t = Tok::Illegal;
+        if (q == '\'') {
+          j++;
+          t = Tok::String;
+        } else if (q) {
+          j++;
+          t = Tok::Id;
+        } else
+          t = Tok::Illegal;
         break;
       }
       case aDot:
-        if (!is_digit(s[i + 1])) { j = i + 1; t = Tok::Dot; break; }
+        if (!is_digit(s[i + 1])) {
+          j = i + 1;
+          t = Tok::Dot;
+          break;
+        }
         [[fallthrough]];
       case aDigit: {
         t = Tok::Integer;
         if (c == '0' && (s[i + 1] | 0x20) == 'x' && is_xdigit(s[i + 2])) {
           for (j = i + 3;; j++) {
             if (!is_xdigit(s[j])) {
-              if (s[j] == '_') t = Tok::QNumber;
-              else break;
+              if (s[j] == '_')
+                t = Tok::QNumber;
+              else
+                break;
             }
           }
         } else {
           for (j = i;; j++) {
             if (!is_digit(s[j])) {
-              if (s[j] == '_') t = Tok::QNumber;
-              else break;
+              if (s[j] == '_')
+                t = Tok::QNumber;
+              else
+                break;
             }
           }
           if (s[j] == '.') {
             if (t == Tok::Integer) t = Tok::Float;
             for (j++;; j++) {
               if (!is_digit(s[j])) {
-                if (s[j] == '_') t = Tok::QNumber;
-                else break;
+                if (s[j] == '_')
+                  t = Tok::QNumber;
+                else
+                  break;
               }
             }
           }
-          if ((s[j] | 0x20) == 'e' &&
-              (is_digit(s[j + 1]) || ((s[j + 1] == '+' || s[j + 1] == '-') && is_digit(s[j + 2])))) {
+          if ((s[j] | 0x20) == 'e' && (is_digit(s[j + 1]) || ((s[j + 1] == '+' || s[j + 1] == '-') && is_digit(s[j + 2])))) {
             if (t == Tok::Integer) t = Tok::Float;
             for (j += 2;; j++) {
               if (!is_digit(s[j])) {
-                if (s[j] == '_') t = Tok::QNumber;
-                else break;
+                if (s[j] == '_')
+                  t = Tok::QNumber;
+                else
+                  break;
               }
             }
           }
@@ -344,12 +409,17 @@ constexpr size_t kPad = 32;
         break;
       }
       case aBracket:
-        for (j = i + 1; s[j] && s[j] != ']'; j++) {}
-        if (s[j] == ']') { j++; t = Tok::Id; }
-        else t = Tok::Illegal;
+        for (j = i + 1; s[j] && s[j] != ']'; j++) {
+        }
+        if (s[j] == ']') {
+          j++;
+          t = Tok::Id;
+        } else
+          t = Tok::Illegal;
         break;
       case aQuestion:
-        for (j = i + 1; is_digit(s[j]); j++) {}
+        for (j = i + 1; is_digit(s[j]); j++) {
+        }
         t = Tok::Variable;
         break;
       case aNamedVar: {
@@ -360,9 +430,13 @@ constexpr size_t kPad = 32;
           if (is_id(ch)) {
             named++;
           } else if (ch == '(' && named > 0) {  // TCL-style $name(arbitrary)
-            do { j++; } while (s[j] && !is_space(s[j]) && s[j] != ')');
-            if (s[j] == ')') j++;
-            else t = Tok::Illegal;
+            do {
+              j++;
+            } while (s[j] && !is_space(s[j]) && s[j] != ')');
+            if (s[j] == ')')
+              j++;
+            else
+              t = Tok::Illegal;
             break;
           } else if (ch == ':' && s[j + 1] == ':') {
             j++;
@@ -433,8 +507,7 @@ void tokenize(std::string_view src, std::vector<Token>& out) {
   for (size_t k = first; k + 1 < out.size(); k++) {
     Tok x = out[k].kind;
     if (x == Tok::K_WINDOW) {
-      if (!(lookahead_class(out, k + 1) == Tok::Id && k + 2 < out.size() && out[k + 2].kind == Tok::K_AS))
-        out[k].kind = Tok::Id;
+      if (!(lookahead_class(out, k + 1) == Tok::Id && k + 2 < out.size() && out[k + 2].kind == Tok::K_AS)) out[k].kind = Tok::Id;
     } else if (x == Tok::K_OVER) {
       bool after_rp = k > first && out[k - 1].kind == Tok::RP;
       Tok nx = lookahead_class(out, k + 1);

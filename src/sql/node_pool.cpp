@@ -109,8 +109,7 @@ constexpr uintptr_t kStrSpan = [] {
   r.cached++;
 }
 #ifdef __GLIBCXX__
-static_assert(sizeof(void*) != 8 || sizeof(Expr) == 256,
-              "Expr changed: update recycle() so that recycled nodes equal new ones");
+static_assert(sizeof(void*) != 8 || sizeof(Expr) == 256, "Expr changed: update recycle() so that recycled nodes equal new ones");
 #endif
 
 }  // namespace
@@ -144,9 +143,7 @@ void Expr::operator delete(void* p, size_t size) noexcept { pool_delete_in<Expr>
 void* Select::operator new(size_t size) { return pool_new<Select, kSelectPool>(size); }
 void Select::operator delete(void* p, size_t size) noexcept { pool_delete<Select, kSelectPool>(p, size); }
 void* TableRef::operator new(size_t size) { return pool_new<TableRef, kTableRefPool>(size); }
-void TableRef::operator delete(void* p, size_t size) noexcept {
-  pool_delete<TableRef, kTableRefPool>(p, size);
-}
+void TableRef::operator delete(void* p, size_t size) noexcept { pool_delete<TableRef, kTableRefPool>(p, size); }
 void* Stmt::operator new(size_t size) { return pool_new<Stmt, kStmtPool>(size); }
 void Stmt::operator delete(void* p, size_t size) noexcept { pool_delete<Stmt, kStmtPool>(p, size); }
 

@@ -132,7 +132,8 @@ std::string Parser::error_message() const {
 
 bool Parser::parse_script(std::vector<StmtPtr>& out) {
   for (;;) {
-    while (accept(Tok::Semi)) {}
+    while (accept(Tok::Semi)) {
+    }
     if (kind() == Tok::End) return true;
     n_var_ = 0;
     var_names_.clear();

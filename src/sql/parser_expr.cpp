@@ -45,8 +45,8 @@ struct InfixTable {
     set(Tok::K_AND, kAnd, BinaryOp::And);
     set(Tok::Eq, kEquality, BinaryOp::Eq);
     set(Tok::Ne, kEquality, BinaryOp::Ne);
-    for (Tok t : {Tok::K_IS, Tok::K_IN, Tok::K_LIKE, Tok::K_GLOB, Tok::K_REGEXP, Tok::K_MATCH,
-                  Tok::K_BETWEEN, Tok::K_ISNULL, Tok::K_NOTNULL, Tok::K_NOT})
+    for (Tok t : {Tok::K_IS, Tok::K_IN, Tok::K_LIKE, Tok::K_GLOB, Tok::K_REGEXP, Tok::K_MATCH, Tok::K_BETWEEN, Tok::K_ISNULL,
+                  Tok::K_NOTNULL, Tok::K_NOT})
       set(t, kEquality);
     set(Tok::Lt, kCompare, BinaryOp::Lt);
     set(Tok::Le, kCompare, BinaryOp::Le);
@@ -67,7 +67,6 @@ struct InfixTable {
   }
 };
 constexpr InfixTable kInfix;
-
 
 }  // namespace
 
@@ -125,8 +124,8 @@ ExprPtr Parser::expr(int min_prec) {
     if (k == Tok::K_NOT) {
       negated = true;
       k2 = kind();
-      if (!(k2 == Tok::K_LIKE || k2 == Tok::K_GLOB || k2 == Tok::K_REGEXP || k2 == Tok::K_MATCH ||
-            k2 == Tok::K_BETWEEN || k2 == Tok::K_IN || k2 == Tok::K_NULL)) {
+      if (!(k2 == Tok::K_LIKE || k2 == Tok::K_GLOB || k2 == Tok::K_REGEXP || k2 == Tok::K_MATCH || k2 == Tok::K_BETWEEN ||
+            k2 == Tok::K_IN || k2 == Tok::K_NULL)) {
         syntax_error();
         break;
       }
@@ -144,18 +143,24 @@ ExprPtr Parser::expr(int min_prec) {
         binary_into(is_not ? BinaryOp::IsNot : BinaryOp::Is, left, right);
         break;
       }
-      case Tok::K_ISNULL: case Tok::K_NOTNULL: case Tok::K_NULL: {
+      case Tok::K_ISNULL:
+      case Tok::K_NOTNULL:
+      case Tok::K_NULL: {
         ExprPtr e = node(ExprKind::NullTest, left->pos);
         e->negated = k2 != Tok::K_ISNULL;
         e->left = std::move(left);
         left = std::move(e);
         break;
       }
-      case Tok::K_LIKE: case Tok::K_GLOB: case Tok::K_REGEXP: case Tok::K_MATCH: {
+      case Tok::K_LIKE:
+      case Tok::K_GLOB:
+      case Tok::K_REGEXP:
+      case Tok::K_MATCH: {
         ExprPtr e = node(ExprKind::Like, left->pos);
-        e->like_op = k2 == Tok::K_LIKE ? LikeOp::Like
-                     : k2 == Tok::K_GLOB ? LikeOp::Glob
-                     : k2 == Tok::K_REGEXP ? LikeOp::Regexp : LikeOp::Match;
+        e->like_op = k2 == Tok::K_LIKE     ? LikeOp::Like
+                     : k2 == Tok::K_GLOB   ? LikeOp::Glob
+                     : k2 == Tok::K_REGEXP ? LikeOp::Regexp
+                                           : LikeOp::Match;
         e->negated = negated;
         e->left = std::move(left);
         e->right = expr(kEquality + 1);
@@ -219,9 +224,7 @@ ExprPtr Parser::expr(int min_prec) {
         left = std::move(e);
         break;
       }
-      default:
-        syntax_error();
-        break;
+      default: syntax_error(); break;
     }
   }
   leave();
@@ -234,10 +237,22 @@ ExprPtr Parser::unary() {
   UnaryOp op;
   int operand_prec;
   switch (k) {
-    case Tok::K_NOT: op = UnaryOp::Not; operand_prec = kNot; break;
-    case Tok::Minus: op = UnaryOp::Neg; operand_prec = kUnary; break;
-    case Tok::Plus: op = UnaryOp::Plus; operand_prec = kUnary; break;
-    case Tok::BitNot: op = UnaryOp::BitNot; operand_prec = kUnary; break;
+    case Tok::K_NOT:
+      op = UnaryOp::Not;
+      operand_prec = kNot;
+      break;
+    case Tok::Minus:
+      op = UnaryOp::Neg;
+      operand_prec = kUnary;
+      break;
+    case Tok::Plus:
+      op = UnaryOp::Plus;
+      operand_prec = kUnary;
+      break;
+    case Tok::BitNot:
+      op = UnaryOp::BitNot;
+      operand_prec = kUnary;
+      break;
     default: return primary();
   }
   ExprPtr e = node(ExprKind::Unary, here());
@@ -267,10 +282,7 @@ ExprPtr Parser::literal(const Token& t) {
       for (size_t i = 0; i < s.size(); i++) {
         char c = s[i];
         if (c == '_') {
-          auto ok = [&](char d) {
-            return (d >= '0' && d <= '9') ||
-                   (hex && ((d >= 'a' && d <= 'f') || (d >= 'A' && d <= 'F')));
-          };
+          auto ok = [&](char d) { return (d >= '0' && d <= '9') || (hex && ((d >= 'a' && d <= 'f') || (d >= 'A' && d <= 'F'))); };
           if (i == 0 || i + 1 >= s.size() || !ok(s[i - 1]) || !ok(s[i + 1])) {
             fail("unrecognized token: \"" + std::string(s) + "\"", t.offset);
             return {};
@@ -342,8 +354,10 @@ ExprPtr Parser::function_call(const Token& name) {
     e->star = true;
     if (!expect(Tok::RP)) return {};
   } else {
-    if (accept(Tok::K_DISTINCT)) e->distinct = true;
-    else accept(Tok::K_ALL);
+    if (accept(Tok::K_DISTINCT))
+      e->distinct = true;
+    else
+      accept(Tok::K_ALL);
     if (kind() != Tok::RP && kind() != Tok::K_ORDER) {
       if (!expr_list(e->args, false)) return {};
     }
@@ -374,14 +388,18 @@ ExprPtr Parser::function_call(const Token& name) {
 ExprPtr Parser::primary() {
   const Token& t = peek();
   switch (t.kind) {
-    case Tok::Integer: case Tok::Float: case Tok::Blob: case Tok::K_NULL: case Tok::QNumber:
-    case Tok::K_CURRENT_TIME: case Tok::K_CURRENT_DATE: case Tok::K_CURRENT_TIMESTAMP:
-      return literal(t);
+    case Tok::Integer:
+    case Tok::Float:
+    case Tok::Blob:
+    case Tok::K_NULL:
+    case Tok::QNumber:
+    case Tok::K_CURRENT_TIME:
+    case Tok::K_CURRENT_DATE:
+    case Tok::K_CURRENT_TIMESTAMP: return literal(t);
     case Tok::String:
       if (kind(1) != Tok::Dot) return literal(t);
       break;
-    case Tok::Variable:
-      return param(t);
+    case Tok::Variable: return param(t);
     case Tok::LP: {
       SrcPos pos = here();
       advance();
@@ -461,10 +479,14 @@ ExprPtr Parser::primary() {
       advance();
       if (!expect(Tok::LP)) return {};
       switch (kind()) {
-        case Tok::K_IGNORE: e->raise_kind = RaiseKind::Ignore; advance(); break;
-        case Tok::K_ROLLBACK: case Tok::K_ABORT: case Tok::K_FAIL:
-          e->raise_kind = kind() == Tok::K_ROLLBACK ? RaiseKind::Rollback
-                          : kind() == Tok::K_ABORT ? RaiseKind::Abort : RaiseKind::Fail;
+        case Tok::K_IGNORE:
+          e->raise_kind = RaiseKind::Ignore;
+          advance();
+          break;
+        case Tok::K_ROLLBACK:
+        case Tok::K_ABORT:
+        case Tok::K_FAIL:
+          e->raise_kind = kind() == Tok::K_ROLLBACK ? RaiseKind::Rollback : kind() == Tok::K_ABORT ? RaiseKind::Abort : RaiseKind::Fail;
           advance();
           if (!expect(Tok::Comma)) return {};
           e->left = expr();

@@ -28,9 +28,19 @@ inline bool ieq_lower(std::string_view a, const char* lower) {
 
 // Binding powers, lowest first, as parse.y's %left/%right lines.
 enum Prec : int {
-  kOr = 1, kAnd, kNot, kEquality /* = == != <> IS IN LIKE BETWEEN ISNULL NOTNULL */,
-  kCompare /* < <= > >= */, kEscape, kBit /* & | << >> */, kAdd, kMul, kConcat /* || -> ->> */,
-  kCollate, kUnary, kPrimary
+  kOr = 1,
+  kAnd,
+  kNot,
+  kEquality /* = == != <> IS IN LIKE BETWEEN ISNULL NOTNULL */,
+  kCompare /* < <= > >= */,
+  kEscape,
+  kBit /* & | << >> */,
+  kAdd,
+  kMul,
+  kConcat /* || -> ->> */,
+  kCollate,
+  kUnary,
+  kPrimary
 };
 
 class Parser {
@@ -66,15 +76,15 @@ class Parser {
   bool set_list(std::vector<SetClause>& out);
   ConflictAction on_conflict();  // [ON CONFLICT resolvetype]
   ConflictAction resolve_type();
-  bool id_list(std::vector<std::string>& out);      // nm, nm, ...
-  bool eid_list(std::vector<std::string>& out);     // nm [COLLATE x] [ASC|DESC] ... (errors on extras)
+  bool id_list(std::vector<std::string>& out);   // nm, nm, ...
+  bool eid_list(std::vector<std::string>& out);  // nm [COLLATE x] [ASC|DESC] ... (errors on extras)
   bool xfullname(QualifiedName& name, std::string& alias, bool in_trigger);
   bool fullname(QualifiedName& name);
   bool indexed_by(IndexedBy& kind, std::string& index);
   bool if_not_exists();
 
   // ---- SELECT (parser_select.cpp)
-  SelectPtr select();                       // [WITH ...] compound
+  SelectPtr select();  // [WITH ...] compound
   SelectPtr select_after_with(Box<With> w);
   Box<With> with_clause();
   bool select_core(SelectCore& core, std::vector<OrderTerm>& order_by, Box<Limit>& limit);
@@ -139,17 +149,19 @@ class Parser {
   BD_INLINE void name_into(const Token& t, std::string& out) const {
     const char* p = src_.data() + t.offset;
     char q = p[0];
-    if (q != '"' && q != '\'' && q != '`' && q != '[') set_str(out, p, t.len);
-    else dequote_into(t, out);
+    if (q != '"' && q != '\'' && q != '`' && q != '[')
+      set_str(out, p, t.len);
+    else
+      dequote_into(t, out);
   }
   std::string dequote(const Token& t) const;
   void dequote_into(const Token& t, std::string& out) const;  // assigns in place (no temporary)
-  bool nm(std::string& out);  // one nm, dequoted
+  bool nm(std::string& out);                                  // one nm, dequoted
   bool ids(std::string& out);
 
   // ---- errors
-  void syntax_error();                        // at the current token
-  void fail(std::string msg, uint32_t offset);  // any other message (first error wins)
+  void syntax_error();                           // at the current token
+  void fail(std::string msg, uint32_t offset);   // any other message (first error wins)
   void defer(std::string msg, uint32_t offset);  // reported only if parsing otherwise succeeds
 
   bool enter() {  // recursion guard (SQLite's expression depth limit)
@@ -163,7 +175,7 @@ class Parser {
 
   std::string_view src_;
   ParseOptions opts_;
-  std::vector<Token>* toks_;      // the thread's reusable buffer, or own_toks_ when that is busy
+  std::vector<Token>* toks_;  // the thread's reusable buffer, or own_toks_ when that is busy
   std::vector<Token> own_toks_;
   bool owns_shared_ = false;
   const Token* cur_ = nullptr;

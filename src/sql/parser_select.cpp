@@ -16,7 +16,6 @@ const char* compound_name(CompoundOp op) {
   return "";
 }
 
-
 }  // namespace
 
 bool Parser::starts_select() const {
@@ -116,8 +115,10 @@ bool Parser::select_core(SelectCore& core, std::vector<OrderTerm>& order_by, Box
     }
   }
   if (!expect(Tok::K_SELECT)) return false;
-  if (accept(Tok::K_DISTINCT)) core.distinct = Distinctness::Distinct;
-  else if (accept(Tok::K_ALL)) core.distinct = Distinctness::All;
+  if (accept(Tok::K_DISTINCT))
+    core.distinct = Distinctness::Distinct;
+  else if (accept(Tok::K_ALL))
+    core.distinct = Distinctness::All;
   if (!result_columns(core.columns)) return false;
   if (accept(Tok::K_FROM)) {
     core.from = from_clause();
@@ -246,10 +247,9 @@ Box<TableRef> Parser::from_clause() {
     }
     if (failed_) return {};
     Tok k = kind();
-    if (!(k == Tok::Comma || k == Tok::K_JOIN || is_join_kw(k) || k == Tok::K_WHERE || k == Tok::K_GROUP ||
-          k == Tok::K_HAVING || k == Tok::K_WINDOW || k == Tok::K_ORDER || k == Tok::K_LIMIT ||
-          k == Tok::RP || k == Tok::Semi || k == Tok::End || k == Tok::K_UNION || k == Tok::K_INTERSECT ||
-          k == Tok::K_EXCEPT || k == Tok::K_RETURNING || k == Tok::K_ON)) {
+    if (!(k == Tok::Comma || k == Tok::K_JOIN || is_join_kw(k) || k == Tok::K_WHERE || k == Tok::K_GROUP || k == Tok::K_HAVING ||
+          k == Tok::K_WINDOW || k == Tok::K_ORDER || k == Tok::K_LIMIT || k == Tok::RP || k == Tok::Semi || k == Tok::End ||
+          k == Tok::K_UNION || k == Tok::K_INTERSECT || k == Tok::K_EXCEPT || k == Tok::K_RETURNING || k == Tok::K_ON)) {
       syntax_error();
       return {};
     }
@@ -284,17 +284,26 @@ Box<TableRef> Parser::from_clause() {
       int mask = 0;
       for (int i = 0; i < n; i++) {
         std::string_view w = words[i];
-        if (ieq_lower(w, "natural")) mask |= NATURAL;
-        else if (ieq_lower(w, "left")) mask |= LEFT | OUTER;
-        else if (ieq_lower(w, "outer")) mask |= OUTER;
-        else if (ieq_lower(w, "right")) mask |= RIGHT | OUTER;
-        else if (ieq_lower(w, "full")) mask |= LEFT | RIGHT | OUTER;
-        else if (ieq_lower(w, "inner")) mask |= INNER;
-        else if (ieq_lower(w, "cross")) mask |= INNER | CROSS;
-        else { mask |= ERR; break; }
+        if (ieq_lower(w, "natural"))
+          mask |= NATURAL;
+        else if (ieq_lower(w, "left"))
+          mask |= LEFT | OUTER;
+        else if (ieq_lower(w, "outer"))
+          mask |= OUTER;
+        else if (ieq_lower(w, "right"))
+          mask |= RIGHT | OUTER;
+        else if (ieq_lower(w, "full"))
+          mask |= LEFT | RIGHT | OUTER;
+        else if (ieq_lower(w, "inner"))
+          mask |= INNER;
+        else if (ieq_lower(w, "cross"))
+          mask |= INNER | CROSS;
+        else {
+          mask |= ERR;
+          break;
+        }
       }
-      if ((mask & (INNER | OUTER)) == (INNER | OUTER) || (mask & ERR) ||
-          (mask & (OUTER | LEFT | RIGHT)) == OUTER) {
+      if ((mask & (INNER | OUTER)) == (INNER | OUTER) || (mask & ERR) || (mask & (OUTER | LEFT | RIGHT)) == OUTER) {
         std::string msg = "unknown join type: ";
         for (int i = 0; i < n; i++) {
           if (i) msg += ' ';
@@ -304,11 +313,16 @@ Box<TableRef> Parser::from_clause() {
         return {};
       }
       op.natural = mask & NATURAL;
-      if ((mask & (LEFT | RIGHT)) == (LEFT | RIGHT)) op.type = JoinType::Full;
-      else if (mask & LEFT) op.type = JoinType::Left;
-      else if (mask & RIGHT) op.type = JoinType::Right;
-      else if (mask & CROSS) op.type = JoinType::Cross;
-      else op.type = JoinType::Inner;
+      if ((mask & (LEFT | RIGHT)) == (LEFT | RIGHT))
+        op.type = JoinType::Full;
+      else if (mask & LEFT)
+        op.type = JoinType::Left;
+      else if (mask & RIGHT)
+        op.type = JoinType::Right;
+      else if (mask & CROSS)
+        op.type = JoinType::Cross;
+      else
+        op.type = JoinType::Inner;
     } else {
       return left;
     }
@@ -336,11 +350,15 @@ bool Parser::order_list(std::vector<OrderTerm>& out) {
     OrderTerm& t = out.emplace_back();  // in place, as in result_columns()
     t.expr = expr();
     if (failed_) return false;
-    if (accept(Tok::K_ASC)) t.order = SortOrder::Asc;
-    else if (accept(Tok::K_DESC)) t.order = SortOrder::Desc;
+    if (accept(Tok::K_ASC))
+      t.order = SortOrder::Asc;
+    else if (accept(Tok::K_DESC))
+      t.order = SortOrder::Desc;
     if (accept(Tok::K_NULLS)) {
-      if (accept(Tok::K_FIRST)) t.nulls = NullsOrder::First;
-      else if (accept(Tok::K_LAST)) t.nulls = NullsOrder::Last;
+      if (accept(Tok::K_FIRST))
+        t.nulls = NullsOrder::First;
+      else if (accept(Tok::K_LAST))
+        t.nulls = NullsOrder::Last;
       else {
         syntax_error();
         return false;
@@ -368,8 +386,8 @@ Box<Limit> Parser::limit_clause() {
 
 bool Parser::window_spec(WindowSpec& spec) {
   Tok k = kind();
-  if (k != Tok::K_PARTITION && k != Tok::K_ORDER && k != Tok::K_RANGE && k != Tok::K_ROWS &&
-      k != Tok::K_GROUPS && k != Tok::RP && is_nm(k)) {
+  if (k != Tok::K_PARTITION && k != Tok::K_ORDER && k != Tok::K_RANGE && k != Tok::K_ROWS && k != Tok::K_GROUPS && k != Tok::RP &&
+      is_nm(k)) {
     nm(spec.base);
   }
   if (accept(Tok::K_PARTITION)) {
@@ -428,8 +446,10 @@ bool Parser::frame_bound(FrameBound& b, bool is_start) {
   }
   b.expr = expr();
   if (failed_) return false;
-  if (accept(Tok::K_PRECEDING)) b.kind = FrameBoundKind::Preceding;
-  else if (accept(Tok::K_FOLLOWING)) b.kind = FrameBoundKind::Following;
+  if (accept(Tok::K_PRECEDING))
+    b.kind = FrameBoundKind::Preceding;
+  else if (accept(Tok::K_FOLLOWING))
+    b.kind = FrameBoundKind::Following;
   else {
     syntax_error();
     return false;

@@ -6,10 +6,8 @@
 namespace bd::sql::detail {
 namespace {
 
-
 bool starts_table_constraint(Tok k) {
-  return k == Tok::K_CONSTRAINT || k == Tok::K_PRIMARY || k == Tok::K_UNIQUE || k == Tok::K_CHECK ||
-         k == Tok::K_FOREIGN;
+  return k == Tok::K_CONSTRAINT || k == Tok::K_PRIMARY || k == Tok::K_UNIQUE || k == Tok::K_CHECK || k == Tok::K_FOREIGN;
 }
 
 }  // namespace
@@ -129,18 +127,15 @@ bool Parser::set_list(std::vector<SetClause>& out) {
     if (failed_) return false;
     if (c.parenthesized) {
       // sqlite3ExprListAppendVector checks the arity as soon as the term is reduced.
-      size_t values = c.value->kind == ExprKind::Vector ? c.value->args.size()
-                      : c.value->kind == ExprKind::Subquery ? c.columns.size() : 1;
+      size_t values = c.value->kind == ExprKind::Vector ? c.value->args.size() : c.value->kind == ExprKind::Subquery ? c.columns.size() : 1;
       if (values != c.columns.size()) {
         Tok k = kind();
-        if (!(k == Tok::Comma || k == Tok::K_FROM || k == Tok::K_WHERE || k == Tok::K_RETURNING ||
-              k == Tok::K_ORDER || k == Tok::K_LIMIT || k == Tok::Semi || k == Tok::End ||
-              k == Tok::K_ON || k == Tok::K_DO)) {
+        if (!(k == Tok::Comma || k == Tok::K_FROM || k == Tok::K_WHERE || k == Tok::K_RETURNING || k == Tok::K_ORDER || k == Tok::K_LIMIT ||
+              k == Tok::Semi || k == Tok::End || k == Tok::K_ON || k == Tok::K_DO)) {
           syntax_error();
           return false;
         }
-        fail(std::to_string(c.columns.size()) + " columns assigned " + std::to_string(values) + " values",
-             peek().offset);
+        fail(std::to_string(c.columns.size()) + " columns assigned " + std::to_string(values) + " values", peek().offset);
         return false;
       }
     }
@@ -166,26 +161,30 @@ StmtPtr Parser::statement() {
       Box<With> w = with_clause();
       if (failed_) return {};
       switch (kind()) {
-        case Tok::K_SELECT: case Tok::K_VALUES: {
+        case Tok::K_SELECT:
+        case Tok::K_VALUES: {
           SelectPtr s = select_after_with(std::move(w));
           if (failed_) return {};
           st->node = std::move(*s);
           break;
         }
-        case Tok::K_INSERT: case Tok::K_REPLACE: insert(*st, std::move(w), false); break;
+        case Tok::K_INSERT:
+        case Tok::K_REPLACE: insert(*st, std::move(w), false); break;
         case Tok::K_UPDATE: update(*st, std::move(w), false); break;
         case Tok::K_DELETE: del(*st, std::move(w), false); break;
         default: syntax_error(); break;
       }
       break;
     }
-    case Tok::K_SELECT: case Tok::K_VALUES: {
+    case Tok::K_SELECT:
+    case Tok::K_VALUES: {
       SelectPtr s = select();
       if (failed_) return {};
       st->node = std::move(*s);
       break;
     }
-    case Tok::K_INSERT: case Tok::K_REPLACE: insert(*st, {}, false); break;
+    case Tok::K_INSERT:
+    case Tok::K_REPLACE: insert(*st, {}, false); break;
     case Tok::K_UPDATE: update(*st, {}, false); break;
     case Tok::K_DELETE: del(*st, {}, false); break;
     case Tok::K_CREATE: create(*st); break;
@@ -213,14 +212,18 @@ StmtPtr Parser::statement() {
     case Tok::K_BEGIN: {
       advance();
       Begin b;
-      if (accept(Tok::K_DEFERRED)) b.kind = TransactionKind::Deferred;
-      else if (accept(Tok::K_IMMEDIATE)) b.kind = TransactionKind::Immediate;
-      else if (accept(Tok::K_EXCLUSIVE)) b.kind = TransactionKind::Exclusive;
+      if (accept(Tok::K_DEFERRED))
+        b.kind = TransactionKind::Deferred;
+      else if (accept(Tok::K_IMMEDIATE))
+        b.kind = TransactionKind::Immediate;
+      else if (accept(Tok::K_EXCLUSIVE))
+        b.kind = TransactionKind::Exclusive;
       if (accept(Tok::K_TRANSACTION) && is_nm(kind())) advance();
       st->node = b;
       break;
     }
-    case Tok::K_COMMIT: case Tok::K_END:
+    case Tok::K_COMMIT:
+    case Tok::K_END:
       advance();
       if (accept(Tok::K_TRANSACTION) && is_nm(kind())) advance();
       st->node = Commit{};
@@ -251,7 +254,8 @@ StmtPtr Parser::statement() {
       st->node = std::move(r);
       break;
     }
-    case Tok::K_ANALYZE: case Tok::K_REINDEX: {
+    case Tok::K_ANALYZE:
+    case Tok::K_REINDEX: {
       bool analyze = kind() == Tok::K_ANALYZE;
       advance();
       QualifiedName target;
@@ -260,8 +264,10 @@ StmtPtr Parser::statement() {
         has = true;
         if (!fullname(target)) return {};
       }
-      if (analyze) st->node = Analyze{has, std::move(target)};
-      else st->node = Reindex{has, std::move(target)};
+      if (analyze)
+        st->node = Analyze{has, std::move(target)};
+      else
+        st->node = Reindex{has, std::move(target)};
       break;
     }
     case Tok::K_VACUUM: {
@@ -299,9 +305,7 @@ StmtPtr Parser::statement() {
       st->node = std::move(d);
       break;
     }
-    default:
-      syntax_error();
-      return {};
+    default: syntax_error(); return {};
   }
   if (failed_) return {};
   const Token& last = cur_ > first_token() ? cur_[-1] : cur_[0];
@@ -385,9 +389,8 @@ bool Parser::update(Stmt& st, Box<With> with, bool in_trigger) {
   uint32_t off = peek().offset;
   if (!indexed_by(u.indexed, u.index)) return false;
   if (in_trigger && u.indexed != IndexedBy::Default) {
-    fail(u.indexed == IndexedBy::Index
-             ? "the INDEXED BY clause is not allowed on UPDATE or DELETE statements within triggers"
-             : "the NOT INDEXED clause is not allowed on UPDATE or DELETE statements within triggers",
+    fail(u.indexed == IndexedBy::Index ? "the INDEXED BY clause is not allowed on UPDATE or DELETE statements within triggers"
+                                       : "the NOT INDEXED clause is not allowed on UPDATE or DELETE statements within triggers",
          off);
     return false;
   }
@@ -428,9 +431,8 @@ bool Parser::del(Stmt& st, Box<With> with, bool in_trigger) {
   uint32_t off = peek().offset;
   if (!indexed_by(d.indexed, d.index)) return false;
   if (in_trigger && d.indexed != IndexedBy::Default) {
-    fail(d.indexed == IndexedBy::Index
-             ? "the INDEXED BY clause is not allowed on UPDATE or DELETE statements within triggers"
-             : "the NOT INDEXED clause is not allowed on UPDATE or DELETE statements within triggers",
+    fail(d.indexed == IndexedBy::Index ? "the INDEXED BY clause is not allowed on UPDATE or DELETE statements within triggers"
+                                       : "the NOT INDEXED clause is not allowed on UPDATE or DELETE statements within triggers",
          off);
     return false;
   }
@@ -486,14 +488,15 @@ bool Parser::create(Stmt& st) {
     case Tok::K_VIRTUAL:
       if (temp) break;
       return create_virtual(st);
-    case Tok::K_UNIQUE: case Tok::K_INDEX: {
+    case Tok::K_UNIQUE:
+    case Tok::K_INDEX: {
       if (temp) break;
       CreateIndex ci;
       ci.unique = accept(Tok::K_UNIQUE);
       if (!expect(Tok::K_INDEX)) return false;
       ci.if_not_exists = if_not_exists();
-      if (failed_ || !fullname(ci.name) || !expect(Tok::K_ON) || !nm(ci.table) || !expect(Tok::LP) ||
-          !order_list(ci.columns) || !expect(Tok::RP))
+      if (failed_ || !fullname(ci.name) || !expect(Tok::K_ON) || !nm(ci.table) || !expect(Tok::LP) || !order_list(ci.columns) ||
+          !expect(Tok::RP))
         return false;
       if (accept(Tok::K_WHERE)) {
         ci.where = expr();
@@ -554,8 +557,10 @@ bool Parser::deferrable_clause(Deferrable& d) {
   if (accept(Tok::K_NOT)) d.negated = true;
   if (!expect(Tok::K_DEFERRABLE)) return false;
   if (accept(Tok::K_INITIALLY)) {
-    if (accept(Tok::K_DEFERRED)) d.initially = DeferInit::Deferred;
-    else if (accept(Tok::K_IMMEDIATE)) d.initially = DeferInit::Immediate;
+    if (accept(Tok::K_DEFERRED))
+      d.initially = DeferInit::Deferred;
+    else if (accept(Tok::K_IMMEDIATE))
+      d.initially = DeferInit::Immediate;
     else {
       syntax_error();
       return false;
@@ -573,16 +578,21 @@ bool Parser::foreign_key_tail(ForeignKey& fk) {
       a.is_match = true;
       if (!nm(a.match_name)) return false;
     } else if (accept(Tok::K_ON)) {
-      if (accept(Tok::K_INSERT)) a.event = RefEvent::Insert;
-      else if (accept(Tok::K_DELETE)) a.event = RefEvent::Delete;
-      else if (accept(Tok::K_UPDATE)) a.event = RefEvent::Update;
+      if (accept(Tok::K_INSERT))
+        a.event = RefEvent::Insert;
+      else if (accept(Tok::K_DELETE))
+        a.event = RefEvent::Delete;
+      else if (accept(Tok::K_UPDATE))
+        a.event = RefEvent::Update;
       else {
         syntax_error();
         return false;
       }
       if (accept(Tok::K_SET)) {
-        if (accept(Tok::K_NULL)) a.action = RefAction::SetNull;
-        else if (accept(Tok::K_DEFAULT)) a.action = RefAction::SetDefault;
+        if (accept(Tok::K_NULL))
+          a.action = RefAction::SetNull;
+        else if (accept(Tok::K_DEFAULT))
+          a.action = RefAction::SetDefault;
         else {
           syntax_error();
           return false;
@@ -619,8 +629,8 @@ bool Parser::column_constraints(ColumnDef& col) {
         advance();
         c.kind = ColumnConstraintKind::Default;
         auto is_term = [](Tok k) {
-          return k == Tok::K_NULL || k == Tok::Float || k == Tok::Blob || k == Tok::String ||
-                 k == Tok::Integer || k == Tok::QNumber || is_ctime_kw(k);
+          return k == Tok::K_NULL || k == Tok::Float || k == Tok::Blob || k == Tok::String || k == Tok::Integer || k == Tok::QNumber ||
+                 is_ctime_kw(k);
         };
         if (kind() == Tok::LP) {
           advance();
@@ -679,8 +689,10 @@ bool Parser::column_constraints(ColumnDef& col) {
         advance();
         if (!expect(Tok::K_KEY)) return false;
         c.kind = ColumnConstraintKind::PrimaryKey;
-        if (accept(Tok::K_ASC)) c.order = SortOrder::Asc;
-        else if (accept(Tok::K_DESC)) c.order = SortOrder::Desc;
+        if (accept(Tok::K_ASC))
+          c.order = SortOrder::Asc;
+        else if (accept(Tok::K_DESC))
+          c.order = SortOrder::Desc;
         c.conflict = on_conflict();
         if (failed_) return false;
         c.autoincrement = accept(Tok::K_AUTOINCREMENT);
@@ -711,7 +723,8 @@ bool Parser::column_constraints(ColumnDef& col) {
         c.kind = ColumnConstraintKind::Collate;
         if (!ids(c.collation)) return false;
         break;
-      case Tok::K_GENERATED: case Tok::K_AS: {
+      case Tok::K_GENERATED:
+      case Tok::K_AS: {
         c.kind = ColumnConstraintKind::Generated;
         if (accept(Tok::K_GENERATED)) {
           if (!expect(Tok::K_ALWAYS)) return false;
@@ -723,14 +736,15 @@ bool Parser::column_constraints(ColumnDef& col) {
         if (kind() == Tok::Id || is_fallback(kind())) {
           const Token& w = peek();
           advance();
-          if (ieq_lower(text(w), "stored")) c.storage = GeneratedStorage::Stored;
-          else if (ieq_lower(text(w), "virtual")) c.storage = GeneratedStorage::Virtual;
+          if (ieq_lower(text(w), "stored"))
+            c.storage = GeneratedStorage::Stored;
+          else if (ieq_lower(text(w), "virtual"))
+            c.storage = GeneratedStorage::Virtual;
           else {
             // Reported when the constraint is reduced: only if the next token may follow it.
             Tok k = kind();
-            if (!(k == Tok::Comma || k == Tok::RP || k == Tok::K_CONSTRAINT || k == Tok::K_DEFAULT ||
-                  k == Tok::K_NULL || k == Tok::K_NOT || k == Tok::K_PRIMARY || k == Tok::K_UNIQUE ||
-                  k == Tok::K_CHECK || k == Tok::K_REFERENCES || k == Tok::K_DEFERRABLE ||
+            if (!(k == Tok::Comma || k == Tok::RP || k == Tok::K_CONSTRAINT || k == Tok::K_DEFAULT || k == Tok::K_NULL || k == Tok::K_NOT ||
+                  k == Tok::K_PRIMARY || k == Tok::K_UNIQUE || k == Tok::K_CHECK || k == Tok::K_REFERENCES || k == Tok::K_DEFERRABLE ||
                   k == Tok::K_COLLATE || k == Tok::K_GENERATED || k == Tok::K_AS)) {
               syntax_error();
               return false;
@@ -741,16 +755,14 @@ bool Parser::column_constraints(ColumnDef& col) {
         }
         break;
       }
-      default:
-        return !failed_;
+      default: return !failed_;
     }
     if (failed_) return false;
     c.name = std::move(pending);
     pending.clear();
     // A DEFERRABLE clause right after REFERENCES belongs to that foreign key.
     if (c.kind == ColumnConstraintKind::Deferrable && c.name.empty() && !col.constraints.empty() &&
-        col.constraints.back().kind == ColumnConstraintKind::References &&
-        !col.constraints.back().fk.deferrable.present) {
+        col.constraints.back().kind == ColumnConstraintKind::References && !col.constraints.back().fk.deferrable.present) {
       col.constraints.back().fk.deferrable = c.deferrable;
       continue;
     }
@@ -787,16 +799,12 @@ bool Parser::table_constraint(TableConstraint& tc, std::string name) {
     case Tok::K_FOREIGN:
       advance();
       tc.kind = TableConstraintKind::ForeignKey;
-      if (!expect(Tok::K_KEY) || !eid_list(tc.fk_columns) || !expect(Tok::K_REFERENCES) ||
-          !foreign_key_tail(tc.fk))
-        return false;
+      if (!expect(Tok::K_KEY) || !eid_list(tc.fk_columns) || !expect(Tok::K_REFERENCES) || !foreign_key_tail(tc.fk)) return false;
       if (kind() == Tok::K_DEFERRABLE || (kind() == Tok::K_NOT && kind(1) == Tok::K_DEFERRABLE)) {
         if (!deferrable_clause(tc.fk.deferrable)) return false;
       }
       break;
-    default:
-      syntax_error();
-      return false;
+    default: syntax_error(); return false;
   }
   return !failed_;
 }
@@ -925,14 +933,18 @@ bool Parser::create_trigger(Stmt& st, bool temp) {
   tr.temp = temp;
   tr.if_not_exists = if_not_exists();
   if (failed_ || !fullname(tr.name)) return false;
-  if (accept(Tok::K_BEFORE)) tr.time = TriggerTime::Before;
-  else if (accept(Tok::K_AFTER)) tr.time = TriggerTime::After;
+  if (accept(Tok::K_BEFORE))
+    tr.time = TriggerTime::Before;
+  else if (accept(Tok::K_AFTER))
+    tr.time = TriggerTime::After;
   else if (accept(Tok::K_INSTEAD)) {
     if (!expect(Tok::K_OF)) return false;
     tr.time = TriggerTime::InsteadOf;
   }
-  if (accept(Tok::K_DELETE)) tr.event = TriggerEvent::Delete;
-  else if (accept(Tok::K_INSERT)) tr.event = TriggerEvent::Insert;
+  if (accept(Tok::K_DELETE))
+    tr.event = TriggerEvent::Delete;
+  else if (accept(Tok::K_INSERT))
+    tr.event = TriggerEvent::Insert;
   else if (accept(Tok::K_UPDATE)) {
     tr.event = TriggerEvent::Update;
     if (accept(Tok::K_OF) && !id_list(tr.update_of)) return false;
@@ -955,9 +967,12 @@ bool Parser::create_trigger(Stmt& st, bool temp) {
     s->pos = here();
     switch (kind()) {
       case Tok::K_UPDATE: update(*s, {}, true); break;
-      case Tok::K_INSERT: case Tok::K_REPLACE: insert(*s, {}, true); break;
+      case Tok::K_INSERT:
+      case Tok::K_REPLACE: insert(*s, {}, true); break;
       case Tok::K_DELETE: del(*s, {}, true); break;
-      case Tok::K_SELECT: case Tok::K_VALUES: case Tok::K_WITH: {
+      case Tok::K_SELECT:
+      case Tok::K_VALUES:
+      case Tok::K_WITH: {
         SelectPtr sel = select();
         if (!failed_) s->node = std::move(*sel);
         break;

@@ -13,9 +13,7 @@ bool is_word(std::string_view s) {
   unsigned char c0 = s[0];
   if (!((c0 >= 'a' && c0 <= 'z') || (c0 >= 'A' && c0 <= 'Z') || c0 == '_' || c0 >= 0x80)) return false;
   for (unsigned char c : s) {
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-          c == '$' || c >= 0x80))
-      return false;
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '$' || c >= 0x80)) return false;
   }
   return true;
 }
@@ -50,8 +48,8 @@ std::string expr_identifier(std::string_view name) {
   if (!is_word(name) || is_true_false(name)) return quoted(name);
   Tok k = keyword_kind(name);
   if (k == Tok::Id || is_join_kw(k) || k == Tok::K_INDEXED) return std::string(name);
-  if (is_fallback(k) && k != Tok::K_CAST && k != Tok::K_RAISE && !is_ctime_kw(k) && k != Tok::K_WITH &&
-      k != Tok::K_CURRENT && k != Tok::K_UNBOUNDED)
+  if (is_fallback(k) && k != Tok::K_CAST && k != Tok::K_RAISE && !is_ctime_kw(k) && k != Tok::K_WITH && k != Tok::K_CURRENT &&
+      k != Tok::K_UNBOUNDED)
     return std::string(name);
   return quoted(name);
 }
@@ -63,19 +61,32 @@ int precedence(const Expr& e) {
       switch (e.binary_op) {
         case BinaryOp::Or: return Prec::kOr;
         case BinaryOp::And: return Prec::kAnd;
-        case BinaryOp::Eq: case BinaryOp::Ne: case BinaryOp::Is: case BinaryOp::IsNot:
-          return Prec::kEquality;
-        case BinaryOp::Lt: case BinaryOp::Le: case BinaryOp::Gt: case BinaryOp::Ge: return Prec::kCompare;
-        case BinaryOp::BitAnd: case BinaryOp::BitOr: case BinaryOp::LShift: case BinaryOp::RShift:
-          return Prec::kBit;
-        case BinaryOp::Add: case BinaryOp::Sub: return Prec::kAdd;
-        case BinaryOp::Mul: case BinaryOp::Div: case BinaryOp::Mod: return Prec::kMul;
-        case BinaryOp::Concat: case BinaryOp::JsonExtract: case BinaryOp::JsonExtractText:
-          return Prec::kConcat;
+        case BinaryOp::Eq:
+        case BinaryOp::Ne:
+        case BinaryOp::Is:
+        case BinaryOp::IsNot: return Prec::kEquality;
+        case BinaryOp::Lt:
+        case BinaryOp::Le:
+        case BinaryOp::Gt:
+        case BinaryOp::Ge: return Prec::kCompare;
+        case BinaryOp::BitAnd:
+        case BinaryOp::BitOr:
+        case BinaryOp::LShift:
+        case BinaryOp::RShift: return Prec::kBit;
+        case BinaryOp::Add:
+        case BinaryOp::Sub: return Prec::kAdd;
+        case BinaryOp::Mul:
+        case BinaryOp::Div:
+        case BinaryOp::Mod: return Prec::kMul;
+        case BinaryOp::Concat:
+        case BinaryOp::JsonExtract:
+        case BinaryOp::JsonExtractText: return Prec::kConcat;
       }
       return Prec::kPrimary;
-    case ExprKind::Like: case ExprKind::Between: case ExprKind::In: case ExprKind::NullTest:
-      return Prec::kEquality;
+    case ExprKind::Like:
+    case ExprKind::Between:
+    case ExprKind::In:
+    case ExprKind::NullTest: return Prec::kEquality;
     case ExprKind::Collate: return Prec::kCollate;
     default: return Prec::kPrimary;
   }
@@ -156,9 +167,7 @@ class Printer {
   void expr_body(const Expr& e) {
     switch (e.kind) {
       case ExprKind::Literal:
-      case ExprKind::Param:
-        out += e.text;
-        break;
+      case ExprKind::Param: out += e.text; break;
       case ExprKind::Column:
         if (!e.schema.empty()) {
           out += expr_identifier(e.schema);
@@ -197,8 +206,10 @@ class Printer {
       case ExprKind::Like:
         expr(*e.left, Prec::kEquality);
         out += e.negated ? " NOT " : " ";
-        out += e.like_op == LikeOp::Like ? "LIKE " : e.like_op == LikeOp::Glob ? "GLOB "
-               : e.like_op == LikeOp::Regexp ? "REGEXP " : "MATCH ";
+        out += e.like_op == LikeOp::Like     ? "LIKE "
+               : e.like_op == LikeOp::Glob   ? "GLOB "
+               : e.like_op == LikeOp::Regexp ? "REGEXP "
+                                             : "MATCH ";
         expr(*e.right, Prec::kEquality + 1);
         if (e.extra) {
           out += " ESCAPE ";
@@ -355,10 +366,14 @@ class Printer {
       if (i) out += ", ";
       const OrderTerm& t = terms[i];
       expr(*t.expr);
-      if (t.order == SortOrder::Asc) out += " ASC";
-      else if (t.order == SortOrder::Desc) out += " DESC";
-      if (t.nulls == NullsOrder::First) out += " NULLS FIRST";
-      else if (t.nulls == NullsOrder::Last) out += " NULLS LAST";
+      if (t.order == SortOrder::Asc)
+        out += " ASC";
+      else if (t.order == SortOrder::Desc)
+        out += " DESC";
+      if (t.nulls == NullsOrder::First)
+        out += " NULLS FIRST";
+      else if (t.nulls == NullsOrder::Last)
+        out += " NULLS LAST";
     }
   }
 
@@ -512,8 +527,10 @@ class Printer {
         out += ')';
       }
       out += " AS ";
-      if (c.materialize == CteMaterialize::Materialized) out += "MATERIALIZED ";
-      else if (c.materialize == CteMaterialize::NotMaterialized) out += "NOT MATERIALIZED ";
+      if (c.materialize == CteMaterialize::Materialized)
+        out += "MATERIALIZED ";
+      else if (c.materialize == CteMaterialize::NotMaterialized)
+        out += "NOT MATERIALIZED ";
       out += '(';
       select(*c.select);
       out += ')';
@@ -533,8 +550,10 @@ class Printer {
       return;
     }
     out += "SELECT ";
-    if (c.distinct == Distinctness::Distinct) out += "DISTINCT ";
-    else if (c.distinct == Distinctness::All) out += "ALL ";
+    if (c.distinct == Distinctness::Distinct)
+      out += "DISTINCT ";
+    else if (c.distinct == Distinctness::All)
+      out += "ALL ";
     result_columns(c.columns);
     if (c.from) {
       out += " FROM ";
@@ -735,8 +754,10 @@ class Printer {
   void deferrable(const Deferrable& d) {
     if (!d.present) return;
     out += d.negated ? " NOT DEFERRABLE" : " DEFERRABLE";
-    if (d.initially == DeferInit::Deferred) out += " INITIALLY DEFERRED";
-    else if (d.initially == DeferInit::Immediate) out += " INITIALLY IMMEDIATE";
+    if (d.initially == DeferInit::Deferred)
+      out += " INITIALLY DEFERRED";
+    else if (d.initially == DeferInit::Immediate)
+      out += " INITIALLY IMMEDIATE";
   }
 
   void foreign_key(const ForeignKey& fk) {
@@ -779,8 +800,10 @@ class Printer {
       switch (k.kind) {
         case ColumnConstraintKind::PrimaryKey:
           out += " PRIMARY KEY";
-          if (k.order == SortOrder::Asc) out += " ASC";
-          else if (k.order == SortOrder::Desc) out += " DESC";
+          if (k.order == SortOrder::Asc)
+            out += " ASC";
+          else if (k.order == SortOrder::Desc)
+            out += " DESC";
           on_conflict(k.conflict);
           if (k.autoincrement) out += " AUTOINCREMENT";
           break;
@@ -826,8 +849,10 @@ class Printer {
           out += k.generated_always ? " GENERATED ALWAYS AS (" : " AS (";
           expr(*k.expr);
           out += ')';
-          if (k.storage == GeneratedStorage::Stored) out += " STORED";
-          else if (k.storage == GeneratedStorage::Virtual) out += " VIRTUAL";
+          if (k.storage == GeneratedStorage::Stored)
+            out += " STORED";
+          else if (k.storage == GeneratedStorage::Virtual)
+            out += " VIRTUAL";
           break;
         case ColumnConstraintKind::Deferrable: deferrable(k.deferrable); break;
       }
@@ -889,8 +914,10 @@ class Printer {
   }
 
   void stmt(const Stmt& st) {
-    if (st.explain == Explain::Explain) out += "EXPLAIN ";
-    else if (st.explain == Explain::QueryPlan) out += "EXPLAIN QUERY PLAN ";
+    if (st.explain == Explain::Explain)
+      out += "EXPLAIN ";
+    else if (st.explain == Explain::QueryPlan)
+      out += "EXPLAIN QUERY PLAN ";
     switch (st.kind()) {
       case StmtKind::Select: select(*st.as<Select>()); break;
       case StmtKind::Insert: insert(*st.as<Insert>()); break;
@@ -984,8 +1011,10 @@ class Printer {
       case StmtKind::Drop: {
         const auto& s = *st.as<Drop>();
         out += "DROP ";
-        out += s.object == ObjectKind::Table ? "TABLE " : s.object == ObjectKind::Index ? "INDEX "
-               : s.object == ObjectKind::View ? "VIEW " : "TRIGGER ";
+        out += s.object == ObjectKind::Table   ? "TABLE "
+               : s.object == ObjectKind::Index ? "INDEX "
+               : s.object == ObjectKind::View  ? "VIEW "
+                                               : "TRIGGER ";
         if (s.if_exists) out += "IF EXISTS ";
         qname(s.name);
         break;
@@ -995,16 +1024,28 @@ class Printer {
         out += "ALTER TABLE ";
         qname(s.table);
         switch (s.kind) {
-          case AlterKind::RenameTable: out += " RENAME TO "; id(s.new_name); break;
+          case AlterKind::RenameTable:
+            out += " RENAME TO ";
+            id(s.new_name);
+            break;
           case AlterKind::RenameColumn:
             out += " RENAME COLUMN ";
             id(s.column);
             out += " TO ";
             id(s.new_name);
             break;
-          case AlterKind::AddColumn: out += " ADD COLUMN "; column_def(s.column_def); break;
-          case AlterKind::DropColumn: out += " DROP COLUMN "; id(s.column); break;
-          case AlterKind::DropConstraint: out += " DROP CONSTRAINT "; id(s.column); break;
+          case AlterKind::AddColumn:
+            out += " ADD COLUMN ";
+            column_def(s.column_def);
+            break;
+          case AlterKind::DropColumn:
+            out += " DROP COLUMN ";
+            id(s.column);
+            break;
+          case AlterKind::DropConstraint:
+            out += " DROP CONSTRAINT ";
+            id(s.column);
+            break;
           case AlterKind::DropNotNull:
             out += " ALTER COLUMN ";
             id(s.column);
@@ -1037,8 +1078,10 @@ class Printer {
         qname(s.name);
         if (s.value_kind != PragmaValueKind::None) {
           out += s.call_form ? "(" : " = ";
-          if (s.value_kind == PragmaValueKind::Name) id(s.value);
-          else out += s.value;
+          if (s.value_kind == PragmaValueKind::Name)
+            id(s.value);
+          else
+            out += s.value;
           if (s.call_form) out += ')';
         }
         break;
@@ -1046,9 +1089,12 @@ class Printer {
       case StmtKind::Begin: {
         const auto& s = *st.as<Begin>();
         out += "BEGIN";
-        if (s.kind == TransactionKind::Deferred) out += " DEFERRED";
-        else if (s.kind == TransactionKind::Immediate) out += " IMMEDIATE";
-        else if (s.kind == TransactionKind::Exclusive) out += " EXCLUSIVE";
+        if (s.kind == TransactionKind::Deferred)
+          out += " DEFERRED";
+        else if (s.kind == TransactionKind::Immediate)
+          out += " IMMEDIATE";
+        else if (s.kind == TransactionKind::Exclusive)
+          out += " EXCLUSIVE";
         break;
       }
       case StmtKind::Commit: out += "COMMIT"; break;
@@ -1061,8 +1107,14 @@ class Printer {
         }
         break;
       }
-      case StmtKind::Savepoint: out += "SAVEPOINT "; id(st.as<Savepoint>()->name); break;
-      case StmtKind::Release: out += "RELEASE "; id(st.as<Release>()->name); break;
+      case StmtKind::Savepoint:
+        out += "SAVEPOINT ";
+        id(st.as<Savepoint>()->name);
+        break;
+      case StmtKind::Release:
+        out += "RELEASE ";
+        id(st.as<Release>()->name);
+        break;
       case StmtKind::Analyze:
       case StmtKind::Reindex: {
         bool analyze = st.kind() == StmtKind::Analyze;

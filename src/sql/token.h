@@ -7,6 +7,7 @@
 
 namespace bd::sql {
 
+// clang-format off
 #define BD_SQL_KEYWORDS(X)                                                                          \
   X(ABORT) X(ACTION) X(ADD) X(AFTER) X(ALL) X(ALTER) X(ALWAYS) X(ANALYZE) X(AND) X(AS) X(ASC)       \
   X(ATTACH) X(AUTOINCREMENT) X(BEFORE) X(BEGIN) X(BETWEEN) X(BY) X(CASCADE) X(CASE) X(CAST)         \
@@ -24,6 +25,7 @@ namespace bd::sql {
   X(ROWS) X(SAVEPOINT) X(SELECT) X(SET) X(TABLE) X(TEMP) X(TEMPORARY) X(THEN) X(TIES) X(TO)        \
   X(TRANSACTION) X(TRIGGER) X(UNBOUNDED) X(UNION) X(UNIQUE) X(UPDATE) X(USING) X(VACUUM) X(VALUES) \
   X(VIEW) X(VIRTUAL) X(WHEN) X(WHERE) X(WINDOW) X(WITH) X(WITHOUT)
+// clang-format on
 
 enum class Tok : uint8_t {
   End,       // end of input
@@ -35,14 +37,33 @@ enum class Tok : uint8_t {
   Float,     // 1.5, .5, 1e5
   QNumber,   // number with '_' digit separators (validated by the parser, as SQLite does)
   Variable,  // ?, ?NNN, :name, @name, $name
-  Semi, LP, RP, Comma, Dot,
-  Plus, Minus, Star, Slash, Rem, Concat, Ptr /* -> or ->> */,
-  LShift, RShift, BitAnd, BitOr, BitNot,
-  Eq, Ne, Lt, Le, Gt, Ge,
+  Semi,
+  LP,
+  RP,
+  Comma,
+  Dot,
+  Plus,
+  Minus,
+  Star,
+  Slash,
+  Rem,
+  Concat,
+  Ptr /* -> or ->> */,
+  LShift,
+  RShift,
+  BitAnd,
+  BitOr,
+  BitNot,
+  Eq,
+  Ne,
+  Lt,
+  Le,
+  Gt,
+  Ge,
 #define BD_X(k) K_##k,
   BD_SQL_KEYWORDS(BD_X)
 #undef BD_X
-  Count_
+      Count_
 };
 
 struct Token {
@@ -62,13 +83,11 @@ std::string_view keyword_text(Tok k);
 
 inline bool is_keyword(Tok k) { return k >= Tok::K_ABORT && k < Tok::Count_; }
 inline bool is_join_kw(Tok k) {
-  return k == Tok::K_CROSS || k == Tok::K_FULL || k == Tok::K_INNER || k == Tok::K_LEFT ||
-         k == Tok::K_NATURAL || k == Tok::K_OUTER || k == Tok::K_RIGHT;
+  return k == Tok::K_CROSS || k == Tok::K_FULL || k == Tok::K_INNER || k == Tok::K_LEFT || k == Tok::K_NATURAL || k == Tok::K_OUTER ||
+         k == Tok::K_RIGHT;
 }
 inline bool is_like_kw(Tok k) { return k == Tok::K_LIKE || k == Tok::K_GLOB || k == Tok::K_REGEXP; }
-inline bool is_ctime_kw(Tok k) {
-  return k == Tok::K_CURRENT_DATE || k == Tok::K_CURRENT_TIME || k == Tok::K_CURRENT_TIMESTAMP;
-}
+inline bool is_ctime_kw(Tok k) { return k == Tok::K_CURRENT_DATE || k == Tok::K_CURRENT_TIME || k == Tok::K_CURRENT_TIMESTAMP; }
 // parse.y's `%fallback ID ...`: keywords the grammar turns into identifiers wherever the keyword
 // itself cannot be shifted. (A constant table, inline because the parser asks on every name.)
 namespace detail {
@@ -76,20 +95,19 @@ struct FallbackTable {
   bool f[size_t(Tok::Count_)] = {};
   constexpr FallbackTable() {
     const Tok list[] = {
-        Tok::K_EXPLAIN, Tok::K_QUERY, Tok::K_PLAN, Tok::K_BEGIN, Tok::K_DEFERRED, Tok::K_IMMEDIATE,
-        Tok::K_EXCLUSIVE, Tok::K_END, Tok::K_ROLLBACK, Tok::K_SAVEPOINT, Tok::K_RELEASE, Tok::K_IF,
-        Tok::K_TEMP, Tok::K_TEMPORARY, Tok::K_WITHOUT, Tok::K_ABORT, Tok::K_ACTION, Tok::K_AFTER,
-        Tok::K_ANALYZE, Tok::K_ASC, Tok::K_ATTACH, Tok::K_BEFORE, Tok::K_BY, Tok::K_CASCADE,
-        Tok::K_CAST, Tok::K_CONFLICT, Tok::K_DATABASE, Tok::K_DESC, Tok::K_DETACH, Tok::K_EACH,
-        Tok::K_FAIL, Tok::K_MATCH, Tok::K_LIKE, Tok::K_GLOB, Tok::K_REGEXP, Tok::K_COLUMN, Tok::K_DO,
-        Tok::K_FOR, Tok::K_IGNORE, Tok::K_INITIALLY, Tok::K_INSTEAD, Tok::K_NO, Tok::K_KEY,
-        Tok::K_OF, Tok::K_OFFSET, Tok::K_PRAGMA, Tok::K_RAISE, Tok::K_RECURSIVE, Tok::K_REPLACE,
-        Tok::K_RESTRICT, Tok::K_ROW, Tok::K_ROWS, Tok::K_TRIGGER, Tok::K_VACUUM, Tok::K_VIEW,
-        Tok::K_VIRTUAL, Tok::K_WITH, Tok::K_NULLS, Tok::K_FIRST, Tok::K_LAST, Tok::K_CURRENT,
-        Tok::K_FOLLOWING, Tok::K_PARTITION, Tok::K_PRECEDING, Tok::K_RANGE, Tok::K_UNBOUNDED,
-        Tok::K_EXCLUDE, Tok::K_GROUPS, Tok::K_OTHERS, Tok::K_TIES, Tok::K_GENERATED,
-        Tok::K_ALWAYS, Tok::K_MATERIALIZED, Tok::K_REINDEX, Tok::K_RENAME, Tok::K_CURRENT_TIME,
-        Tok::K_CURRENT_DATE, Tok::K_CURRENT_TIMESTAMP};
+        Tok::K_EXPLAIN,      Tok::K_QUERY,     Tok::K_PLAN,      Tok::K_BEGIN,        Tok::K_DEFERRED,     Tok::K_IMMEDIATE,
+        Tok::K_EXCLUSIVE,    Tok::K_END,       Tok::K_ROLLBACK,  Tok::K_SAVEPOINT,    Tok::K_RELEASE,      Tok::K_IF,
+        Tok::K_TEMP,         Tok::K_TEMPORARY, Tok::K_WITHOUT,   Tok::K_ABORT,        Tok::K_ACTION,       Tok::K_AFTER,
+        Tok::K_ANALYZE,      Tok::K_ASC,       Tok::K_ATTACH,    Tok::K_BEFORE,       Tok::K_BY,           Tok::K_CASCADE,
+        Tok::K_CAST,         Tok::K_CONFLICT,  Tok::K_DATABASE,  Tok::K_DESC,         Tok::K_DETACH,       Tok::K_EACH,
+        Tok::K_FAIL,         Tok::K_MATCH,     Tok::K_LIKE,      Tok::K_GLOB,         Tok::K_REGEXP,       Tok::K_COLUMN,
+        Tok::K_DO,           Tok::K_FOR,       Tok::K_IGNORE,    Tok::K_INITIALLY,    Tok::K_INSTEAD,      Tok::K_NO,
+        Tok::K_KEY,          Tok::K_OF,        Tok::K_OFFSET,    Tok::K_PRAGMA,       Tok::K_RAISE,        Tok::K_RECURSIVE,
+        Tok::K_REPLACE,      Tok::K_RESTRICT,  Tok::K_ROW,       Tok::K_ROWS,         Tok::K_TRIGGER,      Tok::K_VACUUM,
+        Tok::K_VIEW,         Tok::K_VIRTUAL,   Tok::K_WITH,      Tok::K_NULLS,        Tok::K_FIRST,        Tok::K_LAST,
+        Tok::K_CURRENT,      Tok::K_FOLLOWING, Tok::K_PARTITION, Tok::K_PRECEDING,    Tok::K_RANGE,        Tok::K_UNBOUNDED,
+        Tok::K_EXCLUDE,      Tok::K_GROUPS,    Tok::K_OTHERS,    Tok::K_TIES,         Tok::K_GENERATED,    Tok::K_ALWAYS,
+        Tok::K_MATERIALIZED, Tok::K_REINDEX,   Tok::K_RENAME,    Tok::K_CURRENT_TIME, Tok::K_CURRENT_DATE, Tok::K_CURRENT_TIMESTAMP};
     for (Tok t : list) f[size_t(t)] = true;
   }
 };

@@ -25,8 +25,7 @@ const TableInfo* Topology::find_table(std::string_view name) const {
 }
 
 const VShard& Topology::vshard_for(uint64_t ksid) const {
-  auto it = std::upper_bound(vshards.begin(), vshards.end(), ksid,
-                             [](uint64_t k, const VShard& v) { return k < v.lo; });
+  auto it = std::upper_bound(vshards.begin(), vshards.end(), ksid, [](uint64_t k, const VShard& v) { return k < v.lo; });
   return *(it - 1);
 }
 

@@ -20,8 +20,8 @@ struct ColumnInfo {
   std::string name;
   std::string decl_type;
   Affinity affinity = Affinity::Blob;
-  std::string collation;  // declared COLLATE, empty: BINARY
-  bool generated = false; // GENERATED ALWAYS AS: never inserted or gathered
+  std::string collation;   // declared COLLATE, empty: BINARY
+  bool generated = false;  // GENERATED ALWAYS AS: never inserted or gathered
 };
 
 // Index: a global lookup index (its columns are the indexed columns of `base_table`; its entries
@@ -44,9 +44,7 @@ struct TableInfo {
 
   int column_index(std::string_view col) const;
   // The keyspace id of a row whose shard-key value (affinity applied) is `key`.
-  uint64_t key_ksid(const Value& key) const {
-    return shard_key >= 0 ? keyspace_id(key, columns[shard_key].collation) : keyspace_id(key);
-  }
+  uint64_t key_ksid(const Value& key) const { return shard_key >= 0 ? keyspace_id(key, columns[shard_key].collation) : keyspace_id(key); }
 };
 
 void encode_table(wire::Writer& w, const TableInfo& t);

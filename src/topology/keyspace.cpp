@@ -63,7 +63,10 @@ bool parse_numeric_text(std::string_view s, Value& out) {
     errno = 0;
     char* endp = nullptr;
     long long v = std::strtoll(body.c_str(), &endp, 10);
-    if (errno == 0) { out = Value::integer(v); return true; }
+    if (errno == 0) {
+      out = Value::integer(v);
+      return true;
+    }
   }
   out = Value::real(std::strtod(body.c_str(), nullptr));
   return true;
@@ -87,7 +90,10 @@ uint64_t mix64(uint64_t z) {
 
 uint64_t fnv1a(std::string_view s, uint64_t seed) {
   uint64_t h = 0xcbf29ce484222325ULL ^ seed;
-  for (unsigned char c : s) { h ^= c; h *= 0x100000001b3ULL; }
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
   return mix64(h);
 }
 

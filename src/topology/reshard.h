@@ -27,7 +27,19 @@
 namespace bd::topology {
 
 enum class Phase : uint8_t {
-  Join = 0, Capture, Copy, CatchUp, Fence, FinalCatchUp, Activate, Cleanup, Switch, Finish, Done, Abort, Cancelled
+  Join = 0,
+  Capture,
+  Copy,
+  CatchUp,
+  Fence,
+  FinalCatchUp,
+  Activate,
+  Cleanup,
+  Switch,
+  Finish,
+  Done,
+  Abort,
+  Cancelled
 };
 const char* phase_name(Phase p);
 
@@ -39,8 +51,8 @@ struct Move {
 // Copy progress of one table on one source node.
 struct Cursor {
   uint32_t source = 0;
-  std::string table;     // node table name (a sharded table or a global index's lookup table)
-  int64_t after = 0;     // last rowid copied
+  std::string table;  // node table name (a sharded table or a global index's lookup table)
+  int64_t after = 0;  // last rowid copied
   bool done = false;
 };
 
@@ -64,10 +76,10 @@ struct ReshardJob {
   uint32_t failures = 0;   // consecutive failed steps
 
   bool active() const { return phase != Phase::Done && phase != Phase::Cancelled; }
-  std::vector<Move> wave() const;      // the moves of the current wave
+  std::vector<Move> wave() const;         // the moves of the current wave
   std::vector<uint32_t> sources() const;  // of the current wave
   std::vector<uint32_t> targets() const;
-  uint32_t waves() const;              // how many waves in all
+  uint32_t waves() const;  // how many waves in all
   void encode(wire::Writer& w) const;
   static Result<ReshardJob> decode(wire::Reader& r);
   std::string json() const;  // phase and progress, for the topology report and the dashboard

@@ -52,10 +52,14 @@ Result<Topology> load(SqlHost& sql) {
   if (!meta.ok()) return meta.error();
   for (auto& row : meta->rows) {
     auto& k = row[0].s;
-    if (k == "database") t.database = row[1].s;
-    else if (k == "version") t.version = static_cast<uint64_t>(row[1].i);
-    else if (k == "epoch") t.epoch = static_cast<uint64_t>(row[1].i);
-    else if (k == "nodes") t.nodes = static_cast<uint32_t>(row[1].i);
+    if (k == "database")
+      t.database = row[1].s;
+    else if (k == "version")
+      t.version = static_cast<uint64_t>(row[1].i);
+    else if (k == "epoch")
+      t.epoch = static_cast<uint64_t>(row[1].i);
+    else if (k == "nodes")
+      t.nodes = static_cast<uint32_t>(row[1].i);
     else if (k == "job") {
       wire::Reader jr(row[1].s);
       auto job = ReshardJob::decode(jr);
@@ -123,8 +127,7 @@ Status create(SqlHost& sql, std::string_view database, uint32_t nodes) {
   for (uint32_t i = 0; i < kDefaultVShards; i++) {
     uint64_t lo = width * i, hi = i + 1 == kDefaultVShards ? ~uint64_t{0} : width * (i + 1) - 1;
     auto s = exec(sql, "INSERT INTO _bd_vshards(id, lo, hi, node) VALUES (?, ?, ?, ?)",
-                  {Value::integer(i), Value::text(std::to_string(lo)), Value::text(std::to_string(hi)),
-                   Value::integer(i % nodes)});
+                  {Value::integer(i), Value::text(std::to_string(lo)), Value::text(std::to_string(hi)), Value::integer(i % nodes)});
     if (!s.ok()) return s;
   }
   return ok_status();
@@ -159,8 +162,8 @@ Status refuse_during_resize(SqlHost& sql) {
   auto job = load_job(sql);
   if (!job.ok()) return job.error();
   if (*job && (*job)->active())
-    return Error::sql("the schema cannot change while the database is being resized (phase " +
-                      std::string(phase_name((*job)->phase)) + "); retry when the resize has finished");
+    return Error::sql("the schema cannot change while the database is being resized (phase " + std::string(phase_name((*job)->phase)) +
+                      "); retry when the resize has finished");
   return ok_status();
 }
 
@@ -286,7 +289,8 @@ std::string handle_impl(SqlHost& sql, wire::Reader& r) {
       auto job = load_job(sql);
       if (!job.ok()) return error_response(job.error());
       if (*job && (*job)->active())
-        return error_response(Error::sql(std::string("a resize is in progress (phase ") + phase_name((*job)->phase) + "); wait for it to finish"));
+        return error_response(
+            Error::sql(std::string("a resize is in progress (phase ") + phase_name((*job)->phase) + "); wait for it to finish"));
       const VShard* v = nullptr;
       for (auto& x : t->vshards)
         if (x.id == vshard) v = &x;
@@ -294,7 +298,8 @@ std::string handle_impl(SqlHost& sql, wire::Reader& r) {
       if (node >= t->nodes)
         return error_response(Error::sql("no such node: " + std::to_string(node) + " (the database has " + std::to_string(t->nodes) +
                                          " nodes; PRAGMA bigdaddy_resize adds nodes)"));
-      if (v->node == node) return error_response(Error::sql("virtual shard " + std::to_string(vshard) + " is already on node " + std::to_string(node)));
+      if (v->node == node)
+        return error_response(Error::sql("virtual shard " + std::to_string(vshard) + " is already on node " + std::to_string(node)));
       std::vector<Move> moves;
       moves.push_back({vshard, v->node, node});
       return start_job(sql, *t, *job, std::move(moves), t->nodes, 1);
@@ -314,12 +319,14 @@ std::string handle_impl(SqlHost& sql, wire::Reader& r) {
         next_id = std::max(next_id, x.id + 1);
       }
       if (!v) return error_response(Error::sql("no such virtual shard: " + std::to_string(vshard)));
-      if (v->hi - v->lo < 1) return error_response(Error::sql("virtual shard " + std::to_string(vshard) + " covers one keyspace id: it cannot split"));
+      if (v->hi - v->lo < 1)
+        return error_response(Error::sql("virtual shard " + std::to_string(vshard) + " covers one keyspace id: it cannot split"));
       uint64_t mid = v->lo + (v->hi - v->lo) / 2;
       auto s1 = exec(sql, "UPDATE _bd_vshards SET hi = ? WHERE id = ?", {Value::text(std::to_string(mid)), Value::integer(vshard)});
       if (!s1.ok()) return error_response(s1.error());
-      auto s2 = exec(sql, "INSERT INTO _bd_vshards(id, lo, hi, node) VALUES (?, ?, ?, ?)",
-                     {Value::integer(next_id), Value::text(std::to_string(mid + 1)), Value::text(std::to_string(v->hi)), Value::integer(v->node)});
+      auto s2 = exec(
+          sql, "INSERT INTO _bd_vshards(id, lo, hi, node) VALUES (?, ?, ?, ?)",
+          {Value::integer(next_id), Value::text(std::to_string(mid + 1)), Value::text(std::to_string(v->hi)), Value::integer(v->node)});
       if (!s2.ok()) return error_response(s2.error());
       if (auto b = bump_version(sql, true); !b.ok()) return error_response(b.error());
       return topology_response(sql);
@@ -335,7 +342,8 @@ std::string handle_impl(SqlHost& sql, wire::Reader& r) {
       if (!*job || !(*job)->active()) return error_response(Error::sql("no resize is in progress"));
       auto& j = **job;
       if (j.phase >= Phase::Fence && j.phase != Phase::Abort)
-        return error_response(Error::sql(std::string("too late to cancel the resize: it is switching over (phase ") + phase_name(j.phase) + ")"));
+        return error_response(
+            Error::sql(std::string("too late to cancel the resize: it is switching over (phase ") + phase_name(j.phase) + ")"));
       j.cancel_requested = true;
       if (auto s = store_job(sql, j); !s.ok()) return error_response(s.error());
       return job_response(j);
@@ -357,7 +365,8 @@ std::string handle_impl(SqlHost& sql, wire::Reader& r) {
         if (op == Op::Join) {
           if (t->version != next->catalog_version)
             return error_response(Error::retryable("the catalog changed while new nodes were joining"));
-          if (auto s = set_meta(sql, "nodes", Value::integer(std::max(t->nodes, next->to_nodes))); !s.ok()) return error_response(s.error());
+          if (auto s = set_meta(sql, "nodes", Value::integer(std::max(t->nodes, next->to_nodes))); !s.ok())
+            return error_response(s.error());
           next->catalog_version = t->version + 1;  // the bump below
         } else {
           for (auto& m : (*job)->wave()) {  // the wave that has just moved

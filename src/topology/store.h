@@ -11,13 +11,23 @@ namespace bd::topology {
 
 // Wire ops of a topology request (u8 op, then the op's fields); responses start with a status byte.
 enum class Op : uint8_t {
-  Init = 0, GetOrCreate = 1, PutTable = 2, DropTable = 3, AllocIds = 4,
+  Init = 0,
+  GetOrCreate = 1,
+  PutTable = 2,
+  DropTable = 3,
+  AllocIds = 4,
   // Resharding (topology/reshard.h): start a resize, read/save the job, and the job's two
   // placement changes, each saved together with the job's next state in one transaction.
-  Resize = 5, JobGet = 6, JobSave = 7, Join = 8, Switch = 9, Cancel = 10,
+  Resize = 5,
+  JobGet = 6,
+  JobSave = 7,
+  Join = 8,
+  Switch = 9,
+  Cancel = 10,
   // Placement operations: move one virtual shard (runs as a resize job with one move), split one
   // (its keyspace range in halves, both on the same node: no data moves).
-  MoveVShard = 11, SplitVShard = 12
+  MoveVShard = 11,
+  SplitVShard = 12
 };
 
 inline constexpr uint32_t kDefaultVShards = 256;

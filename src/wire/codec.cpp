@@ -27,7 +27,10 @@ void Writer::result_set(const ResultSet& rs) {
 
 std::string_view Reader::str() {
   uint32_t n = u32();
-  if (!ok_ || d_.size() - pos_ < n) { ok_ = false; return {}; }
+  if (!ok_ || d_.size() - pos_ < n) {
+    ok_ = false;
+    return {};
+  }
   std::string_view s = d_.substr(pos_, n);
   pos_ += n;
   return s;

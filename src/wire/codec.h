@@ -18,9 +18,15 @@ class Writer {
   void u32(uint32_t v) { raw(&v, 4); }
   void i64(int64_t v) { raw(&v, 8); }
   void f64(double v) { raw(&v, 8); }
-  void str(std::string_view s) { u32(static_cast<uint32_t>(s.size())); buf_.append(s); }
+  void str(std::string_view s) {
+    u32(static_cast<uint32_t>(s.size()));
+    buf_.append(s);
+  }
   void value(const Value& v);
-  void row(const Row& r) { u32(static_cast<uint32_t>(r.size())); for (auto& v : r) value(v); }
+  void row(const Row& r) {
+    u32(static_cast<uint32_t>(r.size()));
+    for (auto& v : r) value(v);
+  }
   void result_set(const ResultSet& rs);
   std::string& buffer() { return buf_; }
   std::string take() { return std::move(buf_); }
@@ -35,20 +41,44 @@ class Reader {
   explicit Reader(std::string_view data) : d_(data) {}
   bool ok() const { return ok_; }
   bool at_end() const { return pos_ >= d_.size(); }
-  uint8_t u8() { uint8_t v = 0; raw(&v, 1); return v; }
-  uint32_t u32() { uint32_t v = 0; raw(&v, 4); return v; }
-  int64_t i64() { int64_t v = 0; raw(&v, 8); return v; }
-  double f64() { double v = 0; raw(&v, 8); return v; }
+  uint8_t u8() {
+    uint8_t v = 0;
+    raw(&v, 1);
+    return v;
+  }
+  uint32_t u32() {
+    uint32_t v = 0;
+    raw(&v, 4);
+    return v;
+  }
+  int64_t i64() {
+    int64_t v = 0;
+    raw(&v, 8);
+    return v;
+  }
+  double f64() {
+    double v = 0;
+    raw(&v, 8);
+    return v;
+  }
   std::string_view str();
   Value value();
   Row row();
   ResultSet result_set();
   // Guards element counts read from the buffer against absurd sizes (each element >= 1 byte).
-  uint32_t count() { uint32_t n = u32(); if (n > d_.size() - std::min(pos_, d_.size())) ok_ = false; return ok_ ? n : 0; }
+  uint32_t count() {
+    uint32_t n = u32();
+    if (n > d_.size() - std::min(pos_, d_.size())) ok_ = false;
+    return ok_ ? n : 0;
+  }
 
  private:
   void raw(void* p, size_t n) {
-    if (!ok_ || d_.size() - pos_ < n) { ok_ = false; std::memset(p, 0, n); return; }
+    if (!ok_ || d_.size() - pos_ < n) {
+      ok_ = false;
+      std::memset(p, 0, n);
+      return;
+    }
     std::memcpy(p, d_.data() + pos_, n);
     pos_ += n;
   }

@@ -17,10 +17,30 @@ struct Value {
   std::string s;  // text (UTF-8) or blob bytes
 
   static Value null() { return {}; }
-  static Value integer(int64_t v) { Value x; x.type = ValueType::Integer; x.i = v; return x; }
-  static Value real(double v) { Value x; x.type = ValueType::Real; x.r = v; return x; }
-  static Value text(std::string_view v) { Value x; x.type = ValueType::Text; x.s = v; return x; }
-  static Value blob(std::string_view v) { Value x; x.type = ValueType::Blob; x.s = v; return x; }
+  static Value integer(int64_t v) {
+    Value x;
+    x.type = ValueType::Integer;
+    x.i = v;
+    return x;
+  }
+  static Value real(double v) {
+    Value x;
+    x.type = ValueType::Real;
+    x.r = v;
+    return x;
+  }
+  static Value text(std::string_view v) {
+    Value x;
+    x.type = ValueType::Text;
+    x.s = v;
+    return x;
+  }
+  static Value blob(std::string_view v) {
+    Value x;
+    x.type = ValueType::Blob;
+    x.s = v;
+    return x;
+  }
 
   bool is_null() const { return type == ValueType::Null; }
   bool operator==(const Value& o) const {

@@ -19,8 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   auto again = bd::sql::parse_script(printed);
   if (!again.ok() || again->size() != r->size()) {
-    std::fprintf(stderr, "reparse failed: %s\nprinted: %s\n",
-                 again.ok() ? "statement count" : again.error().message.c_str(), printed.c_str());
+    std::fprintf(stderr, "reparse failed: %s\nprinted: %s\n", again.ok() ? "statement count" : again.error().message.c_str(),
+                 printed.c_str());
     std::abort();
   }
   for (size_t i = 0; i < r->size(); i++) {

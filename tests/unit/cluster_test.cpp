@@ -22,7 +22,8 @@ TEST_CASE("1,000 rows: spread over all nodes, point reads touch one node, count 
   auto c = cluster(4);
   run(*c, "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT, qty INTEGER)");
   for (int i = 1; i <= 1000; i++)
-    run(*c, "INSERT INTO items (id, name, qty) VALUES (?, ?, ?)", {Value::integer(i), Value::text("item-" + std::to_string(i)), Value::integer(i % 7)});
+    run(*c, "INSERT INTO items (id, name, qty) VALUES (?, ?, ?)",
+        {Value::integer(i), Value::text("item-" + std::to_string(i)), Value::integer(i % 7)});
   auto count = run(*c, "SELECT COUNT(*) FROM items");
   REQUIRE(count.rs.rows.size() == 1);
   CHECK(count.rs.rows[0][0].i == 1000);

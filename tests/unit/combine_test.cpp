@@ -10,7 +10,8 @@ TEST_CASE("combine: EXISTS with LIMIT/OFFSET skips the offset rows (SQLite 3.53'
   auto& c = **db;
   REQUIRE(c.exec("CREATE TABLE t0 (ka INTEGER, kb TEXT, c2 INTEGER, PRIMARY KEY (ka, kb))").ok());
   REQUIRE(c.exec("INSERT INTO t0 VALUES (5, 'b', 7), (0, 'c', 7), (1, 'A', -3), (3, 'c', 10), (4, 'b ', 'b '), (5, 'a', 10), "
-                 "(6, 'b ', NULL), (3, 'b', 1), (1, 'a', NULL)").ok());
+                 "(6, 'b ', NULL), (3, 'b', 1), (1, 'a', NULL)")
+              .ok());
   REQUIRE(c.exec("CREATE TABLE t1 (k TEXT PRIMARY KEY, c2)").ok());
   REQUIRE(c.exec("INSERT INTO t1 VALUES ('k5', 'a'), ('k2', 'A'), ('k20', 'A'), ('k26', 'b '), ('k1', 'Abc ')").ok());
   const char* q = "SELECT a.c2 FROM t0 a WHERE EXISTS (SELECT 1 FROM t1 b WHERE b.c2 = a.kb)";

@@ -95,19 +95,21 @@ struct Column {
 struct Table {
   std::string name;
   KeyKind kind = KeyKind::NoPk;
-  std::vector<Column> cols;      // key columns first
-  bool generated_ids = false;    // rows with omitted INTEGER PRIMARY KEY exist: ids differ
-  bool view = false;             // a view over a table: read, never written
-  std::string base;              // the view's table
+  std::vector<Column> cols;    // key columns first
+  bool generated_ids = false;  // rows with omitted INTEGER PRIMARY KEY exist: ids differ
+  bool view = false;           // a view over a table: read, never written
+  std::string base;            // the view's table
 
   std::vector<const Column*> keys() const {
     std::vector<const Column*> out;
-    for (const auto& c : cols) if (c.key) out.push_back(&c);
+    for (const auto& c : cols)
+      if (c.key) out.push_back(&c);
     return out;
   }
   std::vector<const Column*> data_cols() const {
     std::vector<const Column*> out;
-    for (const auto& c : cols) if (!c.key) out.push_back(&c);
+    for (const auto& c : cols)
+      if (!c.key) out.push_back(&c);
     return out;
   }
   // Columns that identify a row (for window ORDER BY); empty for a keyless table.
@@ -212,7 +214,8 @@ int class_rank(const Value& v) {
 std::string fold(const std::string& s, Coll c) {
   std::string out = s;
   if (c == Coll::NoCase) {
-    for (char& ch : out) if (ch >= 'A' && ch <= 'Z') ch = char(ch - 'A' + 'a');
+    for (char& ch : out)
+      if (ch >= 'A' && ch <= 'Z') ch = char(ch - 'A' + 'a');
   } else if (c == Coll::Rtrim) {
     while (!out.empty() && out.back() == ' ') out.pop_back();
   }
@@ -231,12 +234,16 @@ int sqlite_compare(const Value& a, const Value& b, Coll coll) {
     int64_t i = swap ? b.i : a.i;
     double r = swap ? a.r : b.r;
     int c;
-    if (r < -9223372036854775808.0) c = 1;
-    else if (r >= 9223372036854775808.0) c = -1;
+    if (r < -9223372036854775808.0)
+      c = 1;
+    else if (r >= 9223372036854775808.0)
+      c = -1;
     else {
       int64_t y = int64_t(r);
-      if (i < y) c = -1;
-      else if (i > y) c = 1;
+      if (i < y)
+        c = -1;
+      else if (i > y)
+        c = 1;
       else {
         double s = double(i);
         c = s < r ? -1 : s > r ? 1 : 0;
@@ -261,9 +268,15 @@ bool canon_less(const Row& a, const Row& b) {
     if (x.type != y.type) return x.type < y.type;
     switch (x.type) {
       case ValueType::Null: continue;
-      case ValueType::Integer: if (x.i != y.i) return x.i < y.i; continue;
-      case ValueType::Real: if (x.r != y.r) return x.r < y.r; continue;
-      default: if (x.s != y.s) return x.s < y.s; continue;
+      case ValueType::Integer:
+        if (x.i != y.i) return x.i < y.i;
+        continue;
+      case ValueType::Real:
+        if (x.r != y.r) return x.r < y.r;
+        continue;
+      default:
+        if (x.s != y.s) return x.s < y.s;
+        continue;
     }
   }
   return a.size() < b.size();
@@ -296,7 +309,7 @@ struct Query {
   std::vector<Value> params;
   std::vector<Out> outs;
   std::vector<OrderTerm> order;
-  bool limit = false;  // a LIMIT/OFFSET cuts the ordered rows
+  bool limit = false;       // a LIMIT/OFFSET cuts the ordered rows
   bool count_only = false;  // LIMIT without ORDER BY: any rows may be kept, only their number is fixed
 };
 
@@ -306,8 +319,11 @@ Value canonical(const Value& v, const Out& o) {
   std::vector<std::string> items;
   std::string cur;
   for (char c : v.s) {
-    if (c == ',') { items.push_back(fold(cur, o.canon)); cur.clear(); }
-    else cur += c;
+    if (c == ',') {
+      items.push_back(fold(cur, o.canon));
+      cur.clear();
+    } else
+      cur += c;
   }
   items.push_back(fold(cur, o.canon));
   std::sort(items.begin(), items.end());
@@ -321,7 +337,10 @@ class Rng {
   explicit Rng(uint64_t seed) : g_(seed) {}
   int below(int n) { return int(std::uniform_int_distribution<int>(0, n - 1)(g_)); }
   bool chance(int percent) { return below(100) < percent; }
-  template <class T> const T& pick(const std::vector<T>& v) { return v[size_t(below(int(v.size())))]; }
+  template <class T>
+  const T& pick(const std::vector<T>& v) {
+    return v[size_t(below(int(v.size())))];
+  }
   uint64_t next() { return g_(); }
 
  private:
@@ -335,8 +354,8 @@ constexpr bool kViewWithBaseFixed = true;
 // Value pools. Reals are dyadic so sums are exact in any order, and never integral, so an untyped
 // column never holds both 1 and 1.0.
 const std::vector<int64_t> kSmallInts = {-3, -1, 0, 1, 2, 3, 5, 7, 10, 12};
-const std::vector<int64_t> kBigInts = {INT64_MAX, INT64_MIN, INT64_MAX - 1, INT64_MIN + 1,
-                                       4611686018427387904LL, -4611686018427387905LL, 9007199254740993LL};
+const std::vector<int64_t> kBigInts = {
+    INT64_MAX, INT64_MIN, INT64_MAX - 1, INT64_MIN + 1, 4611686018427387904LL, -4611686018427387905LL, 9007199254740993LL};
 const std::vector<double> kReals = {0.5, -1.25, 2.75, 100.125, 3.5, -0.75, 1e15 + 0.5};
 const std::vector<std::string> kTexts = {"a", "A", "b", "B", "b ", "abc", "ABC", "Abc ", "", "x y", "10", "2.5", "zz"};
 const std::vector<std::string> kBlobs = {std::string("\0", 1), "A", "ab"};
@@ -443,7 +462,8 @@ Schema make_schema(Rng& r, int round) {
     // Round-robin the key kinds over rounds so every kind shows up even in short runs.
     t.kind = KeyKind((round + ti + r.below(2) * 2) % 4);
     if (t.kind == KeyKind::IntPk) t.cols.push_back({"id", Decl::Integer, Coll::Binary, true, true});
-    if (t.kind == KeyKind::TextPk) t.cols.push_back({"k", Decl::Text, kNoCaseKeys && r.chance(30) ? Coll::NoCase : Coll::Binary, true, false});
+    if (t.kind == KeyKind::TextPk)
+      t.cols.push_back({"k", Decl::Text, kNoCaseKeys && r.chance(30) ? Coll::NoCase : Coll::Binary, true, false});
     if (t.kind == KeyKind::Composite) {
       t.cols.push_back({"ka", Decl::Integer, Coll::Binary, true, false});
       t.cols.push_back({"kb", Decl::Text, Coll::Binary, true, false});
@@ -476,12 +496,16 @@ Schema make_schema(Rng& r, int round) {
       for (const auto& c : t.cols) {
         if (!first) row += ", ";
         first = false;
-        if (c.key) row += literal(keys[size_t(i) * per + kv++]);
-        else row += literal(pool_value(r, c.decl, c.big));
+        if (c.key)
+          row += literal(keys[size_t(i) * per + kv++]);
+        else
+          row += literal(pool_value(r, c.decl, c.big));
       }
       row += ")";
-      if (in_stmt == 0) stmt = "INSERT INTO " + t.name + " (" + cols + ") VALUES " + row;
-      else stmt += ", " + row;
+      if (in_stmt == 0)
+        stmt = "INSERT INTO " + t.name + " (" + cols + ") VALUES " + row;
+      else
+        stmt += ", " + row;
       if (++in_stmt == 7 || i + 1 == nrows) {
         s.setup.push_back(stmt);
         in_stmt = 0;
@@ -516,15 +540,20 @@ class QueryGen {
       switch (kind) {
         case 15: q = join3(); break;
         case 16: q = errors(); break;
-        case 0: case 1: q = filter(); break;
+        case 0:
+        case 1: q = filter(); break;
         case 2: q = point(); break;
-        case 3: case 4: q = join(); break;
-        case 5: case 6: q = aggregate(); break;
+        case 3:
+        case 4: q = join(); break;
+        case 5:
+        case 6: q = aggregate(); break;
         case 7: q = distinct(); break;
-        case 8: case 9: q = subquery(); break;
+        case 8:
+        case 9: q = subquery(); break;
         case 10: q = compound(); break;
         case 11: q = cte(); break;
-        case 12: case 13: q = window(); break;
+        case 12:
+        case 13: q = window(); break;
         default: q = join_aggregate(); break;
       }
       if (!q.sql.empty()) return q;
@@ -546,7 +575,8 @@ class QueryGen {
   const Column& col(const Table& t) { return r_.pick(t.cols); }
   const Column* summable(const Table& t) {
     std::vector<const Column*> ok;
-    for (const auto& c : t.cols) if (!c.big) ok.push_back(&c);
+    for (const auto& c : t.cols)
+      if (!c.big) ok.push_back(&c);
     return ok.empty() ? nullptr : r_.pick(ok);
   }
   static std::string ref(const std::string& alias, const Column& c) { return alias.empty() ? c.name : alias + "." + c.name; }
@@ -602,7 +632,8 @@ class QueryGen {
   // Adds ORDER BY (maybe with LIMIT/OFFSET) over the outputs, which are aliased o0, o1, ...
   void finish(Query& q, bool allow_limit = true) {
     std::vector<size_t> sortable;
-    for (size_t i = 0; i < q.outs.size(); i++) if (!q.outs[i].bag) sortable.push_back(i);
+    for (size_t i = 0; i < q.outs.size(); i++)
+      if (!q.outs[i].bag) sortable.push_back(i);
     int mode = r_.below(10);
     if (mode < 3 || sortable.empty()) {
       // No ORDER BY: multiset comparison; or a LIMIT that may keep any rows: the count only.
@@ -686,15 +717,9 @@ class QueryGen {
         q.sql += ")";
         break;
       }
-      case 2:
-        q.sql += k.name + " = " + literal(probe_value(r_, k)) + " OR " + k.name + " = " + literal(probe_value(r_, k));
-        break;
-      case 3:
-        q.sql += k.name + " = " + literal(probe_value(r_, k)) + " AND " + pred("", t);
-        break;
-      default:
-        q.sql += literal(probe_value(r_, k)) + " = " + k.name;
-        break;
+      case 2: q.sql += k.name + " = " + literal(probe_value(r_, k)) + " OR " + k.name + " = " + literal(probe_value(r_, k)); break;
+      case 3: q.sql += k.name + " = " + literal(probe_value(r_, k)) + " AND " + pred("", t); break;
+      default: q.sql += literal(probe_value(r_, k)) + " = " + k.name; break;
     }
     finish(q);
     return q;
@@ -718,9 +743,12 @@ class QueryGen {
     for (int i = 0; i < nb; i++) q.outs.push_back(r_.chance(80) ? col_out("b", col(b)) : expr("b", b));
     std::string kind = r_.chance(40) ? " LEFT JOIN " : r_.chance(20) ? " CROSS JOIN " : " JOIN ";
     q.sql = "SELECT " + select_list(q.outs) + " FROM " + a.name + " a" + kind + b.name + " b";
-    if (kind == " CROSS JOIN ") q.sql += " WHERE " + on_clause(a, b);
-    else if (r_.chance(20)) q.sql += " USING (c" + std::to_string(1 + r_.below(2)) + ")";  // every table has c1, c2
-    else q.sql += " ON " + on_clause(a, b);
+    if (kind == " CROSS JOIN ")
+      q.sql += " WHERE " + on_clause(a, b);
+    else if (r_.chance(20))
+      q.sql += " USING (c" + std::to_string(1 + r_.below(2)) + ")";  // every table has c1, c2
+    else
+      q.sql += " ON " + on_clause(a, b);
     if (r_.chance(50)) q.sql += (kind == " CROSS JOIN " ? " AND " : " WHERE ") + pred("a", a);
     finish(q);
     return q;
@@ -735,9 +763,15 @@ class QueryGen {
     switch (r_.below(9)) {
       case 0: return {"count(*)", Coll::Binary, false};
       case 1: return {"count(" + d + x + ")", Coll::Binary, false};
-      case 2: if (s) return {"sum(" + d + ref(alias, *s) + ")", Coll::Binary, false}; return {"count(*)", Coll::Binary, false};
-      case 3: if (s) return {"total(" + d + ref(alias, *s) + ")", Coll::Binary, false}; return {"count(*)", Coll::Binary, false};
-      case 4: if (s) return {"avg(" + d + ref(alias, *s) + ")", Coll::Binary, false}; return {"count(*)", Coll::Binary, false};
+      case 2:
+        if (s) return {"sum(" + d + ref(alias, *s) + ")", Coll::Binary, false};
+        return {"count(*)", Coll::Binary, false};
+      case 3:
+        if (s) return {"total(" + d + ref(alias, *s) + ")", Coll::Binary, false};
+        return {"count(*)", Coll::Binary, false};
+      case 4:
+        if (s) return {"avg(" + d + ref(alias, *s) + ")", Coll::Binary, false};
+        return {"count(*)", Coll::Binary, false};
       case 5: return {"min(" + x + ")", c.coll, false};
       case 6: return {"max(" + x + ")", c.coll, false};
       case 7: return {"group_concat(" + d + x + ")", c.coll, true};
@@ -773,8 +807,8 @@ class QueryGen {
       for (size_t i = 0; i < groups.size(); i++) q.sql += (i ? ", " : "") + groups[i]->name;
       if (nocase_group) q.sql += " COLLATE NOCASE";
       if (r_.chance(35)) {
-        const std::vector<std::string> having = {"count(*) > 1", "count(*) = 1", "sum(1) >= 2",
-                                                 "count(" + groups[0]->name + ") > 0", "max(length(" + groups[0]->name + ")) > 1"};
+        const std::vector<std::string> having = {"count(*) > 1", "count(*) = 1", "sum(1) >= 2", "count(" + groups[0]->name + ") > 0",
+                                                 "max(length(" + groups[0]->name + ")) > 1"};
         q.sql += " HAVING " + r_.pick(having);
       }
     }
@@ -877,15 +911,14 @@ class QueryGen {
         const Column& cb = col(b);
         q.outs.push_back({"x.v", ca.coll, false});
         q.outs.push_back({"b." + cb.name, cb.coll, false});
-        q.sql = "WITH x AS (SELECT " + ca.name + " AS v FROM " + a.name + " WHERE " + pred("", a) + ") SELECT " +
-                select_list(q.outs) + " FROM x JOIN " + b.name + " b ON b." + cb.name + " = x.v";
+        q.sql = "WITH x AS (SELECT " + ca.name + " AS v FROM " + a.name + " WHERE " + pred("", a) + ") SELECT " + select_list(q.outs) +
+                " FROM x JOIN " + b.name + " b ON b." + cb.name + " = x.v";
         break;
       }
       case 1: {
         q.outs.push_back({"x.v", ca.coll, false});
         q.outs.push_back({"count(*)", Coll::Binary, false});
-        q.sql = "WITH x AS (SELECT " + ca.name + " AS v FROM " + a.name + ") SELECT " + select_list(q.outs) +
-                " FROM x GROUP BY x.v";
+        q.sql = "WITH x AS (SELECT " + ca.name + " AS v FROM " + a.name + ") SELECT " + select_list(q.outs) + " FROM x GROUP BY x.v";
         break;
       }
       default: {
@@ -893,8 +926,7 @@ class QueryGen {
         const Column& c = s ? *s : ca;
         q.outs.push_back({"r.n", Coll::Binary, false});
         q.outs.push_back({"(SELECT count(*) FROM " + a.name + " WHERE " + c.name + " > r.n)", Coll::Binary, false});
-        q.sql = "WITH RECURSIVE r(n) AS (VALUES(-2) UNION ALL SELECT n + 3 FROM r WHERE n < 10) SELECT " +
-                select_list(q.outs) + " FROM r";
+        q.sql = "WITH RECURSIVE r(n) AS (VALUES(-2) UNION ALL SELECT n + 3 FROM r WHERE n < 10) SELECT " + select_list(q.outs) + " FROM r";
         break;
       }
     }
@@ -920,15 +952,19 @@ class QueryGen {
     switch (kind) {
       case 0: q.outs.push_back({"row_number() OVER (" + part + "ORDER BY " + key_order + ")", Coll::Binary, false}); break;
       case 1:
-        if (s) q.outs.push_back({"sum(" + s->name + ") OVER (" + part + "ORDER BY " + key_order + ")", Coll::Binary, false});
-        else q.outs.push_back({"count(*) OVER (" + part + "ORDER BY " + key_order + ")", Coll::Binary, false});
+        if (s)
+          q.outs.push_back({"sum(" + s->name + ") OVER (" + part + "ORDER BY " + key_order + ")", Coll::Binary, false});
+        else
+          q.outs.push_back({"count(*) OVER (" + part + "ORDER BY " + key_order + ")", Coll::Binary, false});
         break;
       case 2: q.outs.push_back({"rank() OVER (" + part + "ORDER BY " + o.name + ")", Coll::Binary, false}); break;
       case 3: q.outs.push_back({"dense_rank() OVER (ORDER BY " + o.name + " DESC)", Coll::Binary, false}); break;
       default:
         // The default frame takes in all peers, so the value does not depend on the order of ties.
-        if (s) q.outs.push_back({"total(" + s->name + ") OVER (" + part + "ORDER BY " + o.name + ")", Coll::Binary, false});
-        else q.outs.push_back({"count(" + o.name + ") OVER (" + part + ")", Coll::Binary, false});
+        if (s)
+          q.outs.push_back({"total(" + s->name + ") OVER (" + part + "ORDER BY " + o.name + ")", Coll::Binary, false});
+        else
+          q.outs.push_back({"count(" + o.name + ") OVER (" + part + ")", Coll::Binary, false});
         break;
     }
     // For a keyless table the output rows are not unique, but the multiset still is determined.
@@ -961,7 +997,8 @@ class QueryGen {
     const Table& t = table();
     Query q;
     const Column* big = nullptr;
-    for (const auto& c : t.cols) if (c.big && !c.key) big = &c;
+    for (const auto& c : t.cols)
+      if (c.big && !c.key) big = &c;
     switch (r_.below(4)) {
       case 0:
         // Only large positive integers: sum() overflows whenever two rows qualify, in any order.
@@ -996,8 +1033,8 @@ class QueryGen {
     q.outs.push_back(col_out("a", g));
     q.outs.push_back({"count(b." + col(b).name + ")", Coll::Binary, false});
     q.outs.push_back(agg("b", b));
-    q.sql = "SELECT " + select_list(q.outs) + " FROM " + a.name + " a " + (r_.chance(50) ? "LEFT JOIN " : "JOIN ") + b.name +
-            " b ON " + on_clause(a, b) + " GROUP BY a." + g.name;
+    q.sql = "SELECT " + select_list(q.outs) + " FROM " + a.name + " a " + (r_.chance(50) ? "LEFT JOIN " : "JOIN ") + b.name + " b ON " +
+            on_clause(a, b) + " GROUP BY a." + g.name;
     finish(q);
     return q;
   }
@@ -1016,9 +1053,7 @@ struct Reference {
     bd::avoid_sqlite_planner_bugs(db);  // the reference must be right too
   }
   ~Reference() { sqlite3_close(db); }
-  bd::Result<ResultSet> run(const std::string& sql, const std::vector<Value>& params = {}) {
-    return bd::sqlite_run(db, sql, params);
-  }
+  bd::Result<ResultSet> run(const std::string& sql, const std::vector<Value>& params = {}) { return bd::sqlite_run(db, sql, params); }
 };
 
 bd::Result<ResultSet> run_cluster(Cluster& c, const std::string& sql, const std::vector<Value>& params = {}) {
@@ -1041,7 +1076,9 @@ std::string params_text(const std::vector<Value>& params) {
 // Returns an empty string when the answers agree, else a description.
 std::string compare(const Query& q, const bd::Result<ResultSet>& want, const bd::Result<ResultSet>& got) {
   if (want.ok() != got.ok()) {
-    if (!want.ok()) return "expected error \"" + want.error().message + "\" but got " + std::to_string(got.value().rows.size()) + " rows:\n" + show_rows(got.value().rows);
+    if (!want.ok())
+      return "expected error \"" + want.error().message + "\" but got " + std::to_string(got.value().rows.size()) + " rows:\n" +
+             show_rows(got.value().rows);
     return "expected rows:\n" + show_rows(want.value().rows) + "  but got error \"" + got.error().message + "\"\n";
   }
   if (!want.ok()) return "";
@@ -1068,8 +1105,14 @@ std::string compare(const Query& q, const bd::Result<ResultSet>& want, const bd:
       const Value& v = r[t.col];
       char buf[40];
       switch (v.type) {
-        case ValueType::Integer: std::snprintf(buf, sizeof buf, "%.17g", double(v.i)); k.push_back({1, buf}); break;
-        case ValueType::Real: std::snprintf(buf, sizeof buf, "%.17g", v.r); k.push_back({1, buf}); break;
+        case ValueType::Integer:
+          std::snprintf(buf, sizeof buf, "%.17g", double(v.i));
+          k.push_back({1, buf});
+          break;
+        case ValueType::Real:
+          std::snprintf(buf, sizeof buf, "%.17g", v.r);
+          k.push_back({1, buf});
+          break;
         case ValueType::Text: k.push_back({2, fold(v.s, t.coll)}); break;
         default: k.push_back({class_rank(v), v.s});
       }
@@ -1099,8 +1142,8 @@ std::string compare(const Query& q, const bd::Result<ResultSet>& want, const bd:
   if (!q.order.empty()) {
     for (size_t i = 0; i < w.rows.size(); i++) {
       if (key_of(w.rows[i]) != key_of(g.rows[i]))
-        return "rows in a different order (first at row " + std::to_string(i) + ")\n  expected:\n" + show_rows(w.rows) +
-               "  got:\n" + show_rows(g.rows);
+        return "rows in a different order (first at row " + std::to_string(i) + ")\n  expected:\n" + show_rows(w.rows) + "  got:\n" +
+               show_rows(g.rows);
     }
   }
   return "";
@@ -1138,13 +1181,16 @@ class WriteGen {
     // Once ids were generated (differently in each engine) only key-blind UPDATE/DELETE follow.
     if (!t.generated_ids && r_.chance(25)) return special(t);
     switch (t.generated_ids ? 4 + r_.below(2) : r_.below(6)) {
-      case 0: case 1: {  // INSERT, maybe OR IGNORE / OR REPLACE with existing keys
+      case 0:
+      case 1: {  // INSERT, maybe OR IGNORE / OR REPLACE with existing keys
         int mode = r_.below(3);
         std::string verb = mode == 0 ? "INSERT" : mode == 1 ? "INSERT OR IGNORE" : "INSERT OR REPLACE";
         int n = mode == 0 ? 1 + r_.below(4) : 1 + r_.below(5);
         std::vector<Value> keys;
-        if (mode == 0) keys = fresh_keys(t, n);
-        else keys = key_values(r_, t, n);  // may collide with existing rows: that is the point
+        if (mode == 0)
+          keys = fresh_keys(t, n);
+        else
+          keys = key_values(r_, t, n);  // may collide with existing rows: that is the point
         return insert(t, verb, keys, n);
       }
       case 2: {  // a single-row plain INSERT that may collide: both must fail or both succeed
@@ -1174,12 +1220,11 @@ class WriteGen {
         }
         return "UPDATE " + t.name + " SET " + c.name + " = " + v + (r_.chance(85) ? " WHERE " + where(t) : "");
       }
-      default:
-        return "DELETE FROM " + t.name + " WHERE " + where(t);
+      default: return "DELETE FROM " + t.name + " WHERE " + where(t);
     }
   }
 
- // The statement's RETURNING outputs, if any (compared as rows).
+  // The statement's RETURNING outputs, if any (compared as rows).
   std::vector<Out> returning;
 
  private:
@@ -1196,12 +1241,14 @@ class WriteGen {
         int bump = 2000 + 100 * next_fresh_++;
         for (const auto& c : t.cols) {
           std::string e = c.name;
-          if (c.key && c.decl == Decl::Integer) e = c.name + " + " + std::to_string(bump);
-          else if (c.key) e = c.name + " || '+" + std::to_string(bump) + "'";
+          if (c.key && c.decl == Decl::Integer)
+            e = c.name + " + " + std::to_string(bump);
+          else if (c.key)
+            e = c.name + " || '+" + std::to_string(bump) + "'";
           sel += (sel.empty() ? "" : ", ") + e;
         }
-        std::string w = t.keys().empty() ? data[0]->name + " IS NOT NULL"
-                                         : t.keys()[0]->name + " < " + literal(probe_value(r_, *t.keys()[0]));
+        std::string w =
+            t.keys().empty() ? data[0]->name + " IS NOT NULL" : t.keys()[0]->name + " < " + literal(probe_value(r_, *t.keys()[0]));
         if (!t.keys().empty() && t.keys()[0]->big) w = t.keys()[0]->name + " BETWEEN -5 AND 20";
         return "INSERT INTO " + t.name + " (" + cols + ") SELECT " + sel + " FROM " + t.name + " WHERE " + w;
       }
@@ -1298,8 +1345,8 @@ void run_round(uint64_t seed, int round, int nodes, int nqueries, RoundStats& st
   Reference ref;
   std::string context = "seed " + std::to_string(seed) + ", round " + std::to_string(round) + ", " + std::to_string(nodes) + " nodes";
   auto report = [&](const std::string& sql, const std::vector<Value>& params, const std::string& what) {
-    stats.mismatches.push_back(context + "\n  schema:\n" + schema.describe() + "  statement:\n    " + sql + "\n" +
-                               params_text(params) + "  " + what);
+    stats.mismatches.push_back(context + "\n  schema:\n" + schema.describe() + "  statement:\n    " + sql + "\n" + params_text(params) +
+                               "  " + what);
   };
   for (const auto& st : schema.setup) {
     auto w = ref.run(st);
@@ -1331,15 +1378,17 @@ void run_round(uint64_t seed, int round, int nodes, int nqueries, RoundStats& st
   int nwrites = std::max(4, nqueries / 5);
   for (int i = 0; i < nwrites; i++) {
     std::vector<Table*> writable;
-    for (auto& tt : schema.tables) if (!tt.view) writable.push_back(&tt);
+    for (auto& tt : schema.tables)
+      if (!tt.view) writable.push_back(&tt);
     Table& t = *writable[size_t(r.below(int(writable.size())))];
     std::string sql = wgen.next(t, i >= nwrites - 2);
     auto w = ref.run(sql);
     auto g = run_cluster(cluster, sql);
     stats.writes++;
     if (w.ok() != g.ok()) {
-      report(sql, {}, w.ok() ? "expected success but got error \"" + g.error().message + "\"\n"
-                             : "expected error \"" + w.error().message + "\" but it succeeded\n");
+      report(sql, {},
+             w.ok() ? "expected success but got error \"" + g.error().message + "\"\n"
+                    : "expected error \"" + w.error().message + "\" but it succeeded\n");
     } else if (w.ok() && w->changes != g->changes) {
       report(sql, {}, "changes(): expected " + std::to_string(w->changes) + " got " + std::to_string(g->changes) + "\n");
     } else if (w.ok() && !wgen.returning.empty()) {
@@ -1349,7 +1398,8 @@ void run_round(uint64_t seed, int round, int nodes, int nqueries, RoundStats& st
       std::string diff = compare(q, w, g);
       if (!diff.empty()) report(sql, {}, "RETURNING rows: " + diff);
     }
-    for (const auto& tt : schema.tables) if (!tt.view) check_query(contents_query(tt));
+    for (const auto& tt : schema.tables)
+      if (!tt.view) check_query(contents_query(tt));
     bool generated = std::any_of(schema.tables.begin(), schema.tables.end(), [](const Table& x) { return x.generated_ids; });
     if (!generated && r.chance(50)) check_query(qgen.next());
   }
@@ -1365,8 +1415,8 @@ TEST_CASE("differential: the sharded engine answers as one SQLite database does"
   for (int nodes : {1, 3, 8}) {
     for (int round = 0; round < rounds; round++) run_round(seed, round * 3 + (nodes % 3), nodes, nqueries, stats);
   }
-  std::cerr << "differential: " << stats.queries << " queries, " << stats.writes << " writes (" << stats.errors_both
-            << " errors in both), " << stats.mismatches.size() << " mismatches\n";
+  std::cerr << "differential: " << stats.queries << " queries, " << stats.writes << " writes (" << stats.errors_both << " errors in both), "
+            << stats.mismatches.size() << " mismatches\n";
   size_t shown = 0;
   for (const auto& m : stats.mismatches) {
     if (shown++ < size_t(env_int("BD_DIFF_SHOW", 10))) std::cerr << "MISMATCH " << m << "\n";

@@ -21,7 +21,8 @@ int64_t touched(const std::string& meta) { return std::stoll(meta.substr(meta.fi
 TEST_CASE("index: created after 1,000 rows exist, it finds every one of them") {
   auto c = cluster(8);
   run(*c, "CREATE TABLE t (id INTEGER PRIMARY KEY, grp INTEGER, name TEXT)");
-  for (int i = 1; i <= 1000; i++) run(*c, "INSERT INTO t VALUES (?, ?, ?)", {Value::integer(i), Value::integer(i % 37), Value::text("n" + std::to_string(i))});
+  for (int i = 1; i <= 1000; i++)
+    run(*c, "INSERT INTO t VALUES (?, ?, ?)", {Value::integer(i), Value::integer(i % 37), Value::text("n" + std::to_string(i))});
   run(*c, "CREATE INDEX t_grp ON t (grp)");
   CHECK(entries(*c, "t_grp") == 1000);
   for (int g = 0; g < 37; g++) {
@@ -90,7 +91,8 @@ TEST_CASE("index: plan — an indexed equality touches the index's shard plus th
   auto c = cluster(8);
   run(*c, "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, age INTEGER)");
   run(*c, "CREATE UNIQUE INDEX users_email ON users (email)");
-  for (int i = 1; i <= 300; i++) run(*c, "INSERT INTO users VALUES (?, ?, ?)", {Value::integer(i), Value::text("u" + std::to_string(i) + "@x"), Value::integer(i % 50)});
+  for (int i = 1; i <= 300; i++)
+    run(*c, "INSERT INTO users VALUES (?, ?, ?)", {Value::integer(i), Value::text("u" + std::to_string(i) + "@x"), Value::integer(i % 50)});
   for (int i : {1, 150, 300}) {
     auto r = run(*c, "SELECT id FROM users WHERE email = ?", {Value::text("u" + std::to_string(i) + "@x")});
     REQUIRE(r.rs.rows.size() == 1);

@@ -70,8 +70,12 @@ Eval eval(sqlite3* db, const char* sql, const Value& a, const Value* b = nullptr
   bind(st, 1, a);
   if (b) bind(st, 2, *b);
   int rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) out.v = column(st, 0);
-  else if (rc != SQLITE_DONE) { out.ok = false; out.err = sqlite3_errmsg(db); }
+  if (rc == SQLITE_ROW)
+    out.v = column(st, 0);
+  else if (rc != SQLITE_DONE) {
+    out.ok = false;
+    out.err = sqlite3_errmsg(db);
+  }
   sqlite3_finalize(st);
   return out;
 }
@@ -79,19 +83,57 @@ Eval eval(sqlite3* db, const char* sql, const Value& a, const Value* b = nullptr
 std::vector<Value> edge_values() {
   const int64_t mx = std::numeric_limits<int64_t>::max(), mn = std::numeric_limits<int64_t>::min();
   std::vector<Value> v = {
-      Value::null(), Value::integer(0), Value::integer(1), Value::integer(-1), Value::integer(mx),
-      Value::integer(mn), Value::integer(mx - 1), Value::integer(mn + 1),
-      Value::integer(9007199254740992), Value::integer(9007199254740993), Value::integer(-9007199254740993),
-      Value::integer(4503599627370497), Value::real(0.0), Value::real(-0.0), Value::real(1.0),
-      Value::real(0.5), Value::real(-1.5), Value::real(9007199254740992.0), Value::real(9007199254740994.0),
-      Value::real(-9007199254740992.0), Value::real(9223372036854775807.0), Value::real(-9223372036854775808.0),
-      Value::real(9223372036854774784.0), Value::real(1e300), Value::real(-1e300), Value::real(1e-300),
-      Value::real(std::numeric_limits<double>::infinity()), Value::real(-std::numeric_limits<double>::infinity()),
-      Value::text(""), Value::text(" "), Value::text("a"), Value::text("A"), Value::text("a "), Value::text("A  "),
-      Value::text("ab"), Value::text("aB"), Value::text("b"), Value::text("["), Value::text("_"), Value::text("`"),
-      Value::text("1"), Value::text(std::string("a\0b", 3)), Value::text(std::string("A\0c", 3)),
-      Value::text("\xc3\xa9"), Value::text("\xc3\x89"), Value::text("a\t"),
-      Value::blob(""), Value::blob(std::string("\0", 1)), Value::blob("a"), Value::blob("A"), Value::blob("\xff"),
+      Value::null(),
+      Value::integer(0),
+      Value::integer(1),
+      Value::integer(-1),
+      Value::integer(mx),
+      Value::integer(mn),
+      Value::integer(mx - 1),
+      Value::integer(mn + 1),
+      Value::integer(9007199254740992),
+      Value::integer(9007199254740993),
+      Value::integer(-9007199254740993),
+      Value::integer(4503599627370497),
+      Value::real(0.0),
+      Value::real(-0.0),
+      Value::real(1.0),
+      Value::real(0.5),
+      Value::real(-1.5),
+      Value::real(9007199254740992.0),
+      Value::real(9007199254740994.0),
+      Value::real(-9007199254740992.0),
+      Value::real(9223372036854775807.0),
+      Value::real(-9223372036854775808.0),
+      Value::real(9223372036854774784.0),
+      Value::real(1e300),
+      Value::real(-1e300),
+      Value::real(1e-300),
+      Value::real(std::numeric_limits<double>::infinity()),
+      Value::real(-std::numeric_limits<double>::infinity()),
+      Value::text(""),
+      Value::text(" "),
+      Value::text("a"),
+      Value::text("A"),
+      Value::text("a "),
+      Value::text("A  "),
+      Value::text("ab"),
+      Value::text("aB"),
+      Value::text("b"),
+      Value::text("["),
+      Value::text("_"),
+      Value::text("`"),
+      Value::text("1"),
+      Value::text(std::string("a\0b", 3)),
+      Value::text(std::string("A\0c", 3)),
+      Value::text("\xc3\xa9"),
+      Value::text("\xc3\x89"),
+      Value::text("a\t"),
+      Value::blob(""),
+      Value::blob(std::string("\0", 1)),
+      Value::blob("a"),
+      Value::blob("A"),
+      Value::blob("\xff"),
       Value::blob("a "),
   };
   return v;
@@ -171,8 +213,8 @@ TEST_CASE("merge: collation names and sort keys", "[merge]") {
   Row n{Value::null()}, one{Value::integer(1)};
   SortKey asc{0, false, Collation::Binary, SortKey::Default};
   SortKey desc{0, true, Collation::Binary, SortKey::Default};
-  CHECK(compare_rows(n, one, {asc}) < 0);    // NULLs first in ASC
-  CHECK(compare_rows(n, one, {desc}) > 0);   // and last in DESC
+  CHECK(compare_rows(n, one, {asc}) < 0);   // NULLs first in ASC
+  CHECK(compare_rows(n, one, {desc}) > 0);  // and last in DESC
   SortKey asc_last = asc, desc_first = desc;
   asc_last.nulls = SortKey::Last;
   desc_first.nulls = SortKey::First;
@@ -183,14 +225,32 @@ TEST_CASE("merge: collation names and sort keys", "[merge]") {
 
 TEST_CASE("merge: LIMIT/OFFSET values read like SQLite's", "[merge]") {
   Db db;
-  std::vector<Value> vals = {Value::integer(2), Value::integer(-1), Value::integer(0), Value::real(2.0),
-                             Value::real(1.5), Value::real(-3.0), Value::text("2"), Value::text(" 3 "),
-                             Value::text("2.0"), Value::text("x"), Value::null(), Value::blob("2"),
-                             Value::integer(INT64_MAX), Value::text("-0"), Value::text("1e1"), Value::text(" 2.0 "),
-                             Value::text("2.5"), Value::text("2x"), Value::text("9223372036854775808"),
-                             Value::text("-9223372036854775808"), Value::real(9223372036854775807.0),
-                             Value::real(-9223372036854775808.0), Value::real(-9223372036854774784.0),
-                             Value::text("1e"), Value::text(""), Value::integer(INT64_MIN)};
+  std::vector<Value> vals = {Value::integer(2),
+                             Value::integer(-1),
+                             Value::integer(0),
+                             Value::real(2.0),
+                             Value::real(1.5),
+                             Value::real(-3.0),
+                             Value::text("2"),
+                             Value::text(" 3 "),
+                             Value::text("2.0"),
+                             Value::text("x"),
+                             Value::null(),
+                             Value::blob("2"),
+                             Value::integer(INT64_MAX),
+                             Value::text("-0"),
+                             Value::text("1e1"),
+                             Value::text(" 2.0 "),
+                             Value::text("2.5"),
+                             Value::text("2x"),
+                             Value::text("9223372036854775808"),
+                             Value::text("-9223372036854775808"),
+                             Value::real(9223372036854775807.0),
+                             Value::real(-9223372036854775808.0),
+                             Value::real(-9223372036854774784.0),
+                             Value::text("1e"),
+                             Value::text(""),
+                             Value::integer(INT64_MIN)};
   const char* sql = "SELECT count(*) FROM (SELECT 1 FROM (VALUES(1),(2),(3),(4),(5)) LIMIT ?1 OFFSET ?2)";
   for (const Value& l : vals)
     for (const Value& o : vals) {
@@ -212,10 +272,37 @@ TEST_CASE("merge: LIMIT/OFFSET values read like SQLite's", "[merge]") {
 TEST_CASE("merge: to_numeric and to_text convert like sum() and group_concat()", "[merge]") {
   Db db;
   std::vector<Value> vals = edge_values();
-  for (const char* s : {"12", " 12 ", "-7", "+3", "12abc", "1.5abc", "abc", "1e3", "1e", "1e+", ".5", "5.",
-                        "0x10", "9223372036854775807", "9223372036854775808", "-9223372036854775808",
-                        "-9223372036854775809", "  -12  ", "1.0", "00012", "1 2", "\t7\n", "-", "+", "e5",
-                        "1.5e-3x", "inf", "nan", "Infinity", "1e400", "-.5e1"}) {
+  for (const char* s : {"12",
+                        " 12 ",
+                        "-7",
+                        "+3",
+                        "12abc",
+                        "1.5abc",
+                        "abc",
+                        "1e3",
+                        "1e",
+                        "1e+",
+                        ".5",
+                        "5.",
+                        "0x10",
+                        "9223372036854775807",
+                        "9223372036854775808",
+                        "-9223372036854775808",
+                        "-9223372036854775809",
+                        "  -12  ",
+                        "1.0",
+                        "00012",
+                        "1 2",
+                        "\t7\n",
+                        "-",
+                        "+",
+                        "e5",
+                        "1.5e-3x",
+                        "inf",
+                        "nan",
+                        "Infinity",
+                        "1e400",
+                        "-.5e1"}) {
     vals.push_back(Value::text(s));
     vals.push_back(Value::blob(s));
   }

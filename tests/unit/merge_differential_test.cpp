@@ -136,9 +136,20 @@ struct Gen {
   uint64_t u(uint64_t n) { return rng() % n; }
 
   Value integer() {
-    static const int64_t special[] = {0, 1, -1, 2, 7, INT64_MAX, INT64_MIN, INT64_MAX - 1, INT64_MIN + 1,
-                                      9007199254740992, 9007199254740993, -9007199254740993,
-                                      4503599627370497, 4611686018427387904};
+    static const int64_t special[] = {0,
+                                      1,
+                                      -1,
+                                      2,
+                                      7,
+                                      INT64_MAX,
+                                      INT64_MIN,
+                                      INT64_MAX - 1,
+                                      INT64_MIN + 1,
+                                      9007199254740992,
+                                      9007199254740993,
+                                      -9007199254740993,
+                                      4503599627370497,
+                                      4611686018427387904};
     switch (u(4)) {
       case 0: return Value::integer(special[u(sizeof special / sizeof *special)]);
       case 1: return Value::integer(int64_t(rng()) >> u(64));
@@ -146,9 +157,9 @@ struct Gen {
     }
   }
   Value real() {
-    static const double special[] = {0.0, 1.0, -1.0, 0.5, 2.0, 0.1, 9007199254740992.0, 9007199254740994.0,
-                                     9223372036854775807.0, -9223372036854775808.0, 1e300, -1e300, 1e-300,
-                                     1e16, 3.0};
+    static const double special[] = {
+        0.0,   1.0,    -1.0,   0.5,  2.0, 0.1, 9007199254740992.0, 9007199254740994.0, 9223372036854775807.0, -9223372036854775808.0,
+        1e300, -1e300, 1e-300, 1e16, 3.0};
     switch (u(4)) {
       case 0: return Value::real(special[u(sizeof special / sizeof *special)]);
       case 1: return Value::real(std::ldexp(double(int64_t(rng() >> 11)), int(u(60)) - 30));
@@ -156,8 +167,7 @@ struct Gen {
     }
   }
   Value text() {
-    static const char* special[] = {"a", "A", "a ", "A  ", "b", "B", "ab", "AB", "aB", "", " ", "10", "9",
-                                    "1.5", "abc ", "Abc", "_", "z"};
+    static const char* special[] = {"a", "A", "a ", "A  ", "b", "B", "ab", "AB", "aB", "", " ", "10", "9", "1.5", "abc ", "Abc", "_", "z"};
     return Value::text(special[u(sizeof special / sizeof *special)]);
   }
   Value blob() {
@@ -207,8 +217,7 @@ struct Data {
     shards = nshards;
     run(db, "DELETE FROM t");
     std::vector<std::vector<Row>> per(nshards);
-    for (int i = 0; i < nrows; i++)
-      per[gen.u(nshards)].push_back(Row{gen.group(), gen.value(numeric_heavy), gen.value(numeric_heavy)});
+    for (int i = 0; i < nrows; i++) per[gen.u(nshards)].push_back(Row{gen.group(), gen.value(numeric_heavy), gen.value(numeric_heavy)});
     run(db, "BEGIN");
     for (int s = 0; s < nshards; s++)
       for (size_t q = 0; q < per[s].size(); q++)
@@ -262,9 +271,10 @@ TEST_CASE("merge: OrderedMerge + Limit equal SQLite's ORDER BY/LIMIT/OFFSET over
       key.coll = pick_coll(gen);
       key.nulls = SortKey::Nulls(gen.u(3));
       keys.push_back(key);
-      order += std::string(k ? ", " : "") + (key.column ? "y" : "x") + coll_sql(key.coll) +
-               (key.desc ? " DESC" : " ASC") +
-               (key.nulls == SortKey::First ? " NULLS FIRST" : key.nulls == SortKey::Last ? " NULLS LAST" : "");
+      order += std::string(k ? ", " : "") + (key.column ? "y" : "x") + coll_sql(key.coll) + (key.desc ? " DESC" : " ASC") +
+               (key.nulls == SortKey::First  ? " NULLS FIRST"
+                : key.nulls == SortKey::Last ? " NULLS LAST"
+                                             : "");
     }
     // LIMIT/OFFSET, including SQLite's negative readings; sometimes absent.
     bool has_limit = gen.u(4) != 0;
@@ -281,8 +291,7 @@ TEST_CASE("merge: OrderedMerge + Limit equal SQLite's ORDER BY/LIMIT/OFFSET over
       // What the planner pushes: LIMIT limit+offset with no OFFSET (no limit stays no limit).
       if (spec.limit >= 0) shard_limit = " LIMIT " + std::to_string(spec.limit + spec.offset);
     }
-    std::vector<Query> qs = data.per_shard("SELECT x, y, shard, seq FROM t WHERE shard = ?1 ORDER BY " + order +
-                                           ", seq" + shard_limit);
+    std::vector<Query> qs = data.per_shard("SELECT x, y, shard, seq FROM t WHERE shard = ?1 ORDER BY " + order + ", seq" + shard_limit);
     for (Query& q : qs) REQUIRE(q.ok);
     Query want = run(data.db, "SELECT x, y, shard, seq FROM t ORDER BY " + order + ", shard, seq" + all_limit);
     REQUIRE(want.ok);
@@ -291,8 +300,7 @@ TEST_CASE("merge: OrderedMerge + Limit equal SQLite's ORDER BY/LIMIT/OFFSET over
     if (has_limit) op = std::make_unique<Limit>(std::move(op), spec);
     Result<std::vector<Row>> got = drain(*op);
     REQUIRE(got.ok());
-    INFO("ORDER BY " << order << all_limit << " shards=" << nshards << "\nwant:\n"
-                     << show(want.rows) << "got:\n" << show(*got));
+    INFO("ORDER BY " << order << all_limit << " shards=" << nshards << "\nwant:\n" << show(want.rows) << "got:\n" << show(*got));
     REQUIRE(got->size() == want.rows.size());
     for (size_t i = 0; i < got->size(); i++) REQUIRE(identical((*got)[i], want.rows[i]));
     cases++;
@@ -322,8 +330,7 @@ TEST_CASE("merge: Distinct equals SELECT DISTINCT (1 = 1.0, NULLs equal, collati
     Distinct op(std::make_unique<Concat>(sources(qs)), colls);
     Result<std::vector<Row>> got = drain(op);
     REQUIRE(got.ok());
-    INFO("SELECT DISTINCT " << cols << " shards=" << nshards << "\nwant:\n" << show(want.rows) << "got:\n"
-                            << show(*got));
+    INFO("SELECT DISTINCT " << cols << " shards=" << nshards << "\nwant:\n" << show(want.rows) << "got:\n" << show(*got));
     REQUIRE(got->size() == want.rows.size());
     // Same rows, same first-occurrence representatives, same order (SQLite emits in scan order).
     for (size_t i = 0; i < got->size(); i++) REQUIRE(identical((*got)[i], want.rows[i]));
@@ -337,8 +344,7 @@ TEST_CASE("merge: Distinct equals SELECT DISTINCT (1 = 1.0, NULLs equal, collati
     Query want2 = run(data.db, "SELECT DISTINCT " + cols + " FROM t" + ord + " LIMIT " + std::to_string(lim));
     REQUIRE(want2.ok);
     std::vector<SortKey> keys{SortKey{0, desc, cx, SortKey::Default}};
-    Limit op2(std::make_unique<Distinct>(std::make_unique<OrderedMerge>(sources(qs2), keys), colls),
-              LimitSpec{lim, 0});
+    Limit op2(std::make_unique<Distinct>(std::make_unique<OrderedMerge>(sources(qs2), keys), colls), LimitSpec{lim, 0});
     Result<std::vector<Row>> got2 = drain(op2);
     REQUIRE(got2.ok());
     INFO("ordered want:\n" << show(want2.rows) << "got:\n" << show(*got2));
@@ -359,8 +365,7 @@ struct AggCase {
 
 std::vector<AggCase> agg_cases(Collation c) {
   std::string cx = std::string("x") + coll_sql(c);
-  auto mk = [&](std::string sql, std::string shard, AggregateKind k, AggregateSpec::Input in,
-                std::string sep = ",") {
+  auto mk = [&](std::string sql, std::string shard, AggregateKind k, AggregateSpec::Input in, std::string sep = ",") {
     AggCase a;
     a.sql = std::move(sql);
     a.shard_sql = std::move(shard);
@@ -415,8 +420,7 @@ void check_value(const Value& got, const Value& want, const AggCase& a, double s
     t.exact++;
     return;
   }
-  bool numeric_sum = a.spec.kind == AggregateKind::Sum || a.spec.kind == AggregateKind::Total ||
-                     a.spec.kind == AggregateKind::Avg;
+  bool numeric_sum = a.spec.kind == AggregateKind::Sum || a.spec.kind == AggregateKind::Total || a.spec.kind == AggregateKind::Avg;
   if (numeric_sum && (a.spec.input == AggregateSpec::Partial || loose) && !got.is_null() && !want.is_null()) {
     double g = got.type == ValueType::Real ? got.r : double(got.i);
     double w = want.type == ValueType::Real ? want.r : double(want.i);
@@ -425,8 +429,7 @@ void check_value(const Value& got, const Value& want, const AggCase& a, double s
     (loose ? t.loose : t.ulp)++;
     return;
   }
-  if (loose && a.spec.kind == AggregateKind::GroupConcat && got.type == ValueType::Text &&
-      want.type == ValueType::Text) {
+  if (loose && a.spec.kind == AggregateKind::GroupConcat && got.type == ValueType::Text && want.type == ValueType::Text) {
     auto parts = [](const std::string& s) {
       std::vector<std::string> v;
       size_t b = 0;
@@ -469,9 +472,8 @@ TEST_CASE("merge: scalar aggregate combination equals SQLite over all rows", "[m
     Collation c = pick_coll(gen);
     for (const AggCase& a : agg_cases(c)) {
       Query want = run(data.db, "SELECT " + a.sql + " FROM t");
-      std::string shard_sql = a.spec.input == AggregateSpec::Partial
-                                  ? "SELECT " + a.shard_sql + " FROM t WHERE shard = ?1"
-                                  : "SELECT DISTINCT " + a.shard_sql + " FROM t WHERE shard = ?1";
+      std::string shard_sql = a.spec.input == AggregateSpec::Partial ? "SELECT " + a.shard_sql + " FROM t WHERE shard = ?1"
+                                                                     : "SELECT DISTINCT " + a.shard_sql + " FROM t WHERE shard = ?1";
       std::vector<Query> qs = data.per_shard(shard_sql);
       std::string shard_err, partials;
       for (Query& q : qs) {
@@ -500,10 +502,8 @@ TEST_CASE("merge: scalar aggregate combination equals SQLite over all rows", "[m
       check_value((*got)[0][0], want.rows[0][0], a, input_scale(data.db), false, tally);
     }
   }
-  INFO("exact=" << tally.exact << " ulp=" << tally.ulp << " loose=" << tally.loose
-                  << " overflow_skips=" << tally.overflow_skips);
-  WARN("exact=" << tally.exact << " ulp=" << tally.ulp << " loose=" << tally.loose
-                  << " overflow_skips=" << tally.overflow_skips);
+  INFO("exact=" << tally.exact << " ulp=" << tally.ulp << " loose=" << tally.loose << " overflow_skips=" << tally.overflow_skips);
+  WARN("exact=" << tally.exact << " ulp=" << tally.ulp << " loose=" << tally.loose << " overflow_skips=" << tally.overflow_skips);
   CHECK(tally.exact > 7000);
   CHECK(tally.ulp * 50 < tally.exact);
   CHECK(tally.overflow_skips * 20 < tally.exact);
@@ -513,9 +513,8 @@ TEST_CASE("merge: scalar aggregates over no rows", "[merge]") {
   for (bool sorted : {false, true}) {
     GroupCombineSpec spec;
     spec.sorted_input = sorted;
-    for (AggregateKind k : {AggregateKind::CountStar, AggregateKind::Count, AggregateKind::Sum,
-                            AggregateKind::Total, AggregateKind::Avg, AggregateKind::Min, AggregateKind::Max,
-                            AggregateKind::GroupConcat}) {
+    for (AggregateKind k : {AggregateKind::CountStar, AggregateKind::Count, AggregateKind::Sum, AggregateKind::Total, AggregateKind::Avg,
+                            AggregateKind::Min, AggregateKind::Max, AggregateKind::GroupConcat}) {
       AggregateSpec a;
       a.kind = k;
       a.column = 0;
@@ -594,8 +593,10 @@ TEST_CASE("merge: GroupCombine equals GROUP BY (+HAVING), sorted and buffered", 
         const AggCase& a = picked[i];
         int w = a.spec.input == AggregateSpec::Partial ? partial_width(a.spec.kind) : 1;
         bool mine = which < 0 ? a.spec.input == AggregateSpec::Partial : int(i) == which;
-        if (mine) s += ", " + a.shard_sql;
-        else for (int k = 0; k < w; k++) s += ", NULL";
+        if (mine)
+          s += ", " + a.shard_sql;
+        else
+          for (int k = 0; k < w; k++) s += ", NULL";
       }
       s += " FROM t WHERE shard = ?1 GROUP BY " + gk;
       if (which >= 0) s += ", " + picked[which].shard_sql;
@@ -628,9 +629,9 @@ TEST_CASE("merge: GroupCombine equals GROUP BY (+HAVING), sorted and buffered", 
       spec.aggregates.push_back(a);
     }
     if (having) spec.having = [](const Row& r) -> Result<bool> { return r[1].i > 2; };
-    RowSourcePtr in = sorted ? RowSourcePtr(std::make_unique<OrderedMerge>(
-                                   sources(qs), std::vector<SortKey>{SortKey{0, false, gc, SortKey::Default}}))
-                             : RowSourcePtr(std::make_unique<Concat>(sources(qs)));
+    RowSourcePtr in =
+        sorted ? RowSourcePtr(std::make_unique<OrderedMerge>(sources(qs), std::vector<SortKey>{SortKey{0, false, gc, SortKey::Default}}))
+               : RowSourcePtr(std::make_unique<Concat>(sources(qs)));
     GroupCombine op(std::move(in), spec);
     Result<std::vector<Row>> got = shard_err.empty() ? drain(op) : Result<std::vector<Row>>(Error::sql(shard_err));
     std::string got_err = got.ok() ? "" : got.error().message;
@@ -661,10 +662,8 @@ TEST_CASE("merge: GroupCombine equals GROUP BY (+HAVING), sorted and buffered", 
       groups_checked++;
     }
   }
-  INFO("exact=" << tally.exact << " ulp=" << tally.ulp << " loose=" << tally.loose
-                  << " overflow_skips=" << tally.overflow_skips);
-  WARN("exact=" << tally.exact << " ulp=" << tally.ulp << " loose=" << tally.loose
-                  << " overflow_skips=" << tally.overflow_skips);
+  INFO("exact=" << tally.exact << " ulp=" << tally.ulp << " loose=" << tally.loose << " overflow_skips=" << tally.overflow_skips);
+  WARN("exact=" << tally.exact << " ulp=" << tally.ulp << " loose=" << tally.loose << " overflow_skips=" << tally.overflow_skips);
   CHECK(groups_checked > 1000);
   CHECK(tally.ulp * 50 < tally.exact);
 }
@@ -672,8 +671,10 @@ TEST_CASE("merge: GroupCombine equals GROUP BY (+HAVING), sorted and buffered", 
 // --- Sort ------------------------------------------------------------------------------------
 
 TEST_CASE("merge: Sort is a stable full sort", "[merge]") {
-  std::vector<Row> rows{{Value::text("b"), Value::integer(0)}, {Value::text("A"), Value::integer(1)},
-                        {Value::text("a"), Value::integer(2)}, {Value::null(), Value::integer(3)}};
+  std::vector<Row> rows{{Value::text("b"), Value::integer(0)},
+                        {Value::text("A"), Value::integer(1)},
+                        {Value::text("a"), Value::integer(2)},
+                        {Value::null(), Value::integer(3)}};
   Sort op(std::make_unique<VectorSource>(rows), {SortKey{0, false, Collation::NoCase, SortKey::Last}});
   auto got = drain(op);
   REQUIRE(got.ok());

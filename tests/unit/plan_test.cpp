@@ -26,7 +26,8 @@ void load(Cluster& c) {
   run(c, "CREATE TABLE orders (user_id INTEGER, seq INTEGER, amount REAL, PRIMARY KEY (user_id, seq))");
   for (int i = 1; i <= 400; i++) {
     run(c, "INSERT INTO users VALUES (?, ?, ?)", {Value::integer(i), Value::text("u" + std::to_string(i)), Value::integer((i * 37) % 101)});
-    run(c, "INSERT INTO orders VALUES (?, 1, ?), (?, 2, ?)", {Value::integer(i), Value::real(i * 0.5), Value::integer(i), Value::real(i * 0.25)});
+    run(c, "INSERT INTO orders VALUES (?, 1, ?), (?, 2, ?)",
+        {Value::integer(i), Value::real(i * 0.5), Value::integer(i), Value::real(i * 0.25)});
   }
 }
 }  // namespace
@@ -136,7 +137,8 @@ TEST_CASE("plan: aggregates are computed per shard and combined, with SQLite's a
   REQUIRE(plain.ok());
   load(**plain);
   const char* queries[] = {
-      "SELECT score % 5 AS g, count(*), avg(score), min(name), max(id), sum(score), total(score) FROM users GROUP BY g HAVING count(*) > 10 ORDER BY g DESC",
+      "SELECT score % 5 AS g, count(*), avg(score), min(name), max(id), sum(score), total(score) FROM users GROUP BY g HAVING count(*) > "
+      "10 ORDER BY g DESC",
       "SELECT count(*), avg(score), min(score), max(name) FROM users WHERE id > 100",
       "SELECT user_id % 3, sum(amount), count(amount) FROM orders GROUP BY 1",
       "SELECT avg(amount) * 2 AS twice FROM orders WHERE seq = 2",

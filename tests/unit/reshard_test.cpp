@@ -28,8 +28,8 @@ void load(bd::native::Cluster& c, int rows) {
   for (auto* s : kSchema) run(c, s);
   run(c, "INSERT INTO countries VALUES ('fr', 'France'), ('jp', 'Japan'), ('br', 'Brazil')");
   for (int base = 0; base < rows; base += 250) {
-    std::string a = "INSERT INTO accounts (id, owner, balance) VALUES ", u = "INSERT INTO users VALUES ",
-                e = "INSERT INTO events VALUES ", it = "INSERT INTO items (id, sku, qty) VALUES ";
+    std::string a = "INSERT INTO accounts (id, owner, balance) VALUES ", u = "INSERT INTO users VALUES ", e = "INSERT INTO events VALUES ",
+                it = "INSERT INTO items (id, sku, qty) VALUES ";
     for (int i = base; i < base + 250 && i < rows; i++) {
       std::string sep = i > base ? ", " : "";
       a += sep + "(" + std::to_string(i + 1) + ", 'owner" + std::to_string(i % 97) + "', " + std::to_string(i) + ".0)";
@@ -49,11 +49,13 @@ std::string fingerprint(bd::native::Cluster& c) {
   std::string out;
   for (auto* q : {"SELECT count(*), sum(id), total(balance), group_concat(owner, '') FROM (SELECT * FROM accounts ORDER BY id)",
                   "SELECT count(*), sum(age), group_concat(email || name, '') FROM (SELECT * FROM users ORDER BY email)",
-                  "SELECT count(*), total(n), group_concat(kind || hex(payload) || typeof(n), '') FROM (SELECT * FROM events ORDER BY kind, hex(payload), n)",
+                  "SELECT count(*), total(n), group_concat(kind || hex(payload) || typeof(n), '') FROM (SELECT * FROM events ORDER BY "
+                  "kind, hex(payload), n)",
                   "SELECT count(*), sum(qty), group_concat(sku, '') FROM (SELECT * FROM items ORDER BY id)",
                   "SELECT group_concat(code || name, '') FROM (SELECT * FROM countries ORDER BY code)"}) {
     auto r = run(c, q);
-    for (auto& v : r.rs.rows[0]) out += (v.type == bd::ValueType::Text ? v.s : v.type == bd::ValueType::Real ? std::to_string(v.r) : std::to_string(v.i)) + "|";
+    for (auto& v : r.rs.rows[0])
+      out += (v.type == bd::ValueType::Text ? v.s : v.type == bd::ValueType::Real ? std::to_string(v.r) : std::to_string(v.i)) + "|";
   }
   return out;
 }
@@ -118,7 +120,10 @@ TEST_CASE("reshard: PRAGMA bigdaddy_resize grows 2 nodes to 5; every row, index 
     CHECK(rows_on(*c, n, "countries") == 3);  // reference rows on every node, new ones too
     CHECK(rows_on(*c, n, "_bd_idx_accounts_owner") > 0);
     // No staging or change-capture leftovers.
-    auto leftovers = c->node_exec(n, "SELECT count(*) FROM sqlite_schema WHERE name LIKE '\\_bd\\_stage%' ESCAPE '\\' OR name LIKE '\\_bd\\_cap%' ESCAPE '\\' OR name LIKE '\\_bd\\_ksid%' ESCAPE '\\' OR name IN ('_bd_changes', '_bd_moving')");
+    auto leftovers =
+        c->node_exec(n,
+                     "SELECT count(*) FROM sqlite_schema WHERE name LIKE '\\_bd\\_stage%' ESCAPE '\\' OR name LIKE '\\_bd\\_cap%' ESCAPE "
+                     "'\\' OR name LIKE '\\_bd\\_ksid%' ESCAPE '\\' OR name IN ('_bd_changes', '_bd_moving')");
     REQUIRE(leftovers.ok());
     CHECK(leftovers->rows[0][0].i == 0);
   }
@@ -212,9 +217,9 @@ void concurrent_resize(bool with_faults, uint32_t seed) {
   run(*c, "PRAGMA bigdaddy_resize = 5");
 
   std::mt19937 rng(seed);
-  std::set<int64_t> busy;  // keys with a write in flight: their state is not known until it ends
+  std::set<int64_t> busy;            // keys with a write in flight: their state is not known until it ends
   std::map<int64_t, int> writes_to;  // writes begun per key: a read overlapping one proves nothing
-  std::vector<Op> ops(6);  // 4 writers, 2 readers
+  std::vector<Op> ops(6);            // 4 writers, 2 readers
   int64_t next_key = 100000;
   int acknowledged = 0, failed_writes = 0, reads = 0, job_steps = 0, cut_steps = 0;
   int job = c->begin(0, "", {}, 3);
@@ -279,8 +284,10 @@ void concurrent_resize(bool with_faults, uint32_t seed) {
         FAIL("point write failed during the resize: " << r.error().message);
       }
       acknowledged++;
-      if (op.kind == 'd') model.erase(op.key);
-      else model[op.key] = op.value;
+      if (op.kind == 'd')
+        model.erase(op.key);
+      else
+        model[op.key] = op.value;
     }
     // The job: one round trip per round; with faults, some steps are cut off part-way.
     if (with_faults && cut_after < 0) cut_after = static_cast<int>(rng() % 6);
@@ -316,8 +323,10 @@ void concurrent_resize(bool with_faults, uint32_t seed) {
     }
     auto r = c->finish(op.ticket);
     REQUIRE(r.ok());
-    if (op.kind == 'd') model.erase(op.key);
-    else if (op.kind != 'r') model[op.key] = op.value;
+    if (op.kind == 'd')
+      model.erase(op.key);
+    else if (op.kind != 'r')
+      model[op.key] = op.value;
   }
   INFO("acknowledged " << acknowledged << " reads " << reads << " steps " << job_steps << " cut " << cut_steps << " " << last_json);
   CHECK(acknowledged > 150);
@@ -356,9 +365,7 @@ TEST_CASE("reshard: 4 writers and 2 readers keep going while 2 nodes grow to 5; 
   concurrent_resize(false, 7);
 }
 
-TEST_CASE("reshard: the same, with resize steps cut off part-way (a restarted object) again and again") {
-  concurrent_resize(true, 11);
-}
+TEST_CASE("reshard: the same, with resize steps cut off part-way (a restarted object) again and again") { concurrent_resize(true, 11); }
 
 TEST_CASE("reshard: INSERT OR REPLACE during the copy (a delete no trigger sees) still leaves one row per key") {
   auto c = bd::testing::cluster(2, "reshard-replace");
@@ -370,8 +377,7 @@ TEST_CASE("reshard: INSERT OR REPLACE during the copy (a delete no trigger sees)
   // Join, capture and the first copy batch (small batches: the default cluster copies 4000 rows).
   for (int i = 0; i < 3; i++) resize_step(*c);
   // Every row is replaced: SQLite deletes the old row (rowid r1) and inserts a new one (rowid r2).
-  for (int i = 0; i < 1000; i += 7)
-    run(*c, "INSERT OR REPLACE INTO users VALUES (?, 'new')", {Value::text(std::to_string(i) + "@x")});
+  for (int i = 0; i < 1000; i += 7) run(*c, "INSERT OR REPLACE INTO users VALUES (?, 'new')", {Value::text(std::to_string(i) + "@x")});
   auto json = c->run_resize();
   REQUIRE(json.ok());
   INFO(*json);
@@ -458,7 +464,8 @@ TEST_CASE("reshard: large rows are copied in batches bounded by bytes, not only 
     if (json.find("catch-up\"") != std::string::npos) replay_steps++;
     if (!rewritten && json.find("\"phase\":\"catch-up\"") != std::string::npos) {
       for (int i = 0; i < 240; i++)
-        run(*c, "UPDATE docs SET body = ? WHERE id = ?", {Value::blob(std::string(300000, static_cast<char>('A' + i % 26))), Value::integer(i)});
+        run(*c, "UPDATE docs SET body = ? WHERE id = ?",
+            {Value::blob(std::string(300000, static_cast<char>('A' + i % 26))), Value::integer(i)});
       before = run(*c, "SELECT count(*), sum(length(body)), sum(unicode(CAST(body AS TEXT))) FROM docs").rs.rows[0];
       rewritten = true;
     }
@@ -606,8 +613,10 @@ TEST_CASE("reshard: a write to every node during the fence waits and then applie
     if (!job_done && c->advance(job)) {
       auto r = c->finish(job);
       REQUIRE(r.ok());
-      if (r->rs.rows[0][0].s.find("\"active\":false") != std::string::npos) job_done = true;
-      else job = c->begin(0, "", {}, 3);
+      if (r->rs.rows[0][0].s.find("\"active\":false") != std::string::npos)
+        job_done = true;
+      else
+        job = c->begin(0, "", {}, 3);
     }
     if (upd_done && job_done) break;
   }
@@ -678,14 +687,16 @@ TEST_CASE("reshard: reference tables reach new nodes in bounded batches, exactly
   for (int base = 0; base < 1000; base += 100) {
     std::string sql = "INSERT INTO countries VALUES ";
     for (int i = base; i < base + 100; i++)
-      sql += (i > base ? ", ('c" : "('c") + std::to_string(i) + "', 'n" + std::to_string(i) + "', " + (i % 3 ? std::to_string(i) + ".0" : "2.5") + ", x'0a" + (i % 2 ? "ff" : "00") + "')";
+      sql += (i > base ? ", ('c" : "('c") + std::to_string(i) + "', 'n" + std::to_string(i) + "', " +
+             (i % 3 ? std::to_string(i) + ".0" : "2.5") + ", x'0a" + (i % 2 ? "ff" : "00") + "')";
     run(*c, sql);
   }
   run(*c, "PRAGMA bigdaddy_resize = 3");
   auto json = c->run_resize();
   REQUIRE(json.ok());
   REQUIRE(json->find("\"phase\":\"done\"") != std::string::npos);
-  const char* q = "SELECT count(*), group_concat(code || name || area || typeof(area) || hex(data), ',') FROM (SELECT * FROM countries ORDER BY rowid)";
+  const char* q =
+      "SELECT count(*), group_concat(code || name || area || typeof(area) || hex(data), ',') FROM (SELECT * FROM countries ORDER BY rowid)";
   auto on0 = c->node_exec(0, q), on2 = c->node_exec(2, q);
   REQUIRE(on0.ok());
   REQUIRE(on2.ok());

@@ -45,8 +45,7 @@ TEST_CASE("slt: SQLite passes the shared sqllogictest files", "[slt][runner]") {
     SltOptions options;
     options.log = &log;
     SltStats stats = run_slt_file(kShared + f, engine, options);
-    INFO(f << ": " << stats.passed << " passed, " << stats.failed << " failed, " << stats.skipped << " skipped\n"
-           << log.str());
+    INFO(f << ": " << stats.passed << " passed, " << stats.failed << " failed, " << stats.skipped << " skipped\n" << log.str());
     CHECK(stats.failed == 0);
     CHECK(stats.passed > 0);
   }
@@ -81,14 +80,12 @@ TEST_CASE("slt: wrong expectations are counted as failures", "[slt][runner]") {
 TEST_CASE("slt: script edge cases", "[slt][runner]") {
   SqliteEngine engine;
   SECTION("CRLF line ends read like LF") {
-    auto s = run_slt_script("statement ok\r\nCREATE TABLE t(x)\r\n\r\nquery I nosort\r\nSELECT 5\r\n----\r\n5\r\n",
-                            "crlf", engine);
+    auto s = run_slt_script("statement ok\r\nCREATE TABLE t(x)\r\n\r\nquery I nosort\r\nSELECT 5\r\n----\r\n5\r\n", "crlf", engine);
     CHECK(s.passed == 2);
     CHECK(s.failed == 0);
   }
   SECTION("an empty expected list means no rows") {
-    auto s = run_slt_script("query I nosort\nSELECT 1 WHERE 0\n----\n\nquery I nosort\nSELECT 1\n----\n", "empty",
-                            engine);
+    auto s = run_slt_script("query I nosort\nSELECT 1 WHERE 0\n----\n\nquery I nosort\nSELECT 1\n----\n", "empty", engine);
     CHECK(s.passed == 1);
     CHECK(s.failed == 1);
   }

@@ -27,15 +27,38 @@ bool is_syntax_message(const std::string& m) {
 // Errors SQLite raises while still parsing (so a later syntax error goes unreported).
 bool is_parse_time_semantic(const std::string& m) {
   static const char* kList[] = {
-      "already exists", "duplicate column name", "has more than one primary key",
-      "default value of column", "AUTOINCREMENT is only allowed", "reserved for internal use",
-      "unknown database", "too many columns", "generated column", "cannot use RETURNING",
-      "qualified table names", "INDEXED BY clause", "NOT INDEXED clause", "unknown table option",
-      "unknown join type", "JOIN clause is required", "all VALUES must have", "variable number",
-      "specified more than once", "temporary trigger may not", "cannot create", "may not be",
-      "no such table", "no such view", "no such index", "no such trigger", "no such module",
-      "must have at least one non-generated column", "too many arguments", "not supported",
-      "columns assigned", "IN(...) element has",
+      "already exists",
+      "duplicate column name",
+      "has more than one primary key",
+      "default value of column",
+      "AUTOINCREMENT is only allowed",
+      "reserved for internal use",
+      "unknown database",
+      "too many columns",
+      "generated column",
+      "cannot use RETURNING",
+      "qualified table names",
+      "INDEXED BY clause",
+      "NOT INDEXED clause",
+      "unknown table option",
+      "unknown join type",
+      "JOIN clause is required",
+      "all VALUES must have",
+      "variable number",
+      "specified more than once",
+      "temporary trigger may not",
+      "cannot create",
+      "may not be",
+      "no such table",
+      "no such view",
+      "no such index",
+      "no such trigger",
+      "no such module",
+      "must have at least one non-generated column",
+      "too many arguments",
+      "not supported",
+      "columns assigned",
+      "IN(...) element has",
   };
   for (const char* s : kList)
     if (m.find(s) != std::string::npos) return true;
@@ -49,35 +72,63 @@ struct Gen {
   int r(int n) { return int(rng() % uint32_t(n)); }
   bool coin(int pct = 50) { return r(100) < pct; }
   template <size_t N>
-  const char* pick(const char* const (&a)[N]) { return a[r(int(N))]; }
+  const char* pick(const char* const (&a)[N]) {
+    return a[r(int(N))];
+  }
 
   std::string column() {
     static const char* const cols[] = {"a", "b", "c", "t.a", "t.b", "\"c\"", "[a]", "`b`", "main.t.a"};
     return pick(cols);
   }
   std::string literal() {
-    static const char* const lits[] = {"1", "0", "42", "-7", "1.5", ".5", "1e3", "2E-2", "0x1F", "'abc'",
-                                       "'it''s'", "X'0aFF'", "NULL", "TRUE", "false", "CURRENT_TIME",
-                                       "?", "?2", ":p", "@q", "$r", "1_000"};
+    static const char* const lits[] = {"1",       "0",    "42",   "-7",    "1.5",          ".5", "1e3", "2E-2", "0x1F", "'abc'", "'it''s'",
+                                       "X'0aFF'", "NULL", "TRUE", "false", "CURRENT_TIME", "?",  "?2",  ":p",   "@q",   "$r",    "1_000"};
     return pick(lits);
   }
   std::string expr() {
     if (depth > 3 || coin(30)) return coin() ? column() : literal();
     depth++;
     std::string e;
-    static const char* const binops[] = {"+", "-", "*", "/", "%", "||", "=", "==", "!=", "<>", "<",
-                                         "<=", ">", ">=", "AND", "OR", "&", "|", "<<", ">>", "IS",
-                                         "IS NOT", "->", "->>", "IS DISTINCT FROM", "IS NOT DISTINCT FROM"};
+    static const char* const binops[] = {"+",
+                                         "-",
+                                         "*",
+                                         "/",
+                                         "%",
+                                         "||",
+                                         "=",
+                                         "==",
+                                         "!=",
+                                         "<>",
+                                         "<",
+                                         "<=",
+                                         ">",
+                                         ">=",
+                                         "AND",
+                                         "OR",
+                                         "&",
+                                         "|",
+                                         "<<",
+                                         ">>",
+                                         "IS",
+                                         "IS NOT",
+                                         "->",
+                                         "->>",
+                                         "IS DISTINCT FROM",
+                                         "IS NOT DISTINCT FROM"};
     switch (r(16)) {
-      case 0: case 1: case 2: e = expr() + " " + pick(binops) + " " + expr(); break;
+      case 0:
+      case 1:
+      case 2: e = expr() + " " + pick(binops) + " " + expr(); break;
       case 3: e = std::string(coin() ? "-" : coin() ? "NOT " : "~") + expr(); break;
       case 4: e = "(" + expr() + ")"; break;
       case 5: e = expr() + (coin() ? " NOT" : "") + " BETWEEN " + expr() + " AND " + expr(); break;
       case 6: e = expr() + (coin() ? " NOT" : "") + " IN (" + expr() + ", " + expr() + ")"; break;
       case 7: e = expr() + (coin() ? " IN (SELECT a FROM u)" : " NOT IN u"); break;
       case 8: e = expr() + (coin() ? " LIKE " : " GLOB ") + expr() + (coin(30) ? " ESCAPE 'x'" : ""); break;
-      case 9: e = "CASE " + std::string(coin() ? expr() + " " : "") + "WHEN " + expr() + " THEN " + expr() +
-                  (coin() ? " ELSE " + expr() : "") + " END"; break;
+      case 9:
+        e = "CASE " + std::string(coin() ? expr() + " " : "") + "WHEN " + expr() + " THEN " + expr() + (coin() ? " ELSE " + expr() : "") +
+            " END";
+        break;
       case 10: e = "CAST(" + expr() + " AS " + (coin() ? "INTEGER" : "VARCHAR(10)") + ")"; break;
       case 11: {
         static const char* const fns[] = {"abs", "coalesce", "max", "min", "length", "upper", "ifnull"};
@@ -99,7 +150,7 @@ struct Gen {
     return s;
   }
   std::string from() {
-    static const char* const joins[] = {", ", " JOIN ", " LEFT JOIN ", " LEFT OUTER JOIN ", " CROSS JOIN ",
+    static const char* const joins[] = {", ",           " JOIN ",         " LEFT JOIN ",  " LEFT OUTER JOIN ", " CROSS JOIN ",
                                         " INNER JOIN ", " NATURAL JOIN ", " RIGHT JOIN ", " FULL OUTER JOIN "};
     std::string s = " FROM t";
     if (coin(30)) s += coin() ? " AS x" : " y";
@@ -128,7 +179,10 @@ struct Gen {
   }
   std::string statement() {
     switch (r(12)) {
-      case 0: case 1: case 2: case 3: return select();
+      case 0:
+      case 1:
+      case 2:
+      case 3: return select();
       case 4: {
         std::string s = coin(20) ? "REPLACE INTO t" : coin() ? "INSERT INTO t" : "INSERT OR IGNORE INTO t";
         if (coin()) s += " (a, b, c)";
@@ -137,13 +191,13 @@ struct Gen {
         if (coin(20)) s += " RETURNING " + expr();
         return s;
       }
-      case 5: return "UPDATE " + std::string(coin(20) ? "OR REPLACE " : "") + "t SET a = " + expr() +
-                     (coin() ? ", (b, c) = (1, 2)" : "") + (coin(20) ? " FROM u" : "") +
-                     (coin() ? " WHERE " + expr() : "") + (coin(20) ? " RETURNING *" : "");
+      case 5:
+        return "UPDATE " + std::string(coin(20) ? "OR REPLACE " : "") + "t SET a = " + expr() + (coin() ? ", (b, c) = (1, 2)" : "") +
+               (coin(20) ? " FROM u" : "") + (coin() ? " WHERE " + expr() : "") + (coin(20) ? " RETURNING *" : "");
       case 6: return "DELETE FROM t" + std::string(coin() ? " WHERE " + expr() : "") + (coin(20) ? " RETURNING a" : "");
       case 7: {
-        std::string s = "CREATE TABLE " + std::string(coin(20) ? "IF NOT EXISTS " : "") + "n" +
-                        std::to_string(r(1000)) + "(id INTEGER PRIMARY KEY" + (coin(20) ? " AUTOINCREMENT" : "");
+        std::string s = "CREATE TABLE " + std::string(coin(20) ? "IF NOT EXISTS " : "") + "n" + std::to_string(r(1000)) +
+                        "(id INTEGER PRIMARY KEY" + (coin(20) ? " AUTOINCREMENT" : "");
         if (coin()) s += ", x VARCHAR(8) NOT NULL DEFAULT 'q'";
         if (coin()) s += ", y DECIMAL(10, 2) CHECK (y > 0) UNIQUE";
         if (coin(30)) s += ", z REFERENCES t(a) ON DELETE CASCADE";
@@ -154,20 +208,36 @@ struct Gen {
         if (coin(15)) s += " WITHOUT ROWID";
         return s;
       }
-      case 8: return "CREATE " + std::string(coin() ? "UNIQUE " : "") + "INDEX i" + std::to_string(r(1000)) +
-                     " ON t(a" + (coin() ? " DESC" : "") + ", b COLLATE nocase)" + (coin() ? " WHERE " + expr() : "");
+      case 8:
+        return "CREATE " + std::string(coin() ? "UNIQUE " : "") + "INDEX i" + std::to_string(r(1000)) + " ON t(a" +
+               (coin() ? " DESC" : "") + ", b COLLATE nocase)" + (coin() ? " WHERE " + expr() : "");
       case 9: return "CREATE VIEW v" + std::to_string(r(1000)) + (coin() ? "(x, y)" : "") + " AS SELECT a, b FROM t";
-      case 10: return "CREATE TRIGGER tr" + std::to_string(r(1000)) + (coin() ? " BEFORE" : " AFTER") +
-                      (coin() ? " UPDATE OF a" : " INSERT") + " ON t" + (coin() ? " FOR EACH ROW" : "") +
-                      (coin() ? " WHEN new.a > 0" : "") + " BEGIN UPDATE u SET b = new.a; SELECT " + expr() + "; END";
+      case 10:
+        return "CREATE TRIGGER tr" + std::to_string(r(1000)) + (coin() ? " BEFORE" : " AFTER") + (coin() ? " UPDATE OF a" : " INSERT") +
+               " ON t" + (coin() ? " FOR EACH ROW" : "") + (coin() ? " WHEN new.a > 0" : "") + " BEGIN UPDATE u SET b = new.a; SELECT " +
+               expr() + "; END";
       default: {
-        static const char* const misc[] = {"BEGIN", "BEGIN IMMEDIATE TRANSACTION", "COMMIT", "END TRANSACTION",
-                                           "ROLLBACK", "SAVEPOINT s1", "RELEASE s1", "ROLLBACK TO SAVEPOINT s1",
-                                           "PRAGMA cache_size = -2000", "PRAGMA main.table_info(t)", "ANALYZE",
-                                           "VACUUM", "REINDEX t", "DROP TABLE IF EXISTS zz", "DROP VIEW IF EXISTS vv",
-                                           "ALTER TABLE t RENAME TO t9", "ALTER TABLE t ADD COLUMN d INT DEFAULT 0",
-                                           "ALTER TABLE t RENAME COLUMN a TO aa", "ALTER TABLE t DROP COLUMN c",
-                                           "EXPLAIN SELECT 1", "EXPLAIN QUERY PLAN SELECT a FROM t"};
+        static const char* const misc[] = {"BEGIN",
+                                           "BEGIN IMMEDIATE TRANSACTION",
+                                           "COMMIT",
+                                           "END TRANSACTION",
+                                           "ROLLBACK",
+                                           "SAVEPOINT s1",
+                                           "RELEASE s1",
+                                           "ROLLBACK TO SAVEPOINT s1",
+                                           "PRAGMA cache_size = -2000",
+                                           "PRAGMA main.table_info(t)",
+                                           "ANALYZE",
+                                           "VACUUM",
+                                           "REINDEX t",
+                                           "DROP TABLE IF EXISTS zz",
+                                           "DROP VIEW IF EXISTS vv",
+                                           "ALTER TABLE t RENAME TO t9",
+                                           "ALTER TABLE t ADD COLUMN d INT DEFAULT 0",
+                                           "ALTER TABLE t RENAME COLUMN a TO aa",
+                                           "ALTER TABLE t DROP COLUMN c",
+                                           "EXPLAIN SELECT 1",
+                                           "EXPLAIN QUERY PLAN SELECT a FROM t"};
         return pick(misc);
       }
     }
@@ -182,14 +252,16 @@ std::string mutate(const std::string& sql, Gen& g) {
   for (auto& t : toks)
     if (t.kind != Tok::End) words.push_back(sql.substr(t.offset, t.len));
   static const char* const extra[] = {
-      "SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "NULL", "IN", "IS", "BETWEEN", "LIKE", "ESCAPE", "(", ")",
-      ",", ".", "*", "+", "-", "=", "<", "||", "->", "AS", "ON", "USING", "JOIN", "LEFT", "ORDER", "BY",
-      "GROUP", "HAVING", "LIMIT", "OFFSET", "UNION", "ALL", "DISTINCT", "CASE", "WHEN", "THEN", "ELSE", "END",
-      "CAST", "COLLATE", "EXISTS", "key", "replace", "rows", "first", "over", "filter", "window", "x", "1",
-      "'s'", "?", "DEFAULT", "VALUES", "SET", "INTO", "PRIMARY", "KEY", "CONSTRAINT", "CHECK", "RAISE", "MATCH",
-      "GLOB", "NULLS", "ASC", "DESC", "RECURSIVE", "WITH", "TEMP", "IF", "EXISTS", "ROW", "CURRENT", "PARTITION",
-      "RANGE", "PRECEDING", "FOLLOWING", "UNBOUNDED", "EXCLUDE", "TIES", "DO", "NOTHING", "CONFLICT", "RETURNING",
-      "INDEXED", "NATURAL", "CROSS", "OUTER", "ISNULL", "NOTNULL", "REGEXP", "TRUE", "0x", "1e", "#", "!"};
+      "SELECT",    "FROM",      "WHERE",      "AND",     "OR",     "NOT",     "NULL",     "IN",        "IS",      "BETWEEN",
+      "LIKE",      "ESCAPE",    "(",          ")",       ",",      ".",       "*",        "+",         "-",       "=",
+      "<",         "||",        "->",         "AS",      "ON",     "USING",   "JOIN",     "LEFT",      "ORDER",   "BY",
+      "GROUP",     "HAVING",    "LIMIT",      "OFFSET",  "UNION",  "ALL",     "DISTINCT", "CASE",      "WHEN",    "THEN",
+      "ELSE",      "END",       "CAST",       "COLLATE", "EXISTS", "key",     "replace",  "rows",      "first",   "over",
+      "filter",    "window",    "x",          "1",       "'s'",    "?",       "DEFAULT",  "VALUES",    "SET",     "INTO",
+      "PRIMARY",   "KEY",       "CONSTRAINT", "CHECK",   "RAISE",  "MATCH",   "GLOB",     "NULLS",     "ASC",     "DESC",
+      "RECURSIVE", "WITH",      "TEMP",       "IF",      "EXISTS", "ROW",     "CURRENT",  "PARTITION", "RANGE",   "PRECEDING",
+      "FOLLOWING", "UNBOUNDED", "EXCLUDE",    "TIES",    "DO",     "NOTHING", "CONFLICT", "RETURNING", "INDEXED", "NATURAL",
+      "CROSS",     "OUTER",     "ISNULL",     "NOTNULL", "REGEXP", "TRUE",    "0x",       "1e",        "#",       "!"};
   int n = 1 + g.r(2);
   for (int k = 0; k < n && !words.empty(); k++) {
     size_t i = size_t(g.r(int(words.size())));
@@ -228,9 +300,9 @@ Verdict sqlite_verdict(sqlite3* db, const std::string& sql) {
       v.message = sqlite3_errmsg(db);
       v.syntax_error = is_syntax_message(v.message);
       // CREATE TABLE resolves UNIQUE/PRIMARY KEY columns while parsing.
-      v.inconclusive_source = !v.syntax_error && (is_parse_time_semantic(v.message) ||
-                                                  (sql.rfind("CREATE TABLE", 0) == 0 &&
-                                                   v.message.find("no such column") != std::string::npos));
+      v.inconclusive_source =
+          !v.syntax_error && (is_parse_time_semantic(v.message) ||
+                              (sql.rfind("CREATE TABLE", 0) == 0 && v.message.find("no such column") != std::string::npos));
       return v;
     }
     if (!next || next == tail) break;

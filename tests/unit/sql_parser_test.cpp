@@ -56,15 +56,13 @@ TEST_CASE("lexer token classes", "[sql][lexer]") {
         std::vector<Tok>{Tok::Float, Tok::Float, Tok::Float, Tok::Integer, Tok::QNumber, Tok::Illegal, Tok::End});
   CHECK(kinds("'it''s' X'0A' x'0' \"q\"\"x\" [a b] `c`") ==
         std::vector<Tok>{Tok::String, Tok::Blob, Tok::Illegal, Tok::Id, Tok::Id, Tok::Id, Tok::End});
-  CHECK(kinds("? ?12 :a @b $c $d(x) #e") == std::vector<Tok>{Tok::Variable, Tok::Variable, Tok::Variable,
-                                                             Tok::Variable, Tok::Variable, Tok::Variable,
-                                                             Tok::Variable, Tok::End});
+  CHECK(kinds("? ?12 :a @b $c $d(x) #e") == std::vector<Tok>{Tok::Variable, Tok::Variable, Tok::Variable, Tok::Variable, Tok::Variable,
+                                                             Tok::Variable, Tok::Variable, Tok::End});
   CHECK(kinds("/* c */ a /* unterminated") == std::vector<Tok>{Tok::Id, Tok::End});
-  CHECK(kinds("<> != == <= >= << >> || | & ~ %") ==
-        std::vector<Tok>{Tok::Ne, Tok::Ne, Tok::Eq, Tok::Le, Tok::Ge, Tok::LShift, Tok::RShift, Tok::Concat,
-                         Tok::BitOr, Tok::BitAnd, Tok::BitNot, Tok::Rem, Tok::End});
-  CHECK(kinds("select SeLeCt current_timestamp") ==
-        std::vector<Tok>{Tok::K_SELECT, Tok::K_SELECT, Tok::K_CURRENT_TIMESTAMP, Tok::End});
+  CHECK(kinds("<> != == <= >= << >> || | & ~ %") == std::vector<Tok>{Tok::Ne, Tok::Ne, Tok::Eq, Tok::Le, Tok::Ge, Tok::LShift, Tok::RShift,
+                                                                     Tok::Concat, Tok::BitOr, Tok::BitAnd, Tok::BitNot, Tok::Rem,
+                                                                     Tok::End});
+  CHECK(kinds("select SeLeCt current_timestamp") == std::vector<Tok>{Tok::K_SELECT, Tok::K_SELECT, Tok::K_CURRENT_TIMESTAMP, Tok::End});
   // OVER / FILTER / WINDOW are keywords only in their contexts (tokenize.c analyze*Keyword).
   CHECK(kinds("f(x) over w")[4] == Tok::K_OVER);
   CHECK(kinds("x over")[1] == Tok::Id);
@@ -91,14 +89,12 @@ TEST_CASE("operator precedence and associativity", "[sql][parser]") {
   CHECK(canon("SELECT a || (b * c), (a * b) || c") == "SELECT a || (b * c), (a * b) || c");
   CHECK(canon("SELECT a < b = c < d") == "SELECT a < b = c < d");
   CHECK(canon("SELECT a & b + c, a << 1 | 2") == "SELECT a & b + c, a << 1 | 2");
-  CHECK(canon("SELECT -a COLLATE nocase, -(a COLLATE nocase)") ==
-        "SELECT -a COLLATE nocase, -(a COLLATE nocase)");
+  CHECK(canon("SELECT -a COLLATE nocase, -(a COLLATE nocase)") == "SELECT -a COLLATE nocase, -(a COLLATE nocase)");
   CHECK(canon("SELECT a = b BETWEEN c AND d + 1 = e") == "SELECT a = b BETWEEN c AND d + 1 = e");
   CHECK(canon("SELECT a BETWEEN (b AND c) AND d") == "SELECT a BETWEEN (b AND c) AND d");
   CHECK(canon("SELECT a NOT LIKE b ESCAPE c || d") == "SELECT a NOT LIKE b ESCAPE c || d");
   CHECK(canon("SELECT a IS NOT DISTINCT FROM b, a IS DISTINCT FROM b") == "SELECT a IS b, a IS NOT b");
-  CHECK(canon("SELECT a ISNULL, a NOTNULL, a NOT NULL, a IS NULL") ==
-        "SELECT a ISNULL, a NOTNULL, a NOTNULL, a IS NULL");
+  CHECK(canon("SELECT a ISNULL, a NOTNULL, a NOT NULL, a IS NULL") == "SELECT a ISNULL, a NOTNULL, a NOTNULL, a IS NULL");
   CHECK(canon("SELECT ~a + 1, -a * b, + a") == "SELECT ~a + 1, -a * b, +a");
   CHECK(canon("SELECT a->'$.x'->>'y'") == "SELECT a -> '$.x' ->> 'y'");
   CHECK(canon("SELECT a == b, a != b") == "SELECT a = b, a <> b");
@@ -227,8 +223,7 @@ TEST_CASE("ddl statements", "[sql][parser]") {
   CHECK(canon("CREATE TABLE t2 AS SELECT * FROM t") == "CREATE TABLE t2 AS SELECT * FROM t");
   CHECK(canon("CREATE UNIQUE INDEX IF NOT EXISTS main.i ON t (a COLLATE nocase ASC, b + 1 DESC) WHERE a > 0") ==
         "CREATE UNIQUE INDEX IF NOT EXISTS main.i ON t (a COLLATE nocase ASC, b + 1 DESC) WHERE a > 0");
-  CHECK(canon("CREATE TEMP VIEW IF NOT EXISTS v(a, b) AS SELECT 1, 2") ==
-        "CREATE TEMP VIEW IF NOT EXISTS v (a, b) AS SELECT 1, 2");
+  CHECK(canon("CREATE TEMP VIEW IF NOT EXISTS v(a, b) AS SELECT 1, 2") == "CREATE TEMP VIEW IF NOT EXISTS v (a, b) AS SELECT 1, 2");
   CHECK(canon("CREATE TRIGGER IF NOT EXISTS tr BEFORE UPDATE OF a, b ON t FOR EACH ROW WHEN new.a > 0 BEGIN "
               "INSERT INTO log VALUES (new.a); UPDATE u SET x = old.a WHERE y = 1; DELETE FROM w WHERE z; "
               "SELECT RAISE(ABORT, 'no'), RAISE(IGNORE); END") ==

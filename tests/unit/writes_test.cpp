@@ -77,7 +77,8 @@ TEST_CASE("writes: ALTER TABLE ADD COLUMN, then INSERT and SELECT of the new col
   run(*c, "CREATE TABLE a (id INTEGER PRIMARY KEY, x INTEGER)");
   for (int i = 1; i <= 40; i++) run(*c, "INSERT INTO a VALUES (?, ?)", {Value::integer(i), Value::integer(i)});
   run(*c, "ALTER TABLE a ADD COLUMN note TEXT DEFAULT 'none'");
-  for (int i = 41; i <= 80; i++) run(*c, "INSERT INTO a (id, x, note) VALUES (?, ?, ?)", {Value::integer(i), Value::integer(i), Value::text("n" + std::to_string(i))});
+  for (int i = 41; i <= 80; i++)
+    run(*c, "INSERT INTO a (id, x, note) VALUES (?, ?, ?)", {Value::integer(i), Value::integer(i), Value::text("n" + std::to_string(i))});
   auto r = run(*c, "SELECT count(*) FROM a WHERE note = 'none'");
   CHECK(r.rs.rows[0][0].i == 40);
   auto s = run(*c, "SELECT note FROM a WHERE id = 77");
@@ -144,7 +145,8 @@ TEST_CASE("writes: subqueries over other sharded tables in UPDATE/DELETE are eva
   auto d = run(*c, "DELETE FROM t WHERE id IN (SELECT id FROM u WHERE flag = ?)", {Value::integer(1)});
   CHECK(d.rs.changes == 10);
   CHECK(run(*c, "SELECT count(*) FROM t").rs.rows[0][0].i == 30);
-  auto up = run(*c, "UPDATE t SET x = (SELECT max(id) FROM u) WHERE id > ? AND EXISTS (SELECT 1 FROM u WHERE flag = 1)", {Value::integer(35)});
+  auto up =
+      run(*c, "UPDATE t SET x = (SELECT max(id) FROM u) WHERE id > ? AND EXISTS (SELECT 1 FROM u WHERE flag = 1)", {Value::integer(35)});
   CHECK(up.rs.changes == 3);  // 36..40 minus 36 and 40 deleted above: 37, 38, 39
   CHECK(run(*c, "SELECT count(*) FROM t WHERE x = 40").rs.rows[0][0].i == up.rs.changes);
   // Correlated subqueries cannot be evaluated first: refused clearly, nothing changed.

@@ -34,7 +34,9 @@ int partial_width(AggregateKind kind) { return kind == AggregateKind::Avg ? 2 : 
 void Accumulator::step(const Value& v) {
   switch (spec_->kind) {
     case AggregateKind::CountStar: count_++; break;
-    case AggregateKind::Count: if (!v.is_null()) count_++; break;
+    case AggregateKind::Count:
+      if (!v.is_null()) count_++;
+      break;
     case AggregateKind::Sum:
     case AggregateKind::Total:
     case AggregateKind::Avg: sum_.step(v); break;

@@ -54,10 +54,10 @@ enum class AggregateKind : uint8_t { CountStar, Count, Sum, Total, Avg, Min, Max
 struct AggregateSpec {
   enum Input : uint8_t { Partial, Distinct, Raw };
   AggregateKind kind = AggregateKind::CountStar;
-  int column = 0;                     // first input column (avg Partial reads two)
+  int column = 0;  // first input column (avg Partial reads two)
   Input input = Partial;
-  Collation coll = Collation::Binary; // x's collation: min/max order and DISTINCT dedup
-  std::string separator = ",";        // group_concat; a NULL separator is ""
+  Collation coll = Collation::Binary;  // x's collation: min/max order and DISTINCT dedup
+  std::string separator = ",";         // group_concat; a NULL separator is ""
 };
 
 // Resolves a SQL function name (case-insensitive): count, sum, total, avg, min, max,
@@ -71,7 +71,7 @@ int partial_width(AggregateKind kind);
 class Accumulator {
  public:
   explicit Accumulator(const AggregateSpec* spec) : spec_(spec), seen_(ValueLess{spec->coll}) {}
-  void add(const Row& row);   // one input row of this group
+  void add(const Row& row);  // one input row of this group
   Result<Value> finish() const;
 
  private:
@@ -80,8 +80,8 @@ class Accumulator {
   const AggregateSpec* spec_;
   int64_t count_ = 0;
   SumState sum_;
-  Value best_;                // min/max so far (NULL: none)
-  bool has_text_ = false;     // group_concat: something appended
+  Value best_;             // min/max so far (NULL: none)
+  bool has_text_ = false;  // group_concat: something appended
   std::string text_;
   std::set<Value, ValueLess> seen_;  // Distinct input: values already stepped
 };

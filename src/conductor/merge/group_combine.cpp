@@ -39,9 +39,7 @@ Result<bool> GroupCombine::finish(const Group& g, Row* out) const {
   return true;
 }
 
-Result<bool> GroupCombine::next(Row* row) {
-  return spec_.sorted_input ? next_sorted(row) : next_buffered(row);
-}
+Result<bool> GroupCombine::next(Row* row) { return spec_.sorted_input ? next_sorted(row) : next_buffered(row); }
 
 Result<bool> GroupCombine::next_sorted(Row* out) {
   Row row;

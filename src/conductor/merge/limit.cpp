@@ -31,8 +31,7 @@ Result<LimitSpec> limit_from_values(const Value& limit, const Value* offset) {
 }
 
 Limit::Limit(RowSourcePtr input, LimitSpec spec)
-    : input_(std::move(input)), remaining_(spec.limit < 0 ? -1 : spec.limit),
-      skip_(spec.offset < 0 ? 0 : spec.offset) {}
+    : input_(std::move(input)), remaining_(spec.limit < 0 ? -1 : spec.limit), skip_(spec.offset < 0 ? 0 : spec.offset) {}
 
 Result<bool> Limit::next(Row* row) {
   if (remaining_ == 0) return false;

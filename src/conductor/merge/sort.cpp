@@ -10,8 +10,7 @@ Result<bool> Sort::next(Row* row) {
     Result<std::vector<Row>> all = drain(*input_);
     if (!all.ok()) return all.error();
     rows_ = std::move(*all);
-    std::stable_sort(rows_.begin(), rows_.end(),
-                     [this](const Row& a, const Row& b) { return compare_rows(a, b, keys_) < 0; });
+    std::stable_sort(rows_.begin(), rows_.end(), [this](const Row& a, const Row& b) { return compare_rows(a, b, keys_) < 0; });
   }
   if (pos_ >= rows_.size()) return false;
   *row = std::move(rows_[pos_++]);

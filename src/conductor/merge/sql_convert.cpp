@@ -40,10 +40,16 @@ double prefix_real(std::string_view s, bool* full = nullptr) {
   std::string buf;
   if (i < n && (s[i] == '+' || s[i] == '-')) buf += s[i++];
   size_t digits = 0;
-  while (i < n && is_digit(s[i])) { buf += s[i++]; digits++; }
+  while (i < n && is_digit(s[i])) {
+    buf += s[i++];
+    digits++;
+  }
   if (i < n && s[i] == '.') {
     buf += s[i++];
-    while (i < n && is_digit(s[i])) { buf += s[i++]; digits++; }
+    while (i < n && is_digit(s[i])) {
+      buf += s[i++];
+      digits++;
+    }
   }
   if (full) *full = false;
   if (digits == 0) return 0.0;

@@ -16,9 +16,7 @@ int compare_int_real(int64_t i, double r);
 
 // The equality DISTINCT, GROUP BY and aggregate DISTINCT use: compare() == 0. So 1 and 1.0 are one
 // value, all NULLs are one value, and 'a' and 'A' are one value under NOCASE.
-inline bool same(const Value& a, const Value& b, Collation c = Collation::Binary) {
-  return compare(a, b, c) == 0;
-}
+inline bool same(const Value& a, const Value& b, Collation c = Collation::Binary) { return compare(a, b, c) == 0; }
 
 // Strict weak order for ordered containers keyed by one value.
 struct ValueLess {
