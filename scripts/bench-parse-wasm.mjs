@@ -24,7 +24,7 @@ function sltStatements(text) {
 }
 
 function defaultFiles() {
-  const dir = path.join(root, '../shared/sqllogictest');
+  const dir = path.join(root, 'tests/sqllogictest');
   const files = [];
   const walk = (d) => {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {

@@ -8,7 +8,7 @@ echo "== native (bigdaddy bench)"
 build/native/bigdaddy bench --nodes 8
 if [[ -f build/wasm/bigdaddy.wasm && -f scripts/bench-parse-wasm.mjs ]]; then
   echo "== parse throughput"
-  build/native/bigdaddy parse --bench ../shared/sqllogictest/select1.test ../shared/sqllogictest/select2.test ../shared/sqllogictest/evidence/*.test || true
+  build/native/bigdaddy parse --bench tests/sqllogictest/select1.test tests/sqllogictest/select2.test tests/sqllogictest/evidence/*.test || true
   node scripts/bench-parse-wasm.mjs || true
 fi
 echo "== end to end (wrangler dev on 127.0.0.1:8799)"

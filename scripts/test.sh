@@ -9,7 +9,7 @@ echo "== native unit tests (Catch2)"
 build/native/bd_tests
 
 echo "== sqllogictest through the native cluster"
-SLT_DIR=${SLT_DIR:-../shared/sqllogictest}
+SLT_DIR=${SLT_DIR:-tests/sqllogictest}
 if [[ -d "$SLT_DIR" ]]; then
   for n in 1 4 7; do
     echo "-- $n nodes"

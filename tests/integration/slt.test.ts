@@ -5,7 +5,7 @@ import { runSltScript, type SltResult } from "./slt-runner";
 
 // SQLite's sqllogictest files through the Worker path inside workerd: the conductor (the real
 // bigdaddy.wasm) and 4 storage Durable Objects per database, one fresh database per file. The
-// files live in ../shared/sqllogictest beside the repo (in CI as well as here); workerd cannot read
+// files live in tests/sqllogictest (copied from SQLite's public-domain suite); workerd cannot read
 // the host's files, so Vite inlines them at build time as raw text.
 //
 // Two ways in:
@@ -22,8 +22,8 @@ const SLT_ALL_BINDING = false;
 const bigDaddy = (exports as any).default;
 
 const files: Record<string, string> = {
-  ...import.meta.glob("../../../shared/sqllogictest/select*.test", { query: "?raw", import: "default", eager: true }),
-  ...import.meta.glob("../../../shared/sqllogictest/evidence/*.test", { query: "?raw", import: "default", eager: true }),
+  ...import.meta.glob("../sqllogictest/select*.test", { query: "?raw", import: "default", eager: true }),
+  ...import.meta.glob("../sqllogictest/evidence/*.test", { query: "?raw", import: "default", eager: true }),
 };
 const NODES = 4;
 const SLOW_MS = 2000;  // statements slower than this are logged

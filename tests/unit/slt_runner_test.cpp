@@ -10,7 +10,7 @@ using namespace bd;
 using namespace bd::native;
 
 namespace {
-const std::string kShared = BD_SOURCE_DIR "/../shared/sqllogictest/";
+const std::string kShared = BD_SOURCE_DIR "/tests/sqllogictest/";
 const std::string kOwn = BD_SOURCE_DIR "/tests/slt/";
 
 std::string join(const std::vector<std::string>& v) {
@@ -22,7 +22,7 @@ std::string join(const std::vector<std::string>& v) {
 
 // SQLite produced the suite's expected results, so SQLite must pass every record: this is what
 // proves the runner (parsing, rendering, sorting, hashing) right.
-TEST_CASE("slt: SQLite passes the shared sqllogictest files", "[slt][runner]") {
+TEST_CASE("slt: SQLite passes the sqllogictest files", "[slt][runner]") {
   const char* files[] = {
       "select1.test",
       "select2.test",

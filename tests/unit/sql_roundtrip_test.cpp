@@ -1,4 +1,4 @@
-// Every statement and query of ../shared/sqllogictest parses; its canonical print re-parses to an
+// Every statement and query of tests/sqllogictest parses; its canonical print re-parses to an
 // equal AST; and SQLite gives the printed form the same results as the original (fresh in-memory
 // database per file, two databases side by side: one fed originals, one fed printed forms).
 #include <sqlite3.h>
@@ -114,7 +114,7 @@ RunResult run(sqlite3* db, const std::string& sql) {
 
 std::vector<std::string> slt_files() {
   std::vector<std::string> files;
-  std::string dir = std::string(BD_SOURCE_DIR) + "/../shared/sqllogictest";
+  std::string dir = std::string(BD_SOURCE_DIR) + "/tests/sqllogictest";
   for (auto& e : std::filesystem::recursive_directory_iterator(dir)) {
     if (e.path().extension() == ".test") files.push_back(e.path().string());
   }
