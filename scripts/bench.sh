@@ -1,26 +1,58 @@
 #!/usr/bin/env bash
-# npm run bench: native core figures, then an end-to-end workload against a local `wrangler dev`.
+# npm run bench: native core figures, then the end-to-end ratio table (Big Daddy against the floor
+# Worker of bench/floor, both under `wrangler dev`, in the same run), then online resize.
+#   bash scripts/bench.sh [native] [e2e] [resize]   (no argument: all of them)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+parts=" ${*:-native e2e resize} "
+want() { [[ "$parts" == *" $1 "* ]]; }
 bash scripts/setup.sh
 bash scripts/build.sh
-echo "== native (bigdaddy bench)"
-build/native/bigdaddy bench --nodes 8
-if [[ -f build/wasm/bigdaddy.wasm && -f scripts/bench-parse-wasm.mjs ]]; then
-  echo "== parse throughput"
-  build/native/bigdaddy parse --bench tests/sqllogictest/select1.test tests/sqllogictest/select2.test tests/sqllogictest/evidence/*.test || true
-  node scripts/bench-parse-wasm.mjs || true
+if want native; then
+  echo "== native (bigdaddy bench)"
+  build/native/bigdaddy bench --nodes 8
+  if [[ -f build/wasm/bigdaddy.wasm && -f scripts/bench-parse-wasm.mjs ]]; then
+    echo "== parse throughput"
+    build/native/bigdaddy parse --bench tests/sqllogictest/select1.test tests/sqllogictest/select2.test tests/sqllogictest/evidence/*.test || true
+    node scripts/bench-parse-wasm.mjs || true
+  fi
 fi
-echo "== end to end (wrangler dev on 127.0.0.1:8799)"
-port=8799
-log=$(mktemp)
-npx wrangler dev --port $port --ip 127.0.0.1 --persist-to "$(mktemp -d)" >"$log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 120); do
-  curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
-  sleep 0.5
-done
-node scripts/bench-e2e.mjs "http://127.0.0.1:$port"
-echo "== online resize (wrangler dev)"
-node scripts/bench-reshard.mjs "http://127.0.0.1:$port"
+want e2e || want resize || exit 0
+# Both Workers under `wrangler dev`, each in its own process group (killed whole on exit), on free ports.
+free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+state=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill -- -"$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$state"
+}
+trap cleanup EXIT
+serve() {  # serve NAME CONFIG: starts wrangler dev, waits for /health, prints the URL
+  local port inspector
+  port=$(free_port)
+  inspector=$(free_port)
+  set -m
+  npx wrangler dev -c "$2" --ip 127.0.0.1 --port "$port" --inspector-port "$inspector" --persist-to "$state/$1" >"$state/$1.log" 2>&1 &
+  pids+=($!)
+  set +m
+  for _ in $(seq 1 240); do
+    curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && { url="http://127.0.0.1:$port"; return 0; }
+    sleep 0.5
+  done
+  cat "$state/$1.log" >&2
+  echo "bench: wrangler dev -c $2 did not come up" >&2
+  exit 1
+}
+serve bigdaddy wrangler.jsonc
+bd_url=$url
+if want e2e; then
+  serve floor bench/floor/wrangler.jsonc
+  floor_url=$url
+  echo "== end to end: Big Daddy ($bd_url) against the floor Worker of bench/floor ($floor_url), same run"
+  node scripts/bench-e2e.mjs "$bd_url" "$floor_url"
+fi
+if want resize; then
+  echo "== online resize (wrangler dev)"
+  node scripts/bench-reshard.mjs "$bd_url"
+fi
