@@ -8,7 +8,8 @@ export interface SqlResult<Row = Record<string, SqlValue>> {
   columns: string[];
   rows: Row[];
   rowsAffected: number;
-  lastInsertRowid: number;
+  /** A BigInt beyond 2^53. */
+  lastInsertRowid: number | bigint;
   /** How the statement ran: plan ("route" | "scatter" | "combine" | "ddl" | ...), nodes, nodesTouched, roundTrips. */
   meta: { plan?: string; nodes?: number[]; nodesTouched?: number; roundTrips?: number; [k: string]: unknown };
 }

@@ -105,9 +105,27 @@ export class Core {
       w.u32(columns.length);
       for (const c of columns) w.str(c);
       w.u32(rows.length);
-      for (const row of rows) for (let c = 0; c < columns.length; c++) w.value(row[c] as SqlValue);
+      // Numbers arrive as doubles: a safe integer is exact; a larger integral number may be a
+      // rounded INTEGER (or a REAL), so it goes as a REAL and its column is flagged for the core
+      // to read back exactly (src/host/exact.h).
+      const inexact = new Set<number>();
+      for (const row of rows) {
+        for (let c = 0; c < columns.length; c++) {
+          const v = row[c];
+          if (typeof v === "number") {
+            if (Number.isSafeInteger(v) && !Object.is(v, -0)) w.int(v);
+            else {
+              w.u8(2);
+              w.f64(v);
+              if (Number.isInteger(v)) inexact.add(c);
+            }
+          } else w.value(v as SqlValue);
+        }
+      }
       w.i64(0n);
       w.i64(0n);
+      w.u32(inexact.size);
+      for (const c of inexact) w.u32(c);
     } catch (e) {
       w.pos = 0;
       w.u8(1);

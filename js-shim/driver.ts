@@ -1,7 +1,7 @@
 // Drives one statement through the conductor state machine: start, then send each batch of
 // requests to the objects in parallel and feed the responses back, until the core is done.
 import { getCore } from "./core";
-import { Reader, Writer, type ResultSet, type SqlValue } from "./codec";
+import { Reader, Writer, unbindable, type ResultSet, type SqlValue } from "./codec";
 
 export interface Env {
   STORAGE: DurableObjectNamespace;
@@ -18,6 +18,8 @@ export interface QueryOptions {
   topology?: Handle;
   // Test hook: throw after this many rounds of I/O (a step cut off part-way).
   failAfterRounds?: number;
+  // Integral REALs come back as Real, so that JSON answers write them as REALs.
+  markReals?: boolean;
 }
 
 export interface QueryResult extends ResultSet {
@@ -47,6 +49,11 @@ export async function runQuery(env: Env, database: string, sql: string, params: 
   if (typeof database !== "string" || database.length === 0 || database.length > 128)
     throw new BigDaddyError("database must be a non-empty string of at most 128 characters", 1);
   if (typeof sql !== "string") throw new BigDaddyError("query must be a string", 1);
+  if (!Array.isArray(params)) throw new BigDaddyError("parameters must be an array", 1);
+  for (let i = 0; i < params.length; i++) {
+    const why = unbindable(params[i]);
+    if (why) throw new BigDaddyError(`parameter ${i + 1}: ${why}`, 1);
+  }
   const core = getCore();
   const w = new Writer(64 + sql.length * 3);
   w.str(database);
@@ -54,7 +61,7 @@ export async function runQuery(env: Env, database: string, sql: string, params: 
   w.row(params as SqlValue[]);
   w.u32(options.nodes ?? DEFAULT_NODES);
   w.u8(MODES[options.mode ?? "query"] ?? 0);
-  let step = new Reader(core.call("bd_conductor_start", w.finish()));
+  let step = new Reader(core.call("bd_conductor_start", w.finish()), options.markReals);
   let rounds = 0;
   for (;;) {
     const kind = step.u8();
@@ -99,6 +106,6 @@ export async function runQuery(env: Env, database: string, sql: string, params: 
     rw.u32(session);
     rw.u32(responses.length);
     for (const [ok, bytes] of responses) { rw.u8(ok ? 1 : 0); rw.bytes(bytes); }
-    step = new Reader(core.call("bd_conductor_resume", rw.finish()));
+    step = new Reader(core.call("bd_conductor_resume", rw.finish()), options.markReals);
   }
 }

@@ -2,7 +2,7 @@
 // dashboard (static assets behind auth) and its natural-language helper. Plumbing only: statements
 // go to the conductor (driver.ts); nothing here looks inside SQL.
 import { BigDaddyError, runQuery, type Env as CoreEnv, type QueryResult } from "./driver";
-import type { SqlValue } from "./codec";
+import { Real, type SqlValue } from "./codec";
 import { authorize, secretsEqual, sessionCookie, sessionValue, SESSION_COOKIE, type AuthEnv } from "./auth";
 
 export interface Env extends CoreEnv, AuthEnv {
@@ -16,8 +16,8 @@ export type RowMode = "object" | "array";
 export interface SqlResult {
   columns: string[];
   rows: Record<string, SqlValue>[] | SqlValue[][];
-  rowsAffected: number;
-  lastInsertRowid: number;
+  rowsAffected: number | bigint;
+  lastInsertRowid: number | bigint;
   meta: Record<string, unknown>;
 }
 
@@ -40,7 +40,7 @@ export function shape(r: QueryResult, rowMode: RowMode = "object"): SqlResult {
   return { columns: r.columns, rows, rowsAffected: r.changes, lastInsertRowid: r.lastInsertRowid, meta: r.meta };
 }
 
-export async function runBatch(env: CoreEnv, database: string, statements: readonly BatchStatement[], options: { nodes?: number; rowMode?: RowMode } = {}): Promise<BatchResult> {
+export async function runBatch(env: CoreEnv, database: string, statements: readonly BatchStatement[], options: { nodes?: number; rowMode?: RowMode; markReals?: boolean } = {}): Promise<BatchResult> {
   if (!Array.isArray(statements)) throw new BigDaddyError("batch must be an array of {sql, params}", 1);
   const results: SqlResult[] = [];
   for (let index = 0; index < statements.length; index++) {
@@ -49,7 +49,7 @@ export async function runBatch(env: CoreEnv, database: string, statements: reado
     try {
       if (typeof text !== "string") throw new BigDaddyError(`statement ${index} has no "sql" (or "query") string`, 1);
       if (s.params !== undefined && !Array.isArray(s.params)) throw new BigDaddyError(`statement ${index}: "params" must be an array`, 1);
-      results.push(shape(await runQuery(env, database, text, (typeof s === "string" ? [] : s.params) ?? [], { nodes: options.nodes }), options.rowMode));
+      results.push(shape(await runQuery(env, database, text, (typeof s === "string" ? [] : s.params) ?? [], { nodes: options.nodes, markReals: options.markReals }), options.rowMode));
     } catch (e) {
       if (!(e instanceof BigDaddyError)) throw e;
       return { results, error: { index, message: e.message, code: e.code } };
@@ -153,9 +153,27 @@ function nodesParam(url: URL): number {
   return Number.isInteger(n) && n > 0 && n <= 1024 ? n : 0;
 }
 
+// Request bodies keep every number exact: an integer literal within the 64-bit range is an
+// INTEGER (a BigInt beyond 2^53), any other number a REAL (`2.0` and `1e3` included, as SQLite's
+// JSON reader has them).
+export function parseJsonExact(text: string): any {
+  return JSON.parse(text, function (_key: string, value: unknown, context?: { source?: string }) {
+    if (typeof value !== "number" || typeof context?.source !== "string") return value;
+    const src = context.source;
+    if (/^-?\d+$/.test(src)) {
+      if (Number.isSafeInteger(value)) return value;
+      const big = BigInt(src);
+      return big >= -(2n ** 63n) && big < 2n ** 63n ? big : value;
+    }
+    return Number.isInteger(value) ? new Real(value) : value;
+  });
+}
+
 async function readJson(request: Request): Promise<any> {
+  let text: string;
   try {
-    return await request.json();
+    text = await request.text();
+    return parseJsonExact(text);
   } catch {
     throw new BigDaddyError("request body must be JSON", 1);
   }
@@ -176,14 +194,14 @@ async function sql(request: Request, env: Env): Promise<Response> {
   const rowMode: RowMode = body.rowMode === "array" ? "array" : "object";
   if (body.batch !== undefined) {
     if (!Array.isArray(body.batch)) return json({ error: "\"batch\" must be an array of {query, params}" }, 400);
-    const r = await runBatch(env, body.database, body.batch, { nodes, rowMode });
+    const r = await runBatch(env, body.database, body.batch, { nodes, rowMode, markReals: true });
     if (r.error) return json({ error: r.error.message, statement: r.error.index, results: r.results }, statusFor(r.error.code));
     return json({ results: r.results });
   }
   if (typeof body.query !== "string") return json({ error: "missing \"query\"" }, 400);
   if (body.params !== undefined && !Array.isArray(body.params)) return json({ error: "\"params\" must be an array" }, 400);
   const mode = body.explain === true ? "explain" : "query";
-  const r = await runQuery(env, body.database, body.query, body.params ?? [], { nodes, mode });
+  const r = await runQuery(env, body.database, body.query, body.params ?? [], { nodes, mode, markReals: true });
   return json(shape(r, rowMode));
 }
 
@@ -276,11 +294,30 @@ export function extractSql(text: string): string {
   return t.replace(/;\s*$/, "").trim();
 }
 
+// A REAL always reads as one: `2.0`, `1e+300`, never bare digits.
+function realText(v: number): string {
+  if (!Number.isFinite(v)) return Number.isNaN(v) ? "null" : v > 0 ? "9e999" : "-9e999";
+  const t = String(v);
+  return /^-?\d+$/.test(t) ? t + ".0" : t;
+}
+
+// Integers are written digit for digit (beyond 2^53 too: read them with a JSON.parse reviver, see
+// README), REALs as JSON numbers, +/-Infinity as 9e999 / -9e999 (as SQLite's JSON functions do),
+// blobs as arrays of byte values.
+const rawJSON = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON;
+function jsonValue(_key: string, v: unknown): unknown {
+  if (typeof v === "bigint") return rawJSON(v.toString());
+  if (v instanceof Real) return rawJSON(realText(v.value));
+  if (typeof v === "number" && !Number.isFinite(v)) return Number.isNaN(v) ? null : rawJSON(realText(v));
+  if (v instanceof ArrayBuffer) return Array.from(new Uint8Array(v));
+  return v;
+}
+
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(
-    JSON.stringify(body, (_k, v) => (typeof v === "bigint" ? v.toString() : v instanceof ArrayBuffer ? Array.from(new Uint8Array(v)) : v)),
-    { status, headers: { "content-type": "application/json", "cache-control": "no-store", ...headers } },
-  );
+  return new Response(JSON.stringify(body, jsonValue), {
+    status,
+    headers: { "content-type": "application/json", "cache-control": "no-store", ...headers },
+  });
 }
 
 export { SESSION_COOKIE };

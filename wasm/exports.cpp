@@ -7,6 +7,7 @@
 #include <cstring>
 #include <string>
 #include "conductor/conductor.h"
+#include "host/exact.h"
 #include "host/host.h"
 #include "storage/node.h"
 #include "topology/store.h"
@@ -31,10 +32,16 @@ uint8_t* emit(const std::string& payload) {
 }
 
 // ctx.storage.sql of whichever Durable Object is calling into the module right now (calls are
-// synchronous, so there is exactly one).
-class JsSqlHost : public bd::SqlHost {
+// synchronous, so there is exactly one). Its numbers travel as JavaScript doubles: exec_exact()
+// reads back exactly the integers the host flags as possibly inexact (host/exact.h).
+class JsSqlHost : public bd::SqlHost, public bd::LossySqlHost {
  public:
   bd::Result<bd::ResultSet> exec(std::string_view sql, const std::vector<bd::Value>& params) override {
+    return bd::exec_exact(*this, sql, params);
+  }
+  // Host answer: u8 status, then a result set and u32 n + n x u32 (columns with inexact numbers),
+  // or str error.
+  bd::Result<bd::LossyResult> exec_lossy(std::string_view sql, const std::vector<bd::Value>& params) override {
     bd::wire::Writer w;
     w.row(params);
     const std::string& p = w.buffer();
@@ -44,10 +51,13 @@ class JsSqlHost : public bd::SqlHost {
     std::memcpy(&n, out, 4);
     bd::wire::Reader r(std::string_view(reinterpret_cast<char*>(out) + 4, n));
     uint8_t status = r.u8();
-    bd::Result<bd::ResultSet> result = bd::Error::internal("corrupt host result");
+    bd::Result<bd::LossyResult> result = bd::Error::internal("corrupt host result");
     if (status == 0) {
-      auto rs = r.result_set();
-      if (r.ok()) result = std::move(rs);
+      bd::LossyResult lr;
+      lr.rs = r.result_set();
+      uint32_t k = r.count();
+      for (uint32_t i = 0; i < k && r.ok(); i++) lr.inexact.push_back(r.u32());
+      if (r.ok()) result = std::move(lr);
     } else {
       result = bd::Error::sql(std::string(r.str()));
     }

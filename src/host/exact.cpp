@@ -1,0 +1,80 @@
+#include "host/exact.h"
+
+#include <charconv>
+#include <cmath>
+#include <string>
+#include "sql/exact_sql.h"
+
+namespace bd {
+namespace {
+
+// Puts the exact integers back: `extra[j]` (a column after the statement's own) holds column
+// cols[j]'s value as decimal text where it is an INTEGER, NULL where it is not.
+Status restore(ResultSet& rs, size_t own_columns, const std::vector<uint32_t>& cols) {
+  for (auto& row : rs.rows) {
+    if (row.size() != own_columns + cols.size()) return Error::internal("exact read: unexpected column count");
+    for (size_t j = 0; j < cols.size(); j++) {
+      const Value& text = row[own_columns + j];
+      Value& v = row[cols[j]];
+      if (text.type == ValueType::Text) {
+        int64_t i = 0;
+        auto [end, ec] = std::from_chars(text.s.data(), text.s.data() + text.s.size(), i);
+        if (ec != std::errc() || end != text.s.data() + text.s.size()) return Error::internal("exact read: bad integer text " + text.s);
+        v = Value::integer(i);
+      } else if (v.type == ValueType::Integer) {
+        v = Value::real(static_cast<double>(v.i));  // an integral REAL the host passed as a number
+      }
+    }
+    row.resize(own_columns);
+  }
+  rs.columns.resize(own_columns);
+  return ok_status();
+}
+
+}  // namespace
+
+Result<ResultSet> exec_exact(LossySqlHost& host, std::string_view sql, const std::vector<Value>& params) {
+  // Parameters the host cannot bind as what they are: INTEGERs beyond 2^53 (bound as text) and
+  // integral REALs (bound as numbers, which the host may take for integers).
+  std::string cast;
+  std::vector<char> casts(params.size(), 0);
+  bool any = false;
+  for (size_t i = 0; i < params.size(); i++) {
+    const Value& p = params[i];
+    if (p.type == ValueType::Integer && !exact_in_double(p.i)) casts[i] = 'I';
+    if (p.type == ValueType::Real && std::isfinite(p.r) && p.r == std::floor(p.r)) casts[i] = 'R';
+    any |= casts[i] != 0;
+  }
+  if (any) {
+    cast = sql::cast_params(sql, casts);
+    sql = cast;
+  }
+  if (auto ret = sql::exact_returning_sql(sql)) {
+    auto r = host.exec_lossy(ret->sql, params);
+    if (!r.ok()) return r.error();
+    std::vector<uint32_t> all(ret->columns);
+    for (uint32_t c = 0; c < all.size(); c++) all[c] = c;
+    ResultSet rs = std::move(r->rs);
+    if (rs.columns.size() != 2 * ret->columns) return Error::internal("exact read: RETURNING gave an unexpected column count");
+    auto st = restore(rs, ret->columns, all);
+    if (!st.ok()) return st.error();
+    return rs;
+  }
+  auto r = host.exec_lossy(sql, params);
+  if (!r.ok()) return r.error();
+  if (r->inexact.empty()) return std::move(r->rs);
+  if (!sql::is_rereadable(sql))
+    return Error::internal("a result holds numbers beyond 2^53 that the host cannot read back exactly: " + std::string(sql.substr(0, 200)));
+  const size_t n = r->rs.columns.size();
+  auto again = host.exec_lossy(sql::exact_reread_sql(sql, n, r->inexact), params);
+  if (!again.ok()) return again.error();
+  ResultSet rs = std::move(again->rs);
+  auto st = restore(rs, n, r->inexact);
+  if (!st.ok()) return st.error();
+  rs.columns = std::move(r->rs.columns);
+  rs.changes = r->rs.changes;
+  rs.last_insert_rowid = r->rs.last_insert_rowid;
+  return rs;
+}
+
+}  // namespace bd

@@ -1,0 +1,37 @@
+// Exact 64-bit integers over a host API that carries numbers as doubles. The Durable Object SQL API
+// hands every number to JavaScript as a double and binds no 64-bit integers, so an INTEGER beyond
+// ±2^53 would silently come back rounded. Such a host reports, with each result, the columns where
+// a number may be inexact; exec_exact() then reads those values again as decimal text (the same
+// statement, run once more in the same transaction), rewrites RETURNING clauses up front (a write
+// cannot run twice), binds large integer parameters as text cast back to INTEGER and integral REAL
+// parameters cast back to REAL.
+#pragma once
+#include <cstdint>
+#include <string_view>
+#include <vector>
+#include "base/result.h"
+#include "wire/value.h"
+
+namespace bd {
+
+struct LossyResult {
+  ResultSet rs;
+  // Columns holding a number the host could not pass exactly (|value| >= 2^53): such a value is
+  // given as a REAL and may have been an INTEGER.
+  std::vector<uint32_t> inexact;
+};
+
+class LossySqlHost {
+ public:
+  virtual ~LossySqlHost() = default;
+  // Runs one statement. INTEGER parameters beyond ±2^53 are bound as their decimal text, REALs as
+  // numbers (an integral one may be taken for an integer).
+  virtual Result<LossyResult> exec_lossy(std::string_view sql, const std::vector<Value>& params) = 0;
+};
+
+// Integers up to 2^53 in magnitude pass through a double unchanged.
+inline bool exact_in_double(int64_t v) { return v > -(int64_t{1} << 53) && v < (int64_t{1} << 53); }
+
+Result<ResultSet> exec_exact(LossySqlHost& host, std::string_view sql, const std::vector<Value>& params);
+
+}  // namespace bd
