@@ -138,13 +138,19 @@ Task<Result<std::optional<std::vector<uint32_t>>>> route_by_index(Exec& x, const
     auto pins = planner::shard_key_pins(where, probe, alias, x.params);
     if (!pins) continue;
     std::map<uint32_t, std::vector<Value>> per_node;
-    for (auto& v : *pins) per_node[x.node_of(v)].push_back(v);
+    std::map<uint32_t, std::vector<uint32_t>> node_vshards;  // the index's shards it reads (counted per shard on the node)
+    for (auto& v : *pins) {
+      const VShard& vs = x.topo->vshard_for(keyspace_id(v));
+      per_node[vs.node].push_back(v);
+      auto& named = node_vshards[vs.node];
+      if (std::find(named.begin(), named.end(), vs.id) == named.end()) named.push_back(vs.id);
+    }
     std::vector<NodeRequest> reqs;
     for (auto& [node, values] : per_node) {
       std::string sql = std::string("SELECT DISTINCT ") + kKsidAsText + " FROM " + planner::quote_ident(lookup_table_name(index->name)) +
                         " WHERE v1 IN (";
       for (size_t i = 0; i < values.size(); i++) sql += i ? ",?" : "?";
-      reqs.push_back({node, x.request(one_statement(sql + ")", values, false))});
+      reqs.push_back({node, x.request(one_statement(sql + ")", values, false), node_vshards[node])});
     }
     auto resp = co_await fan_out(x.s, std::move(reqs));
     if (!resp.ok()) co_return resp.error();
