@@ -172,6 +172,9 @@ class NativeCluster : public Cluster {
 
 }  // namespace
 
+std::string serve_topology_request(SqliteHost& host, std::string_view request) { return transact(host, topology::handle, request); }
+std::string serve_storage_request(SqliteHost& host, std::string_view request) { return transact(host, storage::handle, request); }
+
 Result<std::unique_ptr<Cluster>> Cluster::open(const ClusterOptions& options) {
   if (options.nodes < 1 || options.nodes > 256) return Error::sql("--nodes must be between 1 and 256");
   auto c = std::make_unique<NativeCluster>();

@@ -23,6 +23,14 @@ struct QueryResult {
   std::string meta_json;  // the same `meta` object the HTTP API returns (nodes touched, plan)
 };
 
+class SqliteHost;
+
+// One request to one object, as the Durable Object shim serves it: the core's handler inside one
+// transaction, rolled back when it answers with an error status. The scale-out model
+// (native/model) drives its objects through these, timing each request.
+std::string serve_topology_request(SqliteHost& host, std::string_view request);
+std::string serve_storage_request(SqliteHost& host, std::string_view request);
+
 class Cluster {
  public:
   static Result<std::unique_ptr<Cluster>> open(const ClusterOptions& options);

@@ -9,6 +9,7 @@
 #include "conductor/merge/bench.h"
 #include "native/cluster.h"
 #include "native/commands.h"
+#include "native/model/model.h"
 
 namespace bd::native {
 namespace {
@@ -38,9 +39,109 @@ void print(const char* name, const Stats& s) {
   std::printf("%-40s %10.0f ops/s   p50 %8.1f us   p99 %8.1f us\n", name, s.ops_per_s, s.p50_us, s.p99_us);
 }
 
+// bigdaddy bench --model: the scale-out model (native/model/model.h) over node counts.
+int model_bench(int argc, char** argv) {
+  model::Options o;
+  std::vector<int> counts = {1, 2, 4, 8, 16, 32, 64};
+  std::vector<model::Workload> workloads = {model::Workload::PointRead, model::Workload::PointWrite, model::Workload::IndexedLookup,
+                                            model::Workload::ScatterRead8, model::Workload::Transfer};
+  for (int i = 1; i < argc; i++) {
+    std::string a = argv[i];
+    auto num = [&]() { return i + 1 < argc ? std::atof(argv[++i]) : 0.0; };
+    if (a == "--model") continue;
+    if (a == "--nodes-list" && i + 1 < argc) {
+      counts.clear();
+      for (const char* p = argv[++i]; *p;) {
+        counts.push_back(std::atoi(p));
+        while (*p && *p != ',') p++;
+        if (*p) p++;
+      }
+    } else if (a == "--workload" && i + 1 < argc) {
+      std::string w = argv[++i];
+      workloads.clear();
+      for (auto x : {model::Workload::PointRead, model::Workload::PointWrite, model::Workload::IndexedLookup, model::Workload::ScatterRead8,
+                     model::Workload::Transfer})
+        if (w == model::workload_name(x)) workloads.push_back(x);
+      if (workloads.empty()) {
+        std::fprintf(stderr, "bench --model: unknown workload '%s'\n", w.c_str());
+        return 1;
+      }
+    } else if (a == "--ms") {
+      o.measure_ms = num();
+    } else if (a == "--rows") {
+      o.rows = static_cast<int>(num());
+    } else if (a == "--rtt-us") {
+      o.costs.rtt_us = num();
+    } else if (a == "--request-us") {
+      o.costs.request_us = num();
+    } else if (a == "--conductor-scale") {
+      o.costs.conductor_scale = num();
+    } else if (a == "--clients-per-node") {
+      o.clients_per_node = static_cast<int>(num());
+    } else if (a == "--clients-per-isolate") {
+      o.clients_per_isolate = static_cast<int>(num());
+    } else if (a == "--zipf") {
+      o.zipf = num();
+    } else {
+      std::fprintf(stderr,
+                   "usage: bigdaddy bench --model [--nodes-list 1,2,4,...] [--workload 'point read'] [--ms 500] [--rows 20000]\n"
+                   "       [--rtt-us 1000] [--request-us 500] [--conductor-scale 2] [--clients-per-node 8]\n"
+                   "       [--clients-per-isolate 4] [--zipf 0]\n");
+      return 1;
+    }
+  }
+  std::printf(
+      "scale-out model: discrete-event simulation through the real core; virtual clock; per node %d closed-loop clients,\n"
+      "one Worker isolate per %d clients; round trip %.0f us; per-request object cost %.0f us + its measured CPU time;\n"
+      "conductor CPU measured x %.1f; %d rows; %.0f ms measured after %.0f ms warm-up%s\n",
+      o.clients_per_node, o.clients_per_isolate, o.costs.rtt_us, o.costs.request_us, o.costs.conductor_scale, o.rows, o.measure_ms,
+      o.warmup_ms, o.zipf > 0 ? (", Zipf " + std::to_string(o.zipf)).c_str() : "");
+  std::vector<std::vector<model::Report>> table(workloads.size());
+  for (int n : counts) {
+    model::Options on = o;
+    on.nodes = n;
+    auto m = model::Model::open(on);
+    if (!m.ok()) {
+      std::fprintf(stderr, "bench --model: %s\n", m.error().message.c_str());
+      return 1;
+    }
+    for (size_t k = 0; k < workloads.size(); k++) {
+      auto r = (*m)->run(workloads[k]);
+      if (!r.ok()) {
+        std::fprintf(stderr, "bench --model: %s\n", r.error().message.c_str());
+        return 1;
+      }
+      if (r->errors) {
+        std::fprintf(stderr, "bench --model: %s on %d nodes: %llu statements failed: %s\n", model::workload_name(workloads[k]), n,
+                     static_cast<unsigned long long>(r->errors), r->first_error.c_str());
+        return 1;
+      }
+      table[k].push_back(*r);
+    }
+  }
+  for (size_t k = 0; k < workloads.size(); k++) {
+    std::printf("\n%s\n", model::workload_name(workloads[k]));
+    std::printf(
+        "| nodes | statements/s | vs linear | p50 ms | p99 ms | requests/stmt | node req/s | busiest node / mean | node busy max | "
+        "topology req/s | id allocator req/s | busiest index shard req/s | conductor us/stmt |\n");
+    std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    double base = table[k].empty() ? 0 : table[k][0].throughput / table[k][0].nodes;
+    for (auto& r : table[k]) {
+      double busy = r.node_busy.empty() ? 0 : *std::max_element(r.node_busy.begin(), r.node_busy.end());
+      std::printf("| %d | %.0f | %.2f | %.2f | %.2f | %.2f | %.0f | %.2f | %.0f%% | %.1f | %.1f | %.1f | %.1f |\n", r.nodes, r.throughput,
+                  base > 0 ? r.throughput / (base * r.nodes) : 0, r.p50_ms, r.p99_ms, r.requests_per_statement, r.node_mean_rps() * r.nodes,
+                  r.node_mean_rps() > 0 ? r.node_max_rps() / r.node_mean_rps() : 0, busy * 100, r.topology_rps, r.id_allocator_rps,
+                  r.index_shard_max_rps, r.conductor_us);
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 
 int cmd_bench(int argc, char** argv) {
+  for (int i = 1; i < argc; i++)
+    if (!std::strcmp(argv[i], "--model")) return model_bench(argc, argv);
   int nodes = 8, rows = 5000;
   for (int i = 1; i < argc; i++) {
     if (!std::strcmp(argv[i], "--nodes") && i + 1 < argc)
