@@ -34,7 +34,7 @@ class NativeCluster : public Cluster {
  public:
   Status init(const ClusterOptions& o) {
     options_ = o;
-    for (auto& c : conductors_) c = Conductor(ConductorOptions{.copy_batch_rows = o.copy_batch_rows});
+    for (auto& c : conductors_) c = Conductor(ConductorOptions{.max_gather_rows = o.max_gather_rows, .copy_batch_rows = o.copy_batch_rows});
     auto t = SqliteHost::open(path(o.database + ".topology"));
     if (!t.ok()) return t.error();
     topology_ = std::move(*t);

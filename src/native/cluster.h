@@ -15,7 +15,8 @@ struct ClusterOptions {
   int nodes = 4;
   std::string dir;  // empty: in-memory databases
   std::string database = "main";
-  int64_t copy_batch_rows = 4000;  // resharding copy batch (tests use small ones)
+  int64_t copy_batch_rows = 4000;     // resharding copy batch (tests use small ones)
+  uint64_t max_gather_rows = 100000;  // the combine engine's gather cap (tests at small sizes lower it)
 };
 
 struct QueryResult {

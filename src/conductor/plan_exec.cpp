@@ -1,0 +1,279 @@
+#include "conductor/plan_exec.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+#include "conductor/lookup_index.h"
+#include "conductor/merge/concat.h"
+#include "conductor/merge/distinct.h"
+#include "conductor/merge/group_combine.h"
+#include "conductor/merge/limit.h"
+#include "conductor/merge/ordered_merge.h"
+#include "planner/params.h"
+#include "planner/shard_sql.h"
+#include "sql/printer.h"
+
+namespace bd {
+
+using planner::OpKind;
+using planner::PlanNode;
+
+planner::PlanEnv plan_env(Exec& x) {
+  using LimitPair = std::optional<std::pair<int64_t, int64_t>>;
+  return planner::PlanEnv{*x.topo, x.params, [&x](const sql::Expr& e) { return evaluate_constant(x, e); },
+                          [&x](const sql::Limit& l) -> Result<LimitPair> {
+                            auto lv = evaluate_constant(x, *l.count);
+                            Result<Value> ov = l.offset ? evaluate_constant(x, *l.offset) : Result<Value>(Value::integer(0));
+                            if (!lv.ok() || !ov.ok()) return LimitPair{};
+                            auto spec = merge::limit_from_values(*lv, l.offset ? &*ov : nullptr);
+                            if (!spec.ok()) return spec.error();
+                            return LimitPair(std::make_pair(spec->limit, spec->offset));
+                          }};
+}
+
+namespace {
+
+// Integral REALs come back from a Durable Object as plain numbers; a trailing bitmask column says
+// which of the listed columns held a REAL.
+void restore_reals(std::vector<Row>& rows, const std::vector<int>& cols) {
+  if (cols.empty()) return;
+  for (auto& row : rows) {
+    if (row.empty()) continue;
+    int64_t mask = row.back().type == ValueType::Integer ? row.back().i : 0;
+    row.pop_back();
+    for (size_t b = 0; b < cols.size(); b++)
+      if ((mask >> b & 1) && row[cols[b]].type == ValueType::Integer) row[cols[b]] = Value::real(static_cast<double>(row[cols[b]].i));
+  }
+}
+
+// The Shard leaf's statement on each of `nodes` (its own nodes when empty), one round trip.
+Task<Result<std::vector<ResultSet>>> fetch(Exec& x, const PlanNode& leaf, const std::vector<uint32_t>* nodes) {
+  const auto& targets = nodes ? *nodes : leaf.nodes;
+  std::vector<NodeRequest> reqs;
+  for (auto n : targets)
+    reqs.push_back({n, x.request(one_statement(leaf.sql, leaf.has_bound ? leaf.bound : planner::params_for(x.params, leaf.params), false),
+                                 targets.size() == 1 ? leaf.vshards : std::vector<uint32_t>{})});
+  auto resp = co_await fan_out(x.s, std::move(reqs));
+  if (!resp.ok()) co_return resp.error();
+  std::vector<ResultSet> out;
+  for (auto& r : *resp) out.push_back(std::move(r.results[0]));
+  co_return out;
+}
+
+QueryOutput concat_parts(std::vector<ResultSet>& parts) {
+  QueryOutput out;
+  for (auto& rs : parts) {
+    if (out.rs.columns.empty()) out.rs.columns = rs.columns;
+    for (auto& row : rs.rows) out.rs.rows.push_back(std::move(row));
+  }
+  return out;
+}
+
+Task<Result<QueryOutput>> run_combine(Exec& x, const PlanNode& comb) {
+  auto db_r = CombineDb::open();
+  if (!db_r.ok()) co_return db_r.error();
+  auto db = std::move(*db_r);
+  for (auto& ddl : comb.combine_tables)
+    if (auto s = db->exec(ddl); !s.ok()) co_return s.error();
+  // One request per node carries every gather that node serves.
+  std::vector<NodeRequest> reqs;
+  std::vector<std::vector<size_t>> req_gathers;
+  for (uint32_t n = 0; n < x.topo->nodes; n++) {
+    std::vector<storage::Statement> stmts;
+    std::vector<size_t> which;
+    for (size_t gi = 0; gi < comb.children.size(); gi++) {
+      const auto& leaf = comb.children[gi].children[0];
+      if (std::find(leaf.nodes.begin(), leaf.nodes.end(), n) == leaf.nodes.end()) continue;
+      stmts.push_back({leaf.sql, leaf.has_bound ? leaf.bound : planner::params_for(x.params, leaf.params), false});
+      which.push_back(gi);
+    }
+    if (stmts.empty()) continue;
+    reqs.push_back({n, x.request(std::move(stmts))});
+    req_gathers.push_back(std::move(which));
+  }
+  if (!reqs.empty()) {
+    size_t nreqs = reqs.size();
+    auto resp = co_await fan_out(x.s, std::move(reqs));
+    if (!resp.ok()) co_return resp.error();
+    uint64_t rows = 0, bytes = 0;
+    for (auto& r : *resp)
+      for (auto& rs : r.results) {
+        rows += rs.rows.size();
+        for (auto& row : rs.rows)
+          for (auto& v : row) bytes += 9 + v.s.size();
+      }
+    if (rows > x.c.options().max_gather_rows || bytes > x.c.options().max_gather_bytes)
+      co_return Error::limit("query would gather more than " + std::to_string(x.c.options().max_gather_rows) + " rows or " +
+                             std::to_string(x.c.options().max_gather_bytes >> 20) + " MB from " + std::to_string(nreqs) +
+                             " nodes; add a shard-key predicate");
+    for (size_t i = 0; i < resp->size(); i++) {
+      for (size_t k = 0; k < req_gathers[i].size(); k++) {
+        const TableInfo* t = x.topo->find_table(comb.children[req_gathers[i][k]].table);
+        if (!t) co_return Error::internal("gathered table left the catalog");
+        auto& rs = (*resp)[i].results[k];
+        restore_reals(rs.rows, planner::gather_real_mask_columns(*t));
+        if (auto s = db->load(t->name, planner::gathered_columns(*t), rs.rows, planner::gathers_rowid(*t)); !s.ok()) co_return s.error();
+      }
+    }
+  }
+  for (auto& ddl : comb.combine_views)
+    if (auto s = db->exec(ddl); !s.ok()) co_return s.error();
+  auto rs = db->query(comb.sql, planner::params_for(x.params, comb.params));
+  if (!rs.ok()) co_return rs.error();
+  x.plan = "combine";
+  QueryOutput out;
+  out.rs = std::move(*rs);
+  out.rs.changes = 0;
+  out.rs.last_insert_rowid = 0;
+  co_return out;
+}
+
+Task<Result<QueryOutput>> run_group_merge(Exec& x, const PlanNode& g, const std::vector<uint32_t>* nodes) {
+  const auto& ap = *g.aggregate;
+  auto resp = co_await fetch(x, g.children[0], nodes);
+  // Whether an integer sum overflows depends on the order rows are added; when a shard or the
+  // combination overflows, the combine engine decides over all rows, as SQLite would.
+  bool overflow = !resp.ok() && resp.error().message == "integer overflow";
+  if (!resp.ok() && !overflow) co_return resp.error();
+  Result<std::vector<Row>> groups = std::vector<Row>{};
+  if (!overflow) {
+    std::vector<merge::RowSourcePtr> inputs;
+    for (auto& rs : *resp) {
+      auto& rows = rs.rows;
+      if (ap.real_mask)
+        for (auto& row : rows) {
+          int64_t mask = row.back().type == ValueType::Integer ? row.back().i : 0;
+          row.pop_back();
+          for (size_t k = 0; k < row.size(); k++)
+            if ((mask >> k & 1) && row[k].type == ValueType::Integer) row[k] = Value::real(static_cast<double>(row[k].i));
+        }
+      inputs.push_back(std::make_unique<merge::VectorSource>(std::move(rows)));
+    }
+    merge::GroupCombineSpec spec;
+    spec.keys = ap.keys;
+    spec.aggregates = ap.aggs;
+    merge::GroupCombine combined(std::make_unique<merge::Concat>(std::move(inputs)), std::move(spec));
+    groups = merge::drain(combined);
+    overflow = !groups.ok() && groups.error().message == "integer overflow";
+    if (!groups.ok() && !overflow) co_return groups.error();
+  }
+  if (overflow) co_return co_await run_combine(x, *g.fallback);
+  // The final expressions run in SQLite over one row per group; the user's table, empty, gives
+  // the result columns SQLite's own names.
+  auto db = CombineDb::open();
+  if (!db.ok()) co_return db.error();
+  if (auto st = (*db)->exec(g.names_ddl); !st.ok()) co_return st.error();
+  auto names = (*db)->query(g.names_sql, planner::params_for(x.params, g.params));
+  if (!names.ok()) co_return names.error();
+  if (auto st = (*db)->exec(ap.agg_table_ddl); !st.ok()) co_return st.error();
+  std::vector<std::string> cols;
+  for (size_t j = 0; j < ap.keys.size(); j++) cols.push_back("k" + std::to_string(j));
+  for (size_t i = 0; i < ap.aggs.size(); i++) cols.push_back("a" + std::to_string(i));
+  if (auto st = (*db)->load("_bd_agg", cols, *groups, false); !st.ok()) co_return st.error();
+  auto rs = (*db)->query(ap.final_sql, planner::params_for(x.params, ap.final_params));
+  if (!rs.ok()) co_return rs.error();
+  QueryOutput out;
+  out.rs = std::move(*rs);
+  out.rs.columns = names->columns;
+  out.rs.changes = 0;
+  out.rs.last_insert_rowid = 0;
+  co_return out;
+}
+
+// The bottom of a merge chain (Limit over Distinct over OrderedMerge/Concat over a Shard).
+const PlanNode& merge_leaf(const PlanNode& n) { return n.children.empty() ? n : merge_leaf(n.children[0]); }
+
+Task<Result<QueryOutput>> run_merge(Exec& x, const PlanNode& lim, const std::vector<uint32_t>* nodes) {
+  const auto& m = *lim.merge;
+  auto parts = co_await fetch(x, merge_leaf(lim), nodes);
+  if (!parts.ok()) co_return parts.error();
+  QueryOutput out;
+  std::vector<merge::RowSourcePtr> inputs;
+  for (auto& rs : *parts) {
+    if (out.rs.columns.empty()) out.rs.columns.assign(rs.columns.begin(), rs.columns.begin() + std::min(rs.columns.size(), m.visible_columns));
+    inputs.push_back(std::make_unique<merge::VectorSource>(std::move(rs.rows)));
+  }
+  merge::RowSourcePtr src;
+  if (m.keys.empty())
+    src = std::make_unique<merge::Concat>(std::move(inputs));
+  else
+    src = std::make_unique<merge::OrderedMerge>(std::move(inputs), m.keys);
+  if (m.distinct) src = std::make_unique<merge::Distinct>(std::move(src), m.distinct_collations);
+  src = std::make_unique<merge::Limit>(std::move(src), merge::LimitSpec{m.limit, m.offset});
+  auto rows = merge::drain(*src);
+  if (!rows.ok()) co_return rows.error();
+  for (auto& row : *rows) row.resize(m.visible_columns);
+  out.rs.rows = std::move(*rows);
+  co_return out;
+}
+
+Task<Result<QueryOutput>> run_node(Exec& x, const PlanNode& n, const std::vector<uint32_t>* nodes);
+
+Task<Result<QueryOutput>> run_index_route(Exec& x, const PlanNode& ir) {
+  const TableInfo* t = x.topo->find_table(ir.table);
+  if (!t) co_return Error::internal("indexed table left the catalog");
+  const PlanNode& multi = ir.children[1];
+  std::vector<NodeRequest> reqs;
+  for (size_t i = 2; i < ir.children.size(); i++) {
+    const auto& p = ir.children[i];
+    reqs.push_back({p.nodes[0], x.request(one_statement(p.sql, p.bound, false))});
+  }
+  auto resp = co_await fan_out(x.s, std::move(reqs));
+  if (!resp.ok()) co_return resp.error();
+  // Keyspace ids come back as text (exact beyond 2^53).
+  std::vector<uint32_t> targets;
+  for (auto& r : *resp)
+    for (auto& row : r.results[0].rows) {
+      uint64_t ksid = row[0].type == ValueType::Integer ? static_cast<uint64_t>(row[0].i) : static_cast<uint64_t>(std::strtoll(row[0].s.c_str(), nullptr, 10));
+      uint32_t node = x.topo->vshard_for(ksid).node;
+      if (std::find(targets.begin(), targets.end(), node) == targets.end()) targets.push_back(node);
+    }
+  // No entry: no row matches; one node still answers, so the result has its columns.
+  if (targets.empty()) targets.push_back(0);
+  if (targets.size() == 1) co_return co_await run_node(x, ir.children[0], &targets);
+  if (multi.kind == OpKind::Limit) x.plan = targets.size() < x.topo->nodes ? "route-subset-merge" : "scatter-merge";
+  co_return co_await run_node(x, multi, &targets);
+}
+
+Task<Result<QueryOutput>> run_node(Exec& x, const PlanNode& n, const std::vector<uint32_t>* nodes) {
+  switch (n.kind) {
+    case OpKind::Shard: {
+      auto parts = co_await fetch(x, n, nodes);
+      if (!parts.ok()) co_return parts.error();
+      co_return concat_parts(*parts);
+    }
+    case OpKind::Concat:
+      if (n.merge) co_return co_await run_merge(x, n, nodes);
+      co_return co_await run_node(x, n.children[0], nodes);
+    case OpKind::CountSum: {
+      auto parts = co_await fetch(x, n.children[0], nodes);
+      if (!parts.ok()) co_return parts.error();
+      QueryOutput out;
+      int64_t total = 0;
+      for (auto& rs : *parts) {
+        if (out.rs.columns.empty()) out.rs.columns = rs.columns;
+        if (!rs.rows.empty()) total += rs.rows[0][0].i;
+      }
+      out.rs.rows.push_back({Value::integer(total)});
+      co_return out;
+    }
+    case OpKind::Limit:
+    case OpKind::Distinct:
+    case OpKind::OrderedMerge: co_return co_await run_merge(x, n, nodes);
+    case OpKind::GroupMerge: co_return co_await run_group_merge(x, n, nodes);
+    case OpKind::IndexRoute: co_return co_await run_index_route(x, n);
+    case OpKind::Combine: co_return co_await run_combine(x, n);
+    case OpKind::Gather:
+    case OpKind::LookupGather: break;
+  }
+  co_return Error::internal(std::string("operator ") + planner::op_name(n.kind) + " cannot run on its own");
+}
+
+}  // namespace
+
+Task<Result<QueryOutput>> run_plan(Exec& x, const planner::Plan& plan) {
+  x.plan = plan.name;
+  co_return co_await run_node(x, plan.root, nullptr);
+}
+
+}  // namespace bd

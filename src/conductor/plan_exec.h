@@ -1,0 +1,17 @@
+// The plan executor: walks a plan tree (planner/plan.h), sending each Shard operator's statement
+// to its nodes and merging the rows on the conductor with the merge operators.
+#pragma once
+#include "conductor/exec_context.h"
+#include "planner/plan.h"
+#include "planner/select_plan.h"
+
+namespace bd {
+
+// The planning environment of this statement (topology, parameters, SQLite for constants).
+planner::PlanEnv plan_env(Exec& x);
+
+// Runs the plan; sets x.plan to the plan's name (or what the run decided: an index route's
+// node count, a fallback to the combine engine).
+Task<Result<QueryOutput>> run_plan(Exec& x, const planner::Plan& plan);
+
+}  // namespace bd

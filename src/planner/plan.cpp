@@ -1,0 +1,79 @@
+#include "planner/plan.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace bd::planner {
+
+const char* op_name(OpKind k) {
+  switch (k) {
+    case OpKind::Shard: return "shard";
+    case OpKind::IndexRoute: return "index-route";
+    case OpKind::Concat: return "concat";
+    case OpKind::CountSum: return "count-sum";
+    case OpKind::OrderedMerge: return "ordered-merge";
+    case OpKind::Distinct: return "distinct";
+    case OpKind::Limit: return "limit";
+    case OpKind::GroupMerge: return "group-merge";
+    case OpKind::Gather: return "gather";
+    case OpKind::LookupGather: return "lookup-gather";
+    case OpKind::Combine: return "combine";
+  }
+  return "?";
+}
+
+namespace {
+
+std::string rows_text(double est) {
+  if (est < 0) return "";
+  return " (est. " + std::to_string(static_cast<long long>(std::llround(est))) + " rows)";
+}
+
+void explain_node(const PlanNode& n, int depth, std::vector<Row>& out) {
+  for (auto& c : n.children) explain_node(c, depth + 1, out);
+  std::string indent(static_cast<size_t>(depth) * 2, ' ');
+  if (n.kind == OpKind::Shard) {
+    if (n.nodes_at_run_time) {
+      out.push_back({Value::text("shard"), Value::null(), Value::text(indent + n.sql + " -- on the nodes the index names")});
+      return;
+    }
+    for (auto node : n.nodes) out.push_back({Value::text("shard"), Value::integer(node), Value::text(indent + n.sql + rows_text(n.est_rows))});
+    return;
+  }
+  std::string text = n.detail;
+  if (text.empty()) text = op_name(n.kind);
+  if (n.kind == OpKind::Combine && !n.sql.empty()) text += ": " + n.sql;
+  out.push_back({Value::text(op_name(n.kind)), Value::null(), Value::text(indent + text + rows_text(n.est_rows))});
+}
+
+void collect_nodes(const PlanNode& n, std::vector<uint32_t>& out) {
+  if (n.kind == OpKind::Shard)
+    for (auto node : n.nodes)
+      if (std::find(out.begin(), out.end(), node) == out.end()) out.push_back(node);
+  for (auto& c : n.children) collect_nodes(c, out);
+}
+
+}  // namespace
+
+std::vector<Row> explain_rows(const Plan& p) {
+  std::vector<Row> out;
+  explain_node(p.root, 1, out);
+  std::string conductor = p.name == "combine" ? "combine engine runs the query over the gathered rows"
+                          : p.name == "scatter-merge" || p.name == "route-subset-merge" ? "k-way ordered merge, DISTINCT, OFFSET/LIMIT"
+                          : p.name == "scatter-count"                                   ? "sum of the shards' counts"
+                          : p.name == "scatter-aggregate"                               ? "partial aggregates merged per group"
+                          : p.name == "lookup"                                          ? "rows from the nodes the global index names"
+                          : p.name == "scatter" || p.name == "colocated-scatter" || p.name == "route-subset" ? "concatenate shard results"
+                                                                                                             : "return the shard's result";
+  out.push_back({Value::text(p.name), Value::null(), Value::text(conductor)});
+  return out;
+}
+
+std::vector<uint32_t> plan_nodes(const PlanNode& n) {
+  std::vector<uint32_t> out;
+  collect_nodes(n, out);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace bd::planner

@@ -1,0 +1,88 @@
+// The plan as a value: a tree of distributed operators (after Vitess's vtgate primitives and
+// Citus's router/pushdown plans). The planner builds it from a statement and the catalog without
+// any I/O; the conductor's executor walks it; EXPLAIN prints it without running anything.
+//
+// Leaves are Shard operators (one statement sent to each of a set of nodes). Inner operators merge
+// their children's rows on the conductor: Concat, CountSum, OrderedMerge, Distinct, Limit,
+// GroupMerge (partial aggregates combined per group, then the final expressions), and Combine
+// (SQLite in the conductor over the rows of Gather children, for what the shards cannot compute).
+// LookupGather leaves fetch only the rows whose join key matches the keys an earlier Gather
+// returned, from the nodes owning those keys: a lookup (semi-)join that moves keys, not tables.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+#include "planner/aggregate_plan.h"
+#include "planner/scatter_plan.h"
+#include "topology/catalog.h"
+
+namespace bd::planner {
+
+enum class OpKind : uint8_t {
+  Shard,         // one statement on each of `nodes` (leaf)
+  IndexRoute,    // probes a global index (children[2..]); children[0] runs when one node holds the rows, else children[1]
+  Concat,        // the children's rows, one after another
+  CountSum,      // the sum of the shards' count(*)
+  OrderedMerge,  // k-way merge of sorted shard streams
+  Distinct,      // removes adjacent duplicates of a sorted stream
+  Limit,         // OFFSET/LIMIT
+  GroupMerge,    // partial aggregates per group merged, then the final expressions over one row per group
+  Gather,        // one table's rows (filtered on the shards) loaded into the combine engine
+  LookupGather,  // a table's rows whose key matches values another Gather returned (keys moved, not tables)
+  Combine,       // the statement run by the conductor's SQLite over the gathered rows
+};
+
+const char* op_name(OpKind k);
+
+// A gathered table's rows restricted by the values an earlier gather produced: `column` of this
+// table IN (distinct values of `source_column` in the rows of gather `source`).
+struct LookupKey {
+  int source = -1;            // index (among the Combine's children) of the gather providing the values
+  std::string source_column;  // a column of that gather's table
+  std::string column;         // this table's column (its shard key, or the first column of a global index)
+  bool by_shard_key = false;  // values route to their owning nodes; otherwise every node is asked
+  std::string index;          // a global index on `column` that routes the values (when not the shard key)
+};
+
+struct PlanNode {
+  OpKind kind = OpKind::Shard;
+  // Shard: where the statement goes, and the virtual shards a point read names.
+  std::vector<uint32_t> nodes;
+  std::vector<uint32_t> vshards;
+  bool nodes_at_run_time = false;  // decided by the IndexRoute above (EXPLAIN cannot know them)
+  // Shard: the SQL sent; Combine: the statement the conductor's SQLite runs. Parameters ?NNN.
+  std::string sql;
+  int params = 0;
+  bool has_bound = false;    // Shard: binds `bound` (its own values) instead of the statement's parameters
+  std::vector<Value> bound;
+  double est_rows = -1;      // estimated rows this operator produces (-1: unknown)
+  std::string detail;        // what EXPLAIN says about this operator
+  std::vector<PlanNode> children;
+
+  // Payloads of particular operators.
+  std::shared_ptr<const ScatterMerge> merge;         // OrderedMerge / Distinct / Limit
+  std::shared_ptr<const AggregatePlan> aggregate;    // GroupMerge
+  std::shared_ptr<const PlanNode> fallback;          // GroupMerge: the plan that decides on integer overflow
+  std::string table;                                 // Gather / LookupGather: catalog name
+  std::optional<LookupKey> lookup;                   // LookupGather
+  std::vector<std::string> combine_tables;           // Combine: CREATE TABLE statements, in order
+  std::vector<std::string> combine_views;            // Combine: CREATE VIEW statements, in order
+  std::string names_sql;                             // GroupMerge: the user's query over the empty table (column names)
+  std::string names_ddl;                             // GroupMerge: the user's table, for names_sql
+};
+
+struct Plan {
+  std::string name;  // the plan's name in meta.plan: route, scatter, scatter-merge, combine, ...
+  PlanNode root;
+};
+
+// The plan's EXPLAIN rows (columns step, node, detail): the operators children first, one
+// "shard" row per node a statement goes to, then the plan's name and what the conductor does.
+std::vector<Row> explain_rows(const Plan& p);
+
+// Every node the plan may send a statement to (EXPLAIN, tests).
+std::vector<uint32_t> plan_nodes(const PlanNode& n);
+
+}  // namespace bd::planner

@@ -1,0 +1,312 @@
+#include "planner/select_plan.h"
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include "planner/colocate.h"
+#include "planner/params.h"
+#include "planner/pushdown.h"
+#include "planner/shard_sql.h"
+#include "sql/parser.h"
+#include "sql/printer.h"
+
+namespace bd::planner {
+namespace {
+
+PlanNode shard(std::string sql, int params, std::vector<uint32_t> nodes, std::vector<uint32_t> vshards = {}) {
+  PlanNode n;
+  n.kind = OpKind::Shard;
+  n.sql = std::move(sql);
+  n.params = params;
+  n.nodes = std::move(nodes);
+  n.vshards = std::move(vshards);
+  return n;
+}
+
+PlanNode op(OpKind k, PlanNode child, std::string detail = {}) {
+  PlanNode n;
+  n.kind = k;
+  n.detail = std::move(detail);
+  n.children.push_back(std::move(child));
+  return n;
+}
+
+void add_unique(std::vector<uint32_t>& v, uint32_t n) {
+  if (std::find(v.begin(), v.end(), n) == v.end()) v.push_back(n);
+}
+
+bool is_count_star_only(const sql::Select& sel, const Features& f) {
+  const auto& core = sel.cores[0];
+  return core.columns.size() == 1 && core.columns[0].kind == sql::ResultKind::Expr && core.columns[0].expr->kind == sql::ExprKind::Function &&
+         iequals(core.columns[0].expr->name, "count") && core.columns[0].expr->star && !core.columns[0].expr->filter &&
+         !core.columns[0].expr->over && core.group_by.empty() && !core.having && sel.order_by.empty() && !sel.limit &&
+         core.distinct != sql::Distinctness::Distinct && !f.window;
+}
+
+// The plan for a single sharded table's query sent to several nodes (`nodes`, or decided at run
+// time by an index): concatenation, counts summed, partial aggregates merged, or sorted streams
+// merged. nullopt: none applies (the combine engine answers).
+Result<std::optional<PlanNode>> multi_node_plan(const sql::Select& sel, const Features& f, const TableInfo& t, const ShardSql& shard_sql,
+                                                const std::vector<uint32_t>& nodes, bool at_run_time, const std::string& original,
+                                                int original_params, const PlanEnv& env, std::string& name) {
+  const auto& core = sel.cores[0];
+  auto leaf = [&](std::string sql, int params) {
+    PlanNode s = shard(std::move(sql), params, nodes);
+    s.nodes_at_run_time = at_run_time;
+    return s;
+  };
+  bool simple = !f.aggregate && !f.window && core.distinct != sql::Distinctness::Distinct && core.group_by.empty() && !core.having &&
+                sel.order_by.empty() && !sel.limit;
+  if (is_count_star_only(sel, f)) {
+    if (name == "none") name = "scatter-count";
+    return std::optional<PlanNode>(op(OpKind::CountSum, leaf(shard_sql.sql, shard_sql.params), "sum of the shards' counts"));
+  }
+  if (simple) {
+    if (name == "none") name = "scatter";
+    return std::optional<PlanNode>(op(OpKind::Concat, leaf(shard_sql.sql, shard_sql.params), "concatenate shard results"));
+  }
+  if ((f.aggregate || !core.group_by.empty()) && !f.window && t.kind == TableKind::Sharded) {
+    if (auto ap = plan_aggregate(sel, t)) {
+      PlanNode g = op(OpKind::GroupMerge, leaf(ap->shard_sql, ap->shard_params),
+                      "partial aggregates merged per group; final expressions: " + ap->final_sql);
+      g.names_ddl = t.create_sql;
+      g.names_sql = original;
+      g.params = original_params;
+      Features ff = f;
+      auto fb = plan_combine(&sel, original, original_params, ff, env);
+      if (!fb.ok()) return fb.error();
+      g.fallback = std::make_shared<PlanNode>(std::move(*fb));
+      g.aggregate = std::make_shared<AggregatePlan>(std::move(*ap));
+      name = "scatter-aggregate";
+      return std::optional<PlanNode>(std::move(g));
+    }
+  }
+  if (!f.aggregate && !f.window) {
+    int64_t limit = -1, offset = 0;
+    bool limit_ok = true;
+    if (sel.limit) {
+      auto lim = env.limit(*sel.limit);
+      if (!lim.ok()) return lim.error();
+      if (!*lim) {
+        limit_ok = false;
+      } else {
+        limit = (*lim)->first;
+        offset = (*lim)->second;
+      }
+    }
+    std::optional<ScatterMerge> plan;
+    if (limit_ok) plan = plan_scatter_merge(sel, t, limit, offset);
+    if (plan) {
+      auto m = std::make_shared<ScatterMerge>(std::move(*plan));
+      PlanNode n = leaf(m->shard_sql, m->param_count);
+      if (m->keys.empty())
+        n = op(OpKind::Concat, std::move(n), "concatenate shard results");
+      else
+        n = op(OpKind::OrderedMerge, std::move(n), "k-way merge of the sorted shard streams");
+      n.merge = m;
+      if (m->distinct) {
+        n = op(OpKind::Distinct, std::move(n), "drop duplicates of the merged stream");
+        n.merge = m;
+      }
+      n = op(OpKind::Limit, std::move(n), "OFFSET " + std::to_string(m->offset) + " LIMIT " + std::to_string(m->limit));
+      n.merge = m;
+      name = !at_run_time && nodes.size() < env.topo.nodes ? "route-subset-merge" : "scatter-merge";
+      return std::optional<PlanNode>(std::move(n));
+    }
+  }
+  return std::optional<PlanNode>{};
+}
+
+}  // namespace
+
+std::vector<PlanNode> index_probes(const TableInfo& t, const sql::Expr* where, const std::string& alias, const PlanEnv& env) {
+  std::vector<PlanNode> out;
+  if (!where) return out;
+  for (auto* index : env.topo.indexes_of(t.name)) {
+    // Pins on the index's first column, found as if it were the shard key.
+    TableInfo probe = t;
+    probe.kind = TableKind::Sharded;
+    probe.shard_key = t.column_index(index->columns[0].name);
+    if (probe.shard_key < 0) continue;
+    auto pins = shard_key_pins(where, probe, alias, env.params);
+    if (!pins) continue;
+    std::map<uint32_t, std::vector<Value>> per_node;
+    for (auto& v : *pins) per_node[env.topo.vshard_for(keyspace_id(v)).node].push_back(v);
+    for (auto& [node, values] : per_node) {
+      std::string sql = "SELECT DISTINCT CAST(ksid AS TEXT) FROM " + quote_ident(lookup_table_name(index->name)) + " WHERE v1 IN (";
+      for (size_t i = 0; i < values.size(); i++) sql += i ? ",?" : "?";
+      PlanNode s = shard(sql + ")", 0, {node});
+      s.has_bound = true;
+      s.bound = values;
+      s.detail = "probe of index " + index->name;
+      out.push_back(std::move(s));
+    }
+    return out;
+  }
+  return out;
+}
+
+Result<PlanNode> plan_combine(const sql::Select* sel, const std::string& text, int nparams, const Features& f, const PlanEnv& env) {
+  PlanNode comb;
+  comb.kind = OpKind::Combine;
+  comb.sql = text;
+  comb.params = nparams;
+  comb.detail = "SQLite in the conductor runs the statement over the gathered rows";
+  // Views expand into their base tables; collect the closure.
+  std::vector<const TableInfo*> tables, views;
+  std::vector<std::string> pending = f.tables;
+  std::vector<std::string> read_by_views;  // their rows must all be there for the views
+  while (!pending.empty()) {
+    std::string name = pending.back();
+    pending.pop_back();
+    const TableInfo* t = env.topo.find_table(name);
+    if (!t) continue;  // unknown names are reported by SQLite itself ("no such table")
+    auto& list = t->kind == TableKind::View ? views : tables;
+    if (std::find(list.begin(), list.end(), t) != list.end()) continue;
+    list.push_back(t);
+    if (t->kind == TableKind::View) {
+      auto parsed = sql::parse_statement(t->create_sql);
+      if (!parsed.ok()) return parsed.error();
+      auto* cv = (*parsed)->as<sql::CreateView>();
+      if (cv) {
+        auto vf = analyze_select(*cv->select);
+        pending.insert(pending.end(), vf.tables.begin(), vf.tables.end());
+        read_by_views.insert(read_by_views.end(), vf.tables.begin(), vf.tables.end());
+      }
+    }
+  }
+  // Which rows of each table to gather: pushed-down filters, and only the owning nodes when the
+  // filters pin the shard key.
+  std::vector<TableFilter> filters;
+  if (sel) filters = pushdown_filters(*sel, env.topo, env.params);
+  filters.erase(std::remove_if(filters.begin(), filters.end(),
+                               [&](const TableFilter& tf) {
+                                 return std::any_of(read_by_views.begin(), read_by_views.end(),
+                                                    [&](const std::string& n) { return iequals(n, tf.table); });
+                               }),
+                filters.end());
+  for (auto* t : tables) {
+    PlanNode s = shard(gather_sql(*t), 0, {});
+    PlanNode g;
+    g.kind = OpKind::Gather;
+    g.table = t->name;
+    g.detail = "rows of " + t->name;
+    const TableFilter* tf = nullptr;
+    for (auto& f2 : filters)
+      if (iequals(f2.table, t->name)) tf = &f2;
+    if (tf) {
+      s.sql = gather_sql(*t, tf->alias) + " WHERE " + tf->where_sql;
+      g.bound = tf->params;
+      s.params = static_cast<int>(tf->params.size());
+      g.detail += " matching " + tf->where_sql;
+    }
+    if (t->kind == TableKind::Reference) {
+      s.nodes.push_back(0);
+    } else if (tf && tf->key_pins) {
+      for (auto& v : *tf->key_pins) add_unique(s.nodes, env.node_of(*t, v));
+    } else {
+      s.nodes = env.all_nodes();
+    }
+    g.children.push_back(std::move(s));
+    comb.children.push_back(std::move(g));
+    comb.combine_tables.push_back(t->create_sql);
+  }
+  // Views are created after their tables (creation order from the catalog).
+  for (auto it = views.rbegin(); it != views.rend(); ++it) comb.combine_views.push_back((*it)->create_sql);
+  return comb;
+}
+
+Result<Plan> plan_select(const sql::Select& sel, const PlanEnv& env) {
+  Features f = analyze_select(sel);
+  // The statement as the combine engine runs it: parameters by number, bound exactly.
+  sql::Select numbered = sel;
+  int original_params = number_params(numbered);
+  std::string original = sql::print(numbered);
+  Plan plan;
+  plan.name = "none";
+  auto combine = [&]() -> Result<Plan> {
+    auto c = plan_combine(&sel, original, original_params, f, env);
+    if (!c.ok()) return c.error();
+    plan.name = "combine";
+    plan.root = std::move(*c);
+    return std::move(plan);
+  };
+  const TableInfo* only = nullptr;
+  if (f.table_refs == 1 && f.tables.size() == 1 && !f.subquery && !f.table_function && sel.cores.size() == 1 && !sel.with)
+    only = env.topo.find_table(f.tables[0]);
+  // No tables at all (SELECT 1+1): SQLite in the conductor answers.
+  if (f.tables.empty() && !f.table_function) return combine();
+  if (only && only->kind != TableKind::View) {
+    const auto& core = sel.cores[0];
+    std::string alias = core.from && !core.from->alias.empty() ? core.from->alias : only->name;
+    auto shard_sql = shard_select_sql(sel, *only);
+    if (!shard_sql.ok()) return shard_sql.error();
+    std::vector<uint32_t> targets;
+    std::vector<uint32_t> point_vshards;  // a single-key read names its virtual shard
+    bool by_index = false;
+    std::vector<PlanNode> probes;
+    if (only->kind == TableKind::Reference) {
+      targets.push_back(0);
+      plan.name = "reference";
+    } else if (auto pins = shard_key_pins(core.where.get(), *only, alias, env.params)) {
+      for (auto& v : *pins) add_unique(targets, env.node_of(*only, v));
+      if (pins->size() == 1) point_vshards.push_back(env.vshard_of(*only, (*pins)[0]));
+      if (targets.empty()) targets.push_back(env.topo.vshard_for(keyspace_id(Value::null())).node);
+      plan.name = targets.size() == 1 ? "route" : "route-subset";
+    } else if (core.where) {
+      // An equality on a globally indexed column: the index's shard says which nodes hold rows.
+      probes = index_probes(*only, core.where.get(), alias, env);
+      by_index = !probes.empty();
+    }
+    if (targets.size() == 1) {
+      plan.root = shard(shard_sql->sql, shard_sql->params, targets, point_vshards);
+      return plan;
+    }
+    if (by_index) {
+      std::string name = "lookup";
+      auto multi = multi_node_plan(sel, f, *only, *shard_sql, {}, true, original, original_params, env, name);
+      if (!multi.ok()) return multi.error();
+      if (*multi) {
+        PlanNode ir;
+        ir.kind = OpKind::IndexRoute;
+        ir.table = only->name;
+        ir.detail = "the global index of " + only->name + " names the nodes holding the rows";
+        PlanNode one = shard(shard_sql->sql, shard_sql->params, {});
+        one.nodes_at_run_time = true;
+        ir.children.push_back(std::move(one));
+        ir.children.push_back(std::move(**multi));
+        for (auto& p : probes) ir.children.push_back(std::move(p));
+        plan.name = name;
+        plan.root = std::move(ir);
+        return plan;
+      }
+    }
+    if (targets.empty()) targets = env.all_nodes();
+    auto multi = multi_node_plan(sel, f, *only, *shard_sql, targets, false, original, original_params, env, plan.name);
+    if (!multi.ok()) return multi.error();
+    if (*multi) {
+      plan.root = std::move(**multi);
+      return plan;
+    }
+  }
+  if (auto co = plan_colocated(sel, env.topo, env.params)) {
+    std::vector<uint32_t> targets;
+    if (co->reference_only) {
+      targets.push_back(0);
+      plan.name = "reference";
+    } else if (co->key_pins) {
+      const TableInfo* pinned = env.topo.find_table(co->pinned_table);
+      for (auto& v : *co->key_pins)
+        add_unique(targets, pinned ? env.node_of(*pinned, v) : env.topo.vshard_for(keyspace_id(v)).node);
+      plan.name = targets.size() == 1 ? "route" : "route-subset";
+    } else {
+      targets = env.all_nodes();
+      plan.name = "colocated-scatter";
+    }
+    plan.root = op(OpKind::Concat, shard(co->shard_sql, co->param_count, targets), "concatenate shard results (co-located join)");
+    return plan;
+  }
+  return combine();
+}
+
+}  // namespace bd::planner

@@ -1,0 +1,45 @@
+// The one place that decides how a SELECT runs: the statement plus the catalog in, a plan tree
+// (planner/plan.h) out, without I/O. The conductor executes the tree; EXPLAIN prints it.
+#pragma once
+#include <functional>
+#include <optional>
+#include <utility>
+#include <string>
+#include <vector>
+#include "base/result.h"
+#include "planner/analysis.h"
+#include "planner/plan.h"
+#include "sql/ast.h"
+#include "topology/catalog.h"
+
+namespace bd::planner {
+
+struct PlanEnv {
+  const Topology& topo;
+  const std::vector<Value>& params;
+  // Evaluates a constant expression (LIMIT values) exactly as SQLite does.
+  std::function<Result<Value>(const sql::Expr&)> constant;
+  // LIMIT/OFFSET as (limit, offset) with SQLite's conversions (-1: no limit); nullopt when the
+  // values are not constants the conductor can evaluate; an error for a LIMIT SQLite refuses.
+  std::function<Result<std::optional<std::pair<int64_t, int64_t>>>(const sql::Limit&)> limit;
+  // Owning node of `key` in `t` (the key's collation applies).
+  uint32_t node_of(const TableInfo& t, const Value& key) const { return topo.vshard_for(t.key_ksid(key)).node; }
+  uint32_t vshard_of(const TableInfo& t, const Value& key) const { return topo.vshard_for(t.key_ksid(key)).id; }
+  std::vector<uint32_t> all_nodes() const {
+    std::vector<uint32_t> n(topo.nodes);
+    for (uint32_t i = 0; i < topo.nodes; i++) n[i] = i;
+    return n;
+  }
+};
+
+// The probes of a global index of `t` whose first column `where` pins (empty: none applies): one
+// Shard per index node, answering the keyspace ids of the matching rows.
+std::vector<PlanNode> index_probes(const TableInfo& t, const sql::Expr* where, const std::string& alias, const PlanEnv& env);
+
+Result<Plan> plan_select(const sql::Select& sel, const PlanEnv& env);
+
+// The combine plan: the tables the statement reads gathered (filtered on the shards, only the rows
+// a join can use fetched by key), then `text` run by the conductor's SQLite.
+Result<PlanNode> plan_combine(const sql::Select* sel, const std::string& text, int nparams, const Features& f, const PlanEnv& env);
+
+}  // namespace bd::planner

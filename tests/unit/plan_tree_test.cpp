@@ -1,0 +1,144 @@
+// Plan-tree tests: the planner turns a statement plus a catalog into a tree of distributed
+// operators without any I/O (no cluster here), and EXPLAIN prints that tree without running it.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include "cluster_helpers.h"
+#include "planner/plan.h"
+#include "planner/select_plan.h"
+#include "planner/shard_sql.h"
+#include "sql/parser.h"
+
+using bd::Value;
+using namespace bd::planner;
+
+namespace {
+
+// A catalog of `nodes` nodes with the default 256 virtual shards, made from CREATE TABLE
+// statements (and global indexes: "INDEX name ON table(column)").
+bd::Topology catalog(uint32_t nodes, const std::vector<std::string>& creates, const std::vector<std::string>& indexes = {}) {
+  bd::Topology t;
+  t.database = "plan";
+  t.version = 1;
+  t.epoch = 1;
+  t.nodes = nodes;
+  uint64_t width = ~uint64_t{0} / 256 + 1;
+  for (uint32_t i = 0; i < 256; i++) t.vshards.push_back({i, width * i, i == 255 ? ~uint64_t{0} : width * (i + 1) - 1, i % nodes});
+  for (auto& sql : creates) {
+    auto st = bd::sql::parse_statement(sql);
+    REQUIRE(st.ok());
+    auto info = table_info_from_create(*(*st)->as<bd::sql::CreateTable>(), sql);
+    REQUIRE(info.ok());
+    t.tables.push_back(*info);
+  }
+  for (auto& spec : indexes) {
+    // "name table column"
+    auto a = spec.find(' '), b = spec.rfind(' ');
+    bd::TableInfo index;
+    index.name = spec.substr(0, a);
+    index.kind = bd::TableKind::Index;
+    index.base_table = spec.substr(a + 1, b - a - 1);
+    const bd::TableInfo* base = t.find_table(index.base_table);
+    REQUIRE(base);
+    index.columns.push_back(base->columns[base->column_index(spec.substr(b + 1))]);
+    t.tables.push_back(index);
+  }
+  return t;
+}
+
+Plan plan_of(const bd::Topology& topo, const std::string& sql, const std::vector<Value>& params = {}) {
+  auto st = bd::sql::parse_statement(sql);
+  REQUIRE(st.ok());
+  PlanEnv env{topo, params, [](const bd::sql::Expr&) -> bd::Result<Value> { return bd::Error::unsupported("no constants here"); },
+              [](const bd::sql::Limit&) -> bd::Result<std::optional<std::pair<int64_t, int64_t>>> {
+                return std::optional<std::pair<int64_t, int64_t>>{};
+              }};
+  auto p = plan_select(*(*st)->as<bd::sql::Select>(), env);
+  INFO(sql);
+  REQUIRE(p.ok());
+  return std::move(*p);
+}
+
+int count_ops(const PlanNode& n, OpKind k) {
+  int c = n.kind == k;
+  for (auto& ch : n.children) c += count_ops(ch, k);
+  return c;
+}
+
+const std::vector<std::string> kSchema = {"CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, city TEXT)",
+                                          "CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER, total INTEGER)",
+                                          "CREATE TABLE cities (name TEXT PRIMARY KEY, country TEXT)"};
+
+}  // namespace
+
+TEST_CASE("plan tree: a point read is one Shard operator on the owning node") {
+  auto topo = catalog(4, kSchema);
+  auto p = plan_of(topo, "SELECT name FROM users WHERE id = 7");
+  CHECK(p.name == "route");
+  REQUIRE(p.root.kind == OpKind::Shard);
+  CHECK(p.root.nodes.size() == 1);
+  CHECK(p.root.vshards.size() == 1);
+  CHECK(p.root.sql.find("FROM users WHERE id = 7") != std::string::npos);
+}
+
+TEST_CASE("plan tree: ORDER BY ... LIMIT is Limit over OrderedMerge over a Shard on every node") {
+  auto topo = catalog(4, kSchema);
+  auto p = plan_of(topo, "SELECT id FROM users ORDER BY name");
+  CHECK(p.name == "scatter-merge");
+  REQUIRE(p.root.kind == OpKind::Limit);
+  REQUIRE(p.root.children[0].kind == OpKind::OrderedMerge);
+  REQUIRE(p.root.children[0].children[0].kind == OpKind::Shard);
+  CHECK(p.root.children[0].children[0].nodes.size() == 4);
+  auto c = plan_of(topo, "SELECT count(*) FROM orders WHERE total > 5");
+  CHECK(c.name == "scatter-count");
+  CHECK(c.root.kind == OpKind::CountSum);
+  auto g = plan_of(topo, "SELECT user_id, sum(total) FROM orders GROUP BY user_id");
+  CHECK(g.name == "scatter-aggregate");
+  CHECK(g.root.kind == OpKind::GroupMerge);
+  REQUIRE(g.root.fallback);
+  CHECK(g.root.fallback->kind == OpKind::Combine);
+}
+
+TEST_CASE("plan tree: an equality on a globally indexed column probes the index first") {
+  auto topo = catalog(4, kSchema, {"orders_user orders user_id"});
+  auto p = plan_of(topo, "SELECT id, total FROM orders WHERE user_id = 36");
+  CHECK(p.name == "lookup");
+  REQUIRE(p.root.kind == OpKind::IndexRoute);
+  REQUIRE(p.root.children.size() == 3);  // one node, several nodes, one probe
+  CHECK(p.root.children[2].nodes.size() == 1);
+  CHECK(p.root.children[2].sql.find("_bd_idx_orders_user") != std::string::npos);
+}
+
+TEST_CASE("plan tree: EXPLAIN rows list each operator, children first, and the plan last") {
+  auto topo = catalog(4, kSchema);
+  auto p = plan_of(topo, "SELECT DISTINCT city FROM users ORDER BY city");
+  auto rows = explain_rows(p);
+  REQUIRE(rows.size() == 4 + 3 + 1);  // 4 shard rows, merge + distinct + limit, the plan
+  for (int i = 0; i < 4; i++) CHECK(rows[i][0].s == "shard");
+  CHECK(rows[4][0].s == "ordered-merge");
+  CHECK(rows[5][0].s == "distinct");
+  CHECK(rows[6][0].s == "limit");
+  CHECK(rows[7][0].s == "scatter-merge");
+}
+
+TEST_CASE("EXPLAIN prints the tree without running anything on the nodes") {
+  auto c = bd::native::Cluster::open({4, "", "explain", 4000, 50});
+  REQUIRE(c.ok());
+  auto& cl = **c;
+  bd::testing::run(cl, "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)");
+  bd::testing::run(cl, "CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER, total INTEGER)");
+  for (int i = 1; i <= 200; i++)
+    bd::testing::run(cl, "INSERT INTO users VALUES (?, ?)", {Value::integer(i), Value::text("u" + std::to_string(i))});
+  // Running it would gather 200 rows, over this cluster's cap of 50.
+  const std::string q = "SELECT u.name, count(*) FROM users u JOIN orders o ON o.user_id = u.name GROUP BY u.name";
+  auto ran = cl.execute(q);
+  REQUIRE_FALSE(ran.ok());
+  CHECK(ran.error().message.find("more than 50 rows") != std::string::npos);
+  auto e = bd::testing::run(cl, "EXPLAIN " + q);
+  CHECK(e.meta_json.find("\"roundTrips\":0") != std::string::npos);
+  CHECK(e.meta_json.find("\"nodesTouched\":0") != std::string::npos);
+  CHECK(e.rs.rows.back()[0].s == "combine");
+  int gathers = 0;
+  for (auto& row : e.rs.rows) gathers += row[0].s == "gather";
+  CHECK(gathers == 2);
+}
