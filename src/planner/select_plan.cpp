@@ -196,8 +196,8 @@ Result<PlanNode> plan_combine(const sql::Select* sel, const std::string& text, i
       if (iequals(f2.table, t->name)) tf = &f2;
     if (tf) {
       s.sql = gather_sql(*t, tf->alias) + " WHERE " + tf->where_sql;
-      g.bound = tf->params;
-      s.params = static_cast<int>(tf->params.size());
+      s.has_bound = true;
+      s.bound = tf->params;
       g.detail += " matching " + tf->where_sql;
     }
     if (t->kind == TableKind::Reference) {
