@@ -162,7 +162,8 @@ Task<Result<QueryOutput>> run_group_merge(Exec& x, const PlanNode& g, const std:
   // the result columns SQLite's own names.
   auto db = CombineDb::open();
   if (!db.ok()) co_return db.error();
-  if (auto st = (*db)->exec(g.names_ddl); !st.ok()) co_return st.error();
+  for (auto& ddl : g.names_ddl)
+    if (auto st = (*db)->exec(ddl); !st.ok()) co_return st.error();
   auto names = (*db)->query(g.names_sql, planner::params_for(x.params, g.params));
   if (!names.ok()) co_return names.error();
   if (auto st = (*db)->exec(ap.agg_table_ddl); !st.ok()) co_return st.error();
@@ -210,8 +211,6 @@ Task<Result<QueryOutput>> run_merge(Exec& x, const PlanNode& lim, const std::vec
 Task<Result<QueryOutput>> run_node(Exec& x, const PlanNode& n, const std::vector<uint32_t>* nodes);
 
 Task<Result<QueryOutput>> run_index_route(Exec& x, const PlanNode& ir) {
-  const TableInfo* t = x.topo->find_table(ir.table);
-  if (!t) co_return Error::internal("indexed table left the catalog");
   const PlanNode& multi = ir.children[1];
   std::vector<NodeRequest> reqs;
   for (size_t i = 2; i < ir.children.size(); i++) {

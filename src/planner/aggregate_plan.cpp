@@ -27,10 +27,14 @@ ExprPtr call(const std::string& name, std::vector<ExprPtr> args, bool star = fal
 struct Collector {
   std::vector<const Expr*> calls;  // distinct aggregate calls, by structure
   bool ok = true;
+  const std::string* key = nullptr;  // the relation's shard-key column (BINARY), if any
 
   void visit(const Expr& e) {
     if (e.kind == ExprKind::Function && is_aggregate_function(e)) {
-      if (e.distinct || e.filter || e.over || !e.order_by.empty()) {
+      // count(DISTINCT k) over the shard key: equal keys live on one node, so the shards' counts add up.
+      bool distinct_key = e.distinct && !e.star && e.args.size() == 1 && iequals(e.name, "count") && key &&
+                          e.args[0]->kind == ExprKind::Column && e.args[0]->schema.empty() && iequals(e.args[0]->name, *key);
+      if ((e.distinct && !distinct_key) || e.filter || e.over || !e.order_by.empty()) {
         ok = false;
         return;
       }
@@ -105,10 +109,11 @@ bool rewrite(ExprPtr& e, const std::vector<const Expr*>& calls, const std::vecto
 
 }  // namespace
 
-std::optional<AggregatePlan> plan_aggregate(const sql::Select& sel, const TableInfo& t) {
+std::optional<AggregatePlan> plan_aggregate(const sql::Select& sel, const TableInfo& t, bool partitioned_from) {
   if (sel.cores.size() != 1 || sel.with || t.kind != TableKind::Sharded) return std::nullopt;
   const auto& core = sel.cores[0];
-  if (core.is_values || !core.from || core.from->kind != sql::TableRefKind::Table || !core.windows.empty()) return std::nullopt;
+  if (core.is_values || !core.from || (core.from->kind != sql::TableRefKind::Table && !partitioned_from) || !core.windows.empty())
+    return std::nullopt;
   // GROUP BY terms: positions and aliases resolve to select-list expressions, as in SQLite.
   std::vector<ExprPtr> group_exprs;
   for (auto& g : core.group_by) {
@@ -131,6 +136,11 @@ std::optional<AggregatePlan> plan_aggregate(const sql::Select& sel, const TableI
     group_exprs.push_back(e->clone());
   }
   Collector col;
+  std::string key_name;
+  if (t.shard_key >= 0 && (t.columns[t.shard_key].collation.empty() || iequals(t.columns[t.shard_key].collation, "BINARY"))) {
+    key_name = t.columns[t.shard_key].name;
+    col.key = &key_name;
+  }
   for (auto& rc : core.columns) {
     if (rc.kind != sql::ResultKind::Expr) return std::nullopt;  // SELECT * with GROUP BY: bare columns
     col.visit(*rc.expr);
@@ -176,6 +186,7 @@ std::optional<AggregatePlan> plan_aggregate(const sql::Select& sel, const TableI
         std::vector<ExprPtr> a;
         a.push_back(arg());
         partials.push_back(call("count", std::move(a)));
+        partials.back()->distinct = c->distinct;
         break;
       }
       case merge::AggregateKind::Sum: {

@@ -25,6 +25,8 @@ struct AggregatePlan {
 };
 
 // nullopt: not a plain single-table aggregate this plan covers (the combine engine answers).
-std::optional<AggregatePlan> plan_aggregate(const sql::Select& sel, const TableInfo& t);
+// `partitioned_from`: the FROM clause is a join or derived table whose rows are partitioned by
+// `t`'s shard key (planner/partition.h); `t` then describes its columns.
+std::optional<AggregatePlan> plan_aggregate(const sql::Select& sel, const TableInfo& t, bool partitioned_from = false);
 
 }  // namespace bd::planner

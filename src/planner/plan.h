@@ -70,7 +70,7 @@ struct PlanNode {
   std::vector<std::string> combine_tables;           // Combine: CREATE TABLE statements, in order
   std::vector<std::string> combine_views;            // Combine: CREATE VIEW statements, in order
   std::string names_sql;                             // GroupMerge: the user's query over the empty table (column names)
-  std::string names_ddl;                             // GroupMerge: the user's table, for names_sql
+  std::vector<std::string> names_ddl;                // GroupMerge: the tables names_sql reads
 };
 
 struct Plan {

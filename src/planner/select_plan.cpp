@@ -5,6 +5,7 @@
 #include <memory>
 #include "planner/colocate.h"
 #include "planner/params.h"
+#include "planner/partition.h"
 #include "planner/pushdown.h"
 #include "planner/shard_sql.h"
 #include "sql/parser.h"
@@ -48,7 +49,8 @@ bool is_count_star_only(const sql::Select& sel, const Features& f) {
 // merged. nullopt: none applies (the combine engine answers).
 Result<std::optional<PlanNode>> multi_node_plan(const sql::Select& sel, const Features& f, const TableInfo& t, const ShardSql& shard_sql,
                                                 const std::vector<uint32_t>& nodes, bool at_run_time, const std::string& original,
-                                                int original_params, const PlanEnv& env, std::string& name) {
+                                                int original_params, const PlanEnv& env, std::string& name,
+                                                const std::vector<std::string>& ddl, bool partitioned_from) {
   const auto& core = sel.cores[0];
   auto leaf = [&](std::string sql, int params) {
     PlanNode s = shard(std::move(sql), params, nodes);
@@ -66,10 +68,10 @@ Result<std::optional<PlanNode>> multi_node_plan(const sql::Select& sel, const Fe
     return std::optional<PlanNode>(op(OpKind::Concat, leaf(shard_sql.sql, shard_sql.params), "concatenate shard results"));
   }
   if ((f.aggregate || !core.group_by.empty()) && !f.window && t.kind == TableKind::Sharded) {
-    if (auto ap = plan_aggregate(sel, t)) {
+    if (auto ap = plan_aggregate(sel, t, partitioned_from)) {
       PlanNode g = op(OpKind::GroupMerge, leaf(ap->shard_sql, ap->shard_params),
                       "partial aggregates merged per group; final expressions: " + ap->final_sql);
-      g.names_ddl = t.create_sql;
+      g.names_ddl = ddl;
       g.names_sql = original;
       g.params = original_params;
       Features ff = f;
@@ -264,7 +266,7 @@ Result<Plan> plan_select(const sql::Select& sel, const PlanEnv& env) {
     }
     if (by_index) {
       std::string name = "lookup";
-      auto multi = multi_node_plan(sel, f, *only, *shard_sql, {}, true, original, original_params, env, name);
+      auto multi = multi_node_plan(sel, f, *only, *shard_sql, {}, true, original, original_params, env, name, {only->create_sql}, false);
       if (!multi.ok()) return multi.error();
       if (*multi) {
         PlanNode ir;
@@ -282,7 +284,7 @@ Result<Plan> plan_select(const sql::Select& sel, const PlanEnv& env) {
       }
     }
     if (targets.empty()) targets = env.all_nodes();
-    auto multi = multi_node_plan(sel, f, *only, *shard_sql, targets, false, original, original_params, env, plan.name);
+    auto multi = multi_node_plan(sel, f, *only, *shard_sql, targets, false, original, original_params, env, plan.name, {only->create_sql}, false);
     if (!multi.ok()) return multi.error();
     if (*multi) {
       plan.root = std::move(**multi);
@@ -305,6 +307,72 @@ Result<Plan> plan_select(const sql::Select& sel, const PlanEnv& env) {
     }
     plan.root = op(OpKind::Concat, shard(co->shard_sql, co->param_count, targets), "concatenate shard results (co-located join)");
     return plan;
+  }
+  if (auto part = partitioned_query(sel, env.topo, env.params)) {
+    Features pf = analyze_select(part->sel);
+    const auto& core = part->sel.cores[0];
+    auto shard_sql = shard_select_sql(part->sel, part->rel);
+    if (!shard_sql.ok()) return shard_sql.error();
+    std::vector<uint32_t> targets;
+    std::vector<PlanNode> probes;
+    std::string probed;
+    std::optional<std::vector<Value>> pins = part->key_pins;
+    const TableInfo* pinned = part->pinned;
+    if (!part->join && core.where) {
+      pins = shard_key_pins(core.where.get(), part->rel, part->alias, env.params);
+      pinned = &part->rel;
+    }
+    if (pins) {
+      for (auto& v : *pins) add_unique(targets, env.node_of(*pinned, v));
+      if (targets.empty()) targets.push_back(env.topo.vshard_for(keyspace_id(Value::null())).node);
+      plan.name = targets.size() == 1 ? "route" : "route-subset";
+    } else if (core.where) {
+      for (auto& [t, alias] : part->members) {
+        if (t->kind != TableKind::Sharded) continue;
+        probes = index_probes(*t, core.where.get(), alias, env);
+        if (!probes.empty()) {
+          probed = t->name;
+          break;
+        }
+      }
+    }
+    if (targets.size() == 1) {
+      plan.root = shard(shard_sql->sql, shard_sql->params, targets);
+      return plan;
+    }
+    bool partitioned_from = core.from->kind != sql::TableRefKind::Table;
+    if (!probes.empty()) {
+      std::string name = "lookup";
+      auto multi = multi_node_plan(part->sel, pf, part->rel, *shard_sql, {}, true, original, original_params, env, name, part->ddl,
+                                   partitioned_from);
+      if (!multi.ok()) return multi.error();
+      if (*multi) {
+        PlanNode ir;
+        ir.kind = OpKind::IndexRoute;
+        ir.table = probed;
+        ir.detail = "a global index names the nodes holding the rows";
+        PlanNode one = shard(shard_sql->sql, shard_sql->params, {});
+        one.nodes_at_run_time = true;
+        ir.children.push_back(std::move(one));
+        ir.children.push_back(std::move(**multi));
+        for (auto& p : probes) ir.children.push_back(std::move(p));
+        plan.name = name;
+        plan.root = std::move(ir);
+        return plan;
+      }
+    }
+    if (targets.empty()) targets = env.all_nodes();
+    if (plan.name == "none") plan.name = part->join ? "colocated-scatter" : "none";
+    std::string name = plan.name;
+    auto multi = multi_node_plan(part->sel, pf, part->rel, *shard_sql, targets, false, original, original_params, env, name, part->ddl,
+                                 partitioned_from);
+    if (!multi.ok()) return multi.error();
+    if (*multi) {
+      plan.name = name;
+      plan.root = std::move(**multi);
+      return plan;
+    }
+    plan.name = "none";
   }
   return combine();
 }
