@@ -191,7 +191,8 @@ Task<Result<QueryOutput>> run_merge(Exec& x, const PlanNode& lim, const std::vec
   QueryOutput out;
   std::vector<merge::RowSourcePtr> inputs;
   for (auto& rs : *parts) {
-    if (out.rs.columns.empty()) out.rs.columns.assign(rs.columns.begin(), rs.columns.begin() + std::min(rs.columns.size(), m.visible_columns));
+    if (out.rs.columns.empty())
+      out.rs.columns.assign(rs.columns.begin(), rs.columns.begin() + std::min(rs.columns.size(), m.visible_columns));
     inputs.push_back(std::make_unique<merge::VectorSource>(std::move(rs.rows)));
   }
   merge::RowSourcePtr src;
@@ -223,7 +224,8 @@ Task<Result<QueryOutput>> run_index_route(Exec& x, const PlanNode& ir) {
   std::vector<uint32_t> targets;
   for (auto& r : *resp)
     for (auto& row : r.results[0].rows) {
-      uint64_t ksid = row[0].type == ValueType::Integer ? static_cast<uint64_t>(row[0].i) : static_cast<uint64_t>(std::strtoll(row[0].s.c_str(), nullptr, 10));
+      uint64_t ksid = row[0].type == ValueType::Integer ? static_cast<uint64_t>(row[0].i)
+                                                        : static_cast<uint64_t>(std::strtoll(row[0].s.c_str(), nullptr, 10));
       uint32_t node = x.topo->vshard_for(ksid).node;
       if (std::find(targets.begin(), targets.end(), node) == targets.end()) targets.push_back(node);
     }

@@ -9,6 +9,7 @@
 #include "sql/parser.h"
 #include "planner/analysis.h"
 #include "planner/params.h"
+#include "planner/select_plan.h"
 #include "planner/shard_sql.h"
 #include "sql/printer.h"
 #include "topology/store.h"
@@ -118,7 +119,7 @@ std::vector<storage::Statement> build_inserts(const sql::Insert& ins, const Tabl
       size_t row_bytes = 4;
       for (auto& v : rows[i]) {
         if (auto e = inline_value(v)) {
-          row_bytes += e->text.size() + 2;
+          row_bytes += sql::print(*e).size() + 2;  // a negative number is a unary minus: its text is not in e->text
           exprs.push_back(std::move(e));
         } else {
           row_params.push_back(v);
@@ -194,7 +195,8 @@ Task<Result<QueryOutput>> run_insert(Exec& x, const sql::Insert& ins) {
   if (ins.default_values) {
     rows.emplace_back();
   } else {
-    const sql::Select& src = *ins.select;
+    sql::Select src = *ins.select;
+    planner::attach_with(ins.with.get(), src);  // WITH ... INSERT: the CTEs are the source's
     bool plain_values = src.cores.size() == 1 && src.cores[0].is_values && src.order_by.empty() && !src.limit && !src.with;
     if (plain_values) {
       for (auto& exprs : src.cores[0].values) {
@@ -530,6 +532,9 @@ sql::ExprPtr value_literal(const Value& v) {
 
 Task<Status> inline_subqueries(Exec& x, sql::Stmt& st) {
   std::vector<sql::Expr*> found;
+  const sql::With* with = nullptr;
+  if (auto* u = st.as<sql::Update>()) with = u->with.get();
+  if (auto* d = st.as<sql::Delete>()) with = d->with.get();
   if (auto* u = st.as<sql::Update>()) {
     for (auto& sc : u->set) collect_subqueries(*sc.value, found);
     if (u->where) collect_subqueries(*u->where, found);
@@ -538,6 +543,7 @@ Task<Status> inline_subqueries(Exec& x, sql::Stmt& st) {
   }
   for (auto* e : found) {
     sql::Select sub = *e->select;
+    planner::attach_with(with, sub);
     planner::number_params(sub);
     auto r = co_await run_select(x, sub);
     if (!r.ok()) {

@@ -275,7 +275,8 @@ int count_table_refs(const sql::Select& s, const std::string& name) {
   return n;
 }
 
-std::optional<Partitioned> relation(const sql::Select& in, const Topology& topo, const std::vector<Value>& params, bool plain_ok, int depth);
+std::optional<Partitioned> relation(const sql::Select& in, const Topology& topo, const std::vector<Value>& params, bool plain_ok,
+                                    int depth);
 
 // A derived table (FROM subquery) as a sharded relation: its result columns, partitioned by the
 // key column it carries through.
@@ -345,7 +346,8 @@ std::optional<Partitioned> derived(const sql::TableRef& from, const Topology& to
   return out;
 }
 
-std::optional<Partitioned> relation(const sql::Select& in, const Topology& topo, const std::vector<Value>& params, bool plain_ok, int depth) {
+std::optional<Partitioned> relation(const sql::Select& in, const Topology& topo, const std::vector<Value>& params, bool plain_ok,
+                                    int depth) {
   if (depth > 8 || in.cores.size() != 1) return std::nullopt;
   sql::Select s = in;
   // A non-recursive CTE used exactly once in the FROM clause is inlined as a FROM subquery.

@@ -17,8 +17,8 @@ struct Partitioned {
   // The relation as a sharded table: its columns (affinity and collation where SQLite keeps
   // them), shard_key: a column holding the partition key (or -1 for a join: see key_pins).
   TableInfo rel;
-  std::string alias;  // how the outermost query names it (a join: empty)
-  sql::Select sel;    // the statement as the nodes run it: stars expanded, a CTE used once inlined
+  std::string alias;             // how the outermost query names it (a join: empty)
+  sql::Select sel;               // the statement as the nodes run it: stars expanded, a CTE used once inlined
   std::vector<std::string> ddl;  // CREATE TABLE of every table it reads (result column names)
   // Shard-key values that pin the rows (restrict the nodes), and whose key they are.
   std::optional<std::vector<Value>> key_pins;

@@ -37,7 +37,8 @@ void explain_node(const PlanNode& n, int depth, std::vector<Row>& out) {
       out.push_back({Value::text("shard"), Value::null(), Value::text(indent + n.sql + " -- on the nodes the index names")});
       return;
     }
-    for (auto node : n.nodes) out.push_back({Value::text("shard"), Value::integer(node), Value::text(indent + n.sql + rows_text(n.est_rows))});
+    for (auto node : n.nodes)
+      out.push_back({Value::text("shard"), Value::integer(node), Value::text(indent + n.sql + rows_text(n.est_rows))});
     return;
   }
   std::string text = n.detail;

@@ -55,22 +55,22 @@ struct PlanNode {
   // Shard: the SQL sent; Combine: the statement the conductor's SQLite runs. Parameters ?NNN.
   std::string sql;
   int params = 0;
-  bool has_bound = false;    // Shard: binds `bound` (its own values) instead of the statement's parameters
+  bool has_bound = false;  // Shard: binds `bound` (its own values) instead of the statement's parameters
   std::vector<Value> bound;
-  double est_rows = -1;      // estimated rows this operator produces (-1: unknown)
-  std::string detail;        // what EXPLAIN says about this operator
+  double est_rows = -1;  // estimated rows this operator produces (-1: unknown)
+  std::string detail;    // what EXPLAIN says about this operator
   std::vector<PlanNode> children;
 
   // Payloads of particular operators.
-  std::shared_ptr<const ScatterMerge> merge;         // OrderedMerge / Distinct / Limit
-  std::shared_ptr<const AggregatePlan> aggregate;    // GroupMerge
-  std::shared_ptr<const PlanNode> fallback;          // GroupMerge: the plan that decides on integer overflow
-  std::string table;                                 // Gather / LookupGather: catalog name
-  std::optional<LookupKey> lookup;                   // LookupGather
-  std::vector<std::string> combine_tables;           // Combine: CREATE TABLE statements, in order
-  std::vector<std::string> combine_views;            // Combine: CREATE VIEW statements, in order
-  std::string names_sql;                             // GroupMerge: the user's query over the empty table (column names)
-  std::vector<std::string> names_ddl;                // GroupMerge: the tables names_sql reads
+  std::shared_ptr<const ScatterMerge> merge;       // OrderedMerge / Distinct / Limit
+  std::shared_ptr<const AggregatePlan> aggregate;  // GroupMerge
+  std::shared_ptr<const PlanNode> fallback;        // GroupMerge: the plan that decides on integer overflow
+  std::string table;                               // Gather / LookupGather: catalog name
+  std::optional<LookupKey> lookup;                 // LookupGather
+  std::vector<std::string> combine_tables;         // Combine: CREATE TABLE statements, in order
+  std::vector<std::string> combine_views;          // Combine: CREATE VIEW statements, in order
+  std::string names_sql;                           // GroupMerge: the user's query over the empty table (column names)
+  std::vector<std::string> names_ddl;              // GroupMerge: the tables names_sql reads
 };
 
 struct Plan {

@@ -38,10 +38,10 @@ void add_unique(std::vector<uint32_t>& v, uint32_t n) {
 
 bool is_count_star_only(const sql::Select& sel, const Features& f) {
   const auto& core = sel.cores[0];
-  return core.columns.size() == 1 && core.columns[0].kind == sql::ResultKind::Expr && core.columns[0].expr->kind == sql::ExprKind::Function &&
-         iequals(core.columns[0].expr->name, "count") && core.columns[0].expr->star && !core.columns[0].expr->filter &&
-         !core.columns[0].expr->over && core.group_by.empty() && !core.having && sel.order_by.empty() && !sel.limit &&
-         core.distinct != sql::Distinctness::Distinct && !f.window;
+  return core.columns.size() == 1 && core.columns[0].kind == sql::ResultKind::Expr &&
+         core.columns[0].expr->kind == sql::ExprKind::Function && iequals(core.columns[0].expr->name, "count") &&
+         core.columns[0].expr->star && !core.columns[0].expr->filter && !core.columns[0].expr->over && core.group_by.empty() &&
+         !core.having && sel.order_by.empty() && !sel.limit && core.distinct != sql::Distinctness::Distinct && !f.window;
 }
 
 // The plan for a single sharded table's query sent to several nodes (`nodes`, or decided at run
@@ -218,6 +218,25 @@ Result<PlanNode> plan_combine(const sql::Select* sel, const std::string& text, i
   return comb;
 }
 
+void attach_with(const sql::With* with, sql::Select& sel) {
+  if (!with) return;
+  if (!sel.with) {
+    sel.with = sql::Box<sql::With>(new sql::With(*with));
+    return;
+  }
+  sql::With merged = *with;
+  merged.recursive = with->recursive || sel.with->recursive;
+  merged.ctes.erase(std::remove_if(merged.ctes.begin(), merged.ctes.end(),
+                                   [&](const sql::Cte& c) {
+                                     for (auto& own : sel.with->ctes)
+                                       if (iequals(own.name, c.name)) return true;
+                                     return false;
+                                   }),
+                    merged.ctes.end());
+  for (auto& c : sel.with->ctes) merged.ctes.push_back(c);
+  sel.with = sql::Box<sql::With>(new sql::With(std::move(merged)));
+}
+
 Result<Plan> plan_select(const sql::Select& sel, const PlanEnv& env) {
   Features f = analyze_select(sel);
   // The statement as the combine engine runs it: parameters by number, bound exactly.
@@ -284,7 +303,8 @@ Result<Plan> plan_select(const sql::Select& sel, const PlanEnv& env) {
       }
     }
     if (targets.empty()) targets = env.all_nodes();
-    auto multi = multi_node_plan(sel, f, *only, *shard_sql, targets, false, original, original_params, env, plan.name, {only->create_sql}, false);
+    auto multi =
+        multi_node_plan(sel, f, *only, *shard_sql, targets, false, original, original_params, env, plan.name, {only->create_sql}, false);
     if (!multi.ok()) return multi.error();
     if (*multi) {
       plan.root = std::move(**multi);
@@ -298,8 +318,7 @@ Result<Plan> plan_select(const sql::Select& sel, const PlanEnv& env) {
       plan.name = "reference";
     } else if (co->key_pins) {
       const TableInfo* pinned = env.topo.find_table(co->pinned_table);
-      for (auto& v : *co->key_pins)
-        add_unique(targets, pinned ? env.node_of(*pinned, v) : env.topo.vshard_for(keyspace_id(v)).node);
+      for (auto& v : *co->key_pins) add_unique(targets, pinned ? env.node_of(*pinned, v) : env.topo.vshard_for(keyspace_id(v)).node);
       plan.name = targets.size() == 1 ? "route" : "route-subset";
     } else {
       targets = env.all_nodes();

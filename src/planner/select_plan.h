@@ -36,6 +36,10 @@ struct PlanEnv {
 // Shard per index node, answering the keyspace ids of the matching rows.
 std::vector<PlanNode> index_probes(const TableInfo& t, const sql::Expr* where, const std::string& alias, const PlanEnv& env);
 
+// A statement's WITH clause made visible to a SELECT it contains (INSERT's source, UPDATE and
+// DELETE subqueries), which then runs on its own: the SELECT's own CTEs shadow the statement's.
+void attach_with(const sql::With* with, sql::Select& sel);
+
 Result<Plan> plan_select(const sql::Select& sel, const PlanEnv& env);
 
 // The combine plan: the tables the statement reads gathered (filtered on the shards, only the rows

@@ -196,4 +196,21 @@ TEST_CASE("scale: joins, semi/anti joins, DISTINCT, derived tables and CTEs at s
   SECTION("a join of the two tables grouped by a column of the smaller one") {
     fx.same("SELECT u.city, count(*), sum(o.total) FROM users u JOIN orders o ON o.user_id = u.id GROUP BY u.city");
   }
+  SECTION("writes with big sources: a recursive CTE, WITH ... INSERT/UPDATE/DELETE, INSERT ... SELECT") {
+    fx.both("CREATE TABLE IF NOT EXISTS seq (x INTEGER PRIMARY KEY, y INTEGER)");
+    int n = std::max(20000, fx.size.orders / 4);
+    std::string rec = "INSERT INTO seq WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < " + std::to_string(n) +
+                      ") SELECT x, x * 3 FROM c";
+    fx.both(rec);
+    fx.same("SELECT count(*), sum(y), min(x), max(x) FROM seq");
+    fx.both("WITH ids(x) AS (VALUES (-1), (-2), (-3)) INSERT INTO seq SELECT x, x * 3 FROM ids");
+    fx.both("WITH ids(x) AS (VALUES (-1), (-3)) UPDATE seq SET y = 0 WHERE x IN (SELECT x FROM ids)");
+    fx.both("WITH ids(x) AS (VALUES (-2)) DELETE FROM seq WHERE x IN (SELECT x FROM ids)");
+    fx.same("SELECT x, y FROM seq WHERE x < 0");
+    fx.both("CREATE TABLE IF NOT EXISTS big_orders (user_id INTEGER, id INTEGER, total INTEGER, PRIMARY KEY (user_id, id))");
+    fx.both("INSERT INTO big_orders SELECT user_id, id, total FROM orders WHERE total >= 1500");
+    fx.same("SELECT count(*), sum(total) FROM big_orders");
+    fx.both("UPDATE users SET score = score + 1 WHERE id IN (SELECT user_id FROM orders WHERE total > 1990)");
+    fx.same("SELECT sum(score) FROM users");
+  }
 }
