@@ -9,6 +9,7 @@
 #include "conductor/merge/group_combine.h"
 #include "conductor/merge/limit.h"
 #include "conductor/merge/ordered_merge.h"
+#include "planner/lookup_join.h"
 #include "planner/params.h"
 #include "planner/shard_sql.h"
 #include "sql/printer.h"
@@ -69,52 +70,118 @@ QueryOutput concat_parts(std::vector<ResultSet>& parts) {
   return out;
 }
 
+// The statements of one lookup gather: the values its source gather returned (now in the combine
+// database), routed to the nodes owning them or sent to every node, within the parameter limit.
+Result<std::map<uint32_t, std::vector<storage::Statement>>> lookup_statements(Exec& x, CombineDb& db, const PlanNode& comb,
+                                                                              const PlanNode& lg) {
+  std::map<uint32_t, std::vector<storage::Statement>> per_node;
+  const auto& k = *lg.lookup;
+  const TableInfo* t = x.topo->find_table(lg.table);
+  const TableInfo* src = x.topo->find_table(comb.children[k.source].table);
+  if (!t || !src) return Error::internal("gathered table left the catalog");
+  auto values = db.query("SELECT DISTINCT " + planner::quote_ident(k.source_column) + " FROM " + planner::quote_ident(src->name) +
+                             " WHERE " + planner::quote_ident(k.source_column) + " IS NOT NULL",
+                         {});
+  if (!values.ok()) return values.error();
+  const auto& filter = lg.children[0].bound;
+  size_t room = planner::kLookupParams - filter.size();
+  std::map<uint32_t, std::vector<Value>> keys;
+  int col = t->column_index(k.column);
+  for (auto& row : values->rows) {
+    if (k.by_shard_key)
+      keys[x.node_of(*t, apply_affinity(row[0], t->columns[col].affinity))].push_back(row[0]);
+    else
+      for (auto n : x.all_nodes()) keys[n].push_back(row[0]);
+  }
+  for (auto& [node, list] : keys)
+    for (size_t i = 0; i < list.size(); i += room) {
+      size_t count = std::min(room, list.size() - i);
+      std::vector<Value> params = filter;
+      params.insert(params.end(), list.begin() + static_cast<long>(i), list.begin() + static_cast<long>(i + count));
+      per_node[node].push_back({planner::lookup_sql(lg, count), std::move(params), false});
+    }
+  return per_node;
+}
+
+// Gathers the tables (filtered on the shards; lookup gathers after the gathers they take their
+// keys from, in rounds), loads them into a fresh combine database and runs the statement there.
 Task<Result<QueryOutput>> run_combine(Exec& x, const PlanNode& comb) {
   auto db_r = CombineDb::open();
   if (!db_r.ok()) co_return db_r.error();
   auto db = std::move(*db_r);
   for (auto& ddl : comb.combine_tables)
     if (auto s = db->exec(ddl); !s.ok()) co_return s.error();
-  // One request per node carries every gather that node serves.
-  std::vector<NodeRequest> reqs;
-  std::vector<std::vector<size_t>> req_gathers;
-  for (uint32_t n = 0; n < x.topo->nodes; n++) {
-    std::vector<storage::Statement> stmts;
-    std::vector<size_t> which;
+  std::vector<bool> loaded(comb.children.size(), false);
+  uint64_t rows = 0, bytes = 0;
+  size_t asked = 0;
+  while (std::find(loaded.begin(), loaded.end(), false) != loaded.end()) {
+    // This round: every gather whose keys are known. One request per node carries them all.
+    std::map<uint32_t, std::vector<storage::Statement>> per_node;
+    std::map<uint32_t, std::vector<size_t>> which;
+    std::vector<size_t> round;
     for (size_t gi = 0; gi < comb.children.size(); gi++) {
-      const auto& leaf = comb.children[gi].children[0];
-      if (std::find(leaf.nodes.begin(), leaf.nodes.end(), n) == leaf.nodes.end()) continue;
-      stmts.push_back({leaf.sql, leaf.has_bound ? leaf.bound : planner::params_for(x.params, leaf.params), false});
-      which.push_back(gi);
-    }
-    if (stmts.empty()) continue;
-    reqs.push_back({n, x.request(std::move(stmts))});
-    req_gathers.push_back(std::move(which));
-  }
-  if (!reqs.empty()) {
-    size_t nreqs = reqs.size();
-    auto resp = co_await fan_out(x.s, std::move(reqs));
-    if (!resp.ok()) co_return resp.error();
-    uint64_t rows = 0, bytes = 0;
-    for (auto& r : *resp)
-      for (auto& rs : r.results) {
-        rows += rs.rows.size();
-        for (auto& row : rs.rows)
-          for (auto& v : row) bytes += 9 + v.s.size();
+      const auto& g = comb.children[gi];
+      if (loaded[gi]) continue;
+      if (g.kind == OpKind::LookupGather) {
+        if (!loaded[g.lookup->source]) continue;
+        auto stmts = lookup_statements(x, *db, comb, g);
+        if (!stmts.ok()) co_return stmts.error();
+        for (auto& [node, list] : *stmts)
+          for (auto& st : list) {
+            per_node[node].push_back(std::move(st));
+            which[node].push_back(gi);
+          }
+      } else {
+        const auto& leaf = g.children[0];
+        for (auto n : leaf.nodes) {
+          per_node[n].push_back({leaf.sql, leaf.has_bound ? leaf.bound : planner::params_for(x.params, leaf.params), false});
+          which[n].push_back(gi);
+        }
       }
-    if (rows > x.c.options().max_gather_rows || bytes > x.c.options().max_gather_bytes)
-      co_return Error::limit("query would gather more than " + std::to_string(x.c.options().max_gather_rows) + " rows or " +
-                             std::to_string(x.c.options().max_gather_bytes >> 20) + " MB from " + std::to_string(nreqs) +
-                             " nodes; add a shard-key predicate");
-    for (size_t i = 0; i < resp->size(); i++) {
-      for (size_t k = 0; k < req_gathers[i].size(); k++) {
-        const TableInfo* t = x.topo->find_table(comb.children[req_gathers[i][k]].table);
-        if (!t) co_return Error::internal("gathered table left the catalog");
-        auto& rs = (*resp)[i].results[k];
-        restore_reals(rs.rows, planner::gather_real_mask_columns(*t));
-        if (auto s = db->load(t->name, planner::gathered_columns(*t), rs.rows, planner::gathers_rowid(*t)); !s.ok()) co_return s.error();
+      round.push_back(gi);
+    }
+    if (round.empty()) co_return Error::internal("lookup gathers wait on each other");
+    std::vector<NodeRequest> reqs;
+    std::vector<uint32_t> req_nodes;
+    for (auto& [node, stmts] : per_node) {
+      reqs.push_back({node, x.request(std::move(stmts))});
+      req_nodes.push_back(node);
+    }
+    asked = std::max(asked, reqs.size());
+    if (!reqs.empty()) {
+      auto resp = co_await fan_out(x.s, std::move(reqs));
+      if (!resp.ok()) co_return resp.error();
+      for (auto& r : *resp)
+        for (auto& rs : r.results) {
+          rows += rs.rows.size();
+          for (auto& row : rs.rows)
+            for (auto& v : row) bytes += 9 + v.s.size();
+        }
+      if (rows > x.c.options().max_gather_rows || bytes > x.c.options().max_gather_bytes) {
+        // Name the largest table gathered: that is what a predicate should narrow.
+        std::map<size_t, uint64_t> per_gather;
+        for (size_t i = 0; i < resp->size(); i++)
+          for (size_t k = 0; k < (*resp)[i].results.size(); k++) per_gather[which[req_nodes[i]][k]] += (*resp)[i].results[k].rows.size();
+        size_t worst = per_gather.begin()->first;
+        for (auto& [gi, n] : per_gather)
+          if (n > per_gather[worst]) worst = gi;
+        co_return Error::limit("query would gather more than " + std::to_string(x.c.options().max_gather_rows) + " rows or " +
+                               std::to_string(x.c.options().max_gather_bytes >> 20) + " MB from " + std::to_string(asked) + " nodes (" +
+                               std::to_string(per_gather[worst]) + " rows of " + comb.children[worst].table +
+                               "); add a shard-key predicate");
+      }
+      for (size_t i = 0; i < resp->size(); i++) {
+        auto& results = (*resp)[i].results;
+        for (size_t k = 0; k < results.size(); k++) {
+          const TableInfo* t = x.topo->find_table(comb.children[which[req_nodes[i]][k]].table);
+          if (!t) co_return Error::internal("gathered table left the catalog");
+          auto& rs = results[k];
+          restore_reals(rs.rows, planner::gather_real_mask_columns(*t));
+          if (auto s = db->load(t->name, planner::gathered_columns(*t), rs.rows, planner::gathers_rowid(*t)); !s.ok()) co_return s.error();
+        }
       }
     }
+    for (auto gi : round) loaded[gi] = true;
   }
   for (auto& ddl : comb.combine_views)
     if (auto s = db->exec(ddl); !s.ok()) co_return s.error();

@@ -34,7 +34,11 @@ void explain_node(const PlanNode& n, int depth, std::vector<Row>& out) {
   std::string indent(static_cast<size_t>(depth) * 2, ' ');
   if (n.kind == OpKind::Shard) {
     if (n.nodes_at_run_time) {
-      out.push_back({Value::text("shard"), Value::null(), Value::text(indent + n.sql + " -- on the nodes the index names")});
+      bool keys = n.sql.size() >= 4 && n.sql.compare(n.sql.size() - 4, 4, "IN (") == 0;
+      out.push_back(
+          {Value::text("shard"), Value::null(),
+           Value::text(indent + n.sql +
+                       (keys ? "<keys>) -- with the keys found, on the nodes that can hold them" : " -- on the nodes the index names"))});
       return;
     }
     for (auto node : n.nodes)

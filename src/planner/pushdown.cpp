@@ -122,13 +122,12 @@ void renumber_params(sql::Expr& e, const std::vector<Value>& in, std::vector<Val
 
 }  // namespace
 
-std::vector<TableFilter> pushdown_filters(const sql::Select& sel, const Topology& topo, const std::vector<Value>& params) {
-  std::vector<TableFilter> out;
-  if (sel.cores.size() != 1) return out;
-  const auto& core = sel.cores[0];
-  if (!core.from || !core.where) return out;
-  std::map<std::string, int> counts;
-  count_refs_select(sel, counts);
+namespace {
+
+// The filters of one SELECT core's tables: the conjuncts of its WHERE that read only that table.
+void core_filters(const sql::SelectCore& core, const Topology& topo, const std::vector<Value>& params, std::map<std::string, int>& counts,
+                  std::vector<TableFilter>& out) {
+  if (!core.from || !core.where) return;
   std::vector<FromTable> from;
   bool other_sources = false;
   collect_from(*core.from, false, from, other_sources);
@@ -142,16 +141,17 @@ std::vector<TableFilter> pushdown_filters(const sql::Select& sel, const Topology
     if (counts[lower(t->name)] != 1) continue;
     std::string alias = from[i].ref->alias.empty() ? from[i].ref->name.name : from[i].ref->alias;
     std::vector<const TableInfo*> others;
+    bool other = other_sources;
     for (size_t j = 0; j < from.size(); j++)
       if (j != i) {
         if (!infos[j])
-          other_sources = true;
+          other = true;
         else
           others.push_back(infos[j]);
       }
     sql::ExprPtr combined;
     for (auto* c : conjuncts) {
-      if (!reads_only(*c, alias, *t, others, other_sources)) continue;
+      if (!reads_only(*c, alias, *t, others, other)) continue;
       sql::ExprPtr copy = c->clone();
       if (!combined) {
         combined = std::move(copy);
@@ -173,6 +173,53 @@ std::vector<TableFilter> pushdown_filters(const sql::Select& sel, const Topology
     tf.where_sql = sql::print(*combined);
     out.push_back(std::move(tf));
   }
+}
+
+void select_filters(const sql::Select& s, const Topology& topo, const std::vector<Value>& params, std::map<std::string, int>& counts,
+                    std::vector<TableFilter>& out, int depth);
+
+void expr_filters(const sql::Expr& e, const Topology& topo, const std::vector<Value>& params, std::map<std::string, int>& counts,
+                  std::vector<TableFilter>& out, int depth) {
+  if (e.select) select_filters(*e.select, topo, params, counts, out, depth + 1);
+  for (auto* c : {e.left.get(), e.right.get(), e.extra.get(), e.filter.get()})
+    if (c) expr_filters(*c, topo, params, counts, out, depth);
+  for (auto& a : e.args) expr_filters(*a, topo, params, counts, out, depth);
+}
+
+void from_filters(const sql::TableRef& t, const Topology& topo, const std::vector<Value>& params, std::map<std::string, int>& counts,
+                  std::vector<TableFilter>& out, int depth) {
+  if (t.select) select_filters(*t.select, topo, params, counts, out, depth + 1);
+  if (t.left) from_filters(*t.left, topo, params, counts, out, depth);
+  if (t.right) from_filters(*t.right, topo, params, counts, out, depth);
+  if (t.on) expr_filters(*t.on, topo, params, counts, out, depth);
+}
+
+// Every core of the statement: compound parts, CTE bodies, FROM subqueries and nested selects.
+// A table referenced once in the whole statement is read by exactly one core, so that core's
+// WHERE conjuncts on it filter every row the statement can use.
+void select_filters(const sql::Select& s, const Topology& topo, const std::vector<Value>& params, std::map<std::string, int>& counts,
+                    std::vector<TableFilter>& out, int depth) {
+  if (depth > 16) return;
+  if (s.with)
+    for (auto& c : s.with->ctes) select_filters(*c.select, topo, params, counts, out, depth + 1);
+  for (auto& core : s.cores) {
+    core_filters(core, topo, params, counts, out);
+    if (core.from) from_filters(*core.from, topo, params, counts, out, depth);
+    for (auto& rc : core.columns)
+      if (rc.expr) expr_filters(*rc.expr, topo, params, counts, out, depth);
+    for (auto* e : {core.where.get(), core.having.get()})
+      if (e) expr_filters(*e, topo, params, counts, out, depth);
+  }
+  for (auto& o : s.order_by) expr_filters(*o.expr, topo, params, counts, out, depth);
+}
+
+}  // namespace
+
+std::vector<TableFilter> pushdown_filters(const sql::Select& sel, const Topology& topo, const std::vector<Value>& params) {
+  std::vector<TableFilter> out;
+  std::map<std::string, int> counts;
+  count_refs_select(sel, counts);
+  select_filters(sel, topo, params, counts, out, 0);
   return out;
 }
 

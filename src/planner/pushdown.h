@@ -1,6 +1,6 @@
-// Filter pushdown for gathered tables: WHERE conjuncts of the outermost query that read only one
-// table run on the shards, so the combine engine receives only rows that can matter, and
-// shard-key conjuncts limit the gather to the owning nodes.
+// Filter pushdown for gathered tables: WHERE conjuncts that read only one table (in whichever
+// core of the statement reads it: compound parts, CTEs, subqueries) run on the shards, so the combine engine receives only rows that can
+// matter, and shard-key conjuncts limit the gather to the owning nodes.
 #pragma once
 #include <optional>
 #include <string>

@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include "planner/colocate.h"
+#include "planner/lookup_join.h"
 #include "planner/params.h"
 #include "planner/partition.h"
 #include "planner/pushdown.h"
@@ -187,6 +188,7 @@ Result<PlanNode> plan_combine(const sql::Select* sel, const std::string& text, i
                                                     [&](const std::string& n) { return iequals(n, tf.table); });
                                }),
                 filters.end());
+  std::vector<GatherInfo> infos;
   for (auto* t : tables) {
     PlanNode s = shard(gather_sql(*t), 0, {});
     PlanNode g;
@@ -212,7 +214,9 @@ Result<PlanNode> plan_combine(const sql::Select* sel, const std::string& text, i
     g.children.push_back(std::move(s));
     comb.children.push_back(std::move(g));
     comb.combine_tables.push_back(t->create_sql);
+    infos.push_back({t, tf});
   }
+  if (sel && views.empty()) plan_lookups(*sel, env.topo, infos, comb);
   // Views are created after their tables (creation order from the catalog).
   for (auto it = views.rbegin(); it != views.rend(); ++it) comb.combine_views.push_back((*it)->create_sql);
   return comb;

@@ -69,8 +69,9 @@ constexpr int64_t kMax = INT64_MAX, kMin = INT64_MIN, k2p53p1 = 9007199254740993
 TEST_CASE("exact integers: reads of integers beyond 2^53 come back exact, in order, with their types") {
   Fixture f;
   f.run("CREATE TABLE t (id INTEGER PRIMARY KEY, i INTEGER, r REAL, a)");
-  f.run("INSERT INTO t VALUES (1, 9223372036854775807, 2.0, 'x'), (2, 9007199254740993, 1e300, -9223372036854775808), "
-        "(3, -9223372036854775808, 0.5, 9007199254740993.0), (4, 5, 1e19, NULL)");
+  f.run(
+      "INSERT INTO t VALUES (1, 9223372036854775807, 2.0, 'x'), (2, 9007199254740993, 1e300, -9223372036854775808), "
+      "(3, -9223372036854775808, 0.5, 9007199254740993.0), (4, 5, 1e19, NULL)");
   auto rs = f.run("SELECT id, i, r, a FROM t ORDER BY id DESC");
   REQUIRE(rs.rows.size() == 4);
   CHECK(rs.columns == std::vector<std::string>{"id", "i", "r", "a"});
@@ -110,7 +111,8 @@ TEST_CASE("exact integers: RETURNING values are exact (the write runs once)") {
 TEST_CASE("exact integers: large integer parameters bind as INTEGER, even into untyped columns") {
   Fixture f;
   f.run("CREATE TABLE t (k INTEGER PRIMARY KEY, x)");
-  f.run("INSERT INTO t (k, x) VALUES (?, ?2), (:a, ?1)", {bd::Value::integer(kMax), bd::Value::integer(k2p53p1), bd::Value::integer(kMin + 1)});
+  f.run("INSERT INTO t (k, x) VALUES (?, ?2), (:a, ?1)",
+        {bd::Value::integer(kMax), bd::Value::integer(k2p53p1), bd::Value::integer(kMin + 1)});
   auto rs = f.run("SELECT k, x, typeof(x) FROM t WHERE x = ? ORDER BY k", {bd::Value::integer(k2p53p1)});
   REQUIRE(rs.rows.size() == 1);
   CHECK(rs.rows[0] == bd::Row{bd::Value::integer(kMax), bd::Value::integer(k2p53p1), bd::Value::text("integer")});
