@@ -283,7 +283,7 @@ Task<Result<QueryOutput>> run_index_route(Exec& x, const PlanNode& ir) {
   std::vector<NodeRequest> reqs;
   for (size_t i = 2; i < ir.children.size(); i++) {
     const auto& p = ir.children[i];
-    reqs.push_back({p.nodes[0], x.request(one_statement(p.sql, p.bound, false))});
+    reqs.push_back({p.nodes[0], x.request(one_statement(p.sql, p.bound, false), p.vshards)});
   }
   auto resp = co_await fan_out(x.s, std::move(reqs));
   if (!resp.ok()) co_return resp.error();

@@ -45,7 +45,8 @@ bool safe(const TableInfo& t, const std::string& tcol, const TableInfo& s, const
   return numeric(a.affinity) || a.affinity == b.affinity;
 }
 
-void collect_refs(const sql::TableRef& t, bool nullable, std::vector<const sql::TableRef*>& tables, std::vector<bool>& nullables, bool& other) {
+void collect_refs(const sql::TableRef& t, bool nullable, std::vector<const sql::TableRef*>& tables, std::vector<bool>& nullables,
+                  bool& other) {
   switch (t.kind) {
     case sql::TableRefKind::Table:
       tables.push_back(&t);
@@ -231,8 +232,8 @@ void plan_lookups(const sql::Select& sel, const Topology& topo, const std::vecto
   for (size_t g : order) {
     const Edge* best = nullptr;
     for (auto& e : edges)
-      if (e.target == g && done[e.source] && est[e.source] < est[g] && est[e.source] <= 5e4 && gathers[g].table->kind == TableKind::Sharded &&
-          (!best || est[e.source] < est[best->source]))
+      if (e.target == g && done[e.source] && est[e.source] < est[g] && est[e.source] <= 5e4 &&
+          gathers[g].table->kind == TableKind::Sharded && (!best || est[e.source] < est[best->source]))
         best = &e;
     done[g] = true;
     if (!best) continue;
@@ -252,8 +253,8 @@ void plan_lookups(const sql::Select& sel, const Topology& topo, const std::vecto
     node.detail = "rows of " + t.name + (tf ? " matching " + tf->where_sql : "") + " whose " + k.column + " is among the values of " +
                   gathers[best->source].table->name + "." + best->scol +
                   (k.by_shard_key ? ", from the nodes owning them" : ", as an IN list on every node");
-    leaf.sql = gather_sql(t, alias) + " WHERE " + (tf ? "(" + tf->where_sql + ") AND " : "") + quote_ident(alias) + "." + quote_ident(k.column) +
-               " IN (";
+    leaf.sql = gather_sql(t, alias) + " WHERE " + (tf ? "(" + tf->where_sql + ") AND " : "") + quote_ident(alias) + "." +
+               quote_ident(k.column) + " IN (";
     leaf.has_bound = true;
     leaf.bound = tf ? tf->params : std::vector<Value>{};
     leaf.nodes_at_run_time = true;

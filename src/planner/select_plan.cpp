@@ -9,6 +9,7 @@
 #include "planner/partition.h"
 #include "planner/pushdown.h"
 #include "planner/shard_sql.h"
+#include "planner/window_plan.h"
 #include "sql/parser.h"
 #include "sql/printer.h"
 
@@ -134,11 +135,16 @@ std::vector<PlanNode> index_probes(const TableInfo& t, const sql::Expr* where, c
     auto pins = shard_key_pins(where, probe, alias, env.params);
     if (!pins) continue;
     std::map<uint32_t, std::vector<Value>> per_node;
-    for (auto& v : *pins) per_node[env.topo.vshard_for(keyspace_id(v)).node].push_back(v);
+    std::map<uint32_t, std::vector<uint32_t>> node_vshards;  // the index's shards each probe reads
+    for (auto& v : *pins) {
+      const VShard& vs = env.topo.vshard_for(keyspace_id(v));
+      per_node[vs.node].push_back(v);
+      add_unique(node_vshards[vs.node], vs.id);
+    }
     for (auto& [node, values] : per_node) {
       std::string sql = "SELECT DISTINCT CAST(ksid AS TEXT) FROM " + quote_ident(lookup_table_name(index->name)) + " WHERE v1 IN (";
       for (size_t i = 0; i < values.size(); i++) sql += i ? ",?" : "?";
-      PlanNode s = shard(sql + ")", 0, {node});
+      PlanNode s = shard(sql + ")", 0, {node}, node_vshards[node]);
       s.has_bound = true;
       s.bound = values;
       s.detail = "probe of index " + index->name;
@@ -198,7 +204,24 @@ Result<PlanNode> plan_combine(const sql::Select* sel, const std::string& text, i
     const TableFilter* tf = nullptr;
     for (auto& f2 : filters)
       if (iequals(f2.table, t->name)) tf = &f2;
-    if (tf) {
+    std::string topk;
+    // Per-shard top-k for ranking windows kept by ORDER BY ... LIMIT (planner/window_plan.h): only
+    // when every conjunct of the WHERE clause runs on the shards.
+    if (sel && tables.size() == 1 && views.empty() && sel->limit && t->kind == TableKind::Sharded &&
+        (!sel->cores[0].where || (tf && tf->params.empty() && tf->where_sql == sql::print(*sel->cores[0].where)))) {
+      auto lim = env.limit(*sel->limit);
+      if (lim.ok() && *lim && (*lim)->first >= 0) {
+        std::string alias =
+            tf ? tf->alias : (sel->cores[0].from && !sel->cores[0].from->alias.empty() ? sel->cores[0].from->alias : t->name);
+        if (auto cond = top_k_condition(*sel, *t, alias, (*lim)->first + (*lim)->second)) {
+          topk = gather_sql(*t, alias) + " WHERE " + *cond;
+          g.detail += ", ranked in each shard's first " + std::to_string((*lim)->first + (*lim)->second) + " (per-shard top-k)";
+        }
+      }
+    }
+    if (!topk.empty()) {
+      s.sql = topk;
+    } else if (tf) {
       s.sql = gather_sql(*t, tf->alias) + " WHERE " + tf->where_sql;
       s.has_bound = true;
       s.bound = tf->params;
@@ -264,6 +287,8 @@ Result<Plan> plan_select(const sql::Select& sel, const PlanEnv& env) {
   if (only && only->kind != TableKind::View) {
     const auto& core = sel.cores[0];
     std::string alias = core.from && !core.from->alias.empty() ? core.from->alias : only->name;
+    // Windows partitioned by the shard key compute on the shards; only the merge remains.
+    if (f.window && windows_partitioned_by_key(sel, *only, alias)) f.window = false;
     auto shard_sql = shard_select_sql(sel, *only);
     if (!shard_sql.ok()) return shard_sql.error();
     std::vector<uint32_t> targets;

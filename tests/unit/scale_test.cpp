@@ -201,6 +201,16 @@ TEST_CASE("scale: joins, semi/anti joins, DISTINCT, derived tables and CTEs at s
         "user_id LIMIT 5",
         true);
   }
+  SECTION("windows: per-shard top-k for rankings kept by ORDER BY ... LIMIT, on the shards when partitioned by the key") {
+    fx.same("SELECT id, total, rank() OVER (ORDER BY total DESC) AS r FROM orders ORDER BY total DESC, id LIMIT 5", true);
+    fx.same(
+        "SELECT id, user_id, total, row_number() OVER (ORDER BY total DESC, id) AS n, dense_rank() OVER (ORDER BY total DESC, id) AS d "
+        "FROM orders WHERE status = 'paid' ORDER BY total DESC, id LIMIT 10 OFFSET 3",
+        true);
+    fx.same("SELECT user_id, id, rank() OVER (PARTITION BY user_id ORDER BY total DESC, id) AS r FROM orders WHERE total > 1000");
+    fx.same("SELECT user_id, id, sum(total) OVER (PARTITION BY user_id ORDER BY id) AS running FROM orders ORDER BY user_id, id LIMIT 20",
+            true);
+  }
   SECTION("a join of the two tables grouped by a column of the smaller one") {
     fx.same("SELECT u.city, count(*), sum(o.total) FROM users u JOIN orders o ON o.user_id = u.id GROUP BY u.city");
   }

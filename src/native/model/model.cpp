@@ -353,9 +353,12 @@ class Run {
         if (rows.size() != 1 || rows[0].empty() || rows[0][0].s != "value-" + std::to_string(f.key))
           return "wrong answer for the row with id " + std::to_string(f.key);
         return {};
-      case Workload::ScatterRead8: return rows.size() == 8 ? std::string() : "8 keys read, " + std::to_string(rows.size()) + " rows returned";
-      case Workload::PointWrite: return out.rs.changes == 1 ? std::string() : "an insert changed " + std::to_string(out.rs.changes) + " rows";
-      case Workload::Transfer: return out.rs.changes == 2 ? std::string() : "a transfer changed " + std::to_string(out.rs.changes) + " rows";
+      case Workload::ScatterRead8:
+        return rows.size() == 8 ? std::string() : "8 keys read, " + std::to_string(rows.size()) + " rows returned";
+      case Workload::PointWrite:
+        return out.rs.changes == 1 ? std::string() : "an insert changed " + std::to_string(out.rs.changes) + " rows";
+      case Workload::Transfer:
+        return out.rs.changes == 2 ? std::string() : "a transfer changed " + std::to_string(out.rs.changes) + " rows";
     }
     return {};
   }

@@ -40,12 +40,12 @@ struct Costs {
 
 struct Options {
   int nodes = 8;
-  int rows = 20000;            // rows of kv and of accounts
-  int clients_per_node = 8;    // closed-loop clients: nodes x this
-  int clients_per_isolate = 4; // Worker isolates: clients / this (each its own conductor)
-  double warmup_ms = 50;       // virtual time before the measured window
-  double measure_ms = 500;     // the measured window
-  double zipf = 0;             // key skew: 0 uniform, else the Zipf exponent over row ids
+  int rows = 20000;             // rows of kv and of accounts
+  int clients_per_node = 8;     // closed-loop clients: nodes x this
+  int clients_per_isolate = 4;  // Worker isolates: clients / this (each its own conductor)
+  double warmup_ms = 50;        // virtual time before the measured window
+  double measure_ms = 500;      // the measured window
+  double zipf = 0;              // key skew: 0 uniform, else the Zipf exponent over row ids
   uint64_t seed = 1;
   Costs costs;
 };
@@ -56,7 +56,7 @@ struct Report {
   uint64_t completed = 0;  // statements answered in the window
   uint64_t errors = 0;     // statements that failed (any failure is a bug in the model or the core)
   std::string first_error;
-  double throughput = 0;   // statements per virtual second
+  double throughput = 0;  // statements per virtual second
   double p50_ms = 0, p99_ms = 0;
   double requests_per_statement = 0;  // object requests per statement (storage + topology)
   double conductor_us = 0;            // conductor CPU per statement (scaled)
