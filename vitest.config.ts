@@ -13,6 +13,8 @@ export default defineConfig({
   ],
   test: {
     include: ["tests/integration/**/*.test.ts"],
+    // The scale test's reference answers, from plain SQLite in Node (tests/integration/scale-setup.ts).
+    globalSetup: ["tests/integration/scale-setup.ts"],
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },

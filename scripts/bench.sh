@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # npm run bench: native core figures, then the end-to-end ratio table (Big Daddy against the floor
 # Worker of bench/floor, both under `wrangler dev`, in the same run), then online resize.
-#   bash scripts/bench.sh [native] [model] [e2e] [resize]   (no argument: all of them)
+#   bash scripts/bench.sh [native] [scale] [model] [e2e] [resize]   (no argument: all of them)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-parts=" ${*:-native model e2e resize} "
+parts=" ${*:-native scale model e2e resize} "
 want() { [[ "$parts" == *" $1 "* ]]; }
 bash scripts/setup.sh
 bash scripts/build.sh
@@ -16,6 +16,10 @@ if want native; then
     build/native/bigdaddy parse --bench tests/sqllogictest/select1.test tests/sqllogictest/select2.test tests/sqllogictest/evidence/*.test || true
     node scripts/bench-parse-wasm.mjs || true
   fi
+fi
+if want scale; then
+  echo "== queries at scale (bigdaddy bench --scale: 300,000 users + 700,000 orders on 4 nodes)"
+  build/native/bigdaddy bench --scale
 fi
 if want model; then
   echo "== scale-out model (bigdaddy bench --model: virtual clock, see src/native/model/model.h)"

@@ -142,6 +142,8 @@ int model_bench(int argc, char** argv) {
 int cmd_bench(int argc, char** argv) {
   for (int i = 1; i < argc; i++)
     if (!std::strcmp(argv[i], "--model")) return model_bench(argc, argv);
+  for (int i = 1; i < argc; i++)
+    if (!std::strcmp(argv[i], "--scale")) return scale_bench(argc, argv);
   int nodes = 8, rows = 5000;
   for (int i = 1; i < argc; i++) {
     if (!std::strcmp(argv[i], "--nodes") && i + 1 < argc)

@@ -226,7 +226,6 @@ bool expand_stars(sql::SelectCore& core, const std::vector<Member>& members) {
       if (rc.kind == sql::ResultKind::TableStar && !iequals(rc.table, m.alias)) continue;
       any = true;
       for (auto& c : m.info->columns) {
-        if (c.generated) continue;
         sql::ResultColumn out;
         out.expr = column_ref(members.size() > 1 || rc.kind == sql::ResultKind::TableStar ? m.alias : std::string(), c.name);
         cols.push_back(std::move(out));

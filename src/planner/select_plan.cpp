@@ -340,7 +340,14 @@ Result<Plan> plan_select(const sql::Select& sel, const PlanEnv& env) {
       return plan;
     }
   }
-  if (auto co = plan_colocated(sel, env.topo, env.params)) {
+  auto co = plan_colocated(sel, env.topo, env.params);
+  if (co && !co->reference_only && !co->key_pins && sel.cores[0].where) {
+    // A global index that pins a member routes the co-located join to the nodes it names.
+    if (auto part = partitioned_query(sel, env.topo, env.params))
+      for (auto& [t, alias] : part->members)
+        if (t->kind == TableKind::Sharded && !index_probes(*t, sel.cores[0].where.get(), alias, env).empty()) co.reset();
+  }
+  if (co) {
     std::vector<uint32_t> targets;
     if (co->reference_only) {
       targets.push_back(0);

@@ -45,7 +45,9 @@ bool plain_single(const sql::Select& sel) {
 
 std::string term_text(const sql::OrderTerm& t) {
   return sql::print(*t.expr) + (t.order == sql::SortOrder::Desc ? " DESC" : " ASC") +
-         (t.nulls == sql::NullsOrder::First ? " NULLS FIRST" : t.nulls == sql::NullsOrder::Last ? " NULLS LAST" : "");
+         (t.nulls == sql::NullsOrder::First  ? " NULLS FIRST"
+          : t.nulls == sql::NullsOrder::Last ? " NULLS LAST"
+                                             : "");
 }
 
 }  // namespace
@@ -60,7 +62,8 @@ bool windows_partitioned_by_key(const sql::Select& sel, const TableInfo& t, cons
     if (!w->over->base.empty() || w->over->bare_name) return false;
     bool by_key = false;
     for (auto& p : w->over->partition_by)
-      by_key |= p->kind == ExprKind::Column && p->schema.empty() && iequals(p->name, key.name) && (p->table.empty() || iequals(p->table, alias));
+      by_key |=
+          p->kind == ExprKind::Column && p->schema.empty() && iequals(p->name, key.name) && (p->table.empty() || iequals(p->table, alias));
     if (!by_key) return false;
   }
   return true;

@@ -1,0 +1,111 @@
+// bigdaddy bench --scale [--users N] [--orders N] [--nodes N]: the queries an application makes of
+// users and orders (orders co-located with their user, a global unique index on the order id), at
+// 300,000 / 700,000 rows by default, each answered through the conductor as the Worker would.
+// Per query: time per run, rows/s processed (rows of the tables it reads over the time), round
+// trips and rows moved from the nodes, and the plan.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+#include "native/cluster.h"
+#include "native/commands.h"
+
+namespace bd::native {
+namespace {
+
+int64_t meta_int(const std::string& meta, const std::string& key) {
+  auto p = meta.find("\"" + key + "\":");
+  return p == std::string::npos ? -1 : std::atoll(meta.c_str() + p + key.size() + 3);
+}
+
+std::string meta_plan(const std::string& meta) {
+  auto p = meta.find("\"plan\":\"");
+  if (p == std::string::npos) return "?";
+  return meta.substr(p + 8, meta.find('"', p + 8) - p - 8);
+}
+
+}  // namespace
+
+int scale_bench(int argc, char** argv) {
+  int nodes = 4, users = 300000, orders = 700000, runs = 5;
+  for (int i = 1; i < argc; i++) {
+    auto arg = [&](const char* name, int& out) {
+      if (!std::strcmp(argv[i], name) && i + 1 < argc) out = std::atoi(argv[++i]);
+    };
+    arg("--nodes", nodes);
+    arg("--users", users);
+    arg("--orders", orders);
+    arg("--runs", runs);
+  }
+  auto c = Cluster::open({nodes, "", "bench-scale"});
+  if (!c.ok()) {
+    std::fprintf(stderr, "%s\n", c.error().message.c_str());
+    return 1;
+  }
+  auto& cl = **c;
+  auto must = [&](const std::string& sql) {
+    auto r = cl.execute(sql);
+    if (!r.ok()) {
+      std::fprintf(stderr, "bench --scale: %s: %s\n", sql.substr(0, 80).c_str(), r.error().message.c_str());
+      std::exit(1);
+    }
+    return std::move(*r);
+  };
+  must("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, city TEXT, score INTEGER)");
+  must("CREATE TABLE orders (user_id INTEGER, id INTEGER, total INTEGER, status TEXT, PRIMARY KEY (user_id, id))");
+  must("CREATE UNIQUE INDEX orders_id ON orders (id)");
+  auto t0 = std::chrono::steady_clock::now();
+  for (int lo = 1; lo <= users; lo += 1000) {
+    std::string sql = "INSERT INTO users VALUES ";
+    for (int i = lo; i < lo + 1000 && i <= users; i++)
+      sql += (i > lo ? ", (" : "(") + std::to_string(i) + ", 'user" + std::to_string(i) + "', 'c" + std::to_string(i % 17) + "', " +
+             std::to_string((i * 37) % 101) + ")";
+    must(sql);
+  }
+  for (int lo = 1; lo <= orders; lo += 1000) {
+    std::string sql = "INSERT INTO orders VALUES ";
+    for (int i = lo; i < lo + 1000 && i <= orders; i++)
+      sql += (i > lo ? ", (" : "(") + std::to_string((static_cast<int64_t>(i) * 7919) % (users * 9 / 10) + 1) + ", " + std::to_string(i) +
+             ", " + std::to_string((i * 7901) % 2000) + ", '" + (i % 3 ? "paid" : "open") + "')";
+    must(sql);
+  }
+  double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("scale: %d users + %d orders on %d nodes, loaded in %.1f s (%.0f rows/s)\n", users, orders, nodes, load_s,
+              (users + orders) / load_s);
+  struct Q {
+    const char* name;
+    const char* sql;
+    int tables;  // 1: orders, 2: users and orders (rows processed)
+  };
+  const Q queries[] = {
+      {"one order and its user", "SELECT o.id, u.name FROM orders o JOIN users u ON u.id = o.user_id WHERE o.id = 5", 2},
+      {"join IN (36, 43)", "SELECT u.name, o.total FROM users u JOIN orders o ON o.user_id = u.id WHERE u.id IN (36, 43)", 2},
+      {"LEFT JOIN key range", "SELECT u.id, o.id FROM users u LEFT JOIN orders o ON o.user_id = u.id WHERE u.id BETWEEN 100 AND 140", 2},
+      {"semi-join IN (SELECT)", "SELECT id, name FROM users WHERE id IN (SELECT user_id FROM orders WHERE total > 1990)", 2},
+      {"EXISTS correlated", "SELECT count(*) FROM users u WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id AND o.total > 1900)", 2},
+      {"NOT EXISTS (anti-join)", "SELECT count(*) FROM users u WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id)", 2},
+      {"count(DISTINCT user_id)", "SELECT count(DISTINCT user_id) FROM orders", 1},
+      {"derived GROUP BY HAVING", "SELECT count(*) FROM (SELECT user_id FROM orders GROUP BY user_id HAVING count(*) >= 3)", 1},
+      {"CTE grouped by user",
+       "WITH s AS (SELECT user_id, sum(total) AS spent FROM orders GROUP BY user_id) SELECT count(*), sum(spent), max(spent) FROM s", 1},
+      {"rank() OVER ... LIMIT 5", "SELECT id, total, rank() OVER (ORDER BY total DESC) AS r FROM orders ORDER BY total DESC, id LIMIT 5", 1},
+      {"UNION of two filtered selects",
+       "SELECT id FROM users WHERE city = 'c7' AND score > 90 UNION SELECT user_id FROM orders WHERE total > 1995", 2},
+      {"join grouped by users.city", "SELECT u.city, count(*), sum(o.total) FROM users u JOIN orders o ON o.user_id = u.id GROUP BY u.city", 2},
+  };
+  std::printf("%-32s %12s %14s %8s %10s  %s\n", "query", "ms/run", "rows/s", "trips", "moved", "plan");
+  for (auto& q : queries) {
+    QueryResult last;
+    auto a = std::chrono::steady_clock::now();
+    for (int r = 0; r < runs; r++) last = must(q.sql);
+    double per = std::chrono::duration<double>(std::chrono::steady_clock::now() - a).count() / runs;
+    double rows = q.tables == 2 ? users + orders : orders;
+    std::printf("%-32s %12.2f %14.0f %8lld %10lld  %s\n", q.name, per * 1e3, rows / per, static_cast<long long>(meta_int(last.meta_json, "roundTrips")),
+                static_cast<long long>(meta_int(last.meta_json, "rowsFetched")), meta_plan(last.meta_json).c_str());
+  }
+  return 0;
+}
+
+}  // namespace bd::native
