@@ -84,16 +84,19 @@ int scale_bench(int argc, char** argv) {
       {"join IN (36, 43)", "SELECT u.name, o.total FROM users u JOIN orders o ON o.user_id = u.id WHERE u.id IN (36, 43)", 2},
       {"LEFT JOIN key range", "SELECT u.id, o.id FROM users u LEFT JOIN orders o ON o.user_id = u.id WHERE u.id BETWEEN 100 AND 140", 2},
       {"semi-join IN (SELECT)", "SELECT id, name FROM users WHERE id IN (SELECT user_id FROM orders WHERE total > 1990)", 2},
-      {"EXISTS correlated", "SELECT count(*) FROM users u WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id AND o.total > 1900)", 2},
+      {"EXISTS correlated", "SELECT count(*) FROM users u WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id AND o.total > 1900)",
+       2},
       {"NOT EXISTS (anti-join)", "SELECT count(*) FROM users u WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id)", 2},
       {"count(DISTINCT user_id)", "SELECT count(DISTINCT user_id) FROM orders", 1},
       {"derived GROUP BY HAVING", "SELECT count(*) FROM (SELECT user_id FROM orders GROUP BY user_id HAVING count(*) >= 3)", 1},
       {"CTE grouped by user",
        "WITH s AS (SELECT user_id, sum(total) AS spent FROM orders GROUP BY user_id) SELECT count(*), sum(spent), max(spent) FROM s", 1},
-      {"rank() OVER ... LIMIT 5", "SELECT id, total, rank() OVER (ORDER BY total DESC) AS r FROM orders ORDER BY total DESC, id LIMIT 5", 1},
+      {"rank() OVER ... LIMIT 5", "SELECT id, total, rank() OVER (ORDER BY total DESC) AS r FROM orders ORDER BY total DESC, id LIMIT 5",
+       1},
       {"UNION of two filtered selects",
        "SELECT id FROM users WHERE city = 'c7' AND score > 90 UNION SELECT user_id FROM orders WHERE total > 1995", 2},
-      {"join grouped by users.city", "SELECT u.city, count(*), sum(o.total) FROM users u JOIN orders o ON o.user_id = u.id GROUP BY u.city", 2},
+      {"join grouped by users.city", "SELECT u.city, count(*), sum(o.total) FROM users u JOIN orders o ON o.user_id = u.id GROUP BY u.city",
+       2},
   };
   std::printf("%-32s %12s %14s %8s %10s  %s\n", "query", "ms/run", "rows/s", "trips", "moved", "plan");
   for (auto& q : queries) {
@@ -102,7 +105,8 @@ int scale_bench(int argc, char** argv) {
     for (int r = 0; r < runs; r++) last = must(q.sql);
     double per = std::chrono::duration<double>(std::chrono::steady_clock::now() - a).count() / runs;
     double rows = q.tables == 2 ? users + orders : orders;
-    std::printf("%-32s %12.2f %14.0f %8lld %10lld  %s\n", q.name, per * 1e3, rows / per, static_cast<long long>(meta_int(last.meta_json, "roundTrips")),
+    std::printf("%-32s %12.2f %14.0f %8lld %10lld  %s\n", q.name, per * 1e3, rows / per,
+                static_cast<long long>(meta_int(last.meta_json, "roundTrips")),
                 static_cast<long long>(meta_int(last.meta_json, "rowsFetched")), meta_plan(last.meta_json).c_str());
   }
   return 0;

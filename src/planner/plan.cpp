@@ -15,6 +15,7 @@ const char* op_name(OpKind k) {
     case OpKind::Distinct: return "distinct";
     case OpKind::Limit: return "limit";
     case OpKind::GroupMerge: return "group-merge";
+    case OpKind::CountDistinct: return "count-distinct";
     case OpKind::Gather: return "gather";
     case OpKind::LookupGather: return "lookup-gather";
     case OpKind::Combine: return "combine";
@@ -67,6 +68,7 @@ std::vector<Row> explain_rows(const Plan& p) {
                           : p.name == "scatter-merge" || p.name == "route-subset-merge" ? "k-way ordered merge, DISTINCT, OFFSET/LIMIT"
                           : p.name == "scatter-count"                                   ? "sum of the shards' counts"
                           : p.name == "scatter-aggregate"                               ? "partial aggregates merged per group"
+                          : p.name == "scatter-count-distinct"                          ? "distinct values merged and counted"
                           : p.name == "lookup"                                          ? "rows from the nodes the global index names"
                           : p.name == "scatter" || p.name == "colocated-scatter" || p.name == "route-subset" ? "concatenate shard results"
                                                                                                              : "return the shard's result";

@@ -21,17 +21,18 @@
 namespace bd::planner {
 
 enum class OpKind : uint8_t {
-  Shard,         // one statement on each of `nodes` (leaf)
-  IndexRoute,    // probes a global index (children[2..]); children[0] runs when one node holds the rows, else children[1]
-  Concat,        // the children's rows, one after another
-  CountSum,      // the sum of the shards' count(*)
-  OrderedMerge,  // k-way merge of sorted shard streams
-  Distinct,      // removes adjacent duplicates of a sorted stream
-  Limit,         // OFFSET/LIMIT
-  GroupMerge,    // partial aggregates per group merged, then the final expressions over one row per group
-  Gather,        // one table's rows (filtered on the shards) loaded into the combine engine
-  LookupGather,  // a table's rows whose key matches values another Gather returned (keys moved, not tables)
-  Combine,       // the statement run by the conductor's SQLite over the gathered rows
+  Shard,          // one statement on each of `nodes` (leaf)
+  IndexRoute,     // probes a global index (children[2..]); children[0] runs when one node holds the rows, else children[1]
+  Concat,         // the children's rows, one after another
+  CountSum,       // the sum of the shards' count(*)
+  OrderedMerge,   // k-way merge of sorted shard streams
+  Distinct,       // removes adjacent duplicates of a sorted stream
+  Limit,          // OFFSET/LIMIT
+  GroupMerge,     // partial aggregates per group merged, then the final expressions over one row per group
+  CountDistinct,  // count(DISTINCT x): the distinct values of the shards' sorted streams, counted as they pass
+  Gather,         // one table's rows (filtered on the shards) loaded into the combine engine
+  LookupGather,   // a table's rows whose key matches values another Gather returned (keys moved, not tables)
+  Combine,        // the statement run by the conductor's SQLite over the gathered rows
 };
 
 const char* op_name(OpKind k);

@@ -69,6 +69,57 @@ Result<std::optional<PlanNode>> multi_node_plan(const sql::Select& sel, const Fe
     if (name == "none") name = "scatter";
     return std::optional<PlanNode>(op(OpKind::Concat, leaf(shard_sql.sql, shard_sql.params), "concatenate shard results"));
   }
+  // SELECT count(DISTINCT x) FROM t [WHERE ...] over a column that is not the shard key: each
+  // shard sends its distinct values once, sorted; the conductor merges and counts them as they
+  // pass (never gathering the rows).
+  if (f.aggregate && !f.window && t.kind == TableKind::Sharded && !partitioned_from && core.group_by.empty() && !core.having &&
+      sel.order_by.empty() && !sel.limit && core.distinct != sql::Distinctness::Distinct && core.columns.size() == 1 &&
+      core.columns[0].kind == sql::ResultKind::Expr) {
+    const sql::Expr& c = *core.columns[0].expr;
+    if (c.kind == sql::ExprKind::Function && iequals(c.name, "count") && c.distinct && c.args.size() == 1 && !c.filter && !c.over &&
+        c.args[0]->kind == sql::ExprKind::Column && c.args[0]->schema.empty() && t.column_index(c.args[0]->name) >= 0 &&
+        !(t.shard_key >= 0 && iequals(t.columns[t.shard_key].name, c.args[0]->name) &&
+          (t.columns[t.shard_key].collation.empty() || iequals(t.columns[t.shard_key].collation, "BINARY")))) {
+      sql::Select values = sel;
+      auto& vc = values.cores[0];
+      sql::ResultColumn rc;
+      rc.expr = c.args[0]->clone();
+      vc.columns.clear();
+      vc.columns.push_back(std::move(rc));
+      vc.distinct = sql::Distinctness::Distinct;
+      auto not_null = sql::make<sql::Expr>();
+      not_null->kind = sql::ExprKind::NullTest;
+      not_null->negated = true;
+      not_null->left = c.args[0]->clone();
+      if (vc.where) {
+        auto both = sql::make<sql::Expr>();
+        both->kind = sql::ExprKind::Binary;
+        both->binary_op = sql::BinaryOp::And;
+        both->left = std::move(vc.where);
+        both->right = std::move(not_null);
+        vc.where = std::move(both);
+      } else {
+        vc.where = std::move(not_null);
+      }
+      sql::OrderTerm term;
+      term.expr = c.args[0]->clone();
+      values.order_by.push_back(std::move(term));
+      if (auto m = plan_scatter_merge(values, t, -1, 0)) {
+        auto mp = std::make_shared<ScatterMerge>(std::move(*m));
+        PlanNode n = op(OpKind::OrderedMerge, leaf(mp->shard_sql, mp->param_count), "k-way merge of the shards' sorted distinct values");
+        n.merge = mp;
+        n = op(OpKind::Distinct, std::move(n), "drop values several shards sent");
+        n.merge = mp;
+        n = op(OpKind::CountDistinct, std::move(n), "count the values as they pass");
+        n.merge = mp;
+        n.names_ddl = ddl;
+        n.names_sql = original;
+        n.params = original_params;
+        name = "scatter-count-distinct";
+        return std::optional<PlanNode>(std::move(n));
+      }
+    }
+  }
   if ((f.aggregate || !core.group_by.empty()) && !f.window && t.kind == TableKind::Sharded) {
     if (auto ap = plan_aggregate(sel, t, partitioned_from)) {
       PlanNode g = op(OpKind::GroupMerge, leaf(ap->shard_sql, ap->shard_params),

@@ -252,6 +252,19 @@ TEST_CASE("scale: lookup joins and semi-joins move keys, not tables, when orders
     fx.same("SELECT id, name FROM users WHERE id IN (SELECT user_id FROM orders WHERE total > 1990)");
     fx.same("SELECT count(*) FROM users u WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id AND o.total > 1990)");
   }
+  SECTION("count(DISTINCT user_id): each node's distinct values move once, merged and counted") {
+    auto meta = fx.same("SELECT count(DISTINCT user_id) FROM orders");
+    CHECK(meta_plan(meta) == "scatter-count-distinct");
+    // No more than each node's distinct values (never the rows).
+    int64_t per_node = 0;
+    for (int n = 0; n < 4; n++) {
+      auto r = fx.cluster->node_exec(n, "SELECT count(DISTINCT user_id) FROM orders");
+      REQUIRE(r.ok());
+      per_node += r->rows[0][0].i;
+    }
+    CHECK(meta_int(meta, "rowsFetched") <= per_node);
+    fx.same("SELECT count(DISTINCT total) AS n FROM orders WHERE status = 'open'");
+  }
   SECTION("a UNION of two filtered selects gathers only the filtered rows") {
     fx.same("SELECT id FROM users WHERE city = 'c7' AND score > 90 UNION SELECT user_id FROM orders WHERE total > 1995");
   }
