@@ -44,6 +44,43 @@ Task<Result<std::shared_ptr<const Topology>>> load_topology(Conductor& c, Sessio
   co_return c.cached(s.database());
 }
 
+Task<Result<std::vector<storage::Response>>> fan_out_payloads(Session& s, std::vector<std::pair<uint32_t, std::string>> payloads) {
+  if (s.dry_run) {
+    std::vector<storage::Response> results;
+    for (auto& p : payloads) {
+      s.planned.push_back({p.first, "(staging operation)"});
+      results.emplace_back();
+      results.back().results.emplace_back();
+    }
+    co_return results;
+  }
+  std::vector<OutRequest> out;
+  for (auto& [node, payload] : payloads) {
+    OutRequest o;
+    o.target = OutRequest::Target::Storage;
+    o.node = node;
+    o.payload = std::move(payload);
+    out.push_back(std::move(o));
+    if (std::find(s.nodes_touched.begin(), s.nodes_touched.end(), node) == s.nodes_touched.end()) s.nodes_touched.push_back(node);
+  }
+  if (out.empty()) co_return std::vector<storage::Response>{};
+  s.round_trips++;
+  auto resp = co_await s.io(std::move(out));
+  if (resp.size() < payloads.size()) co_return Error::internal("missing storage responses");
+  std::vector<storage::Response> results;
+  for (size_t i = 0; i < payloads.size(); i++) {
+    if (!resp[i].delivered) co_return Error::retryable("node " + std::to_string(payloads[i].first) + " unreachable: " + resp[i].payload);
+    auto r = storage::decode_response(resp[i].payload);
+    if (!r.ok()) {
+      Error e = r.error();
+      e.message += " (node " + std::to_string(payloads[i].first) + ")";
+      co_return e;
+    }
+    results.push_back(std::move(*r));
+  }
+  co_return results;
+}
+
 Task<Result<std::vector<storage::Response>>> fan_out(Session& s, std::vector<NodeRequest> requests, std::string topology_payload) {
   if (s.dry_run) {
     std::vector<storage::Response> results;

@@ -24,6 +24,10 @@ struct NodeRequest {
 // A non-empty `topology_payload` rides along in the same round trip (its reply must be ok).
 Task<Result<std::vector<storage::Response>>> fan_out(Session& s, std::vector<NodeRequest> requests, std::string topology_payload = {});
 
+// Sends already-encoded storage payloads (staging operations, storage/staging.h) to nodes, all at
+// once; the first failure (in order) is returned, naming its node.
+Task<Result<std::vector<storage::Response>>> fan_out_payloads(Session& s, std::vector<std::pair<uint32_t, std::string>> payloads);
+
 // Waits `ms` milliseconds (the host sleeps; no I/O).
 Task<int> sleep_ms(Session& s, uint32_t ms);
 

@@ -1,6 +1,7 @@
 #include "conductor/plan_exec.h"
 
 #include <algorithm>
+#include <climits>
 #include <cstdlib>
 #include <map>
 #include "conductor/lookup_index.h"
@@ -10,6 +11,7 @@
 #include "conductor/merge/limit.h"
 #include "conductor/merge/ordered_merge.h"
 #include "planner/lookup_join.h"
+#include "storage/staging.h"
 #include "planner/params.h"
 #include "planner/shard_sql.h"
 #include "sql/printer.h"
@@ -29,6 +31,17 @@ planner::PlanEnv plan_env(Exec& x) {
                             auto spec = merge::limit_from_values(*lv, l.offset ? &*ov : nullptr);
                             if (!spec.ok()) return spec.error();
                             return LimitPair(std::make_pair(spec->limit, spec->offset));
+                          },
+                          [&x]() -> std::string {
+                            // SQLite's randomness (the host's random source): names never meet across isolates.
+                            if (!x.scratch) {
+                              auto db = CombineDb::open();
+                              if (!db.ok()) return {};
+                              x.scratch = std::move(*db);
+                            }
+                            auto r = x.scratch->query("SELECT lower(hex(randomblob(8)))", {});
+                            if (!r.ok() || r->rows.empty()) return {};
+                            return "_bd_stage_" + r->rows[0][0].s;
                           }};
 }
 
@@ -308,6 +321,90 @@ Task<Result<QueryOutput>> run_count_distinct(Exec& x, const PlanNode& cd, const 
 
 Task<Result<QueryOutput>> run_node(Exec& x, const PlanNode& n, const std::vector<uint32_t>* nodes);
 
+// The staging operation `action` for the repartition's table on every node.
+std::vector<std::pair<uint32_t, std::string>> staging_on_all(Exec& x, const PlanNode& rp, storage::StagingAction action) {
+  storage::StagingRequest req;
+  req.action = action;
+  req.name = rp.staged;
+  if (action == storage::StagingAction::Create)
+    if (const TableInfo* t = x.topo->find_table(rp.table))
+      for (auto& c : t->columns) req.columns.push_back({c.name, c.decl_type, c.collation});
+  std::vector<std::pair<uint32_t, std::string>> out;
+  for (auto n : x.all_nodes()) out.push_back({n, storage::encode_staging(req)});
+  return out;
+}
+
+// Pages through the source table on every node and appends each row to the staging table on the
+// node owning its join value (under the target table's sharding).
+Task<Status> stage_rows(Exec& x, const PlanNode& rp) {
+  const TableInfo* src = x.topo->find_table(rp.table);
+  const TableInfo* target = x.topo->find_table(rp.target_table);
+  if (!src || !target || target->shard_key < 0) co_return Error::internal("repartitioned table left the catalog");
+  int col = src->column_index(rp.stage_column);
+  Affinity key_affinity = target->columns[target->shard_key].affinity;
+  auto mask = planner::gather_real_mask_columns(*src);
+  const PlanNode& read = rp.children[1];
+  std::map<uint32_t, Value> last;
+  for (auto n : x.all_nodes()) last[n] = Value::integer(INT64_MIN);
+  while (!last.empty()) {
+    std::vector<NodeRequest> reqs;
+    std::vector<uint32_t> order;
+    for (auto& [n, v] : last) {
+      reqs.push_back({n, x.request(one_statement(read.sql, std::vector<Value>{v}, false))});
+      order.push_back(n);
+    }
+    auto resp = co_await fan_out(x.s, std::move(reqs));
+    if (!resp.ok()) co_return resp.error();
+    std::map<uint32_t, std::vector<Row>> per_node;
+    for (size_t i = 0; i < resp->size(); i++) {
+      auto& rows = (*resp)[i].results[0].rows;
+      if (static_cast<int64_t>(rows.size()) < rp.page_rows)
+        last.erase(order[i]);
+      else
+        last[order[i]] = rows.back().back();
+      for (auto& row : rows) {
+        row.pop_back();  // the page key
+        std::vector<Row> one;
+        one.push_back(std::move(row));
+        restore_reals(one, mask);
+        Row& r = one[0];
+        uint32_t node = x.node_of(*target, apply_affinity(r[col], key_affinity));
+        per_node[node].push_back(std::move(r));
+      }
+    }
+    std::vector<std::pair<uint32_t, std::string>> appends;
+    for (auto& [node, rows] : per_node) {
+      storage::StagingRequest req;
+      req.action = storage::StagingAction::Append;
+      req.name = rp.staged;
+      req.rows = std::move(rows);
+      appends.push_back({node, storage::encode_staging(req)});
+    }
+    auto r = co_await fan_out_payloads(x.s, std::move(appends));
+    if (!r.ok()) co_return r.error();
+  }
+  co_return ok_status();
+}
+
+Task<Result<QueryOutput>> run_repartition(Exec& x, const PlanNode& rp) {
+  Result<QueryOutput> out = Error::internal("repartition did not run");
+  auto created = co_await fan_out_payloads(x.s, staging_on_all(x, rp, storage::StagingAction::Create));
+  if (!created.ok()) {
+    out = created.error();
+  } else {
+    auto staged = co_await stage_rows(x, rp);
+    if (!staged.ok())
+      out = staged.error();
+    else
+      out = co_await run_node(x, rp.children[0], nullptr);
+  }
+  // Dropped on every node whatever happened; a node that cannot be reached drops it itself once it
+  // expires.
+  co_await fan_out_payloads(x.s, staging_on_all(x, rp, storage::StagingAction::Drop));
+  x.plan = "repartition";
+  co_return out;
+}
+
 Task<Result<QueryOutput>> run_index_route(Exec& x, const PlanNode& ir) {
   const PlanNode& multi = ir.children[1];
   std::vector<NodeRequest> reqs;
@@ -362,6 +459,7 @@ Task<Result<QueryOutput>> run_node(Exec& x, const PlanNode& n, const std::vector
     case OpKind::CountDistinct: co_return co_await run_count_distinct(x, n, nodes);
     case OpKind::IndexRoute: co_return co_await run_index_route(x, n);
     case OpKind::Combine: co_return co_await run_combine(x, n);
+    case OpKind::Repartition: co_return co_await run_repartition(x, n);
     case OpKind::Gather:
     case OpKind::LookupGather: break;
   }

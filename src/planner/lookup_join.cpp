@@ -124,9 +124,13 @@ void join_edges(const sql::TableRef& t, const Scope& sc, std::vector<Edge>& edge
 
 // A subquery over one gathered table: its gather index and alias, or nullopt.
 std::optional<Ref> sub_table(const sql::Select& s, const Scope& sc, const std::vector<std::optional<size_t>>& by_name) {
-  if (s.cores.size() != 1 || s.with) return std::nullopt;
+  if (s.cores.size() != 1 || s.with || s.limit) return std::nullopt;
   const auto& core = s.cores[0];
   if (!core.from || core.from->kind != sql::TableRefKind::Table || !core.from->name.schema.empty()) return std::nullopt;
+  // An aggregate answers one row whatever rows it reads (EXISTS (SELECT count(*) ...) is true,
+  // max() depends on every row): only plain row subqueries tie their rows to the outer ones.
+  Features f = analyze_select(s);
+  if (f.aggregate || f.window || !core.group_by.empty() || core.having) return std::nullopt;
   for (size_t g = 0; g < sc.gathers.size(); g++)
     if (iequals(sc.gathers[g].table->name, core.from->name.name) && by_name[g])
       return Ref{g, core.from->alias.empty() ? core.from->name.name : core.from->alias, false};

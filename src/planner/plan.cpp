@@ -19,6 +19,7 @@ const char* op_name(OpKind k) {
     case OpKind::Gather: return "gather";
     case OpKind::LookupGather: return "lookup-gather";
     case OpKind::Combine: return "combine";
+    case OpKind::Repartition: return "repartition";
   }
   return "?";
 }
@@ -70,6 +71,7 @@ std::vector<Row> explain_rows(const Plan& p) {
                           : p.name == "scatter-aggregate"                               ? "partial aggregates merged per group"
                           : p.name == "scatter-count-distinct"                          ? "distinct values merged and counted"
                           : p.name == "lookup"                                          ? "rows from the nodes the global index names"
+                          : p.name == "repartition" ? "staged rows joined on every node, merged; staging dropped"
                           : p.name == "scatter" || p.name == "colocated-scatter" || p.name == "route-subset" ? "concatenate shard results"
                                                                                                              : "return the shard's result";
   out.push_back({Value::text(p.name), Value::null(), Value::text(conductor)});

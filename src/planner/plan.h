@@ -33,6 +33,7 @@ enum class OpKind : uint8_t {
   Gather,         // one table's rows (filtered on the shards) loaded into the combine engine
   LookupGather,   // a table's rows whose key matches values another Gather returned (keys moved, not tables)
   Combine,        // the statement run by the conductor's SQLite over the gathered rows
+  Repartition,    // one table's rows sent, hashed by the join key, into staging tables on the other's nodes; then children[0]
 };
 
 const char* op_name(OpKind k);
@@ -70,8 +71,15 @@ struct PlanNode {
   std::optional<LookupKey> lookup;                 // LookupGather
   std::vector<std::string> combine_tables;         // Combine: CREATE TABLE statements, in order
   std::vector<std::string> combine_views;          // Combine: CREATE VIEW statements, in order
-  std::string names_sql;                           // GroupMerge: the user's query over the empty table (column names)
-  std::vector<std::string> names_ddl;              // GroupMerge: the tables names_sql reads
+  // Repartition: the staging table (its columns: the source table's user columns), the source
+  // column that places each row (under `target_table`'s sharding), rows per paged read; children[1]
+  // is the paged read of the source (binds the last rowid read; the rowid is the last column).
+  std::string staged;
+  std::string stage_column;
+  std::string target_table;
+  int64_t page_rows = 0;
+  std::string names_sql;               // GroupMerge: the user's query over the empty table (column names)
+  std::vector<std::string> names_ddl;  // GroupMerge: the tables names_sql reads
 };
 
 struct Plan {

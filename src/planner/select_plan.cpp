@@ -8,6 +8,7 @@
 #include "planner/params.h"
 #include "planner/partition.h"
 #include "planner/pushdown.h"
+#include "planner/repartition.h"
 #include "planner/shard_sql.h"
 #include "planner/window_plan.h"
 #include "sql/parser.h"
@@ -479,6 +480,11 @@ Result<Plan> plan_select(const sql::Select& sel, const PlanEnv& env) {
       return plan;
     }
     plan.name = "none";
+  }
+  if (env.staging_name) {
+    auto rp = plan_repartition(sel, env, env.staging_name());
+    if (!rp.ok()) return rp.error();
+    if (*rp) return std::move(**rp);
   }
   return combine();
 }

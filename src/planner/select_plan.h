@@ -22,6 +22,8 @@ struct PlanEnv {
   // LIMIT/OFFSET as (limit, offset) with SQLite's conversions (-1: no limit); nullopt when the
   // values are not constants the conductor can evaluate; an error for a LIMIT SQLite refuses.
   std::function<Result<std::optional<std::pair<int64_t, int64_t>>>(const sql::Limit&)> limit;
+  // A fresh staging-table name for a repartition join (unset: no repartition plans).
+  std::function<std::string()> staging_name;
   // Owning node of `key` in `t` (the key's collation applies).
   uint32_t node_of(const TableInfo& t, const Value& key) const { return topo.vshard_for(t.key_ksid(key)).node; }
   uint32_t vshard_of(const TableInfo& t, const Value& key) const { return topo.vshard_for(t.key_ksid(key)).id; }

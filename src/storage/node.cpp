@@ -1,6 +1,7 @@
 #include "storage/node.h"
 
 #include "storage/protocol.h"
+#include "storage/staging.h"
 
 namespace bd::storage {
 namespace {
@@ -19,6 +20,7 @@ bool any_bit(const std::string& bits) {
 }  // namespace
 
 std::string handle(SqlHost& sql, std::string_view bytes) {
+  if (!bytes.empty() && static_cast<uint8_t>(bytes[0]) == kStagingOp) return handle_staging(sql, bytes);
   auto req = decode_request(bytes);
   if (!req.ok()) return encode_error(req.error(), 0);
   // _bd_node holds the epoch of this node's last ownership change, the catalog version of its

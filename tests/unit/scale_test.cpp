@@ -265,6 +265,19 @@ TEST_CASE("scale: lookup joins and semi-joins move keys, not tables, when orders
     CHECK(meta_int(meta, "rowsFetched") <= per_node);
     fx.same("SELECT count(DISTINCT total) AS n FROM orders WHERE status = 'open'");
   }
+  SECTION("subqueries whose answer does not depend on rows matching the outer ones are not used to reduce") {
+    // EXISTS over an aggregate is always true: the users may not be narrowed to the orders' users.
+    fx.same(
+        "SELECT count(*) FROM users u WHERE u.id <= 1000 AND EXISTS (SELECT count(*) FROM orders o WHERE o.user_id = u.id AND o.id IN (1, "
+        "2))");
+    // max() over the orders may not be narrowed to the orders of the outer users.
+    auto low = bd::sqlite_run(fx.ref, "SELECT user_id FROM orders WHERE total > 1990 ORDER BY user_id LIMIT 3", {});
+    REQUIRE(low.ok());
+    REQUIRE(low->rows.size() == 3);
+    std::string ids =
+        std::to_string(low->rows[0][0].i) + ", " + std::to_string(low->rows[1][0].i) + ", " + std::to_string(low->rows[2][0].i);
+    fx.same("SELECT id FROM users WHERE id IN (" + ids + ") AND id IN (SELECT max(user_id) FROM orders WHERE total > 1990)");
+  }
   SECTION("a UNION of two filtered selects gathers only the filtered rows") {
     fx.same("SELECT id FROM users WHERE city = 'c7' AND score > 90 UNION SELECT user_id FROM orders WHERE total > 1995");
   }

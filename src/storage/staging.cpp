@@ -1,0 +1,137 @@
+#include "storage/staging.h"
+
+#include <algorithm>
+#include "storage/protocol.h"
+#include "wire/codec.h"
+
+namespace bd::storage {
+namespace {
+
+constexpr size_t kMaxParams = 100;  // the Durable Object limit per statement
+
+std::string quoted(std::string_view name) {
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+// The node's clock through SQLite (milliseconds since the epoch): no host clock needed.
+constexpr const char* kNowMs = "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)";
+
+Status sweep_expired(SqlHost& sql) {
+  auto c = sql.exec("CREATE TABLE IF NOT EXISTS _bd_staging(name TEXT PRIMARY KEY, expires INTEGER NOT NULL)", {});
+  if (!c.ok()) return c.error();
+  auto old = sql.exec(std::string("SELECT name FROM _bd_staging WHERE expires < ") + kNowMs, {});
+  if (!old.ok()) return old.error();
+  for (auto& row : old->rows) {
+    if (row.empty() || row[0].type != ValueType::Text || !valid_staging_name(row[0].s)) continue;
+    if (auto d = sql.exec("DROP TABLE IF EXISTS " + quoted(row[0].s), {}); !d.ok()) return d.error();
+    if (auto d = sql.exec("DELETE FROM _bd_staging WHERE name = ?", {row[0]}); !d.ok()) return d.error();
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+bool valid_staging_name(std::string_view name) {
+  constexpr std::string_view prefix = "_bd_stage_";
+  if (name.size() <= prefix.size() || name.size() > 64 || name.substr(0, prefix.size()) != prefix) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; });
+}
+
+std::string encode_staging(const StagingRequest& r) {
+  wire::Writer w;
+  w.u8(kStagingOp);
+  w.u8(static_cast<uint8_t>(r.action));
+  w.str(r.name);
+  w.u32(static_cast<uint32_t>(r.columns.size()));
+  for (auto& c : r.columns) {
+    w.str(c.name);
+    w.str(c.decl_type);
+    w.str(c.collation);
+  }
+  w.i64(r.ttl_ms);
+  w.u32(static_cast<uint32_t>(r.rows.size()));
+  for (auto& row : r.rows) w.row(row);
+  return w.take();
+}
+
+Result<StagingRequest> decode_staging(std::string_view bytes) {
+  wire::Reader rd(bytes);
+  StagingRequest r;
+  if (rd.u8() != kStagingOp) return Error::internal("not a staging request");
+  r.action = static_cast<StagingAction>(rd.u8());
+  r.name = rd.str();
+  uint32_t nc = rd.count();
+  for (uint32_t i = 0; i < nc && rd.ok(); i++) {
+    StagingColumn c;
+    c.name = rd.str();
+    c.decl_type = rd.str();
+    c.collation = rd.str();
+    r.columns.push_back(std::move(c));
+  }
+  r.ttl_ms = rd.i64();
+  uint32_t nr = rd.count();
+  for (uint32_t i = 0; i < nr && rd.ok(); i++) r.rows.push_back(rd.row());
+  if (!rd.ok()) return Error::internal("corrupt staging request");
+  if (!valid_staging_name(r.name)) return Error::internal("bad staging table name");
+  return r;
+}
+
+std::string handle_staging(SqlHost& sql, std::string_view bytes) {
+  auto req = decode_staging(bytes);
+  if (!req.ok()) return encode_error(req.error(), 0);
+  if (auto s = sweep_expired(sql); !s.ok()) return encode_error(s.error(), 0);
+  switch (req->action) {
+    case StagingAction::Create: {
+      if (req->columns.empty()) return encode_error(Error::internal("staging table without columns"), 0);
+      std::string ddl = "CREATE TABLE " + quoted(req->name) + " (";
+      for (size_t i = 0; i < req->columns.size(); i++) {
+        auto& c = req->columns[i];
+        ddl += (i ? ", " : "") + quoted(c.name);
+        if (!c.decl_type.empty()) ddl += " " + c.decl_type;
+        if (!c.collation.empty()) ddl += " COLLATE " + quoted(c.collation);
+      }
+      if (auto s = sql.exec(ddl + ")", {}); !s.ok()) return encode_error(s.error(), 0);
+      auto reg = sql.exec(std::string("INSERT OR REPLACE INTO _bd_staging(name, expires) VALUES (?, ") + kNowMs + " + ?)",
+                          {Value::text(req->name), Value::integer(req->ttl_ms)});
+      if (!reg.ok()) return encode_error(reg.error(), 0);
+      break;
+    }
+    case StagingAction::Append: {
+      if (req->rows.empty()) break;
+      size_t width = req->rows[0].size();
+      if (width == 0) return encode_error(Error::internal("staging rows without values"), 0);
+      size_t per = std::max<size_t>(1, kMaxParams / width);
+      for (size_t i = 0; i < req->rows.size(); i += per) {
+        size_t n = std::min(per, req->rows.size() - i);
+        std::string q = "INSERT INTO " + quoted(req->name) + " VALUES ";
+        std::vector<Value> params;
+        for (size_t k = 0; k < n; k++) {
+          auto& row = req->rows[i + k];
+          if (row.size() != width) return encode_error(Error::internal("staging rows of different widths"), 0);
+          q += k ? ", (" : "(";
+          for (size_t j = 0; j < width; j++) q += j ? ", ?" : "?";
+          q += ")";
+          params.insert(params.end(), row.begin(), row.end());
+        }
+        if (auto s = sql.exec(q, params); !s.ok()) return encode_error(s.error(), 0);
+      }
+      break;
+    }
+    case StagingAction::Drop: {
+      if (auto s = sql.exec("DROP TABLE IF EXISTS " + quoted(req->name), {}); !s.ok()) return encode_error(s.error(), 0);
+      if (auto s = sql.exec("DELETE FROM _bd_staging WHERE name = ?", {Value::text(req->name)}); !s.ok()) return encode_error(s.error(), 0);
+      break;
+    }
+    default: return encode_error(Error::internal("unknown staging action"), 0);
+  }
+  Response resp;
+  resp.results.emplace_back();
+  return encode_response(resp);
+}
+
+}  // namespace bd::storage
