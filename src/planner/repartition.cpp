@@ -1,8 +1,10 @@
 #include "planner/repartition.h"
 
 #include "planner/analysis.h"
+#include "planner/params.h"
 #include "planner/pushdown.h"
 #include "planner/shard_sql.h"
+#include "sql/printer.h"
 
 namespace bd::planner {
 namespace {
@@ -92,6 +94,16 @@ Result<std::optional<Plan>> plan_repartition(const sql::Select& in, const PlanEn
   auto inner = plan_select(sel, inner_env);
   if (!inner.ok()) return inner.error();
   if (inner->name == "combine" || inner->name == "none") return None{};
+  // When partial sums overflow, the combine engine decides over the original tables (it knows
+  // nothing of the staging table).
+  if (inner->root.kind == OpKind::GroupMerge) {
+    Features of = analyze_select(in);
+    sql::Select numbered = in;
+    int nparams = number_params(numbered);
+    auto fb = plan_combine(&in, sql::print(numbered), nparams, of, env);
+    if (!fb.ok()) return fb.error();
+    inner->root.fallback = std::make_shared<PlanNode>(std::move(*fb));
+  }
   Plan plan;
   plan.name = "repartition";
   PlanNode& rp = plan.root;

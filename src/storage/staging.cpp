@@ -39,7 +39,8 @@ Status sweep_expired(SqlHost& sql) {
 bool valid_staging_name(std::string_view name) {
   constexpr std::string_view prefix = "_bd_stage_";
   if (name.size() <= prefix.size() || name.size() > 64 || name.substr(0, prefix.size()) != prefix) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; });
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; });
 }
 
 std::string encode_staging(const StagingRequest& r) {

@@ -26,7 +26,7 @@ struct StagingColumn {
 
 struct StagingRequest {
   StagingAction action = StagingAction::Create;
-  std::string name;  // "_bd_stage_" followed by letters, digits and '_'
+  std::string name;                    // "_bd_stage_" followed by letters, digits and '_'
   std::vector<StagingColumn> columns;  // Create
   int64_t ttl_ms = 10 * 60 * 1000;     // Create: dropped by the node after this long
   std::vector<Row> rows;               // Append

@@ -63,7 +63,8 @@ std::string text_rows(const std::vector<bd::Row>& rows) {
   std::vector<std::string> out;
   for (auto& r : rows) {
     std::string s;
-    for (auto& v : r) s += (v.type == bd::ValueType::Real ? std::to_string(v.r) : v.type == bd::ValueType::Integer ? std::to_string(v.i) : v.s) + "|";
+    for (auto& v : r)
+      s += (v.type == bd::ValueType::Real ? std::to_string(v.r) : v.type == bd::ValueType::Integer ? std::to_string(v.i) : v.s) + "|";
     out.push_back(s);
   }
   std::sort(out.begin(), out.end());

@@ -278,6 +278,10 @@ TEST_CASE("scale: lookup joins and semi-joins move keys, not tables, when orders
         std::to_string(low->rows[0][0].i) + ", " + std::to_string(low->rows[1][0].i) + ", " + std::to_string(low->rows[2][0].i);
     fx.same("SELECT id FROM users WHERE id IN (" + ids + ") AND id IN (SELECT max(user_id) FROM orders WHERE total > 1990)");
   }
+  SECTION("the two whole tables joined on the users' key: the orders repartitioned by user_id through staging tables") {
+    auto meta = fx.same("SELECT u.city, count(*), sum(o.total) FROM users u JOIN orders o ON o.user_id = u.id GROUP BY u.city");
+    CHECK(meta_plan(meta) == "repartition");
+  }
   SECTION("a UNION of two filtered selects gathers only the filtered rows") {
     fx.same("SELECT id FROM users WHERE city = 'c7' AND score > 90 UNION SELECT user_id FROM orders WHERE total > 1995");
   }
