@@ -28,12 +28,17 @@ export class Core {
   // The SQL storage of the Durable Object currently calling into the module. Calls are synchronous,
   // so at most one object is inside the module at any moment.
   private sql: SqlStorageLike | null = null;
+  // Which object that is, as a number the core keys its per-object memory by (wasm/ABI.md).
+  private owner: object | null = null;
+  private slots = new WeakMap<object, number>();
+  private nextSlot = 1;
 
   constructor() {
     const imports = {
       bd: {
         sql_exec: (sp: number, sl: number, pp: number, pl: number) => this.sqlExec(sp, sl, pp, pl),
         sql_size: () => (this.sql as { databaseSize?: number } | null)?.databaseSize ?? -1,
+        object_slot: () => this.slotOf(this.owner),
         log: (level: number, p: number, n: number) => {
           const msg = dec.decode(new Uint8Array(this.ex.memory.buffer, p, n));
           (level >= 2 ? console.warn : console.log)(`[bigdaddy] ${msg}`);
@@ -81,14 +86,27 @@ export class Core {
 
   abort(session: number) { this.ex.bd_conductor_abort(session); }
 
-  withSql<T>(sql: SqlStorageLike, fn: () => T): T {
-    const prev = this.sql;
+  // `owner`: the object the calls are for (its Durable Object state), so the core can tell objects apart.
+  withSql<T>(sql: SqlStorageLike, fn: () => T, owner: object | null = null): T {
+    const prev = this.sql, prevOwner = this.owner;
     this.sql = sql;
+    this.owner = owner;
     try {
       return fn();
     } finally {
       this.sql = prev;
+      this.owner = prevOwner;
     }
+  }
+
+  private slotOf(owner: object | null): number {
+    if (!owner) return 0;
+    let slot = this.slots.get(owner);
+    if (slot === undefined) {
+      slot = this.nextSlot++;
+      this.slots.set(owner, slot);
+    }
+    return slot;
   }
 
   private sqlExec(sp: number, sl: number, pp: number, pl: number): number {

@@ -9,8 +9,8 @@ import { getCore } from "./core";
 import { runQuery, type Env, type Handle } from "./driver";
 
 const ROLLBACK = Symbol("rollback");
-// topology/store.h ops after which a job may need running: Resize, Cancel, MoveVShard.
-const JOB_OPS = new Set([5, 10, 11]);
+// topology/store.h ops after which a job may need running: Resize, Cancel, MoveVShard, MoveVShards.
+const JOB_OPS = new Set([5, 10, 11, 13]);
 const SLICE_MS = 20_000;
 
 function transact(ctx: DurableObjectState, fn: "bd_storage_handle" | "bd_topology_handle", req: Uint8Array): Uint8Array {
@@ -25,7 +25,7 @@ function transact(ctx: DurableObjectState, fn: "bd_storage_handle" | "bd_topolog
     } catch (e) {
       if (e !== ROLLBACK) throw e;
     }
-  });
+  }, ctx);
   return out;
 }
 

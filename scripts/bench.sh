@@ -24,6 +24,8 @@ fi
 if want model; then
   echo "== scale-out model (bigdaddy bench --model: virtual clock, see src/native/model/model.h)"
   build/native/bigdaddy bench --model
+  echo "-- Zipf-skewed point reads, before and after PRAGMA bigdaddy_rebalance"
+  build/native/bigdaddy bench --model --nodes-list 8,32 --zipf 1 --rebalance --workload "point read"
 fi
 want e2e || want resize || exit 0
 # Both Workers under `wrangler dev`, each in its own process group (killed whole on exit), on free ports.

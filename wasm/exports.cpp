@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <map>
+#include <memory>
 #include <string>
 #include "conductor/conductor.h"
 #include "host/exact.h"
@@ -19,6 +21,7 @@
 BD_IMPORT(sql_exec) uint8_t* bd_host_sql_exec(const char* sql, uint32_t sql_len, const char* params, uint32_t params_len);
 BD_IMPORT(log) void bd_host_log(uint32_t level, const char* msg, uint32_t len);
 BD_IMPORT(sql_size) double bd_host_sql_size();
+BD_IMPORT(object_slot) uint32_t bd_host_object_slot();
 
 namespace {
 
@@ -65,6 +68,15 @@ class JsSqlHost : public bd::SqlHost, public bd::LossySqlHost {
     return result;
   }
   int64_t database_bytes() override { return static_cast<int64_t>(bd_host_sql_size()); }
+  // Per-object memory, by the slot number the host gave the calling object (0: none). Objects
+  // evicted from the isolate leave their slot behind: past 1,024 slots the oldest is dropped.
+  std::shared_ptr<void>* object_memory() override {
+    static std::map<uint32_t, std::shared_ptr<void>> slots;
+    uint32_t slot = bd_host_object_slot();
+    if (!slot) return nullptr;
+    if (slots.size() >= 1024 && !slots.count(slot)) slots.erase(slots.begin());
+    return &slots[slot];
+  }
 };
 
 bd::Conductor& conductor() {

@@ -164,6 +164,7 @@ function render() {
   renderTables(tables, nodes);
   renderIndexes(Array.isArray(t.indexes) ? t.indexes : []);
   renderVshards(vshards, nodes.length);
+  renderHot(Array.isArray(t.hotShards) ? t.hotShards : [], nodes);
   renderJobs(Array.isArray(t.jobs) ? t.jobs : []);
 }
 
@@ -224,6 +225,33 @@ function renderVshards(vshards, nodeCount) {
   for (const v of vshards) counts.set(v.node, (counts.get(v.node) || 0) + 1);
   $("vshard-legend").replaceChildren(...[...counts.entries()].sort((a, b) => a[0] - b[0]).map(([node, n]) =>
     el("span", {}, el("i", { style: `background:${nodeColor(node, nodeCount)}` }), `node ${node}: ${n}`)));
+}
+
+// The hottest virtual shards (from the topology JSON) and each node's requests; Rebalance runs
+// PRAGMA bigdaddy_rebalance, which splits and moves them apart online (a job, shown under Jobs).
+function renderHot(hot, nodes) {
+  const counted = nodes.filter((n) => typeof n.requests === "number");
+  const mean = counted.length ? counted.reduce((a, n) => a + n.requests, 0) / counted.length : 0;
+  const busiest = counted.length ? Math.max(...counted.map((n) => n.requests)) : 0;
+  const max = Math.max(1, ...hot.map((h) => h.requests));
+  const rebalance = el("button", { type: "button", id: "rebalance", onclick: async () => {
+    showError(null);
+    try { await runSql(state.db, "PRAGMA bigdaddy_rebalance"); } catch (e) { showError(`Rebalance: ${e.message}`); }
+    refresh();
+  } }, "Rebalance");
+  const summary = el("p", { class: "muted" }, mean > 0
+    ? `busiest node served ${(busiest / mean).toFixed(2)}× the mean (${fmt(busiest)} of ${fmt(Math.round(mean))} requests)`
+    : "No requests counted yet.");
+  if (!hot.length) { $("hot").replaceChildren(summary, rebalance); return; }
+  $("hot").replaceChildren(summary, el("table", { "data-testid": "hot" },
+    el("thead", {}, el("tr", {}, ["vshard", "node", "requests", "share"].map((h) => el("th", {}, h)))),
+    el("tbody", {}, hot.map((h) => el("tr", {},
+      el("td", {}, String(h.vshard)),
+      el("td", {}, `#${h.node}`),
+      el("td", { class: "num" }, el("div", { class: "bar", "data-value": h.requests },
+        el("span", { style: `width:${((h.requests / max) * 100).toFixed(1)}%;background:${nodeColor(h.node, nodes.length)}` }),
+        el("em", {}, fmt(h.requests)))),
+      el("td", { class: "num" }, `${(h.permille / 10).toFixed(1)}%`))))), rebalance);
 }
 
 // Resize controls: grow or shrink to N nodes; cancel a running resize before it switches over.

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include "conductor/exec_context.h"
 #include "conductor/lookup_index.h"
+#include "conductor/rebalance.h"
 #include "conductor/reshard.h"
 #include "planner/analysis.h"
 #include "planner/shard_sql.h"
@@ -426,6 +427,14 @@ Task<Result<QueryOutput>> pragma(Exec& x, const sql::Pragma& p) {
   if (iequals(p.name.name, "bigdaddy_resize")) co_return co_await resize_pragma(x, p);
   if (iequals(p.name.name, "bigdaddy_move_vshard") || iequals(p.name.name, "bigdaddy_split_vshard"))
     co_return co_await placement_pragma(x, p);
+  if (iequals(p.name.name, "bigdaddy_rebalance")) {
+    bool plan_only = p.value_kind == sql::PragmaValueKind::Name && iequals(p.value, "plan");
+    if (p.value_kind != sql::PragmaValueKind::None && !plan_only)
+      co_return Error::sql("usage: PRAGMA bigdaddy_rebalance | PRAGMA bigdaddy_rebalance = 'plan'");
+    auto r = co_await rebalance(x.c, x.s, !plan_only);
+    if (r.ok()) x.plan = "rebalance";
+    co_return r;
+  }
   bool reference = iequals(p.name.name, "bigdaddy_reference_table");
   bool shard_key = iequals(p.name.name, "bigdaddy_shard_key");
   if (!reference && !shard_key) co_return Error::unsupported("PRAGMA " + p.name.name + " is not supported");

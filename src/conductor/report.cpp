@@ -1,6 +1,7 @@
 #include "conductor/report.h"
 
 #include <algorithm>
+#include <map>
 #include <optional>
 #include "base/json.h"
 #include "conductor/io.h"
@@ -39,6 +40,7 @@ Task<Result<QueryOutput>> topology_report(Conductor& c, Session& s, uint32_t nod
       nr.request.epoch = topo->epoch;
       nr.request.catalog_version = topo->version;
       nr.request.want_size = true;
+      nr.request.want_load = true;  // hot spots: the node's request counters per virtual shard
       for (auto& t : topo->tables)
         if (t.kind == TableKind::Sharded || t.kind == TableKind::Reference)
           nr.request.statements.push_back({"SELECT count(*) FROM " + planner::quote_ident(t.name), {}, false});
@@ -88,6 +90,12 @@ Task<Result<QueryOutput>> topology_report(Conductor& c, Session& s, uint32_t nod
     else
       j.key("bytes").null();
     j.key("rows").num(total);
+    // Requests the node served since its counters started (it started, or a rebalance reset them),
+    // and of those the scatters (every shard at once); null when the node keeps no counters.
+    if (counts[n].has_load)
+      j.key("requests").unum(counts[n].load.total).key("scatterRequests").unum(counts[n].load.scatter);
+    else
+      j.key("requests").null().key("scatterRequests").null();
     j.end_object();
   }
   j.end_array();
@@ -118,9 +126,23 @@ Task<Result<QueryOutput>> topology_report(Conductor& c, Session& s, uint32_t nod
     j.end_object();
   }
   j.end_array();
+  // Requests routed to each virtual shard, summed over the nodes that counted them.
+  std::map<uint32_t, uint64_t> vshard_requests;
+  uint64_t routed = 0;
+  for (auto& r : counts)
+    for (auto& [v, k] : r.load.vshards) {
+      vshard_requests[v] += k;
+      routed += k;
+    }
+  auto requests_of = [&](uint32_t v) {
+    auto it = vshard_requests.find(v);
+    return it == vshard_requests.end() ? uint64_t{0} : it->second;
+  };
   j.key("vshards").begin_array();
   for (auto& v : topo->vshards)
     j.begin_object()
+        .key("requests")
+        .unum(requests_of(v.id))
         .key("id")
         .unum(v.id)
         .key("lo")
@@ -132,6 +154,22 @@ Task<Result<QueryOutput>> topology_report(Conductor& c, Session& s, uint32_t nod
         .key("status")
         .str(moving(v.id) ? "moving" : "serving")
         .end_object();
+  j.end_array();
+  // The hottest virtual shards (at most 10): requests and their share of all routed requests (in
+  // thousandths), so a hot spot shows before it hurts; PRAGMA bigdaddy_rebalance moves them apart.
+  std::vector<std::pair<uint64_t, uint32_t>> hot;
+  for (auto& v : topo->vshards)
+    if (uint64_t k = requests_of(v.id)) hot.emplace_back(k, v.id);
+  std::sort(hot.begin(), hot.end(), [](auto& a, auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+  if (hot.size() > 10) hot.resize(10);
+  j.key("hotShards").begin_array();
+  for (auto& [k, id] : hot) {
+    uint32_t node = 0;
+    for (auto& v : topo->vshards)
+      if (v.id == id) node = v.node;
+    j.begin_object().key("vshard").unum(id).key("node").unum(node).key("requests").unum(k);
+    j.key("permille").unum(routed ? (k * 1000 + routed / 2) / routed : 0).end_object();
+  }
   j.end_array();
   j.key("indexes").begin_array();
   for (auto& t : topo->tables) {

@@ -2,6 +2,7 @@
 // Object shim implements it over ctx.storage.sql; the native host over the system's SQLite.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <vector>
 #include "base/result.h"
@@ -18,6 +19,9 @@ class SqlHost {
   virtual Result<ResultSet> exec(std::string_view sql, const std::vector<Value>& params) = 0;
   // Bytes the object's database occupies (ctx.storage.sql.databaseSize), or -1 if unknown.
   virtual int64_t database_bytes() { return -1; }
+  // Memory the core may keep for this object between its requests while the object stays loaded
+  // (a restart loses it): the storage node's request counters per virtual shard. nullptr: none.
+  virtual std::shared_ptr<void>* object_memory() { return nullptr; }
 };
 
 class Clock {

@@ -42,6 +42,7 @@ void print(const char* name, const Stats& s) {
 // bigdaddy bench --model: the scale-out model (native/model/model.h) over node counts.
 int model_bench(int argc, char** argv) {
   model::Options o;
+  bool rebalance = false;  // after each run: PRAGMA bigdaddy_rebalance, its job, and the run again
   std::vector<int> counts = {1, 2, 4, 8, 16, 32, 64};
   std::vector<model::Workload> workloads = {model::Workload::PointRead, model::Workload::PointWrite, model::Workload::IndexedLookup,
                                             model::Workload::ScatterRead8, model::Workload::Transfer};
@@ -80,13 +81,15 @@ int model_bench(int argc, char** argv) {
       o.clients_per_node = static_cast<int>(num());
     } else if (a == "--clients-per-isolate") {
       o.clients_per_isolate = static_cast<int>(num());
+    } else if (a == "--rebalance") {
+      rebalance = true;
     } else if (a == "--zipf") {
       o.zipf = num();
     } else {
       std::fprintf(stderr,
                    "usage: bigdaddy bench --model [--nodes-list 1,2,4,...] [--workload 'point read'] [--ms 500] [--rows 20000]\n"
                    "       [--rtt-us 1000] [--request-us 500] [--conductor-scale 2] [--clients-per-node 8]\n"
-                   "       [--clients-per-isolate 4] [--zipf 0]\n");
+                   "       [--clients-per-isolate 4] [--zipf 0] [--rebalance]\n");
       return 1;
     }
   }
@@ -96,7 +99,7 @@ int model_bench(int argc, char** argv) {
       "conductor CPU measured x %.1f; %d rows; %.0f ms measured after %.0f ms warm-up%s\n",
       o.clients_per_node, o.clients_per_isolate, o.costs.rtt_us, o.costs.request_us, o.costs.conductor_scale, o.rows, o.measure_ms,
       o.warmup_ms, o.zipf > 0 ? (", Zipf " + std::to_string(o.zipf)).c_str() : "");
-  std::vector<std::vector<model::Report>> table(workloads.size());
+  std::vector<std::vector<std::pair<std::string, model::Report>>> table(workloads.size());
   for (int n : counts) {
     model::Options on = o;
     on.nodes = n;
@@ -116,7 +119,27 @@ int model_bench(int argc, char** argv) {
                      static_cast<unsigned long long>(r->errors), r->first_error.c_str());
         return 1;
       }
-      table[k].push_back(*r);
+      table[k].emplace_back(std::to_string(n), *r);
+      if (!rebalance) continue;
+      auto plan = (*m)->execute("PRAGMA bigdaddy_rebalance");
+      if (!plan.ok()) {
+        std::fprintf(stderr, "bench --model: PRAGMA bigdaddy_rebalance: %s\n", plan.error().message.c_str());
+        return 1;
+      }
+      if (auto job = (*m)->run_job(); !job.ok()) {
+        std::fprintf(stderr, "bench --model: rebalance job: %s\n", job.error().message.c_str());
+        return 1;
+      }
+      auto again = (*m)->run(workloads[k]);
+      if (!again.ok() || again->errors) {
+        std::fprintf(stderr, "bench --model: after the rebalance: %s\n",
+                     again.ok() ? again->first_error.c_str() : again.error().message.c_str());
+        return 1;
+      }
+      size_t moves = 0, splits = 0;
+      for (auto& row : plan->rs.rows) (row[0].s == "move" ? moves : splits)++;
+      table[k].emplace_back(std::to_string(n) + ", rebalanced (" + std::to_string(moves) + " moves, " + std::to_string(splits) + " splits)",
+                            *again);
     }
   }
   for (size_t k = 0; k < workloads.size(); k++) {
@@ -125,13 +148,13 @@ int model_bench(int argc, char** argv) {
         "| nodes | statements/s | vs linear | p50 ms | p99 ms | requests/stmt | node req/s | busiest node / mean | node busy max | "
         "topology req/s | id allocator req/s | busiest index shard req/s | conductor us/stmt |\n");
     std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-    double base = table[k].empty() ? 0 : table[k][0].throughput / table[k][0].nodes;
-    for (auto& r : table[k]) {
+    double base = table[k].empty() ? 0 : table[k][0].second.throughput / table[k][0].second.nodes;
+    for (auto& [label, r] : table[k]) {
       double busy = r.node_busy.empty() ? 0 : *std::max_element(r.node_busy.begin(), r.node_busy.end());
-      std::printf("| %d | %.0f | %.2f | %.2f | %.2f | %.2f | %.0f | %.2f | %.0f%% | %.1f | %.1f | %.1f | %.1f |\n", r.nodes, r.throughput,
-                  base > 0 ? r.throughput / (base * r.nodes) : 0, r.p50_ms, r.p99_ms, r.requests_per_statement, r.node_mean_rps() * r.nodes,
-                  r.node_mean_rps() > 0 ? r.node_max_rps() / r.node_mean_rps() : 0, busy * 100, r.topology_rps, r.id_allocator_rps,
-                  r.index_shard_max_rps, r.conductor_us);
+      std::printf("| %s | %.0f | %.2f | %.2f | %.2f | %.2f | %.0f | %.2f | %.0f%% | %.1f | %.1f | %.1f | %.1f |\n", label.c_str(),
+                  r.throughput, base > 0 ? r.throughput / (base * r.nodes) : 0, r.p50_ms, r.p99_ms, r.requests_per_statement,
+                  r.node_mean_rps() * r.nodes, r.node_mean_rps() > 0 ? r.node_max_rps() / r.node_mean_rps() : 0, busy * 100, r.topology_rps,
+                  r.id_allocator_rps, r.index_shard_max_rps, r.conductor_us);
     }
   }
   return 0;

@@ -18,6 +18,7 @@ class SqliteHost : public SqlHost {
   ~SqliteHost() override;
   Result<ResultSet> exec(std::string_view sql, const std::vector<Value>& params) override;
   int64_t database_bytes() override;
+  std::shared_ptr<void>* object_memory() override { return &memory_; }
   // Transactions around one request, as transactionSync does in a Durable Object.
   Status begin();
   Status commit();
@@ -27,6 +28,7 @@ class SqliteHost : public SqlHost {
  private:
   explicit SqliteHost(sqlite3* db) : db_(db) {}
   sqlite3* db_;
+  std::shared_ptr<void> memory_;
 };
 
 // Reads a statement's result into a ResultSet (shared with the combine engine's native tests).

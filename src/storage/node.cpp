@@ -1,5 +1,6 @@
 #include "storage/node.h"
 
+#include "storage/load.h"
 #include "storage/protocol.h"
 #include "storage/staging.h"
 
@@ -60,6 +61,8 @@ std::string handle(SqlHost& sql, std::string_view bytes) {
     }
   }
   Response resp;
+  count_request(sql, *req);
+  if (req->want_load || req->reset_load) report_load(sql, resp, req->reset_load);
   if (req->check_only) return encode_response(resp);
   resp.results.reserve(req->statements.size());
   for (uint32_t i = 0; i < req->statements.size(); i++) {

@@ -20,6 +20,7 @@ std::string encode_request(const Request& r) {
   w.u8(r.want_size);
   w.u8(r.admin);
   w.u8(r.check_only);
+  w.u8(static_cast<uint8_t>(r.want_load | r.reset_load << 1));
   return w.take();
 }
 
@@ -42,6 +43,9 @@ Result<Request> decode_request(std::string_view bytes) {
   r.want_size = rd.u8() != 0;
   r.admin = rd.u8() != 0;
   r.check_only = rd.u8() != 0;
+  uint8_t load = rd.u8();
+  r.want_load = load & 1;
+  r.reset_load = load & 2;
   if (!rd.ok()) return Error::internal("corrupt storage request");
   return r;
 }
@@ -52,6 +56,16 @@ std::string encode_response(const Response& r) {
   w.u32(static_cast<uint32_t>(r.results.size()));
   for (auto& rs : r.results) w.result_set(rs);
   w.i64(r.database_bytes);
+  w.u8(r.has_load);
+  if (r.has_load) {
+    w.u32(static_cast<uint32_t>(r.load.vshards.size()));
+    for (auto& [v, n] : r.load.vshards) {
+      w.u32(v);
+      w.i64(static_cast<int64_t>(n));
+    }
+    w.i64(static_cast<int64_t>(r.load.scatter));
+    w.i64(static_cast<int64_t>(r.load.total));
+  }
   return w.take();
 }
 
@@ -76,6 +90,16 @@ Result<Response> decode_response(std::string_view bytes) {
   uint32_t n = rd.count();
   for (uint32_t i = 0; i < n && rd.ok(); i++) r.results.push_back(rd.result_set());
   r.database_bytes = rd.i64();
+  r.has_load = rd.u8() != 0;
+  if (r.has_load) {
+    uint32_t k = rd.count();
+    for (uint32_t i = 0; i < k && rd.ok(); i++) {
+      uint32_t v = rd.u32();
+      r.load.vshards.emplace_back(v, static_cast<uint64_t>(rd.i64()));
+    }
+    r.load.scatter = static_cast<uint64_t>(rd.i64());
+    r.load.total = static_cast<uint64_t>(rd.i64());
+  }
   if (!rd.ok()) return Error::internal("corrupt storage response");
   return r;
 }

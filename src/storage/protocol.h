@@ -36,11 +36,24 @@ struct Request {
   // resize runs, a write to several nodes asks every node first, so that a fence does not leave
   // it applied on some nodes and refused by others.
   bool check_only = false;
+  // Report the node's request counters per virtual shard (storage/load.h) in the response, and
+  // then start them again from zero (a rebalance reads them so).
+  bool want_load = false;
+  bool reset_load = false;
+};
+
+// A node's request counters since they last started (the node started, or a rebalance reset them).
+struct LoadReport {
+  std::vector<std::pair<uint32_t, uint64_t>> vshards;  // (virtual shard, requests routed to it), non-zero only
+  uint64_t scatter = 0;                                // requests for every shard the node owns
+  uint64_t total = 0;                                  // all requests (but resharding's own)
 };
 
 struct Response {
   std::vector<ResultSet> results;  // one per statement
   int64_t database_bytes = -1;     // when asked for (want_size) and the host knows it
+  bool has_load = false;           // when asked for (want_load) and the host keeps counters
+  LoadReport load;
 };
 
 std::string encode_request(const Request& r);

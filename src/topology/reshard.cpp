@@ -46,6 +46,63 @@ std::vector<uint32_t> wave_nodes(const std::vector<Move>& wave, uint32_t Move::*
 }
 }  // namespace
 
+RebalancePlan plan_rebalance(const Topology& topo, const std::map<uint32_t, uint64_t>& load, double tolerance, size_t max_moves) {
+  RebalancePlan plan;
+  uint32_t n = topo.nodes;
+  if (n == 0) return plan;
+  plan.node_load_before.assign(n, 0);
+  struct Shard {
+    uint32_t id, node;
+    uint64_t load;
+    bool fixed;  // split, or already moved: stays where it is in this plan
+  };
+  std::vector<Shard> shards;
+  uint64_t total = 0;
+  for (auto& v : topo.vshards) {
+    if (v.node >= n) continue;
+    auto it = load.find(v.id);
+    uint64_t l = it == load.end() ? 0 : it->second;
+    shards.push_back({v.id, v.node, l, false});
+    plan.node_load_before[v.node] += l;
+    total += l;
+  }
+  plan.node_load_after = plan.node_load_before;
+  if (total == 0 || n == 1) return plan;
+  double mean = static_cast<double>(total) / n;
+  for (auto& sh : shards) {
+    const VShard* v = nullptr;
+    for (auto& x : topo.vshards)
+      if (x.id == sh.id) v = &x;
+    if (static_cast<double>(sh.load) > mean && v && v->hi > v->lo) {
+      plan.splits.push_back(sh.id);
+      sh.fixed = true;
+    }
+  }
+  auto& node_load = plan.node_load_after;
+  while (plan.moves.size() < max_moves) {
+    uint32_t hot = 0, cold = 0;
+    for (uint32_t i = 1; i < n; i++) {
+      if (node_load[i] > node_load[hot]) hot = i;
+      if (node_load[i] < node_load[cold]) cold = i;
+    }
+    if (static_cast<double>(node_load[hot]) <= mean * (1 + tolerance)) break;
+    uint64_t gap = node_load[hot] - node_load[cold];
+    Shard* best = nullptr;
+    for (auto& sh : shards) {
+      if (sh.node != hot || sh.fixed || sh.load == 0 || sh.load >= gap) continue;
+      auto off = [&](const Shard& x) { return x.load * 2 > gap ? x.load * 2 - gap : gap - x.load * 2; };
+      if (!best || off(sh) < off(*best)) best = &sh;
+    }
+    if (!best) break;
+    plan.moves.push_back({best->id, hot, cold});
+    node_load[hot] -= best->load;
+    node_load[cold] += best->load;
+    best->node = cold;
+    best->fixed = true;
+  }
+  return plan;
+}
+
 std::vector<uint32_t> ReshardJob::sources() const { return wave_nodes(wave(), &Move::from); }
 std::vector<uint32_t> ReshardJob::targets() const { return wave_nodes(wave(), &Move::to); }
 

@@ -18,6 +18,7 @@
 // A cancel before Fence runs Abort (capture and staging removed) -> Cancelled.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 #include "base/result.h"
@@ -88,6 +89,22 @@ struct ReshardJob {
 // The moves that balance `topo`'s virtual shards over `nodes` nodes (each node ends with
 // floor(V/N) or ceil(V/N) shards; only the surplus of over-full nodes moves).
 Result<std::vector<Move>> plan_moves(const Topology& topo, uint32_t nodes);
+
+// A rebalance: placement changes that even out the measured load (requests per virtual shard, as
+// the nodes count them) over the nodes.
+struct RebalancePlan {
+  // Shards busier on their own than a node's fair share: moving one cannot help, so it is split in
+  // halves first (same node, no data moves); the next rebalance can move a half.
+  std::vector<uint32_t> splits;
+  std::vector<Move> moves;                                  // one wave of the resize machinery
+  std::vector<uint64_t> node_load_before, node_load_after;  // requests per node, as planned
+};
+
+// Greedy: while the busiest node is above (1 + tolerance) x the mean, it gives the least busy node
+// the shard whose load best halves the gap between them (never more than the gap), until no move
+// helps or `max_moves` are planned. `load` maps virtual shard id -> requests (missing: none).
+RebalancePlan plan_rebalance(const Topology& topo, const std::map<uint32_t, uint64_t>& load, double tolerance = 0.05,
+                             size_t max_moves = 64);
 
 // Keyspace-id ranges of a set of virtual shards as SQL over the signed 64-bit form the nodes
 // store (`_bd_ksid`): "((col >> 56) IN (...) OR ...)" with `column` in place of _bd_ksid.

@@ -304,6 +304,40 @@ std::string handle_impl(SqlHost& sql, wire::Reader& r) {
       moves.push_back({vshard, v->node, node});
       return start_job(sql, *t, *job, std::move(moves), t->nodes, 1);
     }
+    case Op::MoveVShards: {
+      uint32_t count = r.count();
+      std::vector<Move> moves;
+      for (uint32_t i = 0; i < count && r.ok(); i++) {
+        Move m;
+        m.vshard = r.u32();
+        m.to = r.u32();
+        moves.push_back(m);
+      }
+      if (!r.ok() || moves.empty()) return error_response(Error::internal("corrupt move request"));
+      auto t = load(sql);
+      if (!t.ok()) return error_response(t.error());
+      if (t->version == 0) return error_response(Error::sql("no such database"));
+      auto job = load_job(sql);
+      if (!job.ok()) return error_response(job.error());
+      if (*job && (*job)->active())
+        return error_response(
+            Error::sql(std::string("a resize is in progress (phase ") + phase_name((*job)->phase) + "); wait for it to finish"));
+      for (auto& m : moves) {
+        const VShard* v = nullptr;
+        for (auto& x : t->vshards)
+          if (x.id == m.vshard) v = &x;
+        if (!v) return error_response(Error::sql("no such virtual shard: " + std::to_string(m.vshard)));
+        if (m.to >= t->nodes) return error_response(Error::sql("no such node: " + std::to_string(m.to)));
+        for (auto& o : moves)
+          if (&o != &m && o.vshard == m.vshard)
+            return error_response(Error::sql("virtual shard " + std::to_string(m.vshard) + " is moved twice"));
+        m.from = v->node;
+      }
+      std::erase_if(moves, [](const Move& m) { return m.from == m.to; });
+      if (moves.empty()) return job_response(*job);
+      uint32_t wave = static_cast<uint32_t>(moves.size());
+      return start_job(sql, *t, *job, std::move(moves), t->nodes, wave);
+    }
     case Op::SplitVShard: {
       uint32_t vshard = r.u32();
       uint64_t expected_epoch = static_cast<uint64_t>(r.i64());
@@ -439,6 +473,17 @@ std::string move_vshard_request(uint32_t vshard, uint32_t node) {
   w.u8(static_cast<uint8_t>(Op::MoveVShard));
   w.u32(vshard);
   w.u32(node);
+  return w.take();
+}
+
+std::string move_vshards_request(const std::vector<Move>& moves) {
+  wire::Writer w;
+  w.u8(static_cast<uint8_t>(Op::MoveVShards));
+  w.u32(static_cast<uint32_t>(moves.size()));
+  for (auto& m : moves) {
+    w.u32(m.vshard);
+    w.u32(m.to);
+  }
   return w.take();
 }
 

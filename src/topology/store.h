@@ -27,7 +27,9 @@ enum class Op : uint8_t {
   // Placement operations: move one virtual shard (runs as a resize job with one move), split one
   // (its keyspace range in halves, both on the same node: no data moves).
   MoveVShard = 11,
-  SplitVShard = 12
+  SplitVShard = 12,
+  // A rebalance: several virtual-shard moves (from the measured load) as one resize job.
+  MoveVShards = 13
 };
 
 inline constexpr uint32_t kDefaultVShards = 256;
@@ -45,6 +47,7 @@ std::string alloc_ids_request(std::string_view table, uint32_t count, int64_t fl
 // Moves run in waves of at most `wave_vshards` virtual shards.
 std::string resize_request(uint32_t nodes, uint32_t wave_vshards);
 std::string move_vshard_request(uint32_t vshard, uint32_t node);
+std::string move_vshards_request(const std::vector<Move>& moves);
 std::string split_vshard_request(uint32_t vshard, uint64_t expected_epoch);
 std::string job_get_request();
 std::string cancel_request();

@@ -119,6 +119,15 @@ try {
     assert(steps.includes("shard"), `plan steps are listed: ${steps}`);
   });
 
+  await check("hot shards: repeated reads of one row show its virtual shard on top", async () => {
+    for (let i = 0; i < 6; i++) await runInConsole("SELECT name FROM items WHERE id = 7");
+    await runInConsole("PRAGMA bigdaddy_rebalance = 'plan'");  // not a SELECT: the topology refreshes
+    await page.waitForSelector("[data-testid=hot] tbody tr");
+    const top = await page.locator("[data-testid=hot] tbody tr:first-child td").allTextContents();
+    assert(Number(top[2].replace(/,/g, "")) >= 6, `hottest shard row: ${top}`);
+    assert(await page.isVisible("#rebalance"), "Rebalance button");
+  });
+
   await check("errors are shown clearly", async () => {
     await runInConsole("SELEC 1");
     await page.waitForSelector("#error:not([hidden])");
