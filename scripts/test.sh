@@ -1,36 +1,54 @@
 #!/usr/bin/env bash
 # npm test: installs what is missing, builds everything, runs every test suite.
+#
+# Setup and build must succeed (nothing can be tested otherwise). After that every suite runs even
+# when an earlier one failed; each prints its own result, and the last line counts the suites that
+# really ran: "suites: N passed, M failed". The exit code is non-zero iff a suite failed.
+# SUITES="unit slt-4" runs only the named suites (names as printed by "== suite").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build.sh
 
-echo "== native unit tests (Catch2)"
-build/native/bd_tests
+passed=()
+failed=()
+# suite NAME COMMAND...: runs one suite, records whether it passed, and how long it took.
+suite() {
+  local name=$1
+  shift
+  if [[ -n ${SUITES:-} && " $SUITES " != *" $name "* ]]; then return 0; fi
+  echo "== suite $name: $*"
+  local start=$SECONDS rc=0
+  "$@" || rc=$?
+  if ((rc == 0)); then
+    passed+=("$name")
+    echo "== suite $name: passed ($((SECONDS - start)) s)"
+  else
+    failed+=("$name")
+    echo "== suite $name: FAILED with exit code $rc ($((SECONDS - start)) s)"
+  fi
+}
 
-echo "== sqllogictest through the native cluster"
 SLT_DIR=${SLT_DIR:-tests/sqllogictest}
-if [[ -d "$SLT_DIR" ]]; then
-  for n in 1 4 7; do
-    echo "-- $n nodes"
-    build/native/bigdaddy slt --nodes "$n" "$SLT_DIR"/select1.test "$SLT_DIR"/select2.test "$SLT_DIR"/evidence/*.test
-  done
-else
-  echo "sqllogictest files not found at $SLT_DIR" >&2
-  exit 1
-fi
+slt_files=("$SLT_DIR"/select1.test "$SLT_DIR"/select2.test "$SLT_DIR"/evidence/*.test)
 
-echo "== the native shell (bigdaddy shell --nodes 4)"
-bash tests/cli/shell_test.sh
+# The C/C++ sources match .clang-format (scripts/format.sh formats them).
+suite format bash scripts/format.sh --check
+# The native unit tests (Catch2).
+suite unit build/native/bd_tests
+# sqllogictest through the native cluster on 1, 4 and 7 nodes.
+for n in 1 4 7; do
+  suite "slt-$n" build/native/bigdaddy slt --nodes "$n" "${slt_files[@]}"
+done
+# The native shell (bigdaddy shell --nodes 4).
+suite shell bash tests/cli/shell_test.sh
+# Integration tests in workerd (vitest-pool-workers).
+suite workerd npx vitest run
+# The product surface: the example consumer under wrangler dev, the dashboard in headless Chromium,
+# the deploy dry run with its compressed-size check.
+suite example bash scripts/example-test.sh
+suite browser bash scripts/browser-test.sh
+suite deploy bash scripts/deploy-check.sh
 
-echo "== integration tests in workerd (vitest-pool-workers)"
-npx vitest run
-
-# ---- product surface (issue 6): example consumer under wrangler dev, dashboard in headless
-# ---- Chromium, deploy dry run with the compressed-size check
-echo "== product: example consumer, browser test, deploy dry run"
-bash scripts/product-test.sh
-# ---- end product surface
-
-# Every step above exits non-zero on a failure (set -e): reaching here means all of them passed.
-echo "suites: 7 passed, 0 failed"
+echo "suites: ${#passed[@]} passed, ${#failed[@]} failed${failed:+ (${failed[*]})}"
+((${#failed[@]} == 0))

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The issue-2 statements through `bigdaddy shell --nodes 4` (the native host): create a table,
+# A first session through `bigdaddy shell --nodes 4` (the native host): create a table,
 # insert 1,000 rows, read rows back by id, count them, and see a point read touch one node.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

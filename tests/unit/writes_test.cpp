@@ -1,4 +1,6 @@
-// Writes that systems in this field get wrong, on 8 nodes (issue 5's list).
+// Writes that systems in this field get wrong, on 8 nodes: OR over two columns, shard-key
+// updates, large multi-row inserts, generated ids, ALTER TABLE, RETURNING/UPSERT, co-location and
+// subqueries in writes.
 #include <catch2/catch.hpp>
 
 #include <set>
