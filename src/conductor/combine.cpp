@@ -39,8 +39,8 @@ Status CombineDb::exec(std::string_view sql) {
 }
 
 Status CombineDb::load(std::string_view table, const std::vector<std::string>& columns, const std::vector<Row>& rows, bool with_rowid) {
-  std::string sql = "INSERT INTO " + planner::quote_ident(table) + "(";
-  for (size_t i = 0; i < columns.size(); i++) sql += (i ? "," : "") + planner::quote_ident(columns[i]);
+  std::string sql = "INSERT INTO " + quoted_identifier(table) + "(";
+  for (size_t i = 0; i < columns.size(); i++) sql += (i ? "," : "") + quoted_identifier(columns[i]);
   if (with_rowid) sql += columns.empty() ? "rowid" : ",rowid";
   sql += ") VALUES (";
   size_t n = columns.size() + (with_rowid ? 1 : 0);

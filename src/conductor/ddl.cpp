@@ -116,11 +116,11 @@ Task<Result<QueryOutput>> create_table(Exec& x, const sql::CreateTable& ct) {
       co_return Error::unsupported("UNIQUE constraint without the shard key needs a global unique index, not supported yet");
   }
   std::string shard_sql = planner::shard_create_sql(ct, *info, *x.topo);
-  auto s = co_await on_every_node(x, one_statement(shard_sql), "DROP TABLE IF EXISTS " + planner::quote_ident(info->name));
+  auto s = co_await on_every_node(x, one_statement(shard_sql), "DROP TABLE IF EXISTS " + quoted_identifier(info->name));
   if (!s.ok()) co_return s.error();
   s = co_await record(x, topology::put_table_request(*info, x.topo->version));
   if (!s.ok()) {
-    co_await on_every_node(x, one_statement("DROP TABLE IF EXISTS " + planner::quote_ident(info->name)));
+    co_await on_every_node(x, one_statement("DROP TABLE IF EXISTS " + quoted_identifier(info->name)));
     co_return s.error();
   }
   co_return done(x, "ddl");
@@ -141,7 +141,7 @@ Task<Result<QueryOutput>> drop(Exec& x, const sql::Drop& d, const sql::Stmt& st)
         co_return Error::sql(std::string("use DROP ") + (want_view ? "TABLE" : "VIEW") + " to delete " + (want_view ? "table " : "view ") +
                              t->name);
       if (!want_view) {
-        auto s = co_await on_every_node(x, one_statement("DROP TABLE IF EXISTS " + planner::quote_ident(t->name)));
+        auto s = co_await on_every_node(x, one_statement("DROP TABLE IF EXISTS " + quoted_identifier(t->name)));
         if (!s.ok()) co_return s.error();
         std::vector<TableInfo> indexes;
         for (auto* i : x.topo->indexes_of(t->name)) indexes.push_back(*i);
@@ -227,7 +227,7 @@ Task<Result<QueryOutput>> create_index(Exec& x, const sql::CreateIndex& ci, cons
   if (ci.unique && t->kind == TableKind::Sharded && !covers_key && !global)
     co_return Error::unsupported("UNIQUE index " + ci.name.name +
                                  " needs a global unique index, which requires plain BINARY-collated columns");
-  auto s = co_await on_every_node(x, one_statement(sql::print(st)), "DROP INDEX IF EXISTS " + planner::quote_ident(ci.name.name));
+  auto s = co_await on_every_node(x, one_statement(sql::print(st)), "DROP INDEX IF EXISTS " + quoted_identifier(ci.name.name));
   if (!s.ok()) co_return s.error();
   if (!global) co_return done(x, "ddl");
   TableInfo index;
@@ -239,8 +239,8 @@ Task<Result<QueryOutput>> create_index(Exec& x, const sql::CreateIndex& ci, cons
   for (int c : cols) index.columns.push_back(t->columns[c]);
   auto b = co_await build_lookup_index(x, *t, index);
   if (!b.ok()) {
-    auto undo = one_statement("DROP TABLE IF EXISTS " + planner::quote_ident(lookup_table_name(index.name)));
-    undo.push_back({"DROP INDEX IF EXISTS " + planner::quote_ident(index.name), {}, true});
+    auto undo = one_statement("DROP TABLE IF EXISTS " + quoted_identifier(lookup_table_name(index.name)));
+    undo.push_back({"DROP INDEX IF EXISTS " + quoted_identifier(index.name), {}, true});
     co_await on_every_node(x, std::move(undo));
     co_return b.error();
   }
@@ -251,7 +251,7 @@ Task<Result<QueryOutput>> create_index(Exec& x, const sql::CreateIndex& ci, cons
 
 // Removes a global index's hidden table and catalog entry.
 Task<Status> drop_lookup_index(Exec& x, const TableInfo& index) {
-  auto s = co_await on_every_node(x, one_statement("DROP TABLE IF EXISTS " + planner::quote_ident(lookup_table_name(index.name))));
+  auto s = co_await on_every_node(x, one_statement("DROP TABLE IF EXISTS " + quoted_identifier(lookup_table_name(index.name))));
   if (!s.ok()) co_return s;
   co_return co_await record(x, topology::drop_table_request(index.name, 0));
 }
@@ -286,7 +286,7 @@ Task<Result<QueryOutput>> create_trigger(Exec& x, const sql::CreateTrigger& tr, 
       if (const TableInfo* target = x.topo->find_table(ins->table.name))
         for (auto& col : target->columns)
           if (!col.generated) ins->columns.push_back(col.name);
-  auto s = co_await on_every_node(x, one_statement(sql::print(copy)), "DROP TRIGGER IF EXISTS " + planner::quote_ident(tr.name.name));
+  auto s = co_await on_every_node(x, one_statement(sql::print(copy)), "DROP TRIGGER IF EXISTS " + quoted_identifier(tr.name.name));
   if (!s.ok()) co_return s.error();
   co_return done(x, "ddl");
 }
@@ -490,7 +490,7 @@ Task<Result<QueryOutput>> pragma(Exec& x, const sql::Pragma& p) {
   }
   std::vector<NodeRequest> reqs;
   for (auto n : x.all_nodes())
-    reqs.push_back({n, x.request(one_statement("SELECT count(*) FROM " + planner::quote_ident(t->name), {}, false))});
+    reqs.push_back({n, x.request(one_statement("SELECT count(*) FROM " + quoted_identifier(t->name), {}, false))});
   auto resp = co_await fan_out(x.s, std::move(reqs));
   if (!resp.ok()) co_return resp.error();
   int64_t rows = 0;

@@ -36,8 +36,8 @@ std::vector<storage::Statement> chunked_inserts(const std::string& table, const 
   std::vector<storage::Statement> out;
   size_t per = std::max<size_t>(1, kMaxParams / cols.size());
   for (size_t i = 0; i < rows.size(); i += per) {
-    std::string sql = std::string(verb) + " INTO " + planner::quote_ident(table) + "(";
-    for (size_t c = 0; c < cols.size(); c++) sql += (c ? "," : "") + planner::quote_ident(cols[c]);
+    std::string sql = std::string(verb) + " INTO " + quoted_identifier(table) + "(";
+    for (size_t c = 0; c < cols.size(); c++) sql += (c ? "," : "") + quoted_identifier(cols[c]);
     sql += ") VALUES ";
     std::vector<Value> params;
     for (size_t r = i; r < std::min(rows.size(), i + per); r++) {
@@ -60,11 +60,11 @@ std::vector<std::string> lookup_table_columns(const TableInfo& index) {
 }
 
 std::vector<std::string> lookup_table_ddl(const TableInfo& index) {
-  std::string name = planner::quote_ident(lookup_table_name(index.name));
+  std::string name = quoted_identifier(lookup_table_name(index.name));
   std::string cols, keys;
   for (size_t i = 0; i < index.columns.size(); i++) {
-    cols += planner::quote_ident(vcol(i)) + (index.columns[i].decl_type.empty() ? "" : " " + index.columns[i].decl_type) + ", ";
-    keys += (i ? ", " : "") + planner::quote_ident(vcol(i));
+    cols += quoted_identifier(vcol(i)) + (index.columns[i].decl_type.empty() ? "" : " " + index.columns[i].decl_type) + ", ";
+    keys += (i ? ", " : "") + quoted_identifier(vcol(i));
   }
   std::vector<std::string> ddl;
   if (index.unique) {
@@ -72,7 +72,7 @@ std::vector<std::string> lookup_table_ddl(const TableInfo& index) {
                   keys + "))");
   } else {
     ddl.push_back("CREATE TABLE " + name + " (" + cols + "ksid INTEGER NOT NULL, " + std::string(kKsidColumn) + " INTEGER)");
-    ddl.push_back("CREATE INDEX " + planner::quote_ident(lookup_table_name(index.name) + "_v") + " ON " + name + " (" + keys + ", ksid)");
+    ddl.push_back("CREATE INDEX " + quoted_identifier(lookup_table_name(index.name) + "_v") + " ON " + name + " (" + keys + ", ksid)");
   }
   return ddl;
 }
@@ -102,9 +102,9 @@ Task<Status> add_index_entries(Exec& x, const TableInfo& index, std::vector<Inde
 
 Task<Status> remove_index_entries(Exec& x, const TableInfo& index, std::vector<IndexedRow> rows) {
   std::map<uint32_t, std::vector<storage::Statement>> per_node;
-  std::string table = planner::quote_ident(lookup_table_name(index.name));
+  std::string table = quoted_identifier(lookup_table_name(index.name));
   std::string where;
-  for (size_t i = 0; i < index.columns.size(); i++) where += planner::quote_ident(vcol(i)) + " IS ? AND ";
+  for (size_t i = 0; i < index.columns.size(); i++) where += quoted_identifier(vcol(i)) + " IS ? AND ";
   where += "ksid = ?";
   // One entry per row: rows that share values and keyspace id have one entry each.
   std::string sql = "DELETE FROM " + table + " WHERE rowid = (SELECT rowid FROM " + table + " WHERE " + where + " LIMIT 1)";
@@ -147,8 +147,8 @@ Task<Result<std::optional<std::vector<uint32_t>>>> route_by_index(Exec& x, const
     }
     std::vector<NodeRequest> reqs;
     for (auto& [node, values] : per_node) {
-      std::string sql = std::string("SELECT DISTINCT ") + kKsidAsText + " FROM " + planner::quote_ident(lookup_table_name(index->name)) +
-                        " WHERE v1 IN (";
+      std::string sql =
+          std::string("SELECT DISTINCT ") + kKsidAsText + " FROM " + quoted_identifier(lookup_table_name(index->name)) + " WHERE v1 IN (";
       for (size_t i = 0; i < values.size(); i++) sql += i ? ",?" : "?";
       reqs.push_back({node, x.request(one_statement(sql + ")", values, false), node_vshards[node])});
     }
@@ -174,8 +174,8 @@ Task<Status> build_lookup_index(Exec& x, const TableInfo& table, const TableInfo
   if (!c.ok()) co_return c.error();
   // Backfill from the rows that exist now.
   std::string sql = "SELECT ";
-  for (auto& col : index.columns) sql += planner::quote_ident(col.name) + ", ";
-  sql += "CAST(" + std::string(kKsidColumn) + " AS TEXT) FROM " + planner::quote_ident(table.name);
+  for (auto& col : index.columns) sql += quoted_identifier(col.name) + ", ";
+  sql += "CAST(" + std::string(kKsidColumn) + " AS TEXT) FROM " + quoted_identifier(table.name);
   std::vector<NodeRequest> reads;
   for (auto n : x.all_nodes()) reads.push_back({n, x.request(one_statement(sql, {}, false))});
   auto rows = co_await fan_out(x.s, std::move(reads));

@@ -92,8 +92,8 @@ Result<std::map<uint32_t, std::vector<storage::Statement>>> lookup_statements(Ex
   const TableInfo* t = x.topo->find_table(lg.table);
   const TableInfo* src = x.topo->find_table(comb.children[k.source].table);
   if (!t || !src) return Error::internal("gathered table left the catalog");
-  auto values = db.query("SELECT DISTINCT " + planner::quote_ident(k.source_column) + " FROM " + planner::quote_ident(src->name) +
-                             " WHERE " + planner::quote_ident(k.source_column) + " IS NOT NULL",
+  auto values = db.query("SELECT DISTINCT " + quoted_identifier(k.source_column) + " FROM " + quoted_identifier(src->name) + " WHERE " +
+                             quoted_identifier(k.source_column) + " IS NOT NULL",
                          {});
   if (!values.ok()) return values.error();
   const auto& filter = lg.children[0].bound;

@@ -43,7 +43,7 @@ Task<Result<QueryOutput>> topology_report(Conductor& c, Session& s, uint32_t nod
       nr.request.want_load = true;  // hot spots: the node's request counters per virtual shard
       for (auto& t : topo->tables)
         if (t.kind == TableKind::Sharded || t.kind == TableKind::Reference)
-          nr.request.statements.push_back({"SELECT count(*) FROM " + planner::quote_ident(t.name), {}, false});
+          nr.request.statements.push_back({"SELECT count(*) FROM " + quoted_identifier(t.name), {}, false});
       reqs.push_back(std::move(nr));
     }
     auto counts_r = co_await fan_out(s, std::move(reqs));

@@ -64,12 +64,7 @@ std::vector<NodeTable> moving_tables(const Topology& topo) {
   return out;
 }
 
-std::string q(std::string_view name) { return planner::quote_ident(name); }
-std::string sql_string(std::string_view s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
-  return out + "'";
-}
+std::string q(std::string_view name) { return quoted_identifier(name); }
 std::string stage_name(const std::string& table) { return "_bd_stage_" + table; }
 std::string trigger_name(const std::string& table, char kind) { return std::string("_bd_cap_") + kind + "_" + table; }
 
@@ -343,7 +338,7 @@ struct Runner {
       v.push_back(stmt("DELETE FROM _bd_changes"));
       for (auto& t : tables) {
         std::string in_new = ranges(src, "NEW._bd_ksid"), in_old = ranges(src, "OLD._bd_ksid");
-        std::string tbl = sql_string(t.name);
+        std::string tbl = quoted_string(t.name);
         for (char k : {'i', 'u', 'd'}) v.push_back(stmt("DROP TRIGGER IF EXISTS " + q(trigger_name(t.name, k))));
         v.push_back(stmt("CREATE TRIGGER " + q(trigger_name(t.name, 'i')) + " AFTER INSERT ON " + q(t.name) + " WHEN " + in_new +
                          " BEGIN INSERT INTO _bd_changes(tbl, rid) VALUES (" + tbl + ", NEW.rowid); END"));

@@ -7,7 +7,7 @@
 #include <vector>
 #include "base/result.h"
 #include "conductor/task.h"
-#include "wire/value.h"
+#include "value/value.h"
 
 namespace bd {
 

@@ -4,7 +4,7 @@
 #include <string_view>
 #include <vector>
 #include "base/result.h"
-#include "wire/value.h"
+#include "value/value.h"
 
 struct sqlite3;
 

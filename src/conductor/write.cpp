@@ -11,6 +11,7 @@
 #include "planner/params.h"
 #include "planner/select_plan.h"
 #include "planner/shard_sql.h"
+#include "value/numeric.h"
 #include "sql/printer.h"
 #include "topology/store.h"
 
@@ -427,9 +428,9 @@ Task<Result<QueryOutput>> move_rows(Exec& x, const sql::Update& up, const TableI
   int key_stored = -1;
   for (size_t i = 0; i < stored.size(); i++)
     if (iequals(stored[i], t.columns[t.shard_key].name)) key_stored = static_cast<int>(i);
-  std::string set_all = "UPDATE " + planner::quote_ident(t.name) + " SET ";
-  for (size_t i = 0; i < stored.size(); i++) set_all += planner::quote_ident(stored[i]) + " = ?, ";
-  set_all += planner::quote_ident(kKsidColumn) + " = ? WHERE rowid = ?";
+  std::string set_all = "UPDATE " + quoted_identifier(t.name) + " SET ";
+  for (size_t i = 0; i < stored.size(); i++) set_all += quoted_identifier(stored[i]) + " = ?, ";
+  set_all += quoted_identifier(kKsidColumn) + " = ? WHERE rowid = ?";
   std::map<uint32_t, std::vector<storage::Statement>> writes, deletes;
   std::map<uint32_t, std::vector<Row>> inserts;
   int64_t changes = 0;
@@ -450,7 +451,7 @@ Task<Result<QueryOutput>> move_rows(Exec& x, const sql::Update& up, const TableI
       } else {
         values.push_back(Value::integer(static_cast<int64_t>(ksid)));
         inserts[to].push_back(std::move(values));
-        deletes[from].push_back({"DELETE FROM " + planner::quote_ident(t.name) + " WHERE rowid = ?", {rowid}, true});
+        deletes[from].push_back({"DELETE FROM " + quoted_identifier(t.name) + " WHERE rowid = ?", {rowid}, true});
       }
     }
   }

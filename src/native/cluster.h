@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 #include "base/result.h"
-#include "wire/value.h"
+#include "value/value.h"
 
 namespace bd::native {
 

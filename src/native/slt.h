@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 #include "base/result.h"
-#include "wire/value.h"
+#include "value/value.h"
 
 struct sqlite3;
 

@@ -167,7 +167,7 @@ std::optional<AggregatePlan> plan_aggregate(const sql::Select& sel, const TableI
     merge::GroupKey key;
     key.column = static_cast<int>(plan.keys.size());
     if (!coll->empty()) {
-      auto c = merge::parse_collation(*coll);
+      auto c = parse_collation(*coll);
       if (!c.ok()) return std::nullopt;
       key.coll = *c;
     }
@@ -217,7 +217,7 @@ std::optional<AggregatePlan> plan_aggregate(const sql::Select& sel, const TableI
         auto coll = expr_collation(*c->args[0], t);
         if (!coll) return std::nullopt;
         if (!coll->empty()) {
-          auto cc = merge::parse_collation(*coll);
+          auto cc = parse_collation(*coll);
           if (!cc.ok()) return std::nullopt;
           spec.coll = *cc;
         }
@@ -294,7 +294,7 @@ std::optional<AggregatePlan> plan_aggregate(const sql::Select& sel, const TableI
   for (size_t j = 0; j < plan.keys.size(); j++) {
     plan.agg_table_ddl += "k" + std::to_string(j);
     auto coll = expr_collation(*group_exprs[j], t);
-    if (coll && !coll->empty()) plan.agg_table_ddl += " COLLATE " + quote_ident(*coll);
+    if (coll && !coll->empty()) plan.agg_table_ddl += " COLLATE " + quoted_identifier(*coll);
     plan.agg_table_ddl += ", ";
   }
   for (size_t i = 0; i < plan.aggs.size(); i++) plan.agg_table_ddl += "a" + std::to_string(i) + (i + 1 < plan.aggs.size() ? ", " : "");

@@ -1,7 +1,6 @@
 #include "planner/analysis.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <set>
@@ -18,9 +17,7 @@ void walk_table_ref(const sql::TableRef& t, Features& f, std::set<std::string>& 
   switch (t.kind) {
     case sql::TableRefKind::Table: {
       f.table_refs++;
-      std::string lower = t.name.name;
-      for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      if (!ctes.count(lower) &&
+      if (!ctes.count(ascii_lower(t.name.name)) &&
           std::none_of(f.tables.begin(), f.tables.end(), [&](const std::string& n) { return iequals(n, t.name.name); }))
         f.tables.push_back(t.name.name);
       break;
@@ -49,11 +46,7 @@ void walk_expr(const Expr& e, Features& f, bool outer_core);
 void walk_select(const sql::Select& s, Features& f, std::set<std::string>& ctes, bool outer) {
   if (s.with) {
     f.subquery = true;
-    for (auto& c : s.with->ctes) {
-      std::string lower = c.name;
-      for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      ctes.insert(lower);
-    }
+    for (auto& c : s.with->ctes) ctes.insert(ascii_lower(c.name));
     for (auto& c : s.with->ctes) walk_select(*c.select, f, ctes, false);
   }
   for (auto& core : s.cores) {

@@ -257,8 +257,8 @@ void plan_lookups(const sql::Select& sel, const Topology& topo, const std::vecto
     node.detail = "rows of " + t.name + (tf ? " matching " + tf->where_sql : "") + " whose " + k.column + " is among the values of " +
                   gathers[best->source].table->name + "." + best->scol +
                   (k.by_shard_key ? ", from the nodes owning them" : ", as an IN list on every node");
-    leaf.sql = gather_sql(t, alias) + " WHERE " + (tf ? "(" + tf->where_sql + ") AND " : "") + quote_ident(alias) + "." +
-               quote_ident(k.column) + " IN (";
+    leaf.sql = gather_sql(t, alias) + " WHERE " + (tf ? "(" + tf->where_sql + ") AND " : "") + quoted_identifier(alias) + "." +
+               quoted_identifier(k.column) + " IN (";
     leaf.has_bound = true;
     leaf.bound = tf ? tf->params : std::vector<Value>{};
     leaf.nodes_at_run_time = true;

@@ -4,7 +4,7 @@
 #pragma once
 #include <vector>
 #include "sql/ast.h"
-#include "wire/value.h"
+#include "value/value.h"
 
 namespace bd::planner {
 

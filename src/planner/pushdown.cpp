@@ -1,6 +1,5 @@
 #include "planner/pushdown.h"
 
-#include <cctype>
 #include <map>
 #include "planner/analysis.h"
 #include "sql/printer.h"
@@ -8,15 +7,11 @@
 namespace bd::planner {
 namespace {
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 void count_refs_select(const sql::Select& s, std::map<std::string, int>& counts);
 
 void count_refs_expr(const sql::Expr& e, std::map<std::string, int>& counts) {
-  if (e.kind == sql::ExprKind::In && (e.in_kind == sql::InKind::Table || e.in_kind == sql::InKind::TableFunction)) counts[lower(e.name)]++;
+  if (e.kind == sql::ExprKind::In && (e.in_kind == sql::InKind::Table || e.in_kind == sql::InKind::TableFunction))
+    counts[ascii_lower(e.name)]++;
   for (auto* c : {e.left.get(), e.right.get(), e.extra.get(), e.filter.get()})
     if (c) count_refs_expr(*c, counts);
   for (auto& a : e.args) count_refs_expr(*a, counts);
@@ -24,7 +19,7 @@ void count_refs_expr(const sql::Expr& e, std::map<std::string, int>& counts) {
 }
 
 void count_refs_from(const sql::TableRef& t, std::map<std::string, int>& counts) {
-  if (t.kind == sql::TableRefKind::Table) counts[lower(t.name.name)]++;
+  if (t.kind == sql::TableRefKind::Table) counts[ascii_lower(t.name.name)]++;
   if (t.select) count_refs_select(*t.select, counts);
   if (t.left) count_refs_from(*t.left, counts);
   if (t.right) count_refs_from(*t.right, counts);
@@ -35,7 +30,7 @@ void count_refs_from(const sql::TableRef& t, std::map<std::string, int>& counts)
 void count_refs_select(const sql::Select& s, std::map<std::string, int>& counts) {
   if (s.with)
     for (auto& c : s.with->ctes) {
-      counts[lower(c.name)] += 1000;  // a CTE shadows a table of that name: never push to it
+      counts[ascii_lower(c.name)] += 1000;  // a CTE shadows a table of that name: never push to it
       count_refs_select(*c.select, counts);
     }
   for (auto& core : s.cores) {
@@ -138,7 +133,7 @@ void core_filters(const sql::SelectCore& core, const Topology& topo, const std::
   for (size_t i = 0; i < from.size(); i++) {
     const TableInfo* t = infos[i];
     if (!t || t->kind == TableKind::View || from[i].nullable || !from[i].ref->name.schema.empty()) continue;
-    if (counts[lower(t->name)] != 1) continue;
+    if (counts[ascii_lower(t->name)] != 1) continue;
     std::string alias = from[i].ref->alias.empty() ? from[i].ref->name.name : from[i].ref->alias;
     std::vector<const TableInfo*> others;
     bool other = other_sources;

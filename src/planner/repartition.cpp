@@ -78,11 +78,11 @@ Result<std::optional<Plan>> plan_repartition(const sql::Select& in, const PlanEn
   st.kind = TableKind::Sharded;
   st.columns = B.info->columns;
   st.shard_key = B.info->column_index(bcol);
-  st.create_sql = "CREATE TABLE " + quote_ident(staged) + " (";
+  st.create_sql = "CREATE TABLE " + quoted_identifier(staged) + " (";
   for (size_t i = 0; i < st.columns.size(); i++) {
     auto& c = st.columns[i];
-    st.create_sql += (i ? ", " : "") + quote_ident(c.name) + (c.decl_type.empty() ? "" : " " + c.decl_type) +
-                     (c.collation.empty() ? "" : " COLLATE " + quote_ident(c.collation));
+    st.create_sql += (i ? ", " : "") + quoted_identifier(c.name) + (c.decl_type.empty() ? "" : " " + c.decl_type) +
+                     (c.collation.empty() ? "" : " COLLATE " + quoted_identifier(c.collation));
   }
   st.create_sql += ")";
   // The statement over the staging table, planned on a catalog that knows it.
@@ -119,15 +119,15 @@ Result<std::optional<Plan>> plan_repartition(const sql::Select& in, const PlanEn
   // The paged read of B on every node: user columns, the REAL flags, then the rowid.
   std::string read = "SELECT ";
   auto cols = gathered_columns(*B.info);
-  for (size_t i = 0; i < cols.size(); i++) read += (i ? ", " : "") + quote_ident(cols[i]);
+  for (size_t i = 0; i < cols.size(); i++) read += (i ? ", " : "") + quoted_identifier(cols[i]);
   auto mask = gather_real_mask_columns(*B.info);
   if (!mask.empty()) {
     read += ", (";
     for (size_t k = 0; k < mask.size(); k++)
-      read += (k ? " | " : "") + std::string("((typeof(") + quote_ident(cols[mask[k]]) + ") = 'real') << " + std::to_string(k) + ")";
+      read += (k ? " | " : "") + std::string("((typeof(") + quoted_identifier(cols[mask[k]]) + ") = 'real') << " + std::to_string(k) + ")";
     read += ")";
   }
-  read += ", rowid FROM " + quote_ident(B.info->name) + " WHERE rowid > ?1 ORDER BY rowid LIMIT " + std::to_string(kStagePageRows);
+  read += ", rowid FROM " + quoted_identifier(B.info->name) + " WHERE rowid > ?1 ORDER BY rowid LIMIT " + std::to_string(kStagePageRows);
   PlanNode src;
   src.kind = OpKind::Shard;
   src.sql = read;

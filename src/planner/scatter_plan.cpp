@@ -1,6 +1,6 @@
 #include "planner/scatter_plan.h"
 
-#include "conductor/merge/collation.h"
+#include "value/collation.h"
 #include "planner/params.h"
 #include "planner/shard_sql.h"
 #include "sql/printer.h"
@@ -17,10 +17,10 @@ bool contains_collate(const sql::Expr& e) {
   return false;
 }
 
-std::optional<merge::Collation> to_merge_collation(const std::optional<std::string>& name) {
+std::optional<Collation> to_merge_collation(const std::optional<std::string>& name) {
   if (!name) return std::nullopt;
-  if (name->empty()) return merge::Collation::Binary;
-  auto c = merge::parse_collation(*name);
+  if (name->empty()) return Collation::Binary;
+  auto c = parse_collation(*name);
   if (!c.ok()) return std::nullopt;
   return *c;
 }

@@ -14,9 +14,9 @@ namespace bd::planner {
 
 struct ScatterMerge {
   std::string shard_sql;
-  int param_count = 0;                                // bind exactly this many parameters
-  std::vector<merge::SortKey> keys;                   // over shard output columns (may include hidden ones)
-  std::vector<merge::Collation> distinct_collations;  // set when DISTINCT
+  int param_count = 0;                         // bind exactly this many parameters
+  std::vector<merge::SortKey> keys;            // over shard output columns (may include hidden ones)
+  std::vector<Collation> distinct_collations;  // set when DISTINCT
   bool distinct = false;
   int64_t limit = -1;  // conductor-side, after the merge
   int64_t offset = 0;

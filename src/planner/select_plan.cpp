@@ -194,7 +194,7 @@ std::vector<PlanNode> index_probes(const TableInfo& t, const sql::Expr* where, c
       add_unique(node_vshards[vs.node], vs.id);
     }
     for (auto& [node, values] : per_node) {
-      std::string sql = "SELECT DISTINCT CAST(ksid AS TEXT) FROM " + quote_ident(lookup_table_name(index->name)) + " WHERE v1 IN (";
+      std::string sql = "SELECT DISTINCT CAST(ksid AS TEXT) FROM " + quoted_identifier(lookup_table_name(index->name)) + " WHERE v1 IN (";
       for (size_t i = 0; i < values.size(); i++) sql += i ? ",?" : "?";
       PlanNode s = shard(sql + ")", 0, {node}, node_vshards[node]);
       s.has_bound = true;

@@ -5,15 +5,6 @@
 
 namespace bd::planner {
 
-std::string quote_ident(std::string_view name) {
-  std::string out = "\"";
-  for (char ch : name) {
-    if (ch == '"') out += '"';
-    out += ch;
-  }
-  return out + "\"";
-}
-
 Result<TableInfo> table_info_from_create(const sql::CreateTable& ct, std::string create_sql) {
   TableInfo t;
   t.name = ct.name.name;
@@ -145,7 +136,7 @@ std::string gather_sql(const TableInfo& t, const std::string& alias) {
   bool first = true;
   auto cols = gathered_columns(t);
   for (auto& c : cols) {
-    sql += (first ? "" : ", ") + quote_ident(c);
+    sql += (first ? "" : ", ") + quoted_identifier(c);
     first = false;
   }
   if (gathers_rowid(t))
@@ -156,11 +147,11 @@ std::string gather_sql(const TableInfo& t, const std::string& alias) {
   if (!mask.empty()) {
     sql += ", (";
     for (size_t k = 0; k < mask.size(); k++)
-      sql += (k ? " | " : "") + std::string("((typeof(") + quote_ident(cols[mask[k]]) + ") = 'real') << " + std::to_string(k) + ")";
+      sql += (k ? " | " : "") + std::string("((typeof(") + quoted_identifier(cols[mask[k]]) + ") = 'real') << " + std::to_string(k) + ")";
     sql += ")";
   }
-  sql += " FROM " + quote_ident(t.name);
-  if (!alias.empty() && !iequals(alias, t.name)) sql += " AS " + quote_ident(alias);
+  sql += " FROM " + quoted_identifier(t.name);
+  if (!alias.empty() && !iequals(alias, t.name)) sql += " AS " + quoted_identifier(alias);
   return sql;
 }
 

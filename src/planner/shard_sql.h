@@ -9,8 +9,6 @@
 
 namespace bd::planner {
 
-std::string quote_ident(std::string_view name);
-
 // A column reference expression, [table.]column.
 sql::ExprPtr column_ref(const std::string& table, const std::string& column);
 // CAST(<column> AS TEXT): how keyspace ids are read back exactly through a Durable Object.

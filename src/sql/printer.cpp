@@ -2,6 +2,7 @@
 
 #include "sql/parser_impl.h"  // precedence levels
 #include "sql/token.h"
+#include "value/text.h"
 
 namespace bd::sql {
 namespace {
@@ -31,15 +32,7 @@ bool is_true_false(std::string_view s) {
   return ieq("true", 4) || ieq("false", 5);
 }
 
-std::string quoted(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) {
-    out += c;
-    if (c == '"') out += '"';
-  }
-  out += '"';
-  return out;
-}
+std::string quoted(std::string_view name) { return quoted_identifier(name); }
 
 // Column and function names sit where an expression starts; there parse.y turns most %fallback
 // keywords back into identifiers, so `key` or `replace(...)` need no quotes. The exceptions are

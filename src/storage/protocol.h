@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 #include "base/result.h"
-#include "wire/value.h"
+#include "value/value.h"
 
 namespace bd::storage {
 

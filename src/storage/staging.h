@@ -10,7 +10,7 @@
 #include <vector>
 #include "base/result.h"
 #include "host/host.h"
-#include "wire/value.h"
+#include "value/value.h"
 
 namespace bd::storage {
 

@@ -5,13 +5,6 @@
 
 namespace bd {
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); i++)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  return true;
-}
-
 int TableInfo::column_index(std::string_view col) const {
   for (size_t i = 0; i < columns.size(); i++)
     if (iequals(columns[i].name, col)) return static_cast<int>(i);

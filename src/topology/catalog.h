@@ -8,6 +8,8 @@
 #include <vector>
 #include "base/result.h"
 #include "topology/keyspace.h"
+#include "value/affinity.h"
+#include "value/text.h"
 #include "wire/codec.h"
 
 namespace bd {
@@ -75,7 +77,5 @@ struct Topology {
   void encode(wire::Writer& w) const;
   static Result<Topology> decode(wire::Reader& r);
 };
-
-bool iequals(std::string_view a, std::string_view b);
 
 }  // namespace bd

@@ -8,7 +8,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
-#include "wire/value.h"
+#include "value/value.h"
 
 namespace bd::wire {
 

@@ -10,11 +10,11 @@
 #include <string>
 #include <vector>
 
-#include "conductor/merge/collation.h"
+#include "value/collation.h"
 #include "conductor/merge/limit.h"
 #include "conductor/merge/sort_key.h"
-#include "conductor/merge/sql_convert.h"
-#include "conductor/merge/value_compare.h"
+#include "value/numeric.h"
+#include "value/compare.h"
 
 using namespace bd;
 using namespace bd::merge;

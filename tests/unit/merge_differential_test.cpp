@@ -26,7 +26,7 @@
 #include "conductor/merge/limit.h"
 #include "conductor/merge/ordered_merge.h"
 #include "conductor/merge/sort.h"
-#include "conductor/merge/sql_convert.h"
+#include "value/numeric.h"
 
 using namespace bd;
 using namespace bd::merge;

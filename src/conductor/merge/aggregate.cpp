@@ -1,6 +1,6 @@
 #include "conductor/merge/aggregate.h"
 
-#include "conductor/merge/sql_convert.h"
+#include "value/numeric.h"
 
 namespace bd::merge {
 namespace {

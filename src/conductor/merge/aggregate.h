@@ -45,7 +45,7 @@
 #include <string>
 
 #include "conductor/merge/sum_state.h"
-#include "conductor/merge/value_compare.h"
+#include "value/compare.h"
 
 namespace bd::merge {
 

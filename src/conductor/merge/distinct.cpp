@@ -1,6 +1,6 @@
 #include "conductor/merge/distinct.h"
 
-#include "conductor/merge/value_compare.h"
+#include "value/compare.h"
 
 namespace bd::merge {
 

@@ -7,7 +7,7 @@
 #pragma once
 #include <set>
 
-#include "conductor/merge/collation.h"
+#include "value/collation.h"
 #include "conductor/merge/operator.h"
 
 namespace bd::merge {

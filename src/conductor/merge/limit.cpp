@@ -1,22 +1,8 @@
 #include "conductor/merge/limit.h"
 
-#include "conductor/merge/sql_convert.h"
+#include "value/numeric.h"
 
 namespace bd::merge {
-namespace {
-
-// OP_MustBeInt: NUMERIC affinity, then the value must be an INTEGER.
-Result<int64_t> must_be_int(const Value& in) {
-  Value v = numeric_affinity(in);
-  if (v.type == ValueType::Integer) return v.i;
-  if (v.type == ValueType::Real && v.r > -9223372036854775808.0 && v.r < 9223372036854775808.0) {
-    int64_t x = static_cast<int64_t>(v.r);
-    if (static_cast<double>(x) == v.r && x > INT64_MIN && x < INT64_MAX) return x;
-  }
-  return Error::sql("datatype mismatch");
-}
-
-}  // namespace
 
 Result<LimitSpec> limit_from_values(const Value& limit, const Value* offset) {
   LimitSpec spec;

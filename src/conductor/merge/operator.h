@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "base/result.h"
-#include "wire/value.h"
+#include "value/value.h"
 
 namespace bd::merge {
 

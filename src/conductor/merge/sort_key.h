@@ -2,7 +2,7 @@
 #pragma once
 #include <vector>
 
-#include "conductor/merge/value_compare.h"
+#include "value/compare.h"
 
 namespace bd::merge {
 

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "conductor/merge/sql_convert.h"
+#include "value/numeric.h"
 
 namespace bd::merge {
 namespace {

@@ -3,7 +3,7 @@
 // Kahan-Babuska-Neumaier compensation (SQLite >= 3.43) and the "integer overflow" rules.
 #pragma once
 #include "base/result.h"
-#include "wire/value.h"
+#include "value/value.h"
 
 namespace bd::merge {
 

@@ -1,11 +1,11 @@
-#include "conductor/merge/sql_convert.h"
+#include "value/numeric.h"
 
 #include <cstdlib>
 #include <string_view>
 
 #include "sqlite3.h"
 
-namespace bd::merge {
+namespace bd {
 namespace {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; }
@@ -115,4 +115,29 @@ std::string to_text(const Value& v) {
   }
 }
 
-}  // namespace bd::merge
+bool real_as_int(double r, int64_t& out) {
+  if (!(r >= -9223372036854775808.0 && r < 9223372036854775808.0)) return false;
+  auto i = static_cast<int64_t>(r);
+  if (static_cast<double>(i) != r) return false;
+  out = i;
+  return true;
+}
+
+std::string real_to_text(double r) {
+  char* s = sqlite3_mprintf("%!.15g", r);
+  std::string out = s ? s : "";
+  sqlite3_free(s);
+  return out;
+}
+
+Result<int64_t> must_be_int(const Value& in) {
+  Value v = numeric_affinity(in);
+  if (v.type == ValueType::Integer) return v.i;
+  if (v.type == ValueType::Real && v.r > -9223372036854775808.0 && v.r < 9223372036854775808.0) {
+    int64_t x = static_cast<int64_t>(v.r);
+    if (static_cast<double>(x) == v.r && x > INT64_MIN && x < INT64_MAX) return x;
+  }
+  return Error::sql("datatype mismatch");
+}
+
+}  // namespace bd

@@ -1,9 +1,9 @@
-#include "conductor/merge/value_compare.h"
+#include "value/compare.h"
 
 #include <cmath>
 #include <cstring>
 
-namespace bd::merge {
+namespace bd {
 namespace {
 
 // Storage class rank: numbers share one rank, so INTEGER vs REAL falls through to the numeric path.
@@ -54,4 +54,4 @@ int compare(const Value& a, const Value& b, Collation c) {
   }
 }
 
-}  // namespace bd::merge
+}  // namespace bd

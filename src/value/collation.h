@@ -1,10 +1,11 @@
-// Text collating sequences the merge operators understand: SQLite's three built-ins.
+// Text collating sequences: SQLite's three built-ins, BINARY, NOCASE and RTRIM.
 #pragma once
+#include <string>
 #include <string_view>
 
 #include "base/result.h"
 
-namespace bd::merge {
+namespace bd {
 
 enum class Collation : uint8_t { Binary, NoCase, RTrim };
 
@@ -18,4 +19,8 @@ const char* collation_name(Collation c);  // "BINARY", "NOCASE", "RTRIM"
 // at an embedded NUL byte before falling back to comparing lengths.
 int compare_text(std::string_view a, std::string_view b, Collation c);
 
-}  // namespace bd::merge
+// The canonical form of text under a collation, for hashing: texts that compare equal under it
+// have the same key (NOCASE: ASCII lower case; RTRIM: without trailing spaces).
+std::string collation_key(std::string_view text, Collation c);
+
+}  // namespace bd

@@ -4,10 +4,10 @@
 // with a double without converting either one (sqlite3IntFloatCompare), so 9007199254740993 sorts
 // after 9007199254740992.0. TEXT compares under a collation; BLOB by memcmp then length.
 #pragma once
-#include "conductor/merge/collation.h"
-#include "wire/value.h"
+#include "value/collation.h"
+#include "value/value.h"
 
-namespace bd::merge {
+namespace bd {
 
 int compare(const Value& a, const Value& b, Collation c = Collation::Binary);
 
@@ -24,4 +24,4 @@ struct ValueLess {
   bool operator()(const Value& a, const Value& b) const { return compare(a, b, coll) < 0; }
 };
 
-}  // namespace bd::merge
+}  // namespace bd

@@ -1,9 +1,9 @@
-#include "conductor/merge/collation.h"
+#include "value/collation.h"
 
 #include <cstring>
 #include <string>
 
-namespace bd::merge {
+namespace bd {
 namespace {
 
 unsigned char fold(unsigned char c) { return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c; }
@@ -66,4 +66,14 @@ int compare_text(std::string_view a, std::string_view b, Collation c) {
   return 0;
 }
 
-}  // namespace bd::merge
+std::string collation_key(std::string_view text, Collation c) {
+  std::string t(text);
+  if (c == Collation::NoCase)
+    for (auto& ch : t)
+      if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+  if (c == Collation::RTrim)
+    while (!t.empty() && t.back() == ' ') t.pop_back();
+  return t;
+}
+
+}  // namespace bd

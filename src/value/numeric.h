@@ -1,10 +1,14 @@
-// The two value conversions aggregate steps need, done exactly as SQLite does them.
+// Numeric conversions of values, done exactly as SQLite does them: text to numbers, reals to
+// integers and text, and the integer a LIMIT or OFFSET must be.
 #pragma once
+#include <cstdint>
 #include <string>
 
-#include "wire/value.h"
+#include "base/result.h"
 
-namespace bd::merge {
+#include "value/value.h"
+
+namespace bd {
 
 // What sum()/total()/avg() add for a value (sqlite3_value_numeric_type then _int64/_double):
 // NULL stays NULL, INTEGER and REAL pass through; TEXT that is an integer literal in int64 range
@@ -22,4 +26,14 @@ Value numeric_affinity(const Value& v);
 // reals as SQLite renders them ("%!.17g", e.g. 100.0, 1.0e+300), text and blob bytes unchanged.
 std::string to_text(const Value& v);
 
-}  // namespace bd::merge
+// A REAL that holds an exact integer in int64 range is stored as INTEGER by NUMERIC/INTEGER affinity.
+bool real_as_int(double r, int64_t& out);
+
+// SQLite's rendering of a REAL as text ("%!.15g": 1.0 -> "1.0", 1e20 -> "1.0e+20").
+std::string real_to_text(double r);
+
+// OP_MustBeInt (LIMIT, OFFSET): NUMERIC affinity, then the value must be an INTEGER or a REAL with
+// an exact integer value; anything else is "datatype mismatch".
+Result<int64_t> must_be_int(const Value& v);
+
+}  // namespace bd

@@ -1,0 +1,23 @@
+// Text rules SQLite applies to names and literals: ASCII-only case folding (identifiers, keywords,
+// collation and function names are case-insensitive for the 26 ASCII letters only, as in
+// sqlite3StrICmp), and quoting of identifiers and string literals.
+#pragma once
+#include <string>
+#include <string_view>
+
+namespace bd {
+
+// 'A'..'Z' -> 'a'..'z'; every other byte unchanged.
+inline char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+std::string ascii_lower(std::string_view s);
+
+// Case-insensitive equality of names, as SQLite compares identifiers.
+bool iequals(std::string_view a, std::string_view b);
+
+// "name" with embedded double quotes doubled: always a valid identifier, whatever the name.
+std::string quoted_identifier(std::string_view name);
+
+// 'text' with embedded single quotes doubled: a string literal.
+std::string quoted_string(std::string_view text);
+
+}  // namespace bd
