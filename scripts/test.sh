@@ -34,6 +34,8 @@ slt_files=("$SLT_DIR"/select1.test "$SLT_DIR"/select2.test "$SLT_DIR"/evidence/*
 
 # The C/C++ sources match .clang-format (scripts/format.sh formats them).
 suite format bash scripts/format.sh --check
+# Every include in src/ follows the layer order (scripts/check-layers.sh lists the layers).
+suite layers bash scripts/check-layers.sh
 # The native unit tests (Catch2).
 suite unit build/native/bd_tests
 # sqllogictest through the native cluster on 1, 4 and 7 nodes.

@@ -6,8 +6,7 @@
 #include <optional>
 #include <string>
 #include <vector>
-#include "conductor/merge/aggregate.h"
-#include "conductor/merge/group_combine.h"
+#include "planner/merge_spec.h"
 #include "sql/ast.h"
 #include "topology/catalog.h"
 

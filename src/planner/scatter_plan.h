@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 #include "base/result.h"
-#include "conductor/merge/sort_key.h"
+#include "planner/merge_spec.h"
 #include "sql/ast.h"
 #include "topology/catalog.h"
 

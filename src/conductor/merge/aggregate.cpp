@@ -3,34 +3,6 @@
 #include "value/numeric.h"
 
 namespace bd::merge {
-namespace {
-
-bool name_is(std::string_view a, const char* b) {
-  size_t i = 0;
-  for (; i < a.size() && b[i]; i++) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x += 'a' - 'A';
-    if (x != y) return false;
-  }
-  return i == a.size() && b[i] == 0;
-}
-
-}  // namespace
-
-Result<AggregateKind> parse_aggregate(std::string_view name, bool star) {
-  if (name_is(name, "count")) return star ? AggregateKind::CountStar : AggregateKind::Count;
-  if (star) return Error::sql("wrong number of arguments to function " + std::string(name) + "()");
-  if (name_is(name, "sum")) return AggregateKind::Sum;
-  if (name_is(name, "total")) return AggregateKind::Total;
-  if (name_is(name, "avg")) return AggregateKind::Avg;
-  if (name_is(name, "min")) return AggregateKind::Min;
-  if (name_is(name, "max")) return AggregateKind::Max;
-  if (name_is(name, "group_concat") || name_is(name, "string_agg")) return AggregateKind::GroupConcat;
-  return Error::unsupported("not a combinable aggregate: " + std::string(name));
-}
-
-int partial_width(AggregateKind kind) { return kind == AggregateKind::Avg ? 2 : 1; }
-
 void Accumulator::step(const Value& v) {
   switch (spec_->kind) {
     case AggregateKind::CountStar: count_++; break;

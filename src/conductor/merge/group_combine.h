@@ -22,11 +22,6 @@
 
 namespace bd::merge {
 
-struct GroupKey {
-  int column = 0;
-  Collation coll = Collation::Binary;  // the GROUP BY term's collation: 'a' = 'A' under NOCASE
-};
-
 struct GroupCombineSpec {
   std::vector<GroupKey> keys;
   std::vector<AggregateSpec> aggregates;
