@@ -54,12 +54,7 @@ sql::ExprPtr inline_value(const Value& v) {
     case ValueType::Real: return nullptr;  // binary doubles travel exactly as parameters
     case ValueType::Text: {
       if (v.s.size() > kInlineLimit || v.s.find('\0') != std::string::npos) return nullptr;
-      std::string t = "'";
-      for (char ch : v.s) {
-        if (ch == '\'') t += '\'';
-        t += ch;
-      }
-      return literal_expr(sql::LiteralKind::String, t + "'");
+      return literal_expr(sql::LiteralKind::String, quoted_string(v.s));
     }
     case ValueType::Blob: return nullptr;
   }
@@ -521,12 +516,7 @@ sql::ExprPtr value_literal(const Value& v) {
     return literal_expr(sql::LiteralKind::Blob, t + "'");
   }
   if (v.type == ValueType::Text) {
-    std::string t = "'";
-    for (char ch : v.s) {
-      if (ch == '\'') t += '\'';
-      t += ch;
-    }
-    return literal_expr(sql::LiteralKind::String, t + "'");
+    return literal_expr(sql::LiteralKind::String, quoted_string(v.s));
   }
   return inline_value(v);
 }

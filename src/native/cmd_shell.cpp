@@ -8,6 +8,7 @@
 #include "native/cluster.h"
 #include "native/commands.h"
 #include "sqlite3.h"
+#include "value/numeric.h"
 
 namespace bd::native {
 namespace {
@@ -16,12 +17,7 @@ std::string render(const Value& v, bool json) {
   switch (v.type) {
     case ValueType::Null: return json ? "null" : "NULL";
     case ValueType::Integer: return std::to_string(v.i);
-    case ValueType::Real: {
-      char* s = sqlite3_mprintf("%!.15g", v.r);
-      std::string out = s;
-      sqlite3_free(s);
-      return out;
-    }
+    case ValueType::Real: return real_to_text(v.r);
     case ValueType::Text: {
       if (!json) return v.s;
       std::string out = "\"";

@@ -5,6 +5,7 @@
 // error passes only when it expects no rows at all.
 #include "native/slt.h"
 #include "conductor/sqlite_exec.h"
+#include "value/numeric.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -115,8 +116,7 @@ std::string sqlite_text_of(const Value& v) {
   char buf[64];
   switch (v.type) {
     case ValueType::Integer: sqlite3_snprintf(sizeof buf, buf, "%lld", (long long)v.i); return buf;
-    // vdbeMemRenderNum with the default db->nFpDigit of 17.
-    case ValueType::Real: sqlite3_snprintf(sizeof buf, buf, "%!.17g", v.r); return buf;
+    case ValueType::Real: return real_to_text(v.r);
     case ValueType::Text:
     case ValueType::Blob: return std::string(c_string(v.s));
     default: return std::string();

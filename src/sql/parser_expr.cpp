@@ -91,7 +91,7 @@ ExprPtr Parser::expr(int min_prec) {
     Tok k1 = cur_[1].kind;
     // (A 4- or 5-byte name may be TRUE or FALSE, which primary() turns into literals.)
     if (t.kind == Tok::Id && k1 != Tok::LP && k1 != Tok::Dot &&
-        !((t.len == 4 || t.len == 5) && (ieq_lower(text(t), "true") || ieq_lower(text(t), "false")))) {
+        !((t.len == 4 || t.len == 5) && (iequals(text(t), "true") || iequals(text(t), "false")))) {
       left = node(ExprKind::Column, SrcPos{t.offset});
       name_into(t, left->name);
       advance();
@@ -523,10 +523,10 @@ ExprPtr Parser::primary() {
     return e;
   }
   std::string_view s = text(t);
-  if (t.kind == Tok::Id && (ieq_lower(s, "true") || ieq_lower(s, "false"))) {
+  if (t.kind == Tok::Id && (iequals(s, "true") || iequals(s, "false"))) {
     e->kind = ExprKind::Literal;
-    e->literal = ieq_lower(s, "true") ? LiteralKind::True : LiteralKind::False;
-    e->text = ieq_lower(s, "true") ? "TRUE" : "FALSE";
+    e->literal = iequals(s, "true") ? LiteralKind::True : LiteralKind::False;
+    e->text = iequals(s, "true") ? "TRUE" : "FALSE";
     advance();
     return e;
   }

@@ -11,20 +11,9 @@
 #include "sql/ast.h"
 #include "sql/lexer.h"
 #include "sql/parser.h"
+#include "value/text.h"
 
 namespace bd::sql::detail {
-
-// ASCII case-insensitive equality against a lower-case literal (keyword-like words in the grammar).
-inline bool ieq_lower(std::string_view a, const char* lower) {
-  size_t n = std::char_traits<char>::length(lower);
-  if (a.size() != n) return false;
-  for (size_t i = 0; i < n; i++) {
-    char c = a[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-    if (c != lower[i]) return false;
-  }
-  return true;
-}
 
 // Binding powers, lowest first, as parse.y's %left/%right lines.
 enum Prec : int {

@@ -284,19 +284,19 @@ Box<TableRef> Parser::from_clause() {
       int mask = 0;
       for (int i = 0; i < n; i++) {
         std::string_view w = words[i];
-        if (ieq_lower(w, "natural"))
+        if (iequals(w, "natural"))
           mask |= NATURAL;
-        else if (ieq_lower(w, "left"))
+        else if (iequals(w, "left"))
           mask |= LEFT | OUTER;
-        else if (ieq_lower(w, "outer"))
+        else if (iequals(w, "outer"))
           mask |= OUTER;
-        else if (ieq_lower(w, "right"))
+        else if (iequals(w, "right"))
           mask |= RIGHT | OUTER;
-        else if (ieq_lower(w, "full"))
+        else if (iequals(w, "full"))
           mask |= LEFT | RIGHT | OUTER;
-        else if (ieq_lower(w, "inner"))
+        else if (iequals(w, "inner"))
           mask |= INNER;
-        else if (ieq_lower(w, "cross"))
+        else if (iequals(w, "cross"))
           mask |= INNER | CROSS;
         else {
           mask |= ERR;

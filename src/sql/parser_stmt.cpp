@@ -736,9 +736,9 @@ bool Parser::column_constraints(ColumnDef& col) {
         if (kind() == Tok::Id || is_fallback(kind())) {
           const Token& w = peek();
           advance();
-          if (ieq_lower(text(w), "stored"))
+          if (iequals(text(w), "stored"))
             c.storage = GeneratedStorage::Stored;
-          else if (ieq_lower(text(w), "virtual"))
+          else if (iequals(text(w), "virtual"))
             c.storage = GeneratedStorage::Virtual;
           else {
             // Reported when the constraint is reduced: only if the next token may follow it.
@@ -877,7 +877,7 @@ bool Parser::create_table(Stmt& st, bool temp) {
         syntax_error();
         return false;
       }
-      if (!ieq_lower(text(w), without ? "rowid" : "strict")) {
+      if (!iequals(text(w), without ? "rowid" : "strict")) {
         fail("unknown table option: " + std::string(text(w)), w.offset);
         return false;
       }

@@ -19,18 +19,7 @@ bool is_word(std::string_view s) {
   return true;
 }
 
-bool is_true_false(std::string_view s) {
-  auto ieq = [&](const char* w, size_t n) {
-    if (s.size() != n) return false;
-    for (size_t i = 0; i < n; i++) {
-      char c = s[i];
-      if (c >= 'A' && c <= 'Z') c += 32;
-      if (c != w[i]) return false;
-    }
-    return true;
-  };
-  return ieq("true", 4) || ieq("false", 5);
-}
+bool is_true_false(std::string_view s) { return iequals(s, "true") || iequals(s, "false"); }
 
 std::string quoted(std::string_view name) { return quoted_identifier(name); }
 

@@ -31,8 +31,7 @@ uint64_t keyspace_id(const Value& v) {
     case ValueType::Null: return 0;
     case ValueType::Integer: return mix64(static_cast<uint64_t>(v.i));
     case ValueType::Real: {
-      int64_t i;
-      if (real_as_int(v.r, i)) return mix64(static_cast<uint64_t>(i));
+      if (auto i = real_equal_integer(v.r)) return mix64(static_cast<uint64_t>(*i));
       double r = v.r == 0 ? 0.0 : v.r;
       uint64_t bits;
       std::memcpy(&bits, &r, 8);

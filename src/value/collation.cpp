@@ -2,19 +2,12 @@
 
 #include <cstring>
 #include <string>
+#include "value/text.h"
 
 namespace bd {
 namespace {
 
-unsigned char fold(unsigned char c) { return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c; }
-
-bool name_is(std::string_view name, const char* want) {
-  size_t n = std::strlen(want);
-  if (name.size() != n) return false;
-  for (size_t i = 0; i < n; i++)
-    if (fold(static_cast<unsigned char>(name[i])) != fold(static_cast<unsigned char>(want[i]))) return false;
-  return true;
-}
+unsigned char fold(unsigned char c) { return static_cast<unsigned char>(ascii_lower(static_cast<char>(c))); }
 
 int binary(std::string_view a, std::string_view b) {
   size_t n = a.size() < b.size() ? a.size() : b.size();
@@ -26,9 +19,9 @@ int binary(std::string_view a, std::string_view b) {
 }  // namespace
 
 Result<Collation> parse_collation(std::string_view name) {
-  if (name_is(name, "BINARY")) return Collation::Binary;
-  if (name_is(name, "NOCASE")) return Collation::NoCase;
-  if (name_is(name, "RTRIM")) return Collation::RTrim;
+  if (iequals(name, "BINARY")) return Collation::Binary;
+  if (iequals(name, "NOCASE")) return Collation::NoCase;
+  if (iequals(name, "RTRIM")) return Collation::RTrim;
   return Error::sql("no such collation sequence: " + std::string(name));
 }
 
@@ -67,13 +60,23 @@ int compare_text(std::string_view a, std::string_view b, Collation c) {
 }
 
 std::string collation_key(std::string_view text, Collation c) {
-  std::string t(text);
-  if (c == Collation::NoCase)
-    for (auto& ch : t)
-      if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
-  if (c == Collation::RTrim)
-    while (!t.empty() && t.back() == ' ') t.pop_back();
-  return t;
+  switch (c) {
+    case Collation::Binary: return std::string(text);
+    case Collation::RTrim: {
+      size_t n = text.size();
+      while (n && text[n - 1] == ' ') n--;
+      return std::string(text.substr(0, n));
+    }
+    case Collation::NoCase: {
+      // NOCASE compares folded bytes up to the first NUL, then the lengths: texts that agree up to
+      // a NUL are equal when they are equally long, whatever follows it.
+      size_t nul = text.find('\0');
+      std::string key = ascii_lower(text.substr(0, nul));
+      if (nul != std::string_view::npos) key += std::string(1, '\0') + std::to_string(text.size());
+      return key;
+    }
+  }
+  return std::string(text);
 }
 
 }  // namespace bd

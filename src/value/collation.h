@@ -19,8 +19,9 @@ const char* collation_name(Collation c);  // "BINARY", "NOCASE", "RTRIM"
 // at an embedded NUL byte before falling back to comparing lengths.
 int compare_text(std::string_view a, std::string_view b, Collation c);
 
-// The canonical form of text under a collation, for hashing: texts that compare equal under it
-// have the same key (NOCASE: ASCII lower case; RTRIM: without trailing spaces).
+// The canonical form of text under a collation, for hashing: two texts compare equal under it
+// exactly when their keys are equal (NOCASE: ASCII lower case, up to a first NUL; RTRIM: without
+// trailing spaces).
 std::string collation_key(std::string_view text, Collation c);
 
 }  // namespace bd

@@ -1,7 +1,6 @@
 #include "value/numeric.h"
 
 #include <cstdlib>
-#include <string_view>
 
 #include "sqlite3.h"
 
@@ -72,6 +71,28 @@ double prefix_real(std::string_view s, bool* full = nullptr) {
 
 }  // namespace
 
+std::optional<Value> text_as_number(std::string_view text) {
+  int64_t i;
+  if (exact_integer(text, &i)) return Value::integer(i);
+  bool full = false;
+  double r = prefix_real(text, &full);
+  if (!full) return std::nullopt;
+  return Value::real(r);
+}
+
+std::optional<int64_t> real_to_integer_affinity(double r) {
+  auto i = real_equal_integer(r);
+  if (!i || *i == INT64_MIN || *i == INT64_MAX) return std::nullopt;
+  return i;
+}
+
+std::optional<int64_t> real_equal_integer(double r) {
+  if (!(r >= -9223372036854775808.0 && r < 9223372036854775808.0)) return std::nullopt;
+  auto i = static_cast<int64_t>(r);
+  if (static_cast<double>(i) != r) return std::nullopt;
+  return i;
+}
+
 Value to_numeric(const Value& v) {
   switch (v.type) {
     case ValueType::Null:
@@ -87,57 +108,19 @@ Value to_numeric(const Value& v) {
   return v;
 }
 
-Value numeric_affinity(const Value& v) {
-  if (v.type != ValueType::Text) return v;
-  int64_t i;
-  if (exact_integer(v.s, &i)) return Value::integer(i);
-  bool full = false;
-  double r = prefix_real(v.s, &full);
-  if (!full) return v;
-  // sqlite3VdbeIntegerAffinity: exact round trip, and neither extreme (ticket #3922).
-  if (r > -9223372036854775808.0 && r < 9223372036854775808.0) {
-    int64_t x = static_cast<int64_t>(r);
-    if (static_cast<double>(x) == r && x > INT64_MIN && x < INT64_MAX) return Value::integer(x);
-  }
-  return Value::real(r);
+std::string real_to_text(double r) {
+  char buf[64];
+  sqlite3_snprintf(sizeof buf, buf, "%!.17g", r);
+  return std::string(buf);
 }
 
 std::string to_text(const Value& v) {
   switch (v.type) {
     case ValueType::Null: return std::string();
     case ValueType::Integer: return std::to_string(v.i);
-    case ValueType::Real: {
-      char buf[64];
-      sqlite3_snprintf(sizeof buf, buf, "%!.*g", 17, v.r);
-      return std::string(buf);
-    }
+    case ValueType::Real: return real_to_text(v.r);
     default: return v.s;
   }
-}
-
-bool real_as_int(double r, int64_t& out) {
-  if (!(r >= -9223372036854775808.0 && r < 9223372036854775808.0)) return false;
-  auto i = static_cast<int64_t>(r);
-  if (static_cast<double>(i) != r) return false;
-  out = i;
-  return true;
-}
-
-std::string real_to_text(double r) {
-  char* s = sqlite3_mprintf("%!.15g", r);
-  std::string out = s ? s : "";
-  sqlite3_free(s);
-  return out;
-}
-
-Result<int64_t> must_be_int(const Value& in) {
-  Value v = numeric_affinity(in);
-  if (v.type == ValueType::Integer) return v.i;
-  if (v.type == ValueType::Real && v.r > -9223372036854775808.0 && v.r < 9223372036854775808.0) {
-    int64_t x = static_cast<int64_t>(v.r);
-    if (static_cast<double>(x) == v.r && x > INT64_MIN && x < INT64_MAX) return x;
-  }
-  return Error::sql("datatype mismatch");
 }
 
 }  // namespace bd

@@ -1,14 +1,28 @@
-// Numeric conversions of values, done exactly as SQLite does them: text to numbers, reals to
-// integers and text, and the integer a LIMIT or OFFSET must be.
+// Numeric conversions of values, each done exactly as SQLite does it and defined only here: text
+// to numbers, reals to integers and to text, and what sum() and group_concat() read from a value.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
-
-#include "base/result.h"
+#include <string_view>
 
 #include "value/value.h"
 
 namespace bd {
+
+// Text that is wholly a number (sqlite3AtoF over the whole string, surrounding whitespace allowed):
+// an INTEGER when it is an integer literal in int64 range, else a REAL; nullopt when it is not a
+// number ('12abc', '', '0x10', '1e').
+std::optional<Value> text_as_number(std::string_view text);
+
+// sqlite3VdbeIntegerAffinity: the INTEGER a REAL becomes under NUMERIC or INTEGER affinity, when
+// the conversion is exact and the result is neither INT64_MIN nor INT64_MAX (SQLite keeps those
+// extremes REAL: a double at 2^63 rounds to INT64_MAX, ticket #3922); nullopt otherwise.
+std::optional<int64_t> real_to_integer_affinity(double r);
+
+// The int64 a REAL is exactly equal to (-2^63 included), as sqlite3IntFloatCompare sees equality;
+// nullopt when there is none. Hashing uses it so that values SQLite compares equal hash alike.
+std::optional<int64_t> real_equal_integer(double r);
 
 // What sum()/total()/avg() add for a value (sqlite3_value_numeric_type then _int64/_double):
 // NULL stays NULL, INTEGER and REAL pass through; TEXT that is an integer literal in int64 range
@@ -16,24 +30,13 @@ namespace bd {
 // of its longest numeric prefix (0.0 if none): '12abc' -> 12.0, 'abc' -> 0.0, '1e3' -> 1000.0.
 Value to_numeric(const Value& v);
 
-// SQLite's NUMERIC affinity (applyNumericAffinity with bTryForInt, as OP_MustBeInt and NUMERIC
-// columns use it): TEXT that is wholly a number becomes INTEGER when it is an integer literal in
-// range or a REAL with an exact integer value strictly inside (INT64_MIN, INT64_MAX), else REAL;
-// other TEXT, and every other type, is returned unchanged.
-Value numeric_affinity(const Value& v);
-
-// What group_concat() appends for a non-NULL value (sqlite3_value_text): integers in decimal,
-// reals as SQLite renders them ("%!.17g", e.g. 100.0, 1.0e+300), text and blob bytes unchanged.
-std::string to_text(const Value& v);
-
-// A REAL that holds an exact integer in int64 range is stored as INTEGER by NUMERIC/INTEGER affinity.
-bool real_as_int(double r, int64_t& out);
-
-// SQLite's rendering of a REAL as text ("%!.15g": 1.0 -> "1.0", 1e20 -> "1.0e+20").
+// SQLite's rendering of a REAL as text, as CAST(r AS TEXT), TEXT affinity and group_concat() give
+// it ("%!.17g" through SQLite's own printf: 0.1 -> "0.1", 100.0 -> "100.0", 1e300 -> "1.0e+300",
+// 0.1 + 0.2 -> "0.30000000000000004").
 std::string real_to_text(double r);
 
-// OP_MustBeInt (LIMIT, OFFSET): NUMERIC affinity, then the value must be an INTEGER or a REAL with
-// an exact integer value; anything else is "datatype mismatch".
-Result<int64_t> must_be_int(const Value& v);
+// What group_concat() appends for a non-NULL value (sqlite3_value_text): integers in decimal,
+// reals as real_to_text(), text and blob bytes unchanged.
+std::string to_text(const Value& v);
 
 }  // namespace bd

@@ -11,8 +11,13 @@ namespace bd {
 inline char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 std::string ascii_lower(std::string_view s);
 
-// Case-insensitive equality of names, as SQLite compares identifiers.
-bool iequals(std::string_view a, std::string_view b);
+// Case-insensitive equality of names, as SQLite compares identifiers (sqlite3StrICmp == 0).
+inline bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); i++)
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  return true;
+}
 
 // "name" with embedded double quotes doubled: always a valid identifier, whatever the name.
 std::string quoted_identifier(std::string_view name);

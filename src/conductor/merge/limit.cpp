@@ -1,6 +1,6 @@
 #include "conductor/merge/limit.h"
 
-#include "value/numeric.h"
+#include "value/affinity.h"
 
 namespace bd::merge {
 

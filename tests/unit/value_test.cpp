@@ -1,5 +1,6 @@
-// compare(), collations, LIMIT value rules and the value conversions aggregates use, each checked
-// against SQLite itself (the amalgamation linked into the tests) on random and edge-case values.
+// The value layer (src/value): compare(), collations and their hashing keys, affinity, LIMIT value
+// rules and the value conversions aggregates use, each checked against SQLite itself (the
+// amalgamation linked into the tests) on random and edge-case values.
 #include <catch2/catch.hpp>
 #include <sqlite3.h>
 
@@ -10,11 +11,13 @@
 #include <string>
 #include <vector>
 
-#include "value/collation.h"
 #include "conductor/merge/limit.h"
 #include "conductor/merge/sort_key.h"
-#include "value/numeric.h"
+#include "topology/keyspace.h"
+#include "value/affinity.h"
+#include "value/collation.h"
 #include "value/compare.h"
+#include "value/numeric.h"
 
 using namespace bd;
 using namespace bd::merge;
@@ -143,7 +146,7 @@ int sgn(int x) { return x < 0 ? -1 : (x > 0 ? 1 : 0); }
 
 }  // namespace
 
-TEST_CASE("merge: compare() orders values exactly as SQLite under each collation", "[merge]") {
+TEST_CASE("value: compare() orders values exactly as SQLite under each collation", "[value]") {
   Db db;
   std::vector<Value> vals = edge_values();
   std::mt19937_64 rng(42);
@@ -188,7 +191,7 @@ TEST_CASE("merge: compare() orders values exactly as SQLite under each collation
   REQUIRE(checked > 50000);
 }
 
-TEST_CASE("merge: compare_int_real is exact where a double cast would not be", "[merge]") {
+TEST_CASE("value: compare_int_real is exact where a double cast would not be", "[value]") {
   CHECK(compare(Value::integer(9007199254740993), Value::real(9007199254740992.0)) > 0);
   CHECK(compare(Value::real(9007199254740992.0), Value::integer(9007199254740993)) < 0);
   CHECK(compare(Value::integer(INT64_MAX), Value::real(9223372036854775808.0)) < 0);
@@ -202,7 +205,7 @@ TEST_CASE("merge: compare_int_real is exact where a double cast would not be", "
   CHECK(compare(Value::text("\xff"), Value::blob("")) < 0);
 }
 
-TEST_CASE("merge: collation names and sort keys", "[merge]") {
+TEST_CASE("value: collation names and sort keys", "[value]") {
   CHECK(*parse_collation("nocase") == Collation::NoCase);
   CHECK(*parse_collation("Binary") == Collation::Binary);
   CHECK(*parse_collation("RTRIM") == Collation::RTrim);
@@ -223,7 +226,7 @@ TEST_CASE("merge: collation names and sort keys", "[merge]") {
   CHECK(compare_rows(n, n, {asc_last}) == 0);
 }
 
-TEST_CASE("merge: LIMIT/OFFSET values read like SQLite's", "[merge]") {
+TEST_CASE("value: LIMIT/OFFSET values read like SQLite's", "[value]") {
   Db db;
   std::vector<Value> vals = {Value::integer(2),
                              Value::integer(-1),
@@ -269,7 +272,7 @@ TEST_CASE("merge: LIMIT/OFFSET values read like SQLite's", "[merge]") {
     }
 }
 
-TEST_CASE("merge: to_numeric and to_text convert like sum() and group_concat()", "[merge]") {
+TEST_CASE("value: to_numeric and to_text convert like sum() and group_concat()", "[value]") {
   Db db;
   std::vector<Value> vals = edge_values();
   for (const char* s : {"12",
@@ -324,4 +327,173 @@ TEST_CASE("merge: to_numeric and to_text convert like sum() and group_concat()",
     REQUIRE(t.ok);
     if (!v.is_null()) CHECK(t.v.s == to_text(v));
   }
+}
+
+namespace {
+
+// Text values that exercise "does this look like a number" and the int64 edge.
+std::vector<Value> numeric_texts() {
+  std::vector<Value> v;
+  for (const char* t : {"0",
+                        "-0",
+                        "+5",
+                        " 12 ",
+                        "\t7\n",
+                        "12abc",
+                        "abc",
+                        "",
+                        " ",
+                        ".5",
+                        "5.",
+                        ".",
+                        "1e3",
+                        "1E-2",
+                        "1e",
+                        "1e+",
+                        "-1.5e2",
+                        "0x10",
+                        "1_000",
+                        "9223372036854775807",
+                        "9223372036854775808",
+                        "-9223372036854775808",
+                        "-9223372036854775809",
+                        "9223372036854775807.0",
+                        "-9223372036854775808.0",
+                        "9.3e18",
+                        "1e400",
+                        "-1e400",
+                        "00012",
+                        "1.0",
+                        "3.0000000000000004",
+                        "0.30000000000000004",
+                        "1 2",
+                        "--1",
+                        "+-1",
+                        "nan",
+                        "inf"})
+    v.push_back(Value::text(t));
+  return v;
+}
+
+// What SQLite stores for `v` in a column of the given declared type, read back as it reads it.
+Value stored_as(sqlite3* db, const char* type, const Value& v) {
+  std::string ddl = std::string("DROP TABLE IF EXISTS aff; CREATE TABLE aff(c ") + type + ")";
+  REQUIRE(sqlite3_exec(db, ddl.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "INSERT INTO aff VALUES (?1)", -1, &st, nullptr) == SQLITE_OK);
+  bind(st, 1, v);
+  REQUIRE(sqlite3_step(st) == SQLITE_DONE);
+  sqlite3_finalize(st);
+  auto e = eval(db, "SELECT c FROM aff", Value::null());
+  REQUIRE(e.ok);
+  return e.v;
+}
+
+bool identical(const Value& a, const Value& b) {
+  if (a.type != b.type) return false;
+  if (a.type == ValueType::Real) return std::memcmp(&a.r, &b.r, sizeof a.r) == 0 || (a.r == b.r && a.r != 0);
+  return a == b;
+}
+
+}  // namespace
+
+TEST_CASE("value: apply_affinity stores values exactly as a SQLite column of each affinity does", "[value]") {
+  Db d;
+  std::vector<Value> values = edge_values();
+  for (auto& t : numeric_texts()) values.push_back(t);
+  values.push_back(Value::real(0.1 + 0.2));
+  values.push_back(Value::real(1.0 / 3));
+  values.push_back(Value::real(123456789012345678.0));
+  std::mt19937_64 rng(42);
+  for (int i = 0; i < 300; i++) {
+    double r = std::ldexp(double(rng() % 1000000) / 7.0, int(rng() % 140) - 70);
+    values.push_back(Value::real(rng() % 2 ? r : -r));
+    values.push_back(Value::text(real_to_text(r)));
+    values.push_back(Value::integer(static_cast<int64_t>(rng())));
+  }
+  struct Decl {
+    const char* type;
+    Affinity affinity;
+  };
+  for (Decl decl : {Decl{"INTEGER", Affinity::Integer}, Decl{"TEXT", Affinity::Text}, Decl{"NUMERIC", Affinity::Numeric},
+                    Decl{"REAL", Affinity::Real}, Decl{"BLOB", Affinity::Blob}}) {
+    CHECK(affinity_of_type(decl.type) == decl.affinity);
+    for (auto& v : values) {
+      if (v.type == ValueType::Real && std::isnan(v.r)) continue;
+      Value want = stored_as(d.db, decl.type, v);
+      Value got = apply_affinity(v, decl.affinity);
+      INFO(decl.type << " <- " << to_text(v) << " (type " << int(v.type) << "): SQLite " << to_text(want) << " (type " << int(want.type)
+                     << "), apply_affinity " << to_text(got) << " (type " << int(got.type) << ")");
+      CHECK(identical(got, want));
+    }
+  }
+}
+
+TEST_CASE("value: real_to_text renders reals as CAST(r AS TEXT) does", "[value]") {
+  Db d;
+  std::mt19937_64 rng(7);
+  std::vector<double> reals = {0.1 + 0.2, 0.1, 1.0 / 3, 100.0, 1e300, -1e-300, 123456789012345678.0, 9007199254740993.0, -0.0, 5e-324};
+  for (int i = 0; i < 2000; i++) {
+    uint64_t bits = rng();
+    double r;
+    std::memcpy(&r, &bits, sizeof r);
+    if (std::isfinite(r)) reals.push_back(r);
+  }
+  for (double r : reals) {
+    auto e = eval(d.db, "SELECT CAST(?1 AS TEXT)", Value::real(r));
+    REQUIRE(e.ok);
+    INFO("r=" << e.v.s);
+    CHECK(real_to_text(r) == e.v.s);
+  }
+}
+
+TEST_CASE("value: collation keys are equal exactly when SQLite's collation says the texts are equal", "[value]") {
+  Db d;
+  std::vector<std::string> texts;
+  for (auto& v : edge_values())
+    if (v.type == ValueType::Text) texts.push_back(v.s);
+  std::mt19937_64 rng(3);
+  const char alphabet[] = {'a', 'A', 'b', 'B', ' ', '\0', 'z', '\xc3'};
+  for (int i = 0; i < 300; i++) {
+    std::string t;
+    size_t n = rng() % 5;
+    for (size_t k = 0; k < n; k++) t += alphabet[rng() % sizeof alphabet];
+    texts.push_back(t);
+  }
+  for (Collation c : {Collation::Binary, Collation::NoCase, Collation::RTrim}) {
+    std::string sql = std::string("SELECT ?1 = ?2 COLLATE ") + collation_name(c);
+    for (size_t i = 0; i < texts.size(); i++)
+      for (size_t j = i; j < texts.size(); j += 1 + rng() % 7) {
+        auto e = eval(d.db, sql.c_str(), Value::text(texts[i]), &*std::make_unique<Value>(Value::text(texts[j])));
+        REQUIRE(e.ok);
+        bool equal = e.v.i == 1;
+        INFO(collation_name(c) << ": '" << texts[i] << "' vs '" << texts[j] << "'");
+        CHECK((compare_text(texts[i], texts[j], c) == 0) == equal);
+        CHECK((collation_key(texts[i], c) == collation_key(texts[j], c)) == equal);
+        CHECK((keyspace_id(Value::text(texts[i]), collation_name(c)) == keyspace_id(Value::text(texts[j]), collation_name(c))) == equal);
+      }
+  }
+}
+
+TEST_CASE("value: the int64 edge: equality for hashing, integer affinity excludes the extremes", "[value]") {
+  Db d;
+  // -2^63 as a REAL equals INT64_MIN (compare() and SQLite's = agree), so both hash alike...
+  Value big_real = Value::real(-9223372036854775808.0), big_int = Value::integer(INT64_MIN);
+  CHECK(compare(big_real, big_int) == 0);
+  CHECK(eval(d.db, "SELECT ?1 = ?2", big_real, &big_int).v.i == 1);
+  CHECK(real_equal_integer(-9223372036854775808.0) == INT64_MIN);
+  CHECK(keyspace_id(big_real) == keyspace_id(big_int));
+  // ...but an INTEGER column keeps it REAL (sqlite3VdbeIntegerAffinity refuses both extremes).
+  CHECK(!real_to_integer_affinity(-9223372036854775808.0));
+  CHECK(!real_to_integer_affinity(9223372036854775808.0));
+  CHECK(real_to_integer_affinity(-9223372036854774784.0) == -9223372036854774784LL);
+  CHECK(apply_affinity(big_real, Affinity::Integer).type == ValueType::Real);
+  CHECK(stored_as(d.db, "INTEGER", big_real).type == ValueType::Real);
+  // Values equal under compare() hash alike, across INTEGER and REAL.
+  for (auto& a : edge_values())
+    for (auto& b : edge_values())
+      if (a.type != ValueType::Text && b.type != ValueType::Text && compare(a, b) == 0) {
+        INFO(to_text(a) << " vs " << to_text(b));
+        CHECK(keyspace_id(a) == keyspace_id(b));
+      }
 }
