@@ -8,10 +8,10 @@
 namespace bd {
 
 struct MeasuredLoad {
-  std::map<uint32_t, uint64_t> vshards;      // requests routed to each virtual shard, summed over nodes
-  std::vector<uint64_t> node_total;          // per node: all requests it counted
-  std::vector<uint64_t> node_scatter;        // per node: of which scatters
-  bool counted = false;                      // some node keeps counters
+  std::map<uint32_t, uint64_t> vshards;  // requests routed to each virtual shard, summed over nodes
+  std::vector<uint64_t> node_total;      // per node: all requests it counted
+  std::vector<uint64_t> node_scatter;    // per node: of which scatters
+  bool counted = false;                  // some node keeps counters
 };
 
 // Reads every node's counters (and starts them again from zero when `reset`).

@@ -91,8 +91,9 @@ std::optional<std::string> top_k_condition(const sql::Select& sel, const TableIn
   for (size_t i = 0; i < first.order_by.size(); i++) order += (i ? ", " : "") + term_text(first.order_by[i]);
   std::string from = quoted_identifier(t.name) + (iequals(alias, t.name) ? "" : " AS " + quoted_identifier(alias));
   std::string where = sel.cores[0].where ? " WHERE " + sql::print(*sel.cores[0].where) : "";
-  return quoted_identifier(alias) + ".rowid IN (SELECT _bd_id FROM (SELECT " + quoted_identifier(alias) + ".rowid AS _bd_id, rank() OVER (ORDER BY " +
-         order + ") AS _bd_rank FROM " + from + where + ") WHERE _bd_rank <= " + std::to_string(keep) + ")";
+  return quoted_identifier(alias) + ".rowid IN (SELECT _bd_id FROM (SELECT " + quoted_identifier(alias) +
+         ".rowid AS _bd_id, rank() OVER (ORDER BY " + order + ") AS _bd_rank FROM " + from + where +
+         ") WHERE _bd_rank <= " + std::to_string(keep) + ")";
 }
 
 }  // namespace bd::planner
