@@ -6,13 +6,15 @@
 // median absolute figures. Every result is checked (and the read queries' answers compared between
 // the two), so a fast wrong answer cannot pass.
 //
-//   node scripts/bench-e2e.mjs <big-daddy-url> <floor-url>
+//   node scripts/bench-e2e.mjs <big-daddy-url> <floor-url> [<baseline-big-daddy-url>]
+// With a third URL (another build of Big Daddy, e.g. before a change: BENCH_BASE_DIR in
+// scripts/bench.sh), every round measures it too and the table adds Big Daddy's ratio to it.
 //   env: BENCH_ROUNDS (5), BENCH_CONCURRENCY (16), BENCH_ROWS (2000), BENCH_SCALE (1: ops per
 //        measurement multiplier), BENCH_ONLY (comma-separated workload names), BENCH_JSON (file to
 //        write the raw measurements to)
 import { writeFileSync } from "node:fs";
 
-const [bdBase = "http://127.0.0.1:8799", floorBase = "http://127.0.0.1:8798"] = process.argv.slice(2);
+const [bdBase = "http://127.0.0.1:8799", floorBase = "http://127.0.0.1:8798", baseBase] = process.argv.slice(2);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const ROWS = Number(process.env.BENCH_ROWS ?? 2000);
@@ -25,6 +27,8 @@ const targets = {
   floor: { name: "floor (one SQLite DO)", base: floorBase, database: `floor-${stamp}`, extra: {} },
   bd: { name: `Big Daddy, ${NODES} nodes`, base: bdBase, database: `bench-${stamp}`, extra: { nodes: NODES } },
 };
+if (baseBase) targets.base = { name: `baseline Big Daddy, ${NODES} nodes`, base: baseBase, database: `base-${stamp}`, extra: { nodes: NODES } };
+const keys = Object.keys(targets);
 
 async function sql(t, query, params = []) {
   const res = await fetch(`${t.base}/sql`, {
@@ -51,7 +55,7 @@ async function setup(t) {
   const ddl = [
     "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, age INTEGER, email TEXT, n INTEGER)",
     "CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER, amount INTEGER)",
-    t === targets.bd ? "PRAGMA bigdaddy_shard_key = 'orders.user_id'" : null,
+    t !== targets.floor ? "PRAGMA bigdaddy_shard_key = 'orders.user_id'" : null,
     "CREATE INDEX users_email ON users (email)",
     "CREATE TABLE events (id INTEGER PRIMARY KEY, v TEXT, n INTEGER)",
     "CREATE TABLE bulk (id INTEGER PRIMARY KEY, v TEXT, n INTEGER)",
@@ -123,8 +127,8 @@ const workloads = [
 
 // Ids for the insert workloads must be fresh on each target: both targets take the same sequence.
 async function measure(t, [name, ops, , op], counters) {
-  nextEvent = counters.event[t === targets.bd ? 1 : 0];
-  nextBulk = counters.bulk[t === targets.bd ? 1 : 0];
+  nextEvent = counters.event[t.name] ?? 1;
+  nextBulk = counters.bulk[t.name] ?? 1;
   const count = Math.max(1, Math.round(ops * SCALE));
   const lat = [];
   let next = 0;
@@ -138,8 +142,8 @@ async function measure(t, [name, ops, , op], counters) {
     }
   }));
   const secs = (performance.now() - t0) / 1000;
-  counters.event[t === targets.bd ? 1 : 0] = nextEvent;
-  counters.bulk[t === targets.bd ? 1 : 0] = nextBulk;
+  counters.event[t.name] = nextEvent;
+  counters.bulk[t.name] = nextBulk;
   lat.sort((a, b) => a - b);
   return { opsPerSec: count / secs, p50: lat[Math.floor(lat.length / 2)], p99: lat[Math.min(lat.length - 1, Math.floor(lat.length * 0.99))] };
 }
@@ -149,27 +153,40 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+// wrangler dev may restart a Worker once shortly after it first answers ("Your worker restarted
+// mid-request"): wait until each target has answered a statement three times over two seconds.
+for (const t of Object.values(targets)) {
+  const probe = { ...t, database: `${t.database}-probe` };
+  for (let ok = 0, tries = 0; ok < 3; tries++) {
+    if (tries > 60) throw new Error(`${t.name} at ${t.base} does not answer statements`);
+    try { await sql(probe, "SELECT 1"); ok++; } catch { ok = 0; }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
 console.log(`setting up ${ROWS} users, ${2 * ROWS} orders on both targets (Big Daddy: ${NODES} nodes)`);
-await setup(targets.floor);
-await setup(targets.bd);
-const counters = { event: [1, 1], bulk: [1, 1] };
+for (const key of keys) await setup(targets[key]);
+const counters = { event: {}, bulk: {} };
 
 // One warm-up pass (a few ops of each workload on both, not counted): isolates, Wasm, topology caches.
 for (const w of workloads) {
   const small = [w[0], Math.max(1, Math.round(w[1] / 20)), w[2], w[3]];
-  await measure(targets.floor, small, counters);
-  await measure(targets.bd, small, counters);
+  for (const key of keys) await measure(targets[key], small, counters);
 }
 
-const results = workloads.map(() => ({ floor: [], bd: [], ratio: [] }));
+const results = workloads.map(() => ({ floor: [], bd: [], base: [], ratio: [], vsBase: [] }));
 for (let round = 0; round < ROUNDS; round++) {
   for (let k = 0; k < workloads.length; k++) {
-    const order = (round + k) % 2 === 0 ? ["floor", "bd"] : ["bd", "floor"];
+    // The targets take turns going first.
+    const order = keys.map((_, i) => keys[(i + round + k) % keys.length]);
     const m = {};
     for (const key of order) m[key] = await measure(targets[key], workloads[k], counters);
     results[k].floor.push(m.floor);
     results[k].bd.push(m.bd);
     results[k].ratio.push(m.bd.opsPerSec / m.floor.opsPerSec);
+    if (m.base) {
+      results[k].base.push(m.base);
+      results[k].vsBase.push(m.bd.opsPerSec / m.base.opsPerSec);
+    }
   }
   process.stdout.write(`round ${round + 1}/${ROUNDS} done\n`);
 }
@@ -183,10 +200,12 @@ for (const q of [
   "SELECT count(*) AS c, sum(n) AS s FROM bulk",
   "SELECT u.age, sum(o.amount) AS s FROM users u JOIN orders o ON o.user_id = u.id GROUP BY u.age ORDER BY u.age",
 ]) {
-  const [a, b] = [await sql(targets.floor, q), await sql(targets.bd, q)];
-  if (JSON.stringify(a.rows) !== JSON.stringify(b.rows)) {
+  const a = await sql(targets.floor, q);
+  for (const key of keys.slice(1)) {
+    const b = await sql(targets[key], q);
     // The point updates were random: compare what does not depend on which rows they hit.
-    if (!q.includes("sum(n)") && !q.includes("avg(n)")) throw new Error(`answers differ for ${q}`);
+    if (JSON.stringify(a.rows) !== JSON.stringify(b.rows) && !q.includes("sum(n)") && !q.includes("avg(n)"))
+      throw new Error(`answers differ for ${q}: ${targets[key].name}`);
   }
 }
 // Updates hit random rows: sum(n) must have grown by exactly the number of acknowledged increments.
@@ -204,18 +223,18 @@ const one = await sql(targets.bd, "SELECT name FROM users WHERE id = ?", [42]);
 check(one.rows[0].name === "user-42" && one.meta.nodesTouched === 1, "a point read touches one node");
 
 const f = (x, d = 0) => x.toFixed(d);
+const withBase = Boolean(targets.base);
+const abs = (xs) => `${f(median(xs.map((x) => x.opsPerSec)))} (${f(median(xs.map((x) => x.p50)), 1)})`;
+const spread = (xs) => `**${f(median(xs), 2)}** (${f(Math.min(...xs), 2)}–${f(Math.max(...xs), 2)})`;
 console.log(`\nratio table: ${ROUNDS} alternating rounds, concurrency ${CONCURRENCY}, ${ROWS} rows; ops/s and p50 are medians over the rounds`);
-console.log(`users per node: ${perNode.join(" ")}; answers of both targets compared; point read touched ${one.meta.nodesTouched} node`);
-console.log("| workload | floor ops/s (p50 ms) | Big Daddy ops/s (p50 ms) | ratio, median (min–max) | target |");
-console.log("|---|---|---|---|---|");
+console.log(`users per node: ${perNode.join(" ")}; answers of all targets compared; point read touched ${one.meta.nodesTouched} node`);
+console.log(`| workload | floor ops/s (p50 ms) | Big Daddy ops/s (p50 ms) | ratio, median (min–max) | target |${withBase ? " baseline ops/s (p50 ms) | Big Daddy / baseline |" : ""}`);
+console.log(`|---|---|---|---|---|${withBase ? "---|---|" : ""}`);
 workloads.forEach(([name, , target], k) => {
   const r = results[k];
-  const fl = `${f(median(r.floor.map((x) => x.opsPerSec)))} (${f(median(r.floor.map((x) => x.p50)), 1)})`;
-  const bd = `${f(median(r.bd.map((x) => x.opsPerSec)))} (${f(median(r.bd.map((x) => x.p50)), 1)})`;
   const med = median(r.ratio);
-  const ratio = `**${f(med, 2)}** (${f(Math.min(...r.ratio), 2)}–${f(Math.max(...r.ratio), 2)})`;
   const tgt = target === null ? "—" : `≥ ${target} ${med >= target ? "met" : "not met"}`;
-  console.log(`| ${name} | ${fl} | ${bd} | ${ratio} | ${tgt} |`);
+  console.log(`| ${name} | ${abs(r.floor)} | ${abs(r.bd)} | ${spread(r.ratio)} | ${tgt} |${withBase ? ` ${abs(r.base)} | ${spread(r.vsBase)} |` : ""}`);
 });
 console.log("| atomic write over 8 nodes | not measured: multi-statement transactions are not in the engine yet | | | |");
 console.log("| interactive transfer | not measured: multi-statement transactions are not in the engine yet | | | |");

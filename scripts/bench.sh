@@ -1,9 +1,21 @@
 #!/usr/bin/env bash
 # npm run bench: native core figures, then the end-to-end ratio table (Big Daddy against the floor
 # Worker of bench/floor, both under `wrangler dev`, in the same run), then online resize.
-#   bash scripts/bench.sh [native] [scale] [model] [e2e] [resize]   (no argument: all of them)
+#   bash scripts/bench.sh [native] [scale] [model] [e2e] [resize] [profile]   (no argument: all but profile)
+#   bash scripts/bench.sh snapshot DIR, then BENCH_BASE_DIR=DIR bash scripts/bench.sh e2e: a before/after
+#   ratio in the same rounds (env for e2e: BENCH_ROUNDS, BENCH_ONLY, ... in scripts/bench-e2e.mjs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [[ "${1:-}" == snapshot ]]; then
+  # bash scripts/bench.sh snapshot DIR: the Worker as built now (shim, Wasm, config, assets), to
+  # measure later changes against: BENCH_BASE_DIR=DIR bash scripts/bench.sh e2e
+  dir=${2:?usage: bash scripts/bench.sh snapshot DIR}
+  mkdir -p "$dir/build/wasm"
+  cp -r js-shim public wrangler.jsonc .dev.vars "$dir/"
+  cp build/wasm/bigdaddy.wasm "$dir/build/wasm/"
+  echo "snapshot of the Worker in $dir"
+  exit 0
+fi
 parts=" ${*:-native scale model e2e resize} "
 want() { [[ "$parts" == *" $1 "* ]]; }
 bash scripts/setup.sh
@@ -27,7 +39,7 @@ if want model; then
   echo "-- Zipf-skewed point reads, before and after PRAGMA bigdaddy_rebalance"
   build/native/bigdaddy bench --model --nodes-list 8,32 --zipf 1 --rebalance --workload "point read"
 fi
-want e2e || want resize || exit 0
+want e2e || want resize || want profile || exit 0
 # Both Workers under `wrangler dev`, each in its own process group (killed whole on exit), on free ports.
 free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 state=$(mktemp -d)
@@ -47,7 +59,7 @@ serve() {  # serve NAME CONFIG: starts wrangler dev, waits for /health, prints t
   pids+=($!)
   set +m
   for _ in $(seq 1 240); do
-    curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && { url="http://127.0.0.1:$port"; return 0; }
+    curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && { url="http://127.0.0.1:$port"; inspector_port=$inspector; return 0; }
     sleep 0.5
   done
   cat "$state/$1.log" >&2
@@ -59,8 +71,23 @@ bd_url=$url
 if want e2e; then
   serve floor bench/floor/wrangler.jsonc
   floor_url=$url
-  echo "== end to end: Big Daddy ($bd_url) against the floor Worker of bench/floor ($floor_url), same run"
-  node scripts/bench-e2e.mjs "$bd_url" "$floor_url"
+  base_url=
+  if [[ -n "${BENCH_BASE_DIR:-}" ]]; then
+    # Another build of Big Daddy (a copy of a worktree: js-shim/, build/wasm/, wrangler.jsonc, public/),
+    # measured in the same rounds, for a before/after ratio of a change.
+    serve baseline "$BENCH_BASE_DIR/wrangler.jsonc"
+    base_url=$url
+  fi
+  echo "== end to end: Big Daddy ($bd_url) against the floor Worker of bench/floor ($floor_url)${base_url:+ and the baseline ($base_url)}, same run"
+  node scripts/bench-e2e.mjs "$bd_url" "$floor_url" $base_url
+fi
+if want profile; then
+  # V8 CPU profiles of the Worker and its objects (one isolate under wrangler dev), per workload.
+  for w in point-select point-insert count order-by group-by multi-insert; do
+    n=600
+    [[ $w == multi-insert ]] && n=60
+    node scripts/bench-profile.mjs "$bd_url" "$inspector_port" "$w" "$n"
+  done
 fi
 if want resize; then
   echo "== online resize (wrangler dev)"
