@@ -66,12 +66,12 @@ function metaOf(r: SqlResult<unknown>, duration: number): D1Meta {
     served_by: "big-daddy",
     duration,
     changes: r.rowsAffected,
-    last_row_id: r.lastInsertRowid,
+    last_row_id: Number(r.lastInsertRowid),
     changed_db: r.rowsAffected > 0 || m.plan === "ddl",
     size_after: 0,
     rows_read: typeof m.rowsRead === "number" ? m.rowsRead : r.rows.length,
     rows_written: typeof m.rowsWritten === "number" ? m.rowsWritten : r.rowsAffected,
-    bigdaddy: m,
+    bigdaddy: { ...m, lastInsertRowid: r.lastInsertRowid },
   };
 }
 

@@ -1,8 +1,17 @@
 // Types for Big Daddy's service binding (the default entrypoint of the "big-daddy" Worker) and for
 // the D1-compatible client. Self-contained: no @cloudflare/workers-types needed.
 
-export type SqlValue = null | number | bigint | string | boolean | ArrayBuffer | ArrayBufferView | number[];
+// Blobs: ArrayBuffer or a Uint8Array (D1 results: number[]); every member crosses RPC as it is.
+export type SqlValue = null | number | bigint | string | boolean | ArrayBuffer | Uint8Array | number[];
 export type RowMode = "object" | "array";
+
+// What `meta` and the topology hold: plain data (JSON-like; integers beyond 2^53 as BigInt), so the
+// types cross RPC (Service<BigDaddy>). Spelled out three levels deep: a recursive type is too deep
+// for workers-types' RPC mapping.
+type Plain0 = null | undefined | boolean | number | bigint | string;
+type Plain1 = Plain0 | Plain0[] | { [k: string]: Plain0 | Plain0[] };
+type Plain2 = Plain1 | Plain1[] | { [k: string]: Plain1 | Plain1[] };
+export type MetaValue = Plain2 | Plain2[] | { [k: string]: Plain2 | Plain2[] };
 
 export interface SqlResult<Row = Record<string, SqlValue>> {
   columns: string[];
@@ -11,7 +20,7 @@ export interface SqlResult<Row = Record<string, SqlValue>> {
   /** A BigInt beyond 2^53. */
   lastInsertRowid: number | bigint;
   /** How the statement ran: plan ("route" | "scatter" | "combine" | "ddl" | ...), nodes, nodesTouched, roundTrips. */
-  meta: { plan?: string; nodes?: number[]; nodesTouched?: number; roundTrips?: number; [k: string]: unknown };
+  meta: { plan?: string; nodes?: number[]; nodesTouched?: number; roundTrips?: number; [k: string]: MetaValue };
 }
 
 export interface BatchStatement { sql?: string; query?: string; params?: SqlValue[] }
@@ -29,8 +38,11 @@ export interface BatchResult<Row = Record<string, SqlValue>> {
 export interface ConnectionOptions { nodes?: number }
 export interface QueryOptions extends ConnectionOptions { rowMode?: RowMode }
 
-/** The `sql` tagged template returned by createConnection: interpolated values are bound parameters. */
-export type SqlTag = (strings: TemplateStringsArray | string, ...values: SqlValue[]) => Promise<SqlResult>;
+/**
+ * The `sql` tagged template returned by createConnection: interpolated values are bound parameters.
+ * The row type is the caller's: sql<{ id: number }>`SELECT id FROM t`.
+ */
+export type SqlTag = <Row extends object = Record<string, SqlValue>>(strings: TemplateStringsArray | string, ...values: SqlValue[]) => Promise<SqlResult<Row>>;
 
 export interface TopologyNode { node: number; status: string; vshards: number; rows: number; bytes?: number; tables: Record<string, { rows: number; bytes?: number }> }
 export interface TopologyTable { name: string; kind: string; shardKey?: string | null; columns?: { name: string; type: string; affinity: string }[]; sql?: string }
@@ -42,10 +54,10 @@ export interface Topology {
   nodes: TopologyNode[];
   tables: TopologyTable[];
   vshards: TopologyVshard[];
-  indexes: Record<string, unknown>[];
+  indexes: Record<string, MetaValue>[];
   /** The resize job, if any (running or the last one). */
   resize: ResizeJob | null;
-  jobs: Record<string, unknown>[];
+  jobs: Record<string, MetaValue>[];
 }
 
 /** A resize (or virtual-shard move) job: its phase and progress. */
@@ -89,6 +101,7 @@ export interface D1Meta {
   size_after: number;
   rows_read: number;
   rows_written: number;
+  /** A number, as D1's; beyond 2^53 the exact value is meta.bigdaddy.lastInsertRowid (a BigInt). */
   last_row_id: number;
   changed_db: boolean;
   changes: number;

@@ -5,6 +5,8 @@ import { BigDaddyError, DEFAULT_NODES, runQuery as runCore, type QueryOptions } 
 import type { SqlValue } from "./codec";
 import { handleHttp, runBatch, shape, type BatchResult, type BatchStatement, type Env, type RowMode, type SqlResult } from "./http";
 
+import type * as Public from "../client/types";
+
 export { Storage, Topology } from "./objects";
 export type { BatchResult, BatchStatement, RowMode, SqlResult };
 
@@ -22,7 +24,13 @@ async function runQuery(env: Env, database: string, sql: string, params: readonl
   }
 }
 
-function resizeJob(r: { rows: SqlValue[][] }) {
+// The results the binding hands out have the public shape of client/types.ts (over RPC no value is
+// a Real: only HTTP's JSON answers mark integral REALs).
+function publicResult(r: SqlResult): Public.SqlResult {
+  return r as Public.SqlResult;
+}
+
+function resizeJob(r: { rows: SqlValue[][] }): Public.ResizeJob | null {
   return JSON.parse(String(r.rows[0]?.[0] ?? "null"));
 }
 
@@ -33,31 +41,32 @@ export default class BigDaddy extends WorkerEntrypoint<Env> {
     const env = this.env;
     const nodes = options.nodes ?? DEFAULT_NODES;
     await runQuery(env, databaseId, "", [], { nodes, mode: "topology" });
-    return async (strings: readonly string[] | string, ...values: SqlValue[]) => {
+    const tag = async (strings: readonly string[] | string, ...values: SqlValue[]) => {
       const text = typeof strings === "string" ? strings : Array.from(strings).join("?");
-      return shape(await runQuery(env, databaseId, text, values, { nodes }));
+      return publicResult(shape(await runQuery(env, databaseId, text, values, { nodes })));
     };
+    return tag as Public.SqlTag;
   }
 
   // One statement with positional parameters. `nodes` only matters when this call creates the database.
-  async query(databaseId: string, sql: string, params: SqlValue[] = [], options: QueryCallOptions = {}): Promise<SqlResult> {
-    return shape(await runQuery(this.env, databaseId, sql, params ?? [], { nodes: options.nodes }), options.rowMode);
+  async query(databaseId: string, sql: string, params: SqlValue[] = [], options: QueryCallOptions = {}): Promise<Public.SqlResult> {
+    return publicResult(shape(await runQuery(this.env, databaseId, sql, params ?? [], { nodes: options.nodes }), options.rowMode));
   }
 
   // Statements in order; each is atomic on each node it touches, the batch as a whole is not. Stops at
   // the first error: `results` holds the statements that ran, `error.index` the one that failed.
-  async batch(databaseId: string, statements: BatchStatement[], options: QueryCallOptions = {}): Promise<BatchResult> {
-    return runBatch(this.env, databaseId, statements, options);
+  async batch(databaseId: string, statements: BatchStatement[], options: QueryCallOptions = {}): Promise<Public.BatchResult> {
+    return (await runBatch(this.env, databaseId, statements, options)) as Public.BatchResult;
   }
 
   // How the statement would run, without running it: the plan is in `meta`.
-  async explain(databaseId: string, sql: string, params: SqlValue[] = [], options: QueryCallOptions = {}): Promise<SqlResult> {
-    return shape(await runQuery(this.env, databaseId, sql, params ?? [], { nodes: options.nodes, mode: "explain" }), options.rowMode);
+  async explain(databaseId: string, sql: string, params: SqlValue[] = [], options: QueryCallOptions = {}): Promise<Public.SqlResult> {
+    return publicResult(shape(await runQuery(this.env, databaseId, sql, params ?? [], { nodes: options.nodes, mode: "explain" }), options.rowMode));
   }
 
-  async topology(databaseId: string) {
+  async topology(databaseId: string): Promise<Public.Topology> {
     const r = await runQuery(this.env, databaseId, "", [], { mode: "topology", nodes: 0 });
-    return r.meta;
+    return r.meta as unknown as Public.Topology;
   }
 
   // Online resize: grows or shrinks the database to `nodes` nodes while it keeps serving (same as the SQL

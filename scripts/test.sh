@@ -36,6 +36,9 @@ slt_files=("$SLT_DIR"/select1.test "$SLT_DIR"/select2.test "$SLT_DIR"/evidence/*
 suite format bash scripts/format.sh --check
 # Every include in src/ follows the layer order (scripts/check-layers.sh lists the layers).
 suite layers bash scripts/check-layers.sh
+# The TypeScript typechecks with strict: true (tsconfig.json: shim, client, examples, tests, and the
+# consumer Worker in tests/types, whose @ts-expect-error lines must stay errors).
+suite typecheck npx tsc -p tsconfig.json
 # The native unit tests (Catch2).
 suite unit build/native/bd_tests
 # sqllogictest through the native cluster on 1, 4 and 7 nodes.

@@ -1,7 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { runQuery } from "../../js-shim/driver";
-import { runSltScript, type SltResult } from "./slt-runner";
+import { runSltScript, type SltResult, type SltValue } from "./slt-runner";
 
 // SQLite's sqllogictest files through the Worker path inside workerd: the conductor (the real
 // bigdaddy.wasm) and 4 storage Durable Objects per database, one fresh database per file. The
@@ -42,7 +42,7 @@ function engineFor(name: string, transport: "binding" | "driver") {
         return { columns: r.columns, rows: r.rows };
       }
       const r = await runQuery(env as any, database, sql, [], { nodes: NODES });
-      return { columns: r.columns, rows: r.rows };
+      return { columns: r.columns, rows: r.rows as SltValue[][] }; // no Real: markReals is off
     } finally {
       const ms = Date.now() - t0;
       if (ms > SLOW_MS) console.log(`${name}: slow statement (${ms} ms): ${sql.slice(0, 200)}`);
