@@ -8,10 +8,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # A full run already keeps every core busy: full runs from several checkouts on one machine take
-# turns (a lock in /tmp) rather than all slowing down together. BD_TEST_NO_LOCK=1 skips the queue.
+# turns (a lock in /tmp, held by flock itself so that no background child keeps it) rather than
+# all slowing down together. BD_TEST_NO_LOCK=1 skips the queue.
 if [[ -z ${SUITES:-} && -z ${BD_TEST_NO_LOCK:-} ]] && command -v flock >/dev/null; then
-  exec 9>"${TMPDIR:-/tmp}/bigdaddy-npm-test.lock"
-  flock -n 9 || { echo "npm test: waiting for another full run on this machine to finish"; flock 9; }
+  lock="${TMPDIR:-/tmp}/bigdaddy-npm-test.lock"
+  flock -n "$lock" true || echo "npm test: waiting for another full run on this machine to finish"
+  BD_TEST_NO_LOCK=1 exec flock -o "$lock" bash "$0" "$@"
 fi
 bash scripts/setup.sh
 bash scripts/build.sh
