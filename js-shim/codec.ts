@@ -49,6 +49,7 @@ export class Writer {
   }
   u8(v: number) { this.ensure(1); this.buf[this.pos++] = v; }
   u32(v: number) { this.ensure(4); this.view.setUint32(this.pos, v, true); this.pos += 4; }
+  patchU32(at: number, v: number) { this.view.setUint32(at, v, true); }
   i64(v: bigint) { this.ensure(8); this.view.setBigInt64(this.pos, v, true); this.pos += 8; }
   f64(v: number) { this.ensure(8); this.view.setFloat64(this.pos, v, true); this.pos += 8; }
   bytes(b: Uint8Array) { this.u32(b.length); this.ensure(b.length); this.buf.set(b, this.pos); this.pos += b.length; }

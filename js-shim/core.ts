@@ -17,9 +17,13 @@ interface Exports {
   bd_conductor_start(p: number, n: number): number;
   bd_conductor_resume(p: number, n: number): number;
   bd_conductor_abort(session: number): void;
+  bd_health(p: number, n: number): number;
 }
 
 const dec = new TextDecoder();
+// What one statement on a storage object may return (as the combine engine's limits).
+const MAX_RESULT_ROWS = 200_000;
+const MAX_RESULT_BYTES = 32 << 20;
 // DO errors read "<sqlite message>: SQLITE_<CODE>"; users get SQLite's own wording.
 const SQLITE_SUFFIX = /:\s*SQLITE_[A-Z_]+$/;
 
@@ -39,6 +43,18 @@ export class Core {
         sql_exec: (sp: number, sl: number, pp: number, pl: number) => this.sqlExec(sp, sl, pp, pl),
         sql_size: () => (this.sql as { databaseSize?: number } | null)?.databaseSize ?? -1,
         object_slot: () => this.slotOf(this.owner),
+        // The core's clock and entropy (datetime('now'), random(), ...): the host's own.
+        now_ms: () => {
+          if (injectedTraps > 0) {
+            injectedTraps--;
+            throw new Error("test hook: injected trap");
+          }
+          return Date.now();
+        },
+        random_fill: (p: number, n: number) => {
+          for (let off = 0; off < n; off += 65536)
+            crypto.getRandomValues(new Uint8Array(this.ex.memory.buffer, p + off, Math.min(65536, n - off)));
+        },
         log: (level: number, p: number, n: number) => {
           const msg = dec.decode(new Uint8Array(this.ex.memory.buffer, p, n));
           (level >= 2 ? console.warn : console.log)(`[bigdaddy] ${msg}`);
@@ -63,28 +79,50 @@ export class Core {
       },
     };
     const instance = new WebAssembly.Instance(wasmModule, imports);
+    instancesCreated++;
     this.ex = instance.exports as unknown as Exports;
     this.ex._initialize?.();
   }
 
-  call(fn: "bd_storage_handle" | "bd_topology_handle" | "bd_conductor_start" | "bd_conductor_resume", input: Uint8Array): Uint8Array {
-    const p = this.ex.bd_alloc(input.length);
-    new Uint8Array(this.ex.memory.buffer, p, input.length).set(input);
-    let out = 0;
+  // True once a call trapped (stack overflow, out-of-bounds access, unreachable, an exception
+  // through an import): the instance's memory may be inconsistent, so it never runs again and
+  // getCore() hands out a fresh one.
+  poisoned = false;
+
+  call(fn: "bd_storage_handle" | "bd_topology_handle" | "bd_conductor_start" | "bd_conductor_resume" | "bd_health", input: Uint8Array): Uint8Array {
+    if (this.poisoned) throw new CoreTrap("the query engine was restarted after a failure; this statement was interrupted", "");
     try {
-      out = this.ex[fn](p, input.length);
-    } finally {
+      const p = this.ex.bd_alloc(input.length);
+      new Uint8Array(this.ex.memory.buffer, p, input.length).set(input);
+      const out = this.ex[fn](p, input.length);
       this.ex.bd_free(p);
+      if (!out) throw new Error(`${fn} returned no result (out of memory)`);
+      const mem = new Uint8Array(this.ex.memory.buffer);
+      const n = mem[out] | (mem[out + 1] << 8) | (mem[out + 2] << 16) | (mem[out + 3] << 24);
+      const result = mem.slice(out + 4, out + 4 + (n >>> 0));
+      this.ex.bd_free(out);
+      return result;
+    } catch (e) {
+      this.poison();
+      const what = String((e as Error)?.message ?? e);
+      console.error(`[bigdaddy] ${fn} trapped (${what}); the Wasm instance is replaced`);
+      throw new CoreTrap(`the query engine failed (${what}) and was restarted`, what);
     }
-    if (!out) throw new Error(`bigdaddy core: ${fn} returned no result (out of memory?)`);
-    const mem = new Uint8Array(this.ex.memory.buffer);
-    const n = mem[out] | (mem[out + 1] << 8) | (mem[out + 2] << 16) | (mem[out + 3] << 24);
-    const result = mem.slice(out + 4, out + 4 + (n >>> 0));
-    this.ex.bd_free(out);
-    return result;
   }
 
-  abort(session: number) { this.ex.bd_conductor_abort(session); }
+  private poison() {
+    this.poisoned = true;
+    if (core === this) core = null;
+  }
+
+  abort(session: number) {
+    if (this.poisoned) return;
+    try {
+      this.ex.bd_conductor_abort(session);
+    } catch {
+      this.poison();
+    }
+  }
 
   // `owner`: the object the calls are for (its Durable Object state), so the core can tell objects apart.
   withSql<T>(sql: SqlStorageLike, fn: () => T, owner: object | null = null): T {
@@ -117,17 +155,20 @@ export class Core {
     try {
       if (!this.sql) throw new Error("no SQL storage bound to this call");
       const cursor = this.sql.exec(query, ...params.map(toBinding));
-      const rows = Array.from(cursor.raw());
       const columns = cursor.columnNames;
       w.u8(0);
       w.u32(columns.length);
       for (const c of columns) w.str(c);
-      w.u32(rows.length);
+      const countAt = w.pos;
+      w.u32(0);
       // Numbers arrive as doubles: a safe integer is exact; a larger integral number may be a
       // rounded INTEGER (or a REAL), so it goes as a REAL and its column is flagged for the core
-      // to read back exactly (src/host/exact.h).
+      // to read back exactly (src/host/exact.h). Rows are written as the cursor yields them, up to
+      // the limits of one result.
       const inexact = new Set<number>();
-      for (const row of rows) {
+      let count = 0;
+      for (const row of cursor.raw()) {
+        if (++count > MAX_RESULT_ROWS) throw new Error(`result too large: more than ${MAX_RESULT_ROWS} rows (the limit for one result)`);
         for (let c = 0; c < columns.length; c++) {
           const v = row[c];
           if (typeof v === "number") {
@@ -139,7 +180,9 @@ export class Core {
             }
           } else w.value(v as SqlValue);
         }
+        if (w.pos > MAX_RESULT_BYTES) throw new Error(`result too large: more than ${MAX_RESULT_BYTES >> 20} MB (the limit for one result)`);
       }
+      w.patchU32(countAt, count);
       w.i64(0n);
       w.i64(0n);
       w.u32(inexact.size);
@@ -165,8 +208,30 @@ function toBinding(v: SqlValue): unknown {
   return v;
 }
 
+// A call into the Wasm instance trapped (or ran on an instance that had): the instance is gone.
+export class CoreTrap extends Error {
+  constructor(message: string, readonly cause_: string) {
+    super(message);
+    this.name = "CoreTrap";
+  }
+}
+
 let core: Core | null = null;
 export function getCore(): Core {
   core ??= new Core();
   return core;
+}
+
+// Test hooks: the next call gets a fresh Wasm instance (as a new isolate would); the next read of
+// the clock throws through the running Wasm code (as a trap would).
+export function resetCore() {
+  core = null;
+}
+let injectedTraps = 0;
+let instancesCreated = 0;
+export function coreInstances() {
+  return instancesCreated;
+}
+export function injectTrap() {
+  injectedTraps++;
 }

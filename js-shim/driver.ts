@@ -1,6 +1,6 @@
 // Drives one statement through the conductor state machine: start, then send each batch of
 // requests to the objects in parallel and feed the responses back, until the core is done.
-import { getCore } from "./core";
+import { CoreTrap, getCore } from "./core";
 import { Reader, Writer, unbindable, type ResultSet, type SqlValue } from "./codec";
 
 export interface Env {
@@ -54,6 +54,20 @@ export async function runQuery(env: Env, database: string, sql: string, params: 
     const why = unbindable(params[i]);
     if (why) throw new BigDaddyError(`parameter ${i + 1}: ${why}`, 1);
   }
+  try {
+    return await drive(env, database, sql, params, options);
+  } catch (e) {
+    // The Wasm instance trapped, in this statement or in another one while this one waited for
+    // I/O: the instance is replaced and the statement fails (it cannot resume elsewhere).
+    if (e instanceof CoreTrap) {
+      const partial = e.cause_ === "" ? " (if it was a write, it may have been applied on some nodes)" : "";
+      throw new BigDaddyError(e.message + partial, 4);
+    }
+    throw e;
+  }
+}
+
+async function drive(env: Env, database: string, sql: string, params: readonly SqlValue[], options: QueryOptions): Promise<QueryResult> {
   const core = getCore();
   const w = new Writer(64 + sql.length * 3);
   w.str(database);

@@ -3,6 +3,7 @@
 // go to the conductor (driver.ts); nothing here looks inside SQL.
 import { BigDaddyError, runQuery, type Env as CoreEnv, type QueryResult } from "./driver";
 import { Real, type SqlValue } from "./codec";
+import { getCore } from "./core";
 import { authorize, secretsEqual, sessionCookie, sessionValue, SESSION_COOKIE, type AuthEnv } from "./auth";
 
 export interface Env extends CoreEnv, AuthEnv {
@@ -72,6 +73,22 @@ export async function handleHttp(request: Request, env: Env): Promise<Response> 
   }
 }
 
+// A statement through the core (parser, printer, its SQLite). A trapped instance is replaced by the
+// call itself, so a second try tells whether a fresh one serves.
+function health(): Response {
+  let detail = "";
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const out = getCore().call("bd_health", new Uint8Array(0));
+      if (out[0] === 0) return json({ ok: true });
+      detail = new TextDecoder().decode(out.subarray(5));
+    } catch (e) {
+      detail = String((e as Error)?.message ?? e);
+    }
+  }
+  return json({ ok: false, error: detail }, 503);
+}
+
 function statusFor(code: number): number {
   if (code === 3) return 503; // retryable: the topology moved under us; try again
   if (code === 4) return 500;
@@ -81,7 +98,7 @@ function statusFor(code: number): number {
 async function route(request: Request, env: Env): Promise<Response> {
   const url = new URL(request.url);
   const path = url.pathname;
-  if (path === "/health" && (request.method === "GET" || request.method === "HEAD")) return json({ ok: true });
+  if (path === "/health" && (request.method === "GET" || request.method === "HEAD")) return health();
 
   const isDash = path === "/" || path === "/dash" || path.startsWith("/dash/");
   if (path === "/login" && request.method === "POST") return login(request, env);

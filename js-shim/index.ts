@@ -6,6 +6,7 @@ import type { SqlValue } from "./codec";
 import { handleHttp, runBatch, shape, type BatchResult, type BatchStatement, type Env, type RowMode, type SqlResult } from "./http";
 
 import type * as Public from "../client/types";
+import { coreInstances, injectTrap, resetCore } from "./core";
 
 export { Storage, Topology } from "./objects";
 export type { BatchResult, BatchStatement, RowMode, SqlResult };
@@ -82,6 +83,25 @@ export default class BigDaddy extends WorkerEntrypoint<Env> {
 
   async cancelResize(databaseId: string) {
     return resizeJob(await runQuery(this.env, databaseId, "PRAGMA bigdaddy_resize = 'cancel'", [], { nodes: 0 }));
+  }
+
+  // Test hook (BIG_DADDY_TEST_HOOKS=1 only): the next call runs on a fresh Wasm instance, as in a
+  // new isolate.
+  async testFreshCore(): Promise<void> {
+    if (this.env.BIG_DADDY_TEST_HOOKS !== "1") throw new Error("test hooks are disabled");
+    resetCore();
+  }
+
+  // Test hook: the next clock read inside the core throws, unwinding the Wasm code mid-statement.
+  async testInjectTrap(): Promise<void> {
+    if (this.env.BIG_DADDY_TEST_HOOKS !== "1") throw new Error("test hooks are disabled");
+    injectTrap();
+  }
+
+  // Test hook: how many Wasm instances this isolate has created.
+  async testCoreInstances(): Promise<number> {
+    if (this.env.BIG_DADDY_TEST_HOOKS !== "1") throw new Error("test hooks are disabled");
+    return coreInstances();
   }
 
   async fetch(request: Request): Promise<Response> {

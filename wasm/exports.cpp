@@ -8,9 +8,12 @@
 #include <map>
 #include <memory>
 #include <string>
+#include "conductor/combine.h"
 #include "conductor/conductor.h"
 #include "host/exact.h"
 #include "host/host.h"
+#include "sql/parser.h"
+#include "sql/printer.h"
 #include "storage/node.h"
 #include "topology/store.h"
 #include "wire/codec.h"
@@ -167,3 +170,21 @@ BD_EXPORT(bd_conductor_resume) uint8_t* bd_conductor_resume(const char* req, uin
 }
 
 BD_EXPORT(bd_conductor_abort) void bd_conductor_abort(uint32_t session) { conductor().abort(session); }
+
+// Health check: a statement through the core's parser, printer and SQLite. Answers u8 status (0 ok)
+// + str detail.
+BD_EXPORT(bd_health) uint8_t* bd_health(const char*, uint32_t) {
+  bd::wire::Writer w;
+  auto st = bd::sql::parse_statement("SELECT 40 + 2 AS answer");
+  auto db = bd::CombineDb::open();
+  if (!st.ok() || !db.ok()) {
+    w.u8(1);
+    w.str(!st.ok() ? st.error().message : db.error().message);
+    return emit(w.take());
+  }
+  auto rs = (*db)->query(bd::sql::print(**st), {});
+  bool ok = rs.ok() && rs->rows.size() == 1 && rs->rows[0].size() == 1 && rs->rows[0][0] == bd::Value::integer(42);
+  w.u8(ok ? 0 : 1);
+  w.str(ok ? "ok" : rs.ok() ? "wrong answer" : rs.error().message);
+  return emit(w.take());
+}

@@ -20,14 +20,14 @@ Status bind(sqlite3_stmt* st, int idx, const Value& v) {
 }
 }  // namespace
 
-Result<std::unique_ptr<CombineDb>> CombineDb::open() {
+Result<std::unique_ptr<CombineDb>> CombineDb::open(const RunLimits& limits) {
   sqlite3* db = nullptr;
   if (sqlite3_open(":memory:", &db) != SQLITE_OK) {
     sqlite3_close(db);
     return Error::internal("combine engine: cannot open an in-memory database");
   }
   avoid_sqlite_planner_bugs(db);
-  return std::unique_ptr<CombineDb>(new CombineDb(db));
+  return std::unique_ptr<CombineDb>(new CombineDb(db, limits));
 }
 
 CombineDb::~CombineDb() { sqlite3_close(db_); }
@@ -66,6 +66,6 @@ Status CombineDb::load(std::string_view table, const std::vector<std::string>& c
   return status;
 }
 
-Result<ResultSet> CombineDb::query(std::string_view sql, const std::vector<Value>& params) { return sqlite_run(db_, sql, params); }
+Result<ResultSet> CombineDb::query(std::string_view sql, const std::vector<Value>& params) { return sqlite_run(db_, sql, params, limits_); }
 
 }  // namespace bd

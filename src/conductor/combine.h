@@ -7,15 +7,27 @@
 #include <string_view>
 #include <vector>
 #include "base/result.h"
+#include "conductor/sqlite_exec.h"
 #include "value/value.h"
 
 struct sqlite3;
 
 namespace bd {
 
+// Bounds on each query the combine engine runs: a time limit (the isolate's thread is shared by
+// every request, so one statement may hold it for about a second at most) and the size of a
+// result. In the Wasm module the time is also counted in SQLite VM steps (about a second's worth
+// in workerd), because a deployed Worker's clock stands still while code runs.
+#ifdef __wasi__
+inline constexpr uint64_t kCombineMaxSteps = 10000000;
+#else
+inline constexpr uint64_t kCombineMaxSteps = 0;
+#endif
+inline constexpr RunLimits kCombineLimits{.max_rows = 200000, .max_bytes = 32u << 20, .time_ms = 1000, .max_steps = kCombineMaxSteps};
+
 class CombineDb {
  public:
-  static Result<std::unique_ptr<CombineDb>> open();
+  static Result<std::unique_ptr<CombineDb>> open(const RunLimits& limits = kCombineLimits);
   ~CombineDb();
   // Creates a table (or view) from the user's own CREATE statement, so affinities, collations and
   // constraints match what one SQLite database would have.
@@ -25,8 +37,9 @@ class CombineDb {
   Result<ResultSet> query(std::string_view sql, const std::vector<Value>& params);
 
  private:
-  explicit CombineDb(sqlite3* db) : db_(db) {}
+  CombineDb(sqlite3* db, const RunLimits& limits) : db_(db), limits_(limits) {}
   sqlite3* db_;
+  RunLimits limits_;
 };
 
 }  // namespace bd

@@ -14,6 +14,8 @@ namespace bd {
 struct ConductorOptions {
   uint64_t max_gather_rows = 100000;        // combine-engine cap (rows gathered from shards)
   uint64_t max_gather_bytes = 64ull << 20;  // and bytes
+  uint64_t max_result_rows = 200000;        // one statement's result (as the combine engine's limit)
+  uint64_t max_result_bytes = 32ull << 20;  // and its size, counted as the wire format does
   int64_t copy_batch_rows = 4000;           // resharding: rows per copy round trip per source node
   uint32_t resize_wave_vshards = 64;        // resharding: virtual shards moved per wave (per fence)
 };

@@ -147,11 +147,29 @@ Task<Result<QueryOutput>> run_statement(Exec& x, const sql::Stmt& st) {
 
 namespace {
 constexpr int kMaxAttempts = 28;
+// What one request may carry: the text the parser's token array is sized from, and SQLite's
+// SQLITE_MAX_VARIABLE_NUMBER parameters.
+constexpr size_t kMaxStatementBytes = 1000000;
+constexpr size_t kMaxParameters = 32766;
+
+Status check_result_size(const ConductorOptions& o, const ResultSet& rs) {
+  if (rs.rows.size() > o.max_result_rows)
+    return Error::limit("result too large: more than " + std::to_string(o.max_result_rows) + " rows (the limit for one result)");
+  uint64_t bytes = 0;
+  for (auto& row : rs.rows)
+    for (auto& v : row) bytes += 9 + v.s.size();
+  if (bytes > o.max_result_bytes)
+    return Error::limit("result too large: more than " + std::to_string(o.max_result_bytes >> 20) + " MB (the limit for one result)");
+  return ok_status();
 }
+}  // namespace
 
 Task<Result<QueryOutput>> run_request(Conductor& c, Session& s, QueryInput input) {
   if (input.mode == static_cast<uint8_t>(RequestMode::Topology)) co_return co_await topology_report(c, s, input.nodes);
   if (input.mode == static_cast<uint8_t>(RequestMode::ReshardStep)) co_return co_await reshard_step(c, s);
+  if (input.sql.size() > kMaxStatementBytes)
+    co_return Error::sql("statement too long (at most " + std::to_string(kMaxStatementBytes) + " bytes)");
+  if (input.params.size() > kMaxParameters) co_return Error::sql("too many SQL variables");
   auto parsed = sql::parse_script(input.sql);
   if (!parsed.ok()) co_return parsed.error();
   if (parsed->empty()) co_return QueryOutput{};
@@ -189,6 +207,7 @@ Task<Result<QueryOutput>> run_request(Conductor& c, Session& s, QueryInput input
       }
     }
     if (!r.ok()) co_return r.error();
+    if (auto too_big = check_result_size(c.options(), r->rs); !too_big.ok()) co_return too_big.error();
     last = std::move(*r);
   }
   co_return last;

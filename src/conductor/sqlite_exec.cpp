@@ -1,14 +1,60 @@
 #include "conductor/sqlite_exec.h"
 
 #include <memory>
+#include "host/host.h"
 #include "sqlite3.h"
 
 namespace bd {
 
-Result<ResultSet> sqlite_run(sqlite3* db, std::string_view sql, const std::vector<Value>& params) {
+namespace {
+
+constexpr int kProgressOps = 1000;  // VM steps between two progress-handler calls
+
+struct Progress {
+  const RunLimits* limits;
+  double start_ms = 0;
+  uint64_t steps = 0;
+  bool timed_out = false;
+};
+
+int on_progress(void* p) {
+  auto* pr = static_cast<Progress*>(p);
+  pr->steps += kProgressOps;
+  const RunLimits& l = *pr->limits;
+  if ((l.max_steps && pr->steps > l.max_steps) || (l.time_ms > 0 && bd::clock().now_ms() - pr->start_ms > l.time_ms)) {
+    pr->timed_out = true;
+    return 1;  // SQLITE_INTERRUPT
+  }
+  return 0;
+}
+
+std::string ms_text(double ms) { return std::to_string(static_cast<long long>(ms)) + " ms"; }
+
+}  // namespace
+
+Result<ResultSet> sqlite_run(sqlite3* db, std::string_view sql, const std::vector<Value>& params, const RunLimits& limits) {
+  Progress progress{&limits};
+  const bool timed = limits.time_ms > 0 || limits.max_steps > 0;
+  if (timed) {
+    progress.start_ms = bd::clock().now_ms();
+    sqlite3_progress_handler(db, kProgressOps, on_progress, &progress);
+  }
+  struct Unhook {
+    sqlite3* db;
+    bool on;
+    ~Unhook() {
+      if (on) sqlite3_progress_handler(db, 0, nullptr, nullptr);
+    }
+  } unhook{db, timed};
+  auto interrupted = [&]() -> Error {
+    return Error::limit("interrupted: the statement ran past its time limit (" + ms_text(limits.time_ms) + ")");
+  };
   sqlite3_stmt* st = nullptr;
   const char* tail = nullptr;
-  if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &st, &tail) != SQLITE_OK) return Error::sql(sqlite3_errmsg(db));
+  if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &st, &tail) != SQLITE_OK) {
+    if (progress.timed_out) return interrupted();
+    return Error::sql(sqlite3_errmsg(db));
+  }
   if (!st) return ResultSet{};  // empty statement
   std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> guard(st, sqlite3_finalize);
   if (static_cast<int>(params.size()) > sqlite3_bind_parameter_count(st)) return Error::sql("too many SQL variables");
@@ -27,10 +73,16 @@ Result<ResultSet> sqlite_run(sqlite3* db, std::string_view sql, const std::vecto
   ResultSet rs;
   int nc = sqlite3_column_count(st);
   for (int c = 0; c < nc; c++) rs.columns.emplace_back(sqlite3_column_name(st, c));
+  uint64_t bytes = 0;
   for (;;) {
     int rc = sqlite3_step(st);
     if (rc == SQLITE_DONE) break;
-    if (rc != SQLITE_ROW) return Error::sql(sqlite3_errmsg(db));
+    if (rc != SQLITE_ROW) {
+      if (progress.timed_out) return interrupted();
+      return Error::sql(sqlite3_errmsg(db));
+    }
+    if (limits.max_rows && rs.rows.size() >= limits.max_rows)
+      return Error::limit("result too large: more than " + std::to_string(limits.max_rows) + " rows (the limit for one result)");
     Row row;
     row.reserve(nc);
     for (int c = 0; c < nc; c++) {
@@ -48,7 +100,10 @@ Result<ResultSet> sqlite_run(sqlite3* db, std::string_view sql, const std::vecto
         }
         default: row.push_back(Value::null());
       }
+      bytes += 9 + row.back().s.size();
     }
+    if (limits.max_bytes && bytes > limits.max_bytes)
+      return Error::limit("result too large: more than " + std::to_string(limits.max_bytes >> 20) + " MB (the limit for one result)");
     rs.rows.push_back(std::move(row));
   }
   if (!sqlite3_stmt_readonly(st)) {

@@ -1,6 +1,7 @@
 // Runs one statement on an in-process SQLite handle and collects its rows as Values. Used by the
 // combine engine (SQLite compiled into the conductor) and by the native host.
 #pragma once
+#include <cstdint>
 #include <string_view>
 #include <vector>
 #include "base/result.h"
@@ -10,7 +11,18 @@ struct sqlite3;
 
 namespace bd {
 
-Result<ResultSet> sqlite_run(sqlite3* db, std::string_view sql, const std::vector<Value>& params);
+// Bounds on one statement, so that no statement can hold the isolate (its thread is shared by
+// every request) or exhaust its memory. Zero: unbounded.
+struct RunLimits {
+  uint64_t max_rows = 0;   // result rows
+  uint64_t max_bytes = 0;  // result size, counted as the wire format does (9 bytes + text/blob per value)
+  // Time: wall-clock milliseconds on the host clock, and SQLite VM steps, for hosts whose clock
+  // does not advance while code runs (a deployed Worker's Date.now() moves only between I/O).
+  double time_ms = 0;
+  uint64_t max_steps = 0;
+};
+
+Result<ResultSet> sqlite_run(sqlite3* db, std::string_view sql, const std::vector<Value>& params, const RunLimits& limits = {});
 
 // Turns off query-planner optimizations known to give wrong answers in the SQLite we embed
 // (3.53.0): EXISTS-to-JOIN ignores part of an OFFSET (`... WHERE EXISTS (SELECT ...) LIMIT 5

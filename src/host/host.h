@@ -27,14 +27,24 @@ class SqlHost {
 class Clock {
  public:
   virtual ~Clock() = default;
+  // Milliseconds since the Unix epoch.
   virtual double now_ms() = 0;
 };
 
 class Random {
  public:
   virtual ~Random() = default;
+  // Cryptographically strong bytes.
   virtual void fill(void* p, size_t n) = 0;
 };
+
+// The process's clock and entropy source: in the Wasm module, imports backed by Date.now() and
+// crypto.getRandomValues (wasm/ABI.md); natively, the OS. The embedded SQLite's VFS uses them for
+// datetime('now'), CURRENT_TIMESTAMP and random(). Tests may install their own.
+Clock& clock();
+Random& random();
+void set_clock(Clock* c);    // nullptr: back to the default
+void set_random(Random* r);  // nullptr: back to the default
 
 enum class LogLevel { Debug, Info, Warn, Error };
 class Logger {

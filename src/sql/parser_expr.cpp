@@ -2,6 +2,7 @@
 // only operators that bind at least as tightly as `min_prec`, which reproduces Lemon's
 // shift/reduce resolution (including the odd corners: prefix NOT swallowing comparisons, BETWEEN's
 // middle operand stopping at AND, ESCAPE binding to LIKE).
+#include <algorithm>
 #include <cstring>
 
 #include "sql/node_pool.h"
@@ -83,6 +84,12 @@ bool Parser::expr_list(ExprList& out, bool allow_empty) {
 
 ExprPtr Parser::expr(int min_prec) {
   if (!enter()) return {};
+  // The tree's height is kept as SQLite's exprSetHeight does (a node is one more than its tallest
+  // child): sub_height_ is the tallest expression parsed below since it was last cleared. An
+  // operator chain (`1+1+...`, `a OR b OR ...`) grows the tree without recursing here, so its
+  // height is checked as it grows: a 100,000-term sum is refused now, never walked later.
+  const int outer_height = sub_height_;
+  sub_height_ = 0;
   // The operand: the common leaves (a bare column name, a number) are built right here; anything
   // else goes through unary()/primary().
   ExprPtr left;
@@ -105,10 +112,13 @@ ExprPtr Parser::expr(int min_prec) {
     }
   }
   const int floor = min_prec > 0 ? min_prec : 1;
+  int height = sub_height_ + 1;  // of `left`
   while (!failed_) {
     Tok k = kind();
     int p = kInfix.prec[size_t(k)];
     if (p < floor) break;
+    // The operator's operands are `left` and whatever is parsed in this iteration.
+    if (sub_height_ = 0; !check_height(height + 1)) break;
     const Token& op = peek();
     advance();
     if (kInfix.plain[size_t(k)]) {
@@ -117,6 +127,8 @@ ExprPtr Parser::expr(int min_prec) {
       ExprPtr right = expr(p + 1);
       if (failed_) break;
       binary_into(bop, left, right);
+      height = std::max(height, sub_height_) + 1;
+      if (!check_height(height)) break;
       continue;
     }
     bool negated = false;
@@ -226,7 +238,10 @@ ExprPtr Parser::expr(int min_prec) {
       }
       default: syntax_error(); break;
     }
+    height = std::max(height, sub_height_) + 1;
+    if (!check_height(height)) break;
   }
+  sub_height_ = std::max(outer_height, height);
   leave();
   if (failed_) return {};
   return left;
@@ -339,6 +354,10 @@ ExprPtr Parser::param(const Token& t) {
       idx = ++n_var_;
       var_names_.emplace_back(std::string(s), idx);
     }
+  }
+  if (idx > kMaxVariables) {  // SQLITE_MAX_VARIABLE_NUMBER
+    fail("too many SQL variables", t.offset);
+    return {};
   }
   e->param_index = idx;
   advance();

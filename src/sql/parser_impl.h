@@ -153,14 +153,29 @@ class Parser {
   void fail(std::string msg, uint32_t offset);   // any other message (first error wins)
   void defer(std::string msg, uint32_t offset);  // reported only if parsing otherwise succeeds
 
+  // SQLite's limits (sqliteLimit.h defaults), checked while parsing so that no later walk over the
+  // tree (planner, printer, clone, destructors) can be driven past the stack by input.
+  static constexpr int kMaxExprDepth = 1000;         // SQLITE_MAX_EXPR_DEPTH
+  static constexpr int kMaxVariables = 32766;        // SQLITE_MAX_VARIABLE_NUMBER
+  static constexpr size_t kMaxCompoundSelect = 500;  // SQLITE_MAX_COMPOUND_SELECT
+  static constexpr size_t kMaxFromTerms = 200;       // SQLITE_MAX_SRCLIST
+
   bool enter() {  // recursion guard (SQLite's expression depth limit)
-    if (++depth_ > 1000) {
+    if (++depth_ > kMaxExprDepth) {
       fail("Expression tree is too large (maximum depth 1000)", peek().offset);
       return false;
     }
     return true;
   }
   void leave() { depth_--; }
+  // An expression of this height, rooted at the current recursion depth.
+  bool check_height(int height) {
+    if (depth_ - 1 + height > kMaxExprDepth) {
+      fail("Expression tree is too large (maximum depth 1000)", peek().offset);
+      return false;
+    }
+    return true;
+  }
 
   std::string_view src_;
   ParseOptions opts_;
@@ -175,6 +190,7 @@ class Parser {
   std::string deferred_;
   uint32_t deferred_offset_ = 0;
   int depth_ = 0;
+  int sub_height_ = 0;  // see expr()
   // Parameter numbering of the statement being parsed (sqlite3ExprAssignVarNumber).
   int n_var_ = 0;
   std::vector<std::pair<std::string, int>> var_names_;

@@ -24,12 +24,15 @@ bool Parser::starts_select() const {
 }
 
 SelectPtr Parser::select() {
-  if (!enter()) return {};
+  // A statement's own SELECT is not a level of any expression: SQLite's depth counts expression
+  // nodes (and the subqueries inside them), so `SELECT 1+1+...` may have 1,000 terms.
+  const bool nested = depth_ > 0;
+  if (nested && !enter()) return {};
   Box<With> w;
   if (kind() == Tok::K_WITH) w = with_clause();
   SelectPtr s;
   if (!failed_) s = select_after_with(std::move(w));
-  leave();
+  if (nested) leave();
   if (failed_) return {};
   return s;
 }
@@ -94,6 +97,10 @@ SelectPtr Parser::select_after_with(Box<With> w) {
     else if (limit)
       defer(std::string("LIMIT clause should come after ") + compound_name(op) + " not before", op_offset);
     s->ops.push_back(op);
+    if (s->ops.size() >= kMaxCompoundSelect) {  // SQLITE_MAX_COMPOUND_SELECT
+      fail("too many terms in compound SELECT", op_offset);
+      return {};
+    }
   }
 }
 
@@ -256,6 +263,7 @@ Box<TableRef> Parser::from_clause() {
     fail(std::string("a JOIN clause is required before ") + (on ? "ON" : "USING"), off);
     return {};
   }
+  size_t terms = 0;
   for (;;) {
     JoinOp op;
     uint32_t op_offset = peek().offset;
@@ -325,6 +333,10 @@ Box<TableRef> Parser::from_clause() {
         op.type = JoinType::Inner;
     } else {
       return left;
+    }
+    if (++terms >= kMaxFromTerms) {  // SQLITE_MAX_SRCLIST
+      fail("too many FROM clause terms, max: " + std::to_string(kMaxFromTerms), op_offset);
+      return {};
     }
     Box<TableRef> j(new TableRef);
     j->kind = TableRefKind::Join;
