@@ -8,6 +8,7 @@
 //  - batch() runs its statements in order and stops at the first error, but is NOT one transaction:
 //    statements before the failing one stay applied (each statement is atomic on its own).
 //  - BEGIN/COMMIT are refused (every statement is its own transaction); dump() is not supported.
+//  - prepare() takes exactly one statement (as D1 does): anything after it is an error, not run.
 import type {
   BatchStatement, BigDaddyBinding, D1ClientOptions, D1Database, D1DatabaseSession, D1ExecResult, D1Meta,
   D1PreparedStatement, D1Result, SqlResult, SqlValue,
@@ -116,11 +117,19 @@ class BigDaddyD1Database implements D1Database {
     return r.results.map((x) => d1Result<T>(x, duration));
   }
 
-  // Statements separated by semicolons, no parameters; the engine splits and runs them in order.
+  // Statements separated by semicolons, no parameters, run in order (the binding's exec). As in
+  // D1, a failing statement throws; those before it stay applied.
   async exec(query: string): Promise<D1ExecResult> {
-    const [r, duration] = await this.query(query, []);
-    const count = typeof r.meta?.statements === "number" ? (r.meta.statements as number) : 1;
-    return { count, duration };
+    if (typeof query !== "string") throw new TypeError("exec(): query must be a string");
+    const t0 = Date.now();
+    let r;
+    try {
+      r = await this.binding.exec<unknown>(this.databaseId, query, { nodes: this.options.nodes, rowMode: "array" });
+    } catch (e) {
+      throw d1Error(e);
+    }
+    if (r.error) throw d1Error(r.error.message, `exec statement ${r.error.index}: `);
+    return { count: r.results.length, duration: Date.now() - t0 };
   }
 
   withSession(_constraintOrBookmark?: string): D1DatabaseSession {

@@ -13,7 +13,7 @@ export interface Env {
 
 export interface QueryOptions {
   nodes?: number;
-  mode?: "query" | "explain" | "topology" | "reshard";
+  mode?: "query" | "explain" | "topology" | "reshard" | "script";
   // The topology object's own alarm runs resize steps: its topology requests stay local.
   topology?: Handle;
   // Test hook: throw after this many rounds of I/O (a step cut off part-way).
@@ -24,6 +24,9 @@ export interface QueryOptions {
 
 export interface QueryResult extends ResultSet {
   meta: Record<string, unknown>;
+  // mode "script": every statement's result in order; `error` names the one that failed (the
+  // statements before it stay applied, the ones after it did not run).
+  script?: { results: QueryResult[]; error?: { index: number; message: string; code: number } };
 }
 
 export class BigDaddyError extends Error {
@@ -33,7 +36,7 @@ export class BigDaddyError extends Error {
   }
 }
 
-const MODES = { query: 0, explain: 1, topology: 2, reshard: 3 } as const;
+const MODES = { query: 0, explain: 1, topology: 2, reshard: 3, script: 4 } as const;
 export const DEFAULT_NODES = 8;
 
 export interface Handle { handle(req: Uint8Array, database?: string): Promise<Uint8Array> }
@@ -83,7 +86,21 @@ async function drive(env: Env, database: string, sql: string, params: readonly S
     if (kind === 0) {
       const rs = step.resultSet();
       const metaJson = step.str();
-      return { ...rs, meta: metaJson ? JSON.parse(metaJson) : {} };
+      const result: QueryResult = { ...rs, meta: metaJson ? JSON.parse(metaJson) : {} };
+      if (options.mode === "script") {
+        const results: QueryResult[] = [];
+        for (let n = step.u32(), i = 0; i < n; i++) {
+          const r = step.resultSet();
+          const m = step.str();
+          results.push({ ...r, meta: m ? JSON.parse(m) : {} });
+        }
+        result.script = { results };
+        if (step.u8() === 1) {
+          const index = step.u32(), code = step.u8();
+          result.script.error = { index, code, message: step.str() };
+        }
+      }
+      return result;
     }
     if (kind === 1) {
       const code = step.u8();

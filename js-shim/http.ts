@@ -59,6 +59,20 @@ export async function runBatch(env: CoreEnv, database: string, statements: reado
   return { results };
 }
 
+// A script: statements separated by ';', run in order until one fails (each atomic on every node
+// it touches; the script as a whole is not). Every statement's result is reported.
+export interface ExecResult {
+  results: SqlResult[];
+  error?: { index: number; message: string; code: number };
+}
+
+export async function runScript(env: CoreEnv, database: string, script: string, options: { nodes?: number; rowMode?: RowMode; markReals?: boolean } = {}): Promise<ExecResult> {
+  if (typeof script !== "string") throw new BigDaddyError("script must be a string", 1);
+  const r = await runQuery(env, database, script, [], { nodes: options.nodes, mode: "script", markReals: options.markReals });
+  const results = (r.script?.results ?? []).map((x) => shape(x, options.rowMode));
+  return r.script?.error ? { results, error: r.script.error } : { results };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Request routing
 
@@ -212,6 +226,13 @@ async function sql(request: Request, env: Env): Promise<Response> {
   if (body.batch !== undefined) {
     if (!Array.isArray(body.batch)) return json({ error: "\"batch\" must be an array of {query, params}" }, 400);
     const r = await runBatch(env, body.database, body.batch, { nodes, rowMode, markReals: true });
+    if (r.error) return json({ error: r.error.message, statement: r.error.index, results: r.results }, statusFor(r.error.code));
+    return json({ results: r.results });
+  }
+  if (body.script !== undefined) {
+    if (typeof body.script !== "string") return json({ error: "\"script\" must be a string of statements separated by ';'" }, 400);
+    if (body.params !== undefined) return json({ error: "a script takes no \"params\" (use batch for statements with parameters)" }, 400);
+    const r = await runScript(env, body.database, body.script, { nodes, rowMode, markReals: true });
     if (r.error) return json({ error: r.error.message, statement: r.error.index, results: r.results }, statusFor(r.error.code));
     return json({ results: r.results });
   }

@@ -3,13 +3,13 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { BigDaddyError, DEFAULT_NODES, runQuery as runCore, type QueryOptions } from "./driver";
 import type { SqlValue } from "./codec";
-import { handleHttp, runBatch, shape, type BatchResult, type BatchStatement, type Env, type RowMode, type SqlResult } from "./http";
+import { handleHttp, runBatch, runScript, shape, type BatchResult, type BatchStatement, type Env, type ExecResult, type RowMode, type SqlResult } from "./http";
 
 import type * as Public from "../client/types";
 import { coreInstances, injectTrap, resetCore } from "./core";
 
 export { Storage, Topology } from "./objects";
-export type { BatchResult, BatchStatement, RowMode, SqlResult };
+export type { BatchResult, BatchStatement, ExecResult, RowMode, SqlResult };
 
 export interface ConnectionOptions { nodes?: number }
 export interface QueryCallOptions extends ConnectionOptions { rowMode?: RowMode }
@@ -49,7 +49,8 @@ export default class BigDaddy extends WorkerEntrypoint<Env> {
     return tag as Public.SqlTag;
   }
 
-  // One statement with positional parameters. `nodes` only matters when this call creates the database.
+  // Exactly one statement (trailing ';' and comments allowed) with positional parameters; scripts
+  // go through exec(). `nodes` only matters when this call creates the database.
   async query(databaseId: string, sql: string, params: SqlValue[] = [], options: QueryCallOptions = {}): Promise<Public.SqlResult> {
     return publicResult(shape(await runQuery(this.env, databaseId, sql, params ?? [], { nodes: options.nodes }), options.rowMode));
   }
@@ -58,6 +59,17 @@ export default class BigDaddy extends WorkerEntrypoint<Env> {
   // the first error: `results` holds the statements that ran, `error.index` the one that failed.
   async batch(databaseId: string, statements: BatchStatement[], options: QueryCallOptions = {}): Promise<Public.BatchResult> {
     return (await runBatch(this.env, databaseId, statements, options)) as Public.BatchResult;
+  }
+
+  // A script: statements separated by ';' (no parameters), run in order until one fails. Returns
+  // every statement's result; `error.index` names the failed one (those before it stay applied).
+  async exec(databaseId: string, script: string, options: QueryCallOptions = {}): Promise<Public.BatchResult> {
+    try {
+      return (await runScript(this.env, databaseId, script, options)) as Public.BatchResult;
+    } catch (e) {
+      if (e instanceof BigDaddyError) throw new Error(e.message);
+      throw e;
+    }
   }
 
   // How the statement would run, without running it: the plan is in `meta`.

@@ -95,6 +95,19 @@ std::string encode_step(const bd::Step& s) {
     case bd::Step::Kind::Done:
       w.result_set(s.output.rs);
       w.str(s.output.meta_json);
+      // Scripts: every statement's output, then the failed statement (if any).
+      w.u32(static_cast<uint32_t>(s.output.script.size()));
+      for (auto& o : s.output.script) {
+        w.result_set(o.rs);
+        w.str(o.meta_json);
+      }
+      w.u8(s.output.script_error.empty() ? 0 : 1);
+      if (!s.output.script_error.empty()) {
+        auto& e = s.output.script_error[0];
+        w.u32(e.index);
+        w.u8(static_cast<uint8_t>(e.error.code));
+        w.str(e.error.message);
+      }
       break;
     case bd::Step::Kind::Failed:
       w.u8(static_cast<uint8_t>(s.error.code));

@@ -173,11 +173,27 @@ Task<Result<QueryOutput>> run_request(Conductor& c, Session& s, QueryInput input
   auto parsed = sql::parse_script(input.sql);
   if (!parsed.ok()) co_return parsed.error();
   if (parsed->empty()) co_return QueryOutput{};
-  if (parsed->size() > 1 && !input.params.empty())
-    co_return Error::sql("parameters can be bound to a single statement only, got " + std::to_string(parsed->size()) + " statements");
+  const bool script = input.mode == static_cast<uint8_t>(RequestMode::Script);
+  // One statement per query (as SQLite's prepare and D1's prepare): anything after the first
+  // statement would otherwise run unseen. Scripts are explicit.
+  if (!script && parsed->size() > 1) {
+    auto lc = sql::line_col(input.sql, (*parsed)[1]->pos.offset);
+    co_return Error::sql("a query takes one statement; another one starts at line " + std::to_string(lc.line) + ", column " +
+                         std::to_string(lc.column) + " (run scripts with exec)");
+  }
+  if (script && !input.params.empty())
+    co_return Error::sql("parameters can be bound to a single statement only, got a script of " + std::to_string(parsed->size()) +
+                         " statements");
   QueryOutput last;
-  for (auto& st : *parsed) {
+  std::vector<QueryOutput> outputs;
+  for (size_t index = 0; index < parsed->size(); index++) {
+    auto& st = (*parsed)[index];
     Result<QueryOutput> r = Error::internal("statement did not run");
+    if (script) {  // each statement's meta counts its own work
+      s.nodes_touched.clear();
+      s.round_trips = 0;
+      s.rows_fetched = 0;
+    }
     // Stale routing (a shard moved, the catalog changed elsewhere) is retried on a fresh topology;
     // while a move switches over, nodes refuse for a moment, so retries back off (about 6 s in all).
     s.partial_write = false;
@@ -206,10 +222,19 @@ Task<Result<QueryOutput>> run_request(Conductor& c, Session& s, QueryInput input
         break;
       }
     }
-    if (!r.ok()) co_return r.error();
-    if (auto too_big = check_result_size(c.options(), r->rs); !too_big.ok()) co_return too_big.error();
+    if (r.ok()) {
+      if (auto too_big = check_result_size(c.options(), r->rs); !too_big.ok()) r = too_big.error();
+    }
+    if (!r.ok()) {
+      if (!script) co_return r.error();
+      last.script = std::move(outputs);
+      last.script_error.push_back({static_cast<uint32_t>(index), r.error()});
+      co_return last;
+    }
+    if (script) outputs.push_back(*r);
     last = std::move(*r);
   }
+  last.script = std::move(outputs);
   co_return last;
 }
 

@@ -5,7 +5,9 @@
 namespace bd {
 
 // ReshardStep: run the next step of the database's resize job (the topology object's alarm).
-enum class RequestMode : uint8_t { Query = 0, Explain = 1, Topology = 2, ReshardStep = 3 };
+// Query and Explain take exactly one statement; Script runs statements separated by ';' in order
+// (no parameters) and reports each one's output.
+enum class RequestMode : uint8_t { Query = 0, Explain = 1, Topology = 2, ReshardStep = 3, Script = 4 };
 
 Task<Result<QueryOutput>> run_request(Conductor& c, Session& s, QueryInput input);
 

@@ -35,6 +35,14 @@ struct QueryInput {
 struct QueryOutput {
   ResultSet rs;
   std::string meta_json;
+  // A script (RequestMode::Script): every statement's output in order; when one failed, the list
+  // ends before it and script_error holds its index and error. rs/meta_json are the last output.
+  std::vector<QueryOutput> script;
+  struct ScriptError {
+    uint32_t index = 0;
+    Error error;
+  };
+  std::vector<ScriptError> script_error;  // zero or one
 };
 
 class Session {

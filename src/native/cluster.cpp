@@ -133,7 +133,18 @@ class NativeCluster : public Cluster {
   }
 
   // The conductor runs scripts itself (statement by statement, returning the last result).
-  Result<QueryResult> execute_script(std::string_view sql) override { return execute(sql, {}); }
+  Result<QueryResult> execute_script(std::string_view sql) override {
+    int t = begin(0, sql, {}, 4);  // RequestMode::Script
+    while (!advance(t)) {
+    }
+    auto& step = pending_[t].step;
+    if (step.kind == Step::Kind::Done && !step.output.script_error.empty()) {
+      Error e = step.output.script_error[0].error;
+      (void)finish(t);
+      return e;
+    }
+    return finish(t);
+  }
 
   Result<ResultSet> node_exec(int index, std::string_view sql) override {
     auto* n = index < 0 ? nullptr : node(static_cast<uint32_t>(index));
