@@ -87,15 +87,11 @@ Task<Result<QueryOutput>> create_table(Exec& x, const sql::CreateTable& ct) {
     if (ct.if_not_exists) co_return done(x, "ddl");
     co_return Error::sql(std::string(existing->kind == TableKind::View ? "view " : "table ") + ct.name.name + " already exists");
   }
-  if (ct.name.name.size() >= 4 && iequals(ct.name.name.substr(0, 4), "_bd_"))
-    co_return Error::sql("table names starting with _bd_ are reserved");
   sql::Stmt user;
   user.node = ct;
   user.as<sql::CreateTable>()->if_not_exists = false;
   auto info = planner::table_info_from_create(ct, sql::print(user));
   if (!info.ok()) co_return info.error();
-  for (auto& c : info->columns)
-    if (iequals(c.name, kKsidColumn)) co_return Error::sql("column name " + c.name + " is reserved");
   // UNIQUE is enforced by each node on its own rows: exact only when the key decides the node.
   auto covers_key = [&](const std::vector<std::string>& cols) {
     if (info->shard_key < 0) return false;
@@ -503,9 +499,51 @@ Task<Result<QueryOutput>> pragma(Exec& x, const sql::Pragma& p) {
   co_return done(x, "ddl");
 }
 
+// The reserved namespace (kReservedPrefix): refused for every object a user names, in SQLite's
+// words for its own prefix.
+Status check_reserved(const sql::Stmt& st) {
+  auto object = [](const std::string& name) -> Status {
+    if (reserved_name(name)) return Error::sql("object name reserved for internal use: " + name);
+    return ok_status();
+  };
+  auto column = [](const std::string& name) -> Status {
+    if (reserved_name(name)) return Error::sql("column name reserved for internal use: " + name);
+    return ok_status();
+  };
+  switch (st.kind()) {
+    case sql::StmtKind::CreateTable: {
+      auto* ct = st.as<sql::CreateTable>();
+      if (auto s = object(ct->name.name); !s.ok()) return s;
+      for (auto& c : ct->columns)
+        if (auto s = column(c.name); !s.ok()) return s;
+      return ok_status();
+    }
+    case sql::StmtKind::CreateView: {
+      auto* cv = st.as<sql::CreateView>();
+      if (auto s = object(cv->name.name); !s.ok()) return s;
+      for (auto& c : cv->columns)
+        if (auto s = column(c); !s.ok()) return s;
+      return ok_status();
+    }
+    case sql::StmtKind::CreateIndex: return object(st.as<sql::CreateIndex>()->name.name);
+    case sql::StmtKind::CreateTrigger: return object(st.as<sql::CreateTrigger>()->name.name);
+    case sql::StmtKind::Drop: return object(st.as<sql::Drop>()->name.name);
+    case sql::StmtKind::AlterTable: {
+      auto* at = st.as<sql::AlterTable>();
+      if (auto s = object(at->table.name); !s.ok()) return s;
+      if (at->kind == sql::AlterKind::RenameTable) return object(at->new_name);
+      if (at->kind == sql::AlterKind::RenameColumn) return column(at->new_name);
+      if (at->kind == sql::AlterKind::AddColumn) return column(at->column_def.name);
+      return ok_status();
+    }
+    default: return ok_status();
+  }
+}
+
 }  // namespace
 
 Task<Result<QueryOutput>> run_ddl(Exec& x, const sql::Stmt& st) {
+  if (auto s = check_reserved(st); !s.ok()) co_return s.error();
   // Schema changes wait while a resize runs (the topology object refuses them too): new nodes
   // and staging tables are made from the catalog the resize started with.
   bool schema = st.kind() == sql::StmtKind::CreateTable || st.kind() == sql::StmtKind::Drop || st.kind() == sql::StmtKind::CreateView ||

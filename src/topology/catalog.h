@@ -18,6 +18,14 @@ namespace bd {
 // Data moves and ownership filters select by it; users never see it.
 inline constexpr std::string_view kKsidColumn = "_bd_ksid";
 
+// Every name the engine gives its own objects on the nodes (node state, staging, capture triggers,
+// lookup tables, hidden columns) starts with this prefix, compared without case: users can create
+// no table, index, view, trigger or column named so (a resize could not tell theirs from its own).
+inline constexpr std::string_view kReservedPrefix = "_bd_";
+inline bool reserved_name(std::string_view name) {
+  return name.size() >= kReservedPrefix.size() && iequals(name.substr(0, kReservedPrefix.size()), kReservedPrefix);
+}
+
 struct ColumnInfo {
   std::string name;
   std::string decl_type;
