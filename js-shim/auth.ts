@@ -1,6 +1,8 @@
 // Who may use the HTTP API and the dashboard. Everything except GET /health is guarded:
 //  - BIG_DADDY_TOKEN set: `Authorization: Bearer <token>`, or the dashboard's session cookie (set by
-//    POST /login, an HMAC of the token, so the token itself never travels back to a browser).
+//    POST /login: its expiry and an HMAC over it keyed by the token and a server-side secret, so the
+//    token itself never travels back to a browser; it expires, and rotating the token or
+//    POST /logout, which replaces the secret, invalidates every cookie issued before).
 //  - no token: refused, except in local development where the committed .dev.vars sets
 //    BIG_DADDY_LOCAL_DEV=1 (wrangler dev reads it; a deployed Worker never has it).
 // Comparisons hash both sides first, so they take the same time whatever the length or content.
@@ -8,6 +10,7 @@
 export interface AuthEnv {
   BIG_DADDY_TOKEN?: string;
   BIG_DADDY_LOCAL_DEV?: string;
+  TOPOLOGY: DurableObjectNamespace; // holds the sessions' server-side secret (SESSION_OBJECT)
 }
 
 export type AuthResult =
@@ -15,6 +18,10 @@ export type AuthResult =
   | { ok: false; status: 401; error: string };
 
 export const SESSION_COOKIE = "bd_session";
+export const SESSION_SECONDS = 60 * 60 * 12;
+// The Durable Object (in the topology namespace) keeping the sessions' secret; the name is in the
+// engine's reserved namespace, so no database is ever called so.
+export const SESSION_OBJECT = "_bd_sessions";
 const enc = new TextEncoder();
 
 export function localDevOpen(env: AuthEnv): boolean {
@@ -37,11 +44,40 @@ export async function secretsEqual(given: string, expected: string): Promise<boo
   return diff === 0;
 }
 
-// The dashboard cookie's value: HMAC-SHA-256(token, "big-daddy dashboard session"), hex.
-export async function sessionValue(token: string): Promise<string> {
+interface SessionSecrets {
+  sessionSecret(rotate?: boolean): Promise<string>;
+}
+
+async function serverSecret(env: AuthEnv, rotate = false): Promise<string> {
+  if (!env.TOPOLOGY) throw new Error("dashboard sessions need the TOPOLOGY Durable Object binding");
+  const stub = env.TOPOLOGY.get(env.TOPOLOGY.idFromName(SESSION_OBJECT)) as unknown as SessionSecrets;
+  return stub.sessionSecret(rotate);
+}
+
+async function sessionMac(token: string, secret: string, expires: number): Promise<string> {
   const key = await crypto.subtle.importKey("raw", enc.encode(token), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const mac = await crypto.subtle.sign("HMAC", key, enc.encode("big-daddy dashboard session"));
+  const mac = await crypto.subtle.sign("HMAC", key, enc.encode(`big-daddy dashboard session\n${secret}\n${expires}`));
   return Array.from(new Uint8Array(mac), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+// A new dashboard session cookie's value: "<expiry, ms since the epoch>.<HMAC-SHA-256, hex>".
+export async function newSession(env: AuthEnv, token: string, now = Date.now()): Promise<string> {
+  const expires = now + SESSION_SECONDS * 1000;
+  return `${expires}.${await sessionMac(token, await serverSecret(env), expires)}`;
+}
+
+// Whether a cookie value is a session issued under this token and the current secret, unexpired.
+export async function validSession(env: AuthEnv, token: string, value: string, now = Date.now()): Promise<boolean> {
+  const m = /^(\d{1,16})\.[0-9a-f]{64}$/.exec(value);
+  if (!m) return false;
+  const expires = Number(m[1]);
+  if (expires <= now || expires > now + SESSION_SECONDS * 1000) return false;
+  return secretsEqual(value, `${expires}.${await sessionMac(token, await serverSecret(env), expires)}`);
+}
+
+// Ends every session issued so far (a new server-side secret).
+export async function endSessions(env: AuthEnv): Promise<void> {
+  await serverSecret(env, true);
 }
 
 export function readCookie(request: Request, name: string): string | null {
@@ -67,7 +103,7 @@ export async function authorize(request: Request, env: AuthEnv): Promise<AuthRes
     return { ok: false, status: 401, error: "unauthorized" };
   }
   const cookie = readCookie(request, SESSION_COOKIE);
-  if (cookie !== null && (await secretsEqual(cookie, await sessionValue(token)))) {
+  if (cookie !== null && (await validSession(env, token, cookie))) {
     // A cookie rides along on cross-site requests in some browsers; a state-changing request must
     // come from our own origin.
     const origin = request.headers.get("origin");
@@ -78,6 +114,6 @@ export async function authorize(request: Request, env: AuthEnv): Promise<AuthRes
   return { ok: false, status: 401, error: "unauthorized" };
 }
 
-export function sessionCookie(value: string, secure: boolean, maxAge = 60 * 60 * 12): string {
+export function sessionCookie(value: string, secure: boolean, maxAge = SESSION_SECONDS): string {
   return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secure ? "; Secure" : ""}`;
 }

@@ -4,7 +4,7 @@
 import { BigDaddyError, runQuery, type Env as CoreEnv, type QueryResult } from "./driver";
 import { Real, type SqlValue } from "./codec";
 import { getCore } from "./core";
-import { authorize, secretsEqual, sessionCookie, sessionValue, SESSION_COOKIE, type AuthEnv } from "./auth";
+import { authorize, endSessions, newSession, secretsEqual, sessionCookie, SESSION_COOKIE, type AuthEnv } from "./auth";
 
 export interface Env extends CoreEnv, AuthEnv {
   ASSETS?: { fetch(request: Request): Promise<Response> };
@@ -117,6 +117,9 @@ async function route(request: Request, env: Env): Promise<Response> {
   const isDash = path === "/" || path === "/dash" || path.startsWith("/dash/");
   if (path === "/login" && request.method === "POST") return login(request, env);
   if (path === "/logout" && request.method === "POST") {
+    // A signed-in logout ends every dashboard session (a copied cookie stops working too).
+    const who = await authorize(request, env);
+    if (who.ok && who.via !== "open") await endSessions(env);
     return new Response(null, { status: 303, headers: { location: "/dash/", "set-cookie": sessionCookie("", url.protocol === "https:", 0) } });
   }
 
@@ -259,7 +262,7 @@ async function login(request: Request, env: Env): Promise<Response> {
   if (!(await secretsEqual(given, token))) return loginPage(env, "wrong token", 401);
   return new Response(null, {
     status: 303,
-    headers: { location: "/dash/", "set-cookie": sessionCookie(await sessionValue(token), url.protocol === "https:") },
+    headers: { location: "/dash/", "set-cookie": sessionCookie(await newSession(env, token), url.protocol === "https:") },
   });
 }
 

@@ -113,6 +113,19 @@ export class Topology extends DurableObject<Env> {
   }
 
   // Test hook: which injected faults have fired ("topology:<phase>", "node:<phase>:<n>", "cut:<i>").
+  // The dashboard sessions' server-side secret (js-shim/auth.ts; only the object named
+  // SESSION_OBJECT is asked): 32 random bytes made on first use; `rotate` replaces it, which ends
+  // every session issued under the old one.
+  async sessionSecret(rotate = false): Promise<string> {
+    let secret = rotate ? undefined : await this.ctx.storage.get<string>("session-secret");
+    if (!secret) {
+      const bytes = crypto.getRandomValues(new Uint8Array(32));
+      secret = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+      await this.ctx.storage.put("session-secret", secret);
+    }
+    return secret;
+  }
+
   async testFaultsSeen(): Promise<string[]> {
     if (this.env.BIG_DADDY_TEST_HOOKS !== "1") throw new Error("test hooks are disabled");
     return (await this.ctx.storage.get<string[]>("faults-seen")) ?? [];

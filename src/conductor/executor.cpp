@@ -165,6 +165,9 @@ Status check_result_size(const ConductorOptions& o, const ResultSet& rs) {
 }  // namespace
 
 Task<Result<QueryOutput>> run_request(Conductor& c, Session& s, QueryInput input) {
+  // The engine's reserved namespace covers database names too (the host keeps objects of its own
+  // under such names).
+  if (reserved_name(input.database)) co_return Error::sql("database name reserved for internal use: " + input.database);
   if (input.mode == static_cast<uint8_t>(RequestMode::Topology)) co_return co_await topology_report(c, s, input.nodes);
   if (input.mode == static_cast<uint8_t>(RequestMode::ReshardStep)) co_return co_await reshard_step(c, s);
   if (input.sql.size() > kMaxStatementBytes)
