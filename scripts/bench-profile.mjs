@@ -125,5 +125,22 @@ for (let i = 0; i < profile.samples.length; i++) {
 const total = [...self.values()].reduce((a, b) => a + b, 0);
 console.log(`${workload}: ${OPS} statements in ${secs.toFixed(2)} s (${(OPS / secs).toFixed(0)}/s, concurrency ${CONCURRENCY}); profile ${(total / 1000).toFixed(0)} ms sampled -> ${out}`);
 for (const [k, v] of [...kinds].sort((a, b) => b[1] - a[1])) console.log(`  ${(100 * v / total).toFixed(1).padStart(5)}%  ${k}`);
+// Inclusive time: a function and everything it called (a recursive function counted once per sample).
+const parent = new Map();
+for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+const incl = new Map();
+for (let i = 0; i < profile.samples.length; i++) {
+  const us = deltas[i + 1] ?? 0;
+  const seen = new Set();
+  for (let id = profile.samples[i]; id !== undefined; id = parent.get(id)) {
+    const f = byId.get(id).callFrame;
+    const key = `${f.functionName || "(anonymous)"} ${f.url ? `${f.url.split("/").pop()}:${f.lineNumber + 1}` : ""}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    incl.set(key, (incl.get(key) ?? 0) + us);
+  }
+}
+console.log("  top functions by inclusive time (Wasm functions are named when the module keeps its name section):");
+for (const [k, v] of [...incl].sort((a, b) => b[1] - a[1]).slice(1, 26)) console.log(`  ${(100 * v / total).toFixed(1).padStart(5)}%  ${(v / OPS).toFixed(1).padStart(7)} us/stmt  ${k}`);
 console.log("  top functions by self time:");
 for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${(100 * v / total).toFixed(1).padStart(5)}%  ${(v / OPS).toFixed(1).padStart(7)} us/stmt  ${k}`);

@@ -83,7 +83,8 @@ if want e2e; then
 fi
 if want profile; then
   # V8 CPU profiles of the Worker and its objects (one isolate under wrangler dev), per workload.
-  for w in point-select point-insert count order-by group-by multi-insert; do
+  # BENCH_PROFILE: the workloads to profile (default: all of them).
+  for w in ${BENCH_PROFILE:-point-select point-insert count order-by group-by multi-insert}; do
     n=600
     [[ $w == multi-insert ]] && n=60
     node scripts/bench-profile.mjs "$bd_url" "$inspector_port" "$w" "$n"

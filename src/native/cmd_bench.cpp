@@ -2,8 +2,10 @@
 // scripts/bench.mjs against `wrangler dev`). Prints one line per figure.
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <vector>
 #include "conductor/merge/bench.h"
@@ -160,11 +162,98 @@ int model_bench(int argc, char** argv) {
   return 0;
 }
 
+// bigdaddy bench --conductor WORKLOAD [--ops N] [--nodes N]: one of the end-to-end bench's workloads
+// through the native cluster, N times over the bench's 2,000 users, printing the conductor's CPU
+// per statement (wall time minus the time inside the objects' SQLite). Whole-process timings of two
+// builds side by side make a before/after ratio of a change to the core.
+int conductor_bench(int argc, char** argv) {
+  std::string workload;
+  int ops = 0, nodes = 8;
+  for (int i = 1; i < argc; i++) {
+    if (!std::strcmp(argv[i], "--conductor") && i + 1 < argc)
+      workload = argv[++i];
+    else if (!std::strcmp(argv[i], "--ops") && i + 1 < argc)
+      ops = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--nodes") && i + 1 < argc)
+      nodes = std::atoi(argv[++i]);
+  }
+  auto c = Cluster::open({nodes, "", "bench"});
+  if (!c.ok()) {
+    std::fprintf(stderr, "%s\n", c.error().message.c_str());
+    return 1;
+  }
+  auto& cl = **c;
+  auto must = [](const Result<QueryResult>& r) -> const QueryResult& {
+    if (!r.ok()) {
+      std::fprintf(stderr, "bench: %s\n", r.error().message.c_str());
+      std::exit(1);
+    }
+    return *r;
+  };
+  must(cl.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, age INTEGER, email TEXT, n INTEGER)"));
+  must(cl.execute("CREATE TABLE bulk (id INTEGER PRIMARY KEY, v TEXT, n INTEGER)"));
+  for (int lo = 1; lo <= 2000; lo += 500) {
+    std::string values;
+    for (int id = lo; id < lo + 500; id++)
+      values += (values.empty() ? "(" : ", (") + std::to_string(id) + ", 'user-" + std::to_string(id) + "', " +
+                std::to_string(18 + id % 90) + ", 'u" + std::to_string(id) + "@example.com', " + std::to_string(id % 7) + ")";
+    must(cl.execute("INSERT INTO users (id, name, age, email, n) VALUES " + values));
+  }
+  int next_bulk = 1;
+  std::function<void(int)> op;
+  if (workload == "point-select") {
+    op = [&](int i) { must(cl.execute("SELECT id, name, age FROM users WHERE id = ?", {Value::integer(1 + i % 2000)})); };
+  } else if (workload == "count") {
+    op = [&](int) { must(cl.execute("SELECT count(*) AS c FROM users")); };
+  } else if (workload == "order-by") {
+    op = [&](int) { must(cl.execute("SELECT id, name, age FROM users ORDER BY age DESC, id LIMIT 10")); };
+  } else if (workload == "group-by") {
+    op = [&](int) {
+      if (must(cl.execute("SELECT age, count(*) AS c, avg(n) AS a FROM users GROUP BY age")).rs.rows.size() != 90) std::exit(1);
+    };
+  } else if (workload == "multi-insert") {
+    op = [&](int) {
+      std::string values;
+      for (int k = 0; k < 500; k++, next_bulk++)
+        values +=
+            (k ? ", (" : "(") + std::to_string(next_bulk) + ", 'bulk-" + std::to_string(next_bulk) + "', " + std::to_string(k % 100) + ")";
+      if (must(cl.execute("INSERT INTO bulk (id, v, n) VALUES " + values)).rs.changes != 500) std::exit(1);
+    };
+  } else {
+    std::fprintf(stderr, "bench --conductor: workload %s is none of point-select, count, order-by, group-by, multi-insert\n",
+                 workload.c_str());
+    return 2;
+  }
+  if (ops <= 0) ops = workload == "multi-insert" ? 200 : 2000;
+  for (int i = 0; i < ops / 10; i++) op(i);  // warm
+  // Everything runs on this thread: its CPU time is the conductor's plus the objects', whatever
+  // else the machine runs meanwhile.
+  auto cpu_ns = [] {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
+  };
+  uint64_t before = cl.object_ns();
+  auto t0 = Clock::now();
+  double c0 = cpu_ns();
+  for (int i = 0; i < ops; i++) op(i);
+  double cpu = cpu_ns() - c0;
+  double total = std::chrono::duration<double, std::nano>(Clock::now() - t0).count();
+  double objects = static_cast<double>(cl.object_ns() - before);
+  std::printf(
+      "%s: %d statements, %d nodes: %.1f us CPU per statement (conductor and objects, one thread); wall %.1f us, of which %.1f us in the "
+      "objects\n",
+      workload.c_str(), ops, nodes, cpu / ops / 1000, total / ops / 1000, objects / ops / 1000);
+  return 0;
+}
+
 }  // namespace
 
 int cmd_bench(int argc, char** argv) {
   for (int i = 1; i < argc; i++)
     if (!std::strcmp(argv[i], "--model")) return model_bench(argc, argv);
+  for (int i = 1; i < argc; i++)
+    if (!std::strcmp(argv[i], "--conductor")) return conductor_bench(argc, argv);
   for (int i = 1; i < argc; i++)
     if (!std::strcmp(argv[i], "--scale")) return scale_bench(argc, argv);
   int nodes = 8, rows = 5000;
