@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <climits>
+#include <cmath>
 #include <cstdlib>
 #include <map>
+#include <unordered_map>
 #include "conductor/lookup_index.h"
 #include "conductor/merge/concat.h"
 #include "conductor/merge/distinct.h"
@@ -208,6 +210,47 @@ Task<Result<QueryOutput>> run_combine(Exec& x, const PlanNode& comb) {
   co_return out;
 }
 
+// SQLite's names for the result columns of a statement, by the tables' DDL and the statement's text
+// (planner GroupMerge nodes' names_ddl and names_sql), kept per isolate and bounded.
+std::unordered_map<std::string, std::vector<std::string>>& result_names_cache() {
+  static std::unordered_map<std::string, std::vector<std::string>> cache;
+  return cache;
+}
+
+const std::vector<std::string>* cached_result_names(const std::string& key) {
+  auto& cache = result_names_cache();
+  auto it = cache.find(key);
+  return it == cache.end() ? nullptr : &it->second;
+}
+
+void cache_result_names(std::string key, const std::vector<std::string>& columns) {
+  constexpr size_t kMaxEntries = 256, kMaxKeyBytes = 16 * 1024;
+  if (key.size() > kMaxKeyBytes) return;
+  auto& cache = result_names_cache();
+  if (cache.size() >= kMaxEntries) cache.clear();
+  cache.emplace(std::move(key), columns);
+}
+
+// The final step of a GROUP BY that only picks _bd_agg columns, as SQLite would read them back
+// from that table in the order they were loaded (a NaN it stores as NULL).
+QueryOutput project_groups(const std::vector<Row>& groups, const std::vector<uint32_t>& picks, const std::vector<std::string>& columns) {
+  QueryOutput out;
+  out.rs.columns = columns;
+  out.rs.rows.reserve(groups.size());
+  for (auto& g : groups) {
+    Row row;
+    row.reserve(picks.size());
+    for (uint32_t k : picks) {
+      const Value& v = g[k];
+      row.push_back(v.type == ValueType::Real && std::isnan(v.r) ? Value::null() : v);
+    }
+    out.rs.rows.push_back(std::move(row));
+  }
+  out.rs.changes = 0;
+  out.rs.last_insert_rowid = 0;
+  return out;
+}
+
 Task<Result<QueryOutput>> run_group_merge(Exec& x, const PlanNode& g, const std::vector<uint32_t>* nodes) {
   const auto& ap = *g.aggregate;
   auto resp = co_await fetch(x, g.children[0], nodes);
@@ -239,13 +282,26 @@ Task<Result<QueryOutput>> run_group_merge(Exec& x, const PlanNode& g, const std:
   }
   if (overflow) co_return co_await run_combine(x, *g.fallback);
   // The final expressions run in SQLite over one row per group; the user's table, empty, gives
-  // the result columns SQLite's own names.
+  // the result columns SQLite's own names. A final step that only picks columns is done here, with
+  // the names SQLite gave the same statement over the same tables before (they depend on nothing else).
+  const bool project = !ap.final_columns.empty();
+  std::string names_key;
+  if (project) {
+    for (auto& ddl : g.names_ddl) names_key += ddl + '\n';
+    names_key += '\1';
+    names_key += g.names_sql;
+    if (const auto* columns = cached_result_names(names_key)) co_return project_groups(*groups, ap.final_columns, *columns);
+  }
   auto db = CombineDb::open();
   if (!db.ok()) co_return db.error();
   for (auto& ddl : g.names_ddl)
     if (auto st = (*db)->exec(ddl); !st.ok()) co_return st.error();
   auto names = (*db)->query(g.names_sql, planner::params_for(x.params, g.params));
   if (!names.ok()) co_return names.error();
+  if (project) {
+    cache_result_names(std::move(names_key), names->columns);
+    co_return project_groups(*groups, ap.final_columns, names->columns);
+  }
   if (auto st = (*db)->exec(ap.agg_table_ddl); !st.ok()) co_return st.error();
   std::vector<std::string> cols;
   for (size_t j = 0; j < ap.keys.size(); j++) cols.push_back("k" + std::to_string(j));

@@ -328,6 +328,21 @@ std::optional<AggregatePlan> plan_aggregate(const sql::Select& sel, const TableI
   fin.limit = sel.limit;
   plan.final_params = number_params(fin);
   plan.final_sql = sql::print(fin);
+  const auto& fcore = fin.cores[0];
+  if (fcore.distinct != sql::Distinctness::Distinct && !fcore.where && fin.order_by.empty() && !fin.limit) {
+    for (auto& rc : fcore.columns) {
+      const Expr* e = rc.kind == sql::ResultKind::Expr ? rc.expr.get() : nullptr;
+      if (!e || e->kind != ExprKind::Column || !e->table.empty() || e->name.size() < 2) break;
+      size_t n = std::strtoul(e->name.c_str() + 1, nullptr, 10);
+      if (e->name[0] == 'k' && n < plan.keys.size() && e->name == "k" + std::to_string(n))
+        plan.final_columns.push_back(static_cast<uint32_t>(n));
+      else if (e->name[0] == 'a' && n < plan.aggs.size() && e->name == "a" + std::to_string(n))
+        plan.final_columns.push_back(static_cast<uint32_t>(plan.keys.size() + n));
+      else
+        break;
+    }
+    if (plan.final_columns.size() != fcore.columns.size()) plan.final_columns.clear();
+  }
   return plan;
 }
 

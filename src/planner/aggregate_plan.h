@@ -21,6 +21,10 @@ struct AggregatePlan {
   std::string agg_table_ddl;               // CREATE TABLE _bd_agg(k0.., a0..) for the final step
   std::string final_sql;                   // the user's query over _bd_agg
   int final_params = 0;
+  // When the final step only picks _bd_agg columns (no HAVING, ORDER BY, DISTINCT or LIMIT): their
+  // positions (keys first, then aggregates), and the conductor projects the groups itself. Empty:
+  // final_sql runs in the combine engine.
+  std::vector<uint32_t> final_columns;
 };
 
 // nullopt: not a plain single-table aggregate this plan covers (the combine engine answers).
