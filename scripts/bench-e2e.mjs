@@ -37,10 +37,14 @@ async function sql(t, query, params = []) {
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ database: t.database, query, params, ...t.extra }),
   });
-  const body = await res.json();
+  const text = await res.text();
+  if (text.startsWith("Your worker restarted")) throw new Restarted(`${t.name}: ${text}`);
+  const body = JSON.parse(text);
   if (res.status !== 200) throw new Error(`${t.name}: ${query.slice(0, 80)}: ${body.error}`);
   return body;
 }
+// wrangler dev answered instead of the Worker: it restarted the Worker under the request.
+class Restarted extends Error {}
 
 function check(cond, what) {
   if (!cond) throw new Error(`wrong answer: ${what}`);
@@ -165,7 +169,19 @@ for (const t of Object.values(targets)) {
   }
 }
 console.log(`setting up ${ROWS} users, ${2 * ROWS} orders on both targets (Big Daddy: ${NODES} nodes)`);
-for (const key of keys) await setup(targets[key]);
+// A restart during the loading (whether the statement ran is unknown) starts it again in a fresh database.
+for (const key of keys) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await setup(targets[key]);
+      break;
+    } catch (e) {
+      if (!(e instanceof Restarted) || attempt === 3) throw e;
+      console.log(`${e.message.split("\n")[0]}: loading again into a fresh database`);
+      targets[key].database = `${targets[key].database}-${attempt + 1}`;
+    }
+  }
+}
 const counters = { event: {}, bulk: {} };
 
 // One warm-up pass (a few ops of each workload on both, not counted): isolates, Wasm, topology caches.

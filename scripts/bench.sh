@@ -47,6 +47,8 @@ pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill -- -"$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  # The Workers' wrangler logs of the last run stay in build/bench-logs.
+  rm -rf build/bench-logs && mkdir -p build/bench-logs && cp "$state"/*.log build/bench-logs/ 2>/dev/null || true
   rm -rf "$state"
 }
 trap cleanup EXIT
