@@ -41,6 +41,9 @@ if want model; then
 fi
 want e2e || want resize || want profile || exit 0
 # Both Workers under `wrangler dev`, each in its own process group (killed whole on exit), on free ports.
+# No Request.cf fetch from workers.cloudflare.com: where it fails (no network) or answers late, the
+# local runtime restarts under the bench's requests ("Your worker restarted mid-request").
+export CLOUDFLARE_CF_FETCH_ENABLED=false
 free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 state=$(mktemp -d)
 pids=()
