@@ -5,13 +5,15 @@
 //   const { results } = await db.prepare("SELECT * FROM users WHERE id = ?").bind(1).all();
 //
 // Existing D1 code and ORMs (drizzle-orm/d1, kysely-d1) run unchanged. Differences from D1:
-//  - batch() runs its statements in order and stops at the first error, but is NOT one transaction:
-//    statements before the failing one stay applied (each statement is atomic on its own).
-//  - BEGIN/COMMIT are refused (every statement is its own transaction); dump() is not supported.
+//  - batch() is one transaction, as in D1: all statements apply or none.
+//  - BEGIN/COMMIT/ROLLBACK/SAVEPOINT work (D1 refuses them): BEGIN opens an interactive transaction
+//    (env.BIG_DADDY.transaction) and this database object runs every statement in it until it ends,
+//    so drizzle's db.transaction() works. Use one d1() object per request while a transaction runs.
 //  - prepare() takes exactly one statement (as D1 does): anything after it is an error, not run.
+//  - dump() is not supported.
 import type {
   BatchStatement, BigDaddyBinding, D1ClientOptions, D1Database, D1DatabaseSession, D1ExecResult, D1Meta,
-  D1PreparedStatement, D1Result, SqlResult, SqlValue,
+  D1PreparedStatement, D1Result, SqlResult, SqlValue, TransactionHandle,
 } from "./types";
 
 export type * from "./types";
@@ -80,7 +82,16 @@ function d1Result<T>(r: SqlResult<unknown>, duration: number): D1Result<T> {
   return { success: true, meta: metaOf(r, duration), results: objectsOf(r) as T[] };
 }
 
+// The statement's first keyword (after comments and whitespace), upper-cased.
+function firstKeyword(sql: string): string {
+  const m = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*([A-Za-z]+)/.exec(sql);
+  return m ? m[1].toUpperCase() : "";
+}
+
 class BigDaddyD1Database implements D1Database {
+  // The interactive transaction this object's statements run in (BEGIN ... COMMIT/ROLLBACK).
+  private tx: TransactionHandle | null = null;
+
   constructor(readonly binding: BigDaddyBinding, readonly databaseId: string, readonly options: D1ClientOptions) {}
 
   prepare(query: string): D1PreparedStatement {
@@ -91,8 +102,25 @@ class BigDaddyD1Database implements D1Database {
   async query(sql: string, params: SqlValue[]): Promise<[SqlResult<unknown>, number]> {
     const t0 = Date.now();
     try {
-      const r = await this.binding.query<unknown>(this.databaseId, sql, params, { nodes: this.options.nodes, rowMode: "array" });
-      return [r, Date.now() - t0];
+      if (!this.tx) {
+        const head = firstKeyword(sql);
+        if (head === "BEGIN" || head === "SAVEPOINT") {
+          if (params.length) throw new Error("BEGIN takes no parameters");
+          this.tx = await this.binding.transaction(this.databaseId, { nodes: this.options.nodes, begin: sql });
+          return [{ columns: [], rows: [], rowsAffected: 0, lastInsertRowid: 0, meta: { plan: "begin" } }, Date.now() - t0];
+        }
+        const r = await this.binding.query<unknown>(this.databaseId, sql, params, { nodes: this.options.nodes, rowMode: "array" });
+        return [r, Date.now() - t0];
+      }
+      const tx = this.tx;
+      try {
+        const r = await tx.query<unknown>(sql, params, { rowMode: "array" });
+        if (typeof r.meta?.transaction !== "string") this.tx = null;  // COMMIT, ROLLBACK, RELEASE of the outermost
+        return [r, Date.now() - t0];
+      } catch (e) {
+        if (!(await tx.open)) this.tx = null;
+        throw e;
+      }
     } catch (e) {
       throw d1Error(e);
     }
@@ -106,6 +134,23 @@ class BigDaddyD1Database implements D1Database {
       return { sql: s.sql, params: s.params };
     });
     const t0 = Date.now();
+    if (this.tx) {
+      // Inside a transaction: the batch is a savepoint of it (all of it, or none).
+      await this.query("SAVEPOINT bd_batch", []);
+      const out: D1Result<T>[] = [];
+      for (let i = 0; i < list.length; i++) {
+        try {
+          const [r] = await this.query(list[i].sql!, list[i].params ?? []);
+          out.push(d1Result<T>(r, 0));
+        } catch (e) {
+          if (this.tx) await this.query("ROLLBACK TO bd_batch", []).then(() => this.query("RELEASE bd_batch", [])).catch(() => {});
+          throw d1Error((e as Error).message.replace(/^D1_ERROR: /, ""), `batch statement ${i}: `);
+        }
+      }
+      await this.query("RELEASE bd_batch", []);
+      const duration = Date.now() - t0;
+      return out.map((x) => ({ ...x, meta: { ...x.meta, duration } }));
+    }
     let r;
     try {
       r = await this.binding.batch<unknown>(this.databaseId, list, { nodes: this.options.nodes, rowMode: "array" });
@@ -121,6 +166,8 @@ class BigDaddyD1Database implements D1Database {
   // D1, a failing statement throws; those before it stay applied.
   async exec(query: string): Promise<D1ExecResult> {
     if (typeof query !== "string") throw new TypeError("exec(): query must be a string");
+    // A script would run beside the open transaction, not in it: refused rather than misapplied.
+    if (this.tx) throw d1Error("exec() cannot run inside a transaction (BEGIN ... COMMIT); use prepare().run() for each statement");
     const t0 = Date.now();
     let r;
     try {

@@ -93,6 +93,28 @@ export interface BigDaddyBinding {
   /** Cancels a resize that has not begun to switch over (rows stay where they were). */
   cancelResize(databaseId: string): Promise<ResizeJob | null>;
   fetch(request: Request): Promise<Response>;
+  /**
+   * An interactive transaction: its statements see its own writes, others see none of them until
+   * `commit()`; `rollback()` (or `timeoutMs` idle, default 30 s) undoes them. `begin` replaces the
+   * opening statement (e.g. "BEGIN IMMEDIATE", "SAVEPOINT a").
+   */
+  transaction(databaseId: string, options?: TransactionOptions): Promise<TransactionHandle>;
+}
+
+export interface TransactionOptions extends ConnectionOptions {
+  timeoutMs?: number;
+  begin?: string;
+}
+
+export interface TransactionHandle {
+  /** The transaction's id (the HTTP API's `transaction`). */
+  readonly id: string | Promise<string>;
+  /** Whether it is still open (a commit, rollback, timeout or lock conflict ends it). */
+  readonly open: boolean | Promise<boolean>;
+  query<Row = Record<string, SqlValue>>(sql: string, params?: SqlValue[], options?: { rowMode?: RowMode }): Promise<SqlResult<Row>>;
+  sql<Row = Record<string, SqlValue>>(strings: TemplateStringsArray | string, ...values: SqlValue[]): Promise<SqlResult<Row>>;
+  commit(): Promise<SqlResult>;
+  rollback(): Promise<SqlResult>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -18,6 +18,8 @@ interface Exports {
   bd_conductor_resume(p: number, n: number): number;
   bd_conductor_abort(session: number): void;
   bd_health(p: number, n: number): number;
+  bd_storage_recover(p: number, n: number): number;
+  bd_storage_alarm(): number;
 }
 
 const dec = new TextDecoder();
@@ -25,7 +27,7 @@ const dec = new TextDecoder();
 const MAX_RESULT_ROWS = 200_000;
 const MAX_RESULT_BYTES = 32 << 20;
 // DO errors read "<sqlite message>: SQLITE_<CODE>"; users get SQLite's own wording.
-const SQLITE_SUFFIX = /:\s*SQLITE_[A-Z_]+$/;
+const SQLITE_SUFFIX = /:\s*SQLITE_[A-Z_]+( \(extended: SQLITE_[A-Z_]+\))?$/;
 
 export class Core {
   private ex: Exports;
@@ -89,7 +91,7 @@ export class Core {
   // getCore() hands out a fresh one.
   poisoned = false;
 
-  call(fn: "bd_storage_handle" | "bd_topology_handle" | "bd_conductor_start" | "bd_conductor_resume" | "bd_health", input: Uint8Array): Uint8Array {
+  call(fn: "bd_storage_handle" | "bd_topology_handle" | "bd_conductor_start" | "bd_conductor_resume" | "bd_health" | "bd_storage_recover", input: Uint8Array): Uint8Array {
     if (this.poisoned) throw new CoreTrap("the query engine was restarted after a failure; this statement was interrupted", "");
     try {
       const p = this.ex.bd_alloc(input.length);
@@ -122,6 +124,13 @@ export class Core {
     } catch {
       this.poison();
     }
+  }
+
+  // The alarm the last storage call asked for (transaction recovery): a time, -1 for none,
+  // undefined when the call did not say.
+  storageAlarm(): number | undefined {
+    const at = this.ex.bd_storage_alarm();
+    return at === -2 ? undefined : at;
   }
 
   // `owner`: the object the calls are for (its Durable Object state), so the core can tell objects apart.

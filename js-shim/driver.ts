@@ -6,6 +6,7 @@ import { Reader, Writer, unbindable, type ResultSet, type SqlValue } from "./cod
 export interface Env {
   STORAGE: DurableObjectNamespace;
   TOPOLOGY: DurableObjectNamespace;
+  TRANSACTION: DurableObjectNamespace;
   BIG_DADDY_TOKEN?: string;
   BIG_DADDY_LOCAL_DEV?: string;
   BIG_DADDY_TEST_HOOKS?: string; // "1": resize fault-injection hooks (tests only)
@@ -20,6 +21,15 @@ export interface QueryOptions {
   failAfterRounds?: number;
   // Integral REALs come back as Real, so that JSON answers write them as REALs.
   markReals?: boolean;
+  // The interactive transaction the statement runs in (BEGIN answers with meta.transaction), and
+  // BEGIN's idle timeout.
+  transaction?: string;
+  transactionTimeoutMs?: number;
+  // This isolate keeps the transaction for its later statements (a Transaction object, a batch).
+  // Without it, statements that begin one fail with code 8 before anything runs.
+  transactionHost?: boolean;
+  // Keeps the Worker alive for requests sent after the answer (a commit's phase two).
+  waitUntil?: (p: Promise<unknown>) => void;
 }
 
 export interface QueryResult extends ResultSet {
@@ -46,6 +56,24 @@ const TARGET_TOPOLOGY = 0, TARGET_SLEEP = 2;
 function stubFor(env: Env, database: string, target: number, node: number, local?: Handle): Handle {
   if (target === TARGET_TOPOLOGY) return local ?? (env.TOPOLOGY.get(env.TOPOLOGY.idFromName(database)) as unknown as Handle);
   return env.STORAGE.get(env.STORAGE.idFromName(`${database}/${node}`)) as unknown as Handle;
+}
+
+// Requests the core hands over with its answer, to send without waiting (phase two of a commit;
+// a lost one is repeated by the decision holder's alarm).
+function sendBackground(env: Env, database: string, step: Reader, options: QueryOptions) {
+  const n = step.u32();
+  const sends: Promise<unknown>[] = [];
+  for (let i = 0; i < n; i++) {
+    const target = step.u8();
+    const node = step.u32();
+    const payload = step.bytes().slice();
+    if (target === TARGET_SLEEP) continue;
+    sends.push(stubFor(env, database, target, node, options.topology).handle(payload).catch(() => {}));
+  }
+  if (sends.length) {
+    const all = Promise.all(sends);
+    options.waitUntil?.(all);
+  }
 }
 
 export async function runQuery(env: Env, database: string, sql: string, params: readonly SqlValue[] = [], options: QueryOptions = {}): Promise<QueryResult> {
@@ -78,6 +106,9 @@ async function drive(env: Env, database: string, sql: string, params: readonly S
   w.row(params as SqlValue[]);
   w.u32(options.nodes ?? DEFAULT_NODES);
   w.u8(MODES[options.mode ?? "query"] ?? 0);
+  w.str(options.transaction ?? "");
+  w.u32(options.transactionTimeoutMs ?? 0);
+  w.u8(options.transactionHost ? 1 : 0);
   let step = new Reader(core.call("bd_conductor_start", w.finish()), options.markReals);
   let rounds = 0;
   for (;;) {
@@ -87,24 +118,30 @@ async function drive(env: Env, database: string, sql: string, params: readonly S
       const rs = step.resultSet();
       const metaJson = step.str();
       const result: QueryResult = { ...rs, meta: metaJson ? JSON.parse(metaJson) : {} };
-      if (options.mode === "script") {
-        const results: QueryResult[] = [];
-        for (let n = step.u32(), i = 0; i < n; i++) {
-          const r = step.resultSet();
-          const m = step.str();
-          results.push({ ...r, meta: m ? JSON.parse(m) : {} });
-        }
-        result.script = { results };
-        if (step.u8() === 1) {
-          const index = step.u32(), code = step.u8();
-          result.script.error = { index, code, message: step.str() };
-        }
+      // Every statement's output of a script (none for a single statement), then its failure.
+      const results: QueryResult[] = [];
+      for (let n = step.u32(), i = 0; i < n; i++) {
+        const r = step.resultSet();
+        const m = step.str();
+        results.push({ ...r, meta: m ? JSON.parse(m) : {} });
       }
+      let failed: { index: number; code: number; message: string } | undefined;
+      if (step.u8() === 1) {
+        const index = step.u32(), code = step.u8();
+        failed = { index, code, message: step.str() };
+      }
+      if (options.mode === "script") {
+        result.script = { results };
+        if (failed) result.script.error = failed;
+      }
+      sendBackground(env, database, step, options);
       return result;
     }
     if (kind === 1) {
       const code = step.u8();
-      throw new BigDaddyError(step.str(), code);
+      const message = step.str();
+      sendBackground(env, database, step, options);
+      throw new BigDaddyError(message, code);
     }
     const n = step.u32();
     const sends: Promise<[boolean, Uint8Array]>[] = [];

@@ -4,6 +4,7 @@
 import { BigDaddyError, runQuery, type Env as CoreEnv, type QueryResult } from "./driver";
 import { Real, type SqlValue } from "./codec";
 import { getCore } from "./core";
+import type { TransactionAnswer, TransactionOptions } from "./objects";
 import { authorize, endSessions, newSession, secretsEqual, sessionCookie, SESSION_COOKIE, type AuthEnv } from "./auth";
 
 export interface Env extends CoreEnv, AuthEnv {
@@ -11,6 +12,9 @@ export interface Env extends CoreEnv, AuthEnv {
   AI?: { run(model: string, input: Record<string, unknown>): Promise<unknown> };
   BIG_DADDY_AI_MODEL?: string;
 }
+
+// What keeps the Worker alive for work after the answer (ExecutionContext.waitUntil).
+export interface Waiter { waitUntil(p: Promise<unknown>): void }
 
 export type RowMode = "object" | "array";
 
@@ -24,9 +28,8 @@ export interface SqlResult {
 
 export interface BatchStatement { sql?: string; query?: string; params?: SqlValue[] }
 
-// A batch runs its statements one after another. Each statement is atomic on every node it touches;
-// the batch as a whole is not (no cross-statement transactions yet): it stops at the first error,
-// statements before it stay applied, and `error.index` names the one that failed.
+// A batch is one transaction: its statements run in order and apply together, or not at all. On
+// failure `results` is empty and `error.index` names the statement that failed (-1: the commit).
 export interface BatchResult {
   results: SqlResult[];
   error?: { index: number; message: string; code: number };
@@ -41,20 +44,47 @@ export function shape(r: QueryResult, rowMode: RowMode = "object"): SqlResult {
   return { columns: r.columns, rows, rowsAffected: r.changes, lastInsertRowid: r.lastInsertRowid, meta: r.meta };
 }
 
-export async function runBatch(env: CoreEnv, database: string, statements: readonly BatchStatement[], options: { nodes?: number; rowMode?: RowMode; markReals?: boolean } = {}): Promise<BatchResult> {
+export async function runBatch(env: CoreEnv, database: string, statements: readonly BatchStatement[], options: { nodes?: number; rowMode?: RowMode; markReals?: boolean; waitUntil?: (p: Promise<unknown>) => void } = {}): Promise<BatchResult> {
   if (!Array.isArray(statements)) throw new BigDaddyError("batch must be an array of {sql, params}", 1);
-  const results: SqlResult[] = [];
+  const list: { text: string; params: SqlValue[] }[] = [];
   for (let index = 0; index < statements.length; index++) {
     const s = statements[index];
     const text = typeof s === "string" ? s : s?.sql ?? s?.query;
+    if (typeof text !== "string") return { results: [], error: { index, message: `statement ${index} has no "sql" (or "query") string`, code: 1 } };
+    if (typeof s !== "string" && s.params !== undefined && !Array.isArray(s.params))
+      return { results: [], error: { index, message: `statement ${index}: "params" must be an array`, code: 1 } };
+    list.push({ text, params: (typeof s === "string" ? [] : s.params) ?? [] });
+  }
+  const base = { nodes: options.nodes, markReals: options.markReals, waitUntil: options.waitUntil, transactionHost: true };
+  if (list.length === 0) return { results: [] };
+  if (list.length === 1) {
     try {
-      if (typeof text !== "string") throw new BigDaddyError(`statement ${index} has no "sql" (or "query") string`, 1);
-      if (s.params !== undefined && !Array.isArray(s.params)) throw new BigDaddyError(`statement ${index}: "params" must be an array`, 1);
-      results.push(shape(await runQuery(env, database, text, (typeof s === "string" ? [] : s.params) ?? [], { nodes: options.nodes, markReals: options.markReals }), options.rowMode));
+      return { results: [shape(await runQuery(env, database, list[0].text, list[0].params, { ...base, transactionHost: false }), options.rowMode)] };
     } catch (e) {
       if (!(e instanceof BigDaddyError)) throw e;
-      return { results, error: { index, message: e.message, code: e.code } };
+      const message = e.code === 8 ? "a batch is one transaction already: it cannot begin another" : e.message;
+      return { results: [], error: { index: 0, message, code: e.code === 8 ? 1 : e.code } };
     }
+  }
+  // One transaction: every statement or none (the transaction lives in this isolate's core for
+  // the length of the batch).
+  const begun = await runQuery(env, database, "BEGIN", [], base);
+  const transaction = String(begun.meta.transaction);
+  const results: SqlResult[] = [];
+  for (let index = 0; index < list.length; index++) {
+    try {
+      results.push(shape(await runQuery(env, database, list[index].text, list[index].params, { ...base, transaction }), options.rowMode));
+    } catch (e) {
+      if (!(e instanceof BigDaddyError)) throw e;
+      await runQuery(env, database, "ROLLBACK", [], { ...base, transaction }).catch(() => {});
+      return { results: [], error: { index, message: e.message, code: e.code } };
+    }
+  }
+  try {
+    await runQuery(env, database, "COMMIT", [], { ...base, transaction });
+  } catch (e) {
+    if (!(e instanceof BigDaddyError)) throw e;
+    return { results: [], error: { index: -1, message: e.message, code: e.code } };
   }
   return { results };
 }
@@ -76,11 +106,11 @@ export async function runScript(env: CoreEnv, database: string, script: string, 
 // ---------------------------------------------------------------------------------------------
 // Request routing
 
-export async function handleHttp(request: Request, env: Env): Promise<Response> {
+export async function handleHttp(request: Request, env: Env, ctx?: Waiter): Promise<Response> {
   try {
-    return await route(request, env);
+    return await route(request, env, ctx);
   } catch (e) {
-    if (e instanceof BigDaddyError) return json({ error: e.message }, statusFor(e.code));
+    if (e instanceof BigDaddyError) return json(errorBody(e), statusFor(e.code));
     // Never a stack trace (or anything that might hold a secret) to the client.
     console.error(e);
     return json({ error: "internal error" }, 500);
@@ -103,13 +133,19 @@ function health(): Response {
   return json({ ok: false, error: detail }, 503);
 }
 
-function statusFor(code: number): number {
+export function statusFor(code: number): number {
   if (code === 3) return 503; // retryable: the topology moved under us; try again
   if (code === 4) return 500;
+  if (code === 6 || code === 7) return 409; // database is locked: a conflict rolled the transaction back
   return 400;
 }
 
-async function route(request: Request, env: Env): Promise<Response> {
+// The error body: SQLite's words, and whether running it again may succeed.
+export function errorBody(e: BigDaddyError, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return e.code === 6 || e.code === 7 || e.code === 3 ? { error: e.message, retryable: true, ...extra } : { error: e.message, ...extra };
+}
+
+async function route(request: Request, env: Env, ctx?: Waiter): Promise<Response> {
   const url = new URL(request.url);
   const path = url.pathname;
   if (path === "/health" && (request.method === "GET" || request.method === "HEAD")) return health();
@@ -142,7 +178,7 @@ async function route(request: Request, env: Env): Promise<Response> {
 
   if (path === "/sql") {
     if (request.method !== "POST") return json({ error: "use POST /sql" }, 405);
-    return sql(request, env);
+    return sql(request, env, ctx);
   }
   const m = path.match(/^\/api\/databases\/([^/]+)$/);
   if (m) {
@@ -220,7 +256,7 @@ function checkNodes(nodes: unknown): number | undefined {
   return nodes;
 }
 
-async function sql(request: Request, env: Env): Promise<Response> {
+async function sql(request: Request, env: Env, ctx?: Waiter): Promise<Response> {
   const body = await readJson(request);
   if (typeof body !== "object" || body === null) return json({ error: "request body must be a JSON object" }, 400);
   if (typeof body.database !== "string") return json({ error: "missing \"database\"" }, 400);
@@ -228,8 +264,11 @@ async function sql(request: Request, env: Env): Promise<Response> {
   const rowMode: RowMode = body.rowMode === "array" ? "array" : "object";
   if (body.batch !== undefined) {
     if (!Array.isArray(body.batch)) return json({ error: "\"batch\" must be an array of {query, params}" }, 400);
-    const r = await runBatch(env, body.database, body.batch, { nodes, rowMode, markReals: true });
-    if (r.error) return json({ error: r.error.message, statement: r.error.index, results: r.results }, statusFor(r.error.code));
+    const r = await runBatch(env, body.database, body.batch, { nodes, rowMode, markReals: true, waitUntil: ctx ? (p) => ctx.waitUntil(p) : undefined });
+    if (r.error) {
+      const e = new BigDaddyError(r.error.message, r.error.code);
+      return json(errorBody(e, r.error.index >= 0 ? { statement: r.error.index } : {}), statusFor(r.error.code));
+    }
     return json({ results: r.results });
   }
   if (body.script !== undefined) {
@@ -242,8 +281,54 @@ async function sql(request: Request, env: Env): Promise<Response> {
   if (typeof body.query !== "string") return json({ error: "missing \"query\"" }, 400);
   if (body.params !== undefined && !Array.isArray(body.params)) return json({ error: "\"params\" must be an array" }, 400);
   const mode = body.explain === true ? "explain" : "query";
-  const r = await runQuery(env, body.database, body.query, body.params ?? [], { nodes, mode, markReals: true });
-  return json(shape(r, rowMode));
+  if (body.transaction !== undefined) {
+    // A statement of an open transaction: it runs in the transaction's own object.
+    const stub = typeof body.transaction === "string" ? transactionStub(env, body.transaction) : null;
+    if (!stub) return json({ error: `no such transaction: ${String(body.transaction)}` }, 400);
+    const a: TransactionAnswer = await stub.query(body.database, body.query, body.params ?? [], { nodes, markReals: true });
+    return answer(a, rowMode, body.transaction);
+  }
+  try {
+    const r = await runQuery(env, body.database, body.query, body.params ?? [], { nodes, mode, markReals: true });
+    return json(shape(r, rowMode));
+  } catch (e) {
+    if (!(e instanceof BigDaddyError) || e.code !== 8) throw e;
+  }
+  // BEGIN (or SAVEPOINT): the transaction gets an object of its own; its id is the answer's.
+  const timeoutMs = body.transactionTimeoutMs;
+  if (timeoutMs !== undefined && (typeof timeoutMs !== "number" || !(timeoutMs > 0)))
+    return json({ error: "\"transactionTimeoutMs\" must be a positive number" }, 400);
+  const { id, answer: a } = await openTransaction(env, body.database, body.query, body.params ?? [], { nodes, timeoutMs, markReals: true });
+  return answer(a, rowMode, id);
+}
+
+function answer(a: TransactionAnswer, rowMode: RowMode, id: string): Response {
+  if ("error" in a) {
+    const e = new BigDaddyError(a.error.message, a.error.code);
+    return json(errorBody(e, a.open ? { transaction: id } : {}), statusFor(a.error.code));
+  }
+  return json(a.open ? { ...shape(a.result, rowMode), transaction: id } : shape(a.result, rowMode));
+}
+
+interface TransactionStub {
+  open(database: string, sql: string, params: SqlValue[], options: TransactionOptions): Promise<TransactionAnswer>;
+  query(database: string, sql: string, params: SqlValue[], options?: TransactionOptions): Promise<TransactionAnswer>;
+}
+
+// The object of transaction `id` (a Durable Object id string), or null for a malformed id.
+export function transactionStub(env: CoreEnv, id: string): TransactionStub | null {
+  if (!/^[0-9a-f]{64}$/.test(id)) return null;
+  try {
+    return env.TRANSACTION.get(env.TRANSACTION.idFromString(id)) as unknown as TransactionStub;
+  } catch {
+    return null;
+  }
+}
+
+export async function openTransaction(env: CoreEnv, database: string, sql: string, params: SqlValue[], options: TransactionOptions) {
+  const oid = env.TRANSACTION.newUniqueId();
+  const stub = env.TRANSACTION.get(oid) as unknown as TransactionStub;
+  return { id: oid.toString(), answer: await stub.open(database, sql, params, options) };
 }
 
 // ---------------------------------------------------------------------------------------------

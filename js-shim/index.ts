@@ -1,14 +1,15 @@
 // Big Daddy's Worker: the default entrypoint (service-binding RPC and HTTP). Plumbing only: every
 // statement goes to the core's conductor (driver.ts), and results come back as plain objects.
-import { WorkerEntrypoint } from "cloudflare:workers";
+import { RpcTarget, WorkerEntrypoint } from "cloudflare:workers";
 import { BigDaddyError, DEFAULT_NODES, runQuery as runCore, type QueryOptions } from "./driver";
 import type { SqlValue } from "./codec";
-import { handleHttp, runBatch, runScript, shape, type BatchResult, type BatchStatement, type Env, type ExecResult, type RowMode, type SqlResult } from "./http";
+import { handleHttp, openTransaction, runBatch, runScript, shape, transactionStub, type BatchResult, type BatchStatement, type Env, type ExecResult, type RowMode, type SqlResult } from "./http";
 
 import type * as Public from "../client/types";
 import { coreInstances, injectTrap, resetCore } from "./core";
 
-export { Storage, Topology } from "./objects";
+export { Storage, Topology, Transaction } from "./objects";
+import type { TransactionAnswer } from "./objects";
 export type { BatchResult, BatchStatement, ExecResult, RowMode, SqlResult };
 
 export interface ConnectionOptions { nodes?: number }
@@ -20,6 +21,7 @@ async function runQuery(env: Env, database: string, sql: string, params: readonl
   try {
     return await runCore(env, database, sql, params, options);
   } catch (e) {
+    if (e instanceof BigDaddyError && e.code === 8) throw new Error("BEGIN starts an interactive transaction: use env.BIG_DADDY.transaction(db)");
     if (e instanceof BigDaddyError) throw new Error(e.message);
     throw e;
   }
@@ -35,7 +37,52 @@ function resizeJob(r: { rows: SqlValue[][] }): Public.ResizeJob | null {
   return JSON.parse(String(r.rows[0]?.[0] ?? "null"));
 }
 
+function unwrap(a: TransactionAnswer): QueryResultOf {
+  if ("error" in a) throw new Error(a.error.message);
+  return a.result;
+}
+type QueryResultOf = Extract<TransactionAnswer, { result: unknown }>["result"];
+
+// env.BIG_DADDY.transaction(db): an interactive transaction over RPC. Its statements run in the
+// transaction's own object (so any isolate can reach it); `open` says whether it still runs.
+export class TransactionHandle extends RpcTarget {
+  #env: Env;
+  #database: string;
+  #id: string;
+  #open = true;
+  constructor(env: Env, database: string, id: string) {
+    super();
+    this.#env = env;
+    this.#database = database;
+    this.#id = id;
+  }
+  get id() { return this.#id; }
+  get open() { return this.#open; }
+  async query(sql: string, params: SqlValue[] = [], options: { rowMode?: RowMode } = {}): Promise<SqlResult> {
+    const stub = transactionStub(this.#env, this.#id);
+    if (!stub) throw new Error("no such transaction");
+    const a: TransactionAnswer = await stub.query(this.#database, sql, params ?? []);
+    this.#open = a.open;
+    return shape(unwrap(a), options.rowMode);
+  }
+  // sql`...${value}`: values are bound parameters.
+  async sql(strings: readonly string[] | string, ...values: SqlValue[]): Promise<SqlResult> {
+    return this.query(typeof strings === "string" ? strings : Array.from(strings).join("?"), values);
+  }
+  async commit(): Promise<SqlResult> { return this.query("COMMIT"); }
+  async rollback(): Promise<SqlResult> { return this.query("ROLLBACK"); }
+}
+
 export default class BigDaddy extends WorkerEntrypoint<Env> {
+  // An interactive transaction (BEGIN ... COMMIT) on `databaseId`; idle for `timeoutMs` (default
+  // 30 s), it is rolled back.
+  async transaction(databaseId: string, options: ConnectionOptions & { timeoutMs?: number; begin?: string } = {}) {
+    const begin = typeof options.begin === "string" ? options.begin : "BEGIN";
+    const { id, answer } = await openTransaction(this.env, databaseId, begin, [], { nodes: options.nodes, timeoutMs: options.timeoutMs });
+    unwrap(answer);
+    return new TransactionHandle(this.env, databaseId, id);
+  }
+
   // env.BIG_DADDY.createConnection("db", { nodes: 10 }) -> sql`SELECT ... ${value}`; interpolated
   // values are always bound parameters: the template's strings are joined with "?".
   async createConnection(databaseId: string, options: ConnectionOptions = {}) {
@@ -52,13 +99,16 @@ export default class BigDaddy extends WorkerEntrypoint<Env> {
   // Exactly one statement (trailing ';' and comments allowed) with positional parameters; scripts
   // go through exec(). `nodes` only matters when this call creates the database.
   async query(databaseId: string, sql: string, params: SqlValue[] = [], options: QueryCallOptions = {}): Promise<Public.SqlResult> {
-    return publicResult(shape(await runQuery(this.env, databaseId, sql, params ?? [], { nodes: options.nodes }), options.rowMode));
+    return publicResult(shape(await runQuery(this.env, databaseId, sql, params ?? [], { nodes: options.nodes, waitUntil: this.waiter() }), options.rowMode));
   }
 
-  // Statements in order; each is atomic on each node it touches, the batch as a whole is not. Stops at
-  // the first error: `results` holds the statements that ran, `error.index` the one that failed.
+  private waiter() {
+    return (p: Promise<unknown>) => this.ctx.waitUntil(p);
+  }
+
+  // Statements in order, as one transaction: all apply or none (`error.index` names the one that failed).
   async batch(databaseId: string, statements: BatchStatement[], options: QueryCallOptions = {}): Promise<Public.BatchResult> {
-    return (await runBatch(this.env, databaseId, statements, options)) as Public.BatchResult;
+    return (await runBatch(this.env, databaseId, statements, { ...options, waitUntil: this.waiter() })) as Public.BatchResult;
   }
 
   // A script: statements separated by ';' (no parameters), run in order until one fails. Returns
@@ -117,6 +167,6 @@ export default class BigDaddy extends WorkerEntrypoint<Env> {
   }
 
   async fetch(request: Request): Promise<Response> {
-    return handleHttp(request, this.env);
+    return handleHttp(request, this.env, this.ctx);
   }
 }

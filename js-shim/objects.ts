@@ -6,14 +6,15 @@
 // restart anywhere just means the next alarm resumes it.
 import { DurableObject } from "cloudflare:workers";
 import { getCore } from "./core";
-import { runQuery, type Env, type Handle } from "./driver";
+import { BigDaddyError, runQuery, type Env, type Handle, type QueryResult } from "./driver";
+import { Reader, Writer, type SqlValue } from "./codec";
 
 const ROLLBACK = Symbol("rollback");
 // topology/store.h ops after which a job may need running: Resize, Cancel, MoveVShard, MoveVShards.
 const JOB_OPS = new Set([5, 10, 11, 13]);
 const SLICE_MS = 20_000;
 
-function transact(ctx: DurableObjectState, fn: "bd_storage_handle" | "bd_topology_handle", req: Uint8Array): Uint8Array {
+function transact(ctx: DurableObjectState, fn: "bd_storage_handle" | "bd_topology_handle" | "bd_storage_recover", req: Uint8Array): Uint8Array {
   const core = getCore();
   let out: Uint8Array = new Uint8Array(0);
   core.withSql(ctx.storage.sql, () => {
@@ -29,9 +30,59 @@ function transact(ctx: DurableObjectState, fn: "bd_storage_handle" | "bd_topolog
   return out;
 }
 
+// A storage node. Its alarm runs transaction recovery (storage/txn.h): it is armed whenever the
+// node holds transaction state, at the time the core asks for.
 export class Storage extends DurableObject<Env> {
+  private alarmAt: number | null | undefined; // undefined: not known since this object started
+
   async handle(req: Uint8Array): Promise<Uint8Array> {
-    return transact(this.ctx, "bd_storage_handle", new Uint8Array(req));
+    const out = transact(this.ctx, "bd_storage_handle", new Uint8Array(req));
+    await this.follow(getCore().storageAlarm());
+    return out;
+  }
+
+  private async follow(at: number | undefined) {
+    if (at === undefined) return;
+    const want = at < 0 ? null : Math.ceil(at);
+    if (want === this.alarmAt) return;
+    if (want === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(want);
+    this.alarmAt = want;
+  }
+
+  async alarm(): Promise<void> {
+    this.alarmAt = undefined;
+    const core = getCore();
+    const plan = new Reader(transact(this.ctx, "bd_storage_recover", new Uint8Array([0])));
+    let at = core.storageAlarm();
+    if (plan.u8() !== 0) {
+      await this.ctx.storage.setAlarm(Date.now() + 1000);
+      return;
+    }
+    const n = plan.u32();
+    for (let i = 0; i < n; i++) {
+      const txn = plan.str(), kind = plan.u8(), node = plan.u32(), database = plan.str();
+      const request = plan.bytes().slice();
+      let delivered = true;
+      let answer: Uint8Array;
+      try {
+        const peer = this.env.STORAGE.get(this.env.STORAGE.idFromName(`${database}/${node}`)) as unknown as Storage;
+        answer = new Uint8Array(await peer.handle(request));
+      } catch (e) {
+        delivered = false;
+        answer = new TextEncoder().encode(String((e as Error)?.message ?? e));
+      }
+      const w = new Writer(64 + answer.length);
+      w.u8(1);
+      w.u8(delivered ? 1 : 0);
+      w.str(txn);
+      w.u8(kind);
+      w.u32(node);
+      w.bytes(answer);
+      transact(this.ctx, "bd_storage_recover", w.finish());
+      at = core.storageAlarm() ?? at;
+    }
+    await this.follow(at);
   }
 
   // Test hook (BIG_DADDY_TEST_HOOKS=1 only): restart this object, as a crash or an eviction would.
@@ -136,5 +187,75 @@ export class Topology extends DurableObject<Env> {
     if (this.env.BIG_DADDY_TEST_HOOKS !== "1") throw new Error("test hooks are disabled");
     await this.ctx.storage.put("faults", faults);
     await this.ctx.storage.delete("faults-seen");
+  }
+}
+
+// An interactive transaction's home. Requests of one transaction may reach any Worker isolate, so
+// the transaction runs here, in the conductor of this object's isolate; its public id is this
+// object's id. The idle timeout rolls it back (the alarm). If this object restarts, the transaction
+// is lost and the storage nodes roll their parts back by themselves (conductor/txn.h).
+export interface TransactionOptions { nodes?: number; timeoutMs?: number; markReals?: boolean }
+// Errors travel as values: across RPC an exception keeps only its message.
+export type TransactionAnswer = { result: QueryResult; open: boolean } | { error: { message: string; code: number }; open: boolean };
+
+export class Transaction extends DurableObject<Env> {
+  private database?: string;
+  private core?: string; // the conductor's id for it
+  private timeoutMs = 30_000;
+  private last = 0;
+
+  // Runs the statements that open the transaction (BEGIN, SAVEPOINT, or a script starting so).
+  async open(database: string, sql: string, params: SqlValue[], options: TransactionOptions = {}): Promise<TransactionAnswer> {
+    if (this.core) return { error: { message: "this transaction is already open", code: 1 }, open: true };
+    this.database = database;
+    if (options.timeoutMs !== undefined && Number.isFinite(options.timeoutMs) && options.timeoutMs > 0) this.timeoutMs = options.timeoutMs;
+    return this.run(sql, params, options, undefined);
+  }
+
+  async query(database: string, sql: string, params: SqlValue[], options: TransactionOptions = {}): Promise<TransactionAnswer> {
+    if (!this.core || database !== this.database)
+      return { error: { message: "no such transaction (it was committed, rolled back or timed out)", code: 1 }, open: false };
+    return this.run(sql, params, options, this.core);
+  }
+
+  private async run(sql: string, params: SqlValue[], options: TransactionOptions, transaction: string | undefined): Promise<TransactionAnswer> {
+    let result: QueryResult;
+    try {
+      result = await runQuery(this.env, this.database!, sql, params, {
+        nodes: options.nodes, markReals: options.markReals, transaction, transactionHost: true,
+        transactionTimeoutMs: transaction ? undefined : this.timeoutMs, waitUntil: (p) => this.ctx.waitUntil(p),
+      });
+    } catch (e) {
+      if (!(e instanceof BigDaddyError)) throw e;
+      // A conflict, a timeout or an unknown id ended it in the conductor; other errors leave it open.
+      const ended = !transaction || e.code === 7 || /^no such transaction|was idle for more than/.test(e.message);
+      if (ended) await this.end();
+      return { error: { message: e.message, code: e.code }, open: !ended };
+    }
+    const id = typeof result.meta.transaction === "string" ? result.meta.transaction : undefined;
+    if (!id) {
+      await this.end();
+      return { result, open: false };
+    }
+    this.core = id;
+    this.last = Date.now();
+    await this.ctx.storage.setAlarm(this.last + this.timeoutMs);
+    return { result, open: true };
+  }
+
+  private async end() {
+    this.core = undefined;
+    await this.ctx.storage.deleteAlarm();
+  }
+
+  async alarm(): Promise<void> {
+    if (!this.core || !this.database) return;
+    if (Date.now() - this.last < this.timeoutMs) {
+      await this.ctx.storage.setAlarm(this.last + this.timeoutMs);
+      return;
+    }
+    const core = this.core;
+    this.core = undefined;
+    await runQuery(this.env, this.database, "ROLLBACK", [], { transaction: core, transactionHost: true }).catch(() => {});
   }
 }

@@ -87,6 +87,18 @@ bd::Conductor& conductor() {
   return c;
 }
 
+void encode_requests(bd::wire::Writer& w, const std::vector<bd::OutRequest>& reqs) {
+  w.u32(static_cast<uint32_t>(reqs.size()));
+  for (auto& r : reqs) {
+    w.u8(static_cast<uint8_t>(r.target));
+    w.u32(r.node);
+    w.str(r.payload);
+  }
+}
+
+// The alarm the last storage call asked for: its time, -1 for none, -2 when the call did not say.
+double g_storage_alarm = -2;
+
 std::string encode_step(const bd::Step& s) {
   bd::wire::Writer w;
   w.u8(static_cast<uint8_t>(s.kind));
@@ -108,10 +120,13 @@ std::string encode_step(const bd::Step& s) {
         w.u8(static_cast<uint8_t>(e.error.code));
         w.str(e.error.message);
       }
+      // Then the requests to send after answering (a commit's phase two).
+      encode_requests(w, s.background);
       break;
     case bd::Step::Kind::Failed:
       w.u8(static_cast<uint8_t>(s.error.code));
       w.str(s.error.message);
+      encode_requests(w, s.background);
       break;
     case bd::Step::Kind::Need:
       w.u32(static_cast<uint32_t>(s.requests.size()));
@@ -132,15 +147,34 @@ BD_EXPORT(bd_free) void bd_free(void* p) { std::free(p); }
 
 BD_EXPORT(bd_storage_handle) uint8_t* bd_storage_handle(const char* req, uint32_t len) {
   JsSqlHost host;
-  return emit(bd::storage::handle(host, std::string_view(req, len)));
+  bd::storage::NodeEnv env;
+  env.now_ms = bd::clock().now_ms();
+  auto out = emit(bd::storage::handle(host, std::string_view(req, len), env));
+  g_storage_alarm = env.alarm_known ? env.alarm_at : -2;
+  return out;
 }
+
+// The storage object's alarm (transaction recovery): u8 op 0 (plan) or 1 (apply) + the answer.
+BD_EXPORT(bd_storage_recover) uint8_t* bd_storage_recover(const char* req, uint32_t len) {
+  JsSqlHost host;
+  bd::storage::NodeEnv env;
+  env.now_ms = bd::clock().now_ms();
+  std::string_view in(req, len);
+  std::string out =
+      !in.empty() && in[0] == 1 ? bd::storage::recovery_apply(host, env, in.substr(1)) : bd::storage::recovery_plan(host, env);
+  g_storage_alarm = env.alarm_known ? env.alarm_at : -2;
+  return emit(out);
+}
+
+BD_EXPORT(bd_storage_alarm) double bd_storage_alarm() { return g_storage_alarm; }
 
 BD_EXPORT(bd_topology_handle) uint8_t* bd_topology_handle(const char* req, uint32_t len) {
   JsSqlHost host;
   return emit(bd::topology::handle(host, std::string_view(req, len)));
 }
 
-// Start request: str database, str sql, row params, u32 nodes, u8 mode (query/explain/topology).
+// Start request: str database, str sql, row params, u32 nodes, u8 mode (query/explain/topology), then
+// optionally str transaction, u32 idle timeout ms (BEGIN), u8 transaction host (conductor/session.h).
 BD_EXPORT(bd_conductor_start) uint8_t* bd_conductor_start(const char* req, uint32_t len) {
   bd::wire::Reader r(std::string_view(req, len));
   bd::QueryInput in;
@@ -149,6 +183,11 @@ BD_EXPORT(bd_conductor_start) uint8_t* bd_conductor_start(const char* req, uint3
   in.params = r.row();
   in.nodes = r.u32();
   in.mode = r.u8();
+  if (!r.at_end()) {
+    in.txn = r.str();
+    in.txn_timeout_ms = r.u32();
+    in.txn_host = r.u8() != 0;
+  }
   if (!r.ok()) {
     bd::Step s;
     s.kind = bd::Step::Kind::Failed;

@@ -12,6 +12,9 @@ enum class ErrorCode : uint8_t {
   Retryable = 3,    // stale routing (shard moved/fenced, epoch changed): refresh topology and retry
   Internal = 4,     // a bug or a corrupt message
   Limit = 5,        // a configured cap (gathered rows/bytes, statement size) was exceeded
+  Busy = 6,         // a row or table is locked by another transaction: wait (back off) and retry the statement
+  Conflict = 7,     // a lock conflict rolled the transaction back (database is locked): the client may retry it
+  Transaction = 8,  // the statements begin a transaction: the host runs them where it can live (its own object)
 };
 
 struct Error {
@@ -22,6 +25,8 @@ struct Error {
   static Error retryable(std::string m) { return {ErrorCode::Retryable, std::move(m)}; }
   static Error internal(std::string m) { return {ErrorCode::Internal, std::move(m)}; }
   static Error limit(std::string m) { return {ErrorCode::Limit, std::move(m)}; }
+  static Error busy(std::string m) { return {ErrorCode::Busy, std::move(m)}; }
+  static Error conflict(std::string m) { return {ErrorCode::Conflict, std::move(m)}; }
 };
 
 template <class T>

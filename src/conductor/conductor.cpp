@@ -1,8 +1,27 @@
 #include "conductor/conductor.h"
 
 #include "conductor/executor.h"
+#include "conductor/txn.h"
 
 namespace bd {
+
+Conductor::Conductor(ConductorOptions options) : options_(options) {}
+Conductor::~Conductor() = default;
+Conductor::Conductor(Conductor&&) noexcept = default;
+Conductor& Conductor::operator=(Conductor&&) noexcept = default;
+
+TxnState* Conductor::txn(const std::string& id) {
+  auto it = txns_.find(id);
+  return it == txns_.end() ? nullptr : it->second.get();
+}
+
+TxnState& Conductor::add_txn(std::unique_ptr<TxnState> t) {
+  auto& slot = txns_[t->id];
+  slot = std::move(t);
+  return *slot;
+}
+
+void Conductor::drop_txn(const std::string& id) { txns_.erase(id); }
 
 std::shared_ptr<const Topology> Conductor::cached(const std::string& database) const {
   auto it = cache_.find(database);
@@ -50,6 +69,7 @@ Step Conductor::drive(uint32_t id) {
     step.kind = Step::Kind::Failed;
     step.error = Error::internal("session suspended without requests");
   } else {
+    step.background = std::move(s.background);
     auto r = s.take_result();
     if (r.ok()) {
       step.kind = Step::Kind::Done;

@@ -27,11 +27,19 @@ struct Step {
   std::vector<OutRequest> requests;  // Need
   QueryOutput output;                // Done
   Error error;                       // Failed
+  // Done and Failed: requests the host sends after answering, without feeding back their
+  // responses (a commit's phase two).
+  std::vector<OutRequest> background;
 };
+
+struct TxnState;
 
 class Conductor {
  public:
-  explicit Conductor(ConductorOptions options = {}) : options_(options) {}
+  explicit Conductor(ConductorOptions options = {});
+  ~Conductor();
+  Conductor(Conductor&&) noexcept;
+  Conductor& operator=(Conductor&&) noexcept;
   Step start(QueryInput input);
   Step resume(uint32_t session, std::vector<InResponse> responses);
   void abort(uint32_t session) { sessions_.erase(session); }
@@ -52,6 +60,12 @@ class Conductor {
   // How far this isolate has already raised a table's id allocator past explicit ids.
   int64_t& id_floor(const std::string& database, const std::string& table) { return id_floors_[database + '\n' + table]; }
 
+  // Interactive transactions coordinated by this isolate (conductor/txn.h), by id.
+  TxnState* txn(const std::string& id);
+  TxnState& add_txn(std::unique_ptr<TxnState> t);
+  void drop_txn(const std::string& id);
+  size_t txns_open() const { return txns_.size(); }
+
  private:
   Step drive(uint32_t id);
   ConductorOptions options_;
@@ -59,6 +73,7 @@ class Conductor {
   std::unordered_map<uint32_t, std::unique_ptr<Session>> sessions_;
   std::unordered_map<std::string, int64_t> id_floors_;
   std::unordered_map<std::string, IdBlock> id_blocks_;
+  std::unordered_map<std::string, std::unique_ptr<TxnState>> txns_;
   uint32_t next_session_ = 1;
 };
 

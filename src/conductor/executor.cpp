@@ -3,6 +3,8 @@
 #include "conductor/executor.h"
 
 #include <algorithm>
+#include <functional>
+#include "host/host.h"
 #include <map>
 #include "base/json.h"
 #include "conductor/exec_context.h"
@@ -10,6 +12,7 @@
 #include "conductor/plan_exec.h"
 #include "conductor/report.h"
 #include "conductor/reshard.h"
+#include "conductor/txn.h"
 #include "conductor/merge/concat.h"
 #include "conductor/merge/distinct.h"
 #include "conductor/merge/limit.h"
@@ -162,7 +165,192 @@ Status check_result_size(const ConductorOptions& o, const ResultSet& rs) {
     return Error::limit("result too large: more than " + std::to_string(o.max_result_bytes >> 20) + " MB (the limit for one result)");
   return ok_status();
 }
+
+// Backoff before attempt `attempt` of a statement: stale routing waits for a move's switch (about
+// 6 s in all); a lock waits with jitter, so that waiting statements do not move in lockstep.
+Task<int> back_off(Session& s, int attempt, const Error& last) {
+  if (last.code == ErrorCode::Busy || last.code == ErrorCode::Conflict) {
+    unsigned char r = 0;
+    bd::random().fill(&r, 1);
+    uint32_t ms = std::min<uint32_t>(2u << std::min(attempt, 7), 200);
+    co_await sleep_ms(s, ms / 2 + r % (ms / 2 + 1));
+    co_return 0;
+  }
+  if (attempt >= 2) co_await sleep_ms(s, std::min<uint32_t>(10u << std::min(attempt - 2, 5), 300));
+  co_return 0;
+}
+
+std::string with_transaction(std::string meta, const std::string& id) {
+  if (id.empty() || meta.empty() || meta.back() != '}') return meta;
+  meta.pop_back();
+  JsonWriter j;
+  j.str(id);
+  return meta + ",\"transaction\":" + j.take() + "}";
+}
+
+bool is_txn_control(sql::StmtKind k) {
+  return k == sql::StmtKind::Begin || k == sql::StmtKind::Commit || k == sql::StmtKind::Rollback || k == sql::StmtKind::Savepoint ||
+         k == sql::StmtKind::Release;
+}
+
+// A transaction that became visible on one node a read reached, while the read ran, must be
+// visible on every other participant it reached: otherwise the read raced its commit and runs
+// again. (The other participants report it if their part committed up to a margin earlier.)
+bool atomic_visibility_holds(const Session& s) {
+  if (s.visibility_broken) return false;
+  if (s.nodes_read.size() < 2) return true;
+  for (auto& [node, v] : s.visible) {
+    if (!v.recent) continue;
+    for (auto p : v.participants) {
+      if (p == node || !s.nodes_read.count(p)) continue;
+      bool seen = std::any_of(s.visible.begin(), s.visible.end(), [&](const auto& e) { return e.first == p && e.second.id == v.id; });
+      if (!seen) return false;
+    }
+  }
+  return true;
+}
+
+void reset_statement(Session& s) {
+  s.partial_write = false;
+  s.statement_start_ms = bd::clock().now_ms();
+  s.visibility_broken = false;
+  s.nodes_read.clear();
+  s.visible.clear();
+}
+
+// One statement outside transactions. A write that touches several nodes runs as an implicit
+// transaction (its write path starts it), committed here; a failed attempt rolls it back.
+Task<Result<QueryOutput>> run_autocommit(Conductor& c, Session& s, const sql::Stmt& st, const QueryInput& input) {
+  Result<QueryOutput> r = Error::internal("statement did not run");
+  s.implicit_start_ms = 0;
+  for (int attempt = 0; attempt < kMaxAttempts; attempt++) {
+    if (attempt > 0) co_await back_off(s, attempt, r.error());
+    auto topo = co_await load_topology(c, s, input.nodes, attempt > 0 && r.error().code == ErrorCode::Retryable);
+    if (!topo.ok()) {
+      r = topo.error();
+      if (topo.error().code == ErrorCode::Retryable) continue;
+      co_return topo.error();
+    }
+    reset_statement(s);
+    s.preflight_writes = (*topo)->resizing;
+    s.footprint = statement_footprint(**topo, st, input.params);
+    Exec x{c, s, *topo, input.params, input.nodes};
+    if (input.mode == static_cast<uint8_t>(RequestMode::Explain))
+      r = co_await run_explain(x, st);
+    else
+      r = co_await run_statement(x, st);
+    if (s.txn) {
+      TxnState& t = *s.txn;
+      s.implicit_start_ms = t.start_ms;
+      if (r.ok()) {
+        auto committed = co_await commit_txn(s, t);
+        if (!committed.ok()) r = committed.error();
+      } else {
+        co_await abort_txn(s, t);
+      }
+      s.txn = nullptr;
+      s.implicit.reset();
+    } else if (r.ok() && !atomic_visibility_holds(s)) {
+      r = Error::retryable("a read raced a transaction's commit");
+      continue;
+    }
+    if (r.ok()) {
+      r->meta_json = meta_json(x);
+      break;
+    }
+    auto code = r.error().code;
+    if (code == ErrorCode::Busy || code == ErrorCode::Conflict) continue;
+    if (code != ErrorCode::Retryable) break;
+    if (s.partial_write) {
+      r = Error::sql("write not completed: " + s.partial_detail + " (" + r.error().message +
+                     "); it was not retried, because that would apply it twice where it already ran");
+      break;
+    }
+  }
+  if (!r.ok() && (r.error().code == ErrorCode::Busy || r.error().code == ErrorCode::Conflict))
+    co_return Error::conflict("database is locked");
+  co_return r;
+}
+
+// One statement of an interactive transaction. A failed statement is undone on every node it
+// reached (SQLite's statement-level atomicity) and the transaction goes on; a lock conflict that
+// deadlock prevention decides against it rolls the whole transaction back.
+Task<Result<QueryOutput>> run_in_transaction(Conductor& c, Session& s, const sql::Stmt& st, const QueryInput& input, TxnState& t) {
+  auto kind = st.kind();
+  bool dml = kind == sql::StmtKind::Select || kind == sql::StmtKind::Insert || kind == sql::StmtKind::Update ||
+             kind == sql::StmtKind::Delete || st.explain != sql::Explain::None;
+  bool ddl = kind == sql::StmtKind::CreateTable || kind == sql::StmtKind::CreateIndex || kind == sql::StmtKind::CreateView ||
+             kind == sql::StmtKind::CreateTrigger || kind == sql::StmtKind::AlterTable || kind == sql::StmtKind::Drop;
+  t.stmt++;
+  const uint32_t k = t.stmt;
+  QueryInput plain = input;
+  plain.txn.clear();
+  if (kind == sql::StmtKind::Pragma) {
+    // Settings and introspection apply at once, as outside the transaction.
+    auto r = co_await run_autocommit(c, s, st, plain);
+    if (r.ok()) r->meta_json = with_transaction(r->meta_json, t.id);
+    co_return r;
+  }
+  if (ddl) {
+    // Applied at once on every node and in the catalog; undone by compensation (conductor/txn.h).
+    auto topo = co_await load_topology(c, s, input.nodes, true);
+    if (!topo.ok()) co_return topo.error();
+    Exec x{c, s, *topo, input.params, input.nodes};
+    TxnState::DdlStep step{k, {}, {}};
+    auto text = co_await plan_ddl(x, st, t, step);
+    if (!text.ok()) co_return text.error();
+    auto parsed = sql::parse_statement(*text);
+    if (!parsed.ok()) co_return parsed.error();
+    auto r = co_await run_autocommit(c, s, **parsed, plain);
+    if (!r.ok()) co_return r;
+    t.ddl.push_back(std::move(step));
+    r->meta_json = with_transaction(r->meta_json, t.id);
+    co_return r;
+  }
+  if (!dml) co_return Error::unsupported("this statement is not supported inside a transaction yet");
+  Result<QueryOutput> r = Error::internal("statement did not run");
+  for (int attempt = 0; attempt < kMaxAttempts; attempt++) {
+    if (attempt > 0) co_await back_off(s, attempt, r.error());
+    auto topo = co_await load_topology(c, s, input.nodes, attempt > 0 && r.error().code == ErrorCode::Retryable);
+    if (!topo.ok()) {
+      r = topo.error();
+      if (topo.error().code == ErrorCode::Retryable) continue;
+      co_return topo.error();
+    }
+    reset_statement(s);
+    s.txn = &t;
+    s.footprint = statement_footprint(**topo, st, input.params);
+    Exec x{c, s, *topo, input.params, input.nodes};
+    if (input.mode == static_cast<uint8_t>(RequestMode::Explain))
+      r = co_await run_explain(x, st);
+    else
+      r = co_await run_statement(x, st);
+    s.txn = nullptr;
+    if (r.ok()) {
+      r->meta_json = with_transaction(meta_json(x), t.id);
+      co_return r;
+    }
+    auto undone = co_await rollback_txn_to(s, t, k);
+    auto code = r.error().code;
+    if (code == ErrorCode::Conflict || !undone.ok()) break;
+    if (code != ErrorCode::Busy && code != ErrorCode::Retryable) co_return r;
+  }
+  if (!t.ddl.empty()) co_await undo_from(c, s, t, 1, input);
+  co_await abort_txn(s, t);
+  std::string id = t.id;
+  c.drop_txn(id);
+  co_return Error::conflict("database is locked");
+}
+
 }  // namespace
+
+Task<Status> run_sql_autocommit(Conductor& c, Session& s, const QueryInput& input, std::string sql) {
+  auto parsed = sql::parse_statement(sql);
+  if (!parsed.ok()) co_return parsed.error();
+  auto r = co_await run_autocommit(c, s, **parsed, input);
+  if (!r.ok()) co_return r.error();
+  co_return ok_status();
+}
 
 Task<Result<QueryOutput>> run_request(Conductor& c, Session& s, QueryInput input) {
   // The engine's reserved namespace covers database names too (the host keeps objects of its own
@@ -187,6 +375,23 @@ Task<Result<QueryOutput>> run_request(Conductor& c, Session& s, QueryInput input
   if (script && !input.params.empty())
     co_return Error::sql("parameters can be bound to a single statement only, got a script of " + std::to_string(parsed->size()) +
                          " statements");
+  if (input.txn.empty() && !input.txn_host)
+    for (auto& st : *parsed)
+      if (st->kind() == sql::StmtKind::Begin || st->kind() == sql::StmtKind::Savepoint)
+        co_return Error{ErrorCode::Transaction, "these statements begin a transaction"};
+  if (!input.txn.empty()) {
+    TxnState* t = c.txn(input.txn);
+    if (!t) co_return Error::sql("no such transaction: " + input.txn + " (it was committed, rolled back or timed out)");
+    if (t->running) co_return Error::sql("transaction " + input.txn + " is running another statement");
+    double now = bd::clock().now_ms();
+    uint32_t timeout = t->timeout_ms ? t->timeout_ms : kDefaultTxnTimeoutMs;
+    if (now - t->last_used_ms > timeout) {
+      co_await abort_txn(s, *t);
+      c.drop_txn(input.txn);
+      co_return Error::sql("transaction " + input.txn + " was idle for more than " + std::to_string(timeout / 1000.0).substr(0, 4) +
+                           " s and was rolled back");
+    }
+  }
   QueryOutput last;
   std::vector<QueryOutput> outputs;
   for (size_t index = 0; index < parsed->size(); index++) {
@@ -197,33 +402,25 @@ Task<Result<QueryOutput>> run_request(Conductor& c, Session& s, QueryInput input
       s.round_trips = 0;
       s.rows_fetched = 0;
     }
-    // Stale routing (a shard moved, the catalog changed elsewhere) is retried on a fresh topology;
-    // while a move switches over, nodes refuse for a moment, so retries back off (about 6 s in all).
-    s.partial_write = false;
-    for (int attempt = 0; attempt < kMaxAttempts; attempt++) {
-      if (attempt >= 2) co_await sleep_ms(s, std::min<uint32_t>(10u << std::min(attempt - 2, 5), 300));
-      auto topo = co_await load_topology(c, s, input.nodes, attempt > 0);
-      if (!topo.ok()) {
-        r = topo.error();
-        if (topo.error().code == ErrorCode::Retryable) continue;
-        co_return topo.error();
+    TxnState* t = input.txn.empty() ? nullptr : c.txn(input.txn);
+    if (is_txn_control(st->kind())) {
+      if (t) t->running = true;
+      r = co_await run_txn_control(c, s, *st, input);
+      if (TxnState* still = input.txn.empty() ? nullptr : c.txn(input.txn)) {
+        still->running = false;
+        still->last_used_ms = bd::clock().now_ms();
       }
-      s.preflight_writes = (*topo)->resizing;
-      Exec x{c, s, *topo, input.params, input.nodes};
-      if (input.mode == static_cast<uint8_t>(RequestMode::Explain))
-        r = co_await run_explain(x, *st);
-      else
-        r = co_await run_statement(x, *st);
-      if (r.ok()) {
-        r->meta_json = meta_json(x);
-        break;
+    } else if (t) {
+      t->running = true;
+      r = co_await run_in_transaction(c, s, *st, input, *t);
+      if (c.txn(input.txn) == t) {
+        t->running = false;
+        t->last_used_ms = bd::clock().now_ms();
+      } else {
+        input.txn.clear();
       }
-      if (r.error().code != ErrorCode::Retryable) break;
-      if (s.partial_write) {
-        r = Error::sql("write not completed: " + s.partial_detail + " (" + r.error().message +
-                       "); it was not retried, because that would apply it twice where it already ran");
-        break;
-      }
+    } else {
+      r = co_await run_autocommit(c, s, *st, input);
     }
     if (r.ok()) {
       if (auto too_big = check_result_size(c.options(), r->rs); !too_big.ok()) r = too_big.error();

@@ -11,4 +11,8 @@ enum class RequestMode : uint8_t { Query = 0, Explain = 1, Topology = 2, Reshard
 
 Task<Result<QueryOutput>> run_request(Conductor& c, Session& s, QueryInput input);
 
+// Runs one statement (SQL text) outside any transaction, with the usual retries (a transaction's
+// compensation for its schema changes).
+Task<Status> run_sql_autocommit(Conductor& c, Session& s, const QueryInput& input, std::string sql);
+
 }  // namespace bd

@@ -1,6 +1,9 @@
 #include "conductor/io.h"
 
 #include <algorithm>
+#include <functional>
+#include "host/host.h"
+#include "conductor/txn.h"
 #include "topology/store.h"
 #include "wire/codec.h"
 
@@ -94,10 +97,34 @@ Task<Result<std::vector<storage::Response>>> fan_out(Session& s, std::vector<Nod
     }
     co_return results;
   }
+  // Every request carries the statement's locks; inside a transaction also the transaction.
+  // Reads outside transactions ask for visibility reports (atomic visibility, checked when the
+  // statement ends), within a window covering the statement so far plus one fan-out.
+  std::vector<bool> writes_of(requests.size());
+  uint32_t window = 0;
+  double sent_ms = bd::clock().now_ms();
+  if (!s.txn) window = static_cast<uint32_t>(std::max(0.0, sent_ms - s.statement_start_ms)) + kFanoutBudgetMs;
+  for (size_t i = 0; i < requests.size(); i++) {
+    auto& r = requests[i].request;
+    for (auto& st : r.statements) writes_of[i] = writes_of[i] || st.write;
+    if (r.footprint.empty()) r.footprint = s.footprint;
+    if (s.txn) {
+      TxnState& t = *s.txn;
+      r.txn.id = t.id;
+      r.txn.start_ms = t.start_ms;
+      r.txn.stmt = t.stmt;
+      r.txn.timeout_ms = t.timeout_ms;
+      r.txn.database = t.database;
+      r.txn.self = requests[i].node;
+    } else if (!writes_of[i]) {
+      r.visible_window_ms = window;
+    }
+  }
   // While a resize runs, a write to several nodes first asks each node whether it would take it:
   // a refusal then costs nothing, and only a fence raised in between can still split the write.
+  // (Inside a transaction a refused part is undone like any failed statement.)
   bool multi_write = false;
-  if (s.preflight_writes && requests.size() > 1)
+  if (s.preflight_writes && !s.txn && requests.size() > 1)
     for (auto& r : requests)
       for (auto& st : r.request.statements) multi_write |= st.write;
   if (multi_write) {
@@ -148,9 +175,24 @@ Task<Result<std::vector<storage::Response>>> fan_out(Session& s, std::vector<Nod
       co_return Error{code, std::string(r.str())};
     }
   }
+  if (s.txn) {
+    // Participants: a node whose write went through (or whose answer never came: it may have
+    // applied it) is prepared at commit; one that only read drops its locks.
+    for (size_t i = 0; i < requests.size(); i++) {
+      bool failed = resp[i].delivered && (resp[i].payload.empty() ||
+                                          (resp[i].payload[0] != 0 && static_cast<uint8_t>(resp[i].payload[0]) != storage::kRolledBack));
+      if (failed) continue;
+      (writes_of[i] ? s.txn->writers : s.txn->readers).insert(requests[i].node);
+      if (writes_of[i])
+        for (auto& f : requests[i].request.footprint)
+          if (f.write) s.txn->written.insert(f.table);
+    }
+  } else if (window) {
+    if (bd::clock().now_ms() - sent_ms > kFanoutBudgetMs) s.visibility_broken = true;
+  }
   // A refusal next to a write that went through leaves the statement half applied: mark it, so
-  // that it is reported rather than retried.
-  {
+  // that it is reported rather than retried. (Inside a transaction it is undone instead.)
+  if (!s.txn) {
     int applied_writes = -1, refused = -1;
     for (size_t i = 0; i < requests.size(); i++) {
       bool writes = false;
@@ -174,7 +216,7 @@ Task<Result<std::vector<storage::Response>>> fan_out(Session& s, std::vector<Nod
       bool writes = false;
       for (auto& st : requests[i].request.statements) writes |= st.write;
       std::string msg = "node " + std::to_string(requests[i].node) + " unreachable: " + resp[i].payload;
-      co_return writes ? Error::internal(msg) : Error::retryable(msg);
+      co_return writes && !s.txn ? Error::internal(msg) : Error::retryable(msg);
     }
     auto r = storage::decode_response(resp[i].payload);
     if (!r.ok()) {
@@ -183,6 +225,10 @@ Task<Result<std::vector<storage::Response>>> fan_out(Session& s, std::vector<Nod
       co_return e;
     }
     for (auto& rs : r->results) s.rows_fetched += rs.rows.size();
+    if (window && !writes_of[i]) {
+      s.nodes_read.insert(requests[i].node);
+      for (auto& v : r->visible) s.visible.emplace_back(requests[i].node, std::move(v));
+    }
     results.push_back(std::move(*r));
   }
   co_return results;

@@ -15,6 +15,10 @@ Task<Result<std::shared_ptr<const Topology>>> load_topology(Conductor& c, Sessio
 // Applies a topology the topology object returned after a change, to the cache.
 std::shared_ptr<const Topology> adopt_topology(Conductor& c, Topology t);
 
+// A read fan-out outside transactions slower than this cannot be checked for atomic visibility
+// (the nodes report commits within a window that assumes it): the statement runs again.
+inline constexpr uint32_t kFanoutBudgetMs = 1000;
+
 struct NodeRequest {
   uint32_t node = 0;
   storage::Request request;

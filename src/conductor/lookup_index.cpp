@@ -29,6 +29,13 @@ Error unique_error(const TableInfo& index, const Error& e) {
   return Error::sql(msg);
 }
 
+// The locks of a request to an index's entries: the entries' keys.
+std::vector<storage::LockSpec> entry_locks(const TableInfo& index, bool write, const std::vector<Value>& first_values) {
+  storage::LockSpec spec{lookup_table_name(index.name), write, {}};
+  for (auto& v : first_values) spec.ksids.push_back(keyspace_id(v));
+  return {spec};
+}
+
 }  // namespace
 
 std::vector<storage::Statement> chunked_inserts(const std::string& table, const std::vector<std::string>& cols, std::vector<Row> rows,
@@ -92,8 +99,12 @@ Task<Status> add_index_entries(Exec& x, const TableInfo& index, std::vector<Inde
   }
   std::vector<std::string> cols = lookup_table_columns(index);
   std::vector<NodeRequest> reqs;
-  for (auto& [node, node_rows] : per_node)
+  for (auto& [node, node_rows] : per_node) {
+    std::vector<Value> firsts;
+    for (auto& row : node_rows) firsts.push_back(row[0]);
     reqs.push_back({node, x.request(chunked_inserts(lookup_table_name(index.name), cols, std::move(node_rows)), node_vshards[node])});
+    reqs.back().request.footprint = entry_locks(index, true, firsts);
+  }
   if (reqs.empty()) co_return ok_status();
   auto r = co_await fan_out(x.s, std::move(reqs));
   if (!r.ok()) co_return unique_error(index, r.error());
@@ -109,9 +120,11 @@ Task<Status> remove_index_entries(Exec& x, const TableInfo& index, std::vector<I
   // One entry per row: rows that share values and keyspace id have one entry each.
   std::string sql = "DELETE FROM " + table + " WHERE rowid = (SELECT rowid FROM " + table + " WHERE " + where + " LIMIT 1)";
   std::map<uint32_t, std::vector<uint32_t>> node_vshards;
+  std::map<uint32_t, std::vector<Value>> firsts;
   for (auto& r : rows) {
     uint64_t entry_ksid = keyspace_id(r.values[0]);
     std::vector<Value> params = std::move(r.values);
+    firsts[x.topo->vshard_for(entry_ksid).node].push_back(params[0]);
     params.push_back(Value::integer(static_cast<int64_t>(r.ksid)));
     const VShard& vs = x.topo->vshard_for(entry_ksid);
     auto& named = node_vshards[vs.node];
@@ -119,7 +132,10 @@ Task<Status> remove_index_entries(Exec& x, const TableInfo& index, std::vector<I
     per_node[vs.node].push_back({sql, std::move(params), true});
   }
   std::vector<NodeRequest> reqs;
-  for (auto& [node, stmts] : per_node) reqs.push_back({node, x.request(std::move(stmts), node_vshards[node])});
+  for (auto& [node, stmts] : per_node) {
+    reqs.push_back({node, x.request(std::move(stmts), node_vshards[node])});
+    reqs.back().request.footprint = entry_locks(index, true, firsts[node]);
+  }
   if (reqs.empty()) co_return ok_status();
   auto r = co_await fan_out(x.s, std::move(reqs));
   if (!r.ok()) co_return r.error();
@@ -151,6 +167,7 @@ Task<Result<std::optional<std::vector<uint32_t>>>> route_by_index(Exec& x, const
           std::string("SELECT DISTINCT ") + kKsidAsText + " FROM " + quoted_identifier(lookup_table_name(index->name)) + " WHERE v1 IN (";
       for (size_t i = 0; i < values.size(); i++) sql += i ? ",?" : "?";
       reqs.push_back({node, x.request(one_statement(sql + ")", values, false), node_vshards[node])});
+      reqs.back().request.footprint = entry_locks(*index, false, values);
     }
     auto resp = co_await fan_out(x.s, std::move(reqs));
     if (!resp.ok()) co_return resp.error();

@@ -1,6 +1,11 @@
 #include "conductor/session.h"
 
+#include "conductor/txn.h"
+
 namespace bd {
+
+Session::Session(std::string database) : database_(std::move(database)) {}
+Session::~Session() = default;
 
 void Session::begin(Task<Result<QueryOutput>> root) {
   root_ = std::move(root);

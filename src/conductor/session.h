@@ -5,8 +5,11 @@
 #include <cstdint>
 #include <string>
 #include <vector>
+#include <memory>
+#include <set>
 #include "base/result.h"
 #include "conductor/task.h"
+#include "storage/protocol.h"
 #include "value/value.h"
 
 namespace bd {
@@ -30,6 +33,14 @@ struct QueryInput {
   std::vector<Value> params;
   uint32_t nodes = 8;  // node count if the database does not exist yet
   uint8_t mode = 0;    // RequestMode: query, explain, topology report
+  // The interactive transaction this statement belongs to (conductor/txn.h); empty: none. BEGIN
+  // answers with a new id in meta.transaction.
+  std::string txn;
+  uint32_t txn_timeout_ms = 0;  // BEGIN: idle timeout of the new transaction (0: 30 s)
+  // The host keeps this conductor for the transaction's later statements (a transaction object, a
+  // batch, the native cluster). Without it, statements that begin a transaction are refused with
+  // ErrorCode::Transaction before anything runs, and the host sends them to such a place.
+  bool txn_host = false;
 };
 
 struct QueryOutput {
@@ -45,9 +56,12 @@ struct QueryOutput {
   std::vector<ScriptError> script_error;  // zero or one
 };
 
+struct TxnState;
+
 class Session {
  public:
-  explicit Session(std::string database) : database_(std::move(database)) {}
+  explicit Session(std::string database);
+  ~Session();
   const std::string& database() const { return database_; }
 
   // co_await session.io(requests): hands the requests to the host, resumes with their responses
@@ -81,6 +95,22 @@ class Session {
   std::string partial_detail;
   // A resize is running: writes to several nodes are checked on every node before they are sent.
   bool preflight_writes = false;
+
+  // Transactions (conductor/txn.h). `txn`: the transaction the statement runs in (interactive, or
+  // the implicit one `implicit` owns); its requests carry it and the statement's footprint.
+  TxnState* txn = nullptr;
+  std::unique_ptr<TxnState> implicit;
+  double implicit_start_ms = 0;  // an implicit transaction retried keeps its age
+  std::vector<storage::LockSpec> footprint;
+  // Requests sent after the answer and never awaited (phase two of a commit).
+  std::vector<OutRequest> background;
+  // Atomic visibility of reads outside transactions: what each node read reported, checked when
+  // the statement ends (a transaction visible on one node read must be visible on every other
+  // participant read).
+  double statement_start_ms = 0;
+  bool visibility_broken = false;
+  std::set<uint32_t> nodes_read;
+  std::vector<std::pair<uint32_t, storage::VisibleTxn>> visible;
 
   // EXPLAIN: storage requests are recorded instead of sent, and answered with empty results.
   bool dry_run = false;

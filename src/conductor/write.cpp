@@ -6,12 +6,14 @@
 #include <map>
 #include "conductor/exec_context.h"
 #include "conductor/lookup_index.h"
+#include "conductor/txn.h"
 #include "sql/parser.h"
 #include "planner/analysis.h"
 #include "planner/params.h"
 #include "planner/select_plan.h"
 #include "planner/shard_sql.h"
 #include "value/numeric.h"
+#include "value/text.h"
 #include "sql/printer.h"
 #include "topology/store.h"
 
@@ -154,6 +156,10 @@ Task<Result<Value>> column_default(Exec& x, const TableInfo& t, const std::strin
   co_return Value::null();
 }
 
+Task<Result<QueryOutput>> insert_resolving_globally(Exec& x, const sql::Insert& ins, const TableInfo& t,
+                                                    const std::vector<std::string>& columns, std::vector<Row> rows,
+                                                    std::vector<const TableInfo*> indexes);
+
 Task<Result<QueryOutput>> run_insert(Exec& x, const sql::Insert& ins) {
   const TableInfo* t = x.topo->find_table(ins.table.name);
   if (!t) {
@@ -209,6 +215,8 @@ Task<Result<QueryOutput>> run_insert(Exec& x, const sql::Insert& ins) {
         rows.push_back(std::move(row));
       }
     } else {
+      // INSERT ... SELECT reads before it writes: the rows it read stay locked until it commits.
+      need_atomic(x);
       auto r = co_await run_select(x, src);
       if (!r.ok()) co_return r.error();
       rows = std::move(r->rs.rows);
@@ -303,6 +311,21 @@ Task<Result<QueryOutput>> run_insert(Exec& x, const sql::Insert& ins) {
     key_pos = id_pos;
   }
 
+  // OR REPLACE / OR IGNORE / UPSERT where a global UNIQUE index decides: the conflicting row may be
+  // on another node, so rows are resolved one by one, in statement order, in one transaction.
+  {
+    bool resolves =
+        ins.replace || ins.conflict == sql::ConflictAction::Replace || ins.conflict == sql::ConflictAction::Ignore || !ins.upserts.empty();
+    auto all_indexes = x.topo->indexes_of(t->name);
+    bool unique = std::any_of(all_indexes.begin(), all_indexes.end(), [](const TableInfo* i) { return i->unique; });
+    if (resolves && unique && t->kind == TableKind::Sharded) {
+      for (auto& row : rows) {
+        Value key = key_pos >= 0 ? apply_affinity(row[key_pos], key_affinity) : Value::null();
+        row.push_back(Value::integer(static_cast<int64_t>(t->key_ksid(key))));
+      }
+      co_return co_await insert_resolving_globally(x, ins, *t, columns, std::move(rows), all_indexes);
+    }
+  }
   std::map<uint32_t, std::vector<Row>> per_node;
   std::map<uint32_t, std::vector<uint32_t>> node_vshards;
   uint32_t last_node = 0;
@@ -320,11 +343,20 @@ Task<Result<QueryOutput>> run_insert(Exec& x, const sql::Insert& ins) {
       per_node[last_node].push_back(std::move(row));
     }
   }
+  // Rows for several nodes, a reference table's copies, or global index entries elsewhere: one
+  // transaction, all or nothing.
+  auto indexes = x.topo->indexes_of(t->name);
+  if (per_node.size() > 1 || !indexes.empty()) need_atomic(x);
+  if (t->kind == TableKind::Sharded)
+    for (auto& spec : x.s.footprint)
+      if (spec.write && iequals(spec.table, t->name)) {
+        spec.ksids.clear();
+        for (auto& [node, node_rows] : per_node)
+          for (auto& row : node_rows) spec.ksids.push_back(static_cast<uint64_t>(row.back().i));
+      }
   // Global index entries go in before their rows, so a lookup never misses a row.
   std::vector<std::pair<const TableInfo*, std::vector<IndexedRow>>> entries;
-  for (auto* index : x.topo->indexes_of(t->name)) {
-    if (index->unique && (ins.replace || ins.conflict != sql::ConflictAction::Default || !ins.upserts.empty()))
-      co_return Error::unsupported("INSERT OR REPLACE/IGNORE and UPSERT on a table with a global UNIQUE index are not supported yet");
+  for (auto* index : indexes) {
     std::vector<IndexedRow> list;
     for (auto& [node, node_rows] : per_node) {
       for (auto& row : node_rows) {
@@ -346,20 +378,14 @@ Task<Result<QueryOutput>> run_insert(Exec& x, const sql::Insert& ins) {
       }
     }
     auto added = co_await add_index_entries(x, *index, list);
-    if (!added.ok()) {
-      for (auto& [done_index, done_rows] : entries) co_await remove_index_entries(x, *done_index, done_rows);
-      co_return added.error();
-    }
+    if (!added.ok()) co_return added.error();  // the transaction's rollback removes earlier entries
     entries.emplace_back(index, std::move(list));
   }
   std::vector<NodeRequest> reqs;
   for (auto& [node, node_rows] : per_node)
     reqs.push_back({node, x.request(build_inserts(ins, *t, columns, node_rows, t->kind == TableKind::Sharded), node_vshards[node])});
-  auto resp = co_await fan_out(x.s, std::move(reqs), std::move(floor_bump));
-  if (!resp.ok()) {
-    for (auto& [index, rows_of] : entries) co_await remove_index_entries(x, *index, rows_of);
-    co_return resp.error();
-  }
+  auto resp = co_await fan_out_committing(x, std::move(reqs), std::move(floor_bump));
+  if (!resp.ok()) co_return resp.error();
   QueryOutput out;
   size_t k = 0;
   for (auto& [node, node_rows] : per_node) {
@@ -379,9 +405,13 @@ Task<Result<QueryOutput>> run_insert(Exec& x, const sql::Insert& ins) {
 // An UPDATE that changes the shard key moves each row to its new key's node: the new values are
 // computed where the row is (SQLite evaluates the SET expressions), the row is written at its new
 // node first and removed from the old one after, so a lookup never misses it.
+Task<Status> apply_entry_delta(Exec& x, const std::vector<const TableInfo*>& indexes, std::vector<std::vector<IndexedRow>> before,
+                               std::vector<std::vector<IndexedRow>> after);
+
 Task<Result<QueryOutput>> move_rows(Exec& x, const sql::Update& up, const TableInfo& t, const std::vector<uint32_t>& targets) {
   if (t.without_rowid) co_return Error::unsupported("UPDATE of the shard key of a WITHOUT ROWID table is not supported yet");
   if (!up.returning.empty()) co_return Error::unsupported("UPDATE ... RETURNING that changes the shard key is not supported yet");
+  need_atomic(x);  // written at the new node, removed from the old one: both or neither
   std::vector<sql::ExprPtr> new_values(t.columns.size());
   for (auto& sc : up.set) {
     if (sc.columns.size() == 1) {
@@ -407,6 +437,19 @@ Task<Result<QueryOutput>> move_rows(Exec& x, const sql::Update& up, const TableI
     core.columns.push_back(std::move(rc));
     stored.push_back(t.columns[i].name);
   }
+  // Global indexes: each row's entries move with it (old values and keyspace id out, new in).
+  auto indexes = x.topo->indexes_of(t.name);
+  if (!indexes.empty()) {
+    sql::ResultColumn k;
+    k.expr = planner::cast_as_text(col(std::string(kKsidColumn)));
+    core.columns.push_back(std::move(k));
+    for (auto* ix : indexes)
+      for (auto& c : ix->columns) {
+        sql::ResultColumn rc;
+        rc.expr = col(c.name);
+        core.columns.push_back(std::move(rc));
+      }
+  }
   core.from = sql::make<sql::TableRef>();
   core.from->kind = sql::TableRefKind::Table;
   core.from->name = up.table;
@@ -430,15 +473,33 @@ Task<Result<QueryOutput>> move_rows(Exec& x, const sql::Update& up, const TableI
   std::map<uint32_t, std::vector<storage::Statement>> writes, deletes;
   std::map<uint32_t, std::vector<Row>> inserts;
   int64_t changes = 0;
+  std::vector<std::vector<IndexedRow>> old_entries(indexes.size()), new_entries(indexes.size());
   for (size_t k = 0; k < targets.size(); k++) {
     uint32_t from = targets[k];
     for (auto& row : (*found)[k].results[0].rows) {
       changes++;
       Value rowid = row[0];
-      Row values(row.begin() + 1, row.end());
+      Row values(row.begin() + 1, row.begin() + 1 + static_cast<std::ptrdiff_t>(stored.size()));
+      if (!indexes.empty()) {
+        size_t at = 1 + stored.size();
+        uint64_t old_ksid = static_cast<uint64_t>(std::strtoll(row[at].s.c_str(), nullptr, 10));
+        size_t pos = at + 1;
+        for (size_t i = 0; i < indexes.size(); i++) {
+          IndexedRow e{{}, old_ksid};
+          for (auto& c : indexes[i]->columns) e.values.push_back(apply_affinity(row[pos++], c.affinity));
+          old_entries[i].push_back(std::move(e));
+        }
+      }
       for (size_t i = 0; i < stored.size(); i++) values[i] = apply_affinity(values[i], t.columns[t.column_index(stored[i])].affinity);
       uint64_t ksid = t.key_ksid(values[key_stored]);
       uint32_t to = x.topo->vshard_for(ksid).node;
+      for (size_t i = 0; i < indexes.size(); i++) {
+        IndexedRow e{{}, ksid};
+        for (auto& c : indexes[i]->columns)
+          for (size_t j = 0; j < stored.size(); j++)
+            if (iequals(stored[j], c.name)) e.values.push_back(apply_affinity(values[j], c.affinity));
+        new_entries[i].push_back(std::move(e));
+      }
       if (to == from) {
         std::vector<Value> params = values;
         params.push_back(Value::integer(static_cast<int64_t>(ksid)));
@@ -465,13 +526,11 @@ Task<Result<QueryOutput>> move_rows(Exec& x, const sql::Update& up, const TableI
   }
   if (!phase2.empty()) {
     auto r = co_await fan_out(x.s, std::move(phase2));
-    if (!r.ok()) {
-      if (r.error().code == ErrorCode::Retryable && !writes.empty()) {
-        x.s.partial_write = true;
-        x.s.partial_detail = "rows were written at their new nodes, but not yet removed from their old ones";
-      }
-      co_return r.error();
-    }
+    if (!r.ok()) co_return r.error();
+  }
+  if (!indexes.empty()) {
+    auto d = co_await apply_entry_delta(x, indexes, std::move(old_entries), std::move(new_entries));
+    if (!d.ok()) co_return d.error();
   }
   QueryOutput out;
   out.rs.changes = changes;
@@ -603,6 +662,8 @@ Task<Result<QueryOutput>> run_update_delete(Exec& x, const sql::Stmt& st) {
     co_return Error::unsupported("DELETE ... ORDER BY/LIMIT is not supported yet");
   }
   if (f.subquery) {
+    // The subqueries are read first: their rows stay locked until the write commits.
+    need_atomic(x);
     sql::Stmt inlined = st;
     auto s = co_await inline_subqueries(x, inlined);
     if (!s.ok()) co_return s.error();
@@ -629,8 +690,6 @@ Task<Result<QueryOutput>> run_update_delete(Exec& x, const sql::Stmt& st) {
   }
   if (targets.empty()) targets = x.all_nodes();
   auto indexes = x.topo->indexes_of(t->name);
-  if (moves_key && !indexes.empty())
-    co_return Error::unsupported("UPDATE of the shard key of a table with global indexes is not supported yet");
   if (moves_key) co_return co_await move_rows(x, *up, *t, targets);
 
   // Global index maintenance: which indexes this statement changes, and the entries involved.
@@ -643,6 +702,8 @@ Task<Result<QueryOutput>> run_update_delete(Exec& x, const sql::Stmt& st) {
           for (auto& ic : index->columns) hit |= iequals(c, ic.name);
     if (hit) touched.push_back(index);
   }
+  // Several nodes, or index entries elsewhere: one transaction.
+  if (targets.size() > 1 || !touched.empty()) need_atomic(x);
   std::vector<std::vector<IndexedRow>> old_entries(touched.size()), new_entries(touched.size());
   if (up && !touched.empty()) {
     // Old and new indexed values of every affected row, computed where the rows are.
@@ -695,10 +756,7 @@ Task<Result<QueryOutput>> run_update_delete(Exec& x, const sql::Stmt& st) {
       }
     for (size_t i = 0; i < touched.size(); i++) {
       auto added = co_await add_index_entries(x, *touched[i], new_entries[i]);
-      if (!added.ok()) {
-        for (size_t j = 0; j < i; j++) co_await remove_index_entries(x, *touched[j], new_entries[j]);
-        co_return added.error();
-      }
+      if (!added.ok()) co_return added.error();
     }
   }
 
@@ -741,11 +799,13 @@ Task<Result<QueryOutput>> run_update_delete(Exec& x, const sql::Stmt& st) {
 
   std::vector<NodeRequest> reqs;
   for (auto n : targets) reqs.push_back({n, x.request(one_statement(text, planner::params_for(x.params, nparams), true), node_vshards[n])});
-  auto resp = co_await fan_out(x.s, std::move(reqs));
-  if (!resp.ok()) {
-    for (size_t i = 0; i < touched.size() && up; i++) co_await remove_index_entries(x, *touched[i], new_entries[i]);
-    co_return resp.error();
-  }
+  // With index entries still to remove after, the commit waits for them (commit_txn).
+  Result<std::vector<storage::Response>> resp = Error::internal("not sent");
+  if (touched.empty())
+    resp = co_await fan_out_committing(x, std::move(reqs));
+  else
+    resp = co_await fan_out(x.s, std::move(reqs));
+  if (!resp.ok()) co_return resp.error();
   QueryOutput out;
   for (size_t i = 0; i < resp->size(); i++) {
     auto& rs = (*resp)[i].results[0];
@@ -774,6 +834,295 @@ Task<Result<QueryOutput>> run_update_delete(Exec& x, const sql::Stmt& st) {
     if (!removed.ok()) co_return removed.error();
   }
   x.plan = targets.size() == 1 ? "route" : "scatter";
+  co_return out;
+}
+
+// excluded.c (an upsert's proposed row) becomes that row's value.
+void substitute_excluded(sql::Expr& e, const std::vector<std::string>& columns, const Row& row) {
+  if (e.kind == sql::ExprKind::Column && iequals(e.table, "excluded")) {
+    for (size_t i = 0; i < columns.size(); i++)
+      if (iequals(columns[i], e.name)) {
+        e = *value_literal(row[i]);
+        return;
+      }
+    e = *literal_expr(sql::LiteralKind::Null, "NULL");
+    return;
+  }
+  for (auto* c : {e.left.get(), e.right.get(), e.extra.get(), e.filter.get()})
+    if (c) substitute_excluded(*c, columns, row);
+  for (auto& a : e.args) substitute_excluded(*a, columns, row);
+}
+
+// SELECT/UPDATE/DELETE text for rows of `t` whose keyspace id is `ksid` and whose indexed columns
+// hold `vals` (the row a global entry points at).
+std::string entry_row_where(const TableInfo& index, size_t first_param) {
+  std::string w = quoted_identifier(std::string(kKsidColumn)) + " = ?" + std::to_string(first_param);
+  for (size_t i = 0; i < index.columns.size(); i++)
+    w += " AND " + quoted_identifier(index.columns[i].name) + " = ?" + std::to_string(first_param + 1 + i);
+  return w;
+}
+
+// The indexed values of every global index, and the keyspace id, as selected columns.
+std::string index_columns_sql(const std::vector<const TableInfo*>& indexes) {
+  std::string s = "CAST(" + quoted_identifier(std::string(kKsidColumn)) + " AS TEXT)";
+  for (auto* ix : indexes)
+    for (auto& c : ix->columns) s += ", " + quoted_identifier(c.name);
+  return s;
+}
+
+// Entries of `row` (laid out as index_columns_sql) for each index.
+std::vector<std::vector<IndexedRow>> entries_of(const std::vector<const TableInfo*>& indexes, const Row& row, size_t at) {
+  std::vector<std::vector<IndexedRow>> out(indexes.size());
+  uint64_t ksid = static_cast<uint64_t>(row[at].type == ValueType::Integer ? row[at].i : std::strtoll(row[at].s.c_str(), nullptr, 10));
+  size_t pos = at + 1;
+  for (size_t i = 0; i < indexes.size(); i++) {
+    IndexedRow e{{}, ksid};
+    for (auto& c : indexes[i]->columns) e.values.push_back(apply_affinity(row[pos++], c.affinity));
+    out[i].push_back(std::move(e));
+  }
+  return out;
+}
+
+bool same_entry(const IndexedRow& a, const IndexedRow& b) { return a.ksid == b.ksid && a.values == b.values; }
+
+// Old entries out, new entries in (those that did not change stay).
+Task<Status> apply_entry_delta(Exec& x, const std::vector<const TableInfo*>& indexes, std::vector<std::vector<IndexedRow>> before,
+                               std::vector<std::vector<IndexedRow>> after) {
+  for (size_t i = 0; i < indexes.size(); i++) {
+    std::vector<IndexedRow> gone, added;
+    for (auto& b : before[i])
+      if (std::none_of(after[i].begin(), after[i].end(), [&](const IndexedRow& a) { return same_entry(a, b); })) gone.push_back(b);
+    for (auto& a : after[i])
+      if (std::none_of(before[i].begin(), before[i].end(), [&](const IndexedRow& b) { return same_entry(a, b); })) added.push_back(a);
+    // Out first: a row that keeps its value under a new keyspace id re-enters a UNIQUE index.
+    if (!gone.empty()) {
+      auto r = co_await remove_index_entries(x, *indexes[i], std::move(gone));
+      if (!r.ok()) co_return r;
+    }
+    if (!added.empty()) {
+      auto r = co_await add_index_entries(x, *indexes[i], std::move(added));
+      if (!r.ok()) co_return r;
+    }
+  }
+  co_return ok_status();
+}
+
+// A column's value in a row about to be inserted (its DEFAULT when the INSERT leaves it out).
+Task<Result<Value>> value_in_row(Exec& x, const TableInfo& t, const std::vector<std::string>& columns, const Row& row,
+                                 const ColumnInfo& c) {
+  for (size_t i = 0; i < columns.size(); i++)
+    if (iequals(columns[i], c.name)) co_return apply_affinity(row[i], c.affinity);
+  auto d = co_await column_default(x, t, c.name);
+  if (!d.ok()) co_return d.error();
+  co_return apply_affinity(*d, c.affinity);
+}
+
+Task<Result<QueryOutput>> insert_resolving_globally(Exec& x, const sql::Insert& ins, const TableInfo& t,
+                                                    const std::vector<std::string>& columns, std::vector<Row> rows,
+                                                    std::vector<const TableInfo*> indexes) {
+  need_atomic(x);
+  const std::string T = quoted_identifier(t.name);
+  const std::string idx_cols = index_columns_sql(indexes);
+  // The conflict resolution a global UNIQUE index `u` gets, as SQLite would apply it.
+  enum class Mode { Abort, Ignore, Replace, Update };
+  auto mode_for = [&](const TableInfo& u, const sql::Upsert*& which) {
+    which = nullptr;
+    if (ins.replace || ins.conflict == sql::ConflictAction::Replace) return Mode::Replace;
+    for (auto& up : ins.upserts) {
+      bool matches = up.target.empty();
+      if (!matches && up.target.size() == u.columns.size()) {
+        matches = true;
+        for (auto& term : up.target) {
+          bool found =
+              term.expr && term.expr->kind == sql::ExprKind::Column &&
+              std::any_of(u.columns.begin(), u.columns.end(), [&](const ColumnInfo& c) { return iequals(c.name, term.expr->name); });
+          matches &= found;
+        }
+      }
+      if (matches) {
+        which = &up;
+        return up.do_nothing ? Mode::Ignore : Mode::Update;
+      }
+    }
+    if (ins.conflict == sql::ConflictAction::Ignore) return Mode::Ignore;
+    return Mode::Abort;
+  };
+  QueryOutput out;
+  for (auto& row : rows) {
+    const uint64_t ksid = static_cast<uint64_t>(row.back().i);
+    const uint32_t node = x.topo->vshard_for(ksid).node;
+    const uint32_t vshard = x.topo->vshard_for(ksid).id;
+    bool consumed = false;
+    for (auto* u : indexes) {
+      if (!u->unique || consumed) continue;
+      std::vector<Value> vals;
+      bool has_null = false;
+      for (auto& c : u->columns) {
+        auto v = co_await value_in_row(x, t, columns, row, c);
+        if (!v.ok()) co_return v.error();
+        has_null |= v->is_null();
+        vals.push_back(std::move(*v));
+      }
+      if (has_null) continue;  // NULLs never conflict
+      std::string q = "SELECT CAST(ksid AS TEXT) FROM " + quoted_identifier(lookup_table_name(u->name)) + " WHERE ";
+      for (size_t i = 0; i < vals.size(); i++) q += (i ? " AND v" : "v") + std::to_string(i + 1) + " = ?" + std::to_string(i + 1);
+      auto found = co_await fan_out(x.s, one_request(x.node_of(vals[0]), x.request(one_statement(q + " LIMIT 1", vals, false))));
+      if (!found.ok()) co_return found.error();
+      auto& hit = (*found)[0].results[0].rows;
+      if (hit.empty()) continue;
+      uint64_t other = static_cast<uint64_t>(std::strtoll(hit[0][0].s.c_str(), nullptr, 10));
+      uint32_t other_node = x.topo->vshard_for(other).node;
+      if (other_node == node) continue;  // the node's own UNIQUE index resolves it
+      const sql::Upsert* upsert = nullptr;
+      Mode mode = mode_for(*u, upsert);
+      std::vector<Value> where_params;
+      where_params.push_back(Value::integer(static_cast<int64_t>(other)));
+      for (auto& v : vals) where_params.push_back(v);
+      std::string where = entry_row_where(*u, 1);
+      std::vector<uint32_t> other_vs(1, x.topo->vshard_for(other).id);
+      if (mode == Mode::Abort) {
+        std::string msg = "UNIQUE constraint failed: ";
+        for (size_t i = 0; i < u->columns.size(); i++) msg += (i ? ", " : "") + t.name + "." + u->columns[i].name;
+        co_return Error::sql(msg);
+      }
+      if (mode == Mode::Ignore) {
+        consumed = true;
+        continue;
+      }
+      if (mode == Mode::Replace) {
+        // The conflicting row leaves (with every entry of it), then the row goes in below.
+        auto gone = co_await fan_out(
+            x.s, one_request(
+                     other_node,
+                     x.request(one_statement("DELETE FROM " + T + " WHERE " + where + " RETURNING " + idx_cols, where_params), other_vs)));
+        if (!gone.ok()) co_return gone.error();
+        std::vector<std::vector<IndexedRow>> before(indexes.size()), after(indexes.size());
+        for (auto& r : (*gone)[0].results[0].rows) {
+          auto e = entries_of(indexes, r, 0);
+          for (size_t i = 0; i < indexes.size(); i++) before[i].push_back(std::move(e[i][0]));
+        }
+        auto d = co_await apply_entry_delta(x, indexes, std::move(before), std::move(after));
+        if (!d.ok()) co_return d.error();
+        continue;
+      }
+      // DO UPDATE: the existing row takes the update; the proposed row is not inserted.
+      consumed = true;
+      auto old = co_await fan_out(
+          x.s,
+          one_request(other_node,
+                      x.request(one_statement("SELECT " + idx_cols + " FROM " + T + " WHERE " + where, where_params, false), other_vs)));
+      if (!old.ok()) co_return old.error();
+      if (old->at(0).results[0].rows.empty()) continue;
+      sql::Update upd;
+      upd.table.name = t.name;
+      for (auto& sc : upsert->set) {
+        sql::SetClause c = sc;
+        substitute_excluded(*c.value, columns, row);
+        upd.set.push_back(std::move(c));
+      }
+      // WHERE <the entry's row> [AND the upsert's WHERE]: parameters after the user's own.
+      sql::Stmt tmp;
+      tmp.node = upd;
+      int nparams = 0;
+      for (auto& sc : tmp.as<sql::Update>()->set) nparams = std::max(nparams, planner::number_params(*sc.value));
+      sql::ExprPtr extra;
+      if (upsert->where) {
+        extra = upsert->where->clone();
+        substitute_excluded(*extra, columns, row);
+        nparams = std::max(nparams, planner::number_params(*extra));
+      }
+      std::string text = sql::print(tmp);
+      std::vector<Value> params = planner::params_for(x.params, nparams);
+      text += " WHERE " + entry_row_where(*u, params.size() + 1);
+      for (auto& v : where_params) params.push_back(v);
+      if (extra) text += " AND (" + sql::print(*extra) + ")";
+      auto ret = expand_returning(ins.returning, t);
+      std::string returning;
+      for (auto& rc : ret) returning += (returning.empty() ? "" : ", ") + sql::print(*rc.expr);
+      text += " RETURNING " + (returning.empty() ? "" : returning + ", ") + idx_cols;
+      auto upd_r = co_await fan_out(x.s, one_request(other_node, x.request(one_statement(text, params), other_vs)));
+      if (!upd_r.ok()) co_return upd_r.error();
+      auto& rs = (*upd_r)[0].results[0];
+      std::vector<std::vector<IndexedRow>> before(indexes.size()), after(indexes.size());
+      for (auto& r : old->at(0).results[0].rows) {
+        auto e = entries_of(indexes, r, 0);
+        for (size_t i = 0; i < indexes.size(); i++) before[i].push_back(std::move(e[i][0]));
+      }
+      for (auto& r : rs.rows) {
+        auto e = entries_of(indexes, r, ret.size());
+        for (size_t i = 0; i < indexes.size(); i++) after[i].push_back(std::move(e[i][0]));
+        if (!ret.empty()) {
+          Row user(r.begin(), r.begin() + static_cast<std::ptrdiff_t>(ret.size()));
+          out.rs.rows.push_back(std::move(user));
+        }
+        out.rs.changes++;
+      }
+      if (out.rs.columns.empty() && !ret.empty())
+        out.rs.columns.assign(rs.columns.begin(), rs.columns.begin() + static_cast<std::ptrdiff_t>(ret.size()));
+      auto d = co_await apply_entry_delta(x, indexes, std::move(before), std::move(after));
+      if (!d.ok()) co_return d.error();
+    }
+    if (consumed) continue;
+    // The row goes to its node with the statement's own conflict handling (local conflicts are
+    // SQLite's); the rows it may touch there are read before and after, for the entries.
+    std::string match = "rowid IN (SELECT rowid FROM " + T + " WHERE 0";
+    std::vector<Value> mparams;
+    if (t.shard_key >= 0) {
+      auto key = co_await value_in_row(x, t, columns, row, t.columns[t.shard_key]);
+      if (!key.ok()) co_return key.error();
+      mparams.push_back(*key);
+      match += " OR " + quoted_identifier(t.columns[t.shard_key].name) + " = ?" + std::to_string(mparams.size());
+    }
+    for (auto* u : indexes) {
+      if (!u->unique) continue;
+      std::string c;
+      for (auto& col : u->columns) {
+        auto v = co_await value_in_row(x, t, columns, row, col);
+        if (!v.ok()) co_return v.error();
+        mparams.push_back(*v);
+        c += (c.empty() ? "" : " AND ") + quoted_identifier(col.name) + " = ?" + std::to_string(mparams.size());
+      }
+      match += " OR (" + c + ")";
+    }
+    match += ")";
+    std::string probe = "SELECT rowid, " + idx_cols + " FROM " + T + " WHERE " + match;
+    std::vector<uint32_t> vs(1, vshard);
+    auto before_r = co_await fan_out(x.s, one_request(node, x.request(one_statement(probe, mparams, false), vs)));
+    if (!before_r.ok()) co_return before_r.error();
+    std::vector<Row> one_row(1, row);
+    auto stmts = build_inserts(ins, t, columns, one_row, true);
+    std::string again = "SELECT rowid, " + idx_cols + " FROM " + T + " WHERE " + match;
+    std::vector<Value> again_params = mparams;
+    std::string in_before;
+    for (auto& r : before_r->at(0).results[0].rows) {
+      again_params.push_back(r[0]);
+      in_before += (in_before.empty() ? "?" : ", ?") + std::to_string(again_params.size());
+    }
+    if (!in_before.empty()) again += " OR rowid IN (" + in_before + ")";
+    stmts.push_back({again, again_params, false});
+    auto wrote = co_await fan_out(x.s, one_request(node, x.request(std::move(stmts), vs)));
+    if (!wrote.ok()) co_return wrote.error();
+    auto& results = wrote->at(0).results;
+    for (size_t k = 0; k + 1 < results.size(); k++) {
+      auto& rs = results[k];
+      out.rs.changes += rs.changes;
+      out.rs.last_insert_rowid = rs.last_insert_rowid ? rs.last_insert_rowid : out.rs.last_insert_rowid;
+      if (out.rs.columns.empty()) out.rs.columns = rs.columns;
+      for (auto& r : rs.rows) out.rs.rows.push_back(std::move(r));
+    }
+    std::vector<std::vector<IndexedRow>> before(indexes.size()), after(indexes.size());
+    for (auto& r : before_r->at(0).results[0].rows) {
+      auto e = entries_of(indexes, r, 1);
+      for (size_t i = 0; i < indexes.size(); i++) before[i].push_back(std::move(e[i][0]));
+    }
+    for (auto& r : results.back().rows) {
+      auto e = entries_of(indexes, r, 1);
+      for (size_t i = 0; i < indexes.size(); i++) after[i].push_back(std::move(e[i][0]));
+    }
+    auto d = co_await apply_entry_delta(x, indexes, std::move(before), std::move(after));
+    if (!d.ok()) co_return d.error();
+  }
+  x.plan = "insert-resolve";
   co_return out;
 }
 

@@ -4,6 +4,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include "conductor/txn.h"
+#include "host/host.h"
+#include "storage/txn.h"
 #include "conductor/conductor.h"
 #include "native/sqlite_host.h"
 #include "storage/node.h"
@@ -13,8 +16,8 @@ namespace bd::native {
 namespace {
 
 // Runs one request inside a transaction, like the Durable Object shim's transactionSync: an error
-// status from the core rolls back everything the request did.
-std::string transact(SqliteHost& host, std::string (*handler)(SqlHost&, std::string_view), std::string_view req) {
+// status from the core (or kRolledBack) rolls back everything the request did.
+std::string transact(SqliteHost& host, const std::function<std::string(SqlHost&)>& handler) {
   if (auto s = host.begin(); !s.ok()) {
     wire::Writer w;
     w.u8(static_cast<uint8_t>(ErrorCode::Internal));
@@ -22,7 +25,7 @@ std::string transact(SqliteHost& host, std::string (*handler)(SqlHost&, std::str
     w.str(s.error().message);
     return w.take();
   }
-  std::string resp = handler(host, req);
+  std::string resp = handler(host);
   if (!resp.empty() && resp[0] != 0)
     host.rollback();
   else
@@ -30,8 +33,18 @@ std::string transact(SqliteHost& host, std::string (*handler)(SqlHost&, std::str
   return resp;
 }
 
+class ManualClock : public Clock {
+ public:
+  double now = 0;
+  double now_ms() override { return now; }
+};
+
 class NativeCluster : public Cluster {
  public:
+  ~NativeCluster() override {
+    if (manual_clock_) set_clock(nullptr);
+  }
+
   Status init(const ClusterOptions& o) {
     options_ = o;
     for (auto& c : conductors_) c = Conductor(ConductorOptions{.max_gather_rows = o.max_gather_rows, .copy_batch_rows = o.copy_batch_rows});
@@ -65,8 +78,25 @@ class NativeCluster : public Cluster {
   }
 
   int begin(int isolate, std::string_view sql, const std::vector<Value>& params, uint8_t mode) override {
+    return start(isolate, sql, params, mode, "");
+  }
+
+  int begin_in_txn(int isolate, const std::string& txn, std::string_view sql, const std::vector<Value>& params) override {
+    return start(isolate, sql, params, 0, txn);
+  }
+
+  Result<QueryResult> execute_in_txn(const std::string& txn, std::string_view sql, const std::vector<Value>& params, int isolate) override {
+    int t = start(isolate, sql, params, 0, txn);
+    while (!advance(t)) {
+    }
+    return finish(t);
+  }
+
+  int start(int isolate, std::string_view sql, const std::vector<Value>& params, uint8_t mode, const std::string& txn) {
     if (isolate < 0 || isolate >= kIsolates) isolate = 0;
     QueryInput in;
+    in.txn = txn;
+    in.txn_host = true;  // one process: every transaction stays in its isolate's conductor
     in.database = options_.database;
     in.sql = std::string(sql);
     in.params = params;
@@ -92,19 +122,104 @@ class NativeCluster : public Cluster {
     auto t0 = std::chrono::steady_clock::now();
     for (auto& r : step.requests) {
       if (r.target == OutRequest::Target::Topology) {
-        responses.push_back({true, transact(*topology_, topology::handle, r.payload)});
+        responses.push_back({true, transact(*topology_, [&](SqlHost& h) { return topology::handle(h, r.payload); })});
       } else if (r.target == OutRequest::Target::Sleep) {
         responses.push_back({true, {}});  // no wall-clock wait: the caller interleaves other work
-      } else if (auto* n = node(r.node)) {
-        responses.push_back({true, transact(*n, storage::handle, r.payload)});
       } else {
-        responses.push_back({false, "no storage node " + std::to_string(r.node)});
+        Fault f = hook_ ? hook_(Message{r.node, &r.payload, false}) : Fault::None;
+        if (f == Fault::KillConductor) {
+          // The conductor's isolate dies: nothing more of this statement is sent.
+          conductors_[it->second.isolate].abort(step.session);
+          step.kind = Step::Kind::Failed;
+          step.error = Error::internal("conductor killed (test fault)");
+          step.requests.clear();
+          return true;
+        }
+        responses.push_back(deliver(r.node, r.payload, f));
       }
     }
     object_ns_ +=
         static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
     step = conductors_[it->second.isolate].resume(step.session, std::move(responses));
+    if (step.kind != Step::Kind::Need) send_background(step);
     return step.kind != Step::Kind::Need;
+  }
+
+  // A storage request as the shim delivers it: in one transaction, with the node's clock; the
+  // node's alarm follows what it asks for.
+  InResponse deliver(uint32_t index, const std::string& payload, Fault f) {
+    auto* n = node(index);
+    if (!n) return {false, "no storage node " + std::to_string(index)};
+    if (f == Fault::Drop) return {false, "dropped (test fault)"};
+    storage::NodeEnv env;
+    env.now_ms = clock().now_ms();
+    std::string out = transact(*n, [&](SqlHost& h) { return storage::handle(h, payload, env); });
+    if (env.alarm_known) alarms_[index] = env.alarm_at;
+    if (f == Fault::LoseAnswer) return {false, "answer lost (test fault)"};
+    return {true, std::move(out)};
+  }
+
+  void send_background(Step& step) {
+    for (auto& r : step.background) {
+      if (r.target != OutRequest::Target::Storage) continue;
+      Fault f = hook_ ? hook_(Message{r.node, &r.payload, true}) : Fault::None;
+      if (f == Fault::KillConductor) break;
+      deliver(r.node, r.payload, f);
+    }
+    step.background.clear();
+  }
+
+  void set_fault_hook(std::function<Fault(const Message&)> hook) override { hook_ = std::move(hook); }
+
+  void set_time_ms(double now) override {
+    manual_clock_ = true;
+    clock_.now = now;
+    set_clock(&clock_);
+  }
+  double time_ms() const override { return manual_clock_ ? clock_.now : bd::clock().now_ms(); }
+
+  int run_alarms() override {
+    int ran = 0;
+    double now = clock().now_ms();
+    for (auto& [index, at] : std::map<uint32_t, double>(alarms_)) {
+      if (at < 0 || at > now) continue;
+      auto* n = node(index);
+      if (!n) continue;
+      ran++;
+      storage::NodeEnv env;
+      env.now_ms = now;
+      std::string plan = transact(*n, [&](SqlHost& h) { return storage::recovery_plan(h, env); });
+      if (env.alarm_known) alarms_[index] = env.alarm_at;
+      wire::Reader rd(plan);
+      if (rd.u8() != 0) continue;
+      uint32_t calls = rd.count();
+      for (uint32_t i = 0; i < calls && rd.ok(); i++) {
+        std::string txn(rd.str());
+        uint8_t kind = rd.u8();
+        uint32_t peer = rd.u32();
+        std::string db(rd.str());
+        std::string req(rd.str());
+        Fault f = hook_ ? hook_(Message{peer, &req, true}) : Fault::None;
+        InResponse got = f == Fault::KillConductor ? InResponse{false, "killed"} : deliver(peer, req, f);
+        wire::Writer a;
+        a.u8(got.delivered);
+        a.str(txn);
+        a.u8(kind);
+        a.u32(peer);
+        a.str(got.payload);
+        storage::NodeEnv env2;
+        env2.now_ms = now;
+        transact(*n, [&](SqlHost& h) { return storage::recovery_apply(h, env2, a.take()); });
+        if (env2.alarm_known) alarms_[index] = env2.alarm_at;
+      }
+    }
+    return ran;
+  }
+
+  Result<storage::TxnCounts> txn_counts(int index) override {
+    auto* n = index < 0 ? nullptr : node(static_cast<uint32_t>(index));
+    if (!n) return Error::sql("no such node");
+    return storage::txn_counts(*n);
   }
 
   Result<QueryResult> finish(int ticket) override {
@@ -115,7 +230,13 @@ class NativeCluster : public Cluster {
     pending_.erase(it);
     if (step.kind == Step::Kind::Need) return Error::internal("statement had not finished");
     if (step.kind == Step::Kind::Failed) return step.error;
-    return QueryResult{std::move(step.output.rs), std::move(step.output.meta_json)};
+    QueryResult out{std::move(step.output.rs), std::move(step.output.meta_json), {}};
+    auto k = out.meta_json.find("\"transaction\":\"");
+    if (k != std::string::npos) {
+      k += 15;
+      out.transaction = out.meta_json.substr(k, out.meta_json.find('"', k) - k);
+    }
+    return out;
   }
 
   Result<std::string> run_resize(int max_failures) override {
@@ -179,12 +300,22 @@ class NativeCluster : public Cluster {
   };
   std::map<int, Pending> pending_;
   int next_ticket_ = 1;
+  std::function<Fault(const Message&)> hook_;
+  std::map<uint32_t, double> alarms_;  // per node: when its alarm is due (-1: none)
+  ManualClock clock_;
+  bool manual_clock_ = false;
 };
 
 }  // namespace
 
-std::string serve_topology_request(SqliteHost& host, std::string_view request) { return transact(host, topology::handle, request); }
-std::string serve_storage_request(SqliteHost& host, std::string_view request) { return transact(host, storage::handle, request); }
+std::string serve_topology_request(SqliteHost& host, std::string_view request) {
+  return transact(host, [&](SqlHost& h) { return topology::handle(h, request); });
+}
+std::string serve_storage_request(SqliteHost& host, std::string_view request) {
+  storage::NodeEnv env;
+  env.now_ms = clock().now_ms();
+  return transact(host, [&](SqlHost& h) { return storage::handle(h, request, env); });
+}
 
 Result<std::unique_ptr<Cluster>> Cluster::open(const ClusterOptions& options) {
   if (options.nodes < 1 || options.nodes > 256) return Error::sql("--nodes must be between 1 and 256");

@@ -6,7 +6,9 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include <functional>
 #include "base/result.h"
+#include "storage/txn.h"
 #include "value/value.h"
 
 namespace bd::native {
@@ -21,7 +23,21 @@ struct ClusterOptions {
 
 struct QueryResult {
   ResultSet rs;
-  std::string meta_json;  // the same `meta` object the HTTP API returns (nodes touched, plan)
+  std::string meta_json;    // the same `meta` object the HTTP API returns (nodes touched, plan)
+  std::string transaction;  // meta.transaction: the interactive transaction the statement began or ran in
+};
+
+// Faults the tests inject into the messages between conductors and storage nodes.
+enum class Fault : uint8_t {
+  None = 0,
+  Drop = 1,           // the request never reaches the node (the sender sees it undelivered)
+  LoseAnswer = 2,     // the node runs it, but the answer is lost (the sender sees it undelivered)
+  KillConductor = 3,  // the conductor dies before sending it: the statement (and its requests) stop here
+};
+struct Message {
+  uint32_t node = 0;
+  const std::string* payload = nullptr;  // an encoded storage request
+  bool background = false;               // sent after the answer (phase two)
 };
 
 class SqliteHost;
@@ -55,6 +71,22 @@ class Cluster {
   // Nodes are created on first use, like Durable Objects (a resize adds nodes).
   virtual Result<ResultSet> node_exec(int node, std::string_view sql) = 0;
   virtual int nodes() const = 0;
+
+  // Transactions. `txn` names the interactive transaction a statement runs in (from BEGIN's
+  // QueryResult::transaction).
+  virtual Result<QueryResult> execute_in_txn(const std::string& txn, std::string_view sql, const std::vector<Value>& params = {},
+                                             int isolate = 0) = 0;
+  virtual int begin_in_txn(int isolate, const std::string& txn, std::string_view sql, const std::vector<Value>& params = {}) = 0;
+  // Every message to a storage node passes this hook (nullptr: deliver everything).
+  virtual void set_fault_hook(std::function<Fault(const Message&)> hook) = 0;
+  // The clock of nodes and conductors: real time unless set (then it only moves when told).
+  virtual void set_time_ms(double now) = 0;
+  virtual double time_ms() const = 0;
+  // Runs every storage node's alarm that is due (transaction recovery), as Durable Objects do;
+  // returns how many ran.
+  virtual int run_alarms() = 0;
+  // Transactions with state, undo rows, locks and pending decisions on one node.
+  virtual Result<storage::TxnCounts> txn_counts(int node) = 0;
   // Nanoseconds spent inside storage/topology objects (their SQLite work) since open: benchmarks
   // subtract it to get the conductor's own CPU time.
   virtual uint64_t object_ns() const = 0;

@@ -1,8 +1,10 @@
 #include "storage/node.h"
 
+#include <cctype>
 #include "storage/load.h"
 #include "storage/protocol.h"
 #include "storage/staging.h"
+#include "storage/txn.h"
 
 namespace bd::storage {
 namespace {
@@ -18,17 +20,60 @@ bool any_bit(const std::string& bits) {
   return false;
 }
 
+double number(const Value& v) { return v.type == ValueType::Real ? v.r : static_cast<double>(v.i); }
+
+// A conductor's schema change (the statements ddl.cpp sends start with these words).
+bool is_schema_change(const std::string& sql) {
+  size_t i = 0;
+  while (i < sql.size() && std::isspace(static_cast<unsigned char>(sql[i]))) i++;
+  for (const char* w : {"CREATE", "DROP", "ALTER"}) {
+    size_t n = std::char_traits<char>::length(w), k = 0;
+    while (k < n && i + k < sql.size() && std::toupper(static_cast<unsigned char>(sql[i + k])) == w[k]) k++;
+    if (k == n) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
+Status run_statements(SqlHost& sql, const Request& req, Response& resp, uint32_t& failed) {
+  resp.results.reserve(req.statements.size());
+  for (uint32_t i = 0; i < req.statements.size(); i++) {
+    auto& st = req.statements[i];
+    auto rs = sql.exec(st.sql, st.params);
+    failed = i;
+    if (!rs.ok()) return rs.error();
+    if (st.write) {
+      auto ch = sql.exec("SELECT changes(), last_insert_rowid()", {});
+      if (!ch.ok()) return ch.error();
+      rs->changes = ch->rows[0][0].i;
+      rs->last_insert_rowid = ch->rows[0][1].i;
+    }
+    resp.results.push_back(std::move(*rs));
+  }
+  return ok_status();
+}
+
 std::string handle(SqlHost& sql, std::string_view bytes) {
+  NodeEnv env;
+  return handle(sql, bytes, env);
+}
+
+std::string handle(SqlHost& sql, std::string_view bytes, NodeEnv& env) {
   if (!bytes.empty() && static_cast<uint8_t>(bytes[0]) == kStagingOp) return handle_staging(sql, bytes);
   auto req = decode_request(bytes);
   if (!req.ok()) return encode_error(req.error(), 0);
+  NodeTxnMeta txn;
+  // Transaction control (prepare, commit, abort, recovery) is never refused for a stale topology
+  // or a fence: a transaction's fate must always be decidable.
+  bool control = !req->txn.id.empty() && req->statements.empty();
   // _bd_node holds the epoch of this node's last ownership change, the catalog version of its
   // last schema change, the virtual shards it owns and those fenced for a move: work planned
-  // against an older topology or catalog is refused, and the conductor re-plans.
+  // against an older topology or catalog is refused, and the conductor re-plans. It also says
+  // whether transactions have state here (storage/txn.h): without any, requests take the fast path.
   if (!req->admin) {
-    auto meta = sql.exec("SELECT k, v FROM _bd_node WHERE k IN ('min_epoch', 'catalog', 'owned', 'fence')", {});
+    auto meta = sql.exec(
+        "SELECT k, v FROM _bd_node WHERE k IN ('min_epoch', 'catalog', 'owned', 'fence', 'txns', 'visible', 'txn_tables', 'capture')", {});
     if (!meta.ok()) {
       auto c = sql.exec("CREATE TABLE IF NOT EXISTS _bd_node(k TEXT PRIMARY KEY, v ANY) STRICT", {});
       if (!c.ok()) return encode_error(c.error(), 0);
@@ -37,6 +82,23 @@ std::string handle(SqlHost& sql, std::string_view bytes) {
       for (auto& st : req->statements) writes |= st.write;
       for (auto& row : meta->rows) {
         const auto& k = row[0].s;
+        if (k == "txns") {
+          txn.live = row[1].i;
+          continue;
+        }
+        if (k == "visible") {
+          txn.visible_ms = number(row[1]);
+          continue;
+        }
+        if (k == "txn_tables") {
+          txn.tables = true;
+          continue;
+        }
+        if (k == "capture") {
+          txn.capture = true;
+          continue;
+        }
+        if (control) continue;
         if (k == "owned" || k == "fence") {
           const std::string& bits = row[1].s;
           if (k == "owned") {
@@ -64,19 +126,20 @@ std::string handle(SqlHost& sql, std::string_view bytes) {
   count_request(sql, *req);
   if (req->want_load || req->reset_load) report_load(sql, resp, req->reset_load);
   if (req->check_only) return encode_response(resp);
-  resp.results.reserve(req->statements.size());
-  for (uint32_t i = 0; i < req->statements.size(); i++) {
-    auto& st = req->statements[i];
-    auto rs = sql.exec(st.sql, st.params);
-    if (!rs.ok()) return encode_error(rs.error(), i);
-    if (st.write) {
-      auto ch = sql.exec("SELECT changes(), last_insert_rowid()", {});
-      if (!ch.ok()) return encode_error(ch.error(), i);
-      rs->changes = ch->rows[0][0].i;
-      rs->last_insert_rowid = ch->rows[0][1].i;
+  if (!req->admin && !req->want_load && !req->reset_load) {
+    bool schema_change = false;
+    for (auto& st : req->statements) schema_change |= st.write && is_schema_change(st.sql);
+    if (schema_change && txn.capture) {
+      if (auto s = before_schema_change(sql, txn); !s.ok()) return encode_error(s.error(), 0);
+      txn.capture = false;
     }
-    resp.results.push_back(std::move(*rs));
+    if (!req->txn.id.empty()) return run_in_transaction(sql, env, *req, txn);
+    bool visible_due =
+        req->visible_window_ms && txn.visible_ms >= 0 && txn.visible_ms >= env.now_ms - req->visible_window_ms - kVisibleMarginMs;
+    if (!schema_change && (txn.live > 0 || visible_due)) return run_beside_transactions(sql, env, *req, txn);
   }
+  uint32_t failed = 0;
+  if (auto s = run_statements(sql, *req, resp, failed); !s.ok()) return encode_error(s.error(), failed);
   if (req->want_size) resp.database_bytes = sql.database_bytes();
   return encode_response(resp);
 }

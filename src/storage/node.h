@@ -3,11 +3,19 @@
 #include <string>
 #include <string_view>
 #include "host/host.h"
+#include "storage/protocol.h"
+#include "storage/txn.h"
 
 namespace bd::storage {
 
 // Handles one encoded request against the node's local SQLite; returns the encoded response.
 // The host wraps the call in one transaction and rolls it back when the response is an error.
 std::string handle(SqlHost& sql, std::string_view request);
+// The same, with the node's clock (transactions keep ages and timeouts) and its alarm request.
+std::string handle(SqlHost& sql, std::string_view request, NodeEnv& env);
+
+// Runs the request's statements in order into `resp` (writes report changes() and
+// last_insert_rowid()); on failure returns the error and sets `failed` to the statement's index.
+Status run_statements(SqlHost& sql, const Request& req, Response& resp, uint32_t& failed);
 
 }  // namespace bd::storage

@@ -21,6 +21,32 @@ std::string encode_request(const Request& r) {
   w.u8(r.admin);
   w.u8(r.check_only);
   w.u8(static_cast<uint8_t>(r.want_load | r.reset_load << 1));
+  // Transaction fields follow, only when present (a plain request stays as short as before).
+  bool txn = !r.txn.id.empty() || !r.footprint.empty() || r.visible_window_ms;
+  w.u8(txn);
+  if (txn) {
+    const TxnHeader& t = r.txn;
+    w.str(t.id);
+    w.f64(t.start_ms);
+    w.u32(t.stmt);
+    w.u32(t.timeout_ms);
+    w.u8(static_cast<uint8_t>(t.action));
+    w.u8(t.decide);
+    w.u32(static_cast<uint32_t>(t.record_node));
+    w.u32(static_cast<uint32_t>(t.participants.size()));
+    for (auto p : t.participants) w.u32(p);
+    w.u32(t.rollback_to);
+    w.u32(t.self);
+    w.str(t.database);
+    w.u32(static_cast<uint32_t>(r.footprint.size()));
+    for (auto& f : r.footprint) {
+      w.str(f.table);
+      w.u8(f.write);
+      w.u32(static_cast<uint32_t>(f.ksids.size()));
+      for (auto k : f.ksids) w.i64(static_cast<int64_t>(k));
+    }
+    w.u32(r.visible_window_ms);
+  }
   return w.take();
 }
 
@@ -46,6 +72,31 @@ Result<Request> decode_request(std::string_view bytes) {
   uint8_t load = rd.u8();
   r.want_load = load & 1;
   r.reset_load = load & 2;
+  if (!rd.at_end() && rd.u8()) {
+    TxnHeader& t = r.txn;
+    t.id = rd.str();
+    t.start_ms = rd.f64();
+    t.stmt = rd.u32();
+    t.timeout_ms = rd.u32();
+    t.action = static_cast<TxnAction>(rd.u8());
+    t.decide = rd.u8() != 0;
+    t.record_node = static_cast<int32_t>(rd.u32());
+    uint32_t np = rd.count();
+    for (uint32_t i = 0; i < np && rd.ok(); i++) t.participants.push_back(rd.u32());
+    t.rollback_to = rd.u32();
+    t.self = rd.u32();
+    t.database = rd.str();
+    uint32_t nf = rd.count();
+    for (uint32_t i = 0; i < nf && rd.ok(); i++) {
+      LockSpec f;
+      f.table = rd.str();
+      f.write = rd.u8() != 0;
+      uint32_t nk = rd.count();
+      for (uint32_t k = 0; k < nk && rd.ok(); k++) f.ksids.push_back(static_cast<uint64_t>(rd.i64()));
+      r.footprint.push_back(std::move(f));
+    }
+    r.visible_window_ms = rd.u32();
+  }
   if (!rd.ok()) return Error::internal("corrupt storage request");
   return r;
 }
@@ -66,7 +117,21 @@ std::string encode_response(const Response& r) {
     w.i64(static_cast<int64_t>(r.load.scatter));
     w.i64(static_cast<int64_t>(r.load.total));
   }
+  w.u32(static_cast<uint32_t>(r.visible.size()));
+  for (auto& v : r.visible) {
+    w.str(v.id);
+    w.u32(static_cast<uint32_t>(v.participants.size()));
+    for (auto p : v.participants) w.u32(p);
+    w.u8(v.recent);
+  }
+  w.u8(r.txn_outcome);
   return w.take();
+}
+
+std::string encode_rolled_back(const Response& r) {
+  std::string s = encode_response(r);
+  s[0] = static_cast<char>(kRolledBack);
+  return s;
 }
 
 std::string encode_error(const Error& e, uint32_t statement_index) {
@@ -80,7 +145,7 @@ std::string encode_error(const Error& e, uint32_t statement_index) {
 Result<Response> decode_response(std::string_view bytes) {
   wire::Reader rd(bytes);
   uint8_t status = rd.u8();
-  if (status != 0) {
+  if (status != 0 && status != kRolledBack) {
     rd.u32();
     std::string msg(rd.str());
     if (!rd.ok()) return Error::internal("corrupt storage error response");
@@ -99,6 +164,18 @@ Result<Response> decode_response(std::string_view bytes) {
     }
     r.load.scatter = static_cast<uint64_t>(rd.i64());
     r.load.total = static_cast<uint64_t>(rd.i64());
+  }
+  if (!rd.at_end()) {
+    uint32_t nv = rd.count();
+    for (uint32_t i = 0; i < nv && rd.ok(); i++) {
+      VisibleTxn v;
+      v.id = rd.str();
+      uint32_t np = rd.count();
+      for (uint32_t k = 0; k < np && rd.ok(); k++) v.participants.push_back(rd.u32());
+      v.recent = rd.u8() != 0;
+      r.visible.push_back(std::move(v));
+    }
+    r.txn_outcome = rd.u8();
   }
   if (!rd.ok()) return Error::internal("corrupt storage response");
   return r;

@@ -20,6 +20,42 @@ struct Statement {
   bool write = false;
 };
 
+// What a statement reads and writes, as the conductor planned it: the node checks it against the
+// locks of other transactions (and takes them, inside a transaction). `ksids` narrow the entry to
+// the rows of those keyspace ids (a statement pinned by shard key); empty: the whole table.
+struct LockSpec {
+  std::string table;
+  bool write = false;
+  std::vector<uint64_t> ksids;
+};
+
+// A request's part in a cross-node transaction (storage/txn.h). The work (statements) runs first,
+// then the action, in the same node transaction.
+enum class TxnAction : uint8_t {
+  Work = 0,        // statements only: the transaction stays active here
+  Prepare = 1,     // then prepared: it can no longer fail here; `record_node` holds the decision
+  Commit = 2,      // then committed here; with `decide`, this node records the decision (the commit point)
+  Abort = 3,       // undo everything it did here
+  Release = 4,     // a participant that only read: drop its locks
+  RollbackTo = 5,  // undo statements numbered >= `rollback_to` (ROLLBACK TO, a failed statement)
+  Decision = 6,    // recovery asks the record holder: committed or aborted (unknown -> aborted, durably)
+  Forget = 7,      // every participant has the commit: the record holder drops the decision
+};
+
+struct TxnHeader {
+  std::string id;           // empty: not in a transaction
+  double start_ms = 0;      // when the transaction began (age for deadlock prevention)
+  uint32_t stmt = 0;        // statement number within the transaction
+  uint32_t timeout_ms = 0;  // idle timeout (0: the default)
+  TxnAction action = TxnAction::Work;
+  bool decide = false;                 // Commit: write the decision record here
+  int32_t record_node = -1;            // Prepare: the node holding the decision
+  std::vector<uint32_t> participants;  // Commit with decide: the other writing participants
+  uint32_t rollback_to = 0;
+  uint32_t self = 0;  // this node's index, and the database: recovery names its peers
+  std::string database;
+};
+
 struct Request {
   uint64_t epoch = 0;
   uint64_t catalog_version = 0;
@@ -40,6 +76,11 @@ struct Request {
   // then start them again from zero (a rebalance reads them so).
   bool want_load = false;
   bool reset_load = false;
+  TxnHeader txn;
+  std::vector<LockSpec> footprint;
+  // A read outside a transaction that may span nodes: report the transactions that became visible
+  // here in the last `visible_window_ms` (atomic visibility is checked by the conductor).
+  uint32_t visible_window_ms = 0;
 };
 
 // A node's request counters since they last started (the node started, or a rebalance reset them).
@@ -49,17 +90,36 @@ struct LoadReport {
   uint64_t total = 0;                                  // all requests (but resharding's own)
 };
 
+// A multi-node transaction whose writes became visible on the node recently.
+struct VisibleTxn {
+  std::string id;
+  std::vector<uint32_t> participants;  // every node it wrote
+  // Committed here within the window asked for. Older ones (up to kVisibleMarginMs before the
+  // window) are reported too, not recent: a node whose part committed earlier than another's
+  // (phase two reaches participants one by one) still shows the conductor that it has it.
+  bool recent = true;
+};
+inline constexpr uint32_t kVisibleMarginMs = 10'000;
+
 struct Response {
   std::vector<ResultSet> results;  // one per statement
   int64_t database_bytes = -1;     // when asked for (want_size) and the host knows it
   bool has_load = false;           // when asked for (want_load) and the host keeps counters
   LoadReport load;
+  std::vector<VisibleTxn> visible;  // visible_window_ms: transactions committed here in that window
+  uint8_t txn_outcome = 0;          // Decision: 1 committed, 2 aborted
 };
+
+// The first byte of a response: 0 ok; an ErrorCode on failure (the host rolls the request back);
+// kRolledBack: ok, but the host must roll the request back all the same (a read that undid other
+// transactions' uncommitted writes to see the committed rows).
+inline constexpr uint8_t kRolledBack = 0x40;
 
 std::string encode_request(const Request& r);
 Result<Request> decode_request(std::string_view bytes);
 
 std::string encode_response(const Response& r);
+std::string encode_rolled_back(const Response& r);  // status kRolledBack
 // Errors carry the index of the failing statement.
 std::string encode_error(const Error& e, uint32_t statement_index);
 // Returns the response, or the node's error (retryable ones keep ErrorCode::Retryable).

@@ -148,13 +148,13 @@ describe("drizzle-orm (D1 driver) over the D1-compatible client", () => {
     expect(all).toEqual([{ id: 1, age: null }, { id: 2, age: 7 }]);
     expect(one).toEqual({ name: "b", age: 7 });
 
-    // A failing statement stops the batch; the error names it. Earlier statements stay applied.
+    // A batch is one transaction, as in D1: the error names the failing statement, nothing applies.
     await expect(db.batch([
       db.insert(users).values({ id: 3, name: "c", email: "c@x" }),
       db.insert(posts).values({ id: 1, authorId: 1, title: sql`no_such_function()` as any }),
       db.insert(users).values({ id: 4, name: "d", email: "d@x" }),
     ])).rejects.toThrow(/batch statement 1: .*no such function: no_such_function/);
-    expect((await db.select({ id: users.id }).from(users).orderBy(users.id)).map((r) => r.id)).toEqual([1, 2, 3]);
+    expect((await db.select({ id: users.id }).from(users).orderBy(users.id)).map((r) => r.id)).toEqual([1, 2]);
   });
 });
 

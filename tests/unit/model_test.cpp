@@ -56,7 +56,9 @@ TEST_CASE("model: writes, index lookups and transfers spread too, and stay corre
   CHECK(idx.index_shard_max_rps > 0);
   CHECK(idx.index_shard_max_rps < 0.1 * idx.throughput);  // no single index shard takes the lookups
   Report t = run(*m, Workload::Transfer);
-  CHECK(t.requests_per_statement <= 2.0);
+  // Atomic over its two nodes: one request each (write + prepare, write + commit), then phase two
+  // to the prepared one after the answer; lock conflicts between transfers retry now and then.
+  CHECK(t.requests_per_statement <= 3.0);
   // Every transfer moved 1 from one account to another: the total is unchanged, and the inserts
   // all arrived.
   auto sum = m->execute("SELECT sum(balance), count(*) FROM accounts");

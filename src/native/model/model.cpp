@@ -188,6 +188,8 @@ class Sim : public Model {
       }
       step = c.resume(step.session, std::move(responses));
     }
+    for (auto& r : step.background)  // a commit's phase two, sent after the answer
+      if (r.target == OutRequest::Target::Storage && node(r.node)) (void)serve(r);
     if (step.kind == Step::Kind::Failed) return step.error;
     return QueryResult{std::move(step.output.rs), std::move(step.output.meta_json)};
   }
@@ -377,6 +379,7 @@ class Run {
       }
     }
     if (step.kind != Step::Kind::Need) {
+      send_background(std::move(step.background));
       if (in_window()) {
         if (step.kind == Step::Kind::Failed) {
           if (errors_++ == 0) first_error_ = step.error.message;
@@ -424,6 +427,23 @@ class Run {
           auto r = std::make_shared<std::string>(std::move(resp));
           at(t0 + d + half, [this, client, i, r] { deliver(client, i, {true, std::move(*r)}); });
           return d;
+        });
+      });
+    }
+  }
+
+  // Requests sent after the answer (a commit's phase two): they occupy their nodes like any other;
+  // nobody waits for their responses.
+  void send_background(std::vector<OutRequest> requests) {
+    double half = o_.costs.rtt_us / 2;
+    for (auto& r : requests) {
+      if (r.target != OutRequest::Target::Storage || r.node >= nodes_.size()) continue;
+      auto req = std::make_shared<OutRequest>(std::move(r));
+      at(now_ + half, [this, req] {
+        submit(nodes_[req->node], [this, req](double) {
+          double c0 = cpu_us();
+          (void)serve_storage_request(*node_hosts_[req->node], req->payload);
+          return (cpu_us() - c0) + o_.costs.request_us;
         });
       });
     }

@@ -1,0 +1,254 @@
+// Statements that touch several nodes are all or nothing, and single-node ones stay on the fast
+// path; interactive transactions natively (BEGIN/COMMIT/ROLLBACK/SAVEPOINT), on 8 nodes.
+#include <catch2/catch.hpp>
+
+#include "cluster_helpers.h"
+
+using bd::Value;
+using bd::native::Cluster;
+using bd::testing::run;
+
+namespace {
+
+std::unique_ptr<Cluster> cluster(int nodes = 8) { return bd::testing::cluster(nodes, "txn"); }
+
+int64_t scalar(Cluster& c, const std::string& sql) { return run(c, sql).rs.rows.at(0).at(0).i; }
+
+// After every transaction is over (recovery included), no node keeps locks, undo or live state.
+void no_transaction_state_left(Cluster& c) {
+  for (int n = 0; n < c.nodes(); n++) {
+    auto k = c.txn_counts(n);
+    REQUIRE(k.ok());
+    INFO("node " << n);
+    CHECK(k->live == 0);
+    CHECK(k->undo == 0);
+    CHECK(k->locks == 0);
+  }
+}
+
+std::string rows_of(Cluster& c, const std::string& sql) {
+  std::string out;
+  for (auto& row : run(c, sql).rs.rows) {
+    for (auto& v : row) out += (v.is_null() ? "NULL" : v.type == bd::ValueType::Integer ? std::to_string(v.i) : v.s) + "|";
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("txn atomic: an UPDATE whose CHECK fails on one node changes nothing on any node") {
+  auto c = cluster();
+  run(*c, "CREATE TABLE chk (id INTEGER PRIMARY KEY, qty INTEGER CHECK (qty >= 0))");
+  std::string values;
+  for (int i = 1; i <= 40; i++) values += (i > 1 ? ", (" : "(") + std::to_string(i) + ", " + std::to_string(i == 17 ? 3 : 10 + i) + ")";
+  run(*c, "INSERT INTO chk VALUES " + values);
+  int64_t before = scalar(*c, "SELECT sum(qty) FROM chk");
+  std::string rows = rows_of(*c, "SELECT * FROM chk ORDER BY id");
+  auto r = c->execute("UPDATE chk SET qty = qty - 5");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message == "CHECK constraint failed: qty >= 0");
+  CHECK(scalar(*c, "SELECT sum(qty) FROM chk") == before);
+  CHECK(rows_of(*c, "SELECT * FROM chk ORDER BY id") == rows);
+  no_transaction_state_left(*c);
+  // The same statement without the offending row applies everywhere.
+  run(*c, "UPDATE chk SET qty = qty + 5 WHERE id = 17");
+  run(*c, "UPDATE chk SET qty = qty - 5");
+  CHECK(scalar(*c, "SELECT sum(qty) FROM chk") == before + 5 - 40 * 5);
+}
+
+TEST_CASE("txn atomic: a multi-row INSERT whose last row collides inserts nothing") {
+  auto c = cluster();
+  run(*c, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+  run(*c, "INSERT INTO t VALUES (5, 'old')");
+  std::string values;
+  for (int i = 100; i < 130; i++) values += "(" + std::to_string(i) + ", 'new'), ";
+  auto r = c->execute("INSERT INTO t VALUES " + values + "(5, 'again')");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message == "UNIQUE constraint failed: t.id");
+  CHECK(scalar(*c, "SELECT count(*) FROM t") == 1);
+  no_transaction_state_left(*c);
+}
+
+TEST_CASE("txn atomic: global index entries and rows go in together or not at all") {
+  auto c = cluster();
+  run(*c, "CREATE TABLE u (id INTEGER PRIMARY KEY, email TEXT)");
+  run(*c, "CREATE UNIQUE INDEX u_email ON u (email)");
+  run(*c, "INSERT INTO u VALUES (1, 'a@x'), (2, 'b@x')");
+  auto r = c->execute("INSERT INTO u VALUES (3, 'c@x'), (4, 'd@x'), (5, 'a@x')");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message == "UNIQUE constraint failed: u.email");
+  CHECK(scalar(*c, "SELECT count(*) FROM u") == 2);
+  int64_t entries = 0;
+  for (int n = 0; n < 8; n++) entries += c->node_exec(n, "SELECT count(*) FROM _bd_idx_u_email")->rows[0][0].i;
+  CHECK(entries == 2);
+  // An UPDATE moving a value onto a taken one changes neither rows nor entries.
+  auto u = c->execute("UPDATE u SET email = 'b@x' WHERE id = 1");
+  REQUIRE_FALSE(u.ok());
+  CHECK(rows_of(*c, "SELECT id, email FROM u ORDER BY id") == "1|a@x|\n2|b@x|\n");
+  no_transaction_state_left(*c);
+}
+
+TEST_CASE("txn atomic: a single-node write stays one round trip and leaves no transaction tables") {
+  auto c = cluster();
+  run(*c, "CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)");
+  auto r = run(*c, "INSERT INTO t VALUES (1, 1)");
+  CHECK(r.meta_json.find("\"roundTrips\":1") != std::string::npos);
+  auto u = run(*c, "UPDATE t SET v = 2 WHERE id = 1");
+  CHECK(u.meta_json.find("\"roundTrips\":1") != std::string::npos);
+  for (int n = 0; n < 8; n++) CHECK(c->node_exec(n, "SELECT count(*) FROM sqlite_schema WHERE name = '_bd_txn'")->rows[0][0].i == 0);
+}
+
+TEST_CASE("txn interactive: own writes visible inside, invisible outside until COMMIT, gone after ROLLBACK") {
+  auto c = cluster();
+  run(*c, "CREATE TABLE acc (id INTEGER PRIMARY KEY, bal INTEGER)");
+  run(*c, "INSERT INTO acc VALUES (1, 100), (2, 100), (3, 100), (4, 100)");
+  auto b = run(*c, "BEGIN");
+  REQUIRE(!b.transaction.empty());
+  const std::string t = b.transaction;
+  REQUIRE(c->execute_in_txn(t, "UPDATE acc SET bal = bal - 30 WHERE id = 1").ok());
+  REQUIRE(c->execute_in_txn(t, "UPDATE acc SET bal = bal + 30 WHERE id = 3").ok());
+  REQUIRE(c->execute_in_txn(t, "INSERT INTO acc VALUES (9, 5)").ok());
+  auto inside = c->execute_in_txn(t, "SELECT sum(bal), count(*) FROM acc");
+  REQUIRE(inside.ok());
+  CHECK(inside->rs.rows[0][0].i == 405);
+  CHECK(inside->transaction == t);
+  // Outside, the committed rows only, on every path (point read, scan, aggregate).
+  CHECK(scalar(*c, "SELECT bal FROM acc WHERE id = 1") == 100);
+  CHECK(scalar(*c, "SELECT sum(bal) FROM acc") == 400);
+  CHECK(scalar(*c, "SELECT count(*) FROM acc") == 4);
+  auto done = c->execute_in_txn(t, "COMMIT");
+  REQUIRE(done.ok());
+  c->run_alarms();
+  CHECK(scalar(*c, "SELECT sum(bal) FROM acc") == 405);
+  CHECK(scalar(*c, "SELECT bal FROM acc WHERE id = 1") == 70);
+  // The finished transaction is gone.
+  auto again = c->execute_in_txn(t, "SELECT 1");
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.error().message.find("no such transaction") != std::string::npos);
+
+  auto b2 = run(*c, "BEGIN");
+  REQUIRE(c->execute_in_txn(b2.transaction, "DELETE FROM acc WHERE id > 1").ok());
+  CHECK(c->execute_in_txn(b2.transaction, "SELECT count(*) FROM acc")->rs.rows[0][0].i == 1);
+  REQUIRE(c->execute_in_txn(b2.transaction, "ROLLBACK").ok());
+  CHECK(scalar(*c, "SELECT count(*) FROM acc") == 5);
+  CHECK(scalar(*c, "SELECT sum(bal) FROM acc") == 405);
+  no_transaction_state_left(*c);
+}
+
+TEST_CASE("txn interactive: a failing statement is undone on every node and the transaction goes on; SAVEPOINT/ROLLBACK TO") {
+  auto c = cluster();
+  run(*c, "CREATE TABLE chk (id INTEGER PRIMARY KEY, qty INTEGER CHECK (qty >= 0))");
+  run(*c, "INSERT INTO chk VALUES (1, 10), (2, 10), (3, 10), (4, 1), (5, 10), (6, 10), (7, 10), (8, 10)");
+  const std::string t = run(*c, "BEGIN").transaction;
+  REQUIRE(c->execute_in_txn(t, "UPDATE chk SET qty = qty + 1 WHERE id = 1").ok());
+  auto bad = c->execute_in_txn(t, "UPDATE chk SET qty = qty - 5");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().message == "CHECK constraint failed: qty >= 0");
+  CHECK(c->execute_in_txn(t, "SELECT sum(qty) FROM chk")->rs.rows[0][0].i == 72);
+  REQUIRE(c->execute_in_txn(t, "SAVEPOINT s1").ok());
+  REQUIRE(c->execute_in_txn(t, "UPDATE chk SET qty = 0").ok());
+  REQUIRE(c->execute_in_txn(t, "INSERT INTO chk VALUES (20, 20)").ok());
+  CHECK(c->execute_in_txn(t, "SELECT sum(qty) FROM chk")->rs.rows[0][0].i == 20);
+  REQUIRE(c->execute_in_txn(t, "ROLLBACK TO s1").ok());
+  CHECK(c->execute_in_txn(t, "SELECT sum(qty) FROM chk")->rs.rows[0][0].i == 72);
+  REQUIRE(c->execute_in_txn(t, "RELEASE s1").ok());
+  auto missing = c->execute_in_txn(t, "ROLLBACK TO s1");
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().message == "no such savepoint: s1");
+  REQUIRE(c->execute_in_txn(t, "COMMIT").ok());
+  c->run_alarms();
+  CHECK(scalar(*c, "SELECT sum(qty) FROM chk") == 72);
+  no_transaction_state_left(*c);
+  // SAVEPOINT outside a transaction begins one; RELEASE of it commits.
+  auto sp = run(*c, "SAVEPOINT outer_sp");
+  REQUIRE(!sp.transaction.empty());
+  REQUIRE(c->execute_in_txn(sp.transaction, "DELETE FROM chk WHERE id = 8").ok());
+  REQUIRE(c->execute_in_txn(sp.transaction, "RELEASE outer_sp").ok());
+  CHECK(scalar(*c, "SELECT count(*) FROM chk") == 7);
+  CHECK_FALSE(c->execute_in_txn(sp.transaction, "SELECT 1").ok());
+}
+
+TEST_CASE("txn interactive: SQLite's words for misuse") {
+  auto c = cluster(2);
+  auto r = c->execute("COMMIT");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message == "cannot commit - no transaction is active");
+  r = c->execute("ROLLBACK");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message == "cannot rollback - no transaction is active");
+  const std::string t = run(*c, "BEGIN").transaction;
+  auto nested = c->execute_in_txn(t, "BEGIN");
+  REQUIRE_FALSE(nested.ok());
+  CHECK(nested.error().message == "cannot start a transaction within a transaction");
+  auto unknown = c->execute_in_txn("0123456789abcdef", "SELECT 1");
+  REQUIRE_FALSE(unknown.ok());
+  CHECK(unknown.error().message.find("no such transaction: 0123456789abcdef") == 0);
+}
+
+TEST_CASE("txn interactive: schema changes inside a transaction are undone by ROLLBACK and kept by COMMIT") {
+  auto c = cluster(4);
+  run(*c, "CREATE TABLE keep (id INTEGER PRIMARY KEY, v TEXT)");
+  run(*c, "INSERT INTO keep VALUES (1, 'a'), (2, 'b'), (3, 'c')");
+  std::string t = run(*c, "BEGIN").transaction;
+  REQUIRE(c->execute_in_txn(t, "CREATE TABLE fresh (id INTEGER PRIMARY KEY, x INTEGER)").ok());
+  REQUIRE(c->execute_in_txn(t, "CREATE INDEX fresh_x ON fresh (x)").ok());
+  REQUIRE(c->execute_in_txn(t, "INSERT INTO fresh VALUES (1, 10), (2, 20)").ok());
+  REQUIRE(c->execute_in_txn(t, "ALTER TABLE keep ADD COLUMN w INTEGER DEFAULT 0").ok());
+  REQUIRE(c->execute_in_txn(t, "UPDATE keep SET w = 5, v = 'z'").ok());
+  REQUIRE(c->execute_in_txn(t, "DROP TABLE keep").ok());
+  CHECK_FALSE(c->execute_in_txn(t, "SELECT * FROM keep").ok());
+  REQUIRE(c->execute_in_txn(t, "ROLLBACK").ok());
+  CHECK_FALSE(c->execute("SELECT * FROM fresh").ok());
+  CHECK(rows_of(*c, "SELECT * FROM keep ORDER BY id") == "1|a|\n2|b|\n3|c|\n");
+  no_transaction_state_left(*c);
+
+  t = run(*c, "BEGIN").transaction;
+  REQUIRE(c->execute_in_txn(t, "CREATE TABLE fresh (id INTEGER PRIMARY KEY, x INTEGER)").ok());
+  REQUIRE(c->execute_in_txn(t, "INSERT INTO fresh VALUES (1, 10), (2, 20)").ok());
+  REQUIRE(c->execute_in_txn(t, "DROP TABLE keep").ok());
+  REQUIRE(c->execute_in_txn(t, "COMMIT").ok());
+  CHECK(scalar(*c, "SELECT sum(x) FROM fresh") == 30);
+  CHECK_FALSE(c->execute("SELECT * FROM keep").ok());
+  // The table renamed aside until the commit is gone from every node.
+  for (int n = 0; n < 4; n++) CHECK(c->node_exec(n, "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'keep%'")->rows[0][0].i == 0);
+}
+
+TEST_CASE("txn atomic: a write over two nodes commits in two round trips, and a failure on either node leaves nothing") {
+  auto c = cluster();
+  run(*c, "CREATE TABLE acc (id INTEGER PRIMARY KEY, bal INTEGER CHECK (bal >= 0))");
+  std::string values;
+  for (int i = 1; i <= 40; i++) values += (i > 1 ? ", (" : "(") + std::to_string(i) + ", 10)";
+  run(*c, "INSERT INTO acc VALUES " + values);
+  // Two accounts on different nodes.
+  std::vector<int64_t> on_node(8, 0);
+  for (int n = 0; n < 8; n++) {
+    auto r = c->node_exec(n, "SELECT min(id) FROM acc");
+    REQUIRE(r.ok());
+    if (r->rows[0][0].type == bd::ValueType::Integer) on_node[n] = r->rows[0][0].i;
+  }
+  int64_t a = 0, b = 0;
+  for (int n = 0; n < 8; n++)
+    if (on_node[n] && !a)
+      a = on_node[n];
+    else if (on_node[n] && !b)
+      b = on_node[n];
+  REQUIRE(a);
+  REQUIRE(b);
+  const std::string transfer = "UPDATE acc SET bal = bal + CASE id WHEN ?1 THEN -?3 ELSE ?3 END WHERE id IN (?1, ?2)";
+  auto moved = run(*c, transfer, {Value::integer(a), Value::integer(b), Value::integer(4)});
+  CHECK(moved.rs.changes == 2);
+  CHECK(moved.meta_json.find("\"roundTrips\":2") != std::string::npos);
+  CHECK(scalar(*c, "SELECT sum(bal) FROM acc") == 400);
+  CHECK(run(*c, "SELECT bal FROM acc WHERE id = ?", {Value::integer(a)}).rs.rows[0][0].i == 6);
+  no_transaction_state_left(*c);
+  // The CHECK fails on the first node, then on the second (one of them holds the decision).
+  for (auto [from, to] : {std::pair{a, b}, std::pair{b, a}}) {
+    std::string before = rows_of(*c, "SELECT * FROM acc ORDER BY id");
+    auto r = c->execute(transfer, {Value::integer(from), Value::integer(to), Value::integer(50)});
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message == "CHECK constraint failed: bal >= 0");
+    CHECK(rows_of(*c, "SELECT * FROM acc ORDER BY id") == before);
+    no_transaction_state_left(*c);
+  }
+}
