@@ -583,11 +583,39 @@ struct Runner {
   }
 
   // ---- final catch-up under the fence, then a rowid-by-rowid check of staging against S ----
+  // Whether a transaction still holds rows (undo, locks) of the moving shards on a source: the
+  // switch waits for it to commit or roll back (the fence keeps new writes out meanwhile; its
+  // undo, ordinary writes, reaches the change log like any other).
+  Task<Result<bool>> transactions_on_moving() {
+    PerNode probe;
+    for (auto src : job.sources()) probe[src].push_back(stmt("SELECT count(*) FROM pragma_table_list WHERE name = '_bd_undo'", {}, false));
+    auto has = co_await admin(s, std::move(probe));
+    if (!has.ok()) co_return has.error();
+    PerNode counts;
+    size_t k = 0;
+    for (auto src : job.sources()) {
+      if ((*has)[k++].results[0].rows[0][0].i == 0) continue;
+      counts[src].push_back(
+          stmt("SELECT (SELECT count(*) FROM _bd_undo u JOIN _bd_txn t ON t.id = u.txn WHERE t.state IN ('active', 'prepared') AND " +
+                   ranges(src, "u.ksid") + ") + (SELECT count(*) FROM _bd_lock WHERE ksid IS NULL OR " + ranges(src, "ksid") + ")",
+               {}, false));
+    }
+    if (counts.empty()) co_return false;
+    auto r = co_await admin(s, std::move(counts));
+    if (!r.ok()) co_return r.error();
+    for (auto& resp : *r)
+      if (resp.results[0].rows[0][0].i > 0) co_return true;
+    co_return false;
+  }
+
   Task<Status> final_catch_up() {
     ReshardJob next = job;
     auto n = co_await replay(next);
     if (!n.ok()) co_return n.error();
     if (!n->drained) co_return co_await save(next);  // more of the log next time, still fenced
+    auto busy = co_await transactions_on_moving();
+    if (!busy.ok()) co_return busy.error();
+    if (*busy) co_return co_await save(next);  // a transaction holds moving rows: fenced, it ends first
     std::vector<uint32_t> sources = job.sources(), targets = job.targets();
     PerNode reads;
     for (auto src : sources)
