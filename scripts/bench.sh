@@ -23,6 +23,8 @@ bash scripts/build.sh
 if want native; then
   echo "== native (bigdaddy bench)"
   build/native/bigdaddy bench --nodes 8
+  echo "== transactions (bigdaddy bench --txn: single-node and atomic writes, interactive transfers, 8 nodes)"
+  build/native/bigdaddy bench --txn
   if [[ -f build/wasm/bigdaddy.wasm && -f scripts/bench-parse-wasm.mjs ]]; then
     echo "== parse throughput"
     build/native/bigdaddy parse --bench tests/sqllogictest/select1.test tests/sqllogictest/select2.test tests/sqllogictest/evidence/*.test || true

@@ -247,9 +247,158 @@ int conductor_bench(int argc, char** argv) {
   return 0;
 }
 
+// bigdaddy bench --txn: what atomicity costs, natively on 8 nodes (in-memory SQLite, the conductor
+// and the nodes in one process, so the figures are CPU costs without network round trips).
+int txn_bench(int argc, char** argv) {
+  int n = 2000;
+  for (int i = 1; i < argc; i++)
+    if (!std::strcmp(argv[i], "--ops") && i + 1 < argc) n = std::atoi(argv[++i]);
+  auto c = Cluster::open({8, "", "bench"});
+  if (!c.ok()) {
+    std::fprintf(stderr, "%s\n", c.error().message.c_str());
+    return 1;
+  }
+  auto& cl = **c;
+  auto must = [](const Result<QueryResult>& r) {
+    if (!r.ok()) {
+      std::fprintf(stderr, "bench --txn: %s\n", r.error().message.c_str());
+      std::exit(1);
+    }
+  };
+  const int accounts = 40;
+  const int64_t start_balance = 1000000;
+  must(cl.execute("CREATE TABLE acc (id INTEGER PRIMARY KEY, bal INTEGER NOT NULL CHECK (bal >= 0))"));
+  std::string values;
+  for (int i = 1; i <= accounts; i++) values += (i > 1 ? ", (" : "(") + std::to_string(i) + ", " + std::to_string(start_balance) + ")";
+  must(cl.execute("INSERT INTO acc VALUES " + values));
+  must(cl.execute("CREATE TABLE kv (id INTEGER PRIMARY KEY, n INTEGER)"));
+  // The accounts of each node.
+  std::vector<std::vector<int64_t>> on(8);
+  for (int node = 0; node < 8; node++) {
+    auto r = cl.node_exec(node, "SELECT id FROM acc ORDER BY id");
+    if (!r.ok() || r->rows.empty()) {
+      std::fprintf(stderr, "bench --txn: node %d holds no account\n", node);
+      return 1;
+    }
+    for (auto& row : r->rows) on[node].push_back(row[0].i);
+  }
+  std::printf("native cluster, 8 nodes, %d accounts; every figure is one statement or transaction end to end\n", accounts);
+  print("single-node write (point INSERT)", measure(n, [&](int i) {
+          must(cl.execute("INSERT INTO kv (id, n) VALUES (?, ?)", {Value::integer(i + 1), Value::integer(i)}));
+        }));
+  print("single-node write (point UPDATE)",
+        measure(n, [&](int i) { must(cl.execute("UPDATE acc SET bal = bal + 1 WHERE id = ?", {Value::integer(on[i % 8][0])})); }));
+  print("atomic write over 2 nodes (transfer)", measure(n, [&](int i) {
+          int64_t a = on[i % 8][0], b = on[(i + 1) % 8][0];
+          must(cl.execute("UPDATE acc SET bal = bal + CASE id WHEN ?1 THEN -1 ELSE 1 END WHERE id IN (?1, ?2)",
+                          {Value::integer(a), Value::integer(b)}));
+        }));
+  print("atomic write over 8 nodes (UPDATE of 8)", measure(n / 2, [&](int) {
+          std::vector<Value> ids;
+          for (int node = 0; node < 8; node++) ids.push_back(Value::integer(on[node][0]));
+          must(cl.execute("UPDATE acc SET bal = bal + 1 WHERE id IN (?, ?, ?, ?, ?, ?, ?, ?)", ids));
+        }));
+  // Interactive transfers: 8 writers, each in its own isolate, interleaved round by round. Each
+  // transfer reads the source balance, checks it, writes both accounts and commits; a 409 runs
+  // it again. Throughput counts committed transfers; commit latency is the COMMIT statement's.
+  {
+    const int writers = 8, per_writer = std::max(1, n / 16);
+    struct Writer {
+      int isolate = 0, done = 0, step = 0, ticket = -1, conflicts = 0;
+      std::string txn;
+      int64_t from = 0, to = 0;
+      Clock::time_point commit_start;
+    };
+    std::vector<Writer> w(writers);
+    std::vector<double> commit_us;
+    uint64_t seed = 12345;
+    auto next = [&]() {
+      seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+      return static_cast<int>((seed >> 33) % accounts) + 1;
+    };
+    auto launch = [&](Writer& x) {
+      switch (x.step) {
+        case 0:
+          x.from = next();
+          do x.to = next();
+          while (x.to == x.from);
+          x.ticket = cl.begin(x.isolate, "BEGIN");
+          break;
+        case 1: x.ticket = cl.begin_in_txn(x.isolate, x.txn, "SELECT bal FROM acc WHERE id = ?", {Value::integer(x.from)}); break;
+        case 2: x.ticket = cl.begin_in_txn(x.isolate, x.txn, "UPDATE acc SET bal = bal - 1 WHERE id = ?", {Value::integer(x.from)}); break;
+        case 3: x.ticket = cl.begin_in_txn(x.isolate, x.txn, "UPDATE acc SET bal = bal + 1 WHERE id = ?", {Value::integer(x.to)}); break;
+        case 4:
+          x.commit_start = Clock::now();
+          x.ticket = cl.begin_in_txn(x.isolate, x.txn, "COMMIT");
+          break;
+      }
+    };
+    for (int k = 0; k < writers; k++) {
+      w[k].isolate = k;
+      launch(w[k]);
+    }
+    int finished = 0, committed = 0;
+    auto t0 = Clock::now();
+    while (finished < writers) {
+      for (auto& x : w) {
+        if (x.ticket < 0 || !cl.advance(x.ticket)) continue;
+        auto r = cl.finish(x.ticket);
+        x.ticket = -1;
+        if (!r.ok()) {
+          if (r.error().message != "database is locked") {
+            std::fprintf(stderr, "bench --txn: transfer: %s\n", r.error().message.c_str());
+            return 1;
+          }
+          x.conflicts++;
+          x.step = 0;  // rolled back: run it again
+          launch(x);
+          continue;
+        }
+        if (x.step == 0) x.txn = r->transaction;
+        if (x.step == 1 && r->rs.rows.at(0).at(0).i < 1) {
+          std::fprintf(stderr, "bench --txn: balance exhausted\n");
+          return 1;
+        }
+        if (x.step == 4) {
+          commit_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - x.commit_start).count());
+          committed++;
+          x.step = 0;
+          if (++x.done == per_writer) {
+            finished++;
+            continue;
+          }
+        } else {
+          x.step++;
+        }
+        launch(x);
+      }
+    }
+    double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+    int conflicts = 0;
+    for (auto& x : w) conflicts += x.conflicts;
+    std::sort(commit_us.begin(), commit_us.end());
+    std::printf("%-40s %10.0f transfers/s   %d committed, %d rolled back by conflicts (409) and rerun\n", "interactive transfer, 8 writers",
+                committed / secs, committed, conflicts);
+    std::printf("%-40s %10s          p50 %8.1f us   p99 %8.1f us\n", "commit latency (interactive, 2 nodes)", "",
+                commit_us[commit_us.size() / 2], commit_us[std::min(commit_us.size() - 1, commit_us.size() * 99 / 100)]);
+  }
+  // Every transfer moved 1: the total is unchanged.
+  auto sum = cl.execute("SELECT sum(bal) FROM acc");
+  must(sum);
+  int64_t expect = accounts * start_balance + static_cast<int64_t>(n) + static_cast<int64_t>(n / 2) * 8;
+  if (sum->rs.rows[0][0].i != expect) {
+    std::fprintf(stderr, "bench --txn: the balances sum to %lld, expected %lld\n", static_cast<long long>(sum->rs.rows[0][0].i),
+                 static_cast<long long>(expect));
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int cmd_bench(int argc, char** argv) {
+  for (int i = 1; i < argc; i++)
+    if (!std::strcmp(argv[i], "--txn")) return txn_bench(argc, argv);
   for (int i = 1; i < argc; i++)
     if (!std::strcmp(argv[i], "--model")) return model_bench(argc, argv);
   for (int i = 1; i < argc; i++)
