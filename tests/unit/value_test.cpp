@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "conductor/merge/limit.h"
+#include "conductor/sqlite_exec.h"
 #include "conductor/merge/sort_key.h"
 #include "topology/keyspace.h"
 #include "value/affinity.h"
@@ -30,32 +31,6 @@ struct Db {
   ~Db() { sqlite3_close(db); }
 };
 
-void bind(sqlite3_stmt* st, int i, const Value& v) {
-  switch (v.type) {
-    case ValueType::Null: sqlite3_bind_null(st, i); break;
-    case ValueType::Integer: sqlite3_bind_int64(st, i, v.i); break;
-    case ValueType::Real: sqlite3_bind_double(st, i, v.r); break;
-    case ValueType::Text: sqlite3_bind_text(st, i, v.s.data(), int(v.s.size()), SQLITE_TRANSIENT); break;
-    case ValueType::Blob: sqlite3_bind_blob(st, i, v.s.data(), int(v.s.size()), SQLITE_TRANSIENT); break;
-  }
-}
-
-Value column(sqlite3_stmt* st, int i) {
-  switch (sqlite3_column_type(st, i)) {
-    case SQLITE_INTEGER: return Value::integer(sqlite3_column_int64(st, i));
-    case SQLITE_FLOAT: return Value::real(sqlite3_column_double(st, i));
-    case SQLITE_TEXT: {
-      const char* p = reinterpret_cast<const char*>(sqlite3_column_text(st, i));
-      return Value::text(std::string(p, size_t(sqlite3_column_bytes(st, i))));
-    }
-    case SQLITE_BLOB: {
-      const char* p = static_cast<const char*>(sqlite3_column_blob(st, i));
-      return Value::blob(std::string(p ? p : "", size_t(sqlite3_column_bytes(st, i))));
-    }
-    default: return Value::null();
-  }
-}
-
 // Evaluates `sql` with ?1, ?2 bound; returns the first row's first column or an error message.
 struct Eval {
   bool ok = true;
@@ -63,23 +38,16 @@ struct Eval {
   std::string err;
 };
 Eval eval(sqlite3* db, const char* sql, const Value& a, const Value* b = nullptr) {
-  sqlite3_stmt* st = nullptr;
+  std::vector<Value> params{a};
+  if (b) params.push_back(*b);
+  auto r = sqlite_run(db, sql, params);
   Eval out;
-  if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) != SQLITE_OK) {
+  if (!r.ok()) {
     out.ok = false;
-    out.err = sqlite3_errmsg(db);
-    return out;
+    out.err = r.error().message;
+  } else if (!r->rows.empty() && !r->rows[0].empty()) {
+    out.v = r->rows[0][0];
   }
-  bind(st, 1, a);
-  if (b) bind(st, 2, *b);
-  int rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW)
-    out.v = column(st, 0);
-  else if (rc != SQLITE_DONE) {
-    out.ok = false;
-    out.err = sqlite3_errmsg(db);
-  }
-  sqlite3_finalize(st);
   return out;
 }
 
@@ -164,8 +132,6 @@ TEST_CASE("value: compare() orders values exactly as SQLite under each collation
                          "SELECT CASE WHEN ?1 < ?2 COLLATE NOCASE THEN -1 WHEN ?1 = ?2 COLLATE NOCASE THEN 0 ELSE 1 END",
                          "SELECT CASE WHEN ?1 < ?2 COLLATE RTRIM THEN -1 WHEN ?1 = ?2 COLLATE RTRIM THEN 0 ELSE 1 END"};
   Collation colls[3] = {Collation::Binary, Collation::NoCase, Collation::RTrim};
-  sqlite3_stmt* st[3];
-  for (int c = 0; c < 3; c++) REQUIRE(sqlite3_prepare_v2(db.db, sqls[c], -1, &st[c], nullptr) == SQLITE_OK);
   int checked = 0;
   auto check = [&](const Value& a, const Value& b) {
     if (a.is_null() || b.is_null()) {  // `<` yields NULL; the order is NULL-first by definition
@@ -173,11 +139,10 @@ TEST_CASE("value: compare() orders values exactly as SQLite under each collation
       return;
     }
     for (int c = 0; c < 3; c++) {
-      sqlite3_reset(st[c]);
-      bind(st[c], 1, a);
-      bind(st[c], 2, b);
-      REQUIRE(sqlite3_step(st[c]) == SQLITE_ROW);
-      int want = int(sqlite3_column_int64(st[c], 0));
+      auto e = eval(db.db, sqls[c], a, &b);
+      REQUIRE(e.ok);
+      REQUIRE(e.v.type == ValueType::Integer);
+      int want = int(e.v.i);
       INFO("a=" << to_text(a) << " b=" << to_text(b) << " coll=" << collation_name(colls[c]));
       REQUIRE(sgn(compare(a, b, colls[c])) == want);
       checked++;
@@ -187,7 +152,6 @@ TEST_CASE("value: compare() orders values exactly as SQLite under each collation
   for (const Value& a : edges)
     for (const Value& b : edges) check(a, b);
   for (int i = 0; i < 20000; i++) check(vals[rng() % vals.size()], vals[rng() % vals.size()]);
-  for (int c = 0; c < 3; c++) sqlite3_finalize(st[c]);
   REQUIRE(checked > 50000);
 }
 
@@ -379,14 +343,11 @@ std::vector<Value> numeric_texts() {
 Value stored_as(sqlite3* db, const char* type, const Value& v) {
   std::string ddl = std::string("DROP TABLE IF EXISTS aff; CREATE TABLE aff(c ") + type + ")";
   REQUIRE(sqlite3_exec(db, ddl.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
-  sqlite3_stmt* st = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, "INSERT INTO aff VALUES (?1)", -1, &st, nullptr) == SQLITE_OK);
-  bind(st, 1, v);
-  REQUIRE(sqlite3_step(st) == SQLITE_DONE);
-  sqlite3_finalize(st);
-  auto e = eval(db, "SELECT c FROM aff", Value::null());
-  REQUIRE(e.ok);
-  return e.v;
+  REQUIRE(sqlite_run(db, "INSERT INTO aff VALUES (?1)", {v}).ok());
+  auto r = sqlite_run(db, "SELECT c FROM aff", {});
+  REQUIRE(r.ok());
+  REQUIRE(r->rows.size() == 1);
+  return r->rows[0][0];
 }
 
 bool identical(const Value& a, const Value& b) {
