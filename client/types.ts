@@ -86,6 +86,8 @@ export interface BigDaddyBinding {
   /** A script: statements separated by ';' (no parameters), run in order until one fails; every statement's result. */
   exec<Row = Record<string, SqlValue>>(databaseId: string, script: string, options?: QueryOptions): Promise<BatchResult<Row>>;
   explain(databaseId: string, sql: string, params?: SqlValue[], options?: QueryOptions): Promise<SqlResult>;
+  /** One statement whose result streams, of any size, as NDJSON bytes; read it with `streamRows` (client/stream.ts). */
+  stream(databaseId: string, sql: string, params?: SqlValue[], options?: QueryOptions): Promise<ReadableStream<Uint8Array>>;
   topology(databaseId: string): Promise<Topology>;
   /** Grows (or shrinks) the database to `nodes` storage nodes online (rows move while it keeps serving). */
   resize(databaseId: string, options: { nodes: number }): Promise<ResizeJob | null>;

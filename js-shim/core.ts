@@ -4,7 +4,7 @@ import wasmModule from "../build/wasm/bigdaddy.wasm";
 import { Reader, Writer, type SqlValue } from "./codec";
 
 export interface SqlStorageLike {
-  exec(query: string, ...bindings: unknown[]): { columnNames: string[]; raw(): IterableIterator<unknown[]> };
+  exec(query: string, ...bindings: unknown[]): { columnNames: string[]; raw(): IterableIterator<unknown[]>; one(): unknown };
 }
 
 interface Exports {
@@ -43,6 +43,9 @@ export class Core {
     const imports = {
       bd: {
         sql_exec: (sp: number, sl: number, pp: number, pl: number) => this.sqlExec(sp, sl, pp, pl),
+        // One page of a result: the cursor is read no further than maxRows rows / maxBytes bytes.
+        sql_exec_page: (sp: number, sl: number, pp: number, pl: number, maxRows: number, maxBytes: number) =>
+          this.sqlExec(sp, sl, pp, pl, { rows: maxRows >>> 0, bytes: maxBytes >>> 0 }),
         sql_size: () => (this.sql as { databaseSize?: number } | null)?.databaseSize ?? -1,
         object_slot: () => this.slotOf(this.owner),
         // The core's clock and entropy (datetime('now'), random(), ...): the host's own.
@@ -132,6 +135,8 @@ export class Core {
     const at = this.ex.bd_storage_alarm();
     return at === -2 ? undefined : at;
   }
+  // The module's linear memory (it only grows): the high-water mark of what the core has held.
+  memoryBytes(): number { return this.ex.memory.buffer.byteLength; }
 
   // `owner`: the object the calls are for (its Durable Object state), so the core can tell objects apart.
   withSql<T>(sql: SqlStorageLike, fn: () => T, owner: object | null = null): T {
@@ -156,7 +161,7 @@ export class Core {
     return slot;
   }
 
-  private sqlExec(sp: number, sl: number, pp: number, pl: number): number {
+  private sqlExec(sp: number, sl: number, pp: number, pl: number, page?: { rows: number; bytes: number }): number {
     const mem = new Uint8Array(this.ex.memory.buffer);
     const query = dec.decode(mem.subarray(sp, sp + sl));
     const params = new Reader(mem.slice(pp, pp + pl)).row();
@@ -176,7 +181,15 @@ export class Core {
       // the limits of one result.
       const inexact = new Set<number>();
       let count = 0;
+      // A page (sql_exec_page) stops after the row that passes its byte budget (counted as
+      // encoded, about as SqlHost::exec_page counts).
+      let more = false;
+      const pageStart = w.pos;
       for (const row of cursor.raw()) {
+        if (page && (count >= page.rows || w.pos - pageStart > page.bytes)) {
+          more = true;
+          break;
+        }
         if (++count > MAX_RESULT_ROWS) throw new Error(`result too large: more than ${MAX_RESULT_ROWS} rows (the limit for one result)`);
         for (let c = 0; c < columns.length; c++) {
           const v = row[c];
@@ -191,11 +204,18 @@ export class Core {
         }
         if (w.pos > MAX_RESULT_BYTES) throw new Error(`result too large: more than ${MAX_RESULT_BYTES >> 20} MB (the limit for one result)`);
       }
+      // A cursor left with rows keeps its statement running until it is garbage-collected, and a
+      // running statement locks the schema (a snapshot's CREATE TABLE would fail): one() ends the
+      // statement whatever is left (it throws when that is not exactly one row).
+      if (more) {
+        try { cursor.one(); } catch { /* ended */ }
+      }
       w.patchU32(countAt, count);
       w.i64(0n);
       w.i64(0n);
       w.u32(inexact.size);
       for (const c of inexact) w.u32(c);
+      if (page) w.u8(more ? 1 : 0);
     } catch (e) {
       w.pos = 0;
       w.u8(1);

@@ -30,6 +30,10 @@ export interface QueryOptions {
   transactionHost?: boolean;
   // Keeps the Worker alive for requests sent after the answer (a commit's phase two).
   waitUntil?: (p: Promise<unknown>) => void;
+  // A streamed result: the core hands each window of rows over as it goes (awaited before it goes
+  // on, so a slow reader holds the statement back rather than piling rows up); the result returned
+  // at the end holds only the last rows.
+  onRows?: (columns: string[], rows: SqlValue[][]) => void | Promise<void>;
 }
 
 export interface QueryResult extends ResultSet {
@@ -109,6 +113,7 @@ async function drive(env: Env, database: string, sql: string, params: readonly S
   w.str(options.transaction ?? "");
   w.u32(options.transactionTimeoutMs ?? 0);
   w.u8(options.transactionHost ? 1 : 0);
+  w.u8(options.onRows ? 1 : 0);
   let step = new Reader(core.call("bd_conductor_start", w.finish()), options.markReals);
   let rounds = 0;
   for (;;) {
@@ -142,6 +147,20 @@ async function drive(env: Env, database: string, sql: string, params: readonly S
       const message = step.str();
       sendBackground(env, database, step, options);
       throw new BigDaddyError(message, code);
+    }
+    if (kind === 3) {
+      const rs = step.resultSet();
+      try {
+        await options.onRows?.(rs.columns, rs.rows);
+      } catch (e) {
+        core.abort(session);
+        throw e;
+      }
+      const rw = new Writer(16);
+      rw.u32(session);
+      rw.u32(0);
+      step = new Reader(core.call("bd_conductor_resume", rw.finish()), options.markReals);
+      continue;
     }
     const n = step.u32();
     const sends: Promise<[boolean, Uint8Array]>[] = [];

@@ -5,6 +5,7 @@ import { BigDaddyError, runQuery, type Env as CoreEnv, type QueryResult } from "
 import { Real, type SqlValue } from "./codec";
 import { getCore } from "./core";
 import type { TransactionAnswer, TransactionOptions } from "./objects";
+import { NDJSON, startStream } from "./stream";
 import { authorize, endSessions, newSession, secretsEqual, sessionCookie, SESSION_COOKIE, type AuthEnv } from "./auth";
 
 export interface Env extends CoreEnv, AuthEnv {
@@ -281,7 +282,11 @@ async function sql(request: Request, env: Env, ctx?: Waiter): Promise<Response> 
   if (typeof body.query !== "string") return json({ error: "missing \"query\"" }, 400);
   if (body.params !== undefined && !Array.isArray(body.params)) return json({ error: "\"params\" must be an array" }, 400);
   const mode = body.explain === true ? "explain" : "query";
+  // Streamed: NDJSON when asked for by Accept, or one JSON object written as the rows come.
+  const ndjson = (request.headers.get("accept") ?? "").includes(NDJSON);
+  const streamed = mode === "query" && (ndjson || body.stream === true);
   if (body.transaction !== undefined) {
+    if (streamed) return json({ error: "a result cannot be streamed inside a transaction (read it with a plain query in the transaction)" }, 400);
     // A statement of an open transaction: it runs in the transaction's own object.
     const stub = typeof body.transaction === "string" ? transactionStub(env, body.transaction) : null;
     if (!stub) return json({ error: `no such transaction: ${String(body.transaction)}` }, 400);
@@ -289,6 +294,11 @@ async function sql(request: Request, env: Env, ctx?: Waiter): Promise<Response> 
     return answer(a, rowMode, body.transaction);
   }
   try {
+    if (streamed) {
+      const s = await startStream(env, body.database, body.query, body.params ?? [], { nodes, rowMode, format: ndjson ? "ndjson" : "json", waitUntil: ctx ? (p) => ctx.waitUntil(p) : undefined });
+      const headers = { "content-type": ndjson ? NDJSON : "application/json", "cache-control": "no-store" };
+      return new Response(s.kind === "done" ? s.text : s.body, { headers });
+    }
     const r = await runQuery(env, body.database, body.query, body.params ?? [], { nodes, mode, markReals: true });
     return json(shape(r, rowMode));
   } catch (e) {
@@ -439,8 +449,12 @@ function jsonValue(_key: string, v: unknown): unknown {
   return v;
 }
 
+export function jsonText(body: unknown): string {
+  return JSON.stringify(body, jsonValue);
+}
+
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body, jsonValue), {
+  return new Response(jsonText(body), {
     status,
     headers: { "content-type": "application/json", "cache-control": "no-store", ...headers },
   });

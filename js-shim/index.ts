@@ -3,6 +3,7 @@
 import { RpcTarget, WorkerEntrypoint } from "cloudflare:workers";
 import { BigDaddyError, DEFAULT_NODES, runQuery as runCore, type QueryOptions } from "./driver";
 import type { SqlValue } from "./codec";
+import { startStream } from "./stream";
 import { handleHttp, openTransaction, runBatch, runScript, shape, transactionStub, type BatchResult, type BatchStatement, type Env, type ExecResult, type RowMode, type SqlResult } from "./http";
 
 import type * as Public from "../client/types";
@@ -120,6 +121,22 @@ export default class BigDaddy extends WorkerEntrypoint<Env> {
       if (e instanceof BigDaddyError) throw new Error(e.message);
       throw e;
     }
+  }
+
+  // One statement whose result streams, of any size: NDJSON bytes (a {"columns"} line, one line per
+  // row, then {"rowsAffected", "lastInsertRowid", "meta"} or {"error", "code"}). client/stream.ts
+  // reads it as rows. Errors before the first row are thrown, as by query().
+  async stream(databaseId: string, sql: string, params: SqlValue[] = [], options: QueryCallOptions = {}): Promise<ReadableStream<Uint8Array>> {
+    let s;
+    try {
+      s = await startStream(this.env, databaseId, sql, params ?? [], { nodes: options.nodes, rowMode: options.rowMode, format: "ndjson", waitUntil: this.waiter() });
+    } catch (e) {
+      if (e instanceof BigDaddyError) throw new Error(e.message);
+      throw e;
+    }
+    if (s.kind === "stream") return s.body;
+    const bytes = new TextEncoder().encode(s.text);
+    return new ReadableStream({ start(c) { c.enqueue(bytes); c.close(); } });
   }
 
   // How the statement would run, without running it: the plan is in `meta`.

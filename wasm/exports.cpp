@@ -25,6 +25,10 @@ BD_IMPORT(sql_exec) uint8_t* bd_host_sql_exec(const char* sql, uint32_t sql_len,
 BD_IMPORT(log) void bd_host_log(uint32_t level, const char* msg, uint32_t len);
 BD_IMPORT(sql_size) double bd_host_sql_size();
 BD_IMPORT(object_slot) uint32_t bd_host_object_slot();
+// sql_exec, reading no further than max_rows rows / max_bytes bytes; the answer ends with u8 more.
+BD_IMPORT(sql_exec_page)
+uint8_t* bd_host_sql_exec_page(const char* sql, uint32_t sql_len, const char* params, uint32_t params_len, uint32_t max_rows,
+                               uint32_t max_bytes);
 
 namespace {
 
@@ -45,30 +49,25 @@ class JsSqlHost : public bd::SqlHost, public bd::LossySqlHost {
   bd::Result<bd::ResultSet> exec(std::string_view sql, const std::vector<bd::Value>& params) override {
     return bd::exec_exact(*this, sql, params);
   }
-  // Host answer: u8 status, then a result set and u32 n + n x u32 (columns with inexact numbers),
-  // or str error.
+  bd::Result<bd::ResultSet> exec_page(std::string_view sql, const std::vector<bd::Value>& params, uint64_t max_rows, uint64_t max_bytes,
+                                      bool* more) override {
+    return bd::exec_exact_page(*this, sql, params, max_rows, max_bytes, more);
+  }
   bd::Result<bd::LossyResult> exec_lossy(std::string_view sql, const std::vector<bd::Value>& params) override {
     bd::wire::Writer w;
     w.row(params);
     const std::string& p = w.buffer();
-    uint8_t* out = bd_host_sql_exec(sql.data(), static_cast<uint32_t>(sql.size()), p.data(), static_cast<uint32_t>(p.size()));
-    if (!out) return bd::Error::internal("host returned no result");
-    uint32_t n;
-    std::memcpy(&n, out, 4);
-    bd::wire::Reader r(std::string_view(reinterpret_cast<char*>(out) + 4, n));
-    uint8_t status = r.u8();
-    bd::Result<bd::LossyResult> result = bd::Error::internal("corrupt host result");
-    if (status == 0) {
-      bd::LossyResult lr;
-      lr.rs = r.result_set();
-      uint32_t k = r.count();
-      for (uint32_t i = 0; i < k && r.ok(); i++) lr.inexact.push_back(r.u32());
-      if (r.ok()) result = std::move(lr);
-    } else {
-      result = bd::Error::sql(std::string(r.str()));
-    }
-    std::free(out);
-    return result;
+    return read_answer(bd_host_sql_exec(sql.data(), static_cast<uint32_t>(sql.size()), p.data(), static_cast<uint32_t>(p.size())), nullptr);
+  }
+  bd::Result<bd::LossyResult> exec_lossy_page(std::string_view sql, const std::vector<bd::Value>& params, uint64_t max_rows,
+                                              uint64_t max_bytes, bool* more) override {
+    bd::wire::Writer w;
+    w.row(params);
+    const std::string& p = w.buffer();
+    auto clamp = [](uint64_t v) { return static_cast<uint32_t>(v > 0xffffffffu ? 0xffffffffu : v); };
+    return read_answer(bd_host_sql_exec_page(sql.data(), static_cast<uint32_t>(sql.size()), p.data(), static_cast<uint32_t>(p.size()),
+                                             clamp(max_rows), clamp(max_bytes)),
+                       more);
   }
   int64_t database_bytes() override { return static_cast<int64_t>(bd_host_sql_size()); }
   // Per-object memory, by the slot number the host gave the calling object (0: none). Objects
@@ -80,7 +79,33 @@ class JsSqlHost : public bd::SqlHost, public bd::LossySqlHost {
     if (slots.size() >= 1024 && !slots.count(slot)) slots.erase(slots.begin());
     return &slots[slot];
   }
+
+ private:
+  static bd::Result<bd::LossyResult> read_answer(uint8_t* out, bool* more);
 };
+
+// Host answer: u8 status, then a result set and u32 n + n x u32 (columns with inexact numbers)
+// [+ u8 more, for a page], or str error.
+bd::Result<bd::LossyResult> JsSqlHost::read_answer(uint8_t* out, bool* more) {
+  if (!out) return bd::Error::internal("host returned no result");
+  uint32_t n;
+  std::memcpy(&n, out, 4);
+  bd::wire::Reader r(std::string_view(reinterpret_cast<char*>(out) + 4, n));
+  uint8_t status = r.u8();
+  bd::Result<bd::LossyResult> result = bd::Error::internal("corrupt host result");
+  if (status == 0) {
+    bd::LossyResult lr;
+    lr.rs = r.result_set();
+    uint32_t k = r.count();
+    for (uint32_t i = 0; i < k && r.ok(); i++) lr.inexact.push_back(r.u32());
+    if (more) *more = r.u8() != 0;
+    if (r.ok()) result = std::move(lr);
+  } else {
+    result = bd::Error::sql(std::string(r.str()));
+  }
+  std::free(out);
+  return result;
+}
 
 bd::Conductor& conductor() {
   static bd::Conductor c;
@@ -128,6 +153,7 @@ std::string encode_step(const bd::Step& s) {
       w.str(s.error.message);
       encode_requests(w, s.background);
       break;
+    case bd::Step::Kind::Rows: w.result_set(s.output.rs); break;
     case bd::Step::Kind::Need:
       w.u32(static_cast<uint32_t>(s.requests.size()));
       for (auto& r : s.requests) {
@@ -174,7 +200,8 @@ BD_EXPORT(bd_topology_handle) uint8_t* bd_topology_handle(const char* req, uint3
 }
 
 // Start request: str database, str sql, row params, u32 nodes, u8 mode (query/explain/topology), then
-// optionally str transaction, u32 idle timeout ms (BEGIN), u8 transaction host (conductor/session.h).
+// optionally str transaction, u32 idle timeout ms (BEGIN), u8 transaction host (conductor/session.h),
+// u8 stream (the host forwards windows of rows: Rows steps).
 BD_EXPORT(bd_conductor_start) uint8_t* bd_conductor_start(const char* req, uint32_t len) {
   bd::wire::Reader r(std::string_view(req, len));
   bd::QueryInput in;
@@ -188,6 +215,7 @@ BD_EXPORT(bd_conductor_start) uint8_t* bd_conductor_start(const char* req, uint3
     in.txn_timeout_ms = r.u32();
     in.txn_host = r.u8() != 0;
   }
+  if (!r.at_end()) in.stream = r.u8() != 0;
   if (!r.ok()) {
     bd::Step s;
     s.kind = bd::Step::Kind::Failed;

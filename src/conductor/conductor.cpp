@@ -63,6 +63,11 @@ Step Conductor::drive(uint32_t id) {
   Step step;
   step.session = id;
   if (!s.done()) {
+    if (s.has_rows()) {
+      step.kind = Step::Kind::Rows;
+      step.output.rs = s.take_rows();
+      return step;
+    }
     step.kind = Step::Kind::Need;
     step.requests = s.take_pending();
     if (!step.requests.empty()) return step;

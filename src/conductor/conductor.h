@@ -21,11 +21,13 @@ struct ConductorOptions {
 };
 
 struct Step {
-  enum class Kind : uint8_t { Done = 0, Failed = 1, Need = 2 };
+  // Rows: a window of a streamed result (output.rs: columns and rows); the host forwards it and
+  // resumes the session with no responses. Done then carries the last rows.
+  enum class Kind : uint8_t { Done = 0, Failed = 1, Need = 2, Rows = 3 };
   Kind kind = Kind::Done;
   uint32_t session = 0;
   std::vector<OutRequest> requests;  // Need
-  QueryOutput output;                // Done
+  QueryOutput output;                // Done, Rows
   Error error;                       // Failed
   // Done and Failed: requests the host sends after answering, without feeding back their
   // responses (a commit's phase two).

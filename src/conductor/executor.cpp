@@ -193,6 +193,8 @@ bool is_txn_control(sql::StmtKind k) {
          k == sql::StmtKind::Release;
 }
 
+}  // namespace
+
 // A transaction that became visible on one node a read reached, while the read ran, must be
 // visible on every other participant it reached: otherwise the read raced its commit and runs
 // again. (The other participants report it if their part committed up to a margin earlier.)
@@ -209,6 +211,8 @@ bool atomic_visibility_holds(const Session& s) {
   }
   return true;
 }
+
+namespace {
 
 void reset_statement(Session& s) {
   s.partial_write = false;
@@ -252,10 +256,16 @@ Task<Result<QueryOutput>> run_autocommit(Conductor& c, Session& s, const sql::St
       s.implicit.reset();
     } else if (r.ok() && !atomic_visibility_holds(s)) {
       r = Error::retryable("a read raced a transaction's commit");
-      continue;
+      if (s.rows_streamed == 0) continue;
     }
     if (r.ok()) {
       r->meta_json = meta_json(x);
+      break;
+    }
+    if (s.rows_streamed > 0) {
+      // The host already has part of the result: running the statement again would repeat it.
+      r = Error::retryable(r.error().message + " (after " + std::to_string(s.rows_streamed) +
+                           " rows of the result were streamed; run the statement again)");
       break;
     }
     auto code = r.error().code;
@@ -379,6 +389,10 @@ Task<Result<QueryOutput>> run_request(Conductor& c, Session& s, QueryInput input
     for (auto& st : *parsed)
       if (st->kind() == sql::StmtKind::Begin || st->kind() == sql::StmtKind::Savepoint)
         co_return Error{ErrorCode::Transaction, "these statements begin a transaction"};
+  // A streamed result cannot be retried once rows went out, and a statement of a transaction is
+  // retried and undone as a unit: such results are read whole.
+  if (input.stream && !input.txn.empty())
+    co_return Error::sql("a result cannot be streamed inside a transaction (read it with a plain query in the transaction)");
   if (!input.txn.empty()) {
     TxnState* t = c.txn(input.txn);
     if (!t) co_return Error::sql("no such transaction: " + input.txn + " (it was committed, rolled back or timed out)");
@@ -396,6 +410,9 @@ Task<Result<QueryOutput>> run_request(Conductor& c, Session& s, QueryInput input
   std::vector<QueryOutput> outputs;
   for (size_t index = 0; index < parsed->size(); index++) {
     auto& st = (*parsed)[index];
+    // Only a script's last statement answers, so only its rows stream; and only a SELECT's (a
+    // write's source rows are not its result).
+    s.streaming = input.stream && index + 1 == parsed->size() && st->kind() == sql::StmtKind::Select && st->explain == sql::Explain::None;
     Result<QueryOutput> r = Error::internal("statement did not run");
     if (script) {  // each statement's meta counts its own work
       s.nodes_touched.clear();

@@ -15,4 +15,9 @@ Task<Result<QueryOutput>> run_request(Conductor& c, Session& s, QueryInput input
 // compensation for its schema changes).
 Task<Status> run_sql_autocommit(Conductor& c, Session& s, const QueryInput& input, std::string sql);
 
+// Whether the reads of the statement so far saw every multi-node transaction on all of its
+// participants or on none (checked when the statement ends, and before a streamed result's first
+// rows go out, while the statement can still run again).
+bool atomic_visibility_holds(const Session& s);
+
 }  // namespace bd

@@ -12,6 +12,7 @@
 #include "conductor/merge/group_combine.h"
 #include "conductor/merge/limit.h"
 #include "conductor/merge/ordered_merge.h"
+#include "conductor/stream.h"
 #include "planner/lookup_join.h"
 #include "storage/staging.h"
 #include "planner/params.h"
@@ -34,17 +35,19 @@ planner::PlanEnv plan_env(Exec& x) {
                             if (!spec.ok()) return spec.error();
                             return LimitPair(std::make_pair(spec->limit, spec->offset));
                           },
-                          [&x]() -> std::string {
-                            // SQLite's randomness (the host's random source): names never meet across isolates.
-                            if (!x.scratch) {
-                              auto db = CombineDb::open();
-                              if (!db.ok()) return {};
-                              x.scratch = std::move(*db);
-                            }
-                            auto r = x.scratch->query("SELECT lower(hex(randomblob(8)))", {});
-                            if (!r.ok() || r->rows.empty()) return {};
-                            return "_bd_stage_" + r->rows[0][0].s;
-                          }};
+                          [&x]() -> std::string { return staging_table_name(x); }};
+}
+
+std::string staging_table_name(Exec& x) {
+  // SQLite's randomness (the host's random source): names never meet across isolates.
+  if (!x.scratch) {
+    auto db = CombineDb::open();
+    if (!db.ok()) return {};
+    x.scratch = std::move(*db);
+  }
+  auto r = x.scratch->query("SELECT lower(hex(randomblob(8)))", {});
+  if (!r.ok() || r->rows.empty()) return {};
+  return "_bd_stage_" + r->rows[0][0].s;
 }
 
 namespace {
@@ -74,15 +77,6 @@ Task<Result<std::vector<ResultSet>>> fetch(Exec& x, const PlanNode& leaf, const 
   std::vector<ResultSet> out;
   for (auto& r : *resp) out.push_back(std::move(r.results[0]));
   co_return out;
-}
-
-QueryOutput concat_parts(std::vector<ResultSet>& parts) {
-  QueryOutput out;
-  for (auto& rs : parts) {
-    if (out.rs.columns.empty()) out.rs.columns = rs.columns;
-    for (auto& row : rs.rows) out.rs.rows.push_back(std::move(row));
-  }
-  return out;
 }
 
 // The statements of one lookup gather: the values its source gather returned (now in the combine
@@ -320,53 +314,71 @@ Task<Result<QueryOutput>> run_group_merge(Exec& x, const PlanNode& g, const std:
 // The bottom of a merge chain (Limit over Distinct over OrderedMerge/Concat over a Shard).
 const PlanNode& merge_leaf(const PlanNode& n) { return n.children.empty() ? n : merge_leaf(n.children[0]); }
 
-Task<Result<QueryOutput>> run_merge(Exec& x, const PlanNode& lim, const std::vector<uint32_t>* nodes) {
-  const auto& m = *lim.merge;
-  auto parts = co_await fetch(x, merge_leaf(lim), nodes);
-  if (!parts.ok()) co_return parts.error();
+size_t targets(const PlanNode& leaf, const std::vector<uint32_t>* nodes) { return nodes ? nodes->size() : leaf.nodes.size(); }
+
+// The shards' rows, page by page, through `src` (built over the paged sources) into the result.
+template <class Build>
+Task<Result<QueryOutput>> run_paged(Exec& x, const PlanNode& leaf, const std::vector<uint32_t>* nodes, size_t width, Build build) {
+  auto read = co_await PagedRead::open(x, leaf, nodes, result_pages(x, targets(leaf, nodes)));
+  if (!read.ok()) co_return read.error();
   QueryOutput out;
-  std::vector<merge::RowSourcePtr> inputs;
-  for (auto& rs : *parts) {
-    if (out.rs.columns.empty())
-      out.rs.columns.assign(rs.columns.begin(), rs.columns.begin() + std::min(rs.columns.size(), m.visible_columns));
-    inputs.push_back(std::make_unique<merge::VectorSource>(std::move(rs.rows)));
-  }
-  merge::RowSourcePtr src;
-  if (m.keys.empty())
-    src = std::make_unique<merge::Concat>(std::move(inputs));
-  else
-    src = std::make_unique<merge::OrderedMerge>(std::move(inputs), m.keys);
-  if (m.distinct) src = std::make_unique<merge::Distinct>(std::move(src), m.distinct_collations);
-  src = std::make_unique<merge::Limit>(std::move(src), merge::LimitSpec{m.limit, m.offset});
-  auto rows = merge::drain(*src);
-  if (!rows.ok()) co_return rows.error();
-  for (auto& row : *rows) row.resize(m.visible_columns);
-  out.rs.rows = std::move(*rows);
+  const auto& cols = (*read)->columns();
+  out.rs.columns.assign(cols.begin(), cols.begin() + static_cast<long>(width ? std::min(cols.size(), width) : cols.size()));
+  merge::RowSourcePtr src = build((*read)->sources());
+  auto st = co_await pump(x, *src, read->get(), out, width);
+  auto closed = co_await (*read)->close(x);
+  if (!st.ok()) co_return st.error();
+  if (!closed.ok()) co_return closed.error();
   co_return out;
 }
 
-// count(DISTINCT x): the merged, de-duplicated stream is counted as it passes (nothing kept).
+Task<Result<QueryOutput>> run_merge(Exec& x, const PlanNode& lim, const std::vector<uint32_t>* nodes) {
+  const auto& m = *lim.merge;
+  co_return co_await run_paged(x, merge_leaf(lim), nodes, m.visible_columns, [&m](std::vector<merge::RowSourcePtr> inputs) {
+    merge::RowSourcePtr src;
+    if (m.keys.empty())
+      src = std::make_unique<merge::Concat>(std::move(inputs));
+    else
+      src = std::make_unique<merge::OrderedMerge>(std::move(inputs), m.keys);
+    if (m.distinct) src = std::make_unique<merge::Distinct>(std::move(src), m.distinct_collations);
+    return merge::RowSourcePtr(std::make_unique<merge::Limit>(std::move(src), merge::LimitSpec{m.limit, m.offset}));
+  });
+}
+
+// count(DISTINCT x): the merged, de-duplicated stream is counted as it passes (nothing kept but a
+// page per node).
 Task<Result<QueryOutput>> run_count_distinct(Exec& x, const PlanNode& cd, const std::vector<uint32_t>* nodes) {
   const auto& m = *cd.merge;
-  auto parts = co_await fetch(x, merge_leaf(cd), nodes);
-  if (!parts.ok()) co_return parts.error();
-  std::vector<merge::RowSourcePtr> inputs;
-  for (auto& rs : *parts) inputs.push_back(std::make_unique<merge::VectorSource>(std::move(rs.rows)));
-  merge::RowSourcePtr src = std::make_unique<merge::OrderedMerge>(std::move(inputs), m.keys);
+  const PlanNode& leaf = merge_leaf(cd);
+  auto read = co_await PagedRead::open(x, leaf, nodes, window_pages(targets(leaf, nodes)));
+  if (!read.ok()) co_return read.error();
+  merge::RowSourcePtr src = std::make_unique<merge::OrderedMerge>((*read)->sources(), m.keys);
   src = std::make_unique<merge::Distinct>(std::move(src), m.distinct_collations);
   int64_t count = 0;
   Row row;
+  Status st = ok_status();
   for (;;) {
     auto more = src->next(&row);
-    if (!more.ok()) co_return more.error();
+    if (!more.ok()) {
+      if (merge::is_pending(more.error())) {
+        st = co_await (*read)->refill(x);
+        if (st.ok()) continue;
+      } else {
+        st = more.error();
+      }
+      break;
+    }
     if (!*more) break;
     count++;
   }
+  auto closed = co_await (*read)->close(x);
+  if (!st.ok()) co_return st.error();
+  if (!closed.ok()) co_return closed.error();
   // The result column as SQLite names it: the query over the empty tables.
   auto db = CombineDb::open();
   if (!db.ok()) co_return db.error();
   for (auto& ddl : cd.names_ddl)
-    if (auto st = (*db)->exec(ddl); !st.ok()) co_return st.error();
+    if (auto s2 = (*db)->exec(ddl); !s2.ok()) co_return s2.error();
   auto names = (*db)->query(cd.names_sql, planner::params_for(x.params, cd.params));
   if (!names.ok()) co_return names.error();
   QueryOutput out;
@@ -488,11 +500,10 @@ Task<Result<QueryOutput>> run_index_route(Exec& x, const PlanNode& ir) {
 
 Task<Result<QueryOutput>> run_node(Exec& x, const PlanNode& n, const std::vector<uint32_t>* nodes) {
   switch (n.kind) {
-    case OpKind::Shard: {
-      auto parts = co_await fetch(x, n, nodes);
-      if (!parts.ok()) co_return parts.error();
-      co_return concat_parts(*parts);
-    }
+    case OpKind::Shard:
+      co_return co_await run_paged(x, n, nodes, 0, [](std::vector<merge::RowSourcePtr> inputs) {
+        return merge::RowSourcePtr(std::make_unique<merge::Concat>(std::move(inputs)));
+      });
     case OpKind::Concat:
       if (n.merge) co_return co_await run_merge(x, n, nodes);
       co_return co_await run_node(x, n.children[0], nodes);

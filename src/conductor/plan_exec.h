@@ -10,6 +10,9 @@ namespace bd {
 // The planning environment of this statement (topology, parameters, SQLite for constants).
 planner::PlanEnv plan_env(Exec& x);
 
+// A fresh name for a staging table (random: names never meet across isolates).
+std::string staging_table_name(Exec& x);
+
 // Runs the plan; sets x.plan to the plan's name (or what the run decided: an index route's
 // node count, a fallback to the combine engine).
 Task<Result<QueryOutput>> run_plan(Exec& x, const planner::Plan& plan);

@@ -41,6 +41,9 @@ struct QueryInput {
   // batch, the native cluster). Without it, statements that begin a transaction are refused with
   // ErrorCode::Transaction before anything runs, and the host sends them to such a place.
   bool txn_host = false;
+  // The host forwards a SELECT's rows as they come (Step::Kind::Rows), so the conductor keeps a
+  // bounded window of them, not the whole result.
+  bool stream = false;
 };
 
 struct QueryOutput {
@@ -78,6 +81,29 @@ class Session {
   };
   IoAwaiter io(std::vector<OutRequest> reqs) { return IoAwaiter{this, std::move(reqs)}; }
 
+  // co_await session.emit(rows): hands a window of result rows to the host (a streamed result),
+  // resumes once the host has taken them.
+  struct EmitAwaiter {
+    Session* s;
+    ResultSet rows;
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> h) noexcept {
+      s->rows_out_ = std::move(rows);
+      s->has_rows_ = true;
+      s->waiting_ = h;
+    }
+    void await_resume() noexcept {}
+  };
+  EmitAwaiter emit(ResultSet rows) {
+    rows_streamed += rows.rows.size();
+    return EmitAwaiter{this, std::move(rows)};
+  }
+  bool has_rows() const { return has_rows_; }
+  ResultSet take_rows() {
+    has_rows_ = false;
+    return std::move(rows_out_);
+  }
+
   // Driver side.
   void begin(Task<Result<QueryOutput>> root);
   bool done() const { return root_.done(); }
@@ -111,6 +137,10 @@ class Session {
   bool visibility_broken = false;
   std::set<uint32_t> nodes_read;
   std::vector<std::pair<uint32_t, storage::VisibleTxn>> visible;
+  // Streaming (QueryInput::stream): this statement's rows go to the host a window at a time; once
+  // some have gone, the statement can no longer be retried.
+  bool streaming = false;
+  uint64_t rows_streamed = 0;
 
   // EXPLAIN: storage requests are recorded instead of sent, and answered with empty results.
   bool dry_run = false;
@@ -126,6 +156,8 @@ class Session {
   std::coroutine_handle<> waiting_;
   std::vector<OutRequest> pending_;
   std::vector<InResponse> responses_;
+  ResultSet rows_out_;
+  bool has_rows_ = false;
 };
 
 }  // namespace bd

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <string>
+#include "host/host.h"
 #include "sql/exact_sql.h"
 
 namespace bd {
@@ -33,7 +34,19 @@ Status restore(ResultSet& rs, size_t own_columns, const std::vector<uint32_t>& c
 
 }  // namespace
 
-Result<ResultSet> exec_exact(LossySqlHost& host, std::string_view sql, const std::vector<Value>& params) {
+namespace {
+
+struct Page {
+  uint64_t max_rows, max_bytes;
+  bool* more;
+};
+
+Result<LossyResult> run(LossySqlHost& host, std::string_view sql, const std::vector<Value>& params, const Page* page) {
+  if (!page) return host.exec_lossy(sql, params);
+  return host.exec_lossy_page(sql, params, page->max_rows, page->max_bytes, page->more);
+}
+
+Result<ResultSet> exact(LossySqlHost& host, std::string_view sql, const std::vector<Value>& params, const Page* page) {
   // Parameters the host cannot bind as what they are: INTEGERs beyond 2^53 (bound as text) and
   // integral REALs (bound as numbers, which the host may take for integers).
   std::string cast;
@@ -50,7 +63,7 @@ Result<ResultSet> exec_exact(LossySqlHost& host, std::string_view sql, const std
     sql = cast;
   }
   if (auto ret = sql::exact_returning_sql(sql)) {
-    auto r = host.exec_lossy(ret->sql, params);
+    auto r = run(host, ret->sql, params, page);
     if (!r.ok()) return r.error();
     std::vector<uint32_t> all(ret->columns);
     for (uint32_t c = 0; c < all.size(); c++) all[c] = c;
@@ -60,13 +73,13 @@ Result<ResultSet> exec_exact(LossySqlHost& host, std::string_view sql, const std
     if (!st.ok()) return st.error();
     return rs;
   }
-  auto r = host.exec_lossy(sql, params);
+  auto r = run(host, sql, params, page);
   if (!r.ok()) return r.error();
   if (r->inexact.empty()) return std::move(r->rs);
   if (!sql::is_rereadable(sql))
     return Error::internal("a result holds numbers beyond 2^53 that the host cannot read back exactly: " + std::string(sql.substr(0, 200)));
   const size_t n = r->rs.columns.size();
-  auto again = host.exec_lossy(sql::exact_reread_sql(sql, n, r->inexact), params);
+  auto again = run(host, sql::exact_reread_sql(sql, n, r->inexact), params, page);
   if (!again.ok()) return again.error();
   ResultSet rs = std::move(again->rs);
   auto st = restore(rs, n, r->inexact);
@@ -75,6 +88,30 @@ Result<ResultSet> exec_exact(LossySqlHost& host, std::string_view sql, const std
   rs.changes = r->rs.changes;
   rs.last_insert_rowid = r->rs.last_insert_rowid;
   return rs;
+}
+
+}  // namespace
+
+Result<LossyResult> LossySqlHost::exec_lossy_page(std::string_view sql, const std::vector<Value>& params, uint64_t max_rows,
+                                                  uint64_t max_bytes, bool* more) {
+  auto r = exec_lossy(sql, params);
+  if (!r.ok()) return r;
+  uint64_t bytes = 0;
+  size_t keep = 0;
+  while (keep < r->rs.rows.size() && keep < max_rows && bytes <= max_bytes) bytes += row_wire_bytes(r->rs.rows[keep++]);
+  *more = keep < r->rs.rows.size();
+  r->rs.rows.resize(keep);
+  return r;
+}
+
+Result<ResultSet> exec_exact(LossySqlHost& host, std::string_view sql, const std::vector<Value>& params) {
+  return exact(host, sql, params, nullptr);
+}
+
+Result<ResultSet> exec_exact_page(LossySqlHost& host, std::string_view sql, const std::vector<Value>& params, uint64_t max_rows,
+                                  uint64_t max_bytes, bool* more) {
+  Page page{max_rows, max_bytes, more};
+  return exact(host, sql, params, &page);
 }
 
 }  // namespace bd

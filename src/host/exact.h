@@ -27,11 +27,20 @@ class LossySqlHost {
   // Runs one statement. INTEGER parameters beyond ±2^53 are bound as their decimal text, REALs as
   // numbers (an integral one may be taken for an integer).
   virtual Result<LossyResult> exec_lossy(std::string_view sql, const std::vector<Value>& params) = 0;
+  // The same, reading no further than a page (SqlHost::exec_page); *more: rows were left. This
+  // default reads everything, then cuts.
+  virtual Result<LossyResult> exec_lossy_page(std::string_view sql, const std::vector<Value>& params, uint64_t max_rows, uint64_t max_bytes,
+                                              bool* more);
 };
 
 // Integers up to 2^53 in magnitude pass through a double unchanged.
 inline bool exact_in_double(int64_t v) { return v > -(int64_t{1} << 53) && v < (int64_t{1} << 53); }
 
 Result<ResultSet> exec_exact(LossySqlHost& host, std::string_view sql, const std::vector<Value>& params);
+
+// exec_exact for the first page of a read (SqlHost::exec_page). A re-read for exact integers reads
+// the same page again.
+Result<ResultSet> exec_exact_page(LossySqlHost& host, std::string_view sql, const std::vector<Value>& params, uint64_t max_rows,
+                                  uint64_t max_bytes, bool* more);
 
 }  // namespace bd

@@ -10,6 +10,14 @@
 
 namespace bd {
 
+// A row's size as pages count it (about its wire encoding: a tag and 8 bytes per value, plus text
+// and blob bytes).
+inline uint64_t row_wire_bytes(const Row& row) {
+  uint64_t n = 0;
+  for (auto& v : row) n += 9 + v.s.size();
+  return n;
+}
+
 // Executes one statement on the object's local SQLite (synchronous, like ctx.storage.sql.exec).
 // Transactions are the host's: it wraps each storage/topology request in one, and rolls it back
 // when the core answers with an error.
@@ -17,6 +25,11 @@ class SqlHost {
  public:
   virtual ~SqlHost() = default;
   virtual Result<ResultSet> exec(std::string_view sql, const std::vector<Value>& params) = 0;
+  // The first rows of a statement's result: at most `max_rows`, and no more once `max_bytes` are
+  // passed (the row crossing it included); *more says whether rows were left. Hosts that can stop
+  // a statement early (both real ones) read no further; this default reads everything first.
+  virtual Result<ResultSet> exec_page(std::string_view sql, const std::vector<Value>& params, uint64_t max_rows, uint64_t max_bytes,
+                                      bool* more);
   // Bytes the object's database occupies (ctx.storage.sql.databaseSize), or -1 if unknown.
   virtual int64_t database_bytes() { return -1; }
   // Memory the core may keep for this object between its requests while the object stays loaded

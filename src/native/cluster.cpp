@@ -78,21 +78,32 @@ class NativeCluster : public Cluster {
   }
 
   int begin(int isolate, std::string_view sql, const std::vector<Value>& params, uint8_t mode) override {
-    return start(isolate, sql, params, mode, "");
+    return start(isolate, sql, params, mode, "", nullptr);
   }
 
   int begin_in_txn(int isolate, const std::string& txn, std::string_view sql, const std::vector<Value>& params) override {
-    return start(isolate, sql, params, 0, txn);
+    return start(isolate, sql, params, 0, txn, nullptr);
   }
 
   Result<QueryResult> execute_in_txn(const std::string& txn, std::string_view sql, const std::vector<Value>& params, int isolate) override {
-    int t = start(isolate, sql, params, 0, txn);
+    int t = start(isolate, sql, params, 0, txn, nullptr);
     while (!advance(t)) {
     }
     return finish(t);
   }
 
-  int start(int isolate, std::string_view sql, const std::vector<Value>& params, uint8_t mode, const std::string& txn) {
+  int begin_streamed(int isolate, std::string_view sql, const std::vector<Value>& params, RowSink on_rows) override {
+    return start(isolate, sql, params, 0, "", std::move(on_rows));
+  }
+
+  Result<QueryResult> execute_streamed(std::string_view sql, const std::vector<Value>& params, RowSink on_rows) override {
+    int t = begin_streamed(0, sql, params, std::move(on_rows));
+    while (!advance(t)) {
+    }
+    return finish(t);
+  }
+
+  int start(int isolate, std::string_view sql, const std::vector<Value>& params, uint8_t mode, const std::string& txn, RowSink sink) {
     if (isolate < 0 || isolate >= kIsolates) isolate = 0;
     QueryInput in;
     in.txn = txn;
@@ -102,8 +113,10 @@ class NativeCluster : public Cluster {
     in.params = params;
     in.nodes = static_cast<uint32_t>(options_.nodes);
     in.mode = mode;
+    in.stream = sink != nullptr;
     int ticket = next_ticket_++;
     pending_[ticket] = Pending{isolate, conductors_[isolate].start(std::move(in))};
+    pending_[ticket].sink = std::move(sink);
     return ticket;
   }
 
@@ -111,6 +124,13 @@ class NativeCluster : public Cluster {
     auto it = pending_.find(ticket);
     if (it == pending_.end()) return true;
     Step& step = it->second.step;
+    if (step.kind == Step::Kind::Rows) {
+      // A window of a streamed result: handed over, then the statement goes on.
+      if (it->second.sink) it->second.sink(step.output.rs);
+      step = conductors_[it->second.isolate].resume(step.session, {});
+      if (step.kind != Step::Kind::Need && step.kind != Step::Kind::Rows) send_background(step);
+      return step.kind != Step::Kind::Need && step.kind != Step::Kind::Rows;
+    }
     if (step.kind != Step::Kind::Need) return true;
     // A backoff sleep costs one advance per 10 ms, so that interleaved tests see it take time.
     if (step.requests.size() == 1 && step.requests[0].target == OutRequest::Target::Sleep) {
@@ -141,8 +161,8 @@ class NativeCluster : public Cluster {
     object_ns_ +=
         static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
     step = conductors_[it->second.isolate].resume(step.session, std::move(responses));
-    if (step.kind != Step::Kind::Need) send_background(step);
-    return step.kind != Step::Kind::Need;
+    if (step.kind != Step::Kind::Need && step.kind != Step::Kind::Rows) send_background(step);
+    return step.kind != Step::Kind::Need && step.kind != Step::Kind::Rows;
   }
 
   // A storage request as the shim delivers it: in one transaction, with the node's clock; the
@@ -226,9 +246,10 @@ class NativeCluster : public Cluster {
     auto it = pending_.find(ticket);
     if (it == pending_.end()) return Error::internal("no such statement in flight");
     Step step = std::move(it->second.step);
-    if (step.kind == Step::Kind::Need) conductors_[it->second.isolate].abort(step.session);
+    bool running = step.kind == Step::Kind::Need || step.kind == Step::Kind::Rows;
+    if (running) conductors_[it->second.isolate].abort(step.session);
     pending_.erase(it);
-    if (step.kind == Step::Kind::Need) return Error::internal("statement had not finished");
+    if (running) return Error::internal("statement had not finished");
     if (step.kind == Step::Kind::Failed) return step.error;
     QueryResult out{std::move(step.output.rs), std::move(step.output.meta_json), {}};
     auto k = out.meta_json.find("\"transaction\":\"");
@@ -297,6 +318,7 @@ class NativeCluster : public Cluster {
     int isolate = 0;
     Step step;
     uint32_t slept = 0;  // advances left in the current backoff sleep
+    RowSink sink;        // a streamed statement's windows of rows
   };
   std::map<int, Pending> pending_;
   int next_ticket_ = 1;

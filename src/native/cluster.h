@@ -2,6 +2,7 @@
 // its own SQLite database (in memory, or files in a directory), driven by the same core the Worker
 // runs. Used by the CLI, the Catch2 tests, the sqllogictest runner and the benchmarks.
 #pragma once
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -60,6 +61,12 @@ class Cluster {
   // begin() starts a statement in an isolate, advance() performs one round of its I/O (true once
   // it has finished), finish() takes its result. `mode` is a RequestMode (3: one resize-job step).
   virtual int begin(int isolate, std::string_view sql, const std::vector<Value>& params = {}, uint8_t mode = 0) = 0;
+  // A statement whose result streams, as over HTTP with NDJSON: the conductor hands each window of
+  // rows to `on_rows` as it goes (advance() delivers it); finish() then has the last rows.
+  using RowSink = std::function<void(const ResultSet& window)>;
+  virtual int begin_streamed(int isolate, std::string_view sql, const std::vector<Value>& params, RowSink on_rows) = 0;
+  // begin_streamed, advanced to the end.
+  virtual Result<QueryResult> execute_streamed(std::string_view sql, const std::vector<Value>& params, RowSink on_rows) = 0;
   virtual bool advance(int ticket) = 0;
   virtual Result<QueryResult> finish(int ticket) = 0;
   // Runs resize-job steps until the job is done, cancelled or fails `max_failures` times in a row;

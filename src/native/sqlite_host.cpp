@@ -29,6 +29,63 @@ Result<ResultSet> SqliteHost::exec(std::string_view sql, const std::vector<Value
   return run_statement(db_, sql, params);
 }
 
+Result<ResultSet> SqliteHost::exec_page(std::string_view sql, const std::vector<Value>& params, uint64_t max_rows, uint64_t max_bytes,
+                                        bool* more) {
+  if (params.size() > kMaxBoundParameters) return Error::sql("too many SQL variables");
+  if (sql.size() > kMaxStatementBytes) return Error::sql("statement too long");
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &st, nullptr) != SQLITE_OK) return Error::sql(sqlite3_errmsg(db_));
+  if (!st) return ResultSet{};
+  std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> guard(st, sqlite3_finalize);
+  for (size_t i = 0; i < params.size(); i++) {
+    const Value& v = params[i];
+    int idx = static_cast<int>(i) + 1, rc = SQLITE_OK;
+    switch (v.type) {
+      case ValueType::Null: rc = sqlite3_bind_null(st, idx); break;
+      case ValueType::Integer: rc = sqlite3_bind_int64(st, idx, v.i); break;
+      case ValueType::Real: rc = sqlite3_bind_double(st, idx, v.r); break;
+      case ValueType::Text: rc = sqlite3_bind_text(st, idx, v.s.data(), static_cast<int>(v.s.size()), SQLITE_TRANSIENT); break;
+      case ValueType::Blob: rc = sqlite3_bind_blob(st, idx, v.s.data(), static_cast<int>(v.s.size()), SQLITE_TRANSIENT); break;
+    }
+    if (rc != SQLITE_OK) return Error::sql(sqlite3_errmsg(db_));
+  }
+  ResultSet rs;
+  int nc = sqlite3_column_count(st);
+  for (int c = 0; c < nc; c++) rs.columns.emplace_back(sqlite3_column_name(st, c));
+  uint64_t bytes = 0;
+  *more = false;
+  for (;;) {
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) break;
+    if (rc != SQLITE_ROW) return Error::sql(sqlite3_errmsg(db_));
+    if (rs.rows.size() >= max_rows || bytes > max_bytes) {
+      *more = true;
+      break;
+    }
+    Row row;
+    row.reserve(nc);
+    for (int c = 0; c < nc; c++) {
+      switch (sqlite3_column_type(st, c)) {
+        case SQLITE_INTEGER: row.push_back(Value::integer(sqlite3_column_int64(st, c))); break;
+        case SQLITE_FLOAT: row.push_back(Value::real(sqlite3_column_double(st, c))); break;
+        case SQLITE_TEXT:
+          row.push_back(
+              Value::text({reinterpret_cast<const char*>(sqlite3_column_text(st, c)), static_cast<size_t>(sqlite3_column_bytes(st, c))}));
+          break;
+        case SQLITE_BLOB: {
+          auto* p = static_cast<const char*>(sqlite3_column_blob(st, c));
+          row.push_back(Value::blob({p ? p : "", static_cast<size_t>(sqlite3_column_bytes(st, c))}));
+          break;
+        }
+        default: row.push_back(Value::null());
+      }
+    }
+    bytes += row_wire_bytes(row);
+    rs.rows.push_back(std::move(row));
+  }
+  return rs;
+}
+
 int64_t SqliteHost::database_bytes() {
   auto count = run_statement(db_, "PRAGMA page_count", {});
   auto size = run_statement(db_, "PRAGMA page_size", {});

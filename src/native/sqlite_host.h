@@ -17,6 +17,9 @@ class SqliteHost : public SqlHost {
   static Result<std::unique_ptr<SqliteHost>> open(const std::string& path);  // ":memory:" or a file
   ~SqliteHost() override;
   Result<ResultSet> exec(std::string_view sql, const std::vector<Value>& params) override;
+  // Steps the statement only as far as the page reaches, as the Durable Object cursor does.
+  Result<ResultSet> exec_page(std::string_view sql, const std::vector<Value>& params, uint64_t max_rows, uint64_t max_bytes,
+                              bool* more) override;
   int64_t database_bytes() override;
   std::shared_ptr<void>* object_memory() override { return &memory_; }
   // Transactions around one request, as transactionSync does in a Durable Object.

@@ -36,7 +36,9 @@ bool is_schema_change(const std::string& sql) {
 
 }  // namespace
 
-Status run_statements(SqlHost& sql, const Request& req, Response& resp, uint32_t& failed) {
+Status run_statements(SqlHost& sql, const Request& req, Response& resp, uint32_t& failed, bool paged) {
+  failed = 0;
+  if (req.page_rows && paged) return run_paged_read(sql, req, resp);
   resp.results.reserve(req.statements.size());
   for (uint32_t i = 0; i < req.statements.size(); i++) {
     auto& st = req.statements[i];

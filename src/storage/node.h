@@ -16,6 +16,9 @@ std::string handle(SqlHost& sql, std::string_view request, NodeEnv& env);
 
 // Runs the request's statements in order into `resp` (writes report changes() and
 // last_insert_rowid()); on failure returns the error and sets `failed` to the statement's index.
-Status run_statements(SqlHost& sql, const Request& req, Response& resp, uint32_t& failed);
+// A paged read (req.page_rows) answers its first page and keeps the rest in a cursor table
+// (storage/staging.h), unless `paged` is false: then it is read whole (a request the host rolls
+// back keeps no cursor).
+Status run_statements(SqlHost& sql, const Request& req, Response& resp, uint32_t& failed, bool paged = true);
 
 }  // namespace bd::storage

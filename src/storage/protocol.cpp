@@ -47,6 +47,11 @@ std::string encode_request(const Request& r) {
     }
     w.u32(r.visible_window_ms);
   }
+  // A paged read's page size follows, only when it is one.
+  if (r.page_rows) {
+    w.u32(r.page_rows);
+    w.u32(r.page_bytes);
+  }
   return w.take();
 }
 
@@ -97,6 +102,10 @@ Result<Request> decode_request(std::string_view bytes) {
     }
     r.visible_window_ms = rd.u32();
   }
+  if (!rd.at_end()) {
+    r.page_rows = rd.u32();
+    r.page_bytes = rd.u32();
+  }
   if (!rd.ok()) return Error::internal("corrupt storage request");
   return r;
 }
@@ -125,6 +134,11 @@ std::string encode_response(const Response& r) {
     w.u8(v.recent);
   }
   w.u8(r.txn_outcome);
+  // A paged read's rest, only when there is one.
+  if (r.more || !r.cursor.empty()) {
+    w.u8(r.more);
+    w.str(r.cursor);
+  }
   return w.take();
 }
 
@@ -176,6 +190,10 @@ Result<Response> decode_response(std::string_view bytes) {
       r.visible.push_back(std::move(v));
     }
     r.txn_outcome = rd.u8();
+  }
+  if (!rd.at_end()) {
+    r.more = rd.u8() != 0;
+    r.cursor = rd.str();
   }
   if (!rd.ok()) return Error::internal("corrupt storage response");
   return r;

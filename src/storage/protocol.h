@@ -81,6 +81,12 @@ struct Request {
   // A read outside a transaction that may span nodes: report the transactions that became visible
   // here in the last `visible_window_ms` (atomic visibility is checked by the conductor).
   uint32_t visible_window_ms = 0;
+  // A paged read (a request of one statement): when its result passes `page_rows` rows or
+  // `page_bytes` bytes, the node keeps the whole result in a cursor table it names (a snapshot
+  // taken in the same transaction, read on page by page with staging operations, storage/staging.h)
+  // and answers with the first page, `more` set and the table's name. 0: not paged.
+  uint32_t page_rows = 0;
+  uint32_t page_bytes = 0;
 };
 
 // A node's request counters since they last started (the node started, or a rebalance reset them).
@@ -108,6 +114,8 @@ struct Response {
   LoadReport load;
   std::vector<VisibleTxn> visible;  // visible_window_ms: transactions committed here in that window
   uint8_t txn_outcome = 0;          // Decision: 1 committed, 2 aborted
+  bool more = false;   // a paged read: the rest of the result waits in the cursor table
+  std::string cursor;  // (its name)
 };
 
 // The first byte of a response: 0 ok; an ErrorCode on failure (the host rolls the request back);

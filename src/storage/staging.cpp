@@ -34,6 +34,19 @@ Status sweep_expired(SqlHost& sql) {
   return ok_status();
 }
 
+Status drop_staging(SqlHost& sql, const std::string& name) {
+  if (auto s = sql.exec("DROP TABLE IF EXISTS " + quoted(name), {}); !s.ok()) return s.error();
+  if (auto s = sql.exec("DELETE FROM _bd_staging WHERE name = ?", {Value::text(name)}); !s.ok()) return s.error();
+  return ok_status();
+}
+
+constexpr int64_t kCursorTtlMs = 10 * 60 * 1000;  // a cursor nobody reads for this long is dropped
+
+// The cursor's rows after row `after` (its rowids count its rows from 1, in the result's order).
+Result<ResultSet> cursor_page(SqlHost& sql, const std::string& name, int64_t after, uint32_t rows, uint32_t bytes, bool* more) {
+  return sql.exec_page("SELECT * FROM " + quoted(name) + " WHERE rowid > ? ORDER BY rowid", {Value::integer(after)}, rows, bytes, more);
+}
+
 }  // namespace
 
 bool valid_staging_name(std::string_view name) {
@@ -57,6 +70,9 @@ std::string encode_staging(const StagingRequest& r) {
   w.i64(r.ttl_ms);
   w.u32(static_cast<uint32_t>(r.rows.size()));
   for (auto& row : r.rows) w.row(row);
+  w.i64(r.after);
+  w.u32(r.page_rows);
+  w.u32(r.page_bytes);
   return w.take();
 }
 
@@ -77,6 +93,9 @@ Result<StagingRequest> decode_staging(std::string_view bytes) {
   r.ttl_ms = rd.i64();
   uint32_t nr = rd.count();
   for (uint32_t i = 0; i < nr && rd.ok(); i++) r.rows.push_back(rd.row());
+  r.after = rd.i64();
+  r.page_rows = rd.u32();
+  r.page_bytes = rd.u32();
   if (!rd.ok()) return Error::internal("corrupt staging request");
   if (!valid_staging_name(r.name)) return Error::internal("bad staging table name");
   return r;
@@ -124,15 +143,69 @@ std::string handle_staging(SqlHost& sql, std::string_view bytes) {
       break;
     }
     case StagingAction::Drop: {
-      if (auto s = sql.exec("DROP TABLE IF EXISTS " + quoted(req->name), {}); !s.ok()) return encode_error(s.error(), 0);
-      if (auto s = sql.exec("DELETE FROM _bd_staging WHERE name = ?", {Value::text(req->name)}); !s.ok()) return encode_error(s.error(), 0);
+      if (auto s = drop_staging(sql, req->name); !s.ok()) return encode_error(s.error(), 0);
       break;
+    }
+    case StagingAction::Next: {
+      auto alive = sql.exec("SELECT 1 FROM _bd_staging WHERE name = ?", {Value::text(req->name)});
+      if (!alive.ok()) return encode_error(alive.error(), 0);
+      if (alive->rows.empty())
+        return encode_error(Error::retryable("the rest of a streamed result expired on this node (nobody read it for " +
+                                             std::to_string(kCursorTtlMs / 60000) + " minutes)"),
+                            0);
+      auto touch = sql.exec(std::string("UPDATE _bd_staging SET expires = ") + kNowMs + " + ? WHERE name = ?",
+                            {Value::integer(kCursorTtlMs), Value::text(req->name)});
+      if (!touch.ok()) return encode_error(touch.error(), 0);
+      Response resp;
+      auto page = cursor_page(sql, req->name, req->after, std::max<uint32_t>(1, req->page_rows), req->page_bytes, &resp.more);
+      if (!page.ok()) return encode_error(page.error(), 0);
+      if (!resp.more)
+        if (auto s = drop_staging(sql, req->name); !s.ok()) return encode_error(s.error(), 0);
+      resp.results.push_back(std::move(*page));
+      return encode_response(resp);
     }
     default: return encode_error(Error::internal("unknown staging action"), 0);
   }
   Response resp;
   resp.results.emplace_back();
   return encode_response(resp);
+}
+
+Status run_paged_read(SqlHost& sql, const Request& req, Response& resp) {
+  if (req.statements.size() != 1 || req.statements[0].write) return Error::internal("a paged read is one read");
+  const auto& st = req.statements[0];
+  uint32_t rows = std::max<uint32_t>(1, req.page_rows);
+  auto first = sql.exec_page(st.sql, st.params, rows, req.page_bytes, &resp.more);
+  if (!first.ok()) return first.error();
+  if (!resp.more) {
+    resp.results.push_back(std::move(*first));
+    return ok_status();
+  }
+  // More than a page: the whole result goes into the cursor table in this same transaction, so the
+  // pages read later are one snapshot whatever is written meanwhile. Untyped columns keep every
+  // value as the statement produced it.
+  if (auto s = sweep_expired(sql); !s.ok()) return s.error();
+  // Named by this node's own randomness: conductors need none, and names never meet.
+  auto name = sql.exec("SELECT '_bd_stage_c' || lower(hex(randomblob(8)))", {});
+  if (!name.ok()) return name.error();
+  if (name->rows.empty() || name->rows[0].empty()) return Error::internal("no cursor name");
+  resp.cursor = name->rows[0][0].s;
+  std::string ddl = "CREATE TABLE " + quoted(resp.cursor) + " (";
+  for (size_t i = 0; i < first->columns.size(); i++) ddl += (i ? ", c" : "c") + std::to_string(i);
+  if (auto s = sql.exec(ddl + ")", {}); !s.ok()) return s.error();
+  auto reg = sql.exec(std::string("INSERT OR REPLACE INTO _bd_staging(name, expires) VALUES (?, ") + kNowMs + " + ?)",
+                      {Value::text(resp.cursor), Value::integer(kCursorTtlMs)});
+  if (!reg.ok()) return reg.error();
+  if (auto s = sql.exec("INSERT INTO " + quoted(resp.cursor) + " " + st.sql, st.params); !s.ok()) return s.error();
+  auto page = cursor_page(sql, resp.cursor, 0, rows, req.page_bytes, &resp.more);
+  if (!page.ok()) return page.error();
+  page->columns = std::move(first->columns);
+  if (!resp.more) {
+    if (auto s = drop_staging(sql, resp.cursor); !s.ok()) return s.error();
+    resp.cursor.clear();
+  }
+  resp.results.push_back(std::move(*page));
+  return ok_status();
 }
 
 }  // namespace bd::storage

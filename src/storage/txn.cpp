@@ -792,7 +792,8 @@ std::string run_beside_transactions(SqlHost& sql, NodeEnv& env, const Request& r
     return encode_response(resp);
   }
   if (auto s = apply_undo(sql, "txn IN (SELECT id FROM _bd_txn WHERE state = 'active')", {}); !s.ok()) return fail(s.error());
-  if (auto s = run_statements(sql, req, resp, failed); !s.ok()) return fail(s.error(), failed);
+  // Read whole, not paged: a cursor taken here would be rolled back with the undo.
+  if (auto s = run_statements(sql, req, resp, failed, /*paged=*/false); !s.ok()) return fail(s.error(), failed);
   if (req.want_size) resp.database_bytes = sql.database_bytes();
   return encode_rolled_back(resp);
 }

@@ -1,4 +1,5 @@
 // Unordered union of shard streams: shard 0's rows, then shard 1's, ... (no ORDER BY to honour).
+// A paged input that waits for its next page lets the others go first.
 #pragma once
 #include "conductor/merge/operator.h"
 
@@ -11,6 +12,7 @@ class Concat final : public RowSource {
 
  private:
   std::vector<RowSourcePtr> inputs_;
+  std::vector<bool> ended_;
   size_t cur_ = 0;
 };
 

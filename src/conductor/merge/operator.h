@@ -2,7 +2,9 @@
 // stream of rows. Shard results enter as VectorSource; operators wrap sources and are sources
 // themselves, so a plan's merge step is a small tree: Limit(Distinct(OrderedMerge(shards...))).
 //
-// Sans-I/O: sources never block. The conductor builds the tree once every shard's rows are in.
+// Sans-I/O: sources never block. A source fed page by page (conductor/stream.h) that has run out of
+// rows before its shard's last page answers pending(): every operator passes that on unchanged and,
+// pulled again once the page is in, resumes exactly where it was.
 #pragma once
 #include <memory>
 #include <vector>
@@ -21,6 +23,10 @@ class RowSource {
 };
 
 using RowSourcePtr = std::unique_ptr<RowSource>;
+
+// "No row yet": the error a paged source answers while its next page is still to be fetched.
+Error pending();
+bool is_pending(const Error& e);
 
 // One shard's (already fetched) rows, handed out in order.
 class VectorSource final : public RowSource {

@@ -49,22 +49,27 @@ Status OrderedMerge::fill(size_t input) {
 Result<bool> OrderedMerge::next(Row* row) {
   if (!started_) {
     started_ = true;
-    for (size_t i = 0; i < inputs_.size(); i++) {
-      Status s = fill(i);
-      if (!s.ok()) return s.error();
+    for (size_t i = inputs_.size(); i-- > 0;) to_fill_.push_back(i);
+  }
+  while (!to_fill_.empty()) {
+    Status s = fill(to_fill_.back());
+    if (!s.ok()) return s.error();
+    to_fill_.pop_back();
+  }
+  if (hole_) {
+    // Refill from the same input in place when it has a row: one sift instead of pop + push.
+    Result<bool> more = inputs_[heap_[0].input]->next(&heap_[0].row);
+    if (!more.ok()) return more.error();
+    hole_ = false;
+    if (!*more) {
+      heap_[0] = std::move(heap_.back());
+      heap_.pop_back();
     }
+    if (!heap_.empty()) sift_down(0);
   }
   if (heap_.empty()) return false;
-  size_t input = heap_[0].input;
   *row = std::move(heap_[0].row);
-  // Refill from the same input in place when it has a row: one sift instead of pop + push.
-  Result<bool> more = inputs_[input]->next(&heap_[0].row);
-  if (!more.ok()) return more.error();
-  if (!*more) {
-    heap_[0] = std::move(heap_.back());
-    heap_.pop_back();
-  }
-  if (!heap_.empty()) sift_down(0);
+  hole_ = true;
   return true;
 }
 

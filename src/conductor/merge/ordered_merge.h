@@ -4,6 +4,9 @@
 // Stable: rows that tie on every key come out in shard order (inputs[0] first), and rows of one
 // shard keep their order. SQLite leaves the order of ties unspecified, so any order would be
 // "correct"; stability makes results reproducible and testable.
+//
+// An input's next row is pulled when it is needed (before the next row goes out), so an input
+// waiting for its next page (pending) holds the merge without losing anything.
 #pragma once
 #include "conductor/merge/operator.h"
 #include "conductor/merge/sort_key.h"
@@ -29,6 +32,8 @@ class OrderedMerge final : public RowSource {
   std::vector<SortKey> keys_;
   std::vector<Head> heap_;
   bool started_ = false;
+  std::vector<size_t> to_fill_;  // inputs still to put on the heap (at the start)
+  bool hole_ = false;            // heap_[0] went out: its input's next row takes its place
 };
 
 }  // namespace bd::merge
