@@ -2,7 +2,12 @@
 // users and orders (orders co-located with their user, a global unique index on the order id), at
 // 300,000 / 700,000 rows by default, each answered through the conductor as the Worker would.
 // Per query: time per run, rows/s processed (rows of the tables it reads over the time), round
-// trips and rows moved from the nodes, and the plan.
+// trips and rows moved from the nodes, and the plan. Then a streamed `SELECT *` of a table of
+// --stream-rows rows (1,000,000 by default; 0 skips it): the peak heap outside SQLite (the
+// conductor plus the cluster's messages, an upper bound of what the conductor holds) while the
+// result streams, against the same result answered whole.
+#include <malloc.h>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -11,6 +16,7 @@
 #include <vector>
 #include "native/cluster.h"
 #include "native/commands.h"
+#include "sqlite3.h"
 
 namespace bd::native {
 namespace {
@@ -26,10 +32,13 @@ std::string meta_plan(const std::string& meta) {
   return meta.substr(p + 8, meta.find('"', p + 8) - p - 8);
 }
 
+// Heap in use outside SQLite: the nodes' in-memory databases are SQLite's and not counted.
+int64_t heap_outside_sqlite() { return static_cast<int64_t>(mallinfo2().uordblks) - sqlite3_memory_used(); }
+
 }  // namespace
 
 int scale_bench(int argc, char** argv) {
-  int nodes = 4, users = 300000, orders = 700000, runs = 5;
+  int nodes = 4, users = 300000, orders = 700000, runs = 5, stream_rows = 1000000;
   for (int i = 1; i < argc; i++) {
     auto arg = [&](const char* name, int& out) {
       if (!std::strcmp(argv[i], name) && i + 1 < argc) out = std::atoi(argv[++i]);
@@ -38,6 +47,7 @@ int scale_bench(int argc, char** argv) {
     arg("--users", users);
     arg("--orders", orders);
     arg("--runs", runs);
+    arg("--stream-rows", stream_rows);
   }
   auto c = Cluster::open({nodes, "", "bench-scale"});
   if (!c.ok()) {
@@ -108,6 +118,52 @@ int scale_bench(int argc, char** argv) {
     std::printf("%-32s %12.2f %14.0f %8lld %10lld  %s\n", q.name, per * 1e3, rows / per,
                 static_cast<long long>(meta_int(last.meta_json, "roundTrips")),
                 static_cast<long long>(meta_int(last.meta_json, "rowsFetched")), meta_plan(last.meta_json).c_str());
+  }
+  if (stream_rows > 0) {
+    must("CREATE TABLE events (id INTEGER PRIMARY KEY, kind TEXT, at INTEGER, payload TEXT)");
+    for (int lo = 1; lo <= stream_rows; lo += 1000) {
+      std::string sql = "INSERT INTO events VALUES ";
+      for (int i = lo; i < lo + 1000 && i <= stream_rows; i++)
+        sql += (i > lo ? ", (" : "(") + std::to_string(i) + ", 'k" + std::to_string(i % 11) + "', " + std::to_string(1700000000 + i) +
+               ", 'payload of event " + std::to_string(i) + "')";
+      must(sql);
+    }
+    malloc_trim(0);
+    int64_t base = heap_outside_sqlite(), peak = 0;
+    uint64_t rows = 0, windows = 0;
+    auto a = std::chrono::steady_clock::now();
+    auto r = cl.execute_streamed("SELECT * FROM events", {}, [&](const ResultSet& w) {
+      rows += w.rows.size();
+      windows++;
+      peak = std::max(peak, heap_outside_sqlite() - base);
+    });
+    if (!r.ok()) {
+      std::fprintf(stderr, "bench --scale: streamed SELECT *: %s\n", r.error().message.c_str());
+      return 1;
+    }
+    rows += r->rs.rows.size();
+    if (rows != static_cast<uint64_t>(stream_rows)) {
+      std::fprintf(stderr, "bench --scale: streamed %llu rows of %d\n", static_cast<unsigned long long>(rows), stream_rows);
+      return 1;
+    }
+    double streamed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - a).count();
+    // Unstreamed, the whole answer is held (and one of this size is refused by the result limit):
+    // the same figure for the largest part of the table an unstreamed answer may have.
+    auto refused = cl.execute("SELECT * FROM events");
+    std::string whole_note = refused.ok() ? "answered whole" : "unstreamed: " + refused.error().message;
+    const int part = std::min(stream_rows, 150000);
+    malloc_trim(0);
+    base = heap_outside_sqlite();
+    a = std::chrono::steady_clock::now();
+    int64_t whole = 0;
+    {
+      auto w = must("SELECT * FROM events WHERE id <= " + std::to_string(part));
+      whole = heap_outside_sqlite() - base;
+    }
+    double whole_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - a).count();
+    std::printf("streamed SELECT * of %llu rows: %.2f s, %llu windows, peak heap outside SQLite %.1f MB\n",
+                static_cast<unsigned long long>(rows), streamed_s, static_cast<unsigned long long>(windows), peak / 1048576.0);
+    std::printf("  %s; unstreamed %d rows of it: %.2f s, %.1f MB held\n", whole_note.c_str(), part, whole_s, whole / 1048576.0);
   }
   return 0;
 }
