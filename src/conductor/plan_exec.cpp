@@ -403,22 +403,29 @@ std::vector<std::pair<uint32_t, std::string>> staging_on_all(Exec& x, const Plan
 }
 
 // Pages through the source table on every node and appends each row to the staging table on the
-// node owning its join value (under the target table's sharding).
+// node owning its join value (under the target table's sharding, or by the value itself when the
+// repartition has no target).
 Task<Status> stage_rows(Exec& x, const PlanNode& rp) {
   const TableInfo* src = x.topo->find_table(rp.table);
-  const TableInfo* target = x.topo->find_table(rp.target_table);
-  if (!src || !target || target->shard_key < 0) co_return Error::internal("repartitioned table left the catalog");
+  const TableInfo* target = rp.target_table.empty() ? nullptr : x.topo->find_table(rp.target_table);
+  if (!src || (!rp.target_table.empty() && (!target || target->shard_key < 0)))
+    co_return Error::internal("repartitioned table left the catalog");
   int col = src->column_index(rp.stage_column);
-  Affinity key_affinity = target->columns[target->shard_key].affinity;
+  if (col < 0) co_return Error::internal("repartitioned column left the catalog");
+  Affinity key_affinity = target ? target->columns[target->shard_key].affinity : src->columns[col].affinity;
   auto mask = planner::gather_real_mask_columns(*src);
   const PlanNode& read = rp.children[1];
   std::map<uint32_t, Value> last;
-  for (auto n : x.all_nodes()) last[n] = Value::integer(INT64_MIN);
+  // Below every rowid (a row may have rowid -2^63, which `rowid > -2^63` would skip).
+  for (auto n : x.all_nodes()) last[n] = Value::real(-1e19);
   while (!last.empty()) {
     std::vector<NodeRequest> reqs;
     std::vector<uint32_t> order;
     for (auto& [n, v] : last) {
-      reqs.push_back({n, x.request(one_statement(read.sql, std::vector<Value>{v}, false))});
+      // The read's own parameters (the source's filter), then the last rowid read.
+      std::vector<Value> binds = read.bound;
+      binds.push_back(v);
+      reqs.push_back({n, x.request(one_statement(read.sql, std::move(binds), false))});
       order.push_back(n);
     }
     auto resp = co_await fan_out(x.s, std::move(reqs));
@@ -436,7 +443,8 @@ Task<Status> stage_rows(Exec& x, const PlanNode& rp) {
         one.push_back(std::move(row));
         restore_reals(one, mask);
         Row& r = one[0];
-        uint32_t node = x.node_of(*target, apply_affinity(r[col], key_affinity));
+        Value key = apply_affinity(r[col], key_affinity);
+        uint32_t node = target ? x.node_of(*target, key) : x.node_of(key);
         per_node[node].push_back(std::move(r));
       }
     }

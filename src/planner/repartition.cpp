@@ -1,5 +1,7 @@
 #include "planner/repartition.h"
 
+#include <functional>
+
 #include "planner/analysis.h"
 #include "planner/params.h"
 #include "planner/pushdown.h"
@@ -17,9 +19,262 @@ struct Side {
   std::string alias;
 };
 
+// Every table reference in `s` (FROM clauses, subqueries, CTEs), mutable.
+void each_table_ref(sql::Select& s, const std::function<void(sql::TableRef&)>& fn);
+
+void each_ref_in_expr(sql::Expr& e, const std::function<void(sql::TableRef&)>& fn) {
+  if (e.left) each_ref_in_expr(*e.left, fn);
+  if (e.right) each_ref_in_expr(*e.right, fn);
+  if (e.extra) each_ref_in_expr(*e.extra, fn);
+  for (auto& a : e.args) each_ref_in_expr(*a, fn);
+  if (e.filter) each_ref_in_expr(*e.filter, fn);
+  if (e.select) each_table_ref(*e.select, fn);
+}
+
+void each_ref_in_from(sql::TableRef& t, const std::function<void(sql::TableRef&)>& fn) {
+  switch (t.kind) {
+    case sql::TableRefKind::Table: fn(t); break;
+    case sql::TableRefKind::Subquery: each_table_ref(*t.select, fn); break;
+    case sql::TableRefKind::Paren:
+      if (t.left) each_ref_in_from(*t.left, fn);
+      break;
+    case sql::TableRefKind::Join:
+      each_ref_in_from(*t.left, fn);
+      each_ref_in_from(*t.right, fn);
+      if (t.on) each_ref_in_expr(*t.on, fn);
+      break;
+    default: break;
+  }
+}
+
+void each_table_ref(sql::Select& s, const std::function<void(sql::TableRef&)>& fn) {
+  if (s.with)
+    for (auto& c : s.with->ctes) each_table_ref(*c.select, fn);
+  for (auto& core : s.cores) {
+    for (auto& rc : core.columns)
+      if (rc.expr) each_ref_in_expr(*rc.expr, fn);
+    if (core.from) each_ref_in_from(*core.from, fn);
+    if (core.where) each_ref_in_expr(*core.where, fn);
+    if (core.having) each_ref_in_expr(*core.having, fn);
+  }
+}
+
+// Every SELECT nested in `s` (CTEs, FROM subqueries; not `s` itself), read-only.
+void each_nested_select(const sql::Select& s, const std::function<void(const sql::Select&)>& fn) {
+  auto from = [&](const sql::TableRef& t, auto&& self) -> void {
+    if (t.kind == sql::TableRefKind::Subquery) {
+      fn(*t.select);
+      each_nested_select(*t.select, fn);
+    } else if (t.kind == sql::TableRefKind::Paren && t.left) {
+      self(*t.left, self);
+    } else if (t.kind == sql::TableRefKind::Join) {
+      self(*t.left, self);
+      self(*t.right, self);
+    }
+  };
+  if (s.with)
+    for (auto& c : s.with->ctes) {
+      fn(*c.select);
+      each_nested_select(*c.select, fn);
+    }
+  for (auto& core : s.cores)
+    if (core.from) from(*core.from, from);
+}
+
+const TableFilter* filter_of(const std::vector<TableFilter>& filters, const std::string& table) {
+  for (auto& f : filters)
+    if (iequals(f.table, table)) return &f;
+  return nullptr;
+}
+
+// `sel` (the statement with B's one reference renamed to the staging table) planned on a catalog
+// that knows the staging table: B's user columns, sharded by `bcol` (placed under `target`'s
+// sharding, or by bcol's own value when there is no target). `filter`: B's own conjuncts, applied
+// while B is read, so only the rows that can matter are staged.
+Result<std::optional<Plan>> staged_plan(const sql::Select& in, sql::Select sel, const PlanEnv& env, const TableInfo& B,
+                                        const std::string& bcol, const TableInfo* target, const std::string& staged,
+                                        const TableFilter* filter, const std::string& what) {
+  using None = std::optional<Plan>;
+  if (B.without_rowid) return None{};
+  for (auto& c : B.columns)
+    if (c.generated) return None{};
+  TableInfo st;
+  st.name = staged;
+  st.kind = TableKind::Sharded;
+  st.columns = B.columns;
+  st.shard_key = B.column_index(bcol);
+  st.create_sql = "CREATE TABLE " + quoted_identifier(staged) + " (";
+  for (size_t i = 0; i < st.columns.size(); i++) {
+    auto& c = st.columns[i];
+    st.create_sql += (i ? ", " : "") + quoted_identifier(c.name) + (c.decl_type.empty() ? "" : " " + c.decl_type) +
+                     (c.collation.empty() ? "" : " COLLATE " + quoted_identifier(c.collation));
+  }
+  st.create_sql += ")";
+  Topology topo = env.topo;
+  topo.tables.push_back(st);
+  PlanEnv inner_env{topo, env.params, env.constant, env.limit, {}};
+  auto inner = plan_select(sel, inner_env);
+  if (!inner.ok()) return inner.error();
+  if (inner->name == "combine" || inner->name == "none") return None{};
+  // When partial sums overflow, the combine engine decides over the original tables (it knows
+  // nothing of the staging table).
+  if (inner->root.kind == OpKind::GroupMerge) {
+    Features of = analyze_select(in);
+    sql::Select numbered = in;
+    int nparams = number_params(numbered);
+    auto fb = plan_combine(&in, sql::print(numbered), nparams, of, env);
+    if (!fb.ok()) return fb.error();
+    inner->root.fallback = std::make_shared<PlanNode>(std::move(*fb));
+  }
+  Plan plan;
+  plan.name = "repartition";
+  PlanNode& rp = plan.root;
+  rp.kind = OpKind::Repartition;
+  rp.table = B.name;
+  rp.staged = staged;
+  rp.stage_column = bcol;
+  rp.target_table = target ? target->name : std::string();
+  rp.page_rows = kStagePageRows;
+  rp.detail = what + (filter ? " (" + filter->where_sql + ")" : std::string()) + " into staging table " + staged +
+              ", then the query on every node (" + inner->name + ")";
+  rp.children.push_back(std::move(inner->root));
+  // The paged read of B on every node: user columns, the REAL flags, then the rowid; B's own
+  // conjuncts (parameters ?1..?n) first, the last rowid read bound after them.
+  std::string read = "SELECT ";
+  auto cols = gathered_columns(B);
+  for (size_t i = 0; i < cols.size(); i++) read += (i ? ", " : "") + quoted_identifier(cols[i]);
+  auto mask = gather_real_mask_columns(B);
+  if (!mask.empty()) {
+    read += ", (";
+    for (size_t k = 0; k < mask.size(); k++)
+      read += (k ? " | " : "") + std::string("((typeof(") + quoted_identifier(cols[mask[k]]) + ") = 'real') << " + std::to_string(k) + ")";
+    read += ")";
+  }
+  PlanNode src;
+  src.kind = OpKind::Shard;
+  std::string after = "?" + std::to_string(filter ? filter->params.size() + 1 : 1);
+  read += ", rowid FROM " + quoted_identifier(B.name);
+  if (filter) {
+    read += " AS " + quoted_identifier(filter->alias) + " WHERE (" + filter->where_sql + ") AND rowid > " + after;
+    src.bound = filter->params;
+  } else {
+    read += " WHERE rowid > " + after;
+  }
+  read += " ORDER BY rowid LIMIT " + std::to_string(kStagePageRows);
+  src.sql = read;
+  src.params = static_cast<int>(src.bound.size()) + 1;
+  src.has_bound = true;
+  src.nodes = env.all_nodes();
+  src.detail = "paged read of " + B.name;
+  rp.children.push_back(std::move(src));
+  return std::optional<Plan>(std::move(plan));
+}
+
+// The one reference to `table` in `sel` renamed to the staging table (its alias kept, or the
+// table's name as alias, so that qualified columns still resolve).
+void rename_ref(sql::Select& sel, const std::string& table, const std::string& staged) {
+  each_table_ref(sel, [&](sql::TableRef& t) {
+    if (t.kind != sql::TableRefKind::Table || !iequals(t.name.name, table) || !t.name.schema.empty()) return;
+    if (t.alias.empty()) t.alias = t.name.name;
+    t.name.name = staged;
+  });
+}
+
+// An anti-join not co-located: SELECT ... FROM A WHERE ... NOT EXISTS (SELECT ... FROM B WHERE
+// B.col = A.key ...), A read whole. B's rows (filtered by its own conjuncts) are staged by col
+// under A's sharding; the anti-join is then correlated on A's key and runs on every node.
+Result<std::optional<Plan>> plan_anti_join_repartition(const sql::Select& in, const PlanEnv& env, const std::string& staged) {
+  using None = std::optional<Plan>;
+  if (in.cores.size() != 1 || in.with) return None{};
+  Features f = analyze_select(in);
+  if (f.table_function || f.tables.size() != 2 || f.table_refs != 2) return None{};
+  const auto& core = in.cores[0];
+  if (!core.from || core.from->kind != sql::TableRefKind::Table || !core.where) return None{};
+  const TableInfo* A = env.topo.find_table(core.from->name.name);
+  if (!A || A->kind != TableKind::Sharded || A->shard_key < 0 || !core.from->name.schema.empty()) return None{};
+  const ColumnInfo& key = A->columns[A->shard_key];
+  if (!binary(key)) return None{};
+  std::string a_alias = core.from->alias.empty() ? A->name : core.from->alias;
+  std::vector<const sql::Expr*> conds;
+  split_and(*core.where, conds);
+  for (auto* c : conds) {
+    if (c->kind != sql::ExprKind::Unary || c->unary_op != sql::UnaryOp::Not || !c->left || c->left->kind != sql::ExprKind::Exists) continue;
+    const sql::Select& sub = *c->left->select;
+    if (sub.cores.size() != 1 || sub.with) continue;
+    const auto& sc = sub.cores[0];
+    if (!sc.from || sc.from->kind != sql::TableRefKind::Table || !sc.where || !sc.from->name.schema.empty()) continue;
+    const TableInfo* B = env.topo.find_table(sc.from->name.name);
+    if (!B || B == A || B->kind != TableKind::Sharded) continue;
+    std::string b_alias = sc.from->alias.empty() ? B->name : sc.from->alias;
+    std::vector<const sql::Expr*> inner;
+    split_and(*sc.where, inner);
+    for (auto* e : inner) {
+      if (e->kind != sql::ExprKind::Binary || e->binary_op != sql::BinaryOp::Eq) continue;
+      const sql::Expr* ends[2] = {e->left.get(), e->right.get()};
+      for (int s = 0; s < 2; s++) {
+        const sql::Expr& ea = *ends[s];
+        const sql::Expr& eb = *ends[1 - s];
+        if (ea.kind != sql::ExprKind::Column || eb.kind != sql::ExprKind::Column) continue;
+        if (!iequals(ea.table, a_alias) || !iequals(ea.name, key.name) || !iequals(eb.table, b_alias)) continue;
+        int bi = B->column_index(eb.name);
+        if (bi < 0 || bi == B->shard_key) continue;
+        const ColumnInfo& col = B->columns[bi];
+        if (!binary(col) || col.affinity != key.affinity) continue;
+        // A is read whole (a selective A is better served by gathering it).
+        auto filters = pushdown_filters(in, env.topo, env.params);
+        if (filter_of(filters, A->name)) return None{};
+        sql::Select sel = in;
+        rename_ref(sel, B->name, staged);
+        return staged_plan(in, std::move(sel), env, *B, col.name, A, staged, filter_of(filters, B->name),
+                           "rows of " + B->name + " sent by " + col.name + " to the nodes of " + A->name + "'s keys");
+      }
+    }
+  }
+  return None{};
+}
+
+// A FROM subquery or a CTE that groups one sharded table by a column other than its key: the
+// table's rows (filtered by its own conjuncts) are staged by that column, so that the grouping is
+// by the staging table's key and the query runs on every node, the conductor merging only the
+// small per-node answers.
+Result<std::optional<Plan>> plan_grouped_repartition(const sql::Select& in, const PlanEnv& env, const std::string& staged) {
+  using None = std::optional<Plan>;
+  Features f = analyze_select(in);
+  if (f.table_function || f.tables.size() != 1) return None{};
+  const TableInfo* B = env.topo.find_table(f.tables[0]);
+  if (!B || B->kind != TableKind::Sharded) return None{};
+  // B read once (the other references name CTEs).
+  int refs = 0;
+  sql::Select probe = in;
+  each_table_ref(probe, [&](sql::TableRef& t) { refs += t.kind == sql::TableRefKind::Table && iequals(t.name.name, B->name); });
+  if (refs != 1) return None{};
+  std::string bcol;
+  each_nested_select(in, [&](const sql::Select& s) {
+    if (!bcol.empty() || s.cores.size() != 1) return;
+    const auto& c = s.cores[0];
+    if (!c.from || c.from->kind != sql::TableRefKind::Table || !iequals(c.from->name.name, B->name)) return;
+    std::string alias = c.from->alias.empty() ? B->name : c.from->alias;
+    for (auto& g : c.group_by) {
+      if (g->kind != sql::ExprKind::Column || (!g->table.empty() && !iequals(g->table, alias))) continue;
+      int bi = B->column_index(g->name);
+      if (bi < 0 || bi == B->shard_key || !binary(B->columns[bi])) continue;
+      bcol = B->columns[bi].name;
+      return;
+    }
+  });
+  if (bcol.empty()) return None{};
+  auto filters = pushdown_filters(in, env.topo, env.params);
+  sql::Select sel = in;
+  rename_ref(sel, B->name, staged);
+  return staged_plan(in, std::move(sel), env, *B, bcol, nullptr, staged, filter_of(filters, B->name),
+                     "rows of " + B->name + " sent by " + bcol);
+}
+
 }  // namespace
 
-Result<std::optional<Plan>> plan_repartition(const sql::Select& in, const PlanEnv& env, const std::string& staged) {
+namespace {
+
+Result<std::optional<Plan>> plan_join_repartition(const sql::Select& in, const PlanEnv& env, const std::string& staged) {
   using None = std::optional<Plan>;
   if (in.cores.size() != 1 || in.with) return None{};
   Features f = analyze_select(in);
@@ -72,71 +327,20 @@ Result<std::optional<Plan>> plan_repartition(const sql::Select& in, const PlanEn
   if (B.info->without_rowid) return None{};
   for (auto& c : B.info->columns)
     if (c.generated) return None{};
-  // The staging table: B's user columns, sharded like A by the join column.
-  TableInfo st;
-  st.name = staged;
-  st.kind = TableKind::Sharded;
-  st.columns = B.info->columns;
-  st.shard_key = B.info->column_index(bcol);
-  st.create_sql = "CREATE TABLE " + quoted_identifier(staged) + " (";
-  for (size_t i = 0; i < st.columns.size(); i++) {
-    auto& c = st.columns[i];
-    st.create_sql += (i ? ", " : "") + quoted_identifier(c.name) + (c.decl_type.empty() ? "" : " " + c.decl_type) +
-                     (c.collation.empty() ? "" : " COLLATE " + quoted_identifier(c.collation));
-  }
-  st.create_sql += ")";
-  // The statement over the staging table, planned on a catalog that knows it.
   B.ref->name.name = staged;
   B.ref->alias = B.alias;
-  Topology topo = env.topo;
-  topo.tables.push_back(st);
-  PlanEnv inner_env{topo, env.params, env.constant, env.limit, {}};
-  auto inner = plan_select(sel, inner_env);
-  if (!inner.ok()) return inner.error();
-  if (inner->name == "combine" || inner->name == "none") return None{};
-  // When partial sums overflow, the combine engine decides over the original tables (it knows
-  // nothing of the staging table).
-  if (inner->root.kind == OpKind::GroupMerge) {
-    Features of = analyze_select(in);
-    sql::Select numbered = in;
-    int nparams = number_params(numbered);
-    auto fb = plan_combine(&in, sql::print(numbered), nparams, of, env);
-    if (!fb.ok()) return fb.error();
-    inner->root.fallback = std::make_shared<PlanNode>(std::move(*fb));
-  }
-  Plan plan;
-  plan.name = "repartition";
-  PlanNode& rp = plan.root;
-  rp.kind = OpKind::Repartition;
-  rp.table = B.info->name;
-  rp.staged = staged;
-  rp.stage_column = bcol;
-  rp.target_table = A.info->name;
-  rp.page_rows = kStagePageRows;
-  rp.detail = "rows of " + B.info->name + " sent by " + bcol + " to the nodes of " + A.info->name + "'s keys (staging table " + staged +
-              "), then the join on every node (" + inner->name + ")";
-  rp.children.push_back(std::move(inner->root));
-  // The paged read of B on every node: user columns, the REAL flags, then the rowid.
-  std::string read = "SELECT ";
-  auto cols = gathered_columns(*B.info);
-  for (size_t i = 0; i < cols.size(); i++) read += (i ? ", " : "") + quoted_identifier(cols[i]);
-  auto mask = gather_real_mask_columns(*B.info);
-  if (!mask.empty()) {
-    read += ", (";
-    for (size_t k = 0; k < mask.size(); k++)
-      read += (k ? " | " : "") + std::string("((typeof(") + quoted_identifier(cols[mask[k]]) + ") = 'real') << " + std::to_string(k) + ")";
-    read += ")";
-  }
-  read += ", rowid FROM " + quoted_identifier(B.info->name) + " WHERE rowid > ?1 ORDER BY rowid LIMIT " + std::to_string(kStagePageRows);
-  PlanNode src;
-  src.kind = OpKind::Shard;
-  src.sql = read;
-  src.params = 1;
-  src.has_bound = true;
-  src.nodes = env.all_nodes();
-  src.detail = "paged read of " + B.info->name;
-  rp.children.push_back(std::move(src));
-  return std::optional<Plan>(std::move(plan));
+  return staged_plan(in, std::move(sel), env, *B.info, bcol, A.info, staged, nullptr,
+                     "rows of " + B.info->name + " sent by " + bcol + " to the nodes of " + A.info->name + "'s keys");
+}
+
+}  // namespace
+
+Result<std::optional<Plan>> plan_repartition(const sql::Select& in, const PlanEnv& env, const std::string& staged) {
+  auto join = plan_join_repartition(in, env, staged);
+  if (!join.ok() || *join) return join;
+  auto anti = plan_anti_join_repartition(in, env, staged);
+  if (!anti.ok() || *anti) return anti;
+  return plan_grouped_repartition(in, env, staged);
 }
 
 }  // namespace bd::planner

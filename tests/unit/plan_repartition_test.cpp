@@ -129,3 +129,21 @@ TEST_CASE("repartition: staging tables are dropped when a node fails mid-query, 
   bd::testing::run(*fx.c, kJoin);
   CHECK(fx.leftovers() == 0);
 }
+
+TEST_CASE("repartition: every row is staged, the one with the smallest rowid (-2^63) too") {
+  Fixture fx;
+  fx.both("INSERT INTO orders VALUES (-9223372036854775808, 1, 1000.5)");
+  auto got = bd::testing::run(*fx.c, kJoin);
+  auto want = bd::sqlite_run(fx.ref, kJoin, {});
+  REQUIRE(want.ok());
+  CHECK(got.meta_json.find("\"plan\":\"repartition\"") != std::string::npos);
+  CHECK(text_rows(got.rs.rows) == text_rows(want->rows));
+  // The derived table grouped by user_id: the orders staged by user_id.
+  const char* grouped = "SELECT count(*), max(spent) FROM (SELECT user_id, sum(total) AS spent FROM orders GROUP BY user_id)";
+  auto g = bd::testing::run(*fx.c, grouped);
+  auto gw = bd::sqlite_run(fx.ref, grouped, {});
+  REQUIRE(gw.ok());
+  CHECK(g.meta_json.find("\"plan\":\"repartition\"") != std::string::npos);
+  CHECK(text_rows(g.rs.rows) == text_rows(gw->rows));
+  CHECK(fx.leftovers() == 0);
+}

@@ -285,4 +285,39 @@ TEST_CASE("scale: lookup joins and semi-joins move keys, not tables, when orders
   SECTION("a UNION of two filtered selects gathers only the filtered rows") {
     fx.same("SELECT id FROM users WHERE city = 'c7' AND score > 90 UNION SELECT user_id FROM orders WHERE total > 1995");
   }
+  SECTION("NOT EXISTS over all users: the orders repartitioned by user_id, the anti-join on every node") {
+    auto meta = fx.same("SELECT count(*) FROM users u WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id)");
+    CHECK(meta_plan(meta) == "repartition");
+    // The subquery's own filter applies while the orders are read: only those rows are staged.
+    meta = fx.same(
+        "SELECT u.id, u.name FROM users u WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id AND o.total > 400) ORDER BY "
+        "u.id LIMIT 50",
+        true);
+    CHECK(meta_plan(meta) == "repartition");
+    int64_t staged = 0;
+    auto want = bd::sqlite_run(fx.ref, "SELECT count(*) FROM orders WHERE total > 400", {});
+    REQUIRE(want.ok());
+    staged = want->rows[0][0].i;
+    CHECK(meta_int(meta, "rowsFetched") <= staged + 50 + 4 * 50);
+  }
+  SECTION("a derived table and a CTE grouped by user_id: the orders repartitioned by user_id, the groups on every node") {
+    auto meta = fx.same("SELECT count(*) FROM (SELECT user_id FROM orders GROUP BY user_id HAVING count(*) >= 3)");
+    CHECK(meta_plan(meta) == "repartition");
+    meta = fx.same(
+        "WITH s AS (SELECT user_id, sum(total) AS spent FROM orders GROUP BY user_id) SELECT count(*), sum(spent), max(spent) FROM s");
+    CHECK(meta_plan(meta) == "repartition");
+    meta = fx.same(
+        "WITH s AS (SELECT user_id, sum(total) AS spent FROM orders WHERE status = 'open' GROUP BY user_id) SELECT user_id, spent FROM s "
+        "ORDER BY spent DESC, user_id LIMIT 10",
+        true);
+    CHECK(meta_plan(meta) == "repartition");
+  }
+  SECTION("staging tables are gone after the repartitioned queries") {
+    fx.same("SELECT count(*) FROM (SELECT user_id, count(*) AS n FROM orders GROUP BY user_id) WHERE n > 2");
+    for (int n = 0; n < 4; n++) {
+      auto r = fx.cluster->node_exec(n, "SELECT count(*) FROM sqlite_master WHERE name LIKE '_bd_stage_%' AND type = 'table'");
+      REQUIRE(r.ok());
+      CHECK(r->rows[0][0].i == 0);
+    }
+  }
 }
