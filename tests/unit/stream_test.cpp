@@ -55,8 +55,9 @@ bool same_rows(std::vector<Row> a, std::vector<Row> b, bool ordered) {
   return true;
 }
 
-// Heap in use outside SQLite (the conductor, the cluster's messages): the nodes' in-memory
-// databases, cursor tables included, are SQLite's and not counted.
+// Heap in use outside SQLite (the conductor, the cluster's messages). The build turns SQLite's
+// memory count off, so this also counts the nodes' in-memory databases (their cursor tables
+// included): an upper bound of what the conductor holds.
 int64_t heap_outside_sqlite() { return static_cast<int64_t>(mallinfo2().uordblks) - sqlite3_memory_used(); }
 
 struct Streamed {
