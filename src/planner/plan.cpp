@@ -78,6 +78,60 @@ std::vector<Row> explain_rows(const Plan& p) {
   return out;
 }
 
+namespace {
+
+// Round trips of `n`; its reads appended to `reads`.
+int cost_of(const PlanNode& n, std::vector<ReadCost>& reads) {
+  switch (n.kind) {
+    case OpKind::Shard:
+    case OpKind::Gather:
+    case OpKind::LookupGather:
+      reads.push_back({n.kind, n.table, n.nodes_at_run_time ? size_t{1} : n.nodes.size(), n.nodes_at_run_time, n.est_rows});
+      return 1;
+    case OpKind::IndexRoute: {
+      // The probes in one round trip, then the statement on the nodes they name: the one-node
+      // child or the several-node one, whichever costs more.
+      for (size_t i = 2; i < n.children.size(); i++) cost_of(n.children[i], reads);
+      int most = 0;
+      for (size_t i = 0; i < 2 && i < n.children.size(); i++) most = std::max(most, cost_of(n.children[i], reads));
+      return 1 + most;
+    }
+    case OpKind::Combine: {
+      // Rounds: the gathers, then each lookup gather once the gather it takes its keys from is in.
+      std::vector<int> round(n.children.size(), 0);
+      int rounds = 0;
+      for (size_t i = 0; i < n.children.size(); i++) {
+        const PlanNode& g = n.children[i];
+        cost_of(g, reads);
+        int src = g.lookup ? g.lookup->source : -1;
+        round[i] = src >= 0 && static_cast<size_t>(src) < i ? round[src] + 1 : 1;
+        rounds = std::max(rounds, round[i]);
+      }
+      return rounds;
+    }
+    case OpKind::Repartition: {
+      // Create the staging tables; read a page of the source and append it; the query; drop.
+      int child = n.children.empty() ? 0 : cost_of(n.children[0], reads);
+      if (n.children.size() > 1) cost_of(n.children[1], reads);
+      return 1 + 2 + child + 1;
+    }
+    default: {
+      // Merges run on the conductor over their child's rows.
+      int most = 0;
+      for (auto& c : n.children) most = std::max(most, cost_of(c, reads));
+      return most;
+    }
+  }
+}
+
+}  // namespace
+
+PlanCost plan_cost(const PlanNode& root) {
+  PlanCost c;
+  c.round_trips = cost_of(root, c.reads);
+  return c;
+}
+
 std::vector<uint32_t> plan_nodes(const PlanNode& n) {
   std::vector<uint32_t> out;
   collect_nodes(n, out);

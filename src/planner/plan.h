@@ -94,4 +94,20 @@ std::vector<Row> explain_rows(const Plan& p);
 // Every node the plan may send a statement to (EXPLAIN, tests).
 std::vector<uint32_t> plan_nodes(const PlanNode& n);
 
+// What a plan costs, read off the tree without running it: round trips when every result fits one
+// page (a paged result, a repartition's further pages and the retries of a moving topology add
+// more), and what each operator that reads from the nodes asks of them.
+struct ReadCost {
+  OpKind kind = OpKind::Shard;
+  std::string table;  // Gather / LookupGather: the table; a Shard: empty (its statement may read several)
+  size_t nodes = 0;   // the nodes it asks (1 for a statement routed at run time by an index probe)
+  bool nodes_at_run_time = false;
+  double est_rows = -1;  // an upper bound of the rows it fetches when known, else -1
+};
+struct PlanCost {
+  int round_trips = 0;
+  std::vector<ReadCost> reads;
+};
+PlanCost plan_cost(const PlanNode& root);
+
 }  // namespace bd::planner

@@ -200,6 +200,8 @@ std::vector<PlanNode> index_probes(const TableInfo& t, const sql::Expr* where, c
       s.has_bound = true;
       s.bound = values;
       s.detail = "probe of index " + index->name;
+      // A unique index holds each value at most once.
+      if (index->unique) s.est_rows = static_cast<double>(values.size());
       out.push_back(std::move(s));
     }
     return out;

@@ -142,3 +142,101 @@ TEST_CASE("EXPLAIN prints the tree without running anything on the nodes") {
   for (auto& row : e.rs.rows) gathers += row[0].s == "gather";
   CHECK(gathers == 2);
 }
+
+namespace {
+
+// Users and their orders co-located by user_id, a global unique index on the order id; or the
+// orders sharded by their own id with a global index on user_id.
+bd::Topology shop(bool colocated) {
+  if (colocated) {
+    auto t = catalog(4,
+                     {"CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, city TEXT)",
+                      "CREATE TABLE orders (user_id INTEGER, id INTEGER, total INTEGER, PRIMARY KEY (user_id, id))"},
+                     {"orders_id orders id"});
+    for (auto& tb : t.tables)
+      if (tb.name == "orders_id") tb.unique = true;
+    return t;
+  }
+  return catalog(4,
+                 {"CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, city TEXT)",
+                  "CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER, total INTEGER)"},
+                 {"orders_user orders user_id"});
+}
+
+}  // namespace
+
+TEST_CASE("plan tree: one order and its user takes at most 2 round trips: a probe of 1 row on 1 node, then the join on 1 node") {
+  auto p = plan_of(shop(true), "SELECT o.id, u.name FROM orders o JOIN users u ON u.id = o.user_id WHERE o.id = 5");
+  CHECK(p.name == "lookup");
+  auto cost = plan_cost(p.root);
+  CHECK(cost.round_trips <= 2);
+  // The probe of the unique index: one node, at most one row (the order's key); then the join on
+  // the one node the probe names (the rows it fetches are checked on the cluster, scale_test.cpp).
+  REQUIRE(p.root.kind == OpKind::IndexRoute);
+  const PlanNode& probe = p.root.children[2];
+  CHECK(probe.nodes.size() == 1);
+  CHECK(probe.est_rows == 1);
+  CHECK(p.root.children[0].nodes_at_run_time);
+  size_t most_nodes = 0;
+  for (auto& r : cost.reads)
+    if (r.nodes_at_run_time) most_nodes = std::max(most_nodes, r.nodes);
+  CHECK(most_nodes == 1);
+}
+
+TEST_CASE("plan tree: the join pinned to users 36 and 43 touches at most 2 nodes per table, in one round trip") {
+  auto topo = shop(true);
+  auto p = plan_of(topo, "SELECT u.name, o.total FROM users u JOIN orders o ON o.user_id = u.id WHERE u.id IN (36, 43)");
+  auto cost = plan_cost(p.root);
+  CHECK(cost.round_trips == 1);
+  REQUIRE(cost.reads.size() == 1);
+  CHECK(cost.reads[0].nodes <= 2);  // both tables read by the one co-located statement
+  CHECK(p.name == "route-subset");
+  std::vector<uint32_t> owners;
+  for (int64_t id : {36, 43}) {
+    uint32_t n = topo.vshard_for(bd::keyspace_id(Value::integer(id))).node;
+    if (std::find(owners.begin(), owners.end(), n) == owners.end()) owners.push_back(n);
+  }
+  std::sort(owners.begin(), owners.end());
+  CHECK(plan_nodes(p.root) == owners);
+}
+
+TEST_CASE("plan tree: count(DISTINCT user_id) over orders not co-located moves each node's distinct values once") {
+  auto p = plan_of(shop(false), "SELECT count(DISTINCT user_id) FROM orders");
+  REQUIRE(p.root.kind == OpKind::CountDistinct);
+  auto cost = plan_cost(p.root);
+  CHECK(cost.round_trips == 1);
+  REQUIRE(cost.reads.size() == 1);
+  CHECK(cost.reads[0].nodes == 4);
+  // Each node sends its distinct values, sorted, for the conductor to merge and count.
+  const PlanNode* leaf = &p.root;
+  while (!leaf->children.empty()) leaf = &leaf->children[0];
+  INFO(leaf->sql);
+  CHECK(leaf->kind == OpKind::Shard);
+  CHECK(leaf->sql.find("DISTINCT") != std::string::npos);
+  CHECK(leaf->sql.find("ORDER BY") != std::string::npos);
+}
+
+TEST_CASE("plan tree: anti-joins and groupings not co-located repartition one table, in a fixed number of round trips") {
+  auto topo = shop(false);
+  const std::vector<Value> none;
+  PlanEnv base{topo, none, [](const bd::sql::Expr&) -> bd::Result<Value> { return bd::Error::unsupported("no constants here"); },
+               [](const bd::sql::Limit&) -> bd::Result<std::optional<std::pair<int64_t, int64_t>>> {
+                 return std::optional<std::pair<int64_t, int64_t>>{};
+               },
+               [] { return std::string("_bd_stage_test"); }};
+  for (const char* sql : {"SELECT count(*) FROM users u WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id)",
+                          "SELECT count(*) FROM (SELECT user_id FROM orders GROUP BY user_id HAVING count(*) >= 3)"}) {
+    INFO(sql);
+    auto st = bd::sql::parse_statement(sql);
+    REQUIRE(st.ok());
+    auto p = plan_select(*(*st)->as<bd::sql::Select>(), base);
+    REQUIRE(p.ok());
+    CHECK(p->name == "repartition");
+    REQUIRE(p->root.kind == OpKind::Repartition);
+    CHECK(p->root.table == "orders");
+    CHECK(p->root.stage_column == "user_id");
+    // Create, read a page and append it, the query on every node, drop.
+    auto cost = plan_cost(p->root);
+    CHECK(cost.round_trips == 5);
+  }
+}
