@@ -114,8 +114,8 @@ struct Response {
   LoadReport load;
   std::vector<VisibleTxn> visible;  // visible_window_ms: transactions committed here in that window
   uint8_t txn_outcome = 0;          // Decision: 1 committed, 2 aborted
-  bool more = false;   // a paged read: the rest of the result waits in the cursor table
-  std::string cursor;  // (its name)
+  bool more = false;                // a paged read: the rest of the result waits in the cursor table
+  std::string cursor;               // (its name)
 };
 
 // The first byte of a response: 0 ok; an ErrorCode on failure (the host rolls the request back);

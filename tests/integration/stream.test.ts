@@ -122,6 +122,19 @@ describe("streamed results through the Worker", () => {
     expect((await res.json()).error).toMatch(/^no such column: nope/);
   });
 
+  it("refuses to stream inside a transaction, saying so; the statement runs whole there", async () => {
+    const begun = await (await post({ query: "BEGIN" })).json();
+    expect(typeof begun.transaction).toBe("string");
+    let res = await post({ query: "SELECT count(*) AS n FROM big", transaction: begun.transaction }, "application/x-ndjson");
+    expect(res.status).toBe(400);
+    expect((await res.json()).error).toMatch(/^a result cannot be streamed inside a transaction/);
+    res = await post({ query: "SELECT count(*) AS n FROM big", transaction: begun.transaction });
+    expect(res.status).toBe(200);
+    expect((await res.json()).rows).toEqual([{ n: ROWS }]);
+    res = await post({ query: "ROLLBACK", transaction: begun.transaction });
+    expect(res.status).toBe(200);
+  });
+
   it("the binding's stream(), read with streamRows, gives every row once", async () => {
     const body = await bigDaddy.stream(DB, "SELECT id, length(pad) AS n FROM big", [], { rowMode: "array" });
     const it = streamRows<[number, number]>(body);

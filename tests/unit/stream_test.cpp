@@ -3,7 +3,8 @@
 // the pages arrive and handed to the host a window at a time. Each answer equals plain SQLite's and
 // the unstreamed one; the conductor's memory stays a small fraction of the result's; the snapshot
 // holds against writes made while the result streams; cursor tables are gone afterwards (also
-// after a LIMIT ends the read early, or when nobody read them before they expired).
+// after a LIMIT ends the read early, or when nobody read them before they expired); beside an open
+// transaction a streamed read sees only committed rows.
 #include <catch2/catch.hpp>
 
 #include <malloc.h>
@@ -265,4 +266,36 @@ TEST_CASE("stream: cursors nobody reads expire; a cursor lost mid-stream fails t
       for (auto& row : names->rows) REQUIRE(fx.cluster->node_exec(i, "DROP TABLE \"" + row[0].s + "\"").ok());
     }
   }
+}
+
+TEST_CASE("stream: beside an open transaction a streamed read sees the committed rows; inside one it is read whole", "[stream]") {
+  Fixture& fx = fixture();
+  auto want = bd::sqlite_run(fx.ref, "SELECT id, grp FROM t ORDER BY id", {});
+  REQUIRE(want.ok());
+  auto begun = fx.cluster->execute_in_isolate(1, "BEGIN");
+  REQUIRE(begun.ok());
+  const std::string txn = begun->transaction;
+  REQUIRE_FALSE(txn.empty());
+  // Uncommitted writes on every node (ids hash over all of them).
+  REQUIRE(fx.cluster->execute_in_txn(txn, "UPDATE t SET grp = -5 WHERE id <= 3000", {}, 1).ok());
+  REQUIRE(fx.cluster->execute_in_txn(txn, "DELETE FROM t WHERE id > 3000 AND id <= 4000", {}, 1).ok());
+  // Outside the transaction: its writes are not seen, streamed or not; nodes holding uncommitted
+  // rows answer whole (no cursor outlives the rolled-back request that undid them).
+  Streamed s = fx.stream("SELECT id, grp FROM t ORDER BY id");
+  CHECK(same_rows(want->rows, s.rows, true));
+  CHECK(fx.cursors_left() == 0);
+  // Inside it: the transaction's own writes, read whole.
+  auto mine = fx.cluster->execute_in_txn(txn, "SELECT count(*), sum(grp = -5) FROM t", {}, 1);
+  REQUIRE(mine.ok());
+  CHECK(mine->rs.rows[0][0].i == kRows - 1000);
+  CHECK(mine->rs.rows[0][1].i == 3000);
+  auto all = fx.cluster->execute_in_txn(txn, "SELECT id, grp FROM t ORDER BY id", {}, 1);
+  REQUIRE(all.ok());
+  CHECK(all->rs.rows.size() == static_cast<size_t>(kRows - 1000));
+  REQUIRE(fx.cluster->execute_in_txn(txn, "ROLLBACK", {}, 1).ok());
+  // Rolled back: the streamed read is SQLite's answer again, paged as before.
+  s = fx.stream("SELECT id, grp FROM t ORDER BY id");
+  CHECK(same_rows(want->rows, s.rows, true));
+  CHECK(s.windows > 1);
+  CHECK(fx.cursors_left() == 0);
 }
