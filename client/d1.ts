@@ -106,10 +106,10 @@ class BigDaddyD1Database implements D1Database {
         const head = firstKeyword(sql);
         if (head === "BEGIN" || head === "SAVEPOINT") {
           if (params.length) throw new Error("BEGIN takes no parameters");
-          this.tx = await this.binding.transaction(this.databaseId, { nodes: this.options.nodes, begin: sql });
+          this.tx = await this.binding.transaction(this.databaseId, { create: this.options.create, nodes: this.options.nodes, begin: sql });
           return [{ columns: [], rows: [], rowsAffected: 0, lastInsertRowid: 0, meta: { plan: "begin" } }, Date.now() - t0];
         }
-        const r = await this.binding.query<unknown>(this.databaseId, sql, params, { nodes: this.options.nodes, rowMode: "array" });
+        const r = await this.binding.query<unknown>(this.databaseId, sql, params, { create: this.options.create, nodes: this.options.nodes, rowMode: "array" });
         return [r, Date.now() - t0];
       }
       const tx = this.tx;
@@ -153,7 +153,7 @@ class BigDaddyD1Database implements D1Database {
     }
     let r;
     try {
-      r = await this.binding.batch<unknown>(this.databaseId, list, { nodes: this.options.nodes, rowMode: "array" });
+      r = await this.binding.batch<unknown>(this.databaseId, list, { create: this.options.create, nodes: this.options.nodes, rowMode: "array" });
     } catch (e) {
       throw d1Error(e);
     }

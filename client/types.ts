@@ -35,8 +35,25 @@ export interface BatchResult<Row = Record<string, SqlValue>> {
   error?: { index: number; message: string; code: number };
 }
 
+/** createConnection / createDatabase: the node count of a database they create (default 8). */
 export interface ConnectionOptions { nodes?: number }
-export interface QueryOptions extends ConnectionOptions { rowMode?: RowMode }
+/** Other calls need an existing database ("no such database: <name>") unless `create: true`. */
+export interface QueryOptions extends ConnectionOptions { rowMode?: RowMode; create?: boolean }
+
+/** An entry of the catalog of databases (listDatabases, GET /api/databases). */
+export interface DatabaseEntry {
+  name: string;
+  nodes: number;
+  /** Milliseconds since the Unix epoch. */
+  created: number;
+  /** "ready", or "deleting" while (or if interrupted while) it is deleted. */
+  state: string;
+  /** Rows (a reference table's copies counted once) and bytes on all nodes; null when unknown. */
+  rows: number | null;
+  bytes: number | null;
+  resizing?: boolean;
+  error?: string;
+}
 
 /**
  * The `sql` tagged template returned by createConnection: interpolated values are bound parameters.
@@ -45,13 +62,16 @@ export interface QueryOptions extends ConnectionOptions { rowMode?: RowMode }
 export type SqlTag = <Row extends object = Record<string, SqlValue>>(strings: TemplateStringsArray | string, ...values: SqlValue[]) => Promise<SqlResult<Row>>;
 
 export interface TopologyNode { node: number; status: string; vshards: number; rows: number; bytes?: number; tables: Record<string, { rows: number; bytes?: number }> }
-export interface TopologyTable { name: string; kind: string; shardKey?: string | null; columns?: { name: string; type: string; affinity: string }[]; sql?: string }
+export interface TopologyTable { name: string; kind: string; rows?: number; shardKey?: string | null; columns?: { name: string; type: string; affinity: string }[]; sql?: string }
 export interface TopologyVshard { id: number; lo: string; hi: string; node: number; status: string }
 export interface Topology {
   database: string;
   version: number;
   epoch: number;
   nodes: TopologyNode[];
+  /** Rows of all tables (a reference table counted once) and bytes of all nodes. */
+  rows: number;
+  bytes: number;
   tables: TopologyTable[];
   vshards: TopologyVshard[];
   indexes: Record<string, MetaValue>[];
@@ -80,7 +100,14 @@ export interface ResizeJob {
 
 /** env.BIG_DADDY: a service binding to the "big-daddy" Worker. */
 export interface BigDaddyBinding {
+  /** Creates the database if it does not exist (with `nodes` nodes, default 8), then returns the `sql` tag. */
   createConnection(databaseId: string, options?: ConnectionOptions): Promise<SqlTag>;
+  /** Creates the database if it does not exist; `created: false` when it did. */
+  createDatabase(databaseId: string, options?: ConnectionOptions): Promise<{ database: string; created: boolean; nodes: number }>;
+  /** The catalog of databases, each with its current nodes, rows and bytes. */
+  listDatabases(): Promise<DatabaseEntry[]>;
+  /** Deletes the database and every node's data (refused while a resize runs). */
+  deleteDatabase(databaseId: string): Promise<{ database: string; nodes: number }>;
   query<Row = Record<string, SqlValue>>(databaseId: string, sql: string, params?: SqlValue[], options?: QueryOptions): Promise<SqlResult<Row>>;
   batch<Row = Record<string, SqlValue>>(databaseId: string, statements: BatchStatement[], options?: QueryOptions): Promise<BatchResult<Row>>;
   /** A script: statements separated by ';' (no parameters), run in order until one fails; every statement's result. */
@@ -169,6 +196,8 @@ export interface D1Database {
 }
 
 export interface D1ClientOptions {
-  /** Storage nodes for a database this client creates (only used on first contact). Default 8. */
+  /** Create the database on first use if it does not exist (otherwise it must exist, as in D1). */
+  create?: boolean;
+  /** Storage nodes for a database this client creates. Default 8. */
   nodes?: number;
 }

@@ -7,14 +7,17 @@ export interface Env {
   STORAGE: DurableObjectNamespace;
   TOPOLOGY: DurableObjectNamespace;
   TRANSACTION: DurableObjectNamespace;
+  CATALOG: DurableObjectNamespace;
   BIG_DADDY_TOKEN?: string;
   BIG_DADDY_LOCAL_DEV?: string;
   BIG_DADDY_TEST_HOOKS?: string; // "1": resize fault-injection hooks (tests only)
 }
 
 export interface QueryOptions {
+  // Create the database with this many nodes if it does not exist; 0 or absent: it must exist
+  // (a missing one answers "no such database: <name>").
   nodes?: number;
-  mode?: "query" | "explain" | "topology" | "reshard" | "script";
+  mode?: "query" | "explain" | "topology" | "reshard" | "script" | "create" | "drop" | "databases";
   // The topology object's own alarm runs resize steps: its topology requests stay local.
   topology?: Handle;
   // Test hook: throw after this many rounds of I/O (a step cut off part-way).
@@ -50,16 +53,25 @@ export class BigDaddyError extends Error {
   }
 }
 
-const MODES = { query: 0, explain: 1, topology: 2, reshard: 3, script: 4 } as const;
+const MODES = { query: 0, explain: 1, topology: 2, reshard: 3, script: 4, create: 5, drop: 6, databases: 7 } as const;
 export const DEFAULT_NODES = 8;
 
 export interface Handle { handle(req: Uint8Array, database?: string): Promise<Uint8Array> }
 
-const TARGET_TOPOLOGY = 0, TARGET_SLEEP = 2;
+const TARGET_TOPOLOGY = 0, TARGET_SLEEP = 2, TARGET_CATALOG = 3, TARGET_WIPE = 4;
+// The one object holding the catalog of databases.
+export const CATALOG_OBJECT = "catalog";
+
+interface StorageStub extends Handle { wipe(): Promise<void> }
 
 function stubFor(env: Env, database: string, target: number, node: number, local?: Handle): Handle {
   if (target === TARGET_TOPOLOGY) return local ?? (env.TOPOLOGY.get(env.TOPOLOGY.idFromName(database)) as unknown as Handle);
-  return env.STORAGE.get(env.STORAGE.idFromName(`${database}/${node}`)) as unknown as Handle;
+  if (target === TARGET_CATALOG) return env.CATALOG.get(env.CATALOG.idFromName(CATALOG_OBJECT)) as unknown as Handle;
+  return storageStub(env, database, node);
+}
+
+function storageStub(env: Env, database: string, node: number): StorageStub {
+  return env.STORAGE.get(env.STORAGE.idFromName(`${database}/${node}`)) as unknown as StorageStub;
 }
 
 // Requests the core hands over with its answer, to send without waiting (phase two of a commit;
@@ -108,7 +120,7 @@ async function drive(env: Env, database: string, sql: string, params: readonly S
   w.str(database);
   w.str(sql);
   w.row(params as SqlValue[]);
-  w.u32(options.nodes ?? DEFAULT_NODES);
+  w.u32(options.nodes ?? 0);
   w.u8(MODES[options.mode ?? "query"] ?? 0);
   w.str(options.transaction ?? "");
   w.u32(options.transactionTimeoutMs ?? 0);
@@ -171,6 +183,14 @@ async function drive(env: Env, database: string, sql: string, params: readonly S
       if (target === TARGET_SLEEP) {
         // Backoff while a resize switches over: `node` is the wait in milliseconds.
         sends.push(new Promise((resolve) => setTimeout(() => resolve([true, new Uint8Array(0)]), node)));
+        continue;
+      }
+      if (target === TARGET_WIPE) {
+        // Deleting the database: the storage object drops everything it holds.
+        sends.push(storageStub(env, database, node).wipe().then(
+          () => [true, new Uint8Array(0)] as [boolean, Uint8Array],
+          (e) => [false, new TextEncoder().encode(String(e?.message ?? e))] as [boolean, Uint8Array],
+        ));
         continue;
       }
       sends.push(

@@ -6,6 +6,7 @@ import { Real, type SqlValue } from "./codec";
 import { getCore } from "./core";
 import type { TransactionAnswer, TransactionOptions } from "./objects";
 import { NDJSON, startStream } from "./stream";
+import { checkCreateNodes, createDatabase, deleteDatabase, listDatabases } from "./catalog";
 import { authorize, endSessions, newSession, secretsEqual, sessionCookie, SESSION_COOKIE, type AuthEnv } from "./auth";
 
 export interface Env extends CoreEnv, AuthEnv {
@@ -138,6 +139,7 @@ export function statusFor(code: number): number {
   if (code === 3) return 503; // retryable: the topology moved under us; try again
   if (code === 4) return 500;
   if (code === 6 || code === 7) return 409; // database is locked: a conflict rolled the transaction back
+  if (code === 9) return 404; // no such database
   return 400;
 }
 
@@ -181,12 +183,31 @@ async function route(request: Request, env: Env, ctx?: Waiter): Promise<Response
     if (request.method !== "POST") return json({ error: "use POST /sql" }, 405);
     return sql(request, env, ctx);
   }
+  // The catalog: GET lists the databases (with their current size), POST {name, nodes} creates one.
+  if (path === "/api/databases") {
+    if (request.method === "GET") return json({ databases: await listDatabases(env, { sizes: url.searchParams.get("sizes") !== "0" }) });
+    if (request.method !== "POST") return json({ error: "use GET or POST /api/databases" }, 405);
+    const body = await readJson(request);
+    if (typeof body?.name !== "string" || body.name.length === 0) return json({ error: "missing \"name\" (the database to create)" }, 400);
+    const r = await createDatabase(env, body.name, checkCreateNodes(body.nodes));
+    if (!r.created) return json({ error: `database already exists: ${body.name}` }, 409);
+    return json(r, 201);
+  }
+  // GET: the database's topology; DELETE: deletes it and every node's data, confirmed by name
+  // (`{"confirm": "<name>"}` or `?confirm=<name>`).
   const m = path.match(/^\/api\/databases\/([^/]+)$/);
   if (m) {
-    if (request.method !== "GET") return json({ error: "use GET" }, 405);
     let database: string;
     try { database = decodeURIComponent(m[1]); } catch { return json({ error: "malformed database name in the URL" }, 400); }
-    const r = await runQuery(env, database, "", [], { mode: "topology", nodes: nodesParam(url) });
+    if (request.method === "DELETE") {
+      let confirm = url.searchParams.get("confirm");
+      if (confirm === null && request.headers.get("content-type")?.includes("application/json")) confirm = (await readJson(request))?.confirm ?? null;
+      if (confirm !== database)
+        return json({ error: `confirm the deletion by naming the database: {"confirm": "${database}"}` }, 400);
+      return json(await deleteDatabase(env, database));
+    }
+    if (request.method !== "GET") return json({ error: "use GET or DELETE" }, 405);
+    const r = await runQuery(env, database, "", [], { mode: "topology" });
     return json(r.meta);
   }
   // POST /api/databases/:db/resize {"nodes": N} starts (or reports) an online resize;
@@ -205,7 +226,7 @@ async function route(request: Request, env: Env, ctx?: Waiter): Promise<Response
     } else if (request.method !== "GET") {
       return json({ error: "use GET or POST" }, 405);
     }
-    const r = await runQuery(env, database, statement, [], { nodes: 0 });
+    const r = await runQuery(env, database, statement, []);
     return json({ job: JSON.parse(String(r.rows[0]?.[0] ?? "null")) });
   }
   if (path === "/api/config" && request.method === "GET") {
@@ -216,12 +237,6 @@ async function route(request: Request, env: Env, ctx?: Waiter): Promise<Response
     return nl2sql(request, env);
   }
   return json({ error: "not found" }, 404);
-}
-
-// ?nodes=N creates the database with N nodes if it does not exist yet; 0 only reads.
-function nodesParam(url: URL): number {
-  const n = Number(url.searchParams.get("nodes") ?? "0");
-  return Number.isInteger(n) && n > 0 && n <= 1024 ? n : 0;
 }
 
 // Request bodies keep every number exact: an integer literal within the 64-bit range is an
@@ -261,7 +276,8 @@ async function sql(request: Request, env: Env, ctx?: Waiter): Promise<Response> 
   const body = await readJson(request);
   if (typeof body !== "object" || body === null) return json({ error: "request body must be a JSON object" }, 400);
   if (typeof body.database !== "string") return json({ error: "missing \"database\"" }, 400);
-  const nodes = checkNodes(body.nodes);
+  // The database must exist, unless the request asks to create it ("create": true, "nodes": N).
+  const nodes = body.create === true ? checkCreateNodes(checkNodes(body.nodes)) : 0;
   const rowMode: RowMode = body.rowMode === "array" ? "array" : "object";
   if (body.batch !== undefined) {
     if (!Array.isArray(body.batch)) return json({ error: "\"batch\" must be an array of {query, params}" }, 400);
@@ -396,7 +412,7 @@ async function nl2sql(request: Request, env: Env): Promise<Response> {
   const body = await readJson(request);
   if (typeof body?.database !== "string") return json({ error: "missing \"database\"" }, 400);
   if (typeof body?.request !== "string" || !body.request.trim()) return json({ error: "missing \"request\"" }, 400);
-  const topo = (await runQuery(env, body.database, "", [], { mode: "topology", nodes: 0 })).meta as any;
+  const topo = (await runQuery(env, body.database, "", [], { mode: "topology" })).meta as any;
   const schema = (Array.isArray(topo.tables) ? topo.tables : [])
     .map((t: any) => (typeof t.sql === "string" ? t.sql : `CREATE TABLE ${t.name} (...)`) + ";")
     .join("\n");

@@ -2,6 +2,7 @@
 // statement goes to the core's conductor (driver.ts), and results come back as plain objects.
 import { RpcTarget, WorkerEntrypoint } from "cloudflare:workers";
 import { BigDaddyError, DEFAULT_NODES, runQuery as runCore, type QueryOptions } from "./driver";
+import { checkCreateNodes, createDatabase, deleteDatabase, listDatabases, type DatabaseEntry } from "./catalog";
 import type { SqlValue } from "./codec";
 import { startStream } from "./stream";
 import { handleHttp, openTransaction, runBatch, runScript, shape, transactionStub, type BatchResult, type BatchStatement, type Env, type ExecResult, type RowMode, type SqlResult } from "./http";
@@ -9,23 +10,34 @@ import { handleHttp, openTransaction, runBatch, runScript, shape, transactionStu
 import type * as Public from "../client/types";
 import { coreInstances, injectTrap, resetCore } from "./core";
 
-export { Storage, Topology, Transaction } from "./objects";
+export { Catalog, Storage, Topology, Transaction } from "./objects";
 import type { TransactionAnswer } from "./objects";
-export type { BatchResult, BatchStatement, ExecResult, RowMode, SqlResult };
+export type { BatchResult, BatchStatement, DatabaseEntry, ExecResult, RowMode, SqlResult };
 
+// createConnection creates the database if it does not exist, with `nodes` nodes (default 8).
 export interface ConnectionOptions { nodes?: number }
-export interface QueryCallOptions extends ConnectionOptions { rowMode?: RowMode }
+// Other calls need an existing database unless `create: true` (then `nodes` is its node count).
+export interface QueryCallOptions extends ConnectionOptions { rowMode?: RowMode; create?: boolean }
+
+// The node count a call may create its database with: none unless it asks to create.
+function createNodes(options: QueryCallOptions | undefined): number {
+  return options?.create === true ? checkCreateNodes(options.nodes) : 0;
+}
 
 // Across RPC an error keeps only its message, prefixed with a non-standard class name; callers get
 // SQLite's own words instead ("no such table: x"), as over HTTP.
-async function runQuery(env: Env, database: string, sql: string, params: readonly SqlValue[], options: QueryOptions) {
+async function rpc<T>(fn: () => Promise<T>): Promise<T> {
   try {
-    return await runCore(env, database, sql, params, options);
+    return await fn();
   } catch (e) {
     if (e instanceof BigDaddyError && e.code === 8) throw new Error("BEGIN starts an interactive transaction: use env.BIG_DADDY.transaction(db)");
     if (e instanceof BigDaddyError) throw new Error(e.message);
     throw e;
   }
+}
+
+function runQuery(env: Env, database: string, sql: string, params: readonly SqlValue[], options: QueryOptions) {
+  return rpc(() => runCore(env, database, sql, params, options));
 }
 
 // The results the binding hands out have the public shape of client/types.ts (over RPC no value is
@@ -76,31 +88,31 @@ export class TransactionHandle extends RpcTarget {
 
 export default class BigDaddy extends WorkerEntrypoint<Env> {
   // An interactive transaction (BEGIN ... COMMIT) on `databaseId`; idle for `timeoutMs` (default
-  // 30 s), it is rolled back.
-  async transaction(databaseId: string, options: ConnectionOptions & { timeoutMs?: number; begin?: string } = {}) {
+  // 30 s), it is rolled back. The database must exist, unless `create: true`.
+  async transaction(databaseId: string, options: QueryCallOptions & { timeoutMs?: number; begin?: string } = {}) {
     const begin = typeof options.begin === "string" ? options.begin : "BEGIN";
-    const { id, answer } = await openTransaction(this.env, databaseId, begin, [], { nodes: options.nodes, timeoutMs: options.timeoutMs });
+    const { id, answer } = await openTransaction(this.env, databaseId, begin, [], { nodes: createNodes(options), timeoutMs: options.timeoutMs });
     unwrap(answer);
     return new TransactionHandle(this.env, databaseId, id);
   }
 
-  // env.BIG_DADDY.createConnection("db", { nodes: 10 }) -> sql`SELECT ... ${value}`; interpolated
-  // values are always bound parameters: the template's strings are joined with "?".
+  // env.BIG_DADDY.createConnection("db", { nodes: 10 }) creates the database if it does not exist
+  // (with `nodes` nodes, default 8), then returns sql`SELECT ... ${value}`; interpolated values are
+  // always bound parameters: the template's strings are joined with "?".
   async createConnection(databaseId: string, options: ConnectionOptions = {}) {
     const env = this.env;
-    const nodes = options.nodes ?? DEFAULT_NODES;
-    await runQuery(env, databaseId, "", [], { nodes, mode: "topology" });
+    await rpc(() => createDatabase(env, databaseId, options.nodes));
     const tag = async (strings: readonly string[] | string, ...values: SqlValue[]) => {
       const text = typeof strings === "string" ? strings : Array.from(strings).join("?");
-      return publicResult(shape(await runQuery(env, databaseId, text, values, { nodes })));
+      return publicResult(shape(await runQuery(env, databaseId, text, values, {})));
     };
     return tag as Public.SqlTag;
   }
 
   // Exactly one statement (trailing ';' and comments allowed) with positional parameters; scripts
-  // go through exec(). `nodes` only matters when this call creates the database.
+  // go through exec(). The database must exist, unless `create: true`.
   async query(databaseId: string, sql: string, params: SqlValue[] = [], options: QueryCallOptions = {}): Promise<Public.SqlResult> {
-    return publicResult(shape(await runQuery(this.env, databaseId, sql, params ?? [], { nodes: options.nodes, waitUntil: this.waiter() }), options.rowMode));
+    return publicResult(shape(await runQuery(this.env, databaseId, sql, params ?? [], { nodes: createNodes(options), waitUntil: this.waiter() }), options.rowMode));
   }
 
   private waiter() {
@@ -109,14 +121,14 @@ export default class BigDaddy extends WorkerEntrypoint<Env> {
 
   // Statements in order, as one transaction: all apply or none (`error.index` names the one that failed).
   async batch(databaseId: string, statements: BatchStatement[], options: QueryCallOptions = {}): Promise<Public.BatchResult> {
-    return (await runBatch(this.env, databaseId, statements, { ...options, waitUntil: this.waiter() })) as Public.BatchResult;
+    return (await rpc(() => runBatch(this.env, databaseId, statements, { rowMode: options.rowMode, nodes: createNodes(options), waitUntil: this.waiter() }))) as Public.BatchResult;
   }
 
   // A script: statements separated by ';' (no parameters), run in order until one fails. Returns
   // every statement's result; `error.index` names the failed one (those before it stay applied).
   async exec(databaseId: string, script: string, options: QueryCallOptions = {}): Promise<Public.BatchResult> {
     try {
-      return (await runScript(this.env, databaseId, script, options)) as Public.BatchResult;
+      return (await runScript(this.env, databaseId, script, { rowMode: options.rowMode, nodes: createNodes(options) })) as Public.BatchResult;
     } catch (e) {
       if (e instanceof BigDaddyError) throw new Error(e.message);
       throw e;
@@ -141,27 +153,41 @@ export default class BigDaddy extends WorkerEntrypoint<Env> {
 
   // How the statement would run, without running it: the plan is in `meta`.
   async explain(databaseId: string, sql: string, params: SqlValue[] = [], options: QueryCallOptions = {}): Promise<Public.SqlResult> {
-    return publicResult(shape(await runQuery(this.env, databaseId, sql, params ?? [], { nodes: options.nodes, mode: "explain" }), options.rowMode));
+    return publicResult(shape(await runQuery(this.env, databaseId, sql, params ?? [], { mode: "explain" }), options.rowMode));
   }
 
   async topology(databaseId: string): Promise<Public.Topology> {
-    const r = await runQuery(this.env, databaseId, "", [], { mode: "topology", nodes: 0 });
+    const r = await runQuery(this.env, databaseId, "", [], { mode: "topology" });
     return r.meta as unknown as Public.Topology;
+  }
+
+  // The catalog of databases: creating (a no-op for one that exists: `created: false`), listing
+  // (with each database's current nodes, rows and bytes) and deleting (every node's data).
+  async createDatabase(databaseId: string, options: ConnectionOptions = {}) {
+    return rpc(() => createDatabase(this.env, databaseId, options.nodes));
+  }
+
+  async listDatabases(): Promise<DatabaseEntry[]> {
+    return rpc(() => listDatabases(this.env));
+  }
+
+  async deleteDatabase(databaseId: string) {
+    return rpc(() => deleteDatabase(this.env, databaseId));
   }
 
   // Online resize: grows or shrinks the database to `nodes` nodes while it keeps serving (same as the SQL
   // statement PRAGMA bigdaddy_resize = N). Returns the job: phase, rows copied of total, errors.
   async resize(databaseId: string, options: { nodes: number }) {
     if (!Number.isInteger(options?.nodes)) throw new Error("resize needs { nodes: <integer> }");
-    return resizeJob(await runQuery(this.env, databaseId, `PRAGMA bigdaddy_resize = ${options.nodes}`, [], { nodes: 0 }));
+    return resizeJob(await runQuery(this.env, databaseId, `PRAGMA bigdaddy_resize = ${options.nodes}`, [], {}));
   }
 
   async resizeStatus(databaseId: string) {
-    return resizeJob(await runQuery(this.env, databaseId, "PRAGMA bigdaddy_resize", [], { nodes: 0 }));
+    return resizeJob(await runQuery(this.env, databaseId, "PRAGMA bigdaddy_resize", [], {}));
   }
 
   async cancelResize(databaseId: string) {
-    return resizeJob(await runQuery(this.env, databaseId, "PRAGMA bigdaddy_resize = 'cancel'", [], { nodes: 0 }));
+    return resizeJob(await runQuery(this.env, databaseId, "PRAGMA bigdaddy_resize = 'cancel'", [], {}));
   }
 
   // Test hook (BIG_DADDY_TEST_HOOKS=1 only): the next call runs on a fresh Wasm instance, as in a

@@ -14,7 +14,7 @@ const ROLLBACK = Symbol("rollback");
 const JOB_OPS = new Set([5, 10, 11, 13]);
 const SLICE_MS = 20_000;
 
-function transact(ctx: DurableObjectState, fn: "bd_storage_handle" | "bd_topology_handle" | "bd_storage_recover", req: Uint8Array): Uint8Array {
+function transact(ctx: DurableObjectState, fn: "bd_storage_handle" | "bd_topology_handle" | "bd_catalog_handle" | "bd_storage_recover", req: Uint8Array): Uint8Array {
   const core = getCore();
   let out: Uint8Array = new Uint8Array(0);
   core.withSql(ctx.storage.sql, () => {
@@ -85,6 +85,13 @@ export class Storage extends DurableObject<Env> {
     await this.follow(at);
   }
 
+  // Deleting the database: every byte this node holds goes (tables, indexes, its _bd_ state).
+  async wipe(): Promise<void> {
+    await this.ctx.storage.deleteAlarm();
+    this.alarmAt = null;
+    await this.ctx.storage.deleteAll();
+  }
+
   // Test hook (BIG_DADDY_TEST_HOOKS=1 only): restart this object, as a crash or an eviction would.
   async testRestart(): Promise<void> {
     if (this.env.BIG_DADDY_TEST_HOOKS !== "1") throw new Error("test hooks are disabled");
@@ -144,6 +151,8 @@ export class Topology extends DurableObject<Env> {
         const r = await runQuery(this.env, database, "", [], { mode: "reshard", topology: local, failAfterRounds });
         job = JSON.parse(String(r.rows[0]?.[0] ?? "null"));
       } catch (e) {
+        // The database was deleted meanwhile: no job to run.
+        if (e instanceof BigDaddyError && e.code === 9) return;
         // The step did not finish (its effects are idempotent): run it again shortly.
         console.warn(`resize step of ${database} failed: ${(e as Error)?.message ?? e}`);
         await this.ctx.storage.setAlarm(Date.now() + 100);
@@ -257,5 +266,14 @@ export class Transaction extends DurableObject<Env> {
     const core = this.core;
     this.core = undefined;
     await runQuery(this.env, this.database, "ROLLBACK", [], { transaction: core, transactionHost: true }).catch(() => {});
+  }
+}
+
+// The catalog of databases (one object for the deployment, named "catalog"): which databases
+// exist, with their node count at creation, creation time and state. The conductor registers a
+// database here before creating it and removes it after deleting it (topology/databases.h).
+export class Catalog extends DurableObject<Env> {
+  async handle(req: Uint8Array): Promise<Uint8Array> {
+    return transact(this.ctx, "bd_catalog_handle", new Uint8Array(req));
   }
 }

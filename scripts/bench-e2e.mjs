@@ -26,7 +26,7 @@ const stamp = Date.now();
 
 const targets = {
   floor: { name: "floor (one SQLite DO)", base: floorBase, database: `floor-${stamp}`, extra: {} },
-  bd: { name: `Big Daddy, ${NODES} nodes`, base: bdBase, database: `bench-${stamp}`, extra: { nodes: NODES } },
+  bd: { name: `Big Daddy, ${NODES} nodes`, base: bdBase, database: `bench-${stamp}`, extra: { create: true, nodes: NODES } },
 };
 if (baseBase) targets.base = { name: `baseline Big Daddy, ${NODES} nodes`, base: baseBase, database: `base-${stamp}`, extra: { nodes: NODES } };
 const keys = Object.keys(targets);

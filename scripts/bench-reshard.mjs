@@ -13,7 +13,7 @@ async function sql(query, params = []) {
   const res = await fetch(`${base}/sql`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ database, query, params, nodes: 2 }),
+    body: JSON.stringify({ database, query, params, create: true, nodes: 2 }),
   });
   const body = await res.json();
   if (res.status !== 200) throw new Error(`${query.slice(0, 60)}: ${body.error}`);

@@ -1,11 +1,9 @@
 // Big Daddy dashboard: plain DOM, no build step. Talks to the Worker's JSON API on the same origin
-// (the session cookie or local development opens it): GET /api/databases/:db, POST /sql,
-// POST /api/nl2sql, GET /api/config. Databases are not listed server-side yet, so the ones opened
-// here are remembered in localStorage.
+// (the session cookie or local development opens it): GET/POST /api/databases (the catalog),
+// GET /api/databases/:db, POST /sql, POST /api/nl2sql, GET /api/config.
 
 const $ = (id) => document.getElementById(id);
-const RECENT_KEY = "bigdaddy.recent";
-const state = { db: null, topo: null, config: { ai: false, auth: "open" } };
+const state = { db: null, topo: null, databases: [], config: { ai: false, auth: "open" } };
 
 // ---------------------------------------------------------------------------------------------
 // API
@@ -31,8 +29,9 @@ async function api(path, init = {}) {
   return body;
 }
 
-const getTopology = (db, nodes) =>
-  api(`/api/databases/${encodeURIComponent(db)}${nodes ? `?nodes=${nodes}` : ""}`);
+const getTopology = (db) => api(`/api/databases/${encodeURIComponent(db)}`);
+const listDatabases = () => api("/api/databases");
+const createDb = (name, nodes) => api("/api/databases", { method: "POST", body: JSON.stringify({ name, nodes }) });
 const resizeDb = (db, body) =>
   api(`/api/databases/${encodeURIComponent(db)}/resize`, { method: "POST", body: JSON.stringify(body) });
 const runSql = (db, query, extra = {}) =>
@@ -88,41 +87,49 @@ function table(columns, rows, testid) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Recent databases (client-side only)
+// The catalog of databases (server-side)
 
-function recent() {
-  try { return JSON.parse(localStorage.getItem(RECENT_KEY) || "[]"); } catch { return []; }
+async function loadDatabases() {
+  try {
+    state.databases = (await listDatabases()).databases || [];
+  } catch (e) {
+    showError(`Could not list the databases: ${e.message}`);
+  }
+  renderDatabases();
 }
-function remember(db, nodes) {
-  const list = recent().filter((r) => r.name !== db);
-  list.unshift({ name: db, nodes, at: Date.now() });
-  localStorage.setItem(RECENT_KEY, JSON.stringify(list.slice(0, 20)));
-  renderRecent();
-}
-function forget(db) {
-  localStorage.setItem(RECENT_KEY, JSON.stringify(recent().filter((r) => r.name !== db)));
-  renderRecent();
-}
-function renderRecent() {
-  const ul = $("recent");
-  const list = recent();
-  ul.replaceChildren(...(list.length ? list.map((r) =>
-    el("li", {},
-      el("a", { class: r.name === state.db ? "active" : "", href: `#db=${encodeURIComponent(r.name)}` }, r.name),
-      el("button", { class: "ghost", title: "Forget", style: "padding:0 .4rem", onclick: () => forget(r.name) }, "×"))) :
+
+function renderDatabases() {
+  const ul = $("databases");
+  const list = state.databases;
+  ul.replaceChildren(...(list.length ? list.map((d) =>
+    el("li", { "data-testid": "database-entry", "data-name": d.name },
+      el("a", { class: d.name === state.db ? "active" : "", href: `#db=${encodeURIComponent(d.name)}` }, d.name),
+      el("span", { class: "muted", style: "margin-left:auto;font-size:.8rem" },
+        d.state !== "ready" ? d.state : `${d.nodes} nodes · ${fmtBytes(d.bytes)}`))) :
     [el("li", { class: "muted" }, "none yet")]));
+}
+
+async function createDatabase(name, nodes) {
+  showError(null);
+  try {
+    await createDb(name, nodes);
+  } catch (e) {
+    showError(`Could not create “${name}”: ${e.message}`);
+    return;
+  }
+  await openDatabase(name);
+  loadDatabases();
 }
 
 // ---------------------------------------------------------------------------------------------
 // Database view
 
-async function openDatabase(db, nodes) {
+async function openDatabase(db) {
   showError(null);
   try {
-    const topo = await getTopology(db, nodes);
+    const topo = await getTopology(db);
     state.db = db;
     state.topo = topo;
-    remember(db, topo.nodes ? topo.nodes.length : nodes);
     if (location.hash !== `#db=${encodeURIComponent(db)}`) history.replaceState(null, "", `#db=${encodeURIComponent(db)}`);
     render();
   } catch (e) {
@@ -150,7 +157,7 @@ function render() {
   $("db-view").hidden = false;
   $("current").textContent = `${state.db} · ${nodes.length} nodes`;
   $("current").classList.remove("muted");
-  renderRecent();
+  renderDatabases();
 
   const totalRows = nodes.reduce((a, n) => a + (n.rows || 0), 0);
   const vshards = Array.isArray(t.vshards) ? t.vshards : [];
@@ -369,7 +376,6 @@ function dbFromHash() {
 }
 
 async function main() {
-  renderRecent();
   try {
     state.config = await api("/api/config");
   } catch (e) {
@@ -381,9 +387,14 @@ async function main() {
   $("open-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     const name = $("db-name").value.trim();
-    const nodes = Number($("db-nodes").value) || 8;
-    if (name) openDatabase(name, nodes);
+    if (name) openDatabase(name);
   });
+  $("create-db").addEventListener("click", () => {
+    const name = $("db-name").value.trim();
+    const nodes = Number($("db-nodes").value) || 8;
+    if (name) createDatabase(name, nodes);
+  });
+  await loadDatabases();
   $("run").addEventListener("click", () => run(false));
   $("explain").addEventListener("click", () => run(true));
   $("nl-go").addEventListener("click", nl);

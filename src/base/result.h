@@ -15,6 +15,7 @@ enum class ErrorCode : uint8_t {
   Busy = 6,         // a row or table is locked by another transaction: wait (back off) and retry the statement
   Conflict = 7,     // a lock conflict rolled the transaction back (database is locked): the client may retry it
   Transaction = 8,  // the statements begin a transaction: the host runs them where it can live (its own object)
+  NotFound = 9,     // the named database does not exist (it is created explicitly)
 };
 
 struct Error {
@@ -27,6 +28,7 @@ struct Error {
   static Error limit(std::string m) { return {ErrorCode::Limit, std::move(m)}; }
   static Error busy(std::string m) { return {ErrorCode::Busy, std::move(m)}; }
   static Error conflict(std::string m) { return {ErrorCode::Conflict, std::move(m)}; }
+  static Error not_found(std::string m) { return {ErrorCode::NotFound, std::move(m)}; }
 };
 
 template <class T>

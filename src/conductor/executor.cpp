@@ -7,6 +7,7 @@
 #include "host/host.h"
 #include <map>
 #include "base/json.h"
+#include "conductor/databases.h"
 #include "conductor/exec_context.h"
 #include "conductor/lookup_index.h"
 #include "conductor/plan_exec.h"
@@ -46,6 +47,7 @@ std::string meta_json(const Exec& x) {
   j.key("nodesTouched").unum(nodes.size());
   j.key("roundTrips").num(x.s.round_trips);
   j.key("rowsFetched").unum(x.s.rows_fetched);
+  if (x.s.created_database) j.key("createdDatabase").boolean(true);
   j.end_object();
   return j.take();
 }
@@ -368,6 +370,9 @@ Task<Result<QueryOutput>> run_request(Conductor& c, Session& s, QueryInput input
   if (reserved_name(input.database)) co_return Error::sql("database name reserved for internal use: " + input.database);
   if (input.mode == static_cast<uint8_t>(RequestMode::Topology)) co_return co_await topology_report(c, s, input.nodes);
   if (input.mode == static_cast<uint8_t>(RequestMode::ReshardStep)) co_return co_await reshard_step(c, s);
+  if (input.mode == static_cast<uint8_t>(RequestMode::Create)) co_return co_await create_database(c, s, input.nodes);
+  if (input.mode == static_cast<uint8_t>(RequestMode::Drop)) co_return co_await drop_database(c, s);
+  if (input.mode == static_cast<uint8_t>(RequestMode::Databases)) co_return co_await list_databases(s);
   if (input.sql.size() > kMaxStatementBytes)
     co_return Error::sql("statement too long (at most " + std::to_string(kMaxStatementBytes) + " bytes)");
   if (input.params.size() > kMaxParameters) co_return Error::sql("too many SQL variables");

@@ -7,7 +7,9 @@ namespace bd {
 // ReshardStep: run the next step of the database's resize job (the topology object's alarm).
 // Query and Explain take exactly one statement; Script runs statements separated by ';' in order
 // (no parameters) and reports each one's output.
-enum class RequestMode : uint8_t { Query = 0, Explain = 1, Topology = 2, ReshardStep = 3, Script = 4 };
+// Create: register and create the database if missing (`nodes`), answer {"database", "created"}.
+// Drop: delete the database and wipe its nodes. Databases: the catalog of databases (JSON).
+enum class RequestMode : uint8_t { Query = 0, Explain = 1, Topology = 2, ReshardStep = 3, Script = 4, Create = 5, Drop = 6, Databases = 7 };
 
 Task<Result<QueryOutput>> run_request(Conductor& c, Session& s, QueryInput input);
 

@@ -4,6 +4,7 @@
 #include <functional>
 #include "host/host.h"
 #include "conductor/txn.h"
+#include "conductor/databases.h"
 #include "topology/store.h"
 #include "wire/codec.h"
 
@@ -38,10 +39,13 @@ Task<Result<std::shared_ptr<const Topology>>> load_topology(Conductor& c, Sessio
   if (!refresh) {
     if (auto t = c.cached(s.database())) co_return t;
   }
-  auto payload = co_await topology_call(s, topology::get_or_create_request(s.database(), nodes));
+  // Creating is explicit: the topology object is asked for an existing database first, and only a
+  // request that may create it (nodes > 0) registers it in the catalog and creates it.
+  auto payload = co_await topology_call(s, topology::get_or_create_request(s.database(), 0));
   // A topology read that did not arrive (the object restarting) is safe to repeat.
   if (!payload.ok()) co_return Error::retryable(payload.error().message);
   auto t = topology::decode_topology_response(*payload);
+  if (!t.ok() && t.error().code == ErrorCode::NotFound && nodes > 0) co_return co_await register_and_create(c, s, nodes);
   if (!t.ok()) co_return t.error();
   c.cache(std::move(*t));
   co_return c.cached(s.database());

@@ -99,11 +99,32 @@ Task<Result<QueryOutput>> topology_report(Conductor& c, Session& s, uint32_t nod
     j.end_object();
   }
   j.end_array();
+  // Rows per table counted once (a reference table's copies are not more rows), and the totals.
+  std::vector<int64_t> table_rows(topo->tables.size(), 0);
+  int64_t rows_total = 0, bytes_total = 0;
+  {
+    size_t k = 0;
+    for (size_t ti = 0; ti < topo->tables.size(); ti++) {
+      auto& t = topo->tables[ti];
+      if (t.kind != TableKind::Sharded && t.kind != TableKind::Reference) continue;
+      for (uint32_t n = 0; n < topo->nodes; n++) {
+        int64_t rows = counts[n].results[k].rows[0][0].i;
+        if (t.kind == TableKind::Sharded || n == 0) table_rows[ti] += rows;
+      }
+      rows_total += table_rows[ti];
+      k++;
+    }
+    for (uint32_t n = 0; n < topo->nodes; n++) bytes_total += std::max<int64_t>(0, counts[n].database_bytes);
+  }
+  j.key("rows").num(rows_total);
+  j.key("bytes").num(bytes_total);
   j.key("tables").begin_array();
-  for (auto& t : topo->tables) {
+  for (size_t ti = 0; ti < topo->tables.size(); ti++) {
+    auto& t = topo->tables[ti];
     if (t.kind == TableKind::Index) continue;
     j.begin_object();
     j.key("name").str(t.name);
+    if (t.kind == TableKind::Sharded || t.kind == TableKind::Reference) j.key("rows").num(table_rows[ti]);
     j.key("kind").str(t.kind == TableKind::Reference ? "reference" : t.kind == TableKind::View ? "view" : "sharded");
     if (t.kind != TableKind::Sharded)
       j.key("shardKey").null();

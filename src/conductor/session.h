@@ -16,7 +16,9 @@ namespace bd {
 
 struct OutRequest {
   // Sleep: the host answers after `node` milliseconds (backoff while a shard move switches over).
-  enum class Target : uint8_t { Topology = 0, Storage = 1, Sleep = 2 };
+  // Catalog: the deployment's catalog of databases (topology/databases.h). Wipe: the host deletes
+  // every byte storage node `node` of this database holds (deleting a database), then answers.
+  enum class Target : uint8_t { Topology = 0, Storage = 1, Sleep = 2, Catalog = 3, Wipe = 4 };
   Target target = Target::Storage;
   uint32_t node = 0;  // storage node index (ignored for the topology); Sleep: milliseconds
   std::string payload;
@@ -31,7 +33,7 @@ struct QueryInput {
   std::string database;
   std::string sql;
   std::vector<Value> params;
-  uint32_t nodes = 8;  // node count if the database does not exist yet
+  uint32_t nodes = 8;  // create the database with this many nodes if it does not exist; 0: it must exist
   uint8_t mode = 0;    // RequestMode: query, explain, topology report
   // The interactive transaction this statement belongs to (conductor/txn.h); empty: none. BEGIN
   // answers with a new id in meta.transaction.
@@ -114,7 +116,8 @@ class Session {
   // Per-statement accounting reported in `meta`.
   std::vector<uint32_t> nodes_touched;
   int round_trips = 0;
-  uint64_t rows_fetched = 0;  // rows received from storage nodes
+  bool created_database = false;  // this request created its database (reported in meta)
+  uint64_t rows_fetched = 0;      // rows received from storage nodes
   // A write reached some nodes while another node refused it: retrying the statement would apply
   // it twice where it already ran, so it is not retried.
   bool partial_write = false;

@@ -10,6 +10,7 @@
 #include "conductor/conductor.h"
 #include "native/sqlite_host.h"
 #include "storage/node.h"
+#include "topology/databases.h"
 #include "topology/store.h"
 
 namespace bd::native {
@@ -51,6 +52,9 @@ class NativeCluster : public Cluster {
     auto t = SqliteHost::open(path(o.database + ".topology"));
     if (!t.ok()) return t.error();
     topology_ = std::move(*t);
+    auto cat = SqliteHost::open(path("catalog"));
+    if (!cat.ok()) return cat.error();
+    catalog_ = std::move(*cat);
     for (int i = 0; i < o.nodes; i++) {
       auto n = SqliteHost::open(path(o.database + ".node" + std::to_string(i)));
       if (!n.ok()) return n.error();
@@ -145,6 +149,11 @@ class NativeCluster : public Cluster {
         responses.push_back({true, transact(*topology_, [&](SqlHost& h) { return topology::handle(h, r.payload); })});
       } else if (r.target == OutRequest::Target::Sleep) {
         responses.push_back({true, {}});  // no wall-clock wait: the caller interleaves other work
+      } else if (r.target == OutRequest::Target::Catalog) {
+        responses.push_back({true, transact(*catalog_, [&](SqlHost& h) { return databases::handle(h, r.payload); })});
+      } else if (r.target == OutRequest::Target::Wipe) {
+        auto w = wipe(r.node);
+        responses.push_back(w.ok() ? InResponse{true, {}} : InResponse{false, w.error().message});
       } else {
         Fault f = hook_ ? hook_(Message{r.node, &r.payload, false}) : Fault::None;
         if (f == Fault::KillConductor) {
@@ -294,6 +303,18 @@ class NativeCluster : public Cluster {
     return n->exec(sql, {});
   }
 
+  // Deletes everything a storage node holds (a Durable Object's deleteAll): a fresh, empty database.
+  Status wipe(uint32_t index) {
+    if (index >= nodes_.size()) return ok_status();  // never opened: nothing to delete
+    std::string p = path(options_.database + ".node" + std::to_string(index));
+    nodes_[index].reset();
+    if (p != ":memory:") std::filesystem::remove(p);
+    auto n = SqliteHost::open(p);
+    if (!n.ok()) return n.error();
+    nodes_[index] = std::move(*n);
+    return ok_status();
+  }
+
   // A storage node's database, opened on first use (like a Durable Object).
   SqliteHost* node(uint32_t index) {
     if (index >= 256) return nullptr;
@@ -312,6 +333,7 @@ class NativeCluster : public Cluster {
   static constexpr int kIsolates = 2;
   Conductor conductors_[kIsolates];
   std::unique_ptr<SqliteHost> topology_;
+  std::unique_ptr<SqliteHost> catalog_;
   std::vector<std::unique_ptr<SqliteHost>> nodes_;
   uint64_t object_ns_ = 0;
   struct Pending {
@@ -337,6 +359,9 @@ std::string serve_storage_request(SqliteHost& host, std::string_view request) {
   storage::NodeEnv env;
   env.now_ms = clock().now_ms();
   return transact(host, [&](SqlHost& h) { return storage::handle(h, request, env); });
+}
+std::string serve_catalog_request(SqliteHost& host, std::string_view request) {
+  return transact(host, [&](SqlHost& h) { return databases::handle(h, request); });
 }
 
 Result<std::unique_ptr<Cluster>> Cluster::open(const ClusterOptions& options) {

@@ -48,6 +48,8 @@ class SqliteHost;
 // (native/model) drives its objects through these, timing each request.
 std::string serve_topology_request(SqliteHost& host, std::string_view request);
 std::string serve_storage_request(SqliteHost& host, std::string_view request);
+// The catalog of databases (topology/databases.h), likewise.
+std::string serve_catalog_request(SqliteHost& host, std::string_view request);
 
 class Cluster {
  public:

@@ -115,10 +115,17 @@ std::string topology_response(SqlHost& sql) {
 Status create(SqlHost& sql, std::string_view database, uint32_t nodes) {
   if (nodes < 1 || nodes > kMaxNodes)
     return Error::sql("nodes must be between 1 and " + std::to_string(kMaxNodes) + ", got " + std::to_string(nodes));
+  // A database deleted under this name left its high-water marks: start above them, so that nodes
+  // refuse requests planned on the deleted database's catalog or placement.
+  auto dv = meta_int(sql, "dropped_version");
+  if (!dv.ok()) return dv.error();
+  auto de = meta_int(sql, "dropped_epoch");
+  if (!de.ok()) return de.error();
   for (auto [k, v] : {std::pair<const char*, Value>{"database", Value::text(database)},
-                      {"version", Value::integer(1)},
-                      {"epoch", Value::integer(1)},
-                      {"nodes", Value::integer(nodes)}}) {
+                      {"version", Value::integer(std::max<int64_t>(1, *dv + 1))},
+                      {"epoch", Value::integer(std::max<int64_t>(1, *de + 1))},
+                      {"nodes", Value::integer(nodes)},
+                      {"nodes_max", Value::integer(nodes)}}) {
     auto s = set_meta(sql, k, v);
     if (!s.ok()) return s;
   }
@@ -191,6 +198,53 @@ std::string start_job(SqlHost& sql, const Topology& t, const std::optional<Resha
   return job_response(nj);
 }
 
+Status raise_nodes_max(SqlHost& sql, uint32_t nodes) {
+  auto m = meta_int(sql, "nodes_max");
+  if (!m.ok()) return m.error();
+  if (*m >= static_cast<int64_t>(nodes)) return ok_status();
+  return set_meta(sql, "nodes_max", Value::integer(nodes));
+}
+
+std::string drop(SqlHost& sql, const std::string& database, DropStage stage) {
+  auto t = load(sql);
+  if (!t.ok()) return error_response(t.error());
+  auto dropping = meta_int(sql, "dropping");
+  if (!dropping.ok()) return error_response(dropping.error());
+  if (t->version == 0 && *dropping <= 0) return error_response(Error::not_found("no such database: " + database));
+  if (stage == DropStage::Begin) {
+    auto job = load_job(sql);
+    if (!job.ok()) return error_response(job.error());
+    if (*job && (*job)->active())
+      return error_response(Error::sql(std::string("a resize is in progress (phase ") + phase_name((*job)->phase) +
+                                       "); cancel it or wait for it to finish before deleting the database"));
+    // Every node that ever held a part: a shrink leaves the nodes beyond the new count with copies
+    // of the reference tables.
+    auto m = meta_int(sql, "nodes_max");
+    if (!m.ok()) return error_response(m.error());
+    uint32_t nodes = std::max<uint32_t>(t->nodes, static_cast<uint32_t>(std::max<int64_t>(0, *m)));
+    if (*job) nodes = std::max({nodes, (*job)->from_nodes, (*job)->to_nodes});
+    if (auto s = set_meta(sql, "dropping", Value::integer(1)); !s.ok()) return error_response(s.error());
+    if (auto s = set_meta(sql, "nodes_max", Value::integer(nodes)); !s.ok()) return error_response(s.error());
+    wire::Writer w;
+    w.u8(0);
+    w.u32(nodes);
+    return w.take();
+  }
+  if (*dropping <= 0) return error_response(Error::internal("finishing a drop that was not begun"));
+  // Keep what a later database of the same name must start above: catalog version, placement
+  // epoch (nodes compare both) and the id sequences (conductors may still hold id blocks).
+  auto s = set_meta(sql, "dropped_version", Value::integer(static_cast<int64_t>(t->version)));
+  if (s.ok()) s = set_meta(sql, "dropped_epoch", Value::integer(static_cast<int64_t>(t->epoch)));
+  if (s.ok()) s = exec(sql, "DELETE FROM _bd_meta WHERE k NOT IN ('dropped_version', 'dropped_epoch')");
+  if (s.ok()) s = exec(sql, "DELETE FROM _bd_vshards");
+  if (s.ok()) s = exec(sql, "DELETE FROM _bd_tables");
+  if (!s.ok()) return error_response(s.error());
+  wire::Writer w;
+  w.u8(0);
+  w.u32(0);
+  return w.take();
+}
+
 std::string handle_impl(SqlHost& sql, wire::Reader& r) {
   auto op = static_cast<Op>(r.u8());
   if (auto s = init_schema(sql); !s.ok()) return error_response(s.error());
@@ -206,8 +260,14 @@ std::string handle_impl(SqlHost& sql, wire::Reader& r) {
       if (!r.ok()) return error_response(Error::internal("corrupt topology request"));
       auto v = meta_int(sql, "version");
       if (!v.ok()) return error_response(v.error());
+      auto dropping = meta_int(sql, "dropping");
+      if (!dropping.ok()) return error_response(dropping.error());
+      if (*dropping > 0) {
+        if (nodes == 0) return error_response(Error::not_found("no such database: " + database + " (it is being deleted)"));
+        return error_response(Error::sql("database " + database + " is being deleted; delete it again to finish, then create it"));
+      }
       if (*v < 0) {
-        if (nodes == 0) return error_response(Error::sql("no such database: " + database));
+        if (nodes == 0) return error_response(Error::not_found("no such database: " + database));
         if (auto s = create(sql, database, nodes); !s.ok()) return error_response(s.error());
       }
       return topology_response(sql);
@@ -401,6 +461,7 @@ std::string handle_impl(SqlHost& sql, wire::Reader& r) {
             return error_response(Error::retryable("the catalog changed while new nodes were joining"));
           if (auto s = set_meta(sql, "nodes", Value::integer(std::max(t->nodes, next->to_nodes))); !s.ok())
             return error_response(s.error());
+          if (auto s = raise_nodes_max(sql, std::max(t->nodes, next->to_nodes)); !s.ok()) return error_response(s.error());
           next->catalog_version = t->version + 1;  // the bump below
         } else {
           for (auto& m : (*job)->wave()) {  // the wave that has just moved
@@ -415,6 +476,12 @@ std::string handle_impl(SqlHost& sql, wire::Reader& r) {
       }
       if (auto s = store_job(sql, *next); !s.ok()) return error_response(s.error());
       return job_response(*next);
+    }
+    case Op::Drop: {
+      std::string database(r.str());
+      auto stage = static_cast<DropStage>(r.u8());
+      if (!r.ok()) return error_response(Error::internal("corrupt drop request"));
+      return drop(sql, database, stage);
     }
   }
   return error_response(Error::internal("unknown topology op"));
@@ -498,6 +565,14 @@ std::string split_vshard_request(uint32_t vshard, uint64_t expected_epoch) {
 std::string job_get_request() { return std::string(1, static_cast<char>(Op::JobGet)); }
 std::string cancel_request() { return std::string(1, static_cast<char>(Op::Cancel)); }
 
+std::string drop_request(std::string_view database, DropStage stage) {
+  wire::Writer w;
+  w.u8(static_cast<uint8_t>(Op::Drop));
+  w.str(database);
+  w.u8(static_cast<uint8_t>(stage));
+  return w.take();
+}
+
 std::string job_save_request(const ReshardJob& job, Op op) {
   wire::Writer w;
   w.u8(static_cast<uint8_t>(op));
@@ -517,6 +592,15 @@ Result<Topology> decode_topology_response(std::string_view response) {
   uint8_t status = r.u8();
   if (status != 0) return decode_error(r, status);
   return Topology::decode(r);
+}
+
+Result<uint32_t> decode_drop_response(std::string_view response) {
+  wire::Reader r(response);
+  uint8_t status = r.u8();
+  if (status != 0) return decode_error(r, status);
+  uint32_t nodes = r.u32();
+  if (!r.ok()) return Error::internal("corrupt drop response");
+  return nodes;
 }
 
 Result<int64_t> decode_alloc_response(std::string_view response) {

@@ -29,8 +29,17 @@ enum class Op : uint8_t {
   MoveVShard = 11,
   SplitVShard = 12,
   // A rebalance: several virtual-shard moves (from the measured load) as one resize job.
-  MoveVShards = 13
+  MoveVShards = 13,
+  // Deleting the database, in two stages around the wiping of its nodes: Begin (u8 0) refuses while
+  // a job runs, marks the database as being deleted (no one can open or create it meanwhile) and
+  // answers the number of nodes that may hold its data; Finish (u8 1) forgets the catalog and
+  // placement, keeping only the version/epoch/id high-water marks, so that a database created
+  // later under the same name starts above them and nodes refuse conductors still planning on the
+  // deleted one.
+  Drop = 14
 };
+
+enum class DropStage : uint8_t { Begin = 0, Finish = 1 };
 
 inline constexpr uint32_t kDefaultVShards = 256;
 inline constexpr uint32_t kMaxNodes = 256;
@@ -51,6 +60,7 @@ std::string move_vshards_request(const std::vector<Move>& moves);
 std::string split_vshard_request(uint32_t vshard, uint64_t expected_epoch);
 std::string job_get_request();
 std::string cancel_request();
+std::string drop_request(std::string_view database, DropStage stage);
 // Saves `job` (its rev must be the stored one); Join also grows the node count to job.to_nodes
 // (refused if the catalog moved past job.catalog_version), Switch also hands the moved virtual
 // shards to their targets. Both bump the epoch.
@@ -59,6 +69,8 @@ std::string job_save_request(const ReshardJob& job, Op op = Op::JobSave);
 // Response decoders.
 Result<Topology> decode_topology_response(std::string_view response);
 Result<int64_t> decode_alloc_response(std::string_view response);
+// Drop Begin: the number of storage nodes that may hold the database's data.
+Result<uint32_t> decode_drop_response(std::string_view response);
 // The job, or nullopt when there is none.
 Result<std::optional<ReshardJob>> decode_job_response(std::string_view response);
 

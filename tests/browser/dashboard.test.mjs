@@ -73,14 +73,24 @@ try {
     assert(await page.isVisible("#open-form"), "create/open form is visible");
   });
 
-  await check("creating a database with 4 nodes shows its nodes and 256 virtual shards", async () => {
+  await check("opening a database that does not exist says so, and creates nothing", async () => {
+    await page.fill("#db-name", database);
+    await page.click("#open-db");
+    await page.waitForSelector("#error:not([hidden])");
+    const text = await page.textContent("#error");
+    assert(text.includes(`no such database: ${database}`), `error text: ${text}`);
+    assert(await page.isHidden("#db-view"), "no database view");
+  });
+
+  await check("creating a database with 4 nodes shows its nodes and 256 virtual shards, and lists it", async () => {
     await page.fill("#db-name", database);
     await page.fill("#db-nodes", "4");
-    await page.click("#open-form button[type=submit]");
+    await page.click("#create-db");
     await page.waitForSelector("#db-view:not([hidden])");
     assertEqual(await page.locator("[data-testid=node-row]").count(), 4, "node rows");
     assertEqual(await page.locator("#vshards > div").count(), 256, "virtual shard cells");
-    assert((await page.textContent("#recent")).includes(database), "database is in the recent list");
+    await page.waitForSelector(`[data-testid=database-entry][data-name="${database}"]`);
+    assert((await page.textContent(`[data-testid=database-entry][data-name="${database}"]`)).includes("4 nodes"), "catalog entry shows 4 nodes");
   });
 
   await check("the console creates a table and inserts rows; the topology refreshes", async () => {

@@ -29,7 +29,7 @@ const postsRelations = relations(posts, ({ one }) => ({ author: one(users, { fie
 const schema = { users, posts, usersRelations, postsRelations };
 
 function database(name: string) {
-  return drizzle(d1(bigDaddy, name, { nodes: 4 }), { schema });
+  return drizzle(d1(bigDaddy, name, { create: true, nodes: 4 }), { schema });
 }
 
 async function createSchema(db: ReturnType<typeof database>) {
@@ -160,7 +160,7 @@ describe("drizzle-orm (D1 driver) over the D1-compatible client", () => {
 
 describe("D1 interface details", () => {
   it("prepare/bind/first/all/raw/run/exec behave like D1", async () => {
-    const db = d1(bigDaddy, "d1-shapes", { nodes: 3 });
+    const db = d1(bigDaddy, "d1-shapes", { create: true, nodes: 3 });
     const ex = await db.exec("CREATE TABLE kv (id INTEGER PRIMARY KEY, k TEXT, v BLOB); CREATE TABLE other (id INTEGER PRIMARY KEY)");
     expect(ex.duration).toBeGreaterThanOrEqual(0);
     expect(ex.count).toBeGreaterThanOrEqual(1);

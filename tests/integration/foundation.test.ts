@@ -26,7 +26,7 @@ describe("foundation: HTTP", () => {
 
   it("creates a table, inserts 1,000 rows spread over all nodes, reads them back", async () => {
     const db = "http-foundation";
-    let r = await sqlHttp(db, "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT, qty INTEGER)");
+    let r = await sqlHttp(db, "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT, qty INTEGER)", [], { create: true });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     // 1,000 rows in 10 statements of 100 rows, all bound parameters.
     for (let b = 0; b < 10; b++) {
@@ -77,7 +77,7 @@ describe("foundation: HTTP", () => {
     let r = await sqlHttp("http-errors", "SELEC 1");
     expect(r.status).toBe(400);
     expect(r.body.error).toMatch(/near "SELEC": syntax error/);
-    r = await sqlHttp("http-errors", "SELECT * FROM missing");
+    r = await sqlHttp("http-errors", "SELECT * FROM missing", [], { create: true });
     expect(r.status).toBe(400);
     expect(r.body.error).toMatch(/no such table: missing/);
     r = await http("/sql", { method: "POST", body: "not json" });

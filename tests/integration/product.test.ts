@@ -34,7 +34,7 @@ async function sqlHttp(body: Record<string, unknown>) {
 describe("binding RPC", () => {
   it("query with rowMode, batch in order, explain, topology", async () => {
     const db = "product-rpc";
-    let r = await bigDaddy.query(db, "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT, qty INTEGER)", [], { nodes: 4 });
+    let r = await bigDaddy.query(db, "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT, qty INTEGER)", [], { create: true, nodes: 4 });
     expect(r.meta.plan).toBe("ddl");
     r = await bigDaddy.query(db, "INSERT INTO items (id, name, qty) VALUES (?, ?, ?), (?, ?, ?)", [1, "apple", 3, 2, "pear", 5]);
     expect(r.rowsAffected).toBe(2);
@@ -84,7 +84,7 @@ describe("binding RPC", () => {
   // ORMs bind LIMIT/OFFSET as parameters (drizzle: "... order by ... limit ?"); across shards too.
   it("bound LIMIT and OFFSET parameters across shards", async () => {
     const db = "product-limit-params";
-    await bigDaddy.query(db, "CREATE TABLE u (id INTEGER PRIMARY KEY, age INTEGER)", [], { nodes: 3 });
+    await bigDaddy.query(db, "CREATE TABLE u (id INTEGER PRIMARY KEY, age INTEGER)", [], { create: true, nodes: 3 });
     await bigDaddy.query(db, "INSERT INTO u VALUES (1, 30), (2, 40), (3, 20), (4, 50)");
     let r = await bigDaddy.query(db, "SELECT id FROM u ORDER BY age DESC LIMIT ?", [2]);
     expect(r.rows).toEqual([{ id: 4 }, { id: 2 }]);
@@ -111,6 +111,7 @@ describe("HTTP API", () => {
     const database = "product-http-batch";
     let r = await sqlHttp({
       database,
+      create: true,
       nodes: 3,
       batch: [
         { query: "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)" },
@@ -136,7 +137,7 @@ describe("HTTP API", () => {
 
   it("POST /sql with explain: true returns the plan in meta", async () => {
     const database = "product-http-explain";
-    await sqlHttp({ database, query: "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)" });
+    await sqlHttp({ database, create: true, query: "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)" });
     const r = await sqlHttp({ database, query: "SELECT * FROM t WHERE id = ?", params: [7], explain: true });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body.meta.plan).toBe("route");
@@ -145,12 +146,12 @@ describe("HTTP API", () => {
   });
 
   it("errors are 4xx JSON without stack traces", async () => {
-    const r = await sqlHttp({ database: "product-http-errors", query: "SELECT * FROM missing" });
+    const r = await sqlHttp({ database: "product-http-errors", create: true, query: "SELECT * FROM missing" });
     expect(r.status).toBe(400);
     expect(Object.keys(r.body)).toEqual(["error"]);
     expect(r.body.error).toBe("no such table: missing");
     expect(JSON.stringify(r.body)).not.toMatch(/\bat .*\.ts|driver|BigDaddyError/);
-    for (const bad of [{ query: "SELECT 1" }, { database: "x" }, { database: "x", query: "SELECT 1", params: 3 }, { database: "x", query: "SELECT 1", nodes: -1 }]) {
+    for (const bad of [{ query: "SELECT 1" }, { database: "x" }, { database: "x", query: "SELECT 1", params: 3 }, { database: "x", create: true, query: "SELECT 1", nodes: -1 }]) {
       const e = await sqlHttp(bad);
       expect(e.status).toBe(400);
       expect(typeof e.body.error).toBe("string");
@@ -159,26 +160,26 @@ describe("HTTP API", () => {
     expect(nf.status).toBe(404);
   });
 
-  it("GET /api/databases/:db is the topology JSON; an unknown database is a 400", async () => {
-    await sqlHttp({ database: "product-http-topo", nodes: 2, query: "CREATE TABLE t (id INTEGER PRIMARY KEY)" });
+  it("GET /api/databases/:db is the topology JSON; an unknown database is a 404", async () => {
+    await sqlHttp({ database: "product-http-topo", create: true, nodes: 2, query: "CREATE TABLE t (id INTEGER PRIMARY KEY)" });
     let res = await bigDaddy.fetch(new Request("http://bigdaddy.local/api/databases/product-http-topo"));
     const body = (await res.json()) as any;
     expect(res.status).toBe(200);
     expect(body).toMatchObject({ database: "product-http-topo", indexes: [], jobs: [] });
     expect(body.nodes).toHaveLength(2);
     res = await bigDaddy.fetch(new Request("http://bigdaddy.local/api/databases/product-never-created"));
-    expect(res.status).toBe(400);
-    expect(((await res.json()) as any).error).toMatch(/no such database/);
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as any).error).toBe("no such database: product-never-created");
     res = await bigDaddy.fetch(new Request("http://bigdaddy.local/api/databases/%E0%A4%A"));
     expect(res.status).toBe(400);
-    // ?nodes=N creates it (the dashboard's create form).
-    res = await bigDaddy.fetch(new Request("http://bigdaddy.local/api/databases/product-created-by-dash?nodes=3"));
-    expect(((await res.json()) as any).nodes).toHaveLength(3);
+    // Reading never creates (a query parameter no longer does either).
+    res = await bigDaddy.fetch(new Request("http://bigdaddy.local/api/databases/product-not-created-by-dash?nodes=3"));
+    expect(res.status).toBe(404);
   });
 });
 
 describe("auth", () => {
-  const query = { database: "product-auth", nodes: 2, query: "SELECT 42 AS answer" };
+  const query = { database: "product-auth", create: true, nodes: 2, query: "SELECT 42 AS answer" };
 
   it("/health is always open", async () => {
     expect((await call("/health", {}, prod)).status).toBe(200);
@@ -264,7 +265,7 @@ describe("dashboard", () => {
     let res = await bigDaddy.fetch(new Request("http://bigdaddy.local/dash/"));
     expect(res.status).toBe(200);
     const html = await res.text();
-    for (const s of ["SQL console", "Virtual shards", "Jobs", "Indexes", "Nodes", "Tables", "Open / create"]) expect(html).toContain(s);
+    for (const s of ["SQL console", "Virtual shards", "Jobs", "Indexes", "Nodes", "Tables", "All databases", "Create"]) expect(html).toContain(s);
     res = await bigDaddy.fetch(new Request("http://bigdaddy.local/dash/app.js"));
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/javascript/);
@@ -283,7 +284,7 @@ describe("dashboard", () => {
 
   it("natural language → SQL with a (fake) Workers AI binding; the SQL is returned, not run", async () => {
     const database = "product-nl";
-    await bigDaddy.query(database, "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, age INTEGER)", [], { nodes: 2 });
+    await bigDaddy.query(database, "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, age INTEGER)", [], { create: true, nodes: 2 });
     const calls: any[] = [];
     const AI = {
       async run(model: string, input: any) {

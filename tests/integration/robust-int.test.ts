@@ -28,6 +28,7 @@ const sql = (database: string, query: string, params = "[]") => sqlText(`{"datab
 describe("exact integers", () => {
   it("round-trip through route, scatter, merge, aggregate and combine plans over HTTP", async () => {
     const db = "robust-int-http";
+    await bigDaddy.createDatabase(db);
     expect((await sql(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, i INTEGER, r REAL, a)")).status).toBe(200);
     let r = await sql(db, `INSERT INTO t VALUES (1, ${MAX}, 2.5, 'x'), (2, ${P53}, 0.5, ${MIN}), (3, ${MIN}, 1.5, NULL)`);
     expect(r.status, r.text).toBe(200);
@@ -70,6 +71,7 @@ describe("exact integers", () => {
 
   it("sum overflow is SQLite's error; 1e300 and 1e19 are REALs; non-finite REALs stay numbers", async () => {
     const db = "robust-int-overflow";
+    await bigDaddy.createDatabase(db);
     await sql(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, i INTEGER, r REAL)");
     let r = await sql(db, "INSERT INTO t VALUES (?, ?, ?), (?, ?, ?)", `[1, ${MAX}, 1e300, 2, 1, 1e19]`);
     expect(r.status, r.text).toBe(200);
@@ -88,7 +90,7 @@ describe("exact integers", () => {
 
   it("the binding takes and returns BigInt beyond 2^53", async () => {
     const db = "robust-int-rpc";
-    await bigDaddy.query(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, i INTEGER, x)");
+    await bigDaddy.query(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, i INTEGER, x)", [], { create: true });
     const ins = await bigDaddy.query(db, "INSERT INTO t VALUES (?, ?, ?)", [BigInt(MAX), BigInt(MIN), 2 ** 60]);
     expect(ins.lastInsertRowid).toBe(BigInt(MAX));
     let r = await bigDaddy.query(db, "SELECT id, i, x, typeof(x) FROM t");

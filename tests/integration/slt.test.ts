@@ -38,7 +38,7 @@ function engineFor(name: string, transport: "binding" | "driver") {
     const t0 = Date.now();
     try {
       if (transport === "binding") {
-        const r = await bigDaddy.query(database, sql, [], { nodes: NODES, rowMode: "array" });
+        const r = await bigDaddy.query(database, sql, [], { create: true, nodes: NODES, rowMode: "array" });
         return { columns: r.columns, rows: r.rows };
       }
       const r = await runQuery(env as any, database, sql, [], { nodes: NODES });

@@ -168,6 +168,15 @@ class Sim : public Model {
 
   std::string serve(const OutRequest& r) {
     if (r.target == OutRequest::Target::Topology) return serve_topology_request(*topology_, r.payload);
+    if (r.target == OutRequest::Target::Catalog) {
+      // The catalog of databases: only creating the model's database asks it.
+      if (!catalog_) {
+        auto c = SqliteHost::open(":memory:");
+        if (!c.ok()) return {};
+        catalog_ = std::move(*c);
+      }
+      return serve_catalog_request(*catalog_, r.payload);
+    }
     auto* n = node(r.node);
     if (!n) return {};
     return serve_storage_request(*n, r.payload);
@@ -197,6 +206,7 @@ class Sim : public Model {
   Options o_;
   int clients_ = 0;
   std::unique_ptr<SqliteHost> topology_;
+  std::unique_ptr<SqliteHost> catalog_;
   std::vector<std::unique_ptr<SqliteHost>> nodes_;
   std::vector<std::unique_ptr<Conductor>> conductors_;
 };
@@ -405,6 +415,11 @@ class Run {
       }
       Server* server = nullptr;
       SqliteHost* host = nullptr;
+      if (req->target == OutRequest::Target::Catalog || req->target == OutRequest::Target::Wipe) {
+        // Creating and deleting databases are not part of a measured run.
+        at(now_ + half, [this, client, i] { deliver(client, i, {false, "the model does not serve the catalog of databases"}); });
+        continue;
+      }
       if (req->target == OutRequest::Target::Topology) {
         server = &topology_;
         host = &topology_host_;

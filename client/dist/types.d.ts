@@ -1,0 +1,219 @@
+export type SqlValue = null | number | bigint | string | boolean | ArrayBuffer | Uint8Array | number[];
+export type RowMode = "object" | "array";
+type Plain0 = null | undefined | boolean | number | bigint | string;
+type Plain1 = Plain0 | Plain0[] | {
+    [k: string]: Plain0 | Plain0[];
+};
+type Plain2 = Plain1 | Plain1[] | {
+    [k: string]: Plain1 | Plain1[];
+};
+export type MetaValue = Plain2 | Plain2[] | {
+    [k: string]: Plain2 | Plain2[];
+};
+export interface SqlResult<Row = Record<string, SqlValue>> {
+    columns: string[];
+    rows: Row[];
+    rowsAffected: number;
+    /** A BigInt beyond 2^53. */
+    lastInsertRowid: number | bigint;
+    /** How the statement ran: plan ("route" | "scatter" | "combine" | "ddl" | ...), nodes, nodesTouched, roundTrips. */
+    meta: {
+        plan?: string;
+        nodes?: number[];
+        nodesTouched?: number;
+        roundTrips?: number;
+        [k: string]: MetaValue;
+    };
+}
+export interface BatchStatement {
+    sql?: string;
+    query?: string;
+    params?: SqlValue[];
+}
+/**
+ * A batch runs its statements in order. Each statement is atomic on every node it touches; the
+ * batch as a whole is NOT atomic (no cross-statement transactions yet). It stops at the first
+ * error: `results` holds the statements that ran (and stay applied), `error.index` the one that failed.
+ */
+export interface BatchResult<Row = Record<string, SqlValue>> {
+    results: SqlResult<Row>[];
+    error?: {
+        index: number;
+        message: string;
+        code: number;
+    };
+}
+/** createConnection / createDatabase: the node count of a database they create (default 8). */
+export interface ConnectionOptions {
+    nodes?: number;
+}
+/** Other calls need an existing database ("no such database: <name>") unless `create: true`. */
+export interface QueryOptions extends ConnectionOptions {
+    rowMode?: RowMode;
+    create?: boolean;
+}
+/** An entry of the catalog of databases (listDatabases, GET /api/databases). */
+export interface DatabaseEntry {
+    name: string;
+    nodes: number;
+    /** Milliseconds since the Unix epoch. */
+    created: number;
+    /** "ready", or "deleting" while (or if interrupted while) it is deleted. */
+    state: string;
+    /** Rows (a reference table's copies counted once) and bytes on all nodes; null when unknown. */
+    rows: number | null;
+    bytes: number | null;
+    resizing?: boolean;
+    error?: string;
+}
+/**
+ * The `sql` tagged template returned by createConnection: interpolated values are bound parameters.
+ * The row type is the caller's: sql<{ id: number }>`SELECT id FROM t`.
+ */
+export type SqlTag = <Row extends object = Record<string, SqlValue>>(strings: TemplateStringsArray | string, ...values: SqlValue[]) => Promise<SqlResult<Row>>;
+export interface TopologyNode {
+    node: number;
+    status: string;
+    vshards: number;
+    rows: number;
+    bytes?: number;
+    tables: Record<string, {
+        rows: number;
+        bytes?: number;
+    }>;
+}
+export interface TopologyTable {
+    name: string;
+    kind: string;
+    rows?: number;
+    shardKey?: string | null;
+    columns?: {
+        name: string;
+        type: string;
+        affinity: string;
+    }[];
+    sql?: string;
+}
+export interface TopologyVshard {
+    id: number;
+    lo: string;
+    hi: string;
+    node: number;
+    status: string;
+}
+export interface Topology {
+    database: string;
+    version: number;
+    epoch: number;
+    nodes: TopologyNode[];
+    /** Rows of all tables (a reference table counted once) and bytes of all nodes. */
+    rows: number;
+    bytes: number;
+    tables: TopologyTable[];
+    vshards: TopologyVshard[];
+    indexes: Record<string, MetaValue>[];
+    /** The resize job, if any (running or the last one). */
+    resize: ResizeJob | null;
+    jobs: Record<string, MetaValue>[];
+}
+/** A resize (or virtual-shard move) job: its phase and progress. */
+export interface ResizeJob {
+    id: number;
+    /** join, capture, copy, catch-up, fence, final-catch-up, activate, cleanup, switch, finish, done | abort, cancelled */
+    phase: string;
+    active: boolean;
+    fromNodes: number;
+    toNodes: number;
+    vshardsMoving: number;
+    rowsTotal: number;
+    rowsCopied: number;
+    changesReplayed: number;
+    cancelRequested: boolean;
+    /** Consecutive failed steps (each is retried with backoff) and the last error. */
+    failures: number;
+    lastError?: string;
+}
+/** env.BIG_DADDY: a service binding to the "big-daddy" Worker. */
+export interface BigDaddyBinding {
+    /** Creates the database if it does not exist (with `nodes` nodes, default 8), then returns the `sql` tag. */
+    createConnection(databaseId: string, options?: ConnectionOptions): Promise<SqlTag>;
+    /** Creates the database if it does not exist; `created: false` when it did. */
+    createDatabase(databaseId: string, options?: ConnectionOptions): Promise<{
+        database: string;
+        created: boolean;
+        nodes: number;
+    }>;
+    /** The catalog of databases, each with its current nodes, rows and bytes. */
+    listDatabases(): Promise<DatabaseEntry[]>;
+    /** Deletes the database and every node's data (refused while a resize runs). */
+    deleteDatabase(databaseId: string): Promise<{
+        database: string;
+        nodes: number;
+    }>;
+    query<Row = Record<string, SqlValue>>(databaseId: string, sql: string, params?: SqlValue[], options?: QueryOptions): Promise<SqlResult<Row>>;
+    batch<Row = Record<string, SqlValue>>(databaseId: string, statements: BatchStatement[], options?: QueryOptions): Promise<BatchResult<Row>>;
+    explain(databaseId: string, sql: string, params?: SqlValue[], options?: QueryOptions): Promise<SqlResult>;
+    topology(databaseId: string): Promise<Topology>;
+    /** Grows (or shrinks) the database to `nodes` storage nodes online (rows move while it keeps serving). */
+    resize(databaseId: string, options: {
+        nodes: number;
+    }): Promise<ResizeJob | null>;
+    resizeStatus(databaseId: string): Promise<ResizeJob | null>;
+    /** Cancels a resize that has not begun to switch over (rows stay where they were). */
+    cancelResize(databaseId: string): Promise<ResizeJob | null>;
+    fetch(request: Request): Promise<Response>;
+}
+export interface D1Meta {
+    duration: number;
+    size_after: number;
+    rows_read: number;
+    rows_written: number;
+    /** A number, as D1's; beyond 2^53 the exact value is meta.bigdaddy.lastInsertRowid (a BigInt). */
+    last_row_id: number;
+    changed_db: boolean;
+    changes: number;
+    served_by?: string;
+    [key: string]: unknown;
+}
+export interface D1Result<T = Record<string, unknown>> {
+    results: T[];
+    success: true;
+    meta: D1Meta;
+}
+export interface D1ExecResult {
+    count: number;
+    duration: number;
+}
+export interface D1PreparedStatement {
+    bind(...values: unknown[]): D1PreparedStatement;
+    first<T = unknown>(colName: string): Promise<T | null>;
+    first<T = Record<string, unknown>>(): Promise<T | null>;
+    run<T = Record<string, unknown>>(): Promise<D1Result<T>>;
+    all<T = Record<string, unknown>>(): Promise<D1Result<T>>;
+    raw<T = unknown[]>(options: {
+        columnNames: true;
+    }): Promise<[string[], ...T[]]>;
+    raw<T = unknown[]>(options?: {
+        columnNames?: false;
+    }): Promise<T[]>;
+}
+export interface D1DatabaseSession {
+    prepare(query: string): D1PreparedStatement;
+    batch<T = unknown>(statements: D1PreparedStatement[]): Promise<D1Result<T>[]>;
+    getBookmark(): string | null;
+}
+export interface D1Database {
+    prepare(query: string): D1PreparedStatement;
+    batch<T = unknown>(statements: D1PreparedStatement[]): Promise<D1Result<T>[]>;
+    exec(query: string): Promise<D1ExecResult>;
+    withSession(constraintOrBookmark?: string): D1DatabaseSession;
+    /** @deprecated D1 only; Big Daddy throws "not supported". */
+    dump(): Promise<ArrayBuffer>;
+}
+export interface D1ClientOptions {
+    /** Create the database on first use if it does not exist (otherwise it must exist, as in D1). */
+    create?: boolean;
+    /** Storage nodes for a database this client creates. Default 8. */
+    nodes?: number;
+}
+export {};
