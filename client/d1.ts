@@ -1,6 +1,6 @@
 // A D1-compatible client over Big Daddy's service binding:
 //
-//   import { d1 } from "big-daddy/client/d1";
+//   import { d1 } from "big-daddy-client/d1";
 //   const db = d1(env.BIG_DADDY, "my-database");
 //   const { results } = await db.prepare("SELECT * FROM users WHERE id = ?").bind(1).all();
 //
@@ -14,9 +14,9 @@
 import type {
   BatchStatement, BigDaddyBinding, D1ClientOptions, D1Database, D1DatabaseSession, D1ExecResult, D1Meta,
   D1PreparedStatement, D1Result, SqlResult, SqlValue, TransactionHandle,
-} from "./types";
+} from "./types.js";
 
-export type * from "./types";
+export type * from "./types.js";
 
 /** A D1Database backed by Big Daddy database `databaseId`, reached through `binding` (env.BIG_DADDY). */
 export function d1(binding: BigDaddyBinding, databaseId: string, options: D1ClientOptions = {}): D1Database {

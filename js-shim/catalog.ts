@@ -1,6 +1,7 @@
 // Databases as things one creates, lists and deletes: thin calls into the core's create / drop /
 // catalog modes (conductor/databases.h), shared by the binding and the HTTP API.
 import { BigDaddyError, DEFAULT_NODES, runQuery, type Env } from "./driver";
+import { forgetInsights } from "./insights";
 
 export interface DatabaseEntry {
   name: string;
@@ -38,6 +39,7 @@ export async function createDatabase(env: Env, database: string, nodes?: number)
 
 // Deletes the database and everything its nodes hold: {database, nodes}.
 export async function deleteDatabase(env: Env, database: string): Promise<{ database: string; nodes: number }> {
+  forgetInsights(database);
   return jsonRow(await runQuery(env, database, "", [], { mode: "drop" }));
 }
 

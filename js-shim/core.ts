@@ -15,6 +15,7 @@ interface Exports {
   bd_storage_handle(p: number, n: number): number;
   bd_topology_handle(p: number, n: number): number;
   bd_catalog_handle(p: number, n: number): number;
+  bd_insights_handle(p: number, n: number): number;
   bd_conductor_start(p: number, n: number): number;
   bd_conductor_resume(p: number, n: number): number;
   bd_conductor_abort(session: number): void;
@@ -95,7 +96,7 @@ export class Core {
   // getCore() hands out a fresh one.
   poisoned = false;
 
-  call(fn: "bd_storage_handle" | "bd_topology_handle" | "bd_catalog_handle" | "bd_conductor_start" | "bd_conductor_resume" | "bd_health" | "bd_storage_recover", input: Uint8Array): Uint8Array {
+  call(fn: "bd_storage_handle" | "bd_topology_handle" | "bd_catalog_handle" | "bd_insights_handle" | "bd_conductor_start" | "bd_conductor_resume" | "bd_health" | "bd_storage_recover", input: Uint8Array): Uint8Array {
     if (this.poisoned) throw new CoreTrap("the query engine was restarted after a failure; this statement was interrupted", "");
     try {
       const p = this.ex.bd_alloc(input.length);

@@ -1,6 +1,7 @@
 // Drives one statement through the conductor state machine: start, then send each batch of
 // requests to the objects in parallel and feed the responses back, until the core is done.
 import { CoreTrap, getCore } from "./core";
+import { observeNode, observeStatement } from "./insights";
 import { Reader, Writer, unbindable, type ResultSet, type SqlValue } from "./codec";
 
 export interface Env {
@@ -11,13 +12,14 @@ export interface Env {
   BIG_DADDY_TOKEN?: string;
   BIG_DADDY_LOCAL_DEV?: string;
   BIG_DADDY_TEST_HOOKS?: string; // "1": resize fault-injection hooks (tests only)
+  BIG_DADDY_SLOW_MS?: string; // statements at least this slow are logged as JSON lines (default 500)
 }
 
 export interface QueryOptions {
   // Create the database with this many nodes if it does not exist; 0 or absent: it must exist
   // (a missing one answers "no such database: <name>").
   nodes?: number;
-  mode?: "query" | "explain" | "topology" | "reshard" | "script" | "create" | "drop" | "databases";
+  mode?: "query" | "explain" | "topology" | "reshard" | "script" | "create" | "drop" | "databases" | "browse" | "export" | "export-abandon" | "import";
   // The topology object's own alarm runs resize steps: its topology requests stay local.
   topology?: Handle;
   // Test hook: throw after this many rounds of I/O (a step cut off part-way).
@@ -53,12 +55,12 @@ export class BigDaddyError extends Error {
   }
 }
 
-const MODES = { query: 0, explain: 1, topology: 2, reshard: 3, script: 4, create: 5, drop: 6, databases: 7 } as const;
+const MODES = { query: 0, explain: 1, topology: 2, reshard: 3, script: 4, create: 5, drop: 6, databases: 7, browse: 8, export: 9, "export-abandon": 10, import: 11 } as const;
 export const DEFAULT_NODES = 8;
 
 export interface Handle { handle(req: Uint8Array, database?: string): Promise<Uint8Array> }
 
-const TARGET_TOPOLOGY = 0, TARGET_SLEEP = 2, TARGET_CATALOG = 3, TARGET_WIPE = 4;
+const TARGET_TOPOLOGY = 0, TARGET_STORAGE = 1, TARGET_SLEEP = 2, TARGET_CATALOG = 3, TARGET_WIPE = 4;
 // The one object holding the catalog of databases.
 export const CATALOG_OBJECT = "catalog";
 
@@ -128,6 +130,8 @@ async function drive(env: Env, database: string, sql: string, params: readonly S
   w.u8(options.onRows ? 1 : 0);
   let step = new Reader(core.call("bd_conductor_start", w.finish()), options.markReals);
   let rounds = 0;
+  // Statements are measured for the slow-statement log and query insights (insights.ts).
+  const observed = (options.mode ?? "query") === "query" ? Date.now() : 0;
   for (;;) {
     const kind = step.u8();
     const session = step.u32();
@@ -152,12 +156,14 @@ async function drive(env: Env, database: string, sql: string, params: readonly S
         if (failed) result.script.error = failed;
       }
       sendBackground(env, database, step, options);
+      if (observed) observeStatement(env, database, sql, observed, { meta: result.meta, rows: rs.rows.length, changes: Number(rs.changes) });
       return result;
     }
     if (kind === 1) {
       const code = step.u8();
       const message = step.str();
       sendBackground(env, database, step, options);
+      if (observed) observeStatement(env, database, sql, observed, { error: message });
       throw new BigDaddyError(message, code);
     }
     if (kind === 3) {
@@ -193,10 +199,11 @@ async function drive(env: Env, database: string, sql: string, params: readonly S
         ));
         continue;
       }
+      const sent = target === TARGET_STORAGE ? Date.now() : 0;
       sends.push(
         stubFor(env, database, target, node, options.topology).handle(payload, target === TARGET_TOPOLOGY ? database : undefined).then(
-          (r) => [true, new Uint8Array(r)] as [boolean, Uint8Array],
-          (e) => [false, new TextEncoder().encode(String(e?.message ?? e))] as [boolean, Uint8Array],
+          (r) => { if (sent) observeNode(database, node, sent, true); return [true, new Uint8Array(r)] as [boolean, Uint8Array]; },
+          (e) => { if (sent) observeNode(database, node, sent, false); return [false, new TextEncoder().encode(String(e?.message ?? e))] as [boolean, Uint8Array]; },
         ),
       );
     }

@@ -7,6 +7,8 @@ import { getCore } from "./core";
 import type { TransactionAnswer, TransactionOptions } from "./objects";
 import { NDJSON, startStream } from "./stream";
 import { checkCreateNodes, createDatabase, deleteDatabase, listDatabases } from "./catalog";
+import { readInsights } from "./insights";
+import { exportResponse, importResponse } from "./dump";
 import { authorize, endSessions, newSession, secretsEqual, sessionCookie, SESSION_COOKIE, type AuthEnv } from "./auth";
 
 export interface Env extends CoreEnv, AuthEnv {
@@ -149,6 +151,7 @@ export function errorBody(e: BigDaddyError, extra: Record<string, unknown> = {})
 }
 
 async function route(request: Request, env: Env, ctx?: Waiter): Promise<Response> {
+  const waitUntil = ctx ? (p: Promise<unknown>) => ctx.waitUntil(p) : undefined;
   const url = new URL(request.url);
   const path = url.pathname;
   if (path === "/health" && (request.method === "GET" || request.method === "HEAD")) return health();
@@ -209,6 +212,42 @@ async function route(request: Request, env: Env, ctx?: Waiter): Promise<Response
     if (request.method !== "GET") return json({ error: "use GET or DELETE" }, 405);
     const r = await runQuery(env, database, "", [], { mode: "topology" });
     return json(r.meta);
+  }
+  // GET /api/databases/:db/tables/:table/rows?sort=<column>&desc=1&limit=50&offset=0: a page of
+  // the table's rows with the node each lives on (the dashboard's table browser).
+  const br = path.match(/^\/api\/databases\/([^/]+)\/tables\/([^/]+)\/rows$/);
+  if (br) {
+    if (request.method !== "GET") return json({ error: "use GET" }, 405);
+    let database: string, table: string;
+    try { database = decodeURIComponent(br[1]); table = decodeURIComponent(br[2]); } catch { return json({ error: "malformed name in the URL" }, 400); }
+    const int = (k: string, d: number) => { const v = url.searchParams.get(k); const n = v === null ? d : Number(v); return Number.isInteger(n) ? n : NaN; };
+    const params = [url.searchParams.get("sort") || null, url.searchParams.get("desc") === "1" ? 1 : 0, int("limit", 50), int("offset", 0)];
+    if (params.some((p) => typeof p === "number" && Number.isNaN(p))) return json({ error: "limit and offset must be integers" }, 400);
+    const r = await runQuery(env, database, table, params, { mode: "browse" });
+    const { rowNodes, ...meta } = r.meta as Record<string, unknown>;
+    return json({ ...shape(r, "array"), meta, nodes: rowNodes });
+  }
+  // GET /api/databases/:db/export[?table=t]: the SQL dump, streamed; POST .../import: load one.
+  const dm = path.match(/^\/api\/databases\/([^/]+)\/(export|import)$/);
+  if (dm) {
+    let database: string;
+    try { database = decodeURIComponent(dm[1]); } catch { return json({ error: "malformed database name in the URL" }, 400); }
+    if (dm[2] === "export") {
+      if (request.method !== "GET") return json({ error: "use GET" }, 405);
+      return exportResponse(env, database, url.searchParams.getAll("table"), (p) => waitUntil?.(p));
+    }
+    if (request.method !== "POST") return json({ error: "use POST with the SQL dump as the body" }, 405);
+    // The database must exist (POST /api/databases creates one): check before streaming.
+    await runQuery(env, database, "", [], { mode: "topology" });
+    return importResponse(env, database, request.body);
+  }
+  // GET /api/databases/:db/insights: recent and slowest statements, statements by text, load per node.
+  const ins = path.match(/^\/api\/databases\/([^/]+)\/insights$/);
+  if (ins) {
+    if (request.method !== "GET") return json({ error: "use GET" }, 405);
+    let database: string;
+    try { database = decodeURIComponent(ins[1]); } catch { return json({ error: "malformed database name in the URL" }, 400); }
+    return json(await readInsights(env, database));
   }
   // POST /api/databases/:db/resize {"nodes": N} starts (or reports) an online resize;
   // {"cancel": true} cancels one that has not begun to switch over. GET reports the job.

@@ -3,6 +3,7 @@
 import { RpcTarget, WorkerEntrypoint } from "cloudflare:workers";
 import { BigDaddyError, DEFAULT_NODES, runQuery as runCore, type QueryOptions } from "./driver";
 import { checkCreateNodes, createDatabase, deleteDatabase, listDatabases, type DatabaseEntry } from "./catalog";
+import { flushInsights } from "./insights";
 import type { SqlValue } from "./codec";
 import { startStream } from "./stream";
 import { handleHttp, openTransaction, runBatch, runScript, shape, transactionStub, type BatchResult, type BatchStatement, type Env, type ExecResult, type RowMode, type SqlResult } from "./http";
@@ -112,7 +113,11 @@ export default class BigDaddy extends WorkerEntrypoint<Env> {
   // Exactly one statement (trailing ';' and comments allowed) with positional parameters; scripts
   // go through exec(). The database must exist, unless `create: true`.
   async query(databaseId: string, sql: string, params: SqlValue[] = [], options: QueryCallOptions = {}): Promise<Public.SqlResult> {
-    return publicResult(shape(await runQuery(this.env, databaseId, sql, params ?? [], { nodes: createNodes(options), waitUntil: this.waiter() }), options.rowMode));
+    try {
+      return publicResult(shape(await runQuery(this.env, databaseId, sql, params ?? [], { nodes: createNodes(options), waitUntil: this.waiter() }), options.rowMode));
+    } finally {
+      this.flushLater();
+    }
   }
 
   private waiter() {
@@ -121,7 +126,11 @@ export default class BigDaddy extends WorkerEntrypoint<Env> {
 
   // Statements in order, as one transaction: all apply or none (`error.index` names the one that failed).
   async batch(databaseId: string, statements: BatchStatement[], options: QueryCallOptions = {}): Promise<Public.BatchResult> {
-    return (await rpc(() => runBatch(this.env, databaseId, statements, { rowMode: options.rowMode, nodes: createNodes(options), waitUntil: this.waiter() }))) as Public.BatchResult;
+    try {
+      return (await rpc(() => runBatch(this.env, databaseId, statements, { rowMode: options.rowMode, nodes: createNodes(options), waitUntil: this.waiter() }))) as Public.BatchResult;
+    } finally {
+      this.flushLater();
+    }
   }
 
   // A script: statements separated by ';' (no parameters), run in order until one fails. Returns
@@ -210,6 +219,15 @@ export default class BigDaddy extends WorkerEntrypoint<Env> {
   }
 
   async fetch(request: Request): Promise<Response> {
-    return handleHttp(request, this.env, this.ctx);
+    try {
+      return await handleHttp(request, this.env, this.ctx);
+    } finally {
+      this.flushLater();
+    }
+  }
+
+  // What this isolate measured (insights.ts) goes to the databases' insights in the background.
+  private flushLater() {
+    this.ctx.waitUntil(flushInsights(this.env));
   }
 }

@@ -14,7 +14,7 @@ const ROLLBACK = Symbol("rollback");
 const JOB_OPS = new Set([5, 10, 11, 13]);
 const SLICE_MS = 20_000;
 
-function transact(ctx: DurableObjectState, fn: "bd_storage_handle" | "bd_topology_handle" | "bd_catalog_handle" | "bd_storage_recover", req: Uint8Array): Uint8Array {
+function transact(ctx: DurableObjectState, fn: "bd_storage_handle" | "bd_topology_handle" | "bd_catalog_handle" | "bd_insights_handle" | "bd_storage_recover", req: Uint8Array): Uint8Array {
   const core = getCore();
   let out: Uint8Array = new Uint8Array(0);
   core.withSql(ctx.storage.sql, () => {
@@ -115,6 +115,12 @@ export class Topology extends DurableObject<Env> {
       await this.ctx.storage.setAlarm(Date.now());
     }
     return out;
+  }
+
+  // Query insights and per-node load of this database (topology/insights.h): batches from the
+  // Worker's isolates, and the report the dashboard reads.
+  async insights(req: Uint8Array): Promise<Uint8Array> {
+    return transact(this.ctx, "bd_insights_handle", new Uint8Array(req));
   }
 
   async alarm(): Promise<void> {

@@ -58,9 +58,13 @@ suite shell bash tests/cli/shell_test.sh
 # Integration tests in workerd (vitest-pool-workers).
 suite workerd npx vitest run
 # The product surface: the example consumer under wrangler dev, the dashboard in headless Chromium,
-# the deploy dry run with its compressed-size check.
+# the client package, the CLI, the deploy dry run with its compressed-size check.
 suite example bash scripts/example-test.sh
 suite browser bash scripts/browser-test.sh
+# The client package as a user installs it (npm pack, a scratch consumer Worker, tsc, wrangler dev).
+suite client bash tests/cli/client-package-test.sh
+# The bigdaddy CLI (databases, query, resize, migrations, export/import) against wrangler dev.
+suite cli bash tests/cli/with-wrangler-dev.sh tests/cli/tools-cli.test.mjs
 suite deploy bash scripts/deploy-check.sh
 
 echo "suites: ${#passed[@]} passed, ${#failed[@]} failed${failed:+ (${failed[*]})}"

@@ -16,6 +16,7 @@
 #include "sql/printer.h"
 #include "storage/node.h"
 #include "topology/databases.h"
+#include "topology/insights.h"
 #include "topology/store.h"
 #include "wire/codec.h"
 
@@ -203,6 +204,11 @@ BD_EXPORT(bd_topology_handle) uint8_t* bd_topology_handle(const char* req, uint3
 BD_EXPORT(bd_catalog_handle) uint8_t* bd_catalog_handle(const char* req, uint32_t len) {
   JsSqlHost host;
   return emit(bd::databases::handle(host, std::string_view(req, len)));
+}
+
+BD_EXPORT(bd_insights_handle) uint8_t* bd_insights_handle(const char* req, uint32_t len) {
+  JsSqlHost host;
+  return emit(bd::insights::handle(host, std::string_view(req, len)));
 }
 
 // Start request: str database, str sql, row params, u32 nodes, u8 mode (query/explain/topology), then

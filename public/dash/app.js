@@ -68,8 +68,9 @@ function fmtBytes(n) {
   while (n >= 1024 && i < u.length - 1) { n /= 1024; i++; }
   return `${n.toFixed(i ? 1 : 0)} ${u[i]}`;
 }
-// One hue per node, spread around the circle so neighbours differ.
-const nodeColor = (node, count) => `hsl(${Math.round((node * 360) / Math.max(count, 1) + 30) % 360} 70% 58%)`;
+// One hue per node, fixed by its number alone (the golden angle keeps neighbours apart), so a
+// node keeps its color when the node count changes.
+const nodeColor = (node) => `hsl(${Math.round(node * 137.508 + 30) % 360} 70% 58%)`;
 
 function cell(v) {
   if (v === null || v === undefined) return el("td", {}, el("span", { class: "null" }, "NULL"));
@@ -159,7 +160,8 @@ function render() {
   $("current").classList.remove("muted");
   renderDatabases();
 
-  const totalRows = nodes.reduce((a, n) => a + (n.rows || 0), 0);
+  // Rows of the database: a reference table's copies count once (the report's total).
+  const totalRows = typeof t.rows === "number" ? t.rows : nodes.reduce((a, n) => a + (n.rows || 0), 0);
   const vshards = Array.isArray(t.vshards) ? t.vshards : [];
   const tables = Array.isArray(t.tables) ? t.tables : [];
   $("summary").replaceChildren(
@@ -173,6 +175,7 @@ function render() {
   renderVshards(vshards, nodes.length);
   renderHot(Array.isArray(t.hotShards) ? t.hotShards : [], nodes);
   renderJobs(Array.isArray(t.jobs) ? t.jobs : []);
+  renderTab();
 }
 
 function renderNodes(nodes) {
@@ -189,7 +192,7 @@ function renderNodes(nodes) {
   $("nodes").replaceChildren(
     el("div", { class: "bar-row head" }, el("div", {}, "node"), el("div", {}, "rows"), el("div", {}, hasBytes ? "bytes" : "bytes (not reported yet)")),
     ...nodes.map((n) => {
-      const color = nodeColor(n.node, nodes.length);
+      const color = nodeColor(n.node);
       const perTable = n.tables ? Object.entries(n.tables).map(([k, v]) => `${k}: ${fmt(v.rows)}`).join(", ") : "";
       return el("div", { class: "bar-row", "data-testid": "node-row" },
         el("div", { title: n.status || "" }, el("i", { style: `display:inline-block;width:.6rem;height:.6rem;border-radius:50%;margin-right:.35rem;background:${n.status === "up" || !n.status ? "var(--ok)" : "var(--bad)"}` }), `#${n.node}`),
@@ -200,15 +203,20 @@ function renderNodes(nodes) {
 
 function renderTables(tables, nodes) {
   if (!tables.length) { $("tables").replaceChildren(el("p", { class: "muted" }, "No tables yet. Try CREATE TABLE in the console.")); return; }
-  const rowsOf = (name) => nodes.reduce((a, n) => a + ((n.tables && n.tables[name] && n.tables[name].rows) || 0), 0);
+  // A table's rows as the report counts them (a reference table once); a view has none of its own.
+  const rowsOf = (t) => t.kind === "view" ? "—" : typeof t.rows === "number" ? t.rows
+    : nodes.reduce((a, n) => a + ((n.tables && n.tables[t.name] && n.tables[t.name].rows) || 0), 0);
+  const keyOf = (t) => t.kind === "view" ? el("span", { class: "muted" }, "—")
+    : t.shardKey === "rowid" ? el("span", { class: "muted" }, "(hidden row id)")
+    : t.shardKey ? el("code", {}, t.shardKey) : el("span", { class: "muted" }, t.kind === "reference" ? "(copy on every node)" : "—");
   $("tables").replaceChildren(el("table", { "data-testid": "tables" },
     el("thead", {}, el("tr", {}, ["name", "kind", "shard key", "columns", "rows"].map((h) => el("th", {}, h)))),
     el("tbody", {}, tables.map((t) => el("tr", {},
       el("td", {}, el("code", {}, t.name)),
       el("td", {}, el("span", { class: `pill ${t.kind === "reference" ? "ref" : ""}` }, t.kind || "—")),
-      el("td", {}, t.shardKey ? el("code", {}, t.shardKey) : el("span", { class: "muted" }, t.kind === "reference" ? "(copy on every node)" : "(hidden row id)")),
+      el("td", {}, keyOf(t)),
       el("td", { title: t.sql || "" }, Array.isArray(t.columns) ? t.columns.map((c) => `${c.name}${c.type ? " " + c.type : ""}`).join(", ") : ""),
-      el("td", { class: "num" }, fmt(rowsOf(t.name))))))));
+      el("td", { class: "num" }, fmt(rowsOf(t))))))));
 }
 
 function renderIndexes(indexes) {
@@ -225,13 +233,13 @@ function renderIndexes(indexes) {
 function renderVshards(vshards, nodeCount) {
   $("vshards").replaceChildren(...vshards.map((v) => el("div", {
     class: v.status && v.status !== "serving" ? "moving" : "",
-    style: `background:${nodeColor(v.node, nodeCount)}`,
+    style: `background:${nodeColor(v.node)}`,
     title: `vshard ${v.id} → node ${v.node} (${v.status || ""})\nkeyspace ${v.lo} … ${v.hi}`,
   })));
   const counts = new Map();
   for (const v of vshards) counts.set(v.node, (counts.get(v.node) || 0) + 1);
   $("vshard-legend").replaceChildren(...[...counts.entries()].sort((a, b) => a[0] - b[0]).map(([node, n]) =>
-    el("span", {}, el("i", { style: `background:${nodeColor(node, nodeCount)}` }), `node ${node}: ${n}`)));
+    el("span", {}, el("i", { style: `background:${nodeColor(node)}` }), `node ${node}: ${n}`)));
 }
 
 // The hottest virtual shards (from the topology JSON) and each node's requests; Rebalance runs
@@ -287,17 +295,300 @@ function renderJobs(jobs) {
     $("jobs").replaceChildren(el("p", { class: "muted" }, "No jobs running (resharding, index builds and moves appear here)."), resizeForm());
     return;
   }
+  const job = state.topo?.resize || null;
   $("jobs").replaceChildren(resizeForm(), ...jobs.map((j) => {
     let p = j.status === "done" ? 1 : typeof j.progress === "number" ? j.progress : j.total ? (j.done || 0) / j.total : 0;
     if (p > 1) p /= 100;
-    return el("div", { style: "margin-bottom:.6rem" },
+    // What the job is doing now, in its own words: copying rows, replaying changes, switching over.
+    const phase = (job && job.id === j.id ? job.phase : String(j.status || "").split(" ")[0]) || "";
+    const label = phase === "done" ? `done: ${fmt(j.total || 0)} rows moved`
+      : phase === "cancelled" ? "cancelled: rows stay where they were"
+      : ["join", "capture"].includes(phase) ? "preparing the new nodes"
+      : phase === "copy" ? `${fmt(j.done || 0)} of ${fmt(j.total || 0)} rows copied`
+      : phase === "catch-up" ? `catching up: ${fmt(job?.changesReplayed || 0)} changes replayed`
+      : ["fence", "final-catch-up", "activate", "switch", "cleanup", "finish"].includes(phase) ? `switching over (${phase})`
+      : phase;
+    return el("div", { style: "margin-bottom:.6rem", "data-testid": "job" },
       el("div", { class: "row", style: "margin:0 0 .25rem" },
         el("strong", {}, j.kind || j.type || "job"), el("span", { class: "muted" }, j.id !== undefined ? `#${j.id}` : ""),
-        el("span", { class: "pill" }, j.status || j.state || ""), el("span", { class: "meta" }, `${Math.round(p * 100)}%`),
-        j.total ? el("span", { class: "meta" }, `${j.done || 0} of ${j.total} rows copied`) : ""),
+        el("span", { class: "pill", "data-phase": phase }, j.status || j.state || ""), el("span", { class: "meta" }, `${Math.round(p * 100)}%`),
+        el("span", { class: "meta", "data-testid": "job-label" }, label)),
       el("div", { class: "progress" }, el("span", { style: `width:${(p * 100).toFixed(1)}%` })),
       j.error ? el("p", { class: "error" }, `last error (retrying): ${j.error}`) : "");
   }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tabs: Overview, Browse (table browser), Query insights, Load (charts per node)
+
+state.tab = "overview";
+state.browse = { table: null, sort: null, desc: false, offset: 0, limit: 50 };
+
+function showTab(tab) {
+  state.tab = tab;
+  for (const b of document.querySelectorAll("#tabs > button[data-tab]")) b.classList.toggle("active", b.dataset.tab === tab);
+  for (const p of document.querySelectorAll("[data-tab-panel]")) p.hidden = p.dataset.tabPanel !== tab;
+  renderTab();
+}
+
+function renderTab() {
+  clearTimeout(state.tabTimer);
+  if (!state.db) return;
+  if (state.tab === "browse") loadBrowse();
+  else if (state.tab === "insights") loadInsights();
+  else if (state.tab === "load") loadLoad();
+}
+
+// --- Table browser
+
+async function loadBrowse() {
+  const tables = (state.topo?.tables || []).filter((t) => t.kind !== "index");
+  const select = $("browse-table");
+  if (!tables.some((t) => t.name === state.browse.table)) Object.assign(state.browse, { table: tables[0]?.name ?? null, sort: null, desc: false, offset: 0 });
+  select.replaceChildren(...tables.map((t) => el("option", { value: t.name, selected: t.name === state.browse.table }, `${t.name}${t.kind === "sharded" ? "" : ` (${t.kind})`}`)));
+  if (!state.browse.table) { $("browse-rows").replaceChildren(el("p", { class: "muted" }, "No tables yet.")); $("browse-meta").textContent = ""; return; }
+  const b = state.browse;
+  const q = new URLSearchParams({ limit: String(b.limit), offset: String(b.offset) });
+  if (b.sort) q.set("sort", b.sort);
+  if (b.desc) q.set("desc", "1");
+  try {
+    const r = await api(`/api/databases/${encodeURIComponent(state.db)}/tables/${encodeURIComponent(b.table)}/rows?${q}`);
+    const info = tables.find((t) => t.name === b.table) || {};
+    const total = typeof info.rows === "number" ? info.rows : null;
+    $("browse-meta").textContent = r.rows.length
+      ? `rows ${fmt(b.offset + 1)}–${fmt(b.offset + r.rows.length)}${total !== null ? ` of ${fmt(total)}` : ""} · plan ${r.meta?.plan ?? ""}`
+      : "no rows";
+    $("browse-prev").disabled = b.offset === 0;
+    $("browse-next").disabled = r.rows.length < b.limit || (total !== null && b.offset + r.rows.length >= total);
+    const heads = r.columns.map((c) => el("th", { class: "sortable", "data-column": c, onclick: () => sortBy(c) },
+      c, b.sort === c ? (b.desc ? " ▼" : " ▲") : ""));
+    const nodeCell = (n) => n === null || n === undefined
+      ? el("td", { class: "muted" }, info.kind === "reference" ? "every node" : "—")
+      : el("td", { "data-node": n }, el("i", { style: `display:inline-block;width:.6rem;height:.6rem;border-radius:50%;margin-right:.35rem;background:${nodeColor(n)}` }), `#${n}`);
+    $("browse-rows").replaceChildren(el("table", { "data-testid": "browse" },
+      el("thead", {}, el("tr", {}, el("th", {}, "node"), ...heads)),
+      el("tbody", {}, r.rows.map((row, i) => el("tr", {}, nodeCell(r.nodes?.[i]), row.map(cell))))));
+  } catch (e) {
+    $("browse-rows").replaceChildren();
+    showError(`Browse ${b.table}: ${e.message}`);
+  }
+}
+
+function sortBy(column) {
+  const b = state.browse;
+  if (b.sort === column) b.desc = !b.desc;
+  else Object.assign(b, { sort: column, desc: false });
+  b.offset = 0;
+  loadBrowse();
+}
+
+// --- Query insights
+
+const fmtMs = (ms) => (typeof ms === "number" ? `${ms.toFixed(ms < 10 ? 1 : 0)} ms` : "—");
+const fmtTime = (at) => new Date(at).toLocaleTimeString("en-GB");
+
+async function getInsights() {
+  return api(`/api/databases/${encodeURIComponent(state.db)}/insights`);
+}
+
+function statementsTable(list, testid) {
+  if (!list.length) return el("p", { class: "muted" }, "Nothing yet: statements appear here a few seconds after they run.");
+  return el("table", { "data-testid": testid },
+    el("thead", {}, el("tr", {}, ["time", "duration", "plan", "nodes", "rows read", "rows", "statement"].map((h, i) => el("th", { class: i && i < 6 && i !== 2 ? "num" : "" }, h)))),
+    el("tbody", {}, list.map((s) => el("tr", { class: "clickable", onclick: () => showStatementPlan(s) },
+      el("td", {}, fmtTime(s.at)), el("td", { class: "num" }, fmtMs(s.ms)), el("td", {}, el("span", { class: "pill" }, s.plan || (s.error ? "error" : "—"))),
+      el("td", { class: "num" }, fmt(s.nodesTouched)), el("td", { class: "num" }, fmt(s.rowsRead)), el("td", { class: "num" }, fmt(s.rowsWritten || s.rowsReturned)),
+      el("td", { class: "sqltext", title: s.error ? `${s.sql}\n\n${s.error}` : s.sql }, s.error ? `✗ ${s.sql}` : s.sql)))));
+}
+
+async function loadInsights() {
+  try {
+    const r = await getInsights();
+    $("insights-slowest").replaceChildren(statementsTable(r.slowest || [], "insights-slowest"));
+    $("insights-recent").replaceChildren(statementsTable(r.recent || [], "insights-recent"));
+    const qs = r.queries || [];
+    $("insights-queries").replaceChildren(qs.length ? el("table", { "data-testid": "insights-queries" },
+      el("thead", {}, el("tr", {}, ["runs", "errors", "avg", "max", "total", "rows read", "plan", "statement"].map((h, i) => el("th", { class: i < 6 ? "num" : "" }, h)))),
+      el("tbody", {}, qs.map((q) => el("tr", { class: "clickable", onclick: () => showStatementPlan(q) },
+        el("td", { class: "num" }, fmt(q.count)), el("td", { class: "num" }, fmt(q.errors)), el("td", { class: "num" }, fmtMs(q.avgMs)),
+        el("td", { class: "num" }, fmtMs(q.maxMs)), el("td", { class: "num" }, fmtMs(q.totalMs)), el("td", { class: "num" }, fmt(q.rowsRead)),
+        el("td", {}, el("span", { class: "pill" }, q.plan || "—")), el("td", { class: "sqltext", title: q.sql }, q.sql))))) :
+      el("p", { class: "muted" }, "Nothing yet."));
+  } catch (e) {
+    showError(`Query insights: ${e.message}`);
+  }
+  if (state.tab === "insights") state.tabTimer = setTimeout(renderTab, 10_000);
+}
+
+// The plan of a statement seen in insights: EXPLAIN it now (nothing runs).
+async function showStatementPlan(s) {
+  const box = $("insights-plan");
+  box.hidden = false;
+  box.replaceChildren(el("div", {}, el("span", { class: "tag" }, s.plan || "plan"), el("code", {}, s.sql)));
+  try {
+    const r = await runSql(state.db, s.sql, { explain: true });
+    box.append(el("div", { "data-testid": "insights-plan" }, table(r.columns, r.rows, "insights-plan-steps")));
+  } catch (e) {
+    box.append(el("p", { class: "muted" }, `EXPLAIN: ${e.message}`));
+  }
+}
+
+// --- Load charts
+
+function lineChart(buckets, series, { unit = "", testid } = {}) {
+  const W = 720, H = 180, L = 44, R = 8, T = 8, B = 20;
+  const values = series.flatMap((s) => s.values.filter((v) => typeof v === "number"));
+  const max = Math.max(1e-9, ...values);
+  const top = max <= 1 ? Math.ceil(max * 10) / 10 : Math.pow(10, Math.floor(Math.log10(max))) * Math.ceil(max / Math.pow(10, Math.floor(Math.log10(max))));
+  const x = (i) => L + (buckets.length > 1 ? (i * (W - L - R)) / (buckets.length - 1) : 0);
+  const y = (v) => T + (H - T - B) * (1 - v / top);
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+  svg.setAttribute("preserveAspectRatio", "none");
+  if (testid) svg.setAttribute("data-testid", testid);
+  const add = (tag, attrs, text) => {
+    const e = document.createElementNS("http://www.w3.org/2000/svg", tag);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+    if (text !== undefined) e.textContent = text;
+    svg.append(e);
+    return e;
+  };
+  for (const f of [0, 0.5, 1]) {
+    add("line", { x1: L, x2: W - R, y1: y(top * f), y2: y(top * f), class: "axis" });
+    add("text", { x: L - 4, y: y(top * f) + 3, "text-anchor": "end" }, `${+(top * f).toFixed(2)}${unit}`);
+  }
+  if (buckets.length) {
+    add("text", { x: L, y: H - 4 }, fmtTime(buckets[0]));
+    add("text", { x: W - R, y: H - 4, "text-anchor": "end" }, fmtTime(buckets[buckets.length - 1]));
+  }
+  for (const s of series) {
+    let d = "";
+    s.values.forEach((v, i) => { if (typeof v === "number") d += `${d && s.values[i - 1] !== null && s.values[i - 1] !== undefined ? "L" : "M"}${x(i).toFixed(1)},${y(v).toFixed(1)}`; });
+    if (d) add("path", { d, fill: "none", stroke: nodeColor(s.node), "stroke-width": 2, "data-node": s.node, "data-points": s.values.filter((v) => typeof v === "number").length });
+  }
+  return svg;
+}
+
+async function loadLoad() {
+  try {
+    const { load } = await getInsights();
+    const buckets = load?.buckets || [];
+    const nodes = load?.nodes || [];
+    // Only the buckets with some traffic somewhere, from the first one on.
+    const first = buckets.findIndex((_, i) => nodes.some((n) => n.rps[i] > 0));
+    const from = first < 0 ? buckets.length : first;
+    const cut = (arr) => arr.slice(from);
+    $("load-rps").replaceChildren(lineChart(cut(buckets), nodes.map((n) => ({ node: n.node, values: cut(n.rps) })), { unit: "/s", testid: "chart-rps" }));
+    $("load-p50").replaceChildren(lineChart(cut(buckets), nodes.map((n) => ({ node: n.node, values: cut(n.p50) })), { testid: "chart-p50" }));
+    $("load-p99").replaceChildren(lineChart(cut(buckets), nodes.map((n) => ({ node: n.node, values: cut(n.p99) })), { testid: "chart-p99" }));
+    $("load-legend").replaceChildren(...nodes.map((n) => el("span", {}, el("i", { style: `background:${nodeColor(n.node)}` }),
+      `node ${n.node}: ${fmt(n.rps.reduce((a, v) => a + v, 0) * (load.bucketSeconds || 10))} requests`)));
+  } catch (e) {
+    showError(`Load: ${e.message}`);
+  }
+  if (state.tab === "load") state.tabTimer = setTimeout(renderTab, 10_000);
+}
+
+// --- Export and import, with progress
+
+function transfer(title, fraction, detail) {
+  $("transfer").hidden = false;
+  $("transfer-title").textContent = title;
+  $("transfer-detail").textContent = detail;
+  $("transfer-bar").style.width = `${Math.max(0, Math.min(1, fraction)) * 100}%`;
+}
+
+// The dump streams in; the page counts it as it arrives, then hands it over as a file.
+async function exportCurrent() {
+  const db = state.db;
+  if (!db) return;
+  showError(null);
+  transfer(`Exporting ${db}`, 0, "taking a snapshot…");
+  try {
+    const res = await fetch(`/api/databases/${encodeURIComponent(db)}/export`, { credentials: "same-origin" });
+    if (!res.ok) throw new Error(((await res.json().catch(() => null)) || {}).error || `${res.status} ${res.statusText}`);
+    const reader = res.body.getReader();
+    const parts = [];
+    let bytes = 0;
+    const expected = Math.max(1, state.topo?.bytes || 1);
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      parts.push(value);
+      bytes += value.length;
+      transfer(`Exporting ${db}`, Math.min(0.99, bytes / expected), `${fmtBytes(bytes)} received`);
+    }
+    const text = new TextDecoder().decode(await new Blob(parts).arrayBuffer());
+    const last = text.trimEnd().split("\n").pop() || "";
+    if (!last.startsWith("-- Big Daddy export complete:")) throw new Error(last.replace(/^-- Big Daddy export FAILED: /, "") || "the export ended early");
+    const blob = new Blob(parts, { type: "application/sql" });
+    const a = el("a", { href: URL.createObjectURL(blob), download: `${db}.sql`, "data-testid": "export-link" }, `${db}.sql`);
+    transfer(`Exported ${db}`, 1, `${last.replace("-- Big Daddy export complete: ", "")} · ${fmtBytes(bytes)}`);
+    $("transfer-detail").append(" · ", a);
+    a.click();
+  } catch (e) {
+    $("transfer").hidden = true;
+    showError(`Export: ${e.message}`);
+  }
+}
+
+// The file streams to the Worker; its answer is one progress line per batch (NDJSON).
+async function importFile(file) {
+  const db = state.db;
+  if (!db || !file) return;
+  showError(null);
+  transfer(`Importing ${file.name} into ${db}`, 0, `${fmtBytes(file.size)}`);
+  try {
+    const res = await fetch(`/api/databases/${encodeURIComponent(db)}/import`, { method: "POST", body: file, credentials: "same-origin", headers: { "content-type": "application/sql" } });
+    if (!res.ok) throw new Error(((await res.json().catch(() => null)) || {}).error || `${res.status} ${res.statusText}`);
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    let pending = "", last = null;
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      pending += value;
+      let nl;
+      while ((nl = pending.indexOf("\n")) >= 0) {
+        const line = pending.slice(0, nl);
+        pending = pending.slice(nl + 1);
+        if (!line.trim()) continue;
+        last = JSON.parse(line);
+        if (!last.done && !last.error) transfer(`Importing ${file.name} into ${db}`, last.bytes / Math.max(1, file.size), `${fmt(last.statements)} statements · ${fmt(last.rows)} rows`);
+      }
+    }
+    if (!last) throw new Error("no answer");
+    const skipped = (last.skipped || []).map((s) => `skipped ${s.count} × ${s.reason}`).join("; ");
+    if (last.error) throw new Error(`${last.error} (${fmt(last.statements)} statements before it were applied)${skipped ? `; ${skipped}` : ""}`);
+    transfer(`Imported ${file.name} into ${db}`, 1, `${fmt(last.statements)} statements · ${fmt(last.rows)} rows${skipped ? ` · ${skipped}` : ""}`);
+    refresh();
+  } catch (e) {
+    showError(`Import: ${e.message}`);
+  }
+}
+
+// --- Deleting the open database
+
+async function deleteCurrent() {
+  const db = state.db;
+  if (!db) return;
+  const typed = window.prompt(`This deletes “${db}” and every node's data. Type its name to confirm:`);
+  if (typed === null) return;
+  if (typed !== db) { showError(`Not deleted: “${typed}” is not “${db}”.`); return; }
+  showError(null);
+  try {
+    await api(`/api/databases/${encodeURIComponent(db)}`, { method: "DELETE", body: JSON.stringify({ confirm: db }) });
+  } catch (e) {
+    showError(`Could not delete “${db}”: ${e.message}`);
+    return;
+  }
+  state.db = null;
+  state.topo = null;
+  history.replaceState(null, "", "#");
+  $("db-view").hidden = true;
+  $("empty").hidden = false;
+  $("current").textContent = "no database open";
+  $("current").classList.add("muted");
+  await loadDatabases();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -395,6 +686,14 @@ async function main() {
     if (name) createDatabase(name, nodes);
   });
   await loadDatabases();
+  for (const b of document.querySelectorAll("#tabs > button[data-tab]")) b.addEventListener("click", () => showTab(b.dataset.tab));
+  $("browse-table").addEventListener("change", (ev) => { Object.assign(state.browse, { table: ev.target.value, sort: null, desc: false, offset: 0 }); loadBrowse(); });
+  $("browse-prev").addEventListener("click", () => { state.browse.offset = Math.max(0, state.browse.offset - state.browse.limit); loadBrowse(); });
+  $("browse-next").addEventListener("click", () => { state.browse.offset += state.browse.limit; loadBrowse(); });
+  $("delete-db").addEventListener("click", deleteCurrent);
+  $("export-db").addEventListener("click", exportCurrent);
+  $("import-db").addEventListener("click", () => $("import-file").click());
+  $("import-file").addEventListener("change", (ev) => { const f = ev.target.files?.[0]; ev.target.value = ""; importFile(f); });
   $("run").addEventListener("click", () => run(false));
   $("explain").addEventListener("click", () => run(true));
   $("nl-go").addEventListener("click", nl);

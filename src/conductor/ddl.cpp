@@ -431,6 +431,12 @@ Task<Result<QueryOutput>> pragma(Exec& x, const sql::Pragma& p) {
     if (r.ok()) x.plan = "rebalance";
     co_return r;
   }
+  // PRAGMA foreign_keys = <value>: every statement runs inside a transaction on each node, where
+  // SQLite makes this setting a no-op (as D1 does; D1 and drizzle-kit migrations carry it).
+  if (iequals(p.name.name, "foreign_keys") && p.value_kind != sql::PragmaValueKind::None) {
+    x.plan = "pragma-no-op";
+    co_return QueryOutput{};
+  }
   bool reference = iequals(p.name.name, "bigdaddy_reference_table");
   bool shard_key = iequals(p.name.name, "bigdaddy_shard_key");
   if (!reference && !shard_key) co_return Error::unsupported("PRAGMA " + p.name.name + " is not supported");

@@ -7,7 +7,9 @@
 #include "host/host.h"
 #include <map>
 #include "base/json.h"
+#include "conductor/browse.h"
 #include "conductor/databases.h"
+#include "conductor/dump.h"
 #include "conductor/exec_context.h"
 #include "conductor/lookup_index.h"
 #include "conductor/plan_exec.h"
@@ -373,6 +375,10 @@ Task<Result<QueryOutput>> run_request(Conductor& c, Session& s, QueryInput input
   if (input.mode == static_cast<uint8_t>(RequestMode::Create)) co_return co_await create_database(c, s, input.nodes);
   if (input.mode == static_cast<uint8_t>(RequestMode::Drop)) co_return co_await drop_database(c, s);
   if (input.mode == static_cast<uint8_t>(RequestMode::Databases)) co_return co_await list_databases(s);
+  if (input.mode == static_cast<uint8_t>(RequestMode::Browse)) co_return co_await browse_table(c, s, std::move(input));
+  if (input.mode == static_cast<uint8_t>(RequestMode::Export)) co_return co_await export_step(c, s, std::move(input));
+  if (input.mode == static_cast<uint8_t>(RequestMode::ExportAbandon)) co_return co_await export_abandon(c, s, std::move(input));
+  if (input.mode == static_cast<uint8_t>(RequestMode::Import)) co_return co_await import_chunk(c, s, std::move(input));
   if (input.sql.size() > kMaxStatementBytes)
     co_return Error::sql("statement too long (at most " + std::to_string(kMaxStatementBytes) + " bytes)");
   if (input.params.size() > kMaxParameters) co_return Error::sql("too many SQL variables");

@@ -9,7 +9,22 @@ namespace bd {
 // (no parameters) and reports each one's output.
 // Create: register and create the database if missing (`nodes`), answer {"database", "created"}.
 // Drop: delete the database and wipe its nodes. Databases: the catalog of databases (JSON).
-enum class RequestMode : uint8_t { Query = 0, Explain = 1, Topology = 2, ReshardStep = 3, Script = 4, Create = 5, Drop = 6, Databases = 7 };
+// Browse: a page of a table's rows with the node of each (conductor/browse.h). Export, ExportAbandon,
+// Import: dumps as SQL text (conductor/dump.h).
+enum class RequestMode : uint8_t {
+  Query = 0,
+  Explain = 1,
+  Topology = 2,
+  ReshardStep = 3,
+  Script = 4,
+  Create = 5,
+  Drop = 6,
+  Databases = 7,
+  Browse = 8,
+  Export = 9,
+  ExportAbandon = 10,
+  Import = 11
+};
 
 Task<Result<QueryOutput>> run_request(Conductor& c, Session& s, QueryInput input);
 

@@ -124,7 +124,6 @@ Task<Result<QueryOutput>> topology_report(Conductor& c, Session& s, uint32_t nod
     if (t.kind == TableKind::Index) continue;
     j.begin_object();
     j.key("name").str(t.name);
-    if (t.kind == TableKind::Sharded || t.kind == TableKind::Reference) j.key("rows").num(table_rows[ti]);
     j.key("kind").str(t.kind == TableKind::Reference ? "reference" : t.kind == TableKind::View ? "view" : "sharded");
     if (t.kind != TableKind::Sharded)
       j.key("shardKey").null();
@@ -144,6 +143,7 @@ Task<Result<QueryOutput>> topology_report(Conductor& c, Session& s, uint32_t nod
           .end_object();
     j.end_array();
     j.key("sql").str(t.create_sql);
+    if (t.kind == TableKind::Sharded || t.kind == TableKind::Reference) j.key("rows").num(table_rows[ti]);
     j.end_object();
   }
   j.end_array();

@@ -48,6 +48,9 @@ struct NodeTable {
   // an INTEGER PRIMARY KEY. Elsewhere every change reaches the log, and the check is skipped to
   // keep the fence short.
   bool sweep = false;
+  // A global index's entries: they move with their shards but are not rows (the job's rows
+  // total and rows copied count the tables' rows only).
+  bool index_entries = false;
 };
 
 std::vector<NodeTable> moving_tables(const Topology& topo) {
@@ -58,7 +61,7 @@ std::vector<NodeTable> moving_tables(const Topology& topo) {
       n.cols.push_back(std::string(kKsidColumn));
       out.push_back(std::move(n));
     } else if (t.kind == TableKind::Index) {
-      out.push_back({lookup_table_name(t.name), lookup_table_columns(t), false});
+      out.push_back({lookup_table_name(t.name), lookup_table_columns(t), false, false, true});
     }
   }
   return out;
@@ -387,7 +390,8 @@ struct Runner {
       auto& results = (*resp)[k].results;
       if (job.wave_begin == 0 && counted.count(n)) {
         size_t first_count = results.size() - tables.size();
-        for (size_t i = 0; i < tables.size(); i++) next.rows_total += static_cast<uint64_t>(int_of(results[first_count + i].rows[0][0]));
+        for (size_t i = 0; i < tables.size(); i++)
+          if (!tables[i].index_entries) next.rows_total += static_cast<uint64_t>(int_of(results[first_count + i].rows[0][0]));
       }
       if (moving_from(job, n).empty()) continue;
       for (auto& t : tables) next.cursors.push_back({n, t.name, INT64_MIN, false});
@@ -437,7 +441,7 @@ struct Runner {
           per_target[static_cast<uint32_t>(to)].push_back({rid, std::move(*vals)});
         }
         for (auto& [to, list] : per_target) stage_inserts(writes[to], t, src, list);
-        next.rows_copied += rows.size();
+        if (!t.index_entries) next.rows_copied += rows.size();
         if (last_batch(rows, c.options().copy_batch_rows)) cur.done = true;
       }
       if (auto w = co_await admin(s, std::move(writes)); !w.ok()) co_return w.error();

@@ -75,7 +75,7 @@ std::string handle(SqlHost& sql, std::string_view bytes, NodeEnv& env) {
   // whether transactions have state here (storage/txn.h): without any, requests take the fast path.
   if (!req->admin) {
     auto meta = sql.exec(
-        "SELECT k, v FROM _bd_node WHERE k IN ('min_epoch', 'catalog', 'owned', 'fence', 'txns', 'visible', 'txn_tables', 'capture')", {});
+        "SELECT k, v FROM _bd_node WHERE k IN ('min_epoch', 'catalog', 'owned', 'fence', 'txns', 'visible', 'txn_tables', 'capture', 'freeze')", {});
     if (!meta.ok()) {
       auto c = sql.exec("CREATE TABLE IF NOT EXISTS _bd_node(k TEXT PRIMARY KEY, v ANY) STRICT", {});
       if (!c.ok()) return encode_error(c.error(), 0);
@@ -114,6 +114,15 @@ std::string handle(SqlHost& sql, std::string_view bytes, NodeEnv& env) {
               if (has_bit(bits, v))
                 return encode_error(Error::retryable("virtual shard " + std::to_string(v) + " is fenced for a move"), 0);
           }
+          continue;
+        }
+        if (k == "freeze") {
+          // An export's snapshot pauses writes for a moment (conductor/dump.h); the pause carries
+          // its own end (ms since the Unix epoch), so a snapshot that never finishes cannot hold it.
+          if (!writes) continue;
+          auto live = sql.exec("SELECT ?1 > (julianday('now') - 2440587.5) * 86400000.0", {row[1]});
+          if (live.ok() && !live->rows.empty() && live->rows[0][0].i != 0)
+            return encode_error(Error::retryable("writes are paused for a moment: an export is taking its snapshot"), 0);
           continue;
         }
         auto v = static_cast<uint64_t>(row[1].i);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include "topology/insights.h"
 #include "wire/codec.h"
 
 namespace bd::topology {
@@ -238,6 +239,7 @@ std::string drop(SqlHost& sql, const std::string& database, DropStage stage) {
   if (s.ok()) s = exec(sql, "DELETE FROM _bd_meta WHERE k NOT IN ('dropped_version', 'dropped_epoch')");
   if (s.ok()) s = exec(sql, "DELETE FROM _bd_vshards");
   if (s.ok()) s = exec(sql, "DELETE FROM _bd_tables");
+  if (s.ok()) s = insights::forget(sql);
   if (!s.ok()) return error_response(s.error());
   wire::Writer w;
   w.u8(0);
@@ -492,6 +494,15 @@ std::string handle_impl(SqlHost& sql, wire::Reader& r) {
 std::string handle(SqlHost& sql, std::string_view request) {
   wire::Reader r(request);
   return handle_impl(sql, r);
+}
+
+Result<bool> exists(SqlHost& sql) {
+  if (auto s = init_schema(sql); !s.ok()) return s.error();
+  auto v = meta_int(sql, "version");
+  if (!v.ok()) return v.error();
+  auto d = meta_int(sql, "dropping");
+  if (!d.ok()) return d.error();
+  return *v > 0 && *d <= 0;
 }
 
 std::string get_or_create_request(std::string_view database, uint32_t nodes) {

@@ -47,6 +47,9 @@ inline constexpr uint32_t kMaxNodes = 256;
 // Handles one request; the host runs it inside one transaction and rolls back on an error status.
 std::string handle(SqlHost& sql, std::string_view request);
 
+// Whether this topology object holds a database (created, not deleted).
+Result<bool> exists(SqlHost& sql);
+
 // Request builders (used by the conductor).
 std::string get_or_create_request(std::string_view database, uint32_t nodes);
 std::string put_table_request(const TableInfo& t, uint64_t expected_version);

@@ -1,12 +1,13 @@
 // Browser test: headless Chromium (Debian's `chromium`) driven by playwright-core opens the
 // dashboard served by `wrangler dev`, signs in with the token, creates a database, runs statements
-// from the SQL console, checks the rendered rows, the plan and the error display, and saves a
-// screenshot to test-results/dashboard.png.
+// from the SQL console, checks the rendered rows, the plan and the error display, resizes it, pages
+// and sorts rows in the table browser, reads query insights and the load charts, deletes the
+// database, and saves screenshots to test-results/dashboard*.png.
 //
 //   node tests/browser/dashboard.test.mjs http://127.0.0.1:8787 <token>
 // (scripts/browser-test.sh starts wrangler dev and runs this.) Last line: "N passed, M failed".
 import { chromium } from "playwright-core";
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -156,7 +157,10 @@ try {
     await page.screenshot({ path: "test-results/dashboard.png", fullPage: true });
   });
 
+  const nodeColors = () => page.locator("[data-testid=node-row] .bar[data-kind=rows] > span").evaluateAll((ss) => ss.map((s) => s.style.background));
+
   await check("a resize from the console shows in Jobs and ends with 6 nodes", async () => {
+    const before = await nodeColors();
     await runInConsole("PRAGMA bigdaddy_resize = 6");
     assert((await page.textContent("#results")).includes("\"toNodes\":6"), "the console shows the job");
     // The dashboard follows a running resize by itself; wait until it shows the finished job.
@@ -168,6 +172,8 @@ try {
       const v = [...document.querySelectorAll("[data-testid=node-row] .bar[data-kind=rows]")].map((b) => Number(b.dataset.value));
       return v.length === 6 && v.reduce((a, b) => a + b, 0) === 40;
     });
+    // Nodes keep their colors when the node count changes.
+    assertEqual((await nodeColors()).slice(0, 4), before, "colors of nodes 0-3 after growing to 6");
     await page.screenshot({ path: "test-results/dashboard-resize.png", fullPage: true });
   });
 
@@ -182,6 +188,134 @@ try {
       return v.length === 4 && v.reduce((a, b) => a + b, 0) === 40;
     });
     await page.screenshot({ path: "test-results/dashboard-shrink.png", fullPage: true });
+  });
+
+  await check("a reference table's rows count once, and a view shows as a view", async () => {
+    await runInConsole("CREATE TABLE countries (code TEXT PRIMARY KEY, name TEXT)");
+    await runInConsole("PRAGMA bigdaddy_reference_table = 'countries'");
+    await runInConsole("INSERT INTO countries VALUES ('fr', 'France'), ('jp', 'Japan'), ('br', 'Brazil'), ('ke', 'Kenya'), ('nz', 'New Zealand')");
+    await runInConsole("CREATE VIEW cheap AS SELECT * FROM items WHERE qty < 2");
+    await page.waitForFunction(() => document.querySelector("[data-testid=tables]")?.textContent.includes("cheap"));
+    const rows = await page.locator("[data-testid=tables] tbody tr").evaluateAll((trs) =>
+      trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent)));
+    const byName = Object.fromEntries(rows.map((r) => [r[0], r]));
+    assertEqual([byName.countries[1], byName.countries[2], byName.countries[4]], ["reference", "(copy on every node)", "5"], "reference table row");
+    assertEqual([byName.cheap[1], byName.cheap[2], byName.cheap[4]], ["view", "—", "—"], "view row");
+    const cards = await page.locator("#summary .card").evaluateAll((cs) => Object.fromEntries(cs.map((c) => [c.querySelector(".k").textContent, c.querySelector(".v").textContent])));
+    assertEqual(cards.rows, "45", "rows card (40 items + 5 countries, each counted once)");
+  });
+
+  // The table browser, query insights and load charts.
+  const api = async (path, init = {}) => {
+    const res = await fetch(`${base}${path}`, { ...init, headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+    return res.json();
+  };
+  const browseMeta = () => page.textContent("#browse-meta");
+
+  await check("the table browser pages through a table, sorts by a column and shows each row's node", async () => {
+    const values = Array.from({ length: 130 }, (_, i) => `(${i + 1}, 'event-${i + 1}', ${(i * 37) % 101})`).join(", ");
+    await runInConsole("CREATE TABLE events (id INTEGER PRIMARY KEY, kind TEXT, score INTEGER)");
+    await runInConsole(`INSERT INTO events VALUES ${values}`);
+    await page.click("#tabs button[data-tab=browse]");
+    await page.waitForSelector("[data-testid=browse]");
+    await page.selectOption("#browse-table", "events");
+    await page.waitForFunction(() => document.getElementById("browse-meta")?.textContent.startsWith("rows 1–50 of 130"));
+    assertEqual(await page.locator("[data-testid=browse] tbody tr").count(), 50, "rows on the first page");
+    await page.click("#browse-next");
+    await page.waitForFunction(() => document.getElementById("browse-meta")?.textContent.startsWith("rows 51–100 of 130"));
+    const ids = await page.locator("[data-testid=browse] tbody tr td:nth-child(2)").allTextContents();
+    assertEqual(ids.slice(0, 3), ["51", "52", "53"], "second page in id order");
+    // Sort by score, descending: a click on the heading, then another.
+    await page.click("[data-testid=browse] th[data-column=score]");
+    await page.waitForFunction(() => document.getElementById("browse-meta")?.textContent.startsWith("rows 1–50 of 130"));
+    await page.click("[data-testid=browse] th[data-column=score]");
+    await page.waitForFunction(() => document.querySelector("[data-testid=browse] th[data-column=score]")?.textContent.includes("▼"));
+    const rows = await page.locator("[data-testid=browse] tbody tr").evaluateAll((trs) =>
+      trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.dataset.node ?? td.textContent)));
+    const scores = rows.map((r) => Number(r[3]));
+    assert(scores.every((v, i) => i === 0 || scores[i - 1] >= v) && scores[0] === 100, `scores descending from 100: ${scores.slice(0, 8)}`);
+    // Each row's node is where the engine routes that id.
+    for (const r of rows.slice(0, 5)) {
+      const plan = await api("/sql", { method: "POST", body: JSON.stringify({ database, query: "SELECT * FROM events WHERE id = ?", params: [Number(r[1])], explain: true }) });
+      assertEqual(Number(r[0]), plan.rows.find((x) => x.step === "shard").node, `node of event ${r[1]}`);
+    }
+    await page.screenshot({ path: "test-results/dashboard-browse.png", fullPage: true });
+  });
+
+  await check("query insights list the slowest and recent statements; a click shows the plan", async () => {
+    await page.click("#tabs button[data-tab=insights]");
+    await page.waitForFunction(() => document.querySelectorAll("[data-testid=insights-slowest] tbody tr").length > 0, null, { timeout: 30_000 });
+    const recent = await page.textContent("[data-testid=insights-recent]");
+    assert(recent.includes("SELECT id, name, qty FROM items WHERE qty >= 5 ORDER BY id LIMIT 5"), `recent statements: ${recent.slice(0, 400)}`);
+    const queries = await page.textContent("[data-testid=insights-queries]");
+    assert(queries.includes("INSERT INTO events"), `statements by text: ${queries.slice(0, 300)}`);
+    // The statement that failed is marked.
+    assert(recent.includes("✗ SELEC 1"), "the failed statement is marked");
+    await page.locator("[data-testid=insights-recent] tbody tr", { hasText: "SELECT id, name, qty FROM items WHERE qty >= 5" }).first().click();
+    await page.waitForSelector("[data-testid=insights-plan]");
+    const plan = await page.textContent("#insights-plan");
+    assert(plan.includes("scatter-merge") || plan.includes("shard"), `plan: ${plan}`);
+    await page.screenshot({ path: "test-results/dashboard-insights.png", fullPage: true });
+  });
+
+  await check("the load charts show requests per second and p50/p99 for every node", async () => {
+    await page.click("#tabs button[data-tab=load]");
+    await page.waitForFunction(() => document.querySelectorAll("[data-testid=chart-rps] path").length >= 4);
+    const lines = await page.locator("[data-testid=chart-rps] path").evaluateAll((ps) => ps.map((p) => [Number(p.dataset.node), Number(p.dataset.points)]));
+    const nodes = lines.map((l) => l[0]).sort((a, b) => a - b);
+    assert(nodes.length >= 4 && nodes.slice(0, 4).join() === "0,1,2,3", `a line per node: ${JSON.stringify(lines)}`);
+    assert(lines.every((l) => l[1] >= 1), `each line has points: ${JSON.stringify(lines)}`);
+    assert(await page.locator("[data-testid=chart-p99] path").count() >= 4, "p99 chart has a line per node");
+    const legend = await page.textContent("#load-legend");
+    assert(/node 0: \d/.test(legend), `legend: ${legend}`);
+    await page.screenshot({ path: "test-results/dashboard-load.png", fullPage: true });
+  });
+
+  await check("Export downloads a consistent dump with progress; Import loads it into a new database", async () => {
+    await page.click("#tabs button[data-tab=overview]");
+    const download = page.waitForEvent("download");
+    await page.click("#export-db");
+    const file = await download;
+    await page.waitForFunction(() => document.getElementById("transfer-title")?.textContent.startsWith("Exported"));
+    const path = join(userDataDir, "export.sql");
+    await file.saveAs(path);
+    const dump = readFileSync(path, "utf8");
+    assert(dump.trimEnd().endsWith("-- Big Daddy export complete: 3 tables, 175 rows"), `dump ending: ${dump.slice(-120)}`);
+    assert((await page.textContent("#transfer-detail")).includes("3 tables, 175 rows"), "the export says what it wrote");
+    // A new database, then the dump through the Import button.
+    const copy = `${database}-copy`;
+    await page.fill("#db-name", copy);
+    await page.fill("#db-nodes", "3");
+    await page.click("#create-db");
+    await page.waitForFunction((db) => document.getElementById("current")?.textContent.startsWith(db), copy);
+    const chooser = page.waitForEvent("filechooser");
+    await page.click("#import-db");
+    await (await chooser).setFiles(path);
+    await page.waitForFunction(() => document.getElementById("transfer-title")?.textContent.startsWith("Imported"), null, { timeout: 60_000 });
+    const detail = await page.textContent("#transfer-detail");
+    assert(detail.includes("175 rows") && detail.includes("skipped 1 × PRAGMA foreign_keys"), `import summary: ${detail}`);
+    await page.waitForFunction(() => document.querySelector("[data-testid=tables]")?.textContent.includes("events"));
+    const cards = await page.locator("#summary .card").evaluateAll((cs) => Object.fromEntries(cs.map((c) => [c.querySelector(".k").textContent, c.querySelector(".v").textContent])));
+    assertEqual(cards.rows, "175", "rows in the imported copy (40 items + 5 countries + 130 events)");
+    await page.screenshot({ path: "test-results/dashboard-import.png", fullPage: true });
+    // Back to the original database for the next check.
+    await page.goto(`${base}/dash/#db=${encodeURIComponent(database)}`);
+    await page.waitForFunction((db) => document.getElementById("current")?.textContent.startsWith(db), database);
+    // The copy goes too (through the API).
+    await api(`/api/databases/${copy}`, { method: "DELETE", body: JSON.stringify({ confirm: copy }) });
+  });
+
+  await check("deleting the database from the dashboard asks for its name, then it is gone", async () => {
+    page.once("dialog", (d) => d.accept(`${database}-typo`));
+    await page.click("#delete-db");
+    await page.waitForSelector("#error:not([hidden])");
+    assert((await page.textContent("#error")).includes("Not deleted"), "a wrong name deletes nothing");
+    page.once("dialog", (d) => d.accept(database));
+    await page.click("#delete-db");
+    await page.waitForSelector("#db-view", { state: "hidden" });
+    await page.waitForFunction((db) => !document.querySelector(`[data-testid=database-entry][data-name="${db}"]`), database);
+    const gone = await api(`/api/databases/${database}`);
+    assertEqual(gone.error, `no such database: ${database}`, "the database is gone");
   });
 
   await check("no script errors in the page", async () => {

@@ -122,3 +122,34 @@ TEST_CASE("databases: a database created again under a deleted one's name is not
     CHECK(r->rs.rows.at(0).at(1).s == "new");
   }
 }
+
+TEST_CASE("databases: a resize job counts the rows it moves, not the global index entries moving with them") {
+  auto c = bd::testing::cluster(2, "dbs-resize-rows");
+  run(*c, "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)");
+  run(*c, "CREATE INDEX t_name ON t (name)");
+  std::string values;
+  for (int i = 1; i <= 300; i++) values += (i > 1 ? ", (" : "(") + std::to_string(i) + ", 'n" + std::to_string(i) + "')";
+  run(*c, "INSERT INTO t VALUES " + values);
+  run(*c, "PRAGMA bigdaddy_resize = 4");
+  auto job = c->run_resize();
+  REQUIRE(job.ok());
+  INFO(*job);
+  int64_t moved = count_on(*c, 2, "SELECT count(*) FROM t") + count_on(*c, 3, "SELECT count(*) FROM t");
+  REQUIRE(moved > 50);
+  REQUIRE(job->find("\"rowsTotal\":" + std::to_string(moved) + ",") != std::string::npos);
+  REQUIRE(job->find("\"rowsCopied\":" + std::to_string(moved) + ",") != std::string::npos);
+}
+
+TEST_CASE(
+    "databases: PRAGMA foreign_keys = ... is a no-op, as SQLite makes it inside a transaction (D1 and drizzle-kit migrations carry it)") {
+  auto c = bd::testing::cluster(2, "dbs-fk-pragma");
+  run(*c, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+  auto off = c->execute("PRAGMA foreign_keys=OFF");
+  REQUIRE(off.ok());
+  CHECK(off->rs.columns.empty());
+  REQUIRE(c->execute("PRAGMA foreign_keys = ON").ok());
+  // Reading it is not supported: the nodes' setting is theirs.
+  auto read = c->execute("PRAGMA foreign_keys");
+  REQUIRE_FALSE(read.ok());
+  CHECK(read.error().message == "PRAGMA foreign_keys is not supported");
+}
