@@ -171,7 +171,7 @@ class BigDaddyD1Database implements D1Database {
     const t0 = Date.now();
     let r;
     try {
-      r = await this.binding.exec<unknown>(this.databaseId, query, { nodes: this.options.nodes, rowMode: "array" });
+      r = await this.binding.exec<unknown>(this.databaseId, query, { create: this.options.create, nodes: this.options.nodes, rowMode: "array" });
     } catch (e) {
       throw d1Error(e);
     }

@@ -112,11 +112,22 @@ class BigDaddyD1Database {
         const duration = Date.now() - t0;
         return r.results.map((x) => d1Result(x, duration));
     }
-    // Statements separated by semicolons, no parameters; the engine splits and runs them in order.
+    // Statements separated by semicolons, no parameters, run in order (the binding's exec). As in
+    // D1, a failing statement throws; those before it stay applied.
     async exec(query) {
-        const [r, duration] = await this.query(query, []);
-        const count = typeof r.meta?.statements === "number" ? r.meta.statements : 1;
-        return { count, duration };
+        if (typeof query !== "string")
+            throw new TypeError("exec(): query must be a string");
+        const t0 = Date.now();
+        let r;
+        try {
+            r = await this.binding.exec(this.databaseId, query, { create: this.options.create, nodes: this.options.nodes, rowMode: "array" });
+        }
+        catch (e) {
+            throw d1Error(e);
+        }
+        if (r.error)
+            throw d1Error(r.error.message, `exec statement ${r.error.index}: `);
+        return { count: r.results.length, duration: Date.now() - t0 };
     }
     withSession(_constraintOrBookmark) {
         // Every read already sees the latest write (no replicas), so a session needs no bookmark.

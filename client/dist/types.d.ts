@@ -152,6 +152,8 @@ export interface BigDaddyBinding {
     }>;
     query<Row = Record<string, SqlValue>>(databaseId: string, sql: string, params?: SqlValue[], options?: QueryOptions): Promise<SqlResult<Row>>;
     batch<Row = Record<string, SqlValue>>(databaseId: string, statements: BatchStatement[], options?: QueryOptions): Promise<BatchResult<Row>>;
+    /** A script: statements separated by ';' (no parameters), run in order until one fails; every statement's result. */
+    exec<Row = Record<string, SqlValue>>(databaseId: string, script: string, options?: QueryOptions): Promise<BatchResult<Row>>;
     explain(databaseId: string, sql: string, params?: SqlValue[], options?: QueryOptions): Promise<SqlResult>;
     topology(databaseId: string): Promise<Topology>;
     /** Grows (or shrinks) the database to `nodes` storage nodes online (rows move while it keeps serving). */

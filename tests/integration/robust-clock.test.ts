@@ -7,7 +7,7 @@ const bigDaddy = (exports as any).default;
 
 async function sql(database: string, query: string, params: unknown[] = []) {
   const res = await bigDaddy.fetch(
-    new Request("http://bigdaddy.local/sql", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ database, query, params }) }),
+    new Request("http://bigdaddy.local/sql", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ database, query, params, create: true }) }),
   );
   return { status: res.status, body: (await res.json()) as any };
 }

@@ -8,7 +8,7 @@ import { d1 } from "../../client/d1";
 const bigDaddy = (exports as any).default;
 
 async function post(body: unknown) {
-  const res = await bigDaddy.fetch(new Request("http://bigdaddy.local/sql", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }));
+  const res = await bigDaddy.fetch(new Request("http://bigdaddy.local/sql", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ create: true, ...(body as object) }) }));
   return { status: res.status, body: (await res.json()) as any };
 }
 
@@ -42,7 +42,7 @@ describe("one statement per query; scripts through exec", () => {
   it("exec runs a script and reports every statement's result (binding, D1 client, HTTP)", async () => {
     const db = "robust-exec";
     const script = "CREATE TABLE s (id INTEGER PRIMARY KEY, v INTEGER); INSERT INTO s VALUES (1, 10), (2, 20), (3, 30); UPDATE s SET v = v + 1 WHERE id > 1; SELECT id, v FROM s ORDER BY id";
-    const r = await bigDaddy.exec(db, script);
+    const r = await bigDaddy.exec(db, script, { create: true });
     expect(r.error).toBeUndefined();
     expect(r.results.map((x: any) => x.rowsAffected)).toEqual([0, 3, 2, 0]);
     expect(r.results[3].rows).toEqual([{ id: 1, v: 10 }, { id: 2, v: 21 }, { id: 3, v: 31 }]);

@@ -12,7 +12,7 @@ const withToken = { BIG_DADDY_LOCAL_DEV: undefined, BIG_DADDY_TOKEN: TOKEN };
 function call(path: string, init: RequestInit = {}, vars: Record<string, unknown> = withToken) {
   return handleHttp(new Request(`https://bigdaddy.example${path}`, init), { ...(env as any), ...vars });
 }
-const select = { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ database: "robust-session", query: "SELECT 1 AS one" }) };
+const select = { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ database: "robust-session", query: "SELECT 1 AS one", create: true }) };
 const withCookie = (cookie: string) => ({ ...select, headers: { ...select.headers, cookie } });
 
 async function login(): Promise<string> {
