@@ -461,6 +461,14 @@ Task<Result<QueryOutput>> import_chunk(Conductor& c, Session& s, QueryInput inpu
     q.sql = std::move(sqltext);
     q.nodes = 0;
     auto r = co_await run_request(c, s, q);
+    // A write over several nodes leaves its phase-two commits for after the answer; the next
+    // statement of this chunk must not find those nodes still prepared, so they go now.
+    if (!s.background.empty()) {
+      std::vector<OutRequest> phase_two = std::move(s.background);
+      s.background.clear();
+      s.round_trips++;
+      (void)co_await s.io(phase_two);  // a lost one is repeated by the decision holder
+    }
     if (!r.ok()) {
       std::string at = q.sql.substr(0, 160);
       co_return Error{r.error().code, r.error().message + " (in: " + at + (q.sql.size() > 160 ? "..." : "") + ")"};

@@ -75,7 +75,9 @@ std::string handle(SqlHost& sql, std::string_view bytes, NodeEnv& env) {
   // whether transactions have state here (storage/txn.h): without any, requests take the fast path.
   if (!req->admin) {
     auto meta = sql.exec(
-        "SELECT k, v FROM _bd_node WHERE k IN ('min_epoch', 'catalog', 'owned', 'fence', 'txns', 'visible', 'txn_tables', 'capture', 'freeze')", {});
+        "SELECT k, v FROM _bd_node WHERE k IN ('min_epoch', 'catalog', 'owned', 'fence', 'txns', 'visible', 'txn_tables', 'capture', "
+        "'freeze')",
+        {});
     if (!meta.ok()) {
       auto c = sql.exec("CREATE TABLE IF NOT EXISTS _bd_node(k TEXT PRIMARY KEY, v ANY) STRICT", {});
       if (!c.ok()) return encode_error(c.error(), 0);

@@ -14,7 +14,7 @@ async function http(body: Record<string, unknown>) {
 }
 
 async function one(database: string, query: string, params: unknown[] = []) {
-  const r = await http({ database, query, params, nodes: 8 });
+  const r = await http({ database, query, params, create: true, nodes: 8 });
   expect(r.status, JSON.stringify(r.body)).toBe(200);
   return r.body;
 }
@@ -70,7 +70,7 @@ describe("transactions: atomic statements and batches (8 nodes, workerd)", () =>
 
   it("a failing binding batch and a failing D1 batch apply nothing", async () => {
     const db = "txn-batch-binding";
-    await bigDaddy.query(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)", [], { nodes: 8 });
+    await bigDaddy.query(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)", [], { create: true, nodes: 8 });
     const r = await bigDaddy.batch(db, [
       { sql: "INSERT INTO t VALUES (?, ?), (?, ?)", params: [1, "a", 2, "b"] },
       { sql: "INSERT INTO t VALUES (?, ?)", params: [3, "c"] },

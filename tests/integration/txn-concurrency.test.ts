@@ -21,7 +21,7 @@ function rng(seed: number) {
 describe("transactions: isolation under concurrency (8 writers, 2 readers, 8 nodes)", () => {
   it("every read sees the exact total; no balance negative; every account ends with its committed transfers", async () => {
     const db = "txn-concurrency";
-    await bigDaddy.query(db, "CREATE TABLE acc (id INTEGER PRIMARY KEY, bal INTEGER NOT NULL)", [], { nodes: 8 });
+    await bigDaddy.query(db, "CREATE TABLE acc (id INTEGER PRIMARY KEY, bal INTEGER NOT NULL)", [], { create: true, nodes: 8 });
     const values = Array.from({ length: ACCOUNTS }, (_, i) => `(${i + 1}, ${START})`).join(", ");
     await bigDaddy.query(db, `INSERT INTO acc VALUES ${values}`);
     const spread = await bigDaddy.query(db, "SELECT count(*) AS n FROM acc");

@@ -42,7 +42,7 @@ const total = async (database: string) => (await ok({ database, query: "SELECT s
 describe("interactive transactions over HTTP", () => {
   it("own writes inside, none outside until COMMIT; ROLLBACK undoes; finished and unknown ids are refused", async () => {
     const database = "txn-http";
-    await ok({ database, nodes: 8, query: "CREATE TABLE acc (id INTEGER PRIMARY KEY, bal INTEGER)" });
+    await ok({ database, create: true, nodes: 8, query: "CREATE TABLE acc (id INTEGER PRIMARY KEY, bal INTEGER)" });
     await ok({ database, query: "INSERT INTO acc VALUES (1, 100), (2, 100), (3, 100), (4, 100), (5, 100), (6, 100), (7, 100), (8, 100)" });
     const begun = await ok({ database, query: "BEGIN" });
     const transaction = begun.transaction;
@@ -78,7 +78,7 @@ describe("interactive transactions over HTTP", () => {
 
   it("a failing statement is undone and the transaction goes on; SAVEPOINT/ROLLBACK TO undoes part", async () => {
     const database = "txn-http-savepoint";
-    await ok({ database, nodes: 8, query: "CREATE TABLE acc (id INTEGER PRIMARY KEY, bal INTEGER CHECK (bal >= 0))" });
+    await ok({ database, create: true, nodes: 8, query: "CREATE TABLE acc (id INTEGER PRIMARY KEY, bal INTEGER CHECK (bal >= 0))" });
     await ok({ database, query: "INSERT INTO acc VALUES (1, 10), (2, 10), (3, 10), (4, 1), (5, 10), (6, 10)" });
     const transaction = (await ok({ database, query: "BEGIN" })).transaction;
     await ok({ database, transaction, query: "UPDATE acc SET bal = bal + 5 WHERE id = 1" });
@@ -97,7 +97,7 @@ describe("interactive transactions over HTTP", () => {
 
   it("an idle transaction is rolled back after its timeout", async () => {
     const database = "txn-http-idle";
-    await ok({ database, nodes: 8, query: "CREATE TABLE acc (id INTEGER PRIMARY KEY, bal INTEGER)" });
+    await ok({ database, create: true, nodes: 8, query: "CREATE TABLE acc (id INTEGER PRIMARY KEY, bal INTEGER)" });
     await ok({ database, query: "INSERT INTO acc VALUES (1, 5), (2, 5)" });
     const transaction = (await ok({ database, query: "BEGIN", transactionTimeoutMs: 400 })).transaction;
     await ok({ database, transaction, query: "UPDATE acc SET bal = 0" });
@@ -115,7 +115,7 @@ describe("interactive transactions over HTTP", () => {
 describe("interactive transactions over the binding", () => {
   it("transaction(): query, sql tag, commit and rollback", async () => {
     const database = "txn-binding";
-    await bigDaddy.query(database, "CREATE TABLE acc (id INTEGER PRIMARY KEY, bal INTEGER)", [], { nodes: 8 });
+    await bigDaddy.query(database, "CREATE TABLE acc (id INTEGER PRIMARY KEY, bal INTEGER)", [], { create: true, nodes: 8 });
     await bigDaddy.query(database, "INSERT INTO acc VALUES (1, 50), (2, 50), (3, 50)");
     const tx = await bigDaddy.transaction(database);
     await tx.query("UPDATE acc SET bal = bal - ? WHERE id = ?", [20, 1]);
@@ -139,7 +139,7 @@ const accounts = sqliteTable("accounts", { id: integer("id").primaryKey(), owner
 
 describe("drizzle-orm over the D1 client", () => {
   it("db.transaction() commits, rolls back on a throw, and nests with savepoints", async () => {
-    const db = drizzle(d1(bigDaddy, "txn-drizzle", { nodes: 8 }));
+    const db = drizzle(d1(bigDaddy, "txn-drizzle", { create: true, nodes: 8 }));
     await db.run(sql`CREATE TABLE accounts (id INTEGER PRIMARY KEY, owner TEXT NOT NULL, bal INTEGER NOT NULL)`);
     await db.insert(accounts).values([{ id: 1, owner: "a", bal: 100 }, { id: 2, owner: "b", bal: 100 }]);
     await db.transaction(async (tx) => {
@@ -170,7 +170,7 @@ describe("drizzle-orm over the D1 client", () => {
   });
 
   it("the D1 migrator applies migrations atomically: a failing one leaves nothing", async () => {
-    const db = drizzle(d1(bigDaddy, "txn-migrate", { nodes: 8 }));
+    const db = drizzle(d1(bigDaddy, "txn-migrate", { create: true, nodes: 8 }));
     migrations.list = [
       { folderMillis: 1, hash: "h1", bps: true, sql: ["CREATE TABLE things (id INTEGER PRIMARY KEY, name TEXT)", "INSERT INTO things VALUES (1, 'one'), (2, 'two')"] },
       { folderMillis: 2, hash: "h2", bps: true, sql: ["CREATE TABLE other (id INTEGER PRIMARY KEY)", "INSERT INTO missing VALUES (1)"] },
