@@ -2,9 +2,9 @@
 //
 // The layout of `wrangler d1 migrations`: a folder of NNNN_name.sql files applied in name order,
 // and a bookkeeping table (`d1_migrations`: id, name, applied_at) naming each applied file, so a D1
-// project's folder (or drizzle-kit's output folder) moves over unchanged. Each migration file runs
-// as a script, then its bookkeeping row is written, so a migration is recorded only when all of it
-// ran. It is not yet atomic: statements of a failing file that ran before the failure stay applied.
+// project's folder (or drizzle-kit's output folder) moves over unchanged. Each migration is one
+// transaction (an atomic script): its statements and its bookkeeping row apply together, or, when
+// one fails, none of them (its tables, indexes and rows are as before it).
 import { mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { CliError, sql } from "./client.mjs";
@@ -71,9 +71,10 @@ export async function migrations(conn, args, io) {
       for (const file of pending) {
         const text = readFileSync(join(dir, file), "utf8");
         try {
-          // The file is a script (statements separated by ';'); it stops at its first failure.
-          await sql(conn, { database, script: text });
-          await sql(conn, { database, query: `INSERT INTO ${table} (name) VALUES (?)`, params: [file] });
+          // The file is a script (statements separated by ';'), run with its bookkeeping row as one
+          // transaction, as wrangler does: the first failure rolls all of it back.
+          const literal = `'${file.replace(/'/g, "''")}'`;
+          await sql(conn, { database, script: `${text}\n;\nINSERT INTO ${table} (name) VALUES (${literal});`, atomic: true });
         } catch (e) {
           if (!(e instanceof CliError)) throw e;
           throw new CliError(`migration ${file} failed: ${e.message}`);

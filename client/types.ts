@@ -26,9 +26,8 @@ export interface SqlResult<Row = Record<string, SqlValue>> {
 export interface BatchStatement { sql?: string; query?: string; params?: SqlValue[] }
 
 /**
- * A batch runs its statements in order. Each statement is atomic on every node it touches; the
- * batch as a whole is NOT atomic (no cross-statement transactions yet). It stops at the first
- * error: `results` holds the statements that ran (and stay applied), `error.index` the one that failed.
+ * A batch runs its statements in order, as one transaction: all of them apply or none. On an
+ * error nothing is applied and `error.index` names the statement that failed.
  */
 export interface BatchResult<Row = Record<string, SqlValue>> {
   results: SqlResult<Row>[];
@@ -110,8 +109,12 @@ export interface BigDaddyBinding {
   deleteDatabase(databaseId: string): Promise<{ database: string; nodes: number }>;
   query<Row = Record<string, SqlValue>>(databaseId: string, sql: string, params?: SqlValue[], options?: QueryOptions): Promise<SqlResult<Row>>;
   batch<Row = Record<string, SqlValue>>(databaseId: string, statements: BatchStatement[], options?: QueryOptions): Promise<BatchResult<Row>>;
-  /** A script: statements separated by ';' (no parameters), run in order until one fails; every statement's result. */
-  exec<Row = Record<string, SqlValue>>(databaseId: string, script: string, options?: QueryOptions): Promise<BatchResult<Row>>;
+  /**
+   * A script: statements separated by ';' (no parameters), run in order until one fails (those
+   * before it stay applied); every statement's result. `atomic: true`: the script is one
+   * transaction, all of it applies or none (a migration).
+   */
+  exec<Row = Record<string, SqlValue>>(databaseId: string, script: string, options?: QueryOptions & { atomic?: boolean }): Promise<BatchResult<Row>>;
   explain(databaseId: string, sql: string, params?: SqlValue[], options?: QueryOptions): Promise<SqlResult>;
   /** One statement whose result streams, of any size, as NDJSON bytes; read it with `streamRows` (client/stream.ts). */
   stream(databaseId: string, sql: string, params?: SqlValue[], options?: QueryOptions): Promise<ReadableStream<Uint8Array>>;
@@ -131,6 +134,8 @@ export interface BigDaddyBinding {
 }
 
 export interface TransactionOptions extends ConnectionOptions {
+  /** Create the database (with `nodes` nodes) if it does not exist; otherwise it must exist. */
+  create?: boolean;
   timeoutMs?: number;
   begin?: string;
 }

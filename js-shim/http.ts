@@ -94,17 +94,52 @@ export async function runBatch(env: CoreEnv, database: string, statements: reado
 }
 
 // A script: statements separated by ';', run in order until one fails (each atomic on every node
-// it touches; the script as a whole is not). Every statement's result is reported.
+// it touches; the script as a whole is not). Every statement's result is reported. With `atomic`
+// the script is one transaction, as a batch is: all of it applies or none (then `results` is empty).
 export interface ExecResult {
   results: SqlResult[];
   error?: { index: number; message: string; code: number };
 }
 
-export async function runScript(env: CoreEnv, database: string, script: string, options: { nodes?: number; rowMode?: RowMode; markReals?: boolean } = {}): Promise<ExecResult> {
+export async function runScript(env: CoreEnv, database: string, script: string, options: { nodes?: number; rowMode?: RowMode; markReals?: boolean; atomic?: boolean; waitUntil?: (p: Promise<unknown>) => void } = {}): Promise<ExecResult> {
   if (typeof script !== "string") throw new BigDaddyError("script must be a string", 1);
+  if (options.atomic) return runScriptAtomic(env, database, script, options);
   const r = await runQuery(env, database, script, [], { nodes: options.nodes, mode: "script", markReals: options.markReals });
   const results = (r.script?.results ?? []).map((x) => shape(x, options.rowMode));
   return r.script?.error ? { results, error: r.script.error } : { results };
+}
+
+async function runScriptAtomic(env: CoreEnv, database: string, script: string, options: { nodes?: number; rowMode?: RowMode; markReals?: boolean; waitUntil?: (p: Promise<unknown>) => void }): Promise<ExecResult> {
+  const base = { nodes: options.nodes, markReals: options.markReals, waitUntil: options.waitUntil, transactionHost: true };
+  const begun = await runQuery(env, database, "BEGIN", [], base);
+  const transaction = String(begun.meta.transaction);
+  // A rollback that fails is reported with the error that caused it, never hidden.
+  const rollback = async (cause: string): Promise<string> => {
+    try {
+      await runQuery(env, database, "ROLLBACK", [], { ...base, transaction });
+      return cause;
+    } catch (e) {
+      return `${cause}; rolling the script back failed too: ${(e as Error)?.message ?? e}`;
+    }
+  };
+  let r: QueryResult;
+  try {
+    r = await runQuery(env, database, script, [], { ...base, mode: "script", transaction });
+  } catch (e) {
+    if (!(e instanceof BigDaddyError)) throw e;
+    throw new BigDaddyError(await rollback(e.message), e.code);
+  }
+  if (r.script?.error) {
+    const failed = r.script.error;
+    return { results: [], error: { ...failed, message: await rollback(failed.message) } };
+  }
+  try {
+    await runQuery(env, database, "COMMIT", [], { ...base, transaction });
+  } catch (e) {
+    if (!(e instanceof BigDaddyError)) throw e;
+    return { results: [], error: { index: -1, message: e.message, code: e.code } };
+  }
+  return { results: (r.script?.results ?? []).map((x) => shape(x, options.rowMode)) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -330,7 +365,8 @@ async function sql(request: Request, env: Env, ctx?: Waiter): Promise<Response> 
   if (body.script !== undefined) {
     if (typeof body.script !== "string") return json({ error: "\"script\" must be a string of statements separated by ';'" }, 400);
     if (body.params !== undefined) return json({ error: "a script takes no \"params\" (use batch for statements with parameters)" }, 400);
-    const r = await runScript(env, body.database, body.script, { nodes, rowMode, markReals: true });
+    // "atomic": true runs the script as one transaction (all of it or none).
+    const r = await runScript(env, body.database, body.script, { nodes, rowMode, markReals: true, atomic: body.atomic === true, waitUntil: ctx ? (p) => ctx.waitUntil(p) : undefined });
     if (r.error) return json({ error: r.error.message, statement: r.error.index, results: r.results }, statusFor(r.error.code));
     return json({ results: r.results });
   }

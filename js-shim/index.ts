@@ -135,9 +135,10 @@ export default class BigDaddy extends WorkerEntrypoint<Env> {
 
   // A script: statements separated by ';' (no parameters), run in order until one fails. Returns
   // every statement's result; `error.index` names the failed one (those before it stay applied).
-  async exec(databaseId: string, script: string, options: QueryCallOptions = {}): Promise<Public.BatchResult> {
+  // With `atomic: true` the script is one transaction: all of it applies or none.
+  async exec(databaseId: string, script: string, options: QueryCallOptions & { atomic?: boolean } = {}): Promise<Public.BatchResult> {
     try {
-      return (await runScript(this.env, databaseId, script, { rowMode: options.rowMode, nodes: createNodes(options) })) as Public.BatchResult;
+      return (await runScript(this.env, databaseId, script, { rowMode: options.rowMode, nodes: createNodes(options), atomic: options.atomic === true, waitUntil: this.waiter() })) as Public.BatchResult;
     } catch (e) {
       if (e instanceof BigDaddyError) throw new Error(e.message);
       throw e;

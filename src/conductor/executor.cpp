@@ -310,6 +310,26 @@ Task<Result<QueryOutput>> run_in_transaction(Conductor& c, Session& s, const sql
     auto topo = co_await load_topology(c, s, input.nodes, true);
     if (!topo.ok()) co_return topo.error();
     Exec x{c, s, *topo, input.params, input.nodes};
+    if (kind == sql::StmtKind::Drop && st.as<sql::Drop>()->object == sql::ObjectKind::Table &&
+        (*topo)->find_table(st.as<sql::Drop>()->name.name)) {
+      // Its indexes and triggers go first, as steps of this statement: a failure undoes them too.
+      auto dependents = co_await drop_dependents(x, st.as<sql::Drop>()->name.name);
+      if (!dependents.ok()) co_return dependents.error();
+      for (auto& text : *dependents) {
+        auto parsed = sql::parse_statement(text);
+        if (!parsed.ok()) co_return parsed.error();
+        auto r = co_await run_in_transaction(c, s, **parsed, input, t);
+        if (!r.ok()) {
+          co_await undo_from(c, s, t, k, input);
+          co_return r.error();
+        }
+      }
+      if (!dependents->empty()) {
+        topo = co_await load_topology(c, s, input.nodes, true);
+        if (!topo.ok()) co_return topo.error();
+        x.topo = *topo;
+      }
+    }
     TxnState::DdlStep step{k, {}, {}};
     auto text = co_await plan_ddl(x, st, t, step);
     if (!text.ok()) co_return text.error();
@@ -396,6 +416,15 @@ Task<Result<QueryOutput>> run_request(Conductor& c, Session& s, QueryInput input
   if (script && !input.params.empty())
     co_return Error::sql("parameters can be bound to a single statement only, got a script of " + std::to_string(parsed->size()) +
                          " statements");
+  // A script run inside a transaction (an atomic script, a migration) must stay in it: one that
+  // ends or opens transactions itself is refused before anything runs.
+  if (script && !input.txn.empty())
+    for (auto& st : *parsed)
+      if (is_txn_control(st->kind())) {
+        auto lc = sql::line_col(input.sql, st->pos.offset);
+        co_return Error::sql("a script run as one transaction cannot contain BEGIN, COMMIT, ROLLBACK, SAVEPOINT or RELEASE (line " +
+                             std::to_string(lc.line) + ", column " + std::to_string(lc.column) + ")");
+      }
   if (input.txn.empty() && !input.txn_host)
     for (auto& st : *parsed)
       if (st->kind() == sql::StmtKind::Begin || st->kind() == sql::StmtKind::Savepoint)

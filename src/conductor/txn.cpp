@@ -316,6 +316,21 @@ Task<Result<std::string>> node_sql(Exec& x, std::string type, std::string name) 
   co_return rows.empty() || rows[0][0].type != ValueType::Text ? std::string() : rows[0][0].s;
 }
 
+Task<Result<std::vector<std::string>>> drop_dependents(Exec& x, const std::string& table) {
+  std::vector<Value> params;
+  params.push_back(Value::text(table));
+  auto req =
+      one_request(0, x.request(one_statement("SELECT type, name FROM sqlite_schema WHERE tbl_name = ?1 COLLATE NOCASE AND type IN "
+                                             "('index', 'trigger') AND sql IS NOT NULL AND substr(name, 1, 4) <> '_bd_' ORDER BY rowid",
+                                             std::move(params), false)));
+  auto resp = co_await fan_out(x.s, std::move(req));
+  if (!resp.ok()) co_return resp.error();
+  std::vector<std::string> out;
+  for (auto& row : (*resp)[0].results[0].rows)
+    out.push_back(std::string(row[0].s == "index" ? "DROP INDEX " : "DROP TRIGGER ") + quoted_identifier(row[1].s));
+  co_return out;
+}
+
 Task<Result<std::string>> plan_ddl(Exec& x, const sql::Stmt& st, TxnState& t, TxnState::DdlStep& step) {
   auto q = [](const std::string& n) { return quoted_identifier(n); };
   auto written = [&](const std::string& table) {
@@ -399,16 +414,20 @@ Task<Status> undo_from(Conductor& c, Session& s, TxnState& t, uint32_t from, con
   QueryInput plain = input;
   plain.txn.clear();
   plain.params.clear();
+  // A step that cannot be undone is reported; the steps before it are still undone.
+  Status first_failure = ok_status();
   while (!t.ddl.empty() && t.ddl.back().stmt >= from) {
     TxnState::DdlStep step = t.ddl.back();
     t.ddl.pop_back();
     if (auto r = co_await rollback_txn_to(s, t, step.stmt + 1); !r.ok()) co_return r;
     if (!step.undo.empty()) {
       auto r = co_await run_sql_autocommit(c, s, plain, step.undo);
-      if (!r.ok()) co_return Error::internal("could not undo a schema change (" + step.undo + "): " + r.error().message);
+      if (!r.ok() && first_failure.ok())
+        first_failure = Error::internal("could not undo a schema change (" + step.undo + "): " + r.error().message);
     }
   }
-  co_return co_await rollback_txn_to(s, t, from);
+  auto rows = co_await rollback_txn_to(s, t, from);
+  co_return first_failure.ok() ? rows : first_failure;
 }
 
 // After a commit: tables the transaction dropped (renamed aside) go for good.
@@ -473,9 +492,10 @@ Task<Result<QueryOutput>> run_txn_control(Conductor& c, Session& s, const sql::S
       const std::string& name = st.as<sql::Rollback>()->savepoint;
       if (!t) co_return Error::sql("cannot rollback - no transaction is active");
       if (name.empty()) {
-        if (!t->ddl.empty()) co_await undo_from(c, s, *t, 1, input);
+        // A schema change that could not be undone is the ROLLBACK's error, never silent.
+        Status undone = t->ddl.empty() ? ok_status() : co_await undo_from(c, s, *t, 1, input);
         auto r = co_await abort_txn(s, *t);
-        co_return finish(*t, r, "rollback");
+        co_return finish(*t, undone.ok() ? r : undone, "rollback");
       }
       auto it =
           std::find_if(t->savepoints.rbegin(), t->savepoints.rend(), [&](const TxnState::Savepoint& sp) { return iequals(sp.name, name); });

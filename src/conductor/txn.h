@@ -89,6 +89,11 @@ Task<Status> rollback_txn_to(Session& s, TxnState& t, uint32_t first_stmt);
 // (DROP TABLE becomes a rename aside). Refuses what cannot be reversed.
 Task<Result<std::string>> plan_ddl(Exec& x, const sql::Stmt& st, TxnState& t, TxnState::DdlStep& step);
 
+// DROP TABLE inside a transaction renames the table aside (plan_ddl), which would keep the names of
+// its indexes and triggers taken: the statements that drop those first (each undone on rollback),
+// as SQLite drops them with the table. The engine's own (_bd_) objects are not among them.
+Task<Result<std::vector<std::string>>> drop_dependents(Exec& x, const std::string& table);
+
 // Undoes statements numbered >= `from` (rows and schema changes, in reverse order).
 Task<Status> undo_from(Conductor& c, Session& s, TxnState& t, uint32_t from, const QueryInput& input);
 

@@ -157,6 +157,51 @@ try {
     await fails(["migrations", "apply", db, "--dir", join(work, "nowhere")], `no migrations folder ${join(work, "nowhere")}/ (use --dir)`);
   });
 
+  await check("a failing migration leaves the database as before it (schema, rows, bookkeeping); fixed, it applies", async () => {
+    const dir = join(work, "migrations");
+    const topology = async () => {
+      const res = await fetch(`${url}/api/databases/${db}`, { headers: { authorization: `Bearer ${token}` } });
+      const t = await res.json();
+      // A table renamed aside and back (a dropped table, rolled back) has its name quoted in its
+      // CREATE statement, as SQLite's RENAME writes it: the quotes are not compared.
+      const sql = (x) => x.sql?.replace(new RegExp(`^CREATE TABLE "${x.name}"`), `CREATE TABLE ${x.name}`);
+      return { tables: t.tables.map((x) => [x.name, x.kind, sql(x)]).sort(), indexes: t.indexes };
+    };
+    const state = async () => ({
+      schema: await topology(),
+      users: JSON.parse((await ok(["query", db, "SELECT * FROM users ORDER BY id", "--json"])).stdout),
+      book: JSON.parse((await ok(["query", db, "SELECT id, name FROM d1_migrations ORDER BY id", "--json"])).stdout).rows,
+    });
+    const before = await state();
+    // Every kind of change a migration makes, then a failure in its last statement.
+    const bad = [
+      "CREATE TABLE audit (id INTEGER PRIMARY KEY, what TEXT);",
+      "INSERT INTO audit VALUES (1, 'x');",
+      "ALTER TABLE users ADD COLUMN nickname TEXT;",
+      "CREATE INDEX users_email ON users (email);",
+      "DROP INDEX users_name;",
+      "UPDATE users SET name = 'changed';",
+      "INSERT INTO users (id, name) VALUES (4, 'dorothy');",
+      "INSERT INTO no_such_table VALUES (1);",
+      "",
+    ];
+    writeFileSync(join(dir, "0004_audit.sql"), bad.join("\n"));
+    await fails(["migrations", "apply", db, "--dir", dir], "migration 0004_audit.sql failed: no such table: no_such_table");
+    assertEqual(await state(), before, "the database after the failed migration");
+    assert((await ok(["migrations", "list", db, "--dir", dir])).stdout.split("\n").some((l) => l.startsWith("0004_audit.sql") && l.includes("pending")), "0004 still pending");
+    // A migration ending its own transaction would break the all-or-nothing: refused, nothing runs.
+    writeFileSync(join(dir, "0004_audit.sql"), "CREATE TABLE audit (id INTEGER PRIMARY KEY);\nCOMMIT;\n");
+    await fails(["migrations", "apply", db, "--dir", dir],
+      "migration 0004_audit.sql failed: a script run as one transaction cannot contain BEGIN, COMMIT, ROLLBACK, SAVEPOINT or RELEASE (line 2, column 1)");
+    assertEqual(await state(), before, "the database after the refused migration");
+    writeFileSync(join(dir, "0004_audit.sql"), bad.slice(0, 7).concat("").join("\n"));
+    assertEqual((await ok(["migrations", "apply", db, "--dir", dir])).stdout.trim(), "1 migration applied", "fixed migration");
+    const users = JSON.parse((await ok(["query", db, "SELECT id, name, nickname FROM users ORDER BY id", "--json"])).stdout).rows;
+    assertEqual(users, [[1, "changed", null], [2, "changed", null], [3, "changed", null], [4, "dorothy", null]], "users after 0004");
+    assertEqual(JSON.parse((await ok(["query", db, "SELECT name FROM d1_migrations ORDER BY id", "--json"])).stdout).rows.map((r) => r[0]),
+      ["0001_create_users.sql", "0002_seed.sql", "0003_users_email.sql", "0004_audit.sql"], "bookkeeping after 0004");
+  });
+
   // ---- export / import ----
   const ROWS = Number(process.env.BIG_DADDY_EXPORT_ROWS ?? 20000);
   const src = `${db}-exp`;
