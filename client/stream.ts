@@ -3,7 +3,7 @@
 // "meta"} or {"error", "code"} — as an async iterator of rows. The iterator ends after the last
 // line; it throws the statement's error if the result broke off, so a result is never taken for
 // whole unless its last line arrived.
-import type { SqlValue } from "./types";
+import type { SqlValue } from "./types.js";
 
 export interface StreamEnd {
   columns: string[];

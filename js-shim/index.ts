@@ -151,7 +151,7 @@ export default class BigDaddy extends WorkerEntrypoint<Env> {
   async stream(databaseId: string, sql: string, params: SqlValue[] = [], options: QueryCallOptions = {}): Promise<ReadableStream<Uint8Array>> {
     let s;
     try {
-      s = await startStream(this.env, databaseId, sql, params ?? [], { nodes: options.nodes, rowMode: options.rowMode, format: "ndjson", waitUntil: this.waiter() });
+      s = await startStream(this.env, databaseId, sql, params ?? [], { nodes: createNodes(options), rowMode: options.rowMode, format: "ndjson", waitUntil: this.waiter() });
     } catch (e) {
       if (e instanceof BigDaddyError) throw new Error(e.message);
       throw e;
