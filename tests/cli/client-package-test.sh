@@ -20,7 +20,7 @@ rm -rf build/client
 npm run --silent client:pack >/dev/null
 TARBALL=$(ls "$ROOT"/build/client/big-daddy-client-*.tgz)
 files=$(tar -tzf "$TARBALL" | sort | tr '\n' ' ')
-expected="package/README.md package/dist/d1.d.ts package/dist/d1.js package/dist/index.d.ts package/dist/index.js package/dist/types.d.ts package/dist/types.js package/package.json "
+expected="package/README.md package/dist/d1.d.ts package/dist/d1.js package/dist/index.d.ts package/dist/index.js package/dist/stream.d.ts package/dist/stream.js package/dist/types.d.ts package/dist/types.js package/package.json "
 if [[ "$files" == "$expected" ]]; then ok "the tarball holds the compiled .js and .d.ts, README and package.json only"; else fail "tarball contents: $files"; fi
 
 C=$WORK/consumer

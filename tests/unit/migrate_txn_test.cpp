@@ -14,7 +14,9 @@ std::string rows_of(bd::native::Cluster& c, const std::string& sql) {
   std::string out;
   for (auto& row : run(c, sql).rs.rows) {
     for (size_t i = 0; i < row.size(); i++)
-      out += (i ? "|" : "") + (row[i].is_null() ? std::string() : row[i].type == bd::ValueType::Integer ? std::to_string(row[i].i) : row[i].s);
+      out += (i ? "|" : "") + (row[i].is_null()                        ? std::string()
+                               : row[i].type == bd::ValueType::Integer ? std::to_string(row[i].i)
+                                                                       : row[i].s);
     out += "\n";
   }
   return out;
@@ -48,7 +50,8 @@ const char* kRecreate[] = {
 
 }  // namespace
 
-TEST_CASE("migrations: a table recreation in a transaction rolls back to the table, its indexes and triggers; committed, it replaces them") {
+TEST_CASE(
+    "migrations: a table recreation in a transaction rolls back to the table, its indexes and triggers; committed, it replaces them") {
   auto c = cluster(4, "migrate");
   run(*c, "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL)");
   run(*c, "CREATE INDEX users_name ON users (name)");          // global (a lookup table)
