@@ -2,6 +2,7 @@
 # npm run bench: native core figures, then the end-to-end ratio table (Big Daddy against the floor
 # Worker of bench/floor, both under `wrangler dev`, in the same run), then online resize.
 #   bash scripts/bench.sh [native] [scale] [model] [e2e] [resize] [profile]   (no argument: all but profile)
+#   scale: bigdaddy bench --scale natively (10^6 rows), then scripts/bench-scale.mjs through wrangler dev
 #   bash scripts/bench.sh snapshot DIR, then BENCH_BASE_DIR=DIR bash scripts/bench.sh e2e: a before/after
 #   ratio in the same rounds (env for e2e: BENCH_ROUNDS, BENCH_ONLY, ... in scripts/bench-e2e.mjs)
 set -euo pipefail
@@ -41,7 +42,7 @@ if want model; then
   echo "-- Zipf-skewed point reads, before and after PRAGMA bigdaddy_rebalance"
   build/native/bigdaddy bench --model --nodes-list 8,32 --zipf 1 --rebalance --workload "point read"
 fi
-want e2e || want resize || want profile || exit 0
+want e2e || want resize || want profile || want scale || exit 0
 # Both Workers under `wrangler dev`, each in its own process group (killed whole on exit), on free ports.
 # No Request.cf fetch from workers.cloudflare.com: where it fails (no network) or answers late, the
 # local runtime restarts under the bench's requests ("Your worker restarted mid-request").
@@ -75,6 +76,12 @@ serve() {  # serve NAME CONFIG: starts wrangler dev, waits for /health, prints t
 }
 serve bigdaddy wrangler.jsonc
 bd_url=$url
+if want scale; then
+  # The same workload through the Worker (4 nodes, 200,000 users + 400,000 orders by default): the
+  # queries, then a streamed SELECT * with the workerd processes' memory sampled.
+  echo "== queries at scale through wrangler dev (scripts/bench-scale.mjs)"
+  BENCH_WORKERD_PIDS="$(pgrep -g "${pids[0]}" workerd | tr '\n' ' ')" node scripts/bench-scale.mjs "$bd_url"
+fi
 if want e2e; then
   serve floor bench/floor/wrangler.jsonc
   floor_url=$url

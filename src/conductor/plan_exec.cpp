@@ -405,7 +405,8 @@ std::vector<std::pair<uint32_t, std::string>> staging_on_all(Exec& x, const Plan
 // Pages through the source table on every node and appends each row to the staging table on the
 // node owning its join value (under the target table's sharding, or by the value itself when the
 // repartition has no target).
-Task<Status> stage_rows(Exec& x, const PlanNode& rp) {
+// `saw_null`: with rp.null_stops, set when a source row's column is NULL (such rows are not staged).
+Task<Status> stage_rows(Exec& x, const PlanNode& rp, bool* saw_null) {
   const TableInfo* src = x.topo->find_table(rp.table);
   const TableInfo* target = rp.target_table.empty() ? nullptr : x.topo->find_table(rp.target_table);
   if (!src || (!rp.target_table.empty() && (!target || target->shard_key < 0)))
@@ -443,6 +444,10 @@ Task<Status> stage_rows(Exec& x, const PlanNode& rp) {
         one.push_back(std::move(row));
         restore_reals(one, mask);
         Row& r = one[0];
+        if (rp.null_stops && r[col].type == ValueType::Null) {
+          *saw_null = true;
+          continue;
+        }
         Value key = apply_affinity(r[col], key_affinity);
         uint32_t node = target ? x.node_of(*target, key) : x.node_of(key);
         per_node[node].push_back(std::move(r));
@@ -458,6 +463,7 @@ Task<Status> stage_rows(Exec& x, const PlanNode& rp) {
     }
     auto r = co_await fan_out_payloads(x.s, std::move(appends));
     if (!r.ok()) co_return r.error();
+    if (*saw_null) break;  // the staged rows will not be read
   }
   co_return ok_status();
 }
@@ -468,11 +474,12 @@ Task<Result<QueryOutput>> run_repartition(Exec& x, const PlanNode& rp) {
   if (!created.ok()) {
     out = created.error();
   } else {
-    auto staged = co_await stage_rows(x, rp);
+    bool saw_null = false;
+    auto staged = co_await stage_rows(x, rp, &saw_null);
     if (!staged.ok())
       out = staged.error();
     else
-      out = co_await run_node(x, rp.children[0], nullptr);
+      out = co_await run_node(x, rp.children[saw_null && rp.children.size() > 2 ? 2 : 0], nullptr);
   }
   // Dropped on every node whatever happened; a node that cannot be reached drops it itself once it
   // expires.

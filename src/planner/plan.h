@@ -78,6 +78,10 @@ struct PlanNode {
   std::string stage_column;
   std::string target_table;
   int64_t page_rows = 0;
+  // Repartition of `x NOT IN (SELECT col ...)`: source rows whose column is NULL are not staged;
+  // when there is one, NOT IN is NULL for every outer row and children[2] runs instead (the query
+  // with that conjunct false).
+  bool null_stops = false;
   std::string names_sql;               // GroupMerge: the user's query over the empty table (column names)
   std::vector<std::string> names_ddl;  // GroupMerge: the tables names_sql reads
 };

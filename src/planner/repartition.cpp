@@ -233,6 +233,153 @@ Result<std::optional<Plan>> plan_anti_join_repartition(const sql::Select& in, co
   return None{};
 }
 
+// `e` reads only the row of `t` (named `alias`): every column it names is one of t's, qualified by
+// the alias or unqualified, and it holds no nested SELECT.
+bool reads_only_row(const sql::Expr& e, const TableInfo& t, const std::string& alias) {
+  if (e.select || e.over) return false;
+  if (e.kind == sql::ExprKind::Column)
+    if (!e.schema.empty() || (!e.table.empty() && !iequals(e.table, alias)) || t.column_index(e.name) < 0) return false;
+  for (auto* c : {e.left.get(), e.right.get(), e.extra.get(), e.filter.get()})
+    if (c && !reads_only_row(*c, t, alias)) return false;
+  for (auto& a : e.args)
+    if (!reads_only_row(*a, t, alias)) return false;
+  return true;
+}
+
+void split_and_mut(sql::ExprPtr& e, std::vector<sql::ExprPtr*>& out) {
+  if (e->kind == sql::ExprKind::Binary && e->binary_op == sql::BinaryOp::And) {
+    split_and_mut(e->left, out);
+    split_and_mut(e->right, out);
+    return;
+  }
+  out.push_back(&e);
+}
+
+sql::ExprPtr column_expr(const std::string& table, const std::string& name) {
+  auto c = sql::make<sql::Expr>();
+  c->kind = sql::ExprKind::Column;
+  c->table = table;
+  c->name = name;
+  return c;
+}
+
+sql::ExprPtr integer_expr(const char* text) {
+  auto c = sql::make<sql::Expr>();
+  c->kind = sql::ExprKind::Literal;
+  c->literal = sql::LiteralKind::Integer;
+  c->text = text;
+  return c;
+}
+
+// An anti-join by NOT IN, not co-located: SELECT ... FROM A WHERE ... AND A.key NOT IN (SELECT
+// B.col FROM B WHERE <B's row only>), A read whole, A.key never NULL (the rowid alias). B's rows
+// matching the subquery's WHERE are staged by col under A's sharding and the conjunct runs on
+// every node as NOT EXISTS (... WHERE B.col = A.key): for a key that is not NULL, NOT IN is false
+// on a match and NULL (excluded) when the set holds a NULL, otherwise true. So NULLs are not
+// staged: one of them makes the conjunct false for every row of A.
+Result<std::optional<Plan>> plan_not_in_repartition(const sql::Select& in, const PlanEnv& env, const std::string& staged) {
+  using None = std::optional<Plan>;
+  if (in.cores.size() != 1 || in.with) return None{};
+  Features f = analyze_select(in);
+  if (f.table_function || f.tables.size() != 2 || f.table_refs != 2) return None{};
+  const auto& core = in.cores[0];
+  if (!core.from || core.from->kind != sql::TableRefKind::Table || !core.where || !core.from->name.schema.empty()) return None{};
+  const TableInfo* A = env.topo.find_table(core.from->name.name);
+  if (!A || A->kind != TableKind::Sharded || A->shard_key < 0 || A->shard_key != A->rowid_alias) return None{};
+  const ColumnInfo& key = A->columns[A->shard_key];
+  std::string a_alias = core.from->alias.empty() ? A->name : core.from->alias;
+  // A is read whole (a selective A is better served by gathering it).
+  auto filters = pushdown_filters(in, env.topo, env.params);
+  if (filter_of(filters, A->name)) return None{};
+  std::vector<const sql::Expr*> conds;
+  split_and(*core.where, conds);
+  for (size_t ci = 0; ci < conds.size(); ci++) {
+    const sql::Expr* c = conds[ci];
+    if (c->kind != sql::ExprKind::In || !c->negated || c->in_kind != sql::InKind::Select || !c->select || !c->left) continue;
+    const sql::Expr& lhs = *c->left;
+    if (lhs.kind != sql::ExprKind::Column || !lhs.schema.empty() || !iequals(lhs.name, key.name) ||
+        (!lhs.table.empty() && !iequals(lhs.table, a_alias)))
+      continue;
+    const sql::Select& sub = *c->select;
+    if (sub.cores.size() != 1 || sub.with || sub.limit) continue;
+    const auto& sc = sub.cores[0];
+    if (sc.is_values || !sc.from || sc.from->kind != sql::TableRefKind::Table || !sc.from->name.schema.empty()) continue;
+    if (!sc.group_by.empty() || sc.having || sc.columns.size() != 1 || sc.columns[0].kind != sql::ResultKind::Expr) continue;
+    Features sf = analyze_select(sub);
+    if (sf.aggregate || sf.window || sf.subquery) continue;
+    const TableInfo* B = env.topo.find_table(sc.from->name.name);
+    if (!B || B == A || B->kind != TableKind::Sharded) continue;
+    std::string b_alias = sc.from->alias.empty() ? B->name : sc.from->alias;
+    const sql::Expr& out = *sc.columns[0].expr;
+    if (out.kind != sql::ExprKind::Column || !out.schema.empty() || (!out.table.empty() && !iequals(out.table, b_alias))) continue;
+    int bi = B->column_index(out.name);
+    if (bi < 0) continue;
+    const ColumnInfo& col = B->columns[bi];
+    if (!binary(col) || col.affinity != key.affinity) continue;
+    if (sc.where && !reads_only_row(*sc.where, *B, b_alias)) continue;
+    // B's filter is exactly the subquery's WHERE (a NULL staged must be a NULL of the set).
+    TableFilter bf;
+    const TableFilter* bfp = nullptr;
+    if (sc.where) {
+      sql::ExprPtr w = sc.where->clone();
+      int n = number_params(*w);
+      bf.table = B->name;
+      bf.alias = b_alias;
+      bf.where_sql = sql::print(*w);
+      bf.params = params_for(env.params, n);
+      bfp = &bf;
+    }
+    // The statement with the conjunct as NOT EXISTS over the staging table, and with it false.
+    sql::Select sel = in, none = in;
+    std::vector<sql::ExprPtr*> parts, none_parts;
+    split_and_mut(sel.cores[0].where, parts);
+    split_and_mut(none.cores[0].where, none_parts);
+    if (parts.size() != conds.size() || none_parts.size() != conds.size()) return None{};
+    sql::ExprPtr& target = *parts[ci];
+    sql::SelectPtr inner = std::move(target->select);
+    auto& icore = inner->cores[0];
+    if (icore.from->alias.empty()) icore.from->alias = B->name;
+    icore.columns[0].expr = integer_expr("1");
+    icore.columns[0].alias.clear();
+    auto eq = sql::make<sql::Expr>();
+    eq->kind = sql::ExprKind::Binary;
+    eq->binary_op = sql::BinaryOp::Eq;
+    eq->left = column_expr(b_alias, col.name);
+    eq->right = column_expr(a_alias, key.name);
+    if (icore.where) {
+      auto both = sql::make<sql::Expr>();
+      both->kind = sql::ExprKind::Binary;
+      both->binary_op = sql::BinaryOp::And;
+      both->left = std::move(icore.where);
+      both->right = std::move(eq);
+      icore.where = std::move(both);
+    } else {
+      icore.where = std::move(eq);
+    }
+    auto exists = sql::make<sql::Expr>();
+    exists->kind = sql::ExprKind::Exists;
+    exists->select = std::move(inner);
+    auto no = sql::make<sql::Expr>();
+    no->kind = sql::ExprKind::Unary;
+    no->unary_op = sql::UnaryOp::Not;
+    no->left = std::move(exists);
+    target = std::move(no);
+    *none_parts[ci] = integer_expr("0");
+    rename_ref(sel, B->name, staged);
+    auto plan = staged_plan(in, std::move(sel), env, *B, col.name, A, staged, bfp,
+                            "rows of " + B->name + " sent by " + col.name + " to the nodes of " + A->name + "'s keys");
+    if (!plan.ok() || !*plan) return plan;
+    auto empty = plan_select(none, env);
+    if (!empty.ok()) return empty.error();
+    PlanNode& rp = (*plan)->root;
+    rp.null_stops = true;
+    rp.detail += "; a NULL among them: the query with " + key.name + " NOT IN false (" + empty->name + ")";
+    rp.children.push_back(std::move(empty->root));
+    return plan;
+  }
+  return None{};
+}
+
 // A FROM subquery or a CTE that groups one sharded table by a column other than its key: the
 // table's rows (filtered by its own conjuncts) are staged by that column, so that the grouping is
 // by the staging table's key and the query runs on every node, the conductor merging only the
@@ -340,6 +487,8 @@ Result<std::optional<Plan>> plan_repartition(const sql::Select& in, const PlanEn
   if (!join.ok() || *join) return join;
   auto anti = plan_anti_join_repartition(in, env, staged);
   if (!anti.ok() || *anti) return anti;
+  auto not_in = plan_not_in_repartition(in, env, staged);
+  if (!not_in.ok() || *not_in) return not_in;
   return plan_grouped_repartition(in, env, staged);
 }
 

@@ -185,6 +185,7 @@ TEST_CASE("scale: joins, semi/anti joins, DISTINCT, derived tables and CTEs at s
     fx.same("SELECT count(*) FROM users u WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id AND o.total > 1900)");
     auto meta = fx.same("SELECT count(*) FROM users u WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id)");
     CHECK(meta_int(meta, "rowsFetched") <= 4);
+    fx.same("SELECT count(*) FROM users WHERE id NOT IN (SELECT user_id FROM orders WHERE total > 10)");
   }
   SECTION("count(DISTINCT user_id) moves one count per node") {
     auto meta = fx.same("SELECT count(DISTINCT user_id) FROM orders");
@@ -299,6 +300,26 @@ TEST_CASE("scale: lookup joins and semi-joins move keys, not tables, when orders
     REQUIRE(want.ok());
     staged = want->rows[0][0].i;
     CHECK(meta_int(meta, "rowsFetched") <= staged + 50 + 4 * 50);
+  }
+  SECTION("NOT IN over all users: the orders repartitioned by user_id, the anti-join on every node; a NULL in the set empties it") {
+    auto meta = fx.same("SELECT count(*) FROM users WHERE id NOT IN (SELECT user_id FROM orders)");
+    CHECK(meta_plan(meta) == "repartition");
+    meta = fx.same(
+        "SELECT u.id, u.name FROM users u WHERE u.id NOT IN (SELECT o.user_id FROM orders o WHERE o.total > 400 AND o.status = 'paid') "
+        "ORDER BY u.id LIMIT 50",
+        true);
+    CHECK(meta_plan(meta) == "repartition");
+    auto want = bd::sqlite_run(fx.ref, "SELECT count(*) FROM orders WHERE total > 400 AND status = 'paid'", {});
+    REQUIRE(want.ok());
+    CHECK(meta_int(meta, "rowsFetched") <= want->rows[0][0].i + 50 + 4 * 50);
+    // An order without a user: NOT IN a set holding a NULL is never true.
+    const std::string id = std::to_string(fx.size.orders + 1);
+    fx.both("INSERT INTO orders VALUES (" + id + ", NULL, 1999, 'open')");
+    meta = fx.same("SELECT count(*) FROM users WHERE id NOT IN (SELECT user_id FROM orders WHERE total > 1990)");
+    CHECK(meta_plan(meta) == "repartition");
+    fx.same("SELECT count(*), min(id) FROM users WHERE id NOT IN (SELECT user_id FROM orders WHERE status = 'paid')");
+    fx.both("DELETE FROM orders WHERE id = " + id);
+    fx.same("SELECT count(*), min(id) FROM users WHERE id NOT IN (SELECT user_id FROM orders WHERE status = 'paid')");
   }
   SECTION("a derived table and a CTE grouped by user_id: the orders repartitioned by user_id, the groups on every node") {
     auto meta = fx.same("SELECT count(*) FROM (SELECT user_id FROM orders GROUP BY user_id HAVING count(*) >= 3)");
