@@ -206,7 +206,7 @@ bool atomic_visibility_holds(const Session& s) {
   if (s.visibility_broken) return false;
   if (s.nodes_read.size() < 2) return true;
   for (auto& [node, v] : s.visible) {
-    if (!v.recent) continue;
+    if (!v.recent && !s.visibility_all) continue;
     for (auto p : v.participants) {
       if (p == node || !s.nodes_read.count(p)) continue;
       bool seen = std::any_of(s.visible.begin(), s.visible.end(), [&](const auto& e) { return e.first == p && e.second.id == v.id; });
@@ -222,6 +222,7 @@ void reset_statement(Session& s) {
   s.partial_write = false;
   s.statement_start_ms = bd::clock().now_ms();
   s.visibility_broken = false;
+  s.visibility_all = false;
   s.nodes_read.clear();
   s.visible.clear();
 }

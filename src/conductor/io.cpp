@@ -192,7 +192,11 @@ Task<Result<std::vector<storage::Response>>> fan_out(Session& s, std::vector<Nod
           if (f.write) s.txn->written.insert(f.table);
     }
   } else if (window) {
-    if (bd::clock().now_ms() - sent_ms > kFanoutBudgetMs) s.visibility_broken = true;
+    double took = bd::clock().now_ms() - sent_ms;
+    if (took > kFanoutBudgetMs + storage::kVisibleMarginMs)
+      s.visibility_broken = true;
+    else if (took > kFanoutBudgetMs)
+      s.visibility_all = true;
   }
   // A refusal next to a write that went through leaves the statement half applied: mark it, so
   // that it is reported rather than retried. (Inside a transaction it is undone instead.)

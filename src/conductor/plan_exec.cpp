@@ -152,21 +152,30 @@ Task<Result<QueryOutput>> run_combine(Exec& x, const PlanNode& comb) {
     if (round.empty()) co_return Error::internal("lookup gathers wait on each other");
     std::vector<NodeRequest> reqs;
     std::vector<uint32_t> req_nodes;
+    const uint64_t max_rows = x.c.options().max_gather_rows, max_bytes = x.c.options().max_gather_bytes;
     for (auto& [node, stmts] : per_node) {
-      reqs.push_back({node, x.request(std::move(stmts))});
+      storage::Request r = x.request(std::move(stmts));
+      // Each read stops once it passes what the cap leaves (`more`: it was cut), so a gather over
+      // the cap is refused without its rows ever reaching the conductor whole.
+      r.page_rows = static_cast<uint32_t>(std::min<uint64_t>(max_rows - std::min(rows, max_rows) + 1, 0xffffffffu));
+      r.page_bytes = static_cast<uint32_t>(std::min<uint64_t>(max_bytes - std::min(bytes, max_bytes), 0xffffffffu));
+      r.page_cut = true;
+      reqs.push_back({node, std::move(r)});
       req_nodes.push_back(node);
     }
     asked = std::max(asked, reqs.size());
     if (!reqs.empty()) {
       auto resp = co_await fan_out(x.s, std::move(reqs));
       if (!resp.ok()) co_return resp.error();
+      bool cut = false;
+      for (auto& r : *resp) cut |= r.more;
       for (auto& r : *resp)
         for (auto& rs : r.results) {
           rows += rs.rows.size();
           for (auto& row : rs.rows)
             for (auto& v : row) bytes += 9 + v.s.size();
         }
-      if (rows > x.c.options().max_gather_rows || bytes > x.c.options().max_gather_bytes) {
+      if (cut || rows > max_rows || bytes > max_bytes) {
         // Name the largest table gathered: that is what a predicate should narrow.
         std::map<size_t, uint64_t> per_gather;
         for (size_t i = 0; i < resp->size(); i++)
@@ -176,7 +185,7 @@ Task<Result<QueryOutput>> run_combine(Exec& x, const PlanNode& comb) {
           if (n > per_gather[worst]) worst = gi;
         co_return Error::limit("query would gather more than " + std::to_string(x.c.options().max_gather_rows) + " rows or " +
                                std::to_string(x.c.options().max_gather_bytes >> 20) + " MB from " + std::to_string(asked) + " nodes (" +
-                               std::to_string(per_gather[worst]) + " rows of " + comb.children[worst].table +
+                               (cut ? "at least " : "") + std::to_string(per_gather[worst]) + " rows of " + comb.children[worst].table +
                                "); add a shard-key predicate");
       }
       for (size_t i = 0; i < resp->size(); i++) {

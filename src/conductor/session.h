@@ -138,6 +138,7 @@ class Session {
   // participant read).
   double statement_start_ms = 0;
   bool visibility_broken = false;
+  bool visibility_all = false;  // a slow fan-out: the margin's commits are checked as recent ones
   std::set<uint32_t> nodes_read;
   std::vector<std::pair<uint32_t, storage::VisibleTxn>> visible;
   // Streaming (QueryInput::stream): this statement's rows go to the host a window at a time; once

@@ -38,11 +38,14 @@ bool is_schema_change(const std::string& sql) {
 
 Status run_statements(SqlHost& sql, const Request& req, Response& resp, uint32_t& failed, bool paged) {
   failed = 0;
-  if (req.page_rows && paged) return run_paged_read(sql, req, resp);
+  if (req.page_rows && paged && !req.page_cut) return run_paged_read(sql, req, resp);
   resp.results.reserve(req.statements.size());
   for (uint32_t i = 0; i < req.statements.size(); i++) {
     auto& st = req.statements[i];
-    auto rs = sql.exec(st.sql, st.params);
+    bool cut = false;
+    auto rs = req.page_cut && req.page_rows && !st.write ? sql.exec_page(st.sql, st.params, req.page_rows, req.page_bytes, &cut)
+                                                         : sql.exec(st.sql, st.params);
+    resp.more |= cut;
     failed = i;
     if (!rs.ok()) return rs.error();
     if (st.write) {

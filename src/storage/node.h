@@ -18,7 +18,7 @@ std::string handle(SqlHost& sql, std::string_view request, NodeEnv& env);
 // last_insert_rowid()); on failure returns the error and sets `failed` to the statement's index.
 // A paged read (req.page_rows) answers its first page and keeps the rest in a cursor table
 // (storage/staging.h), unless `paged` is false: then it is read whole (a request the host rolls
-// back keeps no cursor).
+// back keeps no cursor). With req.page_cut every read stops at the page instead (resp.more: cut).
 Status run_statements(SqlHost& sql, const Request& req, Response& resp, uint32_t& failed, bool paged = true);
 
 }  // namespace bd::storage

@@ -51,6 +51,7 @@ std::string encode_request(const Request& r) {
   if (r.page_rows) {
     w.u32(r.page_rows);
     w.u32(r.page_bytes);
+    w.u8(r.page_cut);
   }
   return w.take();
 }
@@ -105,6 +106,7 @@ Result<Request> decode_request(std::string_view bytes) {
   if (!rd.at_end()) {
     r.page_rows = rd.u32();
     r.page_bytes = rd.u32();
+    if (!rd.at_end()) r.page_cut = rd.u8() != 0;
   }
   if (!rd.ok()) return Error::internal("corrupt storage request");
   return r;

@@ -87,6 +87,9 @@ struct Request {
   // and answers with the first page, `more` set and the table's name. 0: not paged.
   uint32_t page_rows = 0;
   uint32_t page_bytes = 0;
+  // With page_rows: every read of the request (any number of statements) stops at the page and no
+  // cursor is kept; `more` says a result was cut (a bounded gather: more means over its cap).
+  bool page_cut = false;
 };
 
 // A node's request counters since they last started (the node started, or a rebalance reset them).

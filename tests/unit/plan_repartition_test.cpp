@@ -147,3 +147,24 @@ TEST_CASE("repartition: every row is staged, the one with the smallest rowid (-2
   CHECK(text_rows(g.rs.rows) == text_rows(gw->rows));
   CHECK(fx.leftovers() == 0);
 }
+
+TEST_CASE("combine: a gather over the cap is cut on the nodes, refused naming the table; one within it answers") {
+  Fixture fx;
+  // A ranking over all orders cannot be decomposed: the orders are gathered, and there are 8,000.
+  auto r = fx.c->execute("SELECT id, rank() OVER (ORDER BY total, id) AS r FROM orders ORDER BY r");
+  REQUIRE_FALSE(r.ok());
+  INFO(r.error().message);
+  CHECK(r.error().message.find("query would gather more than 1000 rows") == 0);
+  // Each of the 4 nodes stopped its read at what the cap left (1,001 rows): never the table whole.
+  auto at = r.error().message.find("(at least ");
+  REQUIRE(at != std::string::npos);
+  CHECK(std::stoll(r.error().message.substr(at + 10)) <= 4 * 1001);
+  CHECK(r.error().message.find("rows of orders") != std::string::npos);
+  // Within the cap the gather is whole and the answer SQLite's.
+  const char* small = "SELECT id, rank() OVER (ORDER BY total, id) AS r FROM orders WHERE id <= 900 ORDER BY r";
+  auto got = fx.c->execute(small);
+  REQUIRE(got.ok());
+  auto want = bd::sqlite_run(fx.ref, small, {});
+  REQUIRE(want.ok());
+  CHECK(text_rows(got->rs.rows) == text_rows(want->rows));
+}
