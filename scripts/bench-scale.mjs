@@ -32,7 +32,7 @@ async function post(body, headers = {}) {
   return fetch(`${base}/sql`, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
-    body: JSON.stringify({ database, nodes: 4, ...body }),
+    body: JSON.stringify({ database, nodes: 4, create: true, ...body }),
   });
 }
 
