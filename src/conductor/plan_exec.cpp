@@ -479,7 +479,12 @@ Task<Status> stage_rows(Exec& x, const PlanNode& rp, bool* saw_null) {
 
 Task<Result<QueryOutput>> run_repartition(Exec& x, const PlanNode& rp) {
   Result<QueryOutput> out = Error::internal("repartition did not run");
-  auto created = co_await fan_out_payloads(x.s, staging_on_all(x, rp, storage::StagingAction::Create));
+  // No staging table: a co-located NOT IN only looks for NULLs first.
+  Status created = ok_status();
+  if (!rp.staged.empty()) {
+    auto made = co_await fan_out_payloads(x.s, staging_on_all(x, rp, storage::StagingAction::Create));
+    if (!made.ok()) created = made.error();
+  }
   if (!created.ok()) {
     out = created.error();
   } else {
@@ -492,8 +497,8 @@ Task<Result<QueryOutput>> run_repartition(Exec& x, const PlanNode& rp) {
   }
   // Dropped on every node whatever happened; a node that cannot be reached drops it itself once it
   // expires.
-  co_await fan_out_payloads(x.s, staging_on_all(x, rp, storage::StagingAction::Drop));
-  x.plan = "repartition";
+  if (!rp.staged.empty()) co_await fan_out_payloads(x.s, staging_on_all(x, rp, storage::StagingAction::Drop));
+  x.plan = rp.staged.empty() ? "not-in-probe" : "repartition";
   co_return out;
 }
 

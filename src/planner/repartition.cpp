@@ -87,6 +87,38 @@ const TableFilter* filter_of(const std::vector<TableFilter>& filters, const std:
   return nullptr;
 }
 
+// The paged read of B on every node: user columns, the REAL flags, then the rowid; B's own
+// conjuncts (parameters ?1..?n) first, the last rowid read bound after them; `page` rows a read.
+PlanNode source_read(const TableInfo& B, const TableFilter* filter, const PlanEnv& env, int64_t page) {
+  std::string read = "SELECT ";
+  auto cols = gathered_columns(B);
+  for (size_t i = 0; i < cols.size(); i++) read += (i ? ", " : "") + quoted_identifier(cols[i]);
+  auto mask = gather_real_mask_columns(B);
+  if (!mask.empty()) {
+    read += ", (";
+    for (size_t k = 0; k < mask.size(); k++)
+      read += (k ? " | " : "") + std::string("((typeof(") + quoted_identifier(cols[mask[k]]) + ") = 'real') << " + std::to_string(k) + ")";
+    read += ")";
+  }
+  PlanNode src;
+  src.kind = OpKind::Shard;
+  std::string after = "?" + std::to_string(filter ? filter->params.size() + 1 : 1);
+  read += ", rowid FROM " + quoted_identifier(B.name);
+  if (filter) {
+    read += " AS " + quoted_identifier(filter->alias) + " WHERE (" + filter->where_sql + ") AND rowid > " + after;
+    src.bound = filter->params;
+  } else {
+    read += " WHERE rowid > " + after;
+  }
+  read += " ORDER BY rowid LIMIT " + std::to_string(page);
+  src.sql = read;
+  src.params = static_cast<int>(src.bound.size()) + 1;
+  src.has_bound = true;
+  src.nodes = env.all_nodes();
+  src.detail = "paged read of " + B.name;
+  return src;
+}
+
 // `sel` (the statement with B's one reference renamed to the staging table) planned on a catalog
 // that knows the staging table: B's user columns, sharded by `bcol` (placed under `target`'s
 // sharding, or by bcol's own value when there is no target). `filter`: B's own conjuncts, applied
@@ -138,35 +170,7 @@ Result<std::optional<Plan>> staged_plan(const sql::Select& in, sql::Select sel, 
   rp.detail = what + (filter ? " (" + filter->where_sql + ")" : std::string()) + " into staging table " + staged +
               ", then the query on every node (" + inner->name + ")";
   rp.children.push_back(std::move(inner->root));
-  // The paged read of B on every node: user columns, the REAL flags, then the rowid; B's own
-  // conjuncts (parameters ?1..?n) first, the last rowid read bound after them.
-  std::string read = "SELECT ";
-  auto cols = gathered_columns(B);
-  for (size_t i = 0; i < cols.size(); i++) read += (i ? ", " : "") + quoted_identifier(cols[i]);
-  auto mask = gather_real_mask_columns(B);
-  if (!mask.empty()) {
-    read += ", (";
-    for (size_t k = 0; k < mask.size(); k++)
-      read += (k ? " | " : "") + std::string("((typeof(") + quoted_identifier(cols[mask[k]]) + ") = 'real') << " + std::to_string(k) + ")";
-    read += ")";
-  }
-  PlanNode src;
-  src.kind = OpKind::Shard;
-  std::string after = "?" + std::to_string(filter ? filter->params.size() + 1 : 1);
-  read += ", rowid FROM " + quoted_identifier(B.name);
-  if (filter) {
-    read += " AS " + quoted_identifier(filter->alias) + " WHERE (" + filter->where_sql + ") AND rowid > " + after;
-    src.bound = filter->params;
-  } else {
-    read += " WHERE rowid > " + after;
-  }
-  read += " ORDER BY rowid LIMIT " + std::to_string(kStagePageRows);
-  src.sql = read;
-  src.params = static_cast<int>(src.bound.size()) + 1;
-  src.has_bound = true;
-  src.nodes = env.all_nodes();
-  src.detail = "paged read of " + B.name;
-  rp.children.push_back(std::move(src));
+  rp.children.push_back(source_read(B, filter, env, kStagePageRows));
   return std::optional<Plan>(std::move(plan));
 }
 
@@ -308,7 +312,7 @@ Result<std::optional<Plan>> plan_not_in_repartition(const sql::Select& in, const
     Features sf = analyze_select(sub);
     if (sf.aggregate || sf.window || sf.subquery) continue;
     const TableInfo* B = env.topo.find_table(sc.from->name.name);
-    if (!B || B == A || B->kind != TableKind::Sharded) continue;
+    if (!B || B == A || B->kind != TableKind::Sharded || B->without_rowid) continue;
     std::string b_alias = sc.from->alias.empty() ? B->name : sc.from->alias;
     const sql::Expr& out = *sc.columns[0].expr;
     if (out.kind != sql::ExprKind::Column || !out.schema.empty() || (!out.table.empty() && !iequals(out.table, b_alias))) continue;
@@ -365,12 +369,40 @@ Result<std::optional<Plan>> plan_not_in_repartition(const sql::Select& in, const
     no->left = std::move(exists);
     target = std::move(no);
     *none_parts[ci] = integer_expr("0");
+    auto empty = plan_select(none, env);
+    if (!empty.ok()) return empty.error();
+    if (bi == B->shard_key) {
+      // B is co-located (col is its key): nothing moves. Its NULLs are looked for first (one row
+      // at most), then the anti-join runs on every node as it is.
+      auto inner_plan = plan_select(sel, env);
+      if (!inner_plan.ok()) return inner_plan.error();
+      if (inner_plan->name == "combine" || inner_plan->name == "none") continue;
+      TableFilter nf;
+      nf.table = B->name;
+      nf.alias = b_alias;
+      nf.where_sql = (bfp ? "(" + bf.where_sql + ") AND " : std::string()) + quoted_identifier(b_alias) + "." +
+                     quoted_identifier(col.name) + " IS NULL";
+      nf.params = bf.params;
+      Plan plan;
+      plan.name = "not-in-probe";
+      PlanNode& rp = plan.root;
+      rp.kind = OpKind::Repartition;
+      rp.table = B->name;
+      rp.stage_column = col.name;
+      rp.target_table = A->name;
+      rp.page_rows = 1;
+      rp.null_stops = true;
+      rp.detail = "a NULL " + col.name + " of " + B->name + " looked for, then the query on every node (" + inner_plan->name +
+                  "); a NULL among them: the query with " + key.name + " NOT IN false (" + empty->name + ")";
+      rp.children.push_back(std::move(inner_plan->root));
+      rp.children.push_back(source_read(*B, &nf, env, 1));
+      rp.children.push_back(std::move(empty->root));
+      return std::optional<Plan>(std::move(plan));
+    }
     rename_ref(sel, B->name, staged);
     auto plan = staged_plan(in, std::move(sel), env, *B, col.name, A, staged, bfp,
                             "rows of " + B->name + " sent by " + col.name + " to the nodes of " + A->name + "'s keys");
     if (!plan.ok() || !*plan) return plan;
-    auto empty = plan_select(none, env);
-    if (!empty.ok()) return empty.error();
     PlanNode& rp = (*plan)->root;
     rp.null_stops = true;
     rp.detail += "; a NULL among them: the query with " + key.name + " NOT IN false (" + empty->name + ")";

@@ -44,6 +44,7 @@ export const QUERIES: ScaleQuery[] = [
   { sql: "SELECT id, name FROM users WHERE id IN (SELECT user_id FROM orders WHERE total > 1990)" },
   { sql: "SELECT count(*) FROM users u WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id AND o.total > 1900)" },
   { sql: "SELECT count(*) FROM users u WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id)" },
+  { sql: "SELECT count(*) FROM users WHERE id NOT IN (SELECT user_id FROM orders WHERE total > 10)" },
   { sql: "SELECT count(DISTINCT user_id) FROM orders" },
   { sql: "SELECT count(*) FROM (SELECT user_id FROM orders GROUP BY user_id HAVING count(*) >= 3)" },
   { sql: "WITH s AS (SELECT user_id, sum(total) AS spent FROM orders GROUP BY user_id) SELECT count(*), sum(spent), max(spent) FROM s" },

@@ -185,7 +185,14 @@ TEST_CASE("scale: joins, semi/anti joins, DISTINCT, derived tables and CTEs at s
     fx.same("SELECT count(*) FROM users u WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id AND o.total > 1900)");
     auto meta = fx.same("SELECT count(*) FROM users u WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id)");
     CHECK(meta_int(meta, "rowsFetched") <= 4);
+    // NOT IN on the key: nothing moves but each node's count (after a look for NULL user_ids).
+    meta = fx.same("SELECT count(*) FROM users WHERE id NOT IN (SELECT user_id FROM orders WHERE total > 10)");
+    CHECK(meta_plan(meta) == "not-in-probe");
+    CHECK(meta_int(meta, "rowsFetched") <= 4);
+    fx.both("INSERT INTO orders VALUES (NULL, " + std::to_string(fx.size.orders + 1) + ", 1999, 'open')");
     fx.same("SELECT count(*) FROM users WHERE id NOT IN (SELECT user_id FROM orders WHERE total > 10)");
+    fx.same("SELECT count(*) FROM users WHERE id NOT IN (SELECT user_id FROM orders WHERE total < 10)");
+    fx.both("DELETE FROM orders WHERE id = " + std::to_string(fx.size.orders + 1));
   }
   SECTION("count(DISTINCT user_id) moves one count per node") {
     auto meta = fx.same("SELECT count(DISTINCT user_id) FROM orders");
