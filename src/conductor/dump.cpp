@@ -21,6 +21,8 @@ constexpr int64_t kBatchRows = 2000;             // rows per export step
 constexpr int64_t kBatchBytes = 2 << 20;         // and about this many bytes of values
 constexpr int64_t kFreezeMs = 30'000;            // a pause the nodes lift by themselves
 constexpr int64_t kStaleSnapshotMs = 3'600'000;  // snapshots older than this are abandoned
+constexpr int kTxnWaitSteps = 200;               // the snapshot waits for transactions in progress
+constexpr uint32_t kTxnWaitMs = 50;              // ... 200 x 50 ms at most, writes paused
 constexpr size_t kMergedInsertBytes = 64 << 10;  // merged INSERTs stay well under 100 KB
 constexpr size_t kMergedInsertRows = 500;
 // _bd_node as the storage node defines it (storage/node.cpp).
@@ -173,13 +175,52 @@ Task<Result<QueryOutput>> snapshot(Conductor& c, Session& s, const std::string& 
   for (auto& n : only)
     if (!std::any_of(tables.begin(), tables.end(), [&](auto* t) { return iequals(t->name, n); }))
       co_return Error::sql("no such table: " + n);
-  // Round 1, one request per node: pause writes, copy every table (reference tables from node 0).
+  // Round 1, one request per node: pause writes (a write outside or inside a transaction is
+  // refused and retried meanwhile; a transaction's prepare, commit and rollback still go through).
   const std::string freeze_until = "(julianday('now') - 2440587.5) * 86400000.0 + " + std::to_string(kFreezeMs);
+  auto lift_all = [&]() -> Task<int> {
+    std::vector<NodeRequest> lift;
+    for (uint32_t n = 0; n < topo->nodes; n++) lift.push_back(admin_request(n, {stmt("DELETE FROM _bd_node WHERE k = 'freeze'")}));
+    (void)co_await fan_out(s, std::move(lift));
+    co_return 0;
+  };
+  // Then wait until no node holds a transaction's uncommitted or prepared rows: with writes paused
+  // no new one can start writing, and the copies then read only committed rows, all of one moment
+  // (a multi-node commit is either finished on every node it wrote, or not begun).
+  for (int attempt = 0;; attempt++) {
+    std::vector<NodeRequest> freeze;
+    for (uint32_t n = 0; n < topo->nodes; n++) {
+      std::vector<storage::Statement> st;
+      if (attempt == 0) {
+        st.push_back(stmt(kNodeTable));
+        st.push_back(
+            stmt("INSERT INTO _bd_node(k, v) VALUES ('freeze', " + freeze_until + ") ON CONFLICT(k) DO UPDATE SET v = excluded.v"));
+      }
+      st.push_back(stmt("SELECT coalesce((SELECT v FROM _bd_node WHERE k = 'txns'), 0)", {}, false));
+      freeze.push_back(admin_request(n, std::move(st)));
+    }
+    auto frozen = co_await fan_out(s, std::move(freeze));
+    if (!frozen.ok()) {
+      co_await lift_all();
+      co_return Error::sql("export: the snapshot failed: " + frozen.error().message);
+    }
+    int64_t busy_node = -1;
+    for (uint32_t n = 0; n < topo->nodes && busy_node < 0; n++) {
+      auto& rows = (*frozen)[n].results.back().rows;
+      if (!rows.empty() && rows[0][0].type == ValueType::Integer && rows[0][0].i > 0) busy_node = n;
+    }
+    if (busy_node < 0) break;
+    if (attempt >= kTxnWaitSteps) {
+      co_await lift_all();
+      co_return Error::sql("export: transactions on node " + std::to_string(busy_node) + " did not end within " +
+                           std::to_string(kTxnWaitSteps * kTxnWaitMs / 1000) + " s of pausing writes; export again");
+    }
+    co_await sleep_ms(s, kTxnWaitMs);
+  }
+  // Round 2, one request per node: copy every table (reference tables from node 0).
   std::vector<NodeRequest> copies;
   for (uint32_t n = 0; n < topo->nodes; n++) {
     std::vector<storage::Statement> st;
-    st.push_back(stmt(kNodeTable));
-    st.push_back(stmt("INSERT INTO _bd_node(k, v) VALUES ('freeze', " + freeze_until + ") ON CONFLICT(k) DO UPDATE SET v = excluded.v"));
     for (uint32_t i = 0; i < tables.size(); i++) {
       if (tables[i]->kind == TableKind::Reference && n != 0) continue;
       std::string cols;
@@ -204,7 +245,7 @@ Task<Result<QueryOutput>> snapshot(Conductor& c, Session& s, const std::string& 
     copies.push_back(admin_request(n, std::move(st)));
   }
   auto copied = co_await fan_out(s, std::move(copies));
-  // Round 2: writes go on; snapshots abandoned long ago go.
+  // Round 3: writes go on; snapshots abandoned long ago go.
   std::vector<NodeRequest> lift;
   for (uint32_t n = 0; n < topo->nodes; n++) {
     std::vector<storage::Statement> st;

@@ -2,11 +2,13 @@
 //
 // Export is a sequence of steps, each answering one chunk of the dump and the cursor of the next
 // step (the host streams the chunks; no step holds more than one batch of rows):
-//   1. snapshot: in one request per node, writes are paused (a short-lived `freeze` in _bd_node
-//      that the node itself expires) and every exported table is copied into a snapshot table on
-//      the node; a second round lifts the pause. No write can commit on one node between the
-//      copies and be missing on another, so the dump is consistent as of one moment. The schema
-//      follows: CREATE TABLE statements with their placement PRAGMAs (plain sqlite3 ignores them).
+//   1. snapshot: writes are paused on every node (a short-lived `freeze` in _bd_node that the
+//      node itself expires); the snapshot waits until no node holds a transaction's uncommitted
+//      or prepared rows (none can start writing while paused; their commits and rollbacks go
+//      through); then every exported table is copied into a snapshot table on each node, and a
+//      last round lifts the pause. The copies hold committed rows only, and a multi-node write is
+//      in all of them or in none: the dump is consistent as of one moment. The schema follows:
+//      CREATE TABLE statements with their placement PRAGMAs (plain sqlite3 ignores them).
 //   2. rows: from the snapshot tables, in rowid order, a bounded batch per step, as INSERTs.
 //   3. the rest of the schema (indexes, views, triggers) after the rows, COMMIT, and the snapshot
 //      tables dropped. Snapshots abandoned by a client that went away are dropped by later exports.

@@ -254,6 +254,60 @@ TEST_CASE("dump: a write racing the snapshot is paused until it is taken; the du
   REQUIRE(run(*c, "SELECT sum(v) FROM kv").rs.rows[0][0].i == 400);
 }
 
+// The rest of an export begun with `first` (its first step's answer).
+std::string export_rest(bd::native::Cluster& c, const std::string& id, bd::native::QueryResult first) {
+  std::string dump = first.rs.rows.at(0).at(0).s, cursor = first.rs.rows.at(0).at(1).s;
+  while (!cursor.empty()) {
+    auto r = run_mode(c, 9, cursor, {Value::text(id)});
+    REQUIRE(r.ok());
+    dump += r->rs.rows[0][0].s;
+    cursor = r->rs.rows[0][1].s;
+  }
+  return dump;
+}
+
+size_t count_of(const std::string& dump, const std::string& needle) {
+  size_t n = 0;
+  for (size_t p = 0; (p = dump.find(needle, p)) != std::string::npos; p++) n++;
+  return n;
+}
+
+TEST_CASE("dump: the snapshot waits for transactions in progress and holds a transaction's rows on every node or on none") {
+  auto c = bd::testing::cluster(4, "dump-txn");
+  run(*c, "CREATE TABLE kv (id INTEGER PRIMARY KEY, v INTEGER NOT NULL)");
+  std::string values;
+  for (int i = 1; i <= 400; i++) values += (i > 1 ? ", (" : "(") + std::to_string(i) + ", 0)";
+  run(*c, "INSERT INTO kv VALUES " + values);
+  for (const char* end : {"COMMIT", "ROLLBACK"}) {
+    INFO(end);
+    // An interactive transaction has changed every row on every node, not yet committed.
+    std::string t = run(*c, "BEGIN").transaction;
+    REQUIRE(c->execute_in_txn(t, "UPDATE kv SET v = v + 1").ok());
+    std::string id = std::string("170000000000") + (end[0] == 'C' ? "1" : "2") + "xtxn";
+    int ex = c->begin(0, "", {Value::text(id)}, 9);
+    // Writes are paused, and the snapshot waits for the transaction (its copies would hold
+    // uncommitted rows, or rows committed on some nodes only).
+    for (int i = 0; i < 20; i++) REQUIRE(!c->advance(ex));
+    auto w = c->execute("INSERT INTO kv VALUES (1000, 7)");
+    REQUIRE(!w.ok());
+    INFO(w.error().message);
+    CHECK(w.error().message.find("writes are paused") != std::string::npos);
+    // The transaction ends (commit and rollback pass the pause); the snapshot follows.
+    REQUIRE(c->execute_in_txn(t, end).ok());
+    while (!c->advance(ex)) {
+    }
+    auto first = c->finish(ex);
+    REQUIRE(first.ok());
+    std::string dump = export_rest(*c, id, *first);
+    int64_t v = run(*c, "SELECT min(v) FROM kv").rs.rows[0][0].i;
+    REQUIRE(run(*c, "SELECT max(v) FROM kv").rs.rows[0][0].i == v);
+    CHECK(count_of(dump, "," + std::to_string(v) + ");\n") == 400);
+    CHECK(v == 1);  // committed once, then rolled back
+    REQUIRE(run(*c, "INSERT INTO kv VALUES (1000, 7)").rs.changes == 1);
+    run(*c, "DELETE FROM kv WHERE id = 1000");
+  }
+}
+
 TEST_CASE("dump: a sqlite3 .dump and a wrangler d1 export import, with what was skipped reported") {
   auto c = bd::testing::cluster(2, "dump-foreign");
   REQUIRE(run_mode(*c, 5, "", {}).ok());
