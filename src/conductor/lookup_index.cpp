@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <limits>
 #include <map>
 #include "planner/analysis.h"
 #include "planner/shard_sql.h"
@@ -10,6 +11,7 @@ namespace bd {
 namespace {
 
 constexpr size_t kMaxParams = 100;
+constexpr int64_t kBackfillRows = 5000;  // rows of each node read per round when an index is built
 
 std::string vcol(size_t i) { return "v" + std::to_string(i + 1); }
 
@@ -189,23 +191,46 @@ Task<Status> build_lookup_index(Exec& x, const TableInfo& table, const TableInfo
   for (auto n : x.all_nodes()) creates.push_back({n, x.request(ddl)});
   auto c = co_await fan_out(x.s, std::move(creates));
   if (!c.ok()) co_return c.error();
-  // Backfill from the rows that exist now.
+  // Backfill from the rows that exist now, a bounded page of each node's rows per round (in rowid
+  // order), so that neither the conductor nor a node holds a large table's entries at once.
   std::string sql = "SELECT ";
   for (auto& col : index.columns) sql += quoted_identifier(col.name) + ", ";
-  sql += "CAST(" + std::string(kKsidColumn) + " AS TEXT) FROM " + quoted_identifier(table.name);
-  std::vector<NodeRequest> reads;
-  for (auto n : x.all_nodes()) reads.push_back({n, x.request(one_statement(sql, {}, false))});
-  auto rows = co_await fan_out(x.s, std::move(reads));
-  if (!rows.ok()) co_return rows.error();
-  std::vector<IndexedRow> entries;
-  for (auto& r : *rows)
-    for (auto& row : r.results[0].rows) {
-      IndexedRow e;
-      e.ksid = ksid_of(row.back());
-      e.values.assign(row.begin(), row.end() - 1);
-      entries.push_back(std::move(e));
+  sql += "CAST(" + std::string(kKsidColumn) + " AS TEXT)";
+  const bool paged = !table.without_rowid;
+  if (paged) sql += ", rowid";
+  sql += " FROM " + quoted_identifier(table.name);
+  if (paged) sql += " WHERE rowid > ?1 ORDER BY rowid LIMIT " + std::to_string(kBackfillRows);
+  std::map<uint32_t, int64_t> after;  // per node still being read: the last rowid read
+  for (auto n : x.all_nodes()) after[n] = std::numeric_limits<int64_t>::min();
+  while (!after.empty()) {
+    std::vector<NodeRequest> reads;
+    for (auto& [n, last] : after) {
+      std::vector<Value> params;
+      if (paged) params.push_back(Value::integer(last));
+      reads.push_back({n, x.request(one_statement(sql, std::move(params), false))});
     }
-  co_return co_await add_index_entries(x, index, std::move(entries));
+    auto rows = co_await fan_out(x.s, std::move(reads));
+    if (!rows.ok()) co_return rows.error();
+    std::vector<IndexedRow> entries;
+    size_t i = 0;
+    for (auto it = after.begin(); it != after.end(); i++) {
+      auto& got = (*rows)[i].results[0].rows;
+      for (auto& row : got) {
+        IndexedRow e;
+        e.ksid = ksid_of(row[index.columns.size()]);
+        e.values.assign(row.begin(), row.begin() + static_cast<std::ptrdiff_t>(index.columns.size()));
+        entries.push_back(std::move(e));
+      }
+      if (paged && got.size() == static_cast<size_t>(kBackfillRows)) {
+        it->second = got.back().back().i;
+        ++it;
+      } else {
+        it = after.erase(it);
+      }
+    }
+    if (auto s = co_await add_index_entries(x, index, std::move(entries)); !s.ok()) co_return s;
+  }
+  co_return ok_status();
 }
 
 }  // namespace bd
