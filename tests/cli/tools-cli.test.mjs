@@ -51,7 +51,8 @@ function cli(args, { env = {}, input, cwd, stdoutFile } = {}) {
 
 async function ok(args, opts) {
   const r = await cli(args, opts);
-  if (r.code !== 0) throw new Error(`bigdaddy ${args.join(" ")} exited ${r.code}: ${r.stderr.trim()}`);
+  // The error is the last line (progress lines come before it).
+  if (r.code !== 0) throw new Error(`bigdaddy ${args.join(" ")} exited ${r.code}: ${r.stderr.trim().split("\n").slice(-2).join(" / ")}`);
   return r;
 }
 
