@@ -38,6 +38,7 @@ export class Core {
   private sql: SqlStorageLike | null = null;
   // Which object that is, as a number the core keys its per-object memory by (wasm/ABI.md).
   private owner: object | null = null;
+  private calling = ""; // the export running now (test hook: which calls an injected trap trips)
   private slots = new WeakMap<object, number>();
   private nextSlot = 1;
 
@@ -52,7 +53,8 @@ export class Core {
         object_slot: () => this.slotOf(this.owner),
         // The core's clock and entropy (datetime('now'), random(), ...): the host's own.
         now_ms: () => {
-          if (injectedTraps > 0) {
+          // Only a statement's conductor trips it (not a background insights batch meanwhile).
+          if (injectedTraps > 0 && this.calling.startsWith("bd_conductor")) {
             injectedTraps--;
             throw new Error("test hook: injected trap");
           }
@@ -99,6 +101,7 @@ export class Core {
   call(fn: "bd_storage_handle" | "bd_topology_handle" | "bd_catalog_handle" | "bd_insights_handle" | "bd_conductor_start" | "bd_conductor_resume" | "bd_health" | "bd_storage_recover", input: Uint8Array): Uint8Array {
     if (this.poisoned) throw new CoreTrap("the query engine was restarted after a failure; this statement was interrupted", "");
     try {
+      this.calling = fn;
       const p = this.ex.bd_alloc(input.length);
       new Uint8Array(this.ex.memory.buffer, p, input.length).set(input);
       const out = this.ex[fn](p, input.length);
@@ -114,6 +117,8 @@ export class Core {
       const what = String((e as Error)?.message ?? e);
       console.error(`[bigdaddy] ${fn} trapped (${what}); the Wasm instance is replaced`);
       throw new CoreTrap(`the query engine failed (${what}) and was restarted`, what);
+    } finally {
+      this.calling = "";
     }
   }
 
@@ -254,7 +259,7 @@ export function getCore(): Core {
 }
 
 // Test hooks: the next call gets a fresh Wasm instance (as a new isolate would); the next read of
-// the clock throws through the running Wasm code (as a trap would).
+// the clock by a statement's conductor throws through the running Wasm code (as a trap would).
 export function resetCore() {
   core = null;
 }
