@@ -8,7 +8,8 @@ export default defineConfig({
     cloudflareTest({
       wrangler: { configPath: "./wrangler.jsonc" },
       // Resize fault injection (tests/integration/reshard.test.ts); never set in wrangler.jsonc.
-      miniflare: { bindings: { BIG_DADDY_TEST_HOOKS: "1" } },
+      // LOCAL_D1: a real local D1 database, so ORM tests run the same code against D1 and Big Daddy.
+      miniflare: { bindings: { BIG_DADDY_TEST_HOOKS: "1" }, d1Databases: ["LOCAL_D1"] },
     }),
   ],
   test: {

@@ -32,6 +32,20 @@ function d1Error(e: unknown, prefix = ""): Error {
   return new Error(`D1_ERROR: ${prefix}${message}`, { cause: e });
 }
 
+// An error with its code, worded as D1 words it: SQLite's message, then the primary result code,
+// and the extended one in parentheses ("UNIQUE constraint failed: t.x: SQLITE_CONSTRAINT (extended:
+// SQLITE_CONSTRAINT_UNIQUE)"). D1 checks parameter counts itself, without a code; errors with no
+// code more specific than SQLITE_ERROR (most of them Big Daddy's own checks) keep their words alone.
+function d1CodedError(error: { message: string; code: string }, prefix = ""): Error {
+  let text = error.message;
+  if (error.code && error.code !== "SQLITE_RANGE" && error.code !== "SQLITE_ERROR") {
+    const primary = error.code.startsWith("SQLITE_") ? error.code.split("_").slice(0, 2).join("_") : error.code;
+    text += `: ${primary}${primary !== error.code ? ` (extended: ${error.code})` : ""}`;
+  }
+  const cause = new Error(text);
+  return new Error(`D1_ERROR: ${prefix}${text}`, { cause });
+}
+
 function toParam(v: unknown, i: number): SqlValue {
   if (v === undefined) throw new Error(`D1_TYPE_ERROR: Type 'undefined' not supported for value 'undefined' at position ${i + 1}`);
   if (v === null || typeof v === "number" || typeof v === "string" || typeof v === "bigint") return v;
@@ -101,6 +115,7 @@ class BigDaddyD1Database implements D1Database {
 
   async query(sql: string, params: SqlValue[]): Promise<[SqlResult<unknown>, number]> {
     const t0 = Date.now();
+    let coded: { message: string; code: string } | undefined;
     try {
       if (!this.tx) {
         const head = firstKeyword(sql);
@@ -109,21 +124,25 @@ class BigDaddyD1Database implements D1Database {
           this.tx = await this.binding.transaction(this.databaseId, { create: this.options.create, nodes: this.options.nodes, begin: sql });
           return [{ columns: [], rows: [], rowsAffected: 0, lastInsertRowid: 0, meta: { plan: "begin" } }, Date.now() - t0];
         }
-        const r = await this.binding.query<unknown>(this.databaseId, sql, params, { create: this.options.create, nodes: this.options.nodes, rowMode: "array" });
-        return [r, Date.now() - t0];
-      }
-      const tx = this.tx;
-      try {
-        const r = await tx.query<unknown>(sql, params, { rowMode: "array" });
-        if (typeof r.meta?.transaction !== "string") this.tx = null;  // COMMIT, ROLLBACK, RELEASE of the outermost
-        return [r, Date.now() - t0];
-      } catch (e) {
-        if (!(await tx.open)) this.tx = null;
-        throw e;
+        // Errors as values, with SQLite's code (an exception over RPC keeps only its message).
+        const x = await this.binding.execute<unknown>(this.databaseId, sql, params, { create: this.options.create, nodes: this.options.nodes, rowMode: "array" });
+        if (!x.error) return [x.result, Date.now() - t0];
+        coded = x.error;
+      } else {
+        const tx = this.tx;
+        try {
+          const r = await tx.query<unknown>(sql, params, { rowMode: "array" });
+          if (typeof r.meta?.transaction !== "string") this.tx = null;  // COMMIT, ROLLBACK, RELEASE of the outermost
+          return [r, Date.now() - t0];
+        } catch (e) {
+          if (!(await tx.open)) this.tx = null;
+          throw e;
+        }
       }
     } catch (e) {
       throw d1Error(e);
     }
+    throw d1CodedError(coded!);
   }
 
   async batch<T = unknown>(statements: D1PreparedStatement[]): Promise<D1Result<T>[]> {
@@ -140,7 +159,7 @@ class BigDaddyD1Database implements D1Database {
       const out: D1Result<T>[] = [];
       for (let i = 0; i < list.length; i++) {
         try {
-          const [r] = await this.query(list[i].sql!, list[i].params ?? []);
+          const [r] = await this.query(list[i].sql!, (list[i].params ?? []) as SqlValue[]); // D1 binds positionally
           out.push(d1Result<T>(r, 0));
         } catch (e) {
           if (this.tx) await this.query("ROLLBACK TO bd_batch", []).then(() => this.query("RELEASE bd_batch", [])).catch(() => {});
@@ -157,7 +176,7 @@ class BigDaddyD1Database implements D1Database {
     } catch (e) {
       throw d1Error(e);
     }
-    if (r.error) throw d1Error(r.error.message, `batch statement ${r.error.index}: `);
+    if (r.error) throw d1CodedError({ message: r.error.message, code: r.error.sqliteCode }, `batch statement ${r.error.index}: `);
     const duration = Date.now() - t0;
     return r.results.map((x) => d1Result<T>(x, duration));
   }

@@ -23,7 +23,10 @@ export interface SqlResult<Row = Record<string, SqlValue>> {
   meta: { plan?: string; nodes?: number[]; nodesTouched?: number; roundTrips?: number; [k: string]: MetaValue };
 }
 
-export interface BatchStatement { sql?: string; query?: string; params?: SqlValue[] }
+/** Positional values, or values by parameter name ({ id: 1 } binds :id, @id or $id). */
+export type SqlParams = SqlValue[] | Record<string, SqlValue>;
+
+export interface BatchStatement { sql?: string; query?: string; params?: SqlParams }
 
 /**
  * A batch runs its statements in order, as one transaction: all of them apply or none. On an
@@ -31,10 +34,17 @@ export interface BatchStatement { sql?: string; query?: string; params?: SqlValu
  */
 export interface BatchResult<Row = Record<string, SqlValue>> {
   results: SqlResult<Row>[];
-  error?: { index: number; message: string; code: number };
+  /** code: Big Daddy's error class (1 SQL, 2 unsupported, 3 retryable, 4 internal, 5 limit); sqliteCode: SQLite's
+   *  result code by name (SQLITE_CONSTRAINT_UNIQUE, ...) or Big Daddy's own (BIGDADDY_UNSUPPORTED, ...). */
+  error?: { index: number; message: string; code: number; sqliteCode: string };
 }
 
 /** createConnection / createDatabase: the node count of a database they create (default 8). */
+/** execute(): the result, or the error as a value with its code (RPC keeps only an exception's message). */
+export type ExecuteResult<Row = Record<string, SqlValue>> =
+  | { result: SqlResult<Row>; error?: undefined }
+  | { result?: undefined; error: { message: string; code: string } };
+
 export interface ConnectionOptions { nodes?: number }
 /** Other calls need an existing database ("no such database: <name>") unless `create: true`. */
 export interface QueryOptions extends ConnectionOptions { rowMode?: RowMode; create?: boolean }
@@ -107,7 +117,9 @@ export interface BigDaddyBinding {
   listDatabases(): Promise<DatabaseEntry[]>;
   /** Deletes the database and every node's data (refused while a resize runs). */
   deleteDatabase(databaseId: string): Promise<{ database: string; nodes: number }>;
-  query<Row = Record<string, SqlValue>>(databaseId: string, sql: string, params?: SqlValue[], options?: QueryOptions): Promise<SqlResult<Row>>;
+  query<Row = Record<string, SqlValue>>(databaseId: string, sql: string, params?: SqlParams, options?: QueryOptions): Promise<SqlResult<Row>>;
+  /** query() with errors as values: `error.code` is SQLite's result code by name. */
+  execute<Row = Record<string, SqlValue>>(databaseId: string, sql: string, params?: SqlParams, options?: QueryOptions): Promise<ExecuteResult<Row>>;
   batch<Row = Record<string, SqlValue>>(databaseId: string, statements: BatchStatement[], options?: QueryOptions): Promise<BatchResult<Row>>;
   /**
    * A script: statements separated by ';' (no parameters), run in order until one fails (those
@@ -115,7 +127,7 @@ export interface BigDaddyBinding {
    * transaction, all of it applies or none (a migration).
    */
   exec<Row = Record<string, SqlValue>>(databaseId: string, script: string, options?: QueryOptions & { atomic?: boolean }): Promise<BatchResult<Row>>;
-  explain(databaseId: string, sql: string, params?: SqlValue[], options?: QueryOptions): Promise<SqlResult>;
+  explain(databaseId: string, sql: string, params?: SqlParams, options?: QueryOptions): Promise<SqlResult>;
   /** One statement whose result streams, of any size, as NDJSON bytes; read it with `streamRows` (client/stream.ts). */
   stream(databaseId: string, sql: string, params?: SqlValue[], options?: QueryOptions): Promise<ReadableStream<Uint8Array>>;
   topology(databaseId: string): Promise<Topology>;

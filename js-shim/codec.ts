@@ -106,6 +106,7 @@ export class Reader {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
   u8() { return this.buf[this.pos++]; }
+  remaining() { return this.buf.length - this.pos; }
   u32() { const v = this.view.getUint32(this.pos, true); this.pos += 4; return v; }
   i64() { const v = this.view.getBigInt64(this.pos, true); this.pos += 8; return v; }
   f64() { const v = this.view.getFloat64(this.pos, true); this.pos += 8; return v; }

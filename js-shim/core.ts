@@ -28,8 +28,9 @@ const dec = new TextDecoder();
 // What one statement on a storage object may return (as the combine engine's limits).
 const MAX_RESULT_ROWS = 200_000;
 const MAX_RESULT_BYTES = 32 << 20;
-// DO errors read "<sqlite message>: SQLITE_<CODE>"; users get SQLite's own wording.
-const SQLITE_SUFFIX = /:\s*SQLITE_[A-Z_]+( \(extended: SQLITE_[A-Z_]+\))?$/;
+// DO errors read "<sqlite message>: SQLITE_<CODE>" or "...: SQLITE_<CODE> (extended: SQLITE_<CODE>_<X>)";
+// users get SQLite's own wording, and the core the (extended) code by name.
+const SQLITE_SUFFIX = /:\s*(SQLITE_[A-Z_]+)(?:\s*\(extended:\s*(SQLITE_[A-Z_]+)\))?$/;
 
 export class Core {
   private ex: Exports;
@@ -226,7 +227,10 @@ export class Core {
     } catch (e) {
       w.pos = 0;
       w.u8(1);
-      w.str(String((e as Error)?.message ?? e).replace(SQLITE_SUFFIX, ""));
+      const message = String((e as Error)?.message ?? e);
+      const m = SQLITE_SUFFIX.exec(message);
+      w.str(m ? message.slice(0, m.index) : message);
+      w.str(m ? m[2] ?? m[1] : "");
     }
     const out = w.finish();
     const p = this.ex.bd_alloc(out.length + 4);

@@ -49,7 +49,10 @@ export interface QueryResult extends ResultSet {
 }
 
 export class BigDaddyError extends Error {
-  constructor(message: string, readonly code: number) {
+  // code: Big Daddy's error class (1 SQL, 2 unsupported, 3 retryable, 4 internal, 5 limit);
+  // sqliteCode: the machine-readable code clients see (SQLite's result code by name, e.g.
+  // SQLITE_CONSTRAINT_UNIQUE, or BIGDADDY_UNSUPPORTED / _RETRY / _INTERNAL / _LIMIT).
+  constructor(message: string, readonly code: number, readonly sqliteCode: string = code === 1 ? "SQLITE_ERROR" : "BIGDADDY_INTERNAL") {
     super(message);
     this.name = "BigDaddyError";
   }
@@ -94,17 +97,24 @@ function sendBackground(env: Env, database: string, step: Reader, options: Query
   }
 }
 
-export async function runQuery(env: Env, database: string, sql: string, params: readonly SqlValue[] = [], options: QueryOptions = {}): Promise<QueryResult> {
+// Positional values, or values by parameter name (":a", "@a", "$a" bind by "a" or their spelling).
+export type SqlParams = readonly SqlValue[] | Readonly<Record<string, SqlValue>>;
+
+export async function runQuery(env: Env, database: string, sql: string, params: SqlParams = [], options: QueryOptions = {}): Promise<QueryResult> {
   if (typeof database !== "string" || database.length === 0 || database.length > 128)
     throw new BigDaddyError("database must be a non-empty string of at most 128 characters", 1);
   if (typeof sql !== "string") throw new BigDaddyError("query must be a string", 1);
-  if (!Array.isArray(params)) throw new BigDaddyError("parameters must be an array", 1);
-  for (let i = 0; i < params.length; i++) {
-    const why = unbindable(params[i]);
-    if (why) throw new BigDaddyError(`parameter ${i + 1}: ${why}`, 1);
+  // A list binds ?/?NNN; an object binds :name, @name, $name (the core matches the names).
+  const named = params !== null && typeof params === "object" && !Array.isArray(params) && !ArrayBuffer.isView(params) && !(params instanceof ArrayBuffer);
+  if (!named && !Array.isArray(params)) throw new BigDaddyError("parameters must be an array, or an object of named values", 1);
+  const names = named ? Object.keys(params) : [];
+  const values: SqlValue[] = named ? Object.values(params as Record<string, SqlValue>) : (params as SqlValue[]);
+  for (let i = 0; i < values.length; i++) {
+    const why = unbindable(values[i]);
+    if (why) throw new BigDaddyError(named ? `parameter "${names[i]}": ${why}` : `parameter ${i + 1}: ${why}`, 1);
   }
   try {
-    return await drive(env, database, sql, params, options);
+    return await drive(env, database, sql, values, named ? names : null, options);
   } catch (e) {
     // The Wasm instance trapped, in this statement or in another one while this one waited for
     // I/O: the instance is replaced and the statement fails (it cannot resume elsewhere).
@@ -116,18 +126,23 @@ export async function runQuery(env: Env, database: string, sql: string, params: 
   }
 }
 
-async function drive(env: Env, database: string, sql: string, params: readonly SqlValue[], options: QueryOptions): Promise<QueryResult> {
+// `names`: the parameter names of an object of named values (null: positional values).
+async function drive(env: Env, database: string, sql: string, values: readonly SqlValue[], names: string[] | null, options: QueryOptions): Promise<QueryResult> {
   const core = getCore();
   const w = new Writer(64 + sql.length * 3);
   w.str(database);
   w.str(sql);
-  w.row(params as SqlValue[]);
+  w.row(values as SqlValue[]);
   w.u32(options.nodes ?? 0);
   w.u8(MODES[options.mode ?? "query"] ?? 0);
   w.str(options.transaction ?? "");
   w.u32(options.transactionTimeoutMs ?? 0);
   w.u8(options.transactionHost ? 1 : 0);
   w.u8(options.onRows ? 1 : 0);
+  if (names) {
+    w.u32(names.length);
+    for (const n of names) w.str(n);
+  }
   let step = new Reader(core.call("bd_conductor_start", w.finish()), options.markReals);
   let rounds = 0;
   // Statements are measured for the slow-statement log and query insights (insights.ts).
@@ -162,9 +177,10 @@ async function drive(env: Env, database: string, sql: string, params: readonly S
     if (kind === 1) {
       const code = step.u8();
       const message = step.str();
+      const sqliteCode = step.str();
       sendBackground(env, database, step, options);
       if (observed) observeStatement(env, database, sql, observed, { error: message });
-      throw new BigDaddyError(message, code);
+      throw new BigDaddyError(message, code, sqliteCode);
     }
     if (kind === 3) {
       const rs = step.resultSet();

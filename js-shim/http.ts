@@ -1,7 +1,7 @@
 // The HTTP surface: POST /sql (single statements, batches, EXPLAIN), the topology JSON, the
 // dashboard (static assets behind auth) and its natural-language helper. Plumbing only: statements
 // go to the conductor (driver.ts); nothing here looks inside SQL.
-import { BigDaddyError, runQuery, type Env as CoreEnv, type QueryResult } from "./driver";
+import { BigDaddyError, runQuery, type Env as CoreEnv, type QueryResult, type SqlParams } from "./driver";
 import { Real, type SqlValue } from "./codec";
 import { getCore } from "./core";
 import type { TransactionAnswer, TransactionOptions } from "./objects";
@@ -30,13 +30,15 @@ export interface SqlResult {
   meta: Record<string, unknown>;
 }
 
-export interface BatchStatement { sql?: string; query?: string; params?: SqlValue[] }
+export interface BatchStatement { sql?: string; query?: string; params?: SqlParams }
 
 // A batch is one transaction: its statements run in order and apply together, or not at all. On
 // failure `results` is empty and `error.index` names the statement that failed (-1: the commit).
 export interface BatchResult {
   results: SqlResult[];
-  error?: { index: number; message: string; code: number };
+  // code: Big Daddy's error class (1 SQL, 2 unsupported, 3 retryable, 4 internal, 5 limit);
+  // sqliteCode: SQLite's result code by name (SQLITE_CONSTRAINT_UNIQUE, ...) or BIGDADDY_*.
+  error?: { index: number; message: string; code: number; sqliteCode: string };
 }
 
 export function shape(r: QueryResult, rowMode: RowMode = "object"): SqlResult {
@@ -50,13 +52,17 @@ export function shape(r: QueryResult, rowMode: RowMode = "object"): SqlResult {
 
 export async function runBatch(env: CoreEnv, database: string, statements: readonly BatchStatement[], options: { nodes?: number; rowMode?: RowMode; markReals?: boolean; waitUntil?: (p: Promise<unknown>) => void } = {}): Promise<BatchResult> {
   if (!Array.isArray(statements)) throw new BigDaddyError("batch must be an array of {sql, params}", 1);
-  const list: { text: string; params: SqlValue[] }[] = [];
+  const list: { text: string; params: SqlParams }[] = [];
   for (let index = 0; index < statements.length; index++) {
     const s = statements[index];
     const text = typeof s === "string" ? s : s?.sql ?? s?.query;
-    if (typeof text !== "string") return { results: [], error: { index, message: `statement ${index} has no "sql" (or "query") string`, code: 1 } };
-    if (typeof s !== "string" && s.params !== undefined && !Array.isArray(s.params))
-      return { results: [], error: { index, message: `statement ${index}: "params" must be an array`, code: 1 } };
+    if (typeof text !== "string")
+      return { results: [], error: { index, message: `statement ${index} has no "sql" (or "query") string`, code: 1, sqliteCode: "SQLITE_ERROR" } };
+    if (typeof s !== "string" && s.params !== undefined && !isParams(s.params))
+      return {
+        results: [],
+        error: { index, message: `statement ${index}: "params" must be an array of values or an object of named values`, code: 1, sqliteCode: "SQLITE_ERROR" },
+      };
     list.push({ text, params: (typeof s === "string" ? [] : s.params) ?? [] });
   }
   const base = { nodes: options.nodes, markReals: options.markReals, waitUntil: options.waitUntil, transactionHost: true };
@@ -67,7 +73,7 @@ export async function runBatch(env: CoreEnv, database: string, statements: reado
     } catch (e) {
       if (!(e instanceof BigDaddyError)) throw e;
       const message = e.code === 8 ? "a batch is one transaction already: it cannot begin another" : e.message;
-      return { results: [], error: { index: 0, message, code: e.code === 8 ? 1 : e.code } };
+      return { results: [], error: { index: 0, message, code: e.code === 8 ? 1 : e.code, sqliteCode: e.code === 8 ? "SQLITE_ERROR" : e.sqliteCode } };
     }
   }
   // One transaction: every statement or none (the transaction lives in this isolate's core for
@@ -81,14 +87,14 @@ export async function runBatch(env: CoreEnv, database: string, statements: reado
     } catch (e) {
       if (!(e instanceof BigDaddyError)) throw e;
       await runQuery(env, database, "ROLLBACK", [], { ...base, transaction }).catch(() => {});
-      return { results: [], error: { index, message: e.message, code: e.code } };
+      return { results: [], error: { index, message: e.message, code: e.code, sqliteCode: e.sqliteCode } };
     }
   }
   try {
     await runQuery(env, database, "COMMIT", [], { ...base, transaction });
   } catch (e) {
     if (!(e instanceof BigDaddyError)) throw e;
-    return { results: [], error: { index: -1, message: e.message, code: e.code } };
+    return { results: [], error: { index: -1, message: e.message, code: e.code, sqliteCode: e.sqliteCode } };
   }
   return { results };
 }
@@ -127,7 +133,7 @@ async function runScriptAtomic(env: CoreEnv, database: string, script: string, o
     r = await runQuery(env, database, script, [], { ...base, mode: "script", transaction });
   } catch (e) {
     if (!(e instanceof BigDaddyError)) throw e;
-    throw new BigDaddyError(await rollback(e.message), e.code);
+    throw new BigDaddyError(await rollback(e.message), e.code, e.sqliteCode);
   }
   if (r.script?.error) {
     const failed = r.script.error;
@@ -137,9 +143,14 @@ async function runScriptAtomic(env: CoreEnv, database: string, script: string, o
     await runQuery(env, database, "COMMIT", [], { ...base, transaction });
   } catch (e) {
     if (!(e instanceof BigDaddyError)) throw e;
-    return { results: [], error: { index: -1, message: e.message, code: e.code } };
+    return { results: [], error: { index: -1, message: e.message, code: e.code, sqliteCode: e.sqliteCode } };
   }
   return { results: (r.script?.results ?? []).map((x) => shape(x, options.rowMode)) };
+}
+
+// A list of positional values, or an object of values by parameter name.
+function isParams(p: unknown): p is SqlParams {
+  return Array.isArray(p) || (typeof p === "object" && p !== null && !ArrayBuffer.isView(p) && !(p instanceof ArrayBuffer));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -182,7 +193,8 @@ export function statusFor(code: number): number {
 
 // The error body: SQLite's words, and whether running it again may succeed.
 export function errorBody(e: BigDaddyError, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return e.code === 6 || e.code === 7 || e.code === 3 ? { error: e.message, retryable: true, ...extra } : { error: e.message, ...extra };
+  const base = { error: e.message, code: e.sqliteCode };
+  return e.code === 6 || e.code === 7 || e.code === 3 ? { ...base, retryable: true, ...extra } : { ...base, ...extra };
 }
 
 async function route(request: Request, env: Env, ctx?: Waiter): Promise<Response> {
@@ -357,7 +369,7 @@ async function sql(request: Request, env: Env, ctx?: Waiter): Promise<Response> 
     if (!Array.isArray(body.batch)) return json({ error: "\"batch\" must be an array of {query, params}" }, 400);
     const r = await runBatch(env, body.database, body.batch, { nodes, rowMode, markReals: true, waitUntil: ctx ? (p) => ctx.waitUntil(p) : undefined });
     if (r.error) {
-      const e = new BigDaddyError(r.error.message, r.error.code);
+      const e = new BigDaddyError(r.error.message, r.error.code, r.error.sqliteCode);
       return json(errorBody(e, r.error.index >= 0 ? { statement: r.error.index } : {}), statusFor(r.error.code));
     }
     return json({ results: r.results });
@@ -371,7 +383,8 @@ async function sql(request: Request, env: Env, ctx?: Waiter): Promise<Response> 
     return json({ results: r.results });
   }
   if (typeof body.query !== "string") return json({ error: "missing \"query\"" }, 400);
-  if (body.params !== undefined && !Array.isArray(body.params)) return json({ error: "\"params\" must be an array" }, 400);
+  if (body.params !== undefined && !isParams(body.params))
+    return json({ error: "\"params\" must be an array of values or an object of named values" }, 400);
   const mode = body.explain === true ? "explain" : "query";
   // Streamed: NDJSON when asked for by Accept, or one JSON object written as the rows come.
   const ndjson = (request.headers.get("accept") ?? "").includes(NDJSON);

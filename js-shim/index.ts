@@ -1,7 +1,7 @@
 // Big Daddy's Worker: the default entrypoint (service-binding RPC and HTTP). Plumbing only: every
 // statement goes to the core's conductor (driver.ts), and results come back as plain objects.
 import { RpcTarget, WorkerEntrypoint } from "cloudflare:workers";
-import { BigDaddyError, DEFAULT_NODES, runQuery as runCore, type QueryOptions } from "./driver";
+import { BigDaddyError, DEFAULT_NODES, runQuery as runCore, type QueryOptions, type SqlParams } from "./driver";
 import { checkCreateNodes, createDatabase, deleteDatabase, listDatabases, type DatabaseEntry } from "./catalog";
 import { flushInsights } from "./insights";
 import type { SqlValue } from "./codec";
@@ -17,6 +17,7 @@ export type { BatchResult, BatchStatement, DatabaseEntry, ExecResult, RowMode, S
 
 // createConnection creates the database if it does not exist, with `nodes` nodes (default 8).
 export interface ConnectionOptions { nodes?: number }
+export type ExecuteResult = { result: SqlResult; error?: undefined } | { result?: undefined; error: { message: string; code: string } };
 // Other calls need an existing database unless `create: true` (then `nodes` is its node count).
 export interface QueryCallOptions extends ConnectionOptions { rowMode?: RowMode; create?: boolean }
 
@@ -37,7 +38,7 @@ async function rpc<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-function runQuery(env: Env, database: string, sql: string, params: readonly SqlValue[], options: QueryOptions) {
+function runQuery(env: Env, database: string, sql: string, params: SqlParams, options: QueryOptions) {
   return rpc(() => runCore(env, database, sql, params, options));
 }
 
@@ -110,13 +111,25 @@ export default class BigDaddy extends WorkerEntrypoint<Env> {
     return tag as Public.SqlTag;
   }
 
-  // Exactly one statement (trailing ';' and comments allowed) with positional parameters; scripts
-  // go through exec(). The database must exist, unless `create: true`.
-  async query(databaseId: string, sql: string, params: SqlValue[] = [], options: QueryCallOptions = {}): Promise<Public.SqlResult> {
+  // Exactly one statement (trailing ';' and comments allowed) with positional parameters (a list)
+  // or named ones (an object: { name: value } for :name, @name or $name); scripts go through
+  // exec(). The database must exist, unless `create: true`.
+  async query(databaseId: string, sql: string, params: SqlParams = [], options: QueryCallOptions = {}): Promise<Public.SqlResult> {
     try {
       return publicResult(shape(await runQuery(this.env, databaseId, sql, params ?? [], { nodes: createNodes(options), waitUntil: this.waiter() }), options.rowMode));
     } finally {
       this.flushLater();
+    }
+  }
+
+  // The same as query(), with errors as values: RPC keeps only an exception's message, so this is
+  // how a caller gets SQLite's result code by name (error.code: SQLITE_CONSTRAINT_UNIQUE, ...).
+  async execute(databaseId: string, sql: string, params: SqlParams = [], options: QueryCallOptions = {}): Promise<ExecuteResult> {
+    try {
+      return { result: shape(await runCore(this.env, databaseId, sql, params ?? [], { nodes: createNodes(options), waitUntil: this.waiter() }), options.rowMode) };
+    } catch (e) {
+      if (e instanceof BigDaddyError) return { error: { message: e.message, code: e.sqliteCode } };
+      throw e;
     }
   }
 
@@ -162,7 +175,7 @@ export default class BigDaddy extends WorkerEntrypoint<Env> {
   }
 
   // How the statement would run, without running it: the plan is in `meta`.
-  async explain(databaseId: string, sql: string, params: SqlValue[] = [], options: QueryCallOptions = {}): Promise<Public.SqlResult> {
+  async explain(databaseId: string, sql: string, params: SqlParams = [], options: QueryCallOptions = {}): Promise<Public.SqlResult> {
     return publicResult(shape(await runQuery(this.env, databaseId, sql, params ?? [], { mode: "explain" }), options.rowMode));
   }
 

@@ -87,7 +87,7 @@ class JsSqlHost : public bd::SqlHost, public bd::LossySqlHost {
 };
 
 // Host answer: u8 status, then a result set and u32 n + n x u32 (columns with inexact numbers)
-// [+ u8 more, for a page], or str error.
+// [+ u8 more, for a page], or str error + str code.
 bd::Result<bd::LossyResult> JsSqlHost::read_answer(uint8_t* out, bool* more) {
   if (!out) return bd::Error::internal("host returned no result");
   uint32_t n;
@@ -103,7 +103,10 @@ bd::Result<bd::LossyResult> JsSqlHost::read_answer(uint8_t* out, bool* more) {
     if (more) *more = r.u8() != 0;
     if (r.ok()) result = std::move(lr);
   } else {
-    result = bd::Error::sql(std::string(r.str()));
+    // SQLite's message, then its result code by name (the shim reads it off the Durable Object's error).
+    bd::Error e = bd::Error::sql(std::string(r.str()));
+    if (!r.at_end()) e.sqlite_code = std::string(r.str());
+    result = std::move(e);
   }
   std::free(out);
   return result;
@@ -153,6 +156,7 @@ std::string encode_step(const bd::Step& s) {
     case bd::Step::Kind::Failed:
       w.u8(static_cast<uint8_t>(s.error.code));
       w.str(s.error.message);
+      w.str(s.error.code_name());
       encode_requests(w, s.background);
       break;
     case bd::Step::Kind::Rows: w.result_set(s.output.rs); break;
@@ -213,7 +217,8 @@ BD_EXPORT(bd_insights_handle) uint8_t* bd_insights_handle(const char* req, uint3
 
 // Start request: str database, str sql, row params, u32 nodes, u8 mode (query/explain/topology), then
 // optionally str transaction, u32 idle timeout ms (BEGIN), u8 transaction host (conductor/session.h),
-// u8 stream (the host forwards windows of rows: Rows steps).
+// u8 stream (the host forwards windows of rows: Rows steps), then optionally u32 n, n x str
+// parameter name (named parameters: params[i] binds name i).
 BD_EXPORT(bd_conductor_start) uint8_t* bd_conductor_start(const char* req, uint32_t len) {
   bd::wire::Reader r(std::string_view(req, len));
   bd::QueryInput in;
@@ -228,6 +233,11 @@ BD_EXPORT(bd_conductor_start) uint8_t* bd_conductor_start(const char* req, uint3
     in.txn_host = r.u8() != 0;
   }
   if (!r.at_end()) in.stream = r.u8() != 0;
+  // Named parameters: u32 n, n x str name (params[i] binds name i); absent for positional ones.
+  if (r.ok() && !r.at_end()) {
+    uint32_t n = r.count();
+    for (uint32_t i = 0; i < n && r.ok(); i++) in.param_names.emplace_back(r.str());
+  }
   if (!r.ok()) {
     bd::Step s;
     s.kind = bd::Step::Kind::Failed;

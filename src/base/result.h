@@ -21,6 +21,9 @@ enum class ErrorCode : uint8_t {
 struct Error {
   ErrorCode code = ErrorCode::Sql;
   std::string message;
+  // SQLite's result code by name ("SQLITE_CONSTRAINT_UNIQUE") when SQLite, or a check made in its
+  // place, raised the error; empty: the default for `code` (see code_name()).
+  std::string sqlite_code;
   static Error sql(std::string m) { return {ErrorCode::Sql, std::move(m)}; }
   static Error unsupported(std::string m) { return {ErrorCode::Unsupported, std::move(m)}; }
   static Error retryable(std::string m) { return {ErrorCode::Retryable, std::move(m)}; }
@@ -29,6 +32,29 @@ struct Error {
   static Error busy(std::string m) { return {ErrorCode::Busy, std::move(m)}; }
   static Error conflict(std::string m) { return {ErrorCode::Conflict, std::move(m)}; }
   static Error not_found(std::string m) { return {ErrorCode::NotFound, std::move(m)}; }
+  // The same error with SQLite's result code named.
+  Error with_code(std::string c) const {
+    Error e = *this;
+    e.sqlite_code = std::move(c);
+    return e;
+  }
+  // The machine-readable code clients see: SQLite's (SQLITE_*), or Big Daddy's own for errors
+  // SQLite has no word for (BIGDADDY_UNSUPPORTED, BIGDADDY_RETRY, BIGDADDY_INTERNAL, BIGDADDY_LIMIT).
+  std::string code_name() const {
+    if (!sqlite_code.empty()) return sqlite_code;
+    switch (code) {
+      case ErrorCode::Sql: return "SQLITE_ERROR";
+      case ErrorCode::Unsupported: return "BIGDADDY_UNSUPPORTED";
+      case ErrorCode::Retryable: return "BIGDADDY_RETRY";
+      case ErrorCode::Internal: return "BIGDADDY_INTERNAL";
+      case ErrorCode::Limit: return "BIGDADDY_LIMIT";
+      case ErrorCode::Busy: return "SQLITE_BUSY";
+      case ErrorCode::Conflict: return "SQLITE_BUSY";
+      case ErrorCode::Transaction: return "BIGDADDY_TRANSACTION";
+      case ErrorCode::NotFound: return "BIGDADDY_NOT_FOUND";
+    }
+    return "SQLITE_ERROR";
+  }
 };
 
 template <class T>

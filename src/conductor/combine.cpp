@@ -68,4 +68,6 @@ Status CombineDb::load(std::string_view table, const std::vector<std::string>& c
 
 Result<ResultSet> CombineDb::query(std::string_view sql, const std::vector<Value>& params) { return sqlite_run(db_, sql, params, limits_); }
 
+void CombineDb::enable_triggers(bool on) { sqlite3_db_config(db_, SQLITE_DBCONFIG_ENABLE_TRIGGER, on ? 1 : 0, nullptr); }
+
 }  // namespace bd

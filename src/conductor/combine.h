@@ -35,6 +35,9 @@ class CombineDb {
   // Loads rows; `with_rowid` means the last value of each row is the row's rowid.
   Status load(std::string_view table, const std::vector<std::string>& columns, const std::vector<Row>& rows, bool with_rowid);
   Result<ResultSet> query(std::string_view sql, const std::vector<Value>& params);
+  // Triggers fire or not (SQLITE_DBCONFIG_ENABLE_TRIGGER): a database holding the users' triggers
+  // only to describe them never runs them, not even while rows are loaded into it.
+  void enable_triggers(bool on);
 
  private:
   CombineDb(sqlite3* db, const RunLimits& limits) : db_(db), limits_(limits) {}

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include "conductor/exec_context.h"
+#include "conductor/introspection.h"
 #include "conductor/lookup_index.h"
 #include "conductor/rebalance.h"
 #include "conductor/reshard.h"
@@ -59,10 +60,27 @@ Task<Status> on_every_node(Exec& x, std::vector<storage::Statement> stmts, std::
 
 Task<Status> drop_lookup_index(Exec& x, const TableInfo& index);
 
-// Records a catalog change in the topology object, then tells every node the new catalog version,
-// so that conductors still planning with the old catalog are refused and re-plan.
-Task<Status> record(Exec& x, std::string payload) {
-  auto reply = co_await topology_call(x.s, std::move(payload));
+topology::CatalogChange put(TableInfo t) {
+  topology::CatalogChange c;
+  c.puts.push_back(std::move(t));
+  return c;
+}
+
+topology::CatalogChange drop_entry(std::string name) {
+  topology::CatalogChange c;
+  c.drops.push_back(std::move(name));
+  return c;
+}
+
+// Records a catalog change in the topology object (with the statement's new schema rows, the first
+// time), then tells every node the new catalog version, so that conductors still planning with the
+// old catalog are refused and re-plan.
+Task<Status> record(Exec& x, topology::CatalogChange change, uint64_t expected_version = 0) {
+  if (x.new_schema && !x.schema_recorded) {
+    change.schema = *x.new_schema;
+    x.schema_recorded = true;
+  }
+  auto reply = co_await topology_call(x.s, topology::catalog_request(change, expected_version));
   if (!reply.ok()) co_return reply.error();
   auto t = topology::decode_topology_response(*reply);
   if (!t.ok()) co_return t.error();
@@ -92,31 +110,68 @@ Task<Result<QueryOutput>> create_table(Exec& x, const sql::CreateTable& ct) {
   user.as<sql::CreateTable>()->if_not_exists = false;
   auto info = planner::table_info_from_create(ct, sql::print(user));
   if (!info.ok()) co_return info.error();
-  // UNIQUE is enforced by each node on its own rows: exact only when the key decides the node.
+  // UNIQUE is enforced by each node on its own rows, exact when the shard key decides the node;
+  // any other UNIQUE constraint is also a global unique index, named as SQLite names the
+  // constraint's autoindex (read from the schema mirror, where the statement already ran).
   auto covers_key = [&](const std::vector<std::string>& cols) {
     if (info->shard_key < 0) return false;
     for (auto& c : cols)
       if (iequals(c, info->columns[info->shard_key].name)) return true;
     return false;
   };
-  for (auto& col : ct.columns)
-    for (auto& c : col.constraints)
-      if (c.kind == sql::ColumnConstraintKind::Unique && !covers_key({col.name}))
-        co_return Error::unsupported("UNIQUE on " + col.name + " (not the shard key) needs a global unique index, not supported yet");
-  for (auto& tc : ct.constraints) {
-    if (tc.kind != sql::TableConstraintKind::Unique) continue;
-    std::vector<std::string> cols;
-    for (auto& term : tc.columns)
-      if (term.expr && term.expr->kind == sql::ExprKind::Column) cols.push_back(term.expr->name);
-    if (!covers_key(cols))
-      co_return Error::unsupported("UNIQUE constraint without the shard key needs a global unique index, not supported yet");
+  std::vector<TableInfo> globals;
+  if (x.next_mirror && info->kind == TableKind::Sharded) {
+    auto list = x.next_mirror->query("SELECT name, origin FROM pragma_index_list(?) ORDER BY seq DESC", {Value::text(info->name)});
+    if (!list.ok()) co_return list.error();
+    for (auto& row : list->rows) {
+      if (row[1].s != "u" && row[1].s != "pk") continue;
+      auto cols = x.next_mirror->query("SELECT name, coll FROM pragma_index_xinfo(?) WHERE key = 1 ORDER BY seqno", {row[0]});
+      if (!cols.ok()) co_return cols.error();
+      std::vector<std::string> names;
+      bool binary = true;
+      for (auto& c : cols->rows) {
+        names.push_back(c[0].type == ValueType::Text ? c[0].s : "");
+        binary &= c[1].type != ValueType::Text || iequals(c[1].s, "BINARY");
+      }
+      if (covers_key(names)) continue;
+      if (row[1].s == "pk")
+        co_return Error::unsupported("PRIMARY KEY of " + info->name + " without its shard key: a global primary key is not supported");
+      if (!binary)
+        co_return Error::unsupported("UNIQUE constraint on " + info->name +
+                                     " without the shard key needs a global unique index, which requires BINARY-collated columns");
+      TableInfo index;
+      index.name = row[0].s;
+      index.kind = TableKind::Index;
+      index.base_table = info->name;
+      index.unique = true;
+      for (auto& n : names) {
+        int c = info->column_index(n);
+        if (c < 0) co_return Error::unsupported("UNIQUE constraint on an expression of " + info->name + " is not supported");
+        index.columns.push_back(info->columns[c]);
+      }
+      globals.push_back(std::move(index));
+    }
   }
+  std::string undo = "DROP TABLE IF EXISTS " + quoted_identifier(info->name);
+  auto drop_all = [&]() {
+    auto stmts = one_statement(undo);
+    for (auto& g : globals) stmts.push_back({"DROP TABLE IF EXISTS " + quoted_identifier(lookup_table_name(g.name)), {}, true});
+    return stmts;
+  };
   std::string shard_sql = planner::shard_create_sql(ct, *info, *x.topo);
-  auto s = co_await on_every_node(x, one_statement(shard_sql), "DROP TABLE IF EXISTS " + quoted_identifier(info->name));
+  auto s = co_await on_every_node(x, one_statement(shard_sql), undo);
   if (!s.ok()) co_return s.error();
-  s = co_await record(x, topology::put_table_request(*info, x.topo->version));
+  for (auto& g : globals) {
+    if (auto b = co_await build_lookup_index(x, *info, g); !b.ok()) {
+      co_await on_every_node(x, drop_all());
+      co_return b.error();
+    }
+  }
+  topology::CatalogChange change = put(*info);
+  for (auto& g : globals) change.puts.push_back(g);
+  s = co_await record(x, std::move(change), x.topo->version);
   if (!s.ok()) {
-    co_await on_every_node(x, one_statement("DROP TABLE IF EXISTS " + quoted_identifier(info->name)));
+    co_await on_every_node(x, drop_all());
     co_return s.error();
   }
   co_return done(x, "ddl");
@@ -147,7 +202,7 @@ Task<Result<QueryOutput>> drop(Exec& x, const sql::Drop& d, const sql::Stmt& st)
         t = x.topo->find_table(name);
         if (!t) co_return done(x, "ddl");
       }
-      auto s = co_await record(x, topology::drop_table_request(t->name, 0));
+      auto s = co_await record(x, drop_entry(t->name));
       if (!s.ok()) co_return s.error();
       co_return done(x, "ddl");
     }
@@ -189,7 +244,7 @@ Task<Result<QueryOutput>> create_view(Exec& x, const sql::CreateView& cv) {
   v.name = cv.name.name;
   v.kind = TableKind::View;
   v.create_sql = text;
-  auto s = co_await record(x, topology::put_table_request(v, x.topo->version));
+  auto s = co_await record(x, put(v), x.topo->version);
   if (!s.ok()) co_return s.error();
   co_return done(x, "ddl");
 }
@@ -240,7 +295,7 @@ Task<Result<QueryOutput>> create_index(Exec& x, const sql::CreateIndex& ci, cons
     co_await on_every_node(x, std::move(undo));
     co_return b.error();
   }
-  s = co_await record(x, topology::put_table_request(index, 0));
+  s = co_await record(x, put(index));
   if (!s.ok()) co_return s.error();
   co_return done(x, "ddl");
 }
@@ -249,7 +304,7 @@ Task<Result<QueryOutput>> create_index(Exec& x, const sql::CreateIndex& ci, cons
 Task<Status> drop_lookup_index(Exec& x, const TableInfo& index) {
   auto s = co_await on_every_node(x, one_statement("DROP TABLE IF EXISTS " + quoted_identifier(lookup_table_name(index.name))));
   if (!s.ok()) co_return s;
-  co_return co_await record(x, topology::drop_table_request(index.name, 0));
+  co_return co_await record(x, drop_entry(index.name));
 }
 
 Task<Result<QueryOutput>> create_trigger(Exec& x, const sql::CreateTrigger& tr, const sql::Stmt& st) {
@@ -292,15 +347,10 @@ Task<Result<QueryOutput>> alter_table(Exec& x, const sql::AlterTable& at, const 
   const TableInfo* t = x.topo->find_table(at.table.name);
   if (!t) co_return Error::sql("no such table: " + at.table.name);
   if (t->kind == TableKind::View) co_return Error::sql("Cannot add a column to a view");
-  // A column that no global index holds may be renamed or dropped (a transaction's undo of ADD
-  // COLUMN drops one); the other forms would have to rewrite the indexes' catalog entries.
-  bool in_global_index = false;
-  for (auto* i : x.topo->indexes_of(t->name))
-    for (auto& col : i->columns) in_global_index |= iequals(col.name, at.column);
-  bool column_form = at.kind == sql::AlterKind::DropColumn || at.kind == sql::AlterKind::RenameColumn;
-  if (!x.topo->indexes_of(t->name).empty() && at.kind != sql::AlterKind::AddColumn && (!column_form || in_global_index))
-    co_return Error::unsupported("ALTER TABLE on a table with global indexes is not supported yet (drop the indexes first)");
   TableInfo next = *t;
+  // Global indexes follow their table's renames (their entries hold values, not names).
+  std::vector<TableInfo> indexes;
+  for (auto* i : x.topo->indexes_of(t->name)) indexes.push_back(*i);
   switch (at.kind) {
     case sql::AlterKind::AddColumn: {
       if (next.column_index(at.column_def.name) >= 0) co_return Error::sql("duplicate column name: " + at.column_def.name);
@@ -314,6 +364,9 @@ Task<Result<QueryOutput>> alter_table(Exec& x, const sql::AlterTable& at, const 
     case sql::AlterKind::RenameColumn: {
       int idx = next.column_index(at.column);
       if (idx < 0) co_return Error::sql("no such column: \"" + at.column + "\"");
+      for (auto& i : indexes)
+        for (auto& c : i.columns)
+          if (iequals(c.name, next.columns[idx].name)) c.name = at.new_name;
       next.columns[idx].name = at.new_name;
       break;
     }
@@ -321,6 +374,10 @@ Task<Result<QueryOutput>> alter_table(Exec& x, const sql::AlterTable& at, const 
       int idx = next.column_index(at.column);
       if (idx < 0) co_return Error::sql("no such column: \"" + at.column + "\"");
       if (idx == next.shard_key) co_return Error::sql("cannot drop column \"" + at.column + "\": it is the shard key");
+      for (auto& i : indexes)
+        for (auto& c : i.columns)
+          if (iequals(c.name, next.columns[idx].name))
+            co_return Error::sql("error in index " + i.name + " after drop column: no such column: " + at.column);
       next.columns.erase(next.columns.begin() + idx);
       if (next.shard_key > idx) next.shard_key--;
       if (next.rowid_alias > idx) next.rowid_alias--;
@@ -329,6 +386,7 @@ Task<Result<QueryOutput>> alter_table(Exec& x, const sql::AlterTable& at, const 
     case sql::AlterKind::RenameTable: {
       if (x.topo->find_table(at.new_name)) co_return Error::sql("there is already another table or index with this name: " + at.new_name);
       next.name = at.new_name;
+      for (auto& i : indexes) i.base_table = at.new_name;
       break;
     }
     default: co_return Error::unsupported("this ALTER TABLE form is not supported yet");
@@ -352,11 +410,17 @@ Task<Result<QueryOutput>> alter_table(Exec& x, const sql::AlterTable& at, const 
       next.create_sql = sql::print(**parsed);
     }
   }
-  if (at.kind == sql::AlterKind::RenameTable) {
-    auto d = co_await record(x, topology::drop_table_request(t->name, 0));
-    if (!d.ok()) co_return d.error();
+  topology::CatalogChange change;
+  if (at.kind == sql::AlterKind::RenameTable) change.drops.push_back(t->name);
+  change.puts.push_back(std::move(next));
+  for (auto& i : indexes) {
+    // The index's CREATE statement follows the rename, as the schema rows do.
+    if (x.new_schema)
+      for (auto& row : *x.new_schema)
+        if (row.type == "index" && iequals(row.name, i.name)) i.create_sql = row.sql.value_or("");
+    change.puts.push_back(std::move(i));
   }
-  s = co_await record(x, topology::put_table_request(next, 0));
+  s = co_await record(x, std::move(change));
   if (!s.ok()) co_return s.error();
   co_return done(x, "ddl");
 }
@@ -425,7 +489,8 @@ Task<Result<QueryOutput>> placement_pragma(Exec& x, const sql::Pragma& p) {
   co_return job_output(*job);
 }
 
-Task<Result<QueryOutput>> pragma(Exec& x, const sql::Pragma& p) {
+Task<Result<QueryOutput>> pragma(Exec& x, const sql::Pragma& p, const sql::Stmt& st) {
+  if (is_surface_pragma(p)) co_return co_await run_surface_pragma(x, p, st);
   if (iequals(p.name.name, "bigdaddy_resize")) co_return co_await resize_pragma(x, p);
   if (iequals(p.name.name, "bigdaddy_move_vshard") || iequals(p.name.name, "bigdaddy_split_vshard"))
     co_return co_await placement_pragma(x, p);
@@ -506,7 +571,7 @@ Task<Result<QueryOutput>> pragma(Exec& x, const sql::Pragma& p) {
   if (rows > 0)
     co_return Error::sql("table " + t->name + " already has " + std::to_string(rows) +
                          " rows; declare its placement before inserting (moving existing rows is resharding)");
-  auto s = co_await record(x, topology::put_table_request(next, x.topo->version));
+  auto s = co_await record(x, put(next), x.topo->version);
   if (!s.ok()) co_return s.error();
   co_return done(x, "ddl");
 }
@@ -552,6 +617,8 @@ Status check_reserved(const sql::Stmt& st) {
   }
 }
 
+Task<Result<QueryOutput>> run_ddl_statement(Exec& x, const sql::Stmt& st);
+
 }  // namespace
 
 Task<Result<QueryOutput>> run_ddl(Exec& x, const sql::Stmt& st) {
@@ -568,6 +635,27 @@ Task<Result<QueryOutput>> run_ddl(Exec& x, const sql::Stmt& st) {
           "the schema cannot change while the database is being resized; retry when the resize has finished (PRAGMA bigdaddy_resize shows "
           "its progress)");
   }
+  // The statement runs on the schema mirror first: SQLite's own checks and errors, and the schema
+  // rows to record once the nodes have it too.
+  if (schema || st.kind() == sql::StmtKind::Analyze) {
+    auto mirror = open_schema_mirror(*x.topo);
+    if (!mirror.ok()) co_return mirror.error();
+    if (auto s = (*mirror)->exec(mirror_ddl(x.source, st)); !s.ok()) co_return s.error();
+    auto rows = read_schema(**mirror);
+    if (!rows.ok()) co_return rows.error();
+    if (*rows != logical_schema(*x.topo)) x.new_schema = std::move(*rows);
+    x.next_mirror = std::move(*mirror);
+  }
+  auto r = co_await run_ddl_statement(x, st);
+  // Statements with no catalog entry of their own (triggers, local indexes) still change the schema.
+  if (r.ok() && x.new_schema && !x.schema_recorded)
+    if (auto s = co_await record(x, {}); !s.ok()) co_return s.error();
+  co_return r;
+}
+
+namespace {
+
+Task<Result<QueryOutput>> run_ddl_statement(Exec& x, const sql::Stmt& st) {
   switch (st.kind()) {
     case sql::StmtKind::CreateTable: co_return co_await create_table(x, *st.as<sql::CreateTable>());
     case sql::StmtKind::Drop: co_return co_await drop(x, *st.as<sql::Drop>(), st);
@@ -588,12 +676,14 @@ Task<Result<QueryOutput>> run_ddl(Exec& x, const sql::Stmt& st) {
     case sql::StmtKind::Release:
       co_return Error::unsupported("transaction statements are not supported: each statement is its own transaction");
     case sql::StmtKind::CreateVirtualTable: co_return Error::unsupported("virtual tables are not supported");
-    case sql::StmtKind::Pragma: co_return co_await pragma(x, *st.as<sql::Pragma>());
+    case sql::StmtKind::Pragma: co_return co_await pragma(x, *st.as<sql::Pragma>(), st);
     case sql::StmtKind::Vacuum: co_return Error::unsupported("VACUUM is not supported");
     case sql::StmtKind::Attach:
     case sql::StmtKind::Detach: co_return Error::unsupported("ATTACH/DETACH are not supported");
     default: co_return Error::internal("unexpected statement kind");
   }
 }
+
+}  // namespace
 
 }  // namespace bd

@@ -1,6 +1,7 @@
 // Shared state of one statement's execution (internal to the conductor's executor files).
 #pragma once
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 #include "conductor/combine.h"
@@ -17,6 +18,12 @@ struct Exec {
   uint32_t nodes_if_create;
   std::string plan = "none";
   std::unique_ptr<CombineDb> scratch;  // for evaluating constant expressions
+  std::string_view source;             // the statement as the user wrote it
+  // DDL: the logical schema once the statement has run (introspection.h), recorded with the
+  // statement's catalog change.
+  std::optional<std::vector<SchemaRow>> new_schema;
+  std::unique_ptr<CombineDb> next_mirror;  // the schema mirror with the statement applied
+  bool schema_recorded = false;
 
   uint32_t node_of(const Value& key) const { return topo->vshard_for(keyspace_id(key)).node; }
   // The node owning rows of `t` whose shard key is `key` (the key's collation applies).

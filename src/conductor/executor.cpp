@@ -11,6 +11,7 @@
 #include "conductor/databases.h"
 #include "conductor/dump.h"
 #include "conductor/exec_context.h"
+#include "conductor/introspection.h"
 #include "conductor/lookup_index.h"
 #include "conductor/plan_exec.h"
 #include "conductor/report.h"
@@ -33,6 +34,13 @@
 #include "topology/store.h"
 
 namespace bd {
+
+// The statement as the user wrote it (the schema mirror keeps DDL in the user's own text).
+static std::string_view statement_source(std::string_view sql, const sql::Stmt& st) {
+  if (st.pos.offset < sql.size() && st.end.offset <= sql.size() && st.pos.offset < st.end.offset)
+    return sql.substr(st.pos.offset, st.end.offset - st.pos.offset);
+  return {};
+}
 namespace {
 
 using planner::Features;
@@ -84,12 +92,12 @@ Result<Value> evaluate_constant(Exec& x, const sql::Expr& e) {
 Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
   Features f = planner::analyze_select(sel);
   // Every table must exist (views count): a stale cache may not know a table another isolate made.
-  for (auto& name : f.tables) {
-    if (!x.topo->find_table(name)) {
-      auto r = co_await x.refresh();
-      if (!r.ok()) co_return r.error();
-      break;
-    }
+  // The catalog (sqlite_master, pragma_* functions) must show every schema change, whoever made it.
+  bool refresh = planner::reads_catalog(f);
+  for (auto& name : f.tables) refresh |= !x.topo->find_table(name);
+  if (refresh) {
+    auto r = co_await x.refresh();
+    if (!r.ok()) co_return r.error();
   }
   auto plan = planner::plan_select(sel, plan_env(x));
   if (!plan.ok()) co_return plan.error();
@@ -244,6 +252,7 @@ Task<Result<QueryOutput>> run_autocommit(Conductor& c, Session& s, const sql::St
     s.preflight_writes = (*topo)->resizing;
     s.footprint = statement_footprint(**topo, st, input.params);
     Exec x{c, s, *topo, input.params, input.nodes};
+    x.source = statement_source(input.sql, st);
     if (input.mode == static_cast<uint8_t>(RequestMode::Explain))
       r = co_await run_explain(x, st);
     else
@@ -331,6 +340,7 @@ Task<Result<QueryOutput>> run_in_transaction(Conductor& c, Session& s, const sql
         x.topo = *topo;
       }
     }
+    x.source = statement_source(input.sql, st);
     TxnState::DdlStep step{k, {}, {}};
     auto text = co_await plan_ddl(x, st, t, step);
     if (!text.ok()) co_return text.error();
@@ -356,6 +366,7 @@ Task<Result<QueryOutput>> run_in_transaction(Conductor& c, Session& s, const sql
     s.txn = &t;
     s.footprint = statement_footprint(**topo, st, input.params);
     Exec x{c, s, *topo, input.params, input.nodes};
+    x.source = statement_source(input.sql, st);
     if (input.mode == static_cast<uint8_t>(RequestMode::Explain))
       r = co_await run_explain(x, st);
     else
@@ -414,7 +425,7 @@ Task<Result<QueryOutput>> run_request(Conductor& c, Session& s, QueryInput input
     co_return Error::sql("a query takes one statement; another one starts at line " + std::to_string(lc.line) + ", column " +
                          std::to_string(lc.column) + " (run scripts with exec)");
   }
-  if (script && !input.params.empty())
+  if (script && (!input.params.empty() || !input.param_names.empty()))
     co_return Error::sql("parameters can be bound to a single statement only, got a script of " + std::to_string(parsed->size()) +
                          " statements");
   // A script run inside a transaction (an atomic script, a migration) must stay in it: one that
@@ -446,6 +457,11 @@ Task<Result<QueryOutput>> run_request(Conductor& c, Session& s, QueryInput input
       co_return Error::sql("transaction " + input.txn + " was idle for more than " + std::to_string(timeout / 1000.0).substr(0, 4) +
                            " s and was rolled back");
     }
+  }
+  if (parsed->size() == 1) {
+    auto bound = planner::bind_parameters(*(*parsed)[0], std::move(input.params), input.param_names);
+    if (!bound.ok()) co_return bound.error();
+    input.params = std::move(*bound);
   }
   QueryOutput last;
   std::vector<QueryOutput> outputs;

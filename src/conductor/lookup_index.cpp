@@ -28,7 +28,7 @@ Error unique_error(const TableInfo& index, const Error& e) {
   if (e.message.find("UNIQUE constraint failed") == std::string::npos) return e;
   std::string msg = "UNIQUE constraint failed: ";
   for (size_t i = 0; i < index.columns.size(); i++) msg += (i ? ", " : "") + index.base_table + "." + index.columns[i].name;
-  return Error::sql(msg);
+  return Error::sql(msg).with_code("SQLITE_CONSTRAINT_UNIQUE");
 }
 
 // The locks of a request to an index's entries: the entries' keys.

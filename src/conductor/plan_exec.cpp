@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <map>
 #include <unordered_map>
+#include "conductor/introspection.h"
 #include "conductor/lookup_index.h"
 #include "conductor/merge/concat.h"
 #include "conductor/merge/distinct.h"
@@ -114,10 +115,14 @@ Result<std::map<uint32_t, std::vector<storage::Statement>>> lookup_statements(Ex
 
 // Gathers the tables (filtered on the shards; lookup gathers after the gathers they take their
 // keys from, in rounds), loads them into a fresh combine database and runs the statement there.
-Task<Result<QueryOutput>> run_combine(Exec& x, const PlanNode& comb) {
-  auto db_r = CombineDb::open();
-  if (!db_r.ok()) co_return db_r.error();
-  auto db = std::move(*db_r);
+}  // namespace
+
+Task<Result<QueryOutput>> run_combine_on(Exec& x, const PlanNode& comb, std::unique_ptr<CombineDb> db) {
+  if (!db) {
+    auto db_r = comb.on_schema ? open_schema_mirror(*x.topo) : CombineDb::open();
+    if (!db_r.ok()) co_return db_r.error();
+    db = std::move(*db_r);
+  }
   for (auto& ddl : comb.combine_tables)
     if (auto s = db->exec(ddl); !s.ok()) co_return s.error();
   std::vector<bool> loaded(comb.children.size(), false);
@@ -205,13 +210,17 @@ Task<Result<QueryOutput>> run_combine(Exec& x, const PlanNode& comb) {
     if (auto s = db->exec(ddl); !s.ok()) co_return s.error();
   auto rs = db->query(comb.sql, planner::params_for(x.params, comb.params));
   if (!rs.ok()) co_return rs.error();
-  x.plan = "combine";
+  if (!comb.on_schema || !comb.children.empty()) x.plan = "combine";
   QueryOutput out;
   out.rs = std::move(*rs);
   out.rs.changes = 0;
   out.rs.last_insert_rowid = 0;
   co_return out;
 }
+
+namespace {
+
+Task<Result<QueryOutput>> run_combine(Exec& x, const PlanNode& comb) { co_return co_await run_combine_on(x, comb, nullptr); }
 
 // SQLite's names for the result columns of a statement, by the tables' DDL and the statement's text
 // (planner GroupMerge nodes' names_ddl and names_sql), kept per isolate and bounded.

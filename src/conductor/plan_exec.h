@@ -13,6 +13,10 @@ planner::PlanEnv plan_env(Exec& x);
 // A fresh name for a staging table (random: names never meet across isolates).
 std::string staging_table_name(Exec& x);
 
+// Runs a Combine node over `db`, a database the caller prepared (its own tables, functions and
+// rows: the full-text ranking of fts.h), or a fresh one when null.
+Task<Result<QueryOutput>> run_combine_on(Exec& x, const planner::PlanNode& comb, std::unique_ptr<CombineDb> db);
+
 // Runs the plan; sets x.plan to the plan's name (or what the run decided: an index route's
 // node count, a fallback to the combine engine).
 Task<Result<QueryOutput>> run_plan(Exec& x, const planner::Plan& plan);

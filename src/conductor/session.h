@@ -33,6 +33,8 @@ struct QueryInput {
   std::string database;
   std::string sql;
   std::vector<Value> params;
+  // Not empty: params are named, params[i] binds the parameter named param_names[i].
+  std::vector<std::string> param_names;
   uint32_t nodes = 8;  // create the database with this many nodes if it does not exist; 0: it must exist
   uint8_t mode = 0;    // RequestMode: query, explain, topology report
   // The interactive transaction this statement belongs to (conductor/txn.h); empty: none. BEGIN
@@ -145,6 +147,10 @@ class Session {
   // some have gone, the statement can no longer be retried.
   bool streaming = false;
   uint64_t rows_streamed = 0;
+  // The connection's foreign-key settings (PRAGMA foreign_keys, defer_foreign_keys): a request is
+  // one connection, so they last for the rest of its statements. Enforced by default, as in D1.
+  bool foreign_keys = true;
+  bool defer_foreign_keys = false;
 
   // EXPLAIN: storage requests are recorded instead of sent, and answered with empty results.
   bool dry_run = false;

@@ -2,6 +2,7 @@
 // combine engine (SQLite compiled into the conductor) and by the native host.
 #pragma once
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 #include "base/result.h"
@@ -22,7 +23,14 @@ struct RunLimits {
   uint64_t max_steps = 0;
 };
 
+// Errors carry SQLite's message and its extended result code by name (Error::sqlite_code).
 Result<ResultSet> sqlite_run(sqlite3* db, std::string_view sql, const std::vector<Value>& params, const RunLimits& limits = {});
+
+// A result code by name ("SQLITE_CONSTRAINT_UNIQUE"), as sqlite3.h spells it.
+std::string sqlite_code_name(int code);
+
+// A result code by name ("SQLITE_CONSTRAINT_UNIQUE"), as sqlite3.h spells it.
+std::string sqlite_code_name(int code);
 
 // Turns off query-planner optimizations known to give wrong answers in the SQLite we embed
 // (3.53.0): EXISTS-to-JOIN ignores part of an OFFSET (`... WHERE EXISTS (SELECT ...) LIMIT 5

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <map>
 #include "conductor/exec_context.h"
+#include "conductor/fk.h"
 #include "conductor/lookup_index.h"
 #include "conductor/txn.h"
 #include "sql/parser.h"
@@ -12,6 +13,7 @@
 #include "planner/params.h"
 #include "planner/select_plan.h"
 #include "planner/shard_sql.h"
+#include "value/compare.h"
 #include "value/numeric.h"
 #include "value/text.h"
 #include "sql/printer.h"
@@ -92,9 +94,25 @@ std::vector<sql::ResultColumn> expand_returning(const std::vector<sql::ResultCol
 
 Error unknown_table(const sql::QualifiedName& n) { return Error::sql("no such table: " + n.name); }
 
-// Builds the per-node INSERT statements for rows already split to that node.
+// Applies f to every expression of the clauses an INSERT keeps as written on the nodes: ON CONFLICT
+// targets, SET values and WHEREs, RETURNING.
+template <class F>
+void for_each_clause_expr(sql::Insert& ins, F f) {
+  for (auto& u : ins.upserts) {
+    for (auto& t : u.target) f(*t.expr);
+    if (u.target_where) f(*u.target_where);
+    for (auto& sc : u.set) f(*sc.value);
+    if (u.where) f(*u.where);
+  }
+  for (auto& rc : ins.returning)
+    if (rc.expr) f(*rc.expr);
+}
+
+// Builds the per-node INSERT statements for rows already split to that node. The user's parameters
+// that ON CONFLICT and RETURNING use (`clause_params`, numbered from 1 in `ins`) are bound after
+// each statement's row values.
 std::vector<storage::Statement> build_inserts(const sql::Insert& ins, const TableInfo& t, const std::vector<std::string>& columns,
-                                              const std::vector<Row>& rows, bool with_ksid) {
+                                              const std::vector<Row>& rows, bool with_ksid, const std::vector<Value>& clause_params = {}) {
   std::vector<storage::Statement> out;
   // Every clause of the statement but its WITH and its source rows: copying those (a 500-row
   // VALUES, once per node) was most of a large INSERT's conductor time.
@@ -126,7 +144,7 @@ std::vector<storage::Statement> build_inserts(const sql::Insert& ins, const Tabl
           row_bytes += 6;
         }
       }
-      bool fits = params.size() + row_params.size() <= kMaxParams && bytes + row_bytes <= kMaxStatementBytes;
+      bool fits = params.size() + row_params.size() + clause_params.size() <= kMaxParams && bytes + row_bytes <= kMaxStatementBytes;
       if (!fits && !core.values.empty()) break;
       core.values.push_back(std::move(exprs));
       params.insert(params.end(), row_params.begin(), row_params.end());
@@ -134,6 +152,11 @@ std::vector<storage::Statement> build_inserts(const sql::Insert& ins, const Tabl
       i++;
     }
     chunk.select->cores.push_back(std::move(core));
+    if (!clause_params.empty()) {
+      int offset = static_cast<int>(params.size());
+      for_each_clause_expr(chunk, [&](sql::Expr& e) { planner::shift_params(e, offset); });
+      params.insert(params.end(), clause_params.begin(), clause_params.end());
+    }
     sql::Stmt st;
     st.node = std::move(chunk);
     out.push_back({sql::print(st), std::move(params), true});
@@ -159,6 +182,67 @@ Task<Result<Value>> column_default(Exec& x, const TableInfo& t, const std::strin
 Task<Result<QueryOutput>> insert_resolving_globally(Exec& x, const sql::Insert& ins, const TableInfo& t,
                                                     const std::vector<std::string>& columns, std::vector<Row> rows,
                                                     std::vector<const TableInfo*> indexes);
+// Foreign keys the nodes do not check (conductor/fk.h), for the rows an INSERT writes: each row's
+// parent must exist, or be one of the statement's own rows (a table referencing itself).
+Task<Status> check_inserted_parents(Exec& x, const TableInfo& t, const std::vector<std::string>& columns, const std::vector<Row>& rows) {
+  auto fks = conductor_foreign_keys(x, t, true);
+  if (!fks.ok()) co_return fks.error();
+  auto value_of = [&](const Row& row, const std::string& col, std::vector<std::pair<std::string, Value>>& defaults) -> Task<Result<Value>> {
+    for (size_t i = 0; i < columns.size(); i++)
+      if (iequals(columns[i], col)) co_return row[i];
+    for (auto& [name, v] : defaults)
+      if (iequals(name, col)) co_return v;
+    auto d = co_await column_default(x, t, col);
+    if (!d.ok()) co_return d.error();
+    defaults.emplace_back(col, *d);
+    co_return *d;
+  };
+  for (auto& fk : *fks) {
+    std::vector<std::pair<std::string, Value>> defaults;
+    std::vector<std::vector<Value>> keys, own;
+    for (auto& row : rows) {
+      std::vector<Value> key;
+      bool has_null = false;
+      for (auto& c : fk.from) {
+        auto v = co_await value_of(row, c, defaults);
+        if (!v.ok()) co_return v.error();
+        has_null |= v->is_null();
+        key.push_back(*v);
+      }
+      if (!has_null) keys.push_back(std::move(key));
+      if (iequals(fk.child, fk.parent)) {
+        std::vector<Value> pk;
+        for (auto& c : fk.to) {
+          auto v = co_await value_of(row, c, defaults);
+          if (!v.ok()) co_return v.error();
+          int ci = t.column_index(c);
+          pk.push_back(ci >= 0 ? apply_affinity(*v, t.columns[ci].affinity) : *v);
+        }
+        own.push_back(std::move(pk));
+      }
+    }
+    if (!own.empty()) {
+      // Children of rows this statement inserts: satisfied by the statement itself.
+      std::vector<std::vector<Value>> rest;
+      for (auto& k : keys) {
+        bool mine = false;
+        for (auto& o : own) {
+          bool eq = o.size() == k.size();
+          for (size_t i = 0; eq && i < k.size(); i++) {
+            int ci = t.column_index(fk.to[i]);
+            eq = same(apply_affinity(k[i], ci >= 0 ? t.columns[ci].affinity : Affinity::Blob), o[i]);
+          }
+          mine |= eq;
+        }
+        if (!mine) rest.push_back(k);
+      }
+      keys = std::move(rest);
+    }
+    auto s = co_await check_parents_exist(x, fk, std::move(keys));
+    if (!s.ok()) co_return s;
+  }
+  co_return ok_status();
+}
 
 Task<Result<QueryOutput>> run_insert(Exec& x, const sql::Insert& ins) {
   const TableInfo* t = x.topo->find_table(ins.table.name);
@@ -300,6 +384,8 @@ Task<Result<QueryOutput>> run_insert(Exec& x, const sql::Insert& ins) {
       }
     }
   }
+  if (auto s = co_await check_inserted_parents(x, *t, columns, rows); !s.ok()) co_return s.error();
+
   // The shard key of each row.
   int key_pos = -1;
   Affinity key_affinity = Affinity::Integer;
@@ -381,9 +467,15 @@ Task<Result<QueryOutput>> run_insert(Exec& x, const sql::Insert& ins) {
     if (!added.ok()) co_return added.error();  // the transaction's rollback removes earlier entries
     entries.emplace_back(index, std::move(list));
   }
+  // ON CONFLICT and RETURNING keep the user's parameters, numbered, bound after the row values.
+  sql::Insert numbered = ins;
+  int clause_n = 0;
+  for_each_clause_expr(numbered, [&](sql::Expr& e) { clause_n = std::max(clause_n, planner::number_params(e)); });
+  std::vector<Value> clause_params = planner::params_for(x.params, clause_n);
   std::vector<NodeRequest> reqs;
   for (auto& [node, node_rows] : per_node)
-    reqs.push_back({node, x.request(build_inserts(ins, *t, columns, node_rows, t->kind == TableKind::Sharded), node_vshards[node])});
+    reqs.push_back({node, x.request(build_inserts(numbered, *t, columns, node_rows, t->kind == TableKind::Sharded, clause_params),
+                                    node_vshards[node])});
   auto resp = co_await fan_out_committing(x, std::move(reqs), std::move(floor_bump));
   if (!resp.ok()) co_return resp.error();
   QueryOutput out;
@@ -628,6 +720,123 @@ Task<Status> inline_subqueries(Exec& x, sql::Stmt& st) {
 
 Task<Result<QueryOutput>> run_update_delete(Exec& x, const sql::Stmt& st);
 
+// SELECT exprs FROM table [AS alias] WHERE where, through the distributed engine with the
+// statement's parameters.
+Task<Result<std::vector<Row>>> rows_of_write(Exec& x, const sql::QualifiedName& table, const std::string& alias, const sql::Expr* where,
+                                             std::vector<sql::ExprPtr> exprs) {
+  sql::Select sel;
+  sql::SelectCore core;
+  for (auto& e : exprs) {
+    sql::ResultColumn rc;
+    rc.expr = std::move(e);
+    core.columns.push_back(std::move(rc));
+  }
+  core.from = sql::make<sql::TableRef>();
+  core.from->kind = sql::TableRefKind::Table;
+  core.from->name = table;
+  core.from->name.schema.clear();
+  core.from->alias = alias;
+  if (where) core.where = where->clone();
+  sel.cores.push_back(std::move(core));
+  planner::number_params(sel);
+  auto r = co_await run_select(x, sel);
+  if (!r.ok()) co_return r.error();
+  co_return std::move(r->rs.rows);
+}
+
+// Foreign keys the nodes do not check (conductor/fk.h), for the rows an UPDATE or DELETE changes:
+// new child keys must have their parents; parent keys deleted or changed must have no children
+// left (NO ACTION, RESTRICT). Actions that would write the children on other nodes are refused.
+Task<Status> check_changed_keys(Exec& x, const sql::Stmt& st, const TableInfo& t) {
+  const sql::Update* up = st.as<sql::Update>();
+  const sql::Delete* del = st.as<sql::Delete>();
+  const sql::Expr* where = up ? up->where.get() : del->where.get();
+  const std::string& alias = up ? up->alias : del->alias;
+  const sql::QualifiedName& table = up ? up->table : del->table;
+  auto set_expr = [&](const std::string& col) -> const sql::Expr* {
+    if (!up) return nullptr;
+    for (auto& sc : up->set)
+      for (auto& c : sc.columns)
+        if (iequals(c, col)) return sc.columns.size() == 1 ? sc.value.get() : nullptr;
+    return nullptr;
+  };
+  auto sets = [&](const std::vector<std::string>& cols) {
+    if (!up) return false;
+    for (auto& sc : up->set)
+      for (auto& c : sc.columns)
+        for (auto& k : cols)
+          if (iequals(c, k)) return true;
+    return false;
+  };
+  auto row_value = [](const std::string& col) { return planner::column_ref({}, col); };
+  if (up) {
+    auto fks = conductor_foreign_keys(x, t, true);
+    if (!fks.ok()) co_return fks.error();
+    for (auto& fk : *fks) {
+      if (!sets(fk.from)) continue;
+      std::vector<sql::ExprPtr> exprs;
+      for (auto& c : fk.from) {
+        for (auto& sc : up->set)
+          if (sc.columns.size() > 1)
+            for (auto& sc_col : sc.columns)
+              if (iequals(sc_col, c)) co_return Error::unsupported("row-value SET of a foreign key column is not supported yet");
+        const sql::Expr* e = set_expr(c);
+        exprs.push_back(e ? e->clone() : row_value(c));
+      }
+      auto rows = co_await rows_of_write(x, table, alias, where, std::move(exprs));
+      if (!rows.ok()) co_return rows.error();
+      std::vector<std::vector<Value>> keys;
+      for (auto& r : *rows) {
+        bool has_null = false;
+        for (auto& v : r) has_null |= v.is_null();
+        if (!has_null) keys.emplace_back(r.begin(), r.end());
+      }
+      auto s = co_await check_parents_exist(x, fk, std::move(keys));
+      if (!s.ok()) co_return s;
+    }
+  }
+  auto fks = conductor_foreign_keys(x, t, false);
+  if (!fks.ok()) co_return fks.error();
+  for (auto& fk : *fks) {
+    if (iequals(fk.child, fk.parent)) continue;  // a table referencing itself: see the README
+    if (up && !sets(fk.to)) continue;
+    // Old keys, and for an UPDATE the new ones: only keys that change or go matter.
+    std::vector<sql::ExprPtr> exprs;
+    for (auto& c : fk.to) exprs.push_back(row_value(c));
+    if (up)
+      for (auto& c : fk.to) {
+        const sql::Expr* e = set_expr(c);
+        exprs.push_back(e ? e->clone() : row_value(c));
+      }
+    auto rows = co_await rows_of_write(x, table, alias, where, std::move(exprs));
+    if (!rows.ok()) co_return rows.error();
+    std::vector<std::vector<Value>> keys;
+    size_t n = fk.to.size();
+    for (auto& r : *rows) {
+      std::vector<Value> old_key(r.begin(), r.begin() + static_cast<std::ptrdiff_t>(n));
+      bool has_null = false, changes = !up;
+      for (size_t i = 0; i < n; i++) {
+        has_null |= old_key[i].is_null();
+        if (up) {
+          int ci = t.column_index(fk.to[i]);
+          changes |= !same(old_key[i], apply_affinity(r[n + i], ci >= 0 ? t.columns[ci].affinity : Affinity::Blob));
+        }
+      }
+      if (!has_null && changes) keys.push_back(std::move(old_key));
+    }
+    auto referenced = co_await referenced_keys(x, fk, std::move(keys));
+    if (!referenced.ok()) co_return referenced.error();
+    if (referenced->empty()) continue;
+    const std::string& action = up ? fk.on_update : fk.on_delete;
+    if (action == "CASCADE" || action == "SET NULL" || action == "SET DEFAULT")
+      co_return Error::unsupported(std::string(up ? "ON UPDATE " : "ON DELETE ") + action + " of rows of " + fk.child +
+                                   " on other nodes is not supported yet (it must write them in the same transaction as the " +
+                                   (up ? "UPDATE" : "DELETE") + ")");
+    co_return Error::sql("FOREIGN KEY constraint failed").with_code("SQLITE_CONSTRAINT_FOREIGNKEY");
+  }
+  co_return ok_status();
+}
+
 // UPDATE and DELETE: the WHERE clause routes them like a SELECT; without a pin they run on every
 // node. Each node changes only its own rows, which is exact as long as nothing in the statement
 // reads other rows (subqueries over sharded tables are rejected until they are evaluated first).
@@ -674,6 +883,7 @@ Task<Result<QueryOutput>> run_update_delete(Exec& x, const sql::Stmt& st) {
     if (!other || other->kind != TableKind::Reference)
       co_return Error::unsupported("subqueries over sharded tables in UPDATE/DELETE are not supported yet");
   }
+  if (auto s = co_await check_changed_keys(x, st, *t); !s.ok()) co_return s.error();
   std::vector<uint32_t> targets;
   std::map<uint32_t, std::vector<uint32_t>> node_vshards;  // pinned writes name their virtual shards
   std::string alias = up ? (up->alias.empty() ? t->name : up->alias) : (del->alias.empty() ? t->name : del->alias);

@@ -81,6 +81,14 @@ class NativeCluster : public Cluster {
     return finish(t);
   }
 
+  Result<QueryResult> execute_named(std::string_view sql, const std::vector<std::string>& names,
+                                    const std::vector<Value>& values) override {
+    int t = start(0, sql, values, 0, "", nullptr, names);
+    while (!advance(t)) {
+    }
+    return finish(t);
+  }
+
   int begin(int isolate, std::string_view sql, const std::vector<Value>& params, uint8_t mode) override {
     return start(isolate, sql, params, mode, "", nullptr);
   }
@@ -107,10 +115,12 @@ class NativeCluster : public Cluster {
     return finish(t);
   }
 
-  int start(int isolate, std::string_view sql, const std::vector<Value>& params, uint8_t mode, const std::string& txn, RowSink sink) {
+  int start(int isolate, std::string_view sql, const std::vector<Value>& params, uint8_t mode, const std::string& txn, RowSink sink,
+            const std::vector<std::string>& names = {}) {
     if (isolate < 0 || isolate >= kIsolates) isolate = 0;
     QueryInput in;
     in.txn = txn;
+    in.param_names = names;
     in.txn_host = true;  // one process: every transaction stays in its isolate's conductor
     in.database = options_.database;
     in.sql = std::string(sql);

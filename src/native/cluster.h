@@ -57,6 +57,9 @@ class Cluster {
   virtual ~Cluster() = default;
   // Runs one SQL statement (a trailing ';' is fine) through the conductor, exactly as the Worker would.
   virtual Result<QueryResult> execute(std::string_view sql, const std::vector<Value>& params = {}) = 0;
+  // Runs one statement with named parameters: values[i] binds the parameter named names[i].
+  virtual Result<QueryResult> execute_named(std::string_view sql, const std::vector<std::string>& names,
+                                            const std::vector<Value>& values) = 0;
   // The same, through another conductor with its own topology cache (another Worker isolate).
   virtual Result<QueryResult> execute_in_isolate(int isolate, std::string_view sql, const std::vector<Value>& params = {}) = 0;
   // Stepwise execution, to interleave statements (and resize steps) deterministically in tests:

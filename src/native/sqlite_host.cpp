@@ -14,6 +14,9 @@ Result<std::unique_ptr<SqliteHost>> SqliteHost::open(const std::string& path) {
     return Error::internal("cannot open " + path + ": " + msg);
   }
   avoid_sqlite_planner_bugs(db);
+  // As a Durable Object's SQLite storage: foreign keys are enforced (the nodes check those whose
+  // parent rows are on the same node).
+  sqlite3_exec(db, "PRAGMA foreign_keys = ON", nullptr, nullptr, nullptr);
   return std::unique_ptr<SqliteHost>(new SqliteHost(db));
 }
 

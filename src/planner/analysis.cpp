@@ -24,6 +24,7 @@ void walk_table_ref(const sql::TableRef& t, Features& f, std::set<std::string>& 
     }
     case sql::TableRefKind::TableFunction:
       f.table_function = true;
+      f.table_functions.push_back(t.name.name);
       for (auto& a : t.args) analyze_expr(*a, f);
       break;
     case sql::TableRefKind::Subquery:
@@ -76,6 +77,7 @@ void walk_expr(const Expr& e, Features& f, bool outer_core) {
   }
   if (e.kind == ExprKind::In && (e.in_kind == sql::InKind::Table || e.in_kind == sql::InKind::TableFunction)) {
     f.subquery = true;
+    if (e.in_kind == sql::InKind::TableFunction) f.table_functions.push_back(e.name);
     f.table_refs++;
     if (std::none_of(f.tables.begin(), f.tables.end(), [&](const std::string& n) { return iequals(n, e.name); }))
       f.tables.push_back(e.name);
@@ -154,6 +156,15 @@ std::optional<std::vector<Value>> pins(const Expr& e, const TableInfo& t, const 
 }
 
 }  // namespace
+
+bool reads_catalog(const Features& f) {
+  for (auto& t : f.tables)
+    for (const char* n : {"sqlite_master", "sqlite_schema", "sqlite_temp_master", "sqlite_temp_schema"})
+      if (iequals(t, n)) return true;
+  for (auto& fn : f.table_functions)
+    if (fn.size() > 7 && iequals(fn.substr(0, 7), "pragma_")) return true;
+  return false;
+}
 
 Features analyze_select(const sql::Select& s) {
   Features f;

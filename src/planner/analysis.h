@@ -17,6 +17,7 @@ struct Features {
   bool aggregate = false;           // an aggregate function in the outermost core
   bool window = false;              // any OVER clause
   bool table_function = false;
+  std::vector<std::string> table_functions;  // names of the table-valued functions referenced
 };
 
 // Collects features of a whole SELECT (all cores, CTEs and nested selects).
@@ -25,6 +26,10 @@ Features analyze_select(const sql::Select& s);
 void analyze_expr(const sql::Expr& e, Features& f);
 
 bool is_aggregate_function(const sql::Expr& call);
+
+// Whether the statement reads the catalog: sqlite_master / sqlite_schema (and the temp ones), or a
+// pragma_* table-valued function.
+bool reads_catalog(const Features& f);
 
 // The conjuncts of an AND tree, left to right.
 void split_and(const sql::Expr& e, std::vector<const sql::Expr*>& out);

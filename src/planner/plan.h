@@ -82,6 +82,10 @@ struct PlanNode {
   // when there is one, NOT IN is NULL for every outer row and children[2] runs instead (the query
   // with that conjunct false).
   bool null_stops = false;
+  // Combine: the conductor's SQLite starts as the schema mirror (conductor/introspection.h: every
+  // table, index, view and trigger, no rows) rather than empty, for statements that read the
+  // catalog; combine_tables and combine_views are then already there.
+  bool on_schema = false;
   std::string names_sql;               // GroupMerge: the user's query over the empty table (column names)
   std::vector<std::string> names_ddl;  // GroupMerge: the tables names_sql reads
 };

@@ -333,6 +333,18 @@ Result<Plan> plan_select(const sql::Select& sel, const PlanEnv& env) {
     plan.root = std::move(*c);
     return std::move(plan);
   };
+  // The catalog is read where it is: the schema mirror (plus any table rows the query also reads).
+  if (reads_catalog(f)) {
+    auto c = plan_combine(&sel, original, original_params, f, env);
+    if (!c.ok()) return c.error();
+    c->on_schema = true;
+    c->combine_tables.clear();
+    c->combine_views.clear();
+    c->detail = "SQLite in the conductor runs the statement over the schema (and any gathered rows)";
+    plan.name = c->children.empty() ? "catalog" : "combine";
+    plan.root = std::move(*c);
+    return plan;
+  }
   const TableInfo* only = nullptr;
   if (f.table_refs == 1 && f.tables.size() == 1 && !f.subquery && !f.table_function && sel.cores.size() == 1 && !sel.with)
     only = env.topo.find_table(f.tables[0]);

@@ -70,15 +70,20 @@ Result<TableInfo> table_info_from_create(const sql::CreateTable& ct, std::string
   return t;
 }
 
-namespace {
-bool node_checkable(const TableInfo& child, const std::vector<std::string>& child_cols, const sql::ForeignKey& fk, const Topology& topo) {
-  const TableInfo* parent = iequals(fk.table, child.name) ? &child : topo.find_table(fk.table);
+bool foreign_key_on_nodes(const TableInfo& child, const std::vector<std::string>& child_cols, const std::string& parent_name,
+                          const std::vector<std::string>& parent_cols, const Topology& topo) {
+  const TableInfo* parent = iequals(parent_name, child.name) ? &child : topo.find_table(parent_name);
   if (!parent) return false;
   if (parent->kind == TableKind::Reference) return true;
   if (child.kind != TableKind::Sharded || child.shard_key < 0 || parent->shard_key < 0 || child_cols.size() != 1) return false;
   if (!iequals(child_cols[0], child.columns[child.shard_key].name)) return false;
-  std::string parent_col = fk.columns.empty() ? parent->columns[parent->shard_key].name : fk.columns[0];
+  std::string parent_col = parent_cols.empty() ? parent->columns[parent->shard_key].name : parent_cols[0];
   return iequals(parent_col, parent->columns[parent->shard_key].name);
+}
+
+namespace {
+bool node_checkable(const TableInfo& child, const std::vector<std::string>& child_cols, const sql::ForeignKey& fk, const Topology& topo) {
+  return foreign_key_on_nodes(child, child_cols, fk.table, fk.columns, topo);
 }
 }  // namespace
 

@@ -22,8 +22,13 @@ Result<TableInfo> table_info_from_create(const sql::CreateTable& ct, std::string
 // foreign key stays only where each node can check it on its own rows: the parent is a reference
 // table, or child and parent are co-located (the child's shard key references the parent's).
 // Others are dropped from the nodes' schema (a node would refuse children whose parent lives
-// elsewhere) and are not enforced.
+// elsewhere); the conductor checks those (conductor/fk.h).
 std::string shard_create_sql(const sql::CreateTable& ct, const TableInfo& t, const Topology& topo);
+
+// Whether the nodes check the foreign key child(child_cols) -> parent(parent_cols) on their own
+// rows (empty parent_cols: the parent's PRIMARY KEY), as shard_create_sql keeps it.
+bool foreign_key_on_nodes(const TableInfo& child, const std::vector<std::string>& child_cols, const std::string& parent,
+                          const std::vector<std::string>& parent_cols, const Topology& topo);
 
 // Gathering a whole table for the combine engine: user columns (no generated ones), then the rowid
 // when the table has one that no column aliases.

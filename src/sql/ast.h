@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -710,6 +711,9 @@ struct Stmt {
   Explain explain = Explain::None;
   StmtNode node;
   int param_count = 0;  // largest parameter number used (SQLite's sqlite3_bind_parameter_count)
+  // Parameters written with a name (":a", "@a", "$a") or a number ("?3"), with the number SQLite
+  // gives each (sqlite3_bind_parameter_name); a plain "?" has none.
+  std::vector<std::pair<std::string, int>> param_names;
   SrcPos pos;
   SrcPos end;  // offset just past the statement's last token
 

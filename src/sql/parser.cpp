@@ -149,6 +149,7 @@ bool Parser::parse_script(std::vector<StmtPtr>& out) {
       return false;
     }
     st->param_count = n_var_;
+    st->param_names = var_names_;
     out.push_back(std::move(st));
   }
 }

@@ -155,6 +155,7 @@ std::string encode_error(const Error& e, uint32_t statement_index) {
   w.u8(static_cast<uint8_t>(e.code));
   w.u32(statement_index);
   w.str(e.message);
+  w.str(e.sqlite_code);
   return w.take();
 }
 
@@ -164,8 +165,9 @@ Result<Response> decode_response(std::string_view bytes) {
   if (status != 0 && status != kRolledBack) {
     rd.u32();
     std::string msg(rd.str());
+    std::string sqlite_code = rd.at_end() ? std::string() : std::string(rd.str());
     if (!rd.ok()) return Error::internal("corrupt storage error response");
-    return Error{static_cast<ErrorCode>(status), msg};
+    return Error{static_cast<ErrorCode>(status), msg, sqlite_code};
   }
   Response r;
   uint32_t n = rd.count();

@@ -67,6 +67,32 @@ Result<TableInfo> decode_table(wire::Reader& r) {
   return ti;
 }
 
+void encode_schema(wire::Writer& w, const std::vector<SchemaRow>& rows) {
+  w.u32(static_cast<uint32_t>(rows.size()));
+  for (auto& row : rows) {
+    w.str(row.type);
+    w.str(row.name);
+    w.str(row.tbl_name);
+    w.u8(row.sql.has_value());
+    if (row.sql) w.str(*row.sql);
+  }
+}
+
+Result<std::vector<SchemaRow>> decode_schema(wire::Reader& r) {
+  std::vector<SchemaRow> rows;
+  uint32_t n = r.count();
+  for (uint32_t i = 0; i < n && r.ok(); i++) {
+    SchemaRow row;
+    row.type = r.str();
+    row.name = r.str();
+    row.tbl_name = r.str();
+    if (r.u8()) row.sql = std::string(r.str());
+    rows.push_back(std::move(row));
+  }
+  if (!r.ok()) return Error::internal("corrupt schema record");
+  return rows;
+}
+
 std::string lookup_table_name(std::string_view index) { return "_bd_idx_" + std::string(index); }
 
 const TableInfo* Topology::find_index(std::string_view name) const {
@@ -97,6 +123,9 @@ void Topology::encode(wire::Writer& w) const {
   w.u32(static_cast<uint32_t>(tables.size()));
   for (auto& t : tables) encode_table(w, t);
   w.u8(resizing);
+  w.u8(has_schema);
+  encode_schema(w, schema);
+  w.i64(user_version);
 }
 
 Result<Topology> Topology::decode(wire::Reader& r) {
@@ -121,6 +150,11 @@ Result<Topology> Topology::decode(wire::Reader& r) {
     t.tables.push_back(std::move(*ti));
   }
   t.resizing = r.u8() != 0;
+  t.has_schema = r.u8() != 0;
+  auto schema = decode_schema(r);
+  if (!schema.ok()) return schema.error();
+  t.schema = std::move(*schema);
+  t.user_version = r.i64();
   if (!r.ok()) return Error::internal("corrupt topology message");
   if (t.vshards.empty() || t.vshards.front().lo != 0) return Error::internal("topology has no virtual shard map");
   return t;

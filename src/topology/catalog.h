@@ -69,6 +69,19 @@ struct VShard {
   uint32_t node = 0;
 };
 
+// One row of the logical sqlite_schema, exactly as one SQLite database holding this schema would
+// have it (its rootpage aside): every table, index (autoindexes with no SQL), view and trigger the
+// users created, in creation order, with their SQL as SQLite stores it. Introspection answers from
+// these; Big Daddy's hidden tables and columns are never among them.
+struct SchemaRow {
+  std::string type, name, tbl_name;
+  std::optional<std::string> sql;
+  bool operator==(const SchemaRow&) const = default;
+};
+
+void encode_schema(wire::Writer& w, const std::vector<SchemaRow>& rows);
+Result<std::vector<SchemaRow>> decode_schema(wire::Reader& r);
+
 struct Topology {
   std::string database;
   uint64_t version = 0;  // bumps on every catalog or placement change
@@ -76,7 +89,10 @@ struct Topology {
   uint32_t nodes = 0;
   std::vector<VShard> vshards;  // sorted by lo, covering [0, 2^64)
   std::vector<TableInfo> tables;
-  bool resizing = false;  // a resize job is running: schema changes wait until it finishes
+  bool resizing = false;          // a resize job is running: schema changes wait until it finishes
+  std::vector<SchemaRow> schema;  // the logical sqlite_schema (see SchemaRow)
+  bool has_schema = false;        // false: a catalog from before schema rows were kept
+  int64_t user_version = 0;       // PRAGMA user_version
 
   const TableInfo* find_table(std::string_view name) const;  // tables and views (not indexes)
   const TableInfo* find_index(std::string_view name) const;

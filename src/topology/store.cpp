@@ -61,6 +61,14 @@ Result<Topology> load(SqlHost& sql) {
       t.epoch = static_cast<uint64_t>(row[1].i);
     else if (k == "nodes")
       t.nodes = static_cast<uint32_t>(row[1].i);
+    else if (k == "schema") {
+      wire::Reader sr(row[1].s);
+      auto rows = decode_schema(sr);
+      if (!rows.ok()) return rows.error();
+      t.schema = std::move(*rows);
+      t.has_schema = true;
+    } else if (k == "user_version")
+      t.user_version = row[1].i;
     else if (k == "job") {
       wire::Reader jr(row[1].s);
       auto job = ReshardJob::decode(jr);
@@ -302,6 +310,47 @@ std::string handle_impl(SqlHost& sql, wire::Reader& r) {
       if (auto b = bump_version(sql, false); !b.ok()) return error_response(b.error());
       return topology_response(sql);
     }
+    case Op::Catalog: {
+      uint64_t expected = static_cast<uint64_t>(r.i64());
+      CatalogChange c;
+      uint32_t np = r.count();
+      for (uint32_t i = 0; i < np && r.ok(); i++) {
+        auto ti = decode_table(r);
+        if (!ti.ok()) return error_response(ti.error());
+        c.puts.push_back(std::move(*ti));
+      }
+      uint32_t nd = r.count();
+      for (uint32_t i = 0; i < nd && r.ok(); i++) c.drops.emplace_back(r.str());
+      if (r.u8()) {
+        auto rows = decode_schema(r);
+        if (!rows.ok()) return error_response(rows.error());
+        c.schema = std::move(*rows);
+      }
+      if (r.u8()) c.user_version = r.i64();
+      if (!r.ok()) return error_response(Error::internal("corrupt catalog request"));
+      if (!c.puts.empty() || !c.drops.empty() || c.schema)
+        if (auto s = refuse_during_resize(sql); !s.ok()) return error_response(s.error());
+      auto v = meta_int(sql, "version");
+      if (!v.ok()) return error_response(v.error());
+      if (expected && static_cast<uint64_t>(*v) != expected)
+        return error_response(Error::retryable("catalog changed concurrently (version " + std::to_string(*v) + ")"));
+      for (auto& name : c.drops)
+        if (auto s = exec(sql, "DELETE FROM _bd_tables WHERE name = ?", {Value::text(name)}); !s.ok()) return error_response(s.error());
+      for (auto& ti : c.puts)
+        if (auto s = exec(sql, "INSERT INTO _bd_tables(name, info) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET info = excluded.info",
+                          {Value::text(ti.name), Value::blob(encode_table_record(ti))});
+            !s.ok())
+          return error_response(s.error());
+      if (c.schema) {
+        wire::Writer sw;
+        encode_schema(sw, *c.schema);
+        if (auto s = set_meta(sql, "schema", Value::blob(sw.take())); !s.ok()) return error_response(s.error());
+      }
+      if (c.user_version)
+        if (auto s = set_meta(sql, "user_version", Value::integer(*c.user_version)); !s.ok()) return error_response(s.error());
+      if (auto b = bump_version(sql, false); !b.ok()) return error_response(b.error());
+      return topology_response(sql);
+    }
     case Op::AllocIds: {
       std::string name(r.str());
       uint32_t count = r.u32();
@@ -526,6 +575,21 @@ std::string drop_table_request(std::string_view name, uint64_t expected_version)
   w.u8(static_cast<uint8_t>(Op::DropTable));
   w.i64(static_cast<int64_t>(expected_version));
   w.str(name);
+  return w.take();
+}
+
+std::string catalog_request(const CatalogChange& change, uint64_t expected_version) {
+  wire::Writer w;
+  w.u8(static_cast<uint8_t>(Op::Catalog));
+  w.i64(static_cast<int64_t>(expected_version));
+  w.u32(static_cast<uint32_t>(change.puts.size()));
+  for (auto& t : change.puts) encode_table(w, t);
+  w.u32(static_cast<uint32_t>(change.drops.size()));
+  for (auto& d : change.drops) w.str(d);
+  w.u8(change.schema.has_value());
+  if (change.schema) encode_schema(w, *change.schema);
+  w.u8(change.user_version.has_value());
+  if (change.user_version) w.i64(*change.user_version);
   return w.take();
 }
 

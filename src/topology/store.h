@@ -36,7 +36,17 @@ enum class Op : uint8_t {
   // placement, keeping only the version/epoch/id high-water marks, so that a database created
   // later under the same name starts above them and nodes refuse conductors still planning on the
   // deleted one.
-  Drop = 14
+  Drop = 14,
+  // A catalog change in one transaction: tables put and dropped, the logical schema rows, the
+  // user_version (topology/catalog.h), with one version bump.
+  Catalog = 20
+};
+
+struct CatalogChange {
+  std::vector<TableInfo> puts;
+  std::vector<std::string> drops;
+  std::optional<std::vector<SchemaRow>> schema;
+  std::optional<int64_t> user_version;
 };
 
 enum class DropStage : uint8_t { Begin = 0, Finish = 1 };
@@ -54,6 +64,8 @@ Result<bool> exists(SqlHost& sql);
 std::string get_or_create_request(std::string_view database, uint32_t nodes);
 std::string put_table_request(const TableInfo& t, uint64_t expected_version);
 std::string drop_table_request(std::string_view name, uint64_t expected_version);
+// `expected_version` 0: whatever the current version is.
+std::string catalog_request(const CatalogChange& change, uint64_t expected_version);
 std::string alloc_ids_request(std::string_view table, uint32_t count, int64_t floor);
 
 // Moves run in waves of at most `wave_vshards` virtual shards.

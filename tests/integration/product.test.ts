@@ -148,8 +148,9 @@ describe("HTTP API", () => {
   it("errors are 4xx JSON without stack traces", async () => {
     const r = await sqlHttp({ database: "product-http-errors", create: true, query: "SELECT * FROM missing" });
     expect(r.status).toBe(400);
-    expect(Object.keys(r.body)).toEqual(["error"]);
+    expect(Object.keys(r.body)).toEqual(["error", "code"]);
     expect(r.body.error).toBe("no such table: missing");
+    expect(r.body.code).toBe("SQLITE_ERROR");
     expect(JSON.stringify(r.body)).not.toMatch(/\bat .*\.ts|driver|BigDaddyError/);
     for (const bad of [{ query: "SELECT 1" }, { database: "x" }, { database: "x", query: "SELECT 1", params: 3 }, { database: "x", create: true, query: "SELECT 1", nodes: -1 }]) {
       const e = await sqlHttp(bad);

@@ -1,0 +1,200 @@
+#include "conductor/fk.h"
+
+#include <algorithm>
+#include "conductor/introspection.h"
+#include "planner/shard_sql.h"
+#include "sql/parser.h"
+#include "value/affinity.h"
+#include "value/compare.h"
+#include "value/text.h"
+
+namespace bd {
+namespace {
+
+constexpr size_t kMaxKeyParams = 90;  // under the 100 bound parameters of one statement
+
+bool mentions_references(const std::string& sql) {
+  std::string lower = sql;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  return lower.find("references") != std::string::npos;
+}
+
+std::string text_of(const Value& v) { return v.type == ValueType::Text ? v.s : std::string(); }
+
+// The PRIMARY KEY columns of `table` in the mirror, in key order.
+Result<std::vector<std::string>> primary_key(CombineDb& mirror, const std::string& table) {
+  auto rs = mirror.query("SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk", {Value::text(table)});
+  if (!rs.ok()) return rs.error();
+  std::vector<std::string> cols;
+  for (auto& r : rs->rows) cols.push_back(text_of(r[0]));
+  return cols;
+}
+
+const ColumnInfo* column_of(const Topology& topo, const std::string& table, const std::string& column) {
+  const TableInfo* t = topo.find_table(table);
+  if (!t) return nullptr;
+  int i = t->column_index(column);
+  return i < 0 ? nullptr : &t->columns[i];
+}
+
+Collation collation_of(const ColumnInfo* c) {
+  if (!c || c->collation.empty()) return Collation::Binary;
+  auto parsed = parse_collation(c->collation);
+  return parsed.ok() ? *parsed : Collation::Binary;
+}
+
+// A key as the parent's columns compare it: the child's affinity (as the child stores it), then
+// the parent's.
+std::vector<Value> as_parent_key(const Topology& topo, const ForeignKeyRef& fk, const std::vector<Value>& key) {
+  std::vector<Value> out;
+  for (size_t i = 0; i < key.size(); i++) {
+    Value v = key[i];
+    if (auto* c = column_of(topo, fk.child, fk.from[i])) v = apply_affinity(v, c->affinity);
+    if (auto* p = column_of(topo, fk.parent, fk.to[i])) v = apply_affinity(v, p->affinity);
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+bool same_key(const Topology& topo, const ForeignKeyRef& fk, const std::vector<Value>& a, const Row& b) {
+  for (size_t i = 0; i < a.size(); i++)
+    if (i >= b.size() || !same(a[i], b[i], collation_of(column_of(topo, fk.parent, fk.to[i])))) return false;
+  return true;
+}
+
+// Rows of `table` whose `cols` equal one of `keys`: SELECT cols FROM table WHERE (c1 = ? AND ...)
+// OR ..., a chunk of keys at a time, through the distributed engine.
+Task<Result<std::vector<Row>>> rows_matching(Exec& x, const std::string& table, const std::vector<std::string>& cols,
+                                             const std::vector<std::vector<Value>>& keys) {
+  std::vector<Row> found;
+  size_t per_chunk = std::max<size_t>(1, kMaxKeyParams / std::max<size_t>(1, cols.size()));
+  for (size_t start = 0; start < keys.size(); start += per_chunk) {
+    std::string select;
+    for (size_t i = 0; i < cols.size(); i++) select += (i ? ", " : "") + quoted_identifier(cols[i]);
+    std::string where;
+    std::vector<Value> params;
+    for (size_t k = start; k < keys.size() && k < start + per_chunk; k++) {
+      where += where.empty() ? "(" : " OR (";
+      for (size_t i = 0; i < cols.size(); i++) {
+        params.push_back(keys[k][i]);
+        where += (i ? " AND " : "") + quoted_identifier(cols[i]) + " = ?" + std::to_string(params.size());
+      }
+      where += ")";
+    }
+    auto parsed = sql::parse_statement("SELECT DISTINCT " + select + " FROM " + quoted_identifier(table) + " WHERE " + where);
+    if (!parsed.ok()) co_return parsed.error();
+    Exec sub{x.c, x.s, x.topo, params, x.nodes_if_create};
+    auto r = co_await run_select(sub, *(*parsed)->as<sql::Select>());
+    if (!r.ok()) co_return r.error();
+    for (auto& row : r->rs.rows) found.push_back(std::move(row));
+  }
+  co_return found;
+}
+
+Error foreign_key_failed() {
+  Error e = Error::sql("FOREIGN KEY constraint failed");
+  e.sqlite_code = "SQLITE_CONSTRAINT_FOREIGNKEY";
+  return e;
+}
+
+}  // namespace
+
+Result<std::vector<ForeignKeyRef>> conductor_foreign_keys(Exec& x, const TableInfo& table, bool from_child) {
+  std::vector<ForeignKeyRef> out;
+  if (!x.s.foreign_keys || table.kind == TableKind::View) return out;
+  // Only tables whose SQL (as the logical schema keeps it) declares a foreign key can have one:
+  // that saves building the mirror for every write.
+  bool any = false;
+  for (auto& row : logical_schema(*x.topo))
+    if (row.type == "table" && row.sql && (!from_child || iequals(row.name, table.name))) any |= mentions_references(*row.sql);
+  if (!any) return out;
+  auto mirror = open_schema_mirror(*x.topo);
+  if (!mirror.ok()) return mirror.error();
+  std::string q =
+      "SELECT m.name, f.id, f.\"table\", f.\"from\", f.\"to\", f.on_update, f.on_delete FROM sqlite_schema m, "
+      "pragma_foreign_key_list(m.name) f "
+      "WHERE m.type = 'table' AND ";
+  q += from_child ? "m.name = ? COLLATE NOCASE" : "f.\"table\" = ? COLLATE NOCASE";
+  q += " ORDER BY m.name, f.id, f.seq";
+  auto rs = (*mirror)->query(q, {Value::text(table.name)});
+  if (!rs.ok()) return rs.error();
+  std::string last_child;
+  int64_t last_id = -1;
+  for (auto& r : rs->rows) {
+    std::string child = text_of(r[0]);
+    if (out.empty() || child != last_child || r[1].i != last_id) {
+      ForeignKeyRef fk;
+      fk.child = child;
+      fk.parent = text_of(r[2]);
+      fk.on_update = text_of(r[5]);
+      fk.on_delete = text_of(r[6]);
+      out.push_back(std::move(fk));
+      last_child = child;
+      last_id = r[1].i;
+    }
+    out.back().from.push_back(text_of(r[3]));
+    if (r[4].type == ValueType::Text) out.back().to.push_back(r[4].s);
+  }
+  std::vector<ForeignKeyRef> kept;
+  for (auto& fk : out) {
+    const TableInfo* child = x.topo->find_table(fk.child);
+    const TableInfo* parent = x.topo->find_table(fk.parent);
+    if (!child) continue;
+    if (!parent) {
+      // A parent that does not exist: SQLite reports it when the child is written.
+      kept.push_back(std::move(fk));
+      continue;
+    }
+    if (fk.to.empty()) {
+      auto pk = primary_key(**mirror, parent->name);
+      if (!pk.ok()) return pk.error();
+      fk.to = std::move(*pk);
+    }
+    fk.parent = parent->name;
+    if (planner::foreign_key_on_nodes(*child, fk.from, fk.parent, fk.to, *x.topo)) continue;
+    kept.push_back(std::move(fk));
+  }
+  return kept;
+}
+
+Task<Status> check_parents_exist(Exec& x, const ForeignKeyRef& fk, std::vector<std::vector<Value>> keys) {
+  // A missing parent table fails every write of the child, as in SQLite.
+  const TableInfo* parent = x.topo->find_table(fk.parent);
+  if (!parent) co_return Error::sql("no such table: main." + fk.parent);
+  if (keys.empty()) co_return ok_status();
+  if (fk.to.size() != fk.from.size()) co_return Error::sql("foreign key mismatch - \"" + fk.child + "\" referencing \"" + fk.parent + "\"");
+  std::vector<std::vector<Value>> wanted;
+  for (auto& k : keys) {
+    auto pk = as_parent_key(*x.topo, fk, k);
+    bool dup = false;
+    for (auto& w : wanted) dup |= same_key(*x.topo, fk, w, Row(pk.begin(), pk.end())) && w.size() == pk.size();
+    if (!dup) wanted.push_back(std::move(pk));
+  }
+  auto found = co_await rows_matching(x, fk.parent, fk.to, wanted);
+  if (!found.ok()) co_return found.error();
+  for (auto& w : wanted) {
+    bool hit = false;
+    for (auto& row : *found) hit |= same_key(*x.topo, fk, w, row);
+    if (!hit) co_return foreign_key_failed();
+  }
+  co_return ok_status();
+}
+
+Task<Result<std::vector<std::vector<Value>>>> referenced_keys(Exec& x, const ForeignKeyRef& fk, std::vector<std::vector<Value>> keys) {
+  std::vector<std::vector<Value>> out;
+  if (keys.empty() || fk.to.size() != fk.from.size()) co_return out;
+  auto found = co_await rows_matching(x, fk.child, fk.from, keys);
+  if (!found.ok()) co_return found.error();
+  for (auto& k : keys) {
+    for (auto& row : *found) {
+      std::vector<Value> child_key(row.begin(), row.end());
+      if (same_key(*x.topo, fk, as_parent_key(*x.topo, fk, child_key), Row(k.begin(), k.end()))) {
+        out.push_back(k);
+        break;
+      }
+    }
+  }
+  co_return out;
+}
+
+}  // namespace bd
