@@ -346,7 +346,9 @@ Task<Result<QueryOutput>> run_in_transaction(Conductor& c, Session& s, const sql
     if (!text.ok()) co_return text.error();
     auto parsed = sql::parse_statement(*text);
     if (!parsed.ok()) co_return parsed.error();
-    auto r = co_await run_autocommit(c, s, **parsed, plain);
+    QueryInput planned = plain;
+    planned.sql = *text;  // the statement's positions (and its source text) are in the planned text
+    auto r = co_await run_autocommit(c, s, **parsed, planned);
     if (!r.ok()) co_return r;
     t.ddl.push_back(std::move(step));
     r->meta_json = with_transaction(r->meta_json, t.id);
