@@ -351,6 +351,7 @@ Task<Result<QueryOutput>> alter_table(Exec& x, const sql::AlterTable& at, const 
   // Global indexes follow their table's renames (their entries hold values, not names).
   std::vector<TableInfo> indexes;
   for (auto* i : x.topo->indexes_of(t->name)) indexes.push_back(*i);
+  std::vector<std::pair<std::string, std::string>> renamed_lookups;  // autoindexes renamed with the table
   switch (at.kind) {
     case sql::AlterKind::AddColumn: {
       if (next.column_index(at.column_def.name) >= 0) co_return Error::sql("duplicate column name: " + at.column_def.name);
@@ -386,12 +387,26 @@ Task<Result<QueryOutput>> alter_table(Exec& x, const sql::AlterTable& at, const 
     case sql::AlterKind::RenameTable: {
       if (x.topo->find_table(at.new_name)) co_return Error::sql("there is already another table or index with this name: " + at.new_name);
       next.name = at.new_name;
-      for (auto& i : indexes) i.base_table = at.new_name;
+      for (auto& i : indexes) {
+        i.base_table = at.new_name;
+        // SQLite names a constraint's autoindex after its table (sqlite_autoindex_<table>_<n>) and
+        // renames it with the table; the global index and its hidden table follow.
+        std::string prefix = "sqlite_autoindex_" + t->name + "_";
+        if (i.name.size() > prefix.size() && iequals(std::string_view(i.name).substr(0, prefix.size()), prefix)) {
+          std::string renamed = "sqlite_autoindex_" + at.new_name + "_" + i.name.substr(prefix.size());
+          renamed_lookups.push_back({i.name, renamed});
+          i.name = renamed;
+        }
+      }
       break;
     }
     default: co_return Error::unsupported("this ALTER TABLE form is not supported yet");
   }
-  auto s = co_await on_every_node(x, one_statement(sql::print(st)));
+  auto stmts = one_statement(sql::print(st));
+  for (auto& [from, to] : renamed_lookups)
+    stmts.push_back(
+        {"ALTER TABLE " + quoted_identifier(lookup_table_name(from)) + " RENAME TO " + quoted_identifier(lookup_table_name(to)), {}, true});
+  auto s = co_await on_every_node(x, std::move(stmts));
   if (!s.ok()) co_return s.error();
   // The stored CREATE statement follows the nodes' schema: read it back from node 0.
   std::vector<Value> name_param(1, Value::text(next.name));
@@ -412,6 +427,7 @@ Task<Result<QueryOutput>> alter_table(Exec& x, const sql::AlterTable& at, const 
   }
   topology::CatalogChange change;
   if (at.kind == sql::AlterKind::RenameTable) change.drops.push_back(t->name);
+  for (auto& renamed : renamed_lookups) change.drops.push_back(renamed.first);
   change.puts.push_back(std::move(next));
   for (auto& i : indexes) {
     // The index's CREATE statement follows the rename, as the schema rows do.

@@ -338,7 +338,8 @@ Task<Result<std::string>> plan_ddl(Exec& x, const sql::Stmt& st, TxnState& t, Tx
       if (iequals(w, table)) return true;
     return false;
   };
-  std::string text = sql::print(st);
+  // The statement as the user wrote it (the schema keeps its text, as SQLite's does).
+  std::string text = x.source.empty() ? sql::print(st) : std::string(x.source);
   switch (st.kind()) {
     case sql::StmtKind::CreateTable: {
       auto& ct = *st.as<sql::CreateTable>();

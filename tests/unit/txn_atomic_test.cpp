@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include "cluster_helpers.h"
+#include "conductor/sqlite_exec.h"
+#include "sqlite3.h"
 
 using bd::Value;
 using bd::native::Cluster;
@@ -251,4 +253,118 @@ TEST_CASE("txn atomic: a write over two nodes commits in two round trips, and a 
     CHECK(rows_of(*c, "SELECT * FROM acc ORDER BY id") == before);
     no_transaction_state_left(*c);
   }
+}
+
+namespace {
+
+// sqlite_schema as a migration tool reads it (rootpage is storage layout), one line per object.
+std::string schema_of(const std::vector<bd::Row>& rows) {
+  std::string out;
+  for (auto& row : rows) {
+    for (auto& v : row) out += (v.is_null() ? "NULL" : v.s) + "|";
+    out += "\n";
+  }
+  return out;
+}
+
+const char* kSchemaQuery = "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY type, name";
+
+}  // namespace
+
+TEST_CASE("txn interactive: a table recreation (drizzle-kit's migration) re-creates indexes and triggers of the same names") {
+  // What drizzle-kit emits to change a column's constraints: a new table, the rows copied, the old
+  // table dropped, the new one renamed, then its indexes and triggers re-created under the names
+  // the old table's had. Inside one transaction (a migration is one batch), as in plain SQLite.
+  const std::vector<std::string> setup = {
+      "CREATE TABLE posts (id INTEGER PRIMARY KEY, author TEXT, title TEXT, slug TEXT UNIQUE, n INTEGER)",
+      "CREATE INDEX posts_author_title ON posts (author, title)",
+      "CREATE UNIQUE INDEX posts_title_u ON posts (title)",
+      "CREATE TABLE audit (id INTEGER PRIMARY KEY, what TEXT)",
+      "CREATE TRIGGER posts_audit AFTER INSERT ON posts BEGIN SELECT 1; END",
+      "INSERT INTO posts VALUES (1, 'ann', 'one', 's1', 1), (2, 'bob', 'two', 's2', 2), (3, 'ann', 'three', 's3', 3)",
+  };
+  const std::vector<std::string> migration = {
+      // As drizzle-kit writes them (the schema keeps the text as written, as SQLite's does).
+      "CREATE TABLE `__new_posts` (\n\t`id` integer PRIMARY KEY,\n\t`author` text NOT NULL, title TEXT, slug TEXT UNIQUE, n INTEGER "
+      "DEFAULT 0\n)",
+      "INSERT INTO __new_posts (id, author, title, slug, n) SELECT id, author, title, slug, n FROM posts",
+      "DROP TABLE posts",
+      "ALTER TABLE __new_posts RENAME TO posts",
+      "CREATE INDEX `posts_author_title` ON `posts` (`author`,`title`)",
+      "CREATE UNIQUE INDEX posts_title_u ON posts (title)",
+      "CREATE TRIGGER posts_audit AFTER INSERT ON posts BEGIN SELECT 1; END",
+  };
+  sqlite3* ref = nullptr;
+  sqlite3_open(":memory:", &ref);
+  for (auto& s : setup) REQUIRE(bd::sqlite_run(ref, s, {}).ok());
+  auto ref_before = bd::sqlite_run(ref, kSchemaQuery, {});
+  REQUIRE(ref_before.ok());
+  for (auto& s : migration) {
+    INFO(s);
+    REQUIRE(bd::sqlite_run(ref, s, {}).ok());
+  }
+  auto ref_after = bd::sqlite_run(ref, kSchemaQuery, {});
+  REQUIRE(ref_after.ok());
+  sqlite3_close(ref);
+
+  auto c = cluster(4);
+  for (auto& s : setup) run(*c, s);
+  const std::string rows = rows_of(*c, "SELECT * FROM posts ORDER BY id");
+  CHECK(schema_of(run(*c, kSchemaQuery).rs.rows) == schema_of(ref_before->rows));
+
+  SECTION("ROLLBACK puts the old table back with its indexes and triggers") {
+    std::string t = run(*c, "BEGIN").transaction;
+    for (auto& s : migration) {
+      INFO(s);
+      auto r = c->execute_in_txn(t, s);
+      if (!r.ok()) FAIL(r.error().message);
+    }
+    REQUIRE(c->execute_in_txn(t, "ROLLBACK").ok());
+    // One difference from SQLite remains: the table comes back by a rename, and SQLite writes a
+    // renamed table's name quoted in its CREATE statement.
+    std::string expected = schema_of(ref_before->rows);
+    expected.replace(expected.find("CREATE TABLE posts"), 18, "CREATE TABLE \"posts\"");
+    CHECK(schema_of(run(*c, kSchemaQuery).rs.rows) == expected);
+    CHECK(rows_of(*c, "SELECT * FROM posts ORDER BY id") == rows);
+    // The indexes work: the unique one refuses a duplicate title, the lookup finds rows.
+    auto dup = c->execute("INSERT INTO posts VALUES (9, 'cy', 'two', 's9', 9)");
+    REQUIRE_FALSE(dup.ok());
+    CHECK(dup.error().message == "UNIQUE constraint failed: posts.title");
+    CHECK(rows_of(*c, "SELECT id FROM posts WHERE title = 'three'") == "3|\n");
+  }
+  SECTION("COMMIT keeps the new table under the old names") {
+    std::string t = run(*c, "BEGIN").transaction;
+    for (auto& s : migration) {
+      INFO(s);
+      auto r = c->execute_in_txn(t, s);
+      if (!r.ok()) FAIL(r.error().message);
+    }
+    REQUIRE(c->execute_in_txn(t, "COMMIT").ok());
+    CHECK(schema_of(run(*c, kSchemaQuery).rs.rows) == schema_of(ref_after->rows));
+    CHECK(rows_of(*c, "SELECT * FROM posts ORDER BY id") == rows);
+    auto dup = c->execute("INSERT INTO posts VALUES (9, 'cy', 'two', 's9', 9)");
+    REQUIRE_FALSE(dup.ok());
+    CHECK(dup.error().message == "UNIQUE constraint failed: posts.title");
+    CHECK(rows_of(*c, "SELECT id FROM posts WHERE title = 'three'") == "3|\n");
+    CHECK(rows_of(*c, "SELECT id FROM posts WHERE slug = 's2'") == "2|\n");
+    auto dup_slug = c->execute("INSERT INTO posts VALUES (9, 'cy', 'nine', 's1', 9)");
+    REQUIRE_FALSE(dup_slug.ok());
+    CHECK(dup_slug.error().message == "UNIQUE constraint failed: posts.slug");
+    // A second recreation of the same table (the next migration) goes the same way.
+    t = run(*c, "BEGIN").transaction;
+    for (auto& s : migration) {
+      INFO(s);
+      auto r = c->execute_in_txn(t, s);
+      if (!r.ok()) FAIL(r.error().message);
+    }
+    REQUIRE(c->execute_in_txn(t, "COMMIT").ok());
+    CHECK(schema_of(run(*c, kSchemaQuery).rs.rows) == schema_of(ref_after->rows));
+    CHECK(rows_of(*c, "SELECT * FROM posts ORDER BY id") == rows);
+    dup_slug = c->execute("INSERT INTO posts VALUES (9, 'cy', 'nine', 's1', 9)");
+    REQUIRE_FALSE(dup_slug.ok());
+    CHECK(dup_slug.error().message == "UNIQUE constraint failed: posts.slug");
+    run(*c, "INSERT INTO posts VALUES (9, 'cy', 'nine', 's9', 9)");
+    CHECK(rows_of(*c, "SELECT id FROM posts WHERE slug = 's9'") == "9|\n");
+  }
+  no_transaction_state_left(*c);
 }
