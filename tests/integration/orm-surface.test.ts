@@ -26,7 +26,7 @@ async function rpcError(call: Promise<unknown>): Promise<Error> {
 describe("parameters", () => {
   it("refuses too few or too many values with D1's message (400, SQLITE_RANGE)", async () => {
     const database = "surface-params";
-    expect((await sqlHttp({ database, query: "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)", nodes: 4 })).status).toBe(200);
+    expect((await sqlHttp({ database, query: "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)", create: true, nodes: 4 })).status).toBe(200);
     expect((await sqlHttp({ database, query: "INSERT INTO t VALUES (?, ?)", params: [1, "a"] })).status).toBe(200);
     for (const params of [[], [1, 2]]) {
       const r = await sqlHttp({ database, query: "SELECT * FROM t WHERE id = ?", params });
@@ -39,7 +39,7 @@ describe("parameters", () => {
 
   it("binds named parameters from an object over HTTP and the binding", async () => {
     const database = "surface-named";
-    await sqlHttp({ database, query: "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, qty INTEGER)", nodes: 4 });
+    await sqlHttp({ database, query: "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, qty INTEGER)", create: true, nodes: 4 });
     let r = await sqlHttp({ database, query: "INSERT INTO t VALUES (:id, @name, $qty)", params: { id: 1, "@name": "pear", qty: 3 } });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     r = await sqlHttp({ database, query: "SELECT name, qty FROM t WHERE id = :id", params: { id: 1 } });
@@ -58,7 +58,7 @@ describe("parameters", () => {
 
   it("ON CONFLICT DO UPDATE SET name = ? binds its parameter on the nodes", async () => {
     const database = "surface-upsert";
-    await sqlHttp({ database, query: "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)", nodes: 4 });
+    await sqlHttp({ database, query: "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)", create: true, nodes: 4 });
     const upsert = "INSERT INTO users (id, name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET name = ?";
     for (const name of ["Ada", "Ada Lovelace"]) {
       const r = await sqlHttp({ database, query: upsert, params: [1, name, name] });
@@ -77,7 +77,7 @@ describe("introspection and UNIQUE", () => {
       "CREATE TABLE posts (id INTEGER PRIMARY KEY, author_id INTEGER REFERENCES users(id) ON DELETE CASCADE, title TEXT, UNIQUE (author_id, title))",
       "CREATE INDEX posts_title ON posts(title)",
     ];
-    for (const query of ddl) expect((await sqlHttp({ database, query, nodes: 4 })).status).toBe(200);
+    for (const query of ddl) expect((await sqlHttp({ database, query, create: true, nodes: 4 })).status).toBe(200);
     let r = await sqlHttp({ database, query: "SELECT type, name, tbl_name, sql FROM sqlite_master", rowMode: "array" });
     expect(r.body.rows).toEqual([
       ["table", "users", "users", ddl[0]],
@@ -121,7 +121,7 @@ describe("introspection and UNIQUE", () => {
 describe("errors", () => {
   it("keep SQLite's words with no code suffix, and carry the code over HTTP and RPC", async () => {
     const database = "surface-errors";
-    await sqlHttp({ database, query: "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL, n INTEGER CHECK (n > 0))", nodes: 4 });
+    await sqlHttp({ database, query: "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL, n INTEGER CHECK (n > 0))", create: true, nodes: 4 });
     const cases: [string, string, string][] = [
       ["INSERT INTO t VALUES (1, NULL, 1)", "NOT NULL constraint failed: t.v", "SQLITE_CONSTRAINT_NOTNULL"],
       ["INSERT INTO t VALUES (1, 'a', 0)", "CHECK constraint failed: n > 0", "SQLITE_CONSTRAINT_CHECK"],

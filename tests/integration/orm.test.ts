@@ -213,7 +213,7 @@ function compare(label: string, local: Outcome[], big: Outcome[], refusedByD1: R
 describe("ORMs against a local D1 and Big Daddy, the same code", () => {
   it("drizzle-orm: drizzle-kit migrations with a table recreation, inline UNIQUE, upserts, joins, relational queries, batch", async () => {
     const local = await drizzleApp(localD1);
-    const big = await drizzleApp(d1(bigDaddy, "orm-drizzle", { nodes: 4 }));
+    const big = await drizzleApp(d1(bigDaddy, "orm-drizzle", { create: true, nodes: 4 }));
     compare("drizzle", local, big);
     // The application's own expectations hold on D1 (so the comparison compares something).
     expect(local.find((o) => o.step === "duplicate email (inline UNIQUE)")?.error).toMatch(/UNIQUE constraint failed: users.email/);
@@ -223,7 +223,7 @@ describe("ORMs against a local D1 and Big Daddy, the same code", () => {
 
   it("Kysely with kysely-d1: schema builder with unique(), introspection, queries", async () => {
     const local = await kyselyApp(localD1);
-    const big = await kyselyApp(d1(bigDaddy, "orm-kysely", { nodes: 4 }));
+    const big = await kyselyApp(d1(bigDaddy, "orm-kysely", { create: true, nodes: 4 }));
     // D1's authorizer refuses the catalog query Kysely's introspector issues ("not authorized");
     // Big Daddy answers it as SQLite does.
     const column = (name: string, dataType: string, isNullable: boolean, isAutoIncrementing = false) =>
