@@ -48,11 +48,20 @@ export interface QueryResult extends ResultSet {
   script?: { results: QueryResult[]; error?: { index: number; message: string; code: number } };
 }
 
+// The code name of an error class when SQLite gave none (as the core's Error::code_name).
+function defaultCodeName(code: number): string {
+  const names: Record<number, string> = {
+    1: "SQLITE_ERROR", 2: "BIGDADDY_UNSUPPORTED", 3: "BIGDADDY_RETRY", 4: "BIGDADDY_INTERNAL", 5: "BIGDADDY_LIMIT",
+    6: "SQLITE_BUSY", 7: "SQLITE_BUSY", 8: "BIGDADDY_TRANSACTION", 9: "BIGDADDY_NOT_FOUND",
+  };
+  return names[code] ?? "BIGDADDY_INTERNAL";
+}
+
 export class BigDaddyError extends Error {
   // code: Big Daddy's error class (1 SQL, 2 unsupported, 3 retryable, 4 internal, 5 limit);
   // sqliteCode: the machine-readable code clients see (SQLite's result code by name, e.g.
   // SQLITE_CONSTRAINT_UNIQUE, or BIGDADDY_UNSUPPORTED / _RETRY / _INTERNAL / _LIMIT).
-  constructor(message: string, readonly code: number, readonly sqliteCode: string = code === 1 ? "SQLITE_ERROR" : "BIGDADDY_INTERNAL") {
+  constructor(message: string, readonly code: number, readonly sqliteCode: string = defaultCodeName(code)) {
     super(message);
     this.name = "BigDaddyError";
   }

@@ -104,7 +104,7 @@ export async function runBatch(env: CoreEnv, database: string, statements: reado
 // the script is one transaction, as a batch is: all of it applies or none (then `results` is empty).
 export interface ExecResult {
   results: SqlResult[];
-  error?: { index: number; message: string; code: number };
+  error?: { index: number; message: string; code: number; sqliteCode?: string };
 }
 
 export async function runScript(env: CoreEnv, database: string, script: string, options: { nodes?: number; rowMode?: RowMode; markReals?: boolean; atomic?: boolean; waitUntil?: (p: Promise<unknown>) => void } = {}): Promise<ExecResult> {

@@ -310,6 +310,14 @@ Task<Result<QueryOutput>> run_in_transaction(Conductor& c, Session& s, const sql
   QueryInput plain = input;
   plain.txn.clear();
   if (kind == sql::StmtKind::Pragma) {
+    // PRAGMA foreign_keys = ... is a no-op inside a transaction, as in SQLite (D1's and drizzle-kit's
+    // migrations carry it in a batch); reading it answers.
+    auto* p = st.as<sql::Pragma>();
+    if (p && iequals(p->name.name, "foreign_keys") && p->value_kind != sql::PragmaValueKind::None) {
+      QueryOutput out;
+      out.meta_json = with_transaction("{\"plan\":\"pragma\"}", t.id);
+      co_return out;
+    }
     // Settings and introspection apply at once, as outside the transaction.
     auto r = co_await run_autocommit(c, s, st, plain);
     if (r.ok()) r->meta_json = with_transaction(r->meta_json, t.id);
@@ -328,7 +336,11 @@ Task<Result<QueryOutput>> run_in_transaction(Conductor& c, Session& s, const sql
       for (auto& text : *dependents) {
         auto parsed = sql::parse_statement(text);
         if (!parsed.ok()) co_return parsed.error();
-        auto r = co_await run_in_transaction(c, s, **parsed, input, t);
+        QueryInput dependent = input;
+        dependent.sql = text;  // the statement's positions (and its source text) are in this text
+        dependent.params.clear();
+        dependent.param_names.clear();
+        auto r = co_await run_in_transaction(c, s, **parsed, dependent, t);
         if (!r.ok()) {
           co_await undo_from(c, s, t, k, input);
           co_return r.error();

@@ -61,7 +61,7 @@ describe("creating is explicit", () => {
     await post("/api/databases", { name: "shop", nodes: 2 });
     let r = await post("/sql", { database: "shpo", query: "SELECT 1" });
     expect(r.status).toBe(404);
-    expect(r.body).toEqual({ error: "no such database: shpo" });
+    expect(r.body).toEqual({ error: "no such database: shpo", code: "BIGDADDY_NOT_FOUND" });
     r = await post("/sql", { database: "shpo", batch: [{ query: "SELECT 1" }] });
     expect(r.status).toBe(404);
     expect(r.body.error).toBe("no such database: shpo");

@@ -140,16 +140,18 @@ TEST_CASE("databases: a resize job counts the rows it moves, not the global inde
   REQUIRE(job->find("\"rowsCopied\":" + std::to_string(moved) + ",") != std::string::npos);
 }
 
-TEST_CASE(
-    "databases: PRAGMA foreign_keys = ... is a no-op, as SQLite makes it inside a transaction (D1 and drizzle-kit migrations carry it)") {
+TEST_CASE("databases: PRAGMA foreign_keys = ... is a no-op inside a transaction, as in SQLite (D1 and drizzle-kit migrations carry it)") {
   auto c = bd::testing::cluster(2, "dbs-fk-pragma");
-  run(*c, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
-  auto off = c->execute("PRAGMA foreign_keys=OFF");
+  run(*c, "CREATE TABLE parent (id INTEGER PRIMARY KEY)");
+  run(*c, "CREATE TABLE child (id INTEGER PRIMARY KEY, p INTEGER REFERENCES parent (id))");
+  const std::string t = run(*c, "BEGIN").transaction;
+  auto off = c->execute_in_txn(t, "PRAGMA foreign_keys=OFF");
   REQUIRE(off.ok());
   CHECK(off->rs.columns.empty());
-  REQUIRE(c->execute("PRAGMA foreign_keys = ON").ok());
-  // Reading it is not supported: the nodes' setting is theirs.
-  auto read = c->execute("PRAGMA foreign_keys");
-  REQUIRE_FALSE(read.ok());
-  CHECK(read.error().message == "PRAGMA foreign_keys is not supported");
+  auto orphan = c->execute_in_txn(t, "INSERT INTO child VALUES (1, 42)");
+  REQUIRE_FALSE(orphan.ok());
+  CHECK(orphan.error().message == "FOREIGN KEY constraint failed");
+  REQUIRE(c->execute_in_txn(t, "ROLLBACK").ok());
+  // Outside a transaction it applies (for the rest of the request), and reads back.
+  CHECK(run(*c, "PRAGMA foreign_keys").rs.rows.at(0).at(0).i == 1);
 }
