@@ -103,6 +103,7 @@ std::string handle(SqlHost& sql, std::string_view bytes, NodeEnv& env) {
         }
         if (k == "capture") {
           txn.capture = true;
+          txn.capture_ms = number(row[1]);
           continue;
         }
         if (control) continue;
@@ -153,6 +154,10 @@ std::string handle(SqlHost& sql, std::string_view bytes, NodeEnv& env) {
     bool visible_due =
         req->visible_window_ms && txn.visible_ms >= 0 && txn.visible_ms >= env.now_ms - req->visible_window_ms - kVisibleMarginMs;
     if (!schema_change && (txn.live > 0 || visible_due)) return run_beside_transactions(sql, env, *req, txn);
+    bool writes = false;
+    for (auto& st : req->statements) writes |= st.write;
+    if (writes && txn.capture)
+      if (auto s = drop_idle_capture(sql, env, txn); !s.ok()) return encode_error(s.error(), 0);
   }
   uint32_t failed = 0;
   if (auto s = run_statements(sql, *req, resp, failed); !s.ok()) return encode_error(s.error(), failed);

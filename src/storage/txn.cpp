@@ -295,7 +295,7 @@ Status drop_capture(SqlHost& sql) {
 }
 
 // Installs capture triggers on every table of the node (users' tables and global-index entries).
-Status install_capture(SqlHost& sql) {
+Status install_capture(SqlHost& sql, double now_ms) {
   if (auto s = drop_capture(sql); !s.ok()) return s;
   auto tables = ex(sql,
                    "SELECT m.name, l.wr, m.sql FROM sqlite_schema m JOIN pragma_table_list l ON l.name = m.name AND l.schema = 'main' "
@@ -318,7 +318,7 @@ Status install_capture(SqlHost& sql) {
     for (auto& q : capture_sql(*shape, layout)) BD_EXEC(q);
     layout++;
   }
-  BD_EXEC("INSERT INTO _bd_node(k, v) VALUES ('capture', 1) ON CONFLICT(k) DO UPDATE SET v = 1");
+  BD_EXEC("INSERT INTO _bd_node(k, v) VALUES ('capture', ?1) ON CONFLICT(k) DO UPDATE SET v = ?1", {Value::real(now_ms)});
   return ok_status();
 }
 
@@ -613,8 +613,19 @@ Status before_schema_change(SqlHost& sql, const NodeTxnMeta& meta) {
   return drop_capture(sql);
 }
 
+Status drop_idle_capture(SqlHost& sql, NodeEnv& env, const NodeTxnMeta& meta) {
+  if (!meta.capture || meta.live > 0 || env.now_ms - meta.capture_ms < kCaptureIdleMs) return ok_status();
+  if (auto s = drop_capture(sql); !s.ok()) return s;
+  // The layouts of the dropped triggers go too (no undo entry is left to read them).
+  BD_EXEC("DELETE FROM _bd_layout WHERE id NOT IN (SELECT DISTINCT layout FROM _bd_undo)");
+  return ok_status();
+}
+
 std::string run_in_transaction(SqlHost& sql, NodeEnv& env, const Request& req, const NodeTxnMeta& meta) {
   const TxnHeader& h = req.txn;
+  // Transactions are running here: the capture triggers stay (storage/txn.h, drop_idle_capture).
+  if (meta.capture)
+    if (auto s = ex(sql, "UPDATE _bd_node SET v = ?1 WHERE k = 'capture'", {Value::real(env.now_ms)}); !s.ok()) return fail(s.error());
   if (!meta.tables)
     if (auto s = ensure_tables(sql); !s.ok()) return fail(s.error());
   auto row_r = load(sql, h.id);
@@ -643,7 +654,7 @@ std::string run_in_transaction(SqlHost& sql, NodeEnv& env, const Request& req, c
     bool writes = false;
     for (auto& st : req.statements) writes |= st.write;
     if (writes && !meta.capture)
-      if (auto s = install_capture(sql); !s.ok()) return fail(s.error());
+      if (auto s = install_capture(sql, env.now_ms); !s.ok()) return fail(s.error());
     std::set<std::string> holders;
     for (auto& f : req.footprint)
       if (auto s = holders_of(sql, f, h.id, holders); !s.ok()) return fail(s.error());
@@ -763,7 +774,7 @@ std::string run_beside_transactions(SqlHost& sql, NodeEnv& env, const Request& r
       if (auto s = holders_of(sql, f, "", holders); !s.ok()) return fail(s.error());
     if (!holders.empty()) return fail(Error::busy(kLocked));
     if (!meta.capture)
-      if (auto s = install_capture(sql); !s.ok()) return fail(s.error());
+      if (auto s = install_capture(sql, env.now_ms); !s.ok()) return fail(s.error());
     if (auto s = run_captured(sql, req, "", false, resp, failed); !s.ok())
       return fail(is_locked_error(s.error()) ? Error::busy(kLocked) : s.error(), failed);
     if (req.want_size) resp.database_bytes = sql.database_bytes();

@@ -49,7 +49,16 @@ struct NodeTxnMeta {
   double visible_ms = -1;  // when a multi-node transaction last became visible here
   bool tables = false;     // the transaction tables exist
   bool capture = false;    // capture triggers are installed for the current schema
+  double capture_ms = 0;   // when they were installed or a transaction last ran here
 };
+
+// Capture triggers cost every write on the node (SQLite compiles them into each write statement):
+// once no transaction has run here for this long, the next write outside transactions drops them
+// (the next transaction installs them again).
+inline constexpr double kCaptureIdleMs = 2'000;
+
+// Drops the capture triggers when no transaction is live here and none ran for kCaptureIdleMs.
+Status drop_idle_capture(SqlHost& sql, NodeEnv& env, const NodeTxnMeta& meta);
 
 // A request of a transaction (req.txn.id set).
 std::string run_in_transaction(SqlHost& sql, NodeEnv& env, const Request& req, const NodeTxnMeta& meta);

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "cluster_helpers.h"
+#include "storage/txn.h"
 #include "conductor/sqlite_exec.h"
 #include "sqlite3.h"
 
@@ -366,5 +367,45 @@ TEST_CASE("txn interactive: a table recreation (drizzle-kit's migration) re-crea
     run(*c, "INSERT INTO posts VALUES (9, 'cy', 'nine', 's9', 9)");
     CHECK(rows_of(*c, "SELECT id FROM posts WHERE slug = 's9'") == "9|\n");
   }
+  no_transaction_state_left(*c);
+}
+
+TEST_CASE("txn atomic: capture triggers leave a node once no transaction ran there for a while, and come back with the next") {
+  auto c = cluster(4);
+  c->set_time_ms(1'000'000);
+  run(*c, "CREATE TABLE acc (id INTEGER PRIMARY KEY, bal INTEGER NOT NULL CHECK (bal >= 0))");
+  std::string values;
+  for (int i = 1; i <= 40; i++) values += (i > 1 ? ", (" : "(") + std::to_string(i) + ", 10)";
+  run(*c, "INSERT INTO acc VALUES " + values);
+  auto triggers = [&](int node) {
+    auto r = c->node_exec(node, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name LIKE '\\_bd\\_tx\\_%' ESCAPE '\\'");
+    REQUIRE(r.ok());
+    return r->rows[0][0].i;
+  };
+  auto everywhere = [&]() {
+    int64_t n = 0;
+    for (int node = 0; node < c->nodes(); node++) n += triggers(node) > 0;
+    return n;
+  };
+  // A multi-node write is a transaction: every node it wrote gets capture triggers.
+  run(*c, "UPDATE acc SET bal = bal + 1");
+  REQUIRE(everywhere() == c->nodes());
+  // Writes right after keep them (a transaction ran moments ago).
+  c->set_time_ms(1'000'000 + bd::storage::kCaptureIdleMs / 2);
+  run(*c, "UPDATE acc SET bal = bal + 1 WHERE id = 1");
+  CHECK(everywhere() == c->nodes());
+  // After an idle while, the next single-node write drops them on its node.
+  c->set_time_ms(1'000'000 + 2 * bd::storage::kCaptureIdleMs);
+  for (int i = 1; i <= 40; i++) run(*c, "UPDATE acc SET bal = bal + 1 WHERE id = " + std::to_string(i));
+  CHECK(everywhere() == 0);
+  CHECK(scalar(*c, "SELECT sum(bal) FROM acc") == 40 * 10 + 40 + 1 + 40);
+  // The next multi-node write installs them again and is still all or nothing.
+  auto r = c->execute("UPDATE acc SET bal = bal - 13");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message == "CHECK constraint failed: bal >= 0");
+  CHECK(scalar(*c, "SELECT sum(bal) FROM acc") == 40 * 10 + 40 + 1 + 40);
+  run(*c, "UPDATE acc SET bal = bal - 1");
+  CHECK(scalar(*c, "SELECT sum(bal) FROM acc") == 40 * 10 + 1 + 40);
+  CHECK(everywhere() == c->nodes());
   no_transaction_state_left(*c);
 }
