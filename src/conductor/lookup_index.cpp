@@ -15,9 +15,8 @@ constexpr int64_t kBackfillRows = 5000;  // rows of each node read per round whe
 
 std::string vcol(size_t i) { return "v" + std::to_string(i + 1); }
 
-// Keyspace ids are read back as text: a Durable Object's SQL API returns integers as JavaScript
-// numbers, exact only to 2^53.
-const char* kKsidAsText = "CAST(ksid AS TEXT)";
+// Keyspace ids are read back as text (planner::index_probe): a Durable Object's SQL API returns
+// integers as JavaScript numbers, exact only to 2^53.
 uint64_t ksid_of(const Value& v) {
   if (v.type == ValueType::Integer) return static_cast<uint64_t>(v.i);
   return static_cast<uint64_t>(std::strtoll(v.s.c_str(), nullptr, 10));
@@ -165,10 +164,8 @@ Task<Result<std::optional<std::vector<uint32_t>>>> route_by_index(Exec& x, const
     }
     std::vector<NodeRequest> reqs;
     for (auto& [node, values] : per_node) {
-      std::string sql =
-          std::string("SELECT DISTINCT ") + kKsidAsText + " FROM " + quoted_identifier(lookup_table_name(index->name)) + " WHERE v1 IN (";
-      for (size_t i = 0; i < values.size(); i++) sql += i ? ",?" : "?";
-      reqs.push_back({node, x.request(one_statement(sql + ")", values, false), node_vshards[node])});
+      planner::IndexProbe probe = planner::index_probe(*index, values);
+      reqs.push_back({node, x.request(one_statement(probe.sql, std::move(probe.params), false), node_vshards[node])});
       reqs.back().request.footprint = entry_locks(*index, false, values);
     }
     auto resp = co_await fan_out(x.s, std::move(reqs));

@@ -194,11 +194,10 @@ std::vector<PlanNode> index_probes(const TableInfo& t, const sql::Expr* where, c
       add_unique(node_vshards[vs.node], vs.id);
     }
     for (auto& [node, values] : per_node) {
-      std::string sql = "SELECT DISTINCT CAST(ksid AS TEXT) FROM " + quoted_identifier(lookup_table_name(index->name)) + " WHERE v1 IN (";
-      for (size_t i = 0; i < values.size(); i++) sql += i ? ",?" : "?";
-      PlanNode s = shard(sql + ")", 0, {node}, node_vshards[node]);
+      IndexProbe probe = index_probe(*index, values);
+      PlanNode s = shard(probe.sql, 0, {node}, node_vshards[node]);
       s.has_bound = true;
-      s.bound = values;
+      s.bound = std::move(probe.params);
       s.detail = "probe of index " + index->name;
       // A unique index holds each value at most once.
       if (index->unique) s.est_rows = static_cast<double>(values.size());

@@ -202,4 +202,23 @@ Result<ShardSql> shard_select_sql(const sql::Select& sel, const TableInfo& t) {
   return out;
 }
 
+IndexProbe index_probe(const TableInfo& index, const std::vector<Value>& values) {
+  IndexProbe p;
+  bool null = false;
+  std::string in;
+  for (auto& v : values) {
+    if (v.is_null()) {
+      null = true;
+      continue;
+    }
+    in += in.empty() ? "?" : ",?";
+    p.params.push_back(v);
+  }
+  std::string where;
+  if (!in.empty()) where = "v1 IN (" + in + ")";
+  if (null) where += (where.empty() ? "" : " OR ") + std::string("v1 IS NULL");
+  p.sql = "SELECT DISTINCT CAST(ksid AS TEXT) FROM " + quoted_identifier(lookup_table_name(index.name)) + " WHERE " + where;
+  return p;
+}
+
 }  // namespace bd::planner

@@ -51,4 +51,14 @@ struct ShardSql {
 };
 Result<ShardSql> shard_select_sql(const sql::Select& sel, const TableInfo& t);
 
+// The probe of a global index: which keyspace ids its entries hold for `values` of its first
+// column (read as text, exactly). Entries keep NULLs, and a NULL pin comes from `col IS NULL`, so a
+// NULL among the values matches the NULL entries (`IN (NULL)` would match none); `params` are the
+// other values, bound in order.
+struct IndexProbe {
+  std::string sql;
+  std::vector<Value> params;
+};
+IndexProbe index_probe(const TableInfo& index, const std::vector<Value>& values);
+
 }  // namespace bd::planner
