@@ -163,6 +163,20 @@ std::string ms_text(double ms) { return std::to_string(static_cast<long long>(ms
 
 }  // namespace
 
+Value sqlite_column_value(sqlite3_stmt* st, int c) {
+  switch (sqlite3_column_type(st, c)) {
+    case SQLITE_INTEGER: return Value::integer(sqlite3_column_int64(st, c));
+    case SQLITE_FLOAT: return Value::real(sqlite3_column_double(st, c));
+    case SQLITE_TEXT:
+      return Value::text({reinterpret_cast<const char*>(sqlite3_column_text(st, c)), static_cast<size_t>(sqlite3_column_bytes(st, c))});
+    case SQLITE_BLOB: {
+      auto* p = static_cast<const char*>(sqlite3_column_blob(st, c));
+      return Value::blob({p ? p : "", static_cast<size_t>(sqlite3_column_bytes(st, c))});
+    }
+    default: return Value::null();
+  }
+}
+
 Result<ResultSet> sqlite_run(sqlite3* db, std::string_view sql, const std::vector<Value>& params, const RunLimits& limits) {
   Progress progress{&limits};
   const bool timed = limits.time_ms > 0 || limits.max_steps > 0;
@@ -217,20 +231,7 @@ Result<ResultSet> sqlite_run(sqlite3* db, std::string_view sql, const std::vecto
     Row row;
     row.reserve(nc);
     for (int c = 0; c < nc; c++) {
-      switch (sqlite3_column_type(st, c)) {
-        case SQLITE_INTEGER: row.push_back(Value::integer(sqlite3_column_int64(st, c))); break;
-        case SQLITE_FLOAT: row.push_back(Value::real(sqlite3_column_double(st, c))); break;
-        case SQLITE_TEXT:
-          row.push_back(
-              Value::text({reinterpret_cast<const char*>(sqlite3_column_text(st, c)), static_cast<size_t>(sqlite3_column_bytes(st, c))}));
-          break;
-        case SQLITE_BLOB: {
-          auto* p = static_cast<const char*>(sqlite3_column_blob(st, c));
-          row.push_back(Value::blob({p ? p : "", static_cast<size_t>(sqlite3_column_bytes(st, c))}));
-          break;
-        }
-        default: row.push_back(Value::null());
-      }
+      row.push_back(sqlite_column_value(st, c));
       bytes += 9 + row.back().s.size();
     }
     if (limits.max_bytes && bytes > limits.max_bytes)

@@ -9,6 +9,7 @@
 #include "value/value.h"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace bd {
 
@@ -24,6 +25,9 @@ struct RunLimits {
 };
 
 // Errors carry SQLite's message and its extended result code by name (Error::sqlite_code).
+// One column of the statement's current row as a Value (SQLite's storage class kept).
+Value sqlite_column_value(sqlite3_stmt* st, int c);
+
 Result<ResultSet> sqlite_run(sqlite3* db, std::string_view sql, const std::vector<Value>& params, const RunLimits& limits = {});
 
 // A result code by name ("SQLITE_CONSTRAINT_UNIQUE"), as sqlite3.h spells it.

@@ -68,20 +68,7 @@ Result<ResultSet> SqliteHost::exec_page(std::string_view sql, const std::vector<
     Row row;
     row.reserve(nc);
     for (int c = 0; c < nc; c++) {
-      switch (sqlite3_column_type(st, c)) {
-        case SQLITE_INTEGER: row.push_back(Value::integer(sqlite3_column_int64(st, c))); break;
-        case SQLITE_FLOAT: row.push_back(Value::real(sqlite3_column_double(st, c))); break;
-        case SQLITE_TEXT:
-          row.push_back(
-              Value::text({reinterpret_cast<const char*>(sqlite3_column_text(st, c)), static_cast<size_t>(sqlite3_column_bytes(st, c))}));
-          break;
-        case SQLITE_BLOB: {
-          auto* p = static_cast<const char*>(sqlite3_column_blob(st, c));
-          row.push_back(Value::blob({p ? p : "", static_cast<size_t>(sqlite3_column_bytes(st, c))}));
-          break;
-        }
-        default: row.push_back(Value::null());
-      }
+      row.push_back(sqlite_column_value(st, c));
     }
     bytes += row_wire_bytes(row);
     rs.rows.push_back(std::move(row));
