@@ -119,37 +119,54 @@ PlanNode source_read(const TableInfo& B, const TableFilter* filter, const PlanEn
   return src;
 }
 
-// `sel` (the statement with B's one reference renamed to the staging table) planned on a catalog
-// that knows the staging table: B's user columns, sharded by `bcol` (placed under `target`'s
-// sharding, or by bcol's own value when there is no target). `filter`: B's own conjuncts, applied
-// while B is read, so only the rows that can matter are staged.
-Result<std::optional<Plan>> staged_plan(const sql::Select& in, sql::Select sel, const PlanEnv& env, const TableInfo& B,
-                                        const std::string& bcol, const TableInfo* target, const std::string& staged,
-                                        const TableFilter* filter, const std::string& what) {
-  using None = std::optional<Plan>;
-  if (B.without_rowid) return None{};
-  for (auto& c : B.columns)
-    if (c.generated) return None{};
+// One table whose rows are staged: `column` places each row, under `target`'s sharding (its shard
+// key's values) or, with no target, by the column's own value; `filter`: the table's own conjuncts,
+// applied while it is read, so only the rows that can matter are staged.
+struct Stage {
+  const TableInfo* source = nullptr;
+  std::string column;
+  const TableInfo* target = nullptr;
+  std::string name;
+  const TableFilter* filter = nullptr;
+  std::string what;
+};
+
+// The staging table for `s`: the source's user columns, sharded by the staging column.
+TableInfo staging_info(const Stage& s) {
   TableInfo st;
-  st.name = staged;
+  st.name = s.name;
   st.kind = TableKind::Sharded;
-  st.columns = B.columns;
-  st.shard_key = B.column_index(bcol);
-  st.create_sql = "CREATE TABLE " + quoted_identifier(staged) + " (";
+  st.columns = s.source->columns;
+  st.shard_key = s.source->column_index(s.column);
+  st.create_sql = "CREATE TABLE " + quoted_identifier(s.name) + " (";
   for (size_t i = 0; i < st.columns.size(); i++) {
     auto& c = st.columns[i];
     st.create_sql += (i ? ", " : "") + quoted_identifier(c.name) + (c.decl_type.empty() ? "" : " " + c.decl_type) +
                      (c.collation.empty() ? "" : " COLLATE " + quoted_identifier(c.collation));
   }
   st.create_sql += ")";
+  return st;
+}
+
+// `sel` (the statement with each staged table's reference renamed to its staging table) planned on
+// a catalog that knows the staging tables. The plan is one Repartition per stage, the first
+// outermost: each stages its table, runs its child (the next stage, finally the query on the
+// nodes) and drops its staging table, whatever happened.
+Result<std::optional<Plan>> staged_plan(const sql::Select& in, sql::Select sel, const PlanEnv& env, const std::vector<Stage>& stages) {
+  using None = std::optional<Plan>;
   Topology topo = env.topo;
-  topo.tables.push_back(st);
+  for (auto& s : stages) {
+    if (s.source->without_rowid) return None{};
+    for (auto& c : s.source->columns)
+      if (c.generated) return None{};
+    topo.tables.push_back(staging_info(s));
+  }
   PlanEnv inner_env{topo, env.params, env.constant, env.limit, {}};
   auto inner = plan_select(sel, inner_env);
   if (!inner.ok()) return inner.error();
   if (inner->name == "combine" || inner->name == "none") return None{};
   // When partial sums overflow, the combine engine decides over the original tables (it knows
-  // nothing of the staging table).
+  // nothing of the staging tables).
   if (inner->root.kind == OpKind::GroupMerge) {
     Features of = analyze_select(in);
     sql::Select numbered = in;
@@ -158,20 +175,33 @@ Result<std::optional<Plan>> staged_plan(const sql::Select& in, sql::Select sel, 
     if (!fb.ok()) return fb.error();
     inner->root.fallback = std::make_shared<PlanNode>(std::move(*fb));
   }
+  PlanNode node = std::move(inner->root);
+  std::string inner_name = inner->name;
+  for (size_t i = stages.size(); i-- > 0;) {
+    const Stage& s = stages[i];
+    PlanNode rp;
+    rp.kind = OpKind::Repartition;
+    rp.table = s.source->name;
+    rp.staged = s.name;
+    rp.stage_column = s.column;
+    rp.target_table = s.target ? s.target->name : std::string();
+    rp.page_rows = kStagePageRows;
+    rp.detail = s.what + (s.filter ? " (" + s.filter->where_sql + ")" : std::string()) + " into staging table " + s.name +
+                (i + 1 < stages.size() ? ", then the next staging" : ", then the query on every node (" + inner_name + ")");
+    rp.children.push_back(std::move(node));
+    rp.children.push_back(source_read(*s.source, s.filter, env, kStagePageRows));
+    node = std::move(rp);
+  }
   Plan plan;
   plan.name = "repartition";
-  PlanNode& rp = plan.root;
-  rp.kind = OpKind::Repartition;
-  rp.table = B.name;
-  rp.staged = staged;
-  rp.stage_column = bcol;
-  rp.target_table = target ? target->name : std::string();
-  rp.page_rows = kStagePageRows;
-  rp.detail = what + (filter ? " (" + filter->where_sql + ")" : std::string()) + " into staging table " + staged +
-              ", then the query on every node (" + inner->name + ")";
-  rp.children.push_back(std::move(inner->root));
-  rp.children.push_back(source_read(B, filter, env, kStagePageRows));
+  plan.root = std::move(node);
   return std::optional<Plan>(std::move(plan));
+}
+
+Result<std::optional<Plan>> staged_plan(const sql::Select& in, sql::Select sel, const PlanEnv& env, const TableInfo& B,
+                                        const std::string& bcol, const TableInfo* target, const std::string& staged,
+                                        const TableFilter* filter, const std::string& what) {
+  return staged_plan(in, std::move(sel), env, {Stage{&B, bcol, target, staged, filter, what}});
 }
 
 // The one reference to `table` in `sel` renamed to the staging table (its alias kept, or the
@@ -453,30 +483,37 @@ Result<std::optional<Plan>> plan_grouped_repartition(const sql::Select& in, cons
 
 namespace {
 
-Result<std::optional<Plan>> plan_join_repartition(const sql::Select& in, const PlanEnv& env, const std::string& staged) {
-  using None = std::optional<Plan>;
-  if (in.cores.size() != 1 || in.with) return None{};
+// `sel` (a copy of `in`) as a plain inner join of two whole sharded tables: its two sides (their
+// references inside `sel`) and the conjuncts of its ON and WHERE clauses. False when it is not one.
+bool whole_join_sides(const sql::Select& in, sql::Select& sel, const PlanEnv& env, Side sides[2], std::vector<const sql::Expr*>& conds) {
+  if (in.cores.size() != 1 || in.with) return false;
   Features f = analyze_select(in);
-  if (f.subquery || f.table_function || f.tables.size() != 2 || f.table_refs != 2) return None{};
-  sql::Select sel = in;
+  if (f.subquery || f.table_function || f.tables.size() != 2 || f.table_refs != 2) return false;
   auto& core = sel.cores[0];
-  if (!core.from || core.from->kind != sql::TableRefKind::Join) return None{};
+  if (!core.from || core.from->kind != sql::TableRefKind::Join) return false;
   auto& j = *core.from;
-  if (j.op.natural || j.has_using || (j.op.type != sql::JoinType::Inner && j.op.type != sql::JoinType::Comma)) return None{};
-  if (!j.left || !j.right || j.left->kind != sql::TableRefKind::Table || j.right->kind != sql::TableRefKind::Table) return None{};
-  Side sides[2];
+  if (j.op.natural || j.has_using || (j.op.type != sql::JoinType::Inner && j.op.type != sql::JoinType::Comma)) return false;
+  if (!j.left || !j.right || j.left->kind != sql::TableRefKind::Table || j.right->kind != sql::TableRefKind::Table) return false;
   sql::TableRef* refs[2] = {j.left.get(), j.right.get()};
   for (int i = 0; i < 2; i++) {
     const TableInfo* t = env.topo.find_table(refs[i]->name.name);
-    if (!t || t->kind != TableKind::Sharded || !refs[i]->name.schema.empty()) return None{};
+    if (!t || t->kind != TableKind::Sharded || !refs[i]->name.schema.empty()) return false;
     sides[i] = {refs[i], t, refs[i]->alias.empty() ? t->name : refs[i]->alias};
   }
   // Whole tables on both sides: a selective side is better joined by lookups (the combine plan).
-  if (!pushdown_filters(in, env.topo, env.params).empty()) return None{};
-  // A.key = B.col: A's shard key (BINARY), B's column of the same affinity, not B's key.
-  std::vector<const sql::Expr*> conds;
+  if (!pushdown_filters(in, env.topo, env.params).empty()) return false;
   if (j.on) split_and(*j.on, conds);
   if (core.where) split_and(*core.where, conds);
+  return true;
+}
+
+Result<std::optional<Plan>> plan_join_repartition(const sql::Select& in, const PlanEnv& env, const std::string& staged) {
+  using None = std::optional<Plan>;
+  sql::Select sel = in;
+  Side sides[2];
+  std::vector<const sql::Expr*> conds;
+  if (!whole_join_sides(in, sel, env, sides, conds)) return None{};
+  // A.key = B.col: A's shard key (BINARY), B's column of the same affinity, not B's key.
   int a = -1;
   std::string bcol;
   for (auto* c : conds) {
@@ -512,11 +549,60 @@ Result<std::optional<Plan>> plan_join_repartition(const sql::Select& in, const P
                      "rows of " + B.info->name + " sent by " + bcol + " to the nodes of " + A.info->name + "'s keys");
 }
 
+// Two whole tables joined on columns that are neither's shard key (Citus's dual-partition join):
+// both are staged by their join column's own value, so the two staging tables are co-located on
+// it; the join then runs on every node in parallel and only merging remains.
+Result<std::optional<Plan>> plan_dual_repartition(const sql::Select& in, const PlanEnv& env, const std::string& staged) {
+  using None = std::optional<Plan>;
+  sql::Select sel = in;
+  Side sides[2];
+  std::vector<const sql::Expr*> conds;
+  if (!whole_join_sides(in, sel, env, sides, conds) || !env.staging_name) return None{};
+  std::string cols[2];
+  for (auto* c : conds) {
+    if (c->kind != sql::ExprKind::Binary || c->binary_op != sql::BinaryOp::Eq) continue;
+    const sql::Expr* ends[2] = {c->left.get(), c->right.get()};
+    if (ends[0]->kind != sql::ExprKind::Column || ends[1]->kind != sql::ExprKind::Column) continue;
+    for (int s = 0; s < 2 && cols[0].empty(); s++) {
+      const sql::Expr& e0 = *ends[s];
+      const sql::Expr& e1 = *ends[1 - s];
+      if (e0.table.empty() || e1.table.empty() || !iequals(e0.table, sides[0].alias) || !iequals(e1.table, sides[1].alias)) continue;
+      int i0 = sides[0].info->column_index(e0.name);
+      int i1 = sides[1].info->column_index(e1.name);
+      if (i0 < 0 || i1 < 0) continue;
+      const ColumnInfo& c0 = sides[0].info->columns[i0];
+      const ColumnInfo& c1 = sides[1].info->columns[i1];
+      // Equal values must hash alike: one affinity, BINARY (1 = '1' compares equal but hashes apart).
+      if (!binary(c0) || !binary(c1) || c0.affinity != c1.affinity) continue;
+      cols[0] = c0.name;
+      cols[1] = c1.name;
+    }
+    if (!cols[0].empty()) break;
+  }
+  if (cols[0].empty()) return None{};
+  std::string names[2] = {staged, env.staging_name()};
+  if (names[1].empty() || names[1] == names[0]) return None{};
+  // A row whose join value is NULL joins nothing: it is not staged.
+  TableFilter not_null[2];
+  std::vector<Stage> stages;
+  for (int i = 0; i < 2; i++) {
+    not_null[i].table = sides[i].info->name;
+    not_null[i].alias = sides[i].alias;
+    not_null[i].where_sql = quoted_identifier(sides[i].alias) + "." + quoted_identifier(cols[i]) + " IS NOT NULL";
+    sides[i].ref->name.name = names[i];
+    sides[i].ref->alias = sides[i].alias;
+    stages.push_back({sides[i].info, cols[i], nullptr, names[i], &not_null[i], "rows of " + sides[i].info->name + " sent by " + cols[i]});
+  }
+  return staged_plan(in, std::move(sel), env, stages);
+}
+
 }  // namespace
 
 Result<std::optional<Plan>> plan_repartition(const sql::Select& in, const PlanEnv& env, const std::string& staged) {
   auto join = plan_join_repartition(in, env, staged);
   if (!join.ok() || *join) return join;
+  auto dual = plan_dual_repartition(in, env, staged);
+  if (!dual.ok() || *dual) return dual;
   auto anti = plan_anti_join_repartition(in, env, staged);
   if (!anti.ok() || *anti) return anti;
   auto not_in = plan_not_in_repartition(in, env, staged);
