@@ -2,6 +2,7 @@
 
 #include "conductor/executor.h"
 #include "conductor/txn.h"
+#include "value/text.h"
 
 namespace bd {
 
@@ -33,6 +34,21 @@ void Conductor::cache(Topology t) {
   // Responses can arrive out of order across sessions: never replace a newer topology by an older.
   if (slot && slot->version > t.version) return;
   slot = std::make_shared<const Topology>(std::move(t));
+}
+
+std::optional<int64_t> Conductor::table_rows(const std::string& database, const std::string& table, uint64_t version, double now_ms) const {
+  auto it = table_rows_.find(database + '\n' + ascii_lower(table));
+  if (it == table_rows_.end() || it->second.version != version || now_ms - it->second.at_ms > kTableRowsTtlMs || now_ms < it->second.at_ms)
+    return std::nullopt;
+  return it->second.rows;
+}
+
+void Conductor::note_table_rows(const std::string& database, const std::string& table, int64_t rows, uint64_t version, double now_ms) {
+  table_rows_[database + '\n' + ascii_lower(table)] = {rows, version, now_ms};
+}
+
+void Conductor::forget_table_rows(const std::string& database, const std::string& table) {
+  table_rows_.erase(database + '\n' + ascii_lower(table));
 }
 
 Step Conductor::start(QueryInput input) {

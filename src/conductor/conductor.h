@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include "conductor/session.h"
@@ -62,6 +63,13 @@ class Conductor {
   // How far this isolate has already raised a table's id allocator past explicit ids.
   int64_t& id_floor(const std::string& database, const std::string& table) { return id_floors_[database + '\n' + table]; }
 
+  // Row counts the nodes reported for a sharded table (cheap statistics for planning), per
+  // isolate: each holds for the catalog version it was read under and for kTableRowsTtlMs.
+  static constexpr double kTableRowsTtlMs = 60000;
+  std::optional<int64_t> table_rows(const std::string& database, const std::string& table, uint64_t version, double now_ms) const;
+  void note_table_rows(const std::string& database, const std::string& table, int64_t rows, uint64_t version, double now_ms);
+  void forget_table_rows(const std::string& database, const std::string& table);
+
   // Interactive transactions coordinated by this isolate (conductor/txn.h), by id.
   TxnState* txn(const std::string& id);
   TxnState& add_txn(std::unique_ptr<TxnState> t);
@@ -76,6 +84,12 @@ class Conductor {
   std::unordered_map<std::string, int64_t> id_floors_;
   std::unordered_map<std::string, IdBlock> id_blocks_;
   std::unordered_map<std::string, std::unique_ptr<TxnState>> txns_;
+  struct TableRows {
+    int64_t rows = 0;
+    uint64_t version = 0;
+    double at_ms = 0;
+  };
+  std::unordered_map<std::string, TableRows> table_rows_;  // database '\n' lower-case table
   uint32_t next_session_ = 1;
 };
 

@@ -14,6 +14,7 @@
 #include "conductor/merge/limit.h"
 #include "conductor/merge/ordered_merge.h"
 #include "conductor/stream.h"
+#include "host/host.h"
 #include "planner/lookup_join.h"
 #include "storage/staging.h"
 #include "planner/params.h"
@@ -27,16 +28,54 @@ using planner::PlanNode;
 
 planner::PlanEnv plan_env(Exec& x) {
   using LimitPair = std::optional<std::pair<int64_t, int64_t>>;
-  return planner::PlanEnv{*x.topo, x.params, [&x](const sql::Expr& e) { return evaluate_constant(x, e); },
-                          [&x](const sql::Limit& l) -> Result<LimitPair> {
-                            auto lv = evaluate_constant(x, *l.count);
-                            Result<Value> ov = l.offset ? evaluate_constant(x, *l.offset) : Result<Value>(Value::integer(0));
-                            if (!lv.ok() || !ov.ok()) return LimitPair{};
-                            auto spec = merge::limit_from_values(*lv, l.offset ? &*ov : nullptr);
-                            if (!spec.ok()) return spec.error();
-                            return LimitPair(std::make_pair(spec->limit, spec->offset));
-                          },
-                          [&x]() -> std::string { return staging_table_name(x); }};
+  return planner::PlanEnv{
+      *x.topo,
+      x.params,
+      [&x](const sql::Expr& e) { return evaluate_constant(x, e); },
+      [&x](const sql::Limit& l) -> Result<LimitPair> {
+        auto lv = evaluate_constant(x, *l.count);
+        Result<Value> ov = l.offset ? evaluate_constant(x, *l.offset) : Result<Value>(Value::integer(0));
+        if (!lv.ok() || !ov.ok()) return LimitPair{};
+        auto spec = merge::limit_from_values(*lv, l.offset ? &*ov : nullptr);
+        if (!spec.ok()) return spec.error();
+        return LimitPair(std::make_pair(spec->limit, spec->offset));
+      },
+      [&x]() -> std::string { return staging_table_name(x); },
+      [&x](const TableInfo& t) { return x.c.table_rows(x.s.database(), t.name, x.topo->version, bd::clock().now_ms()); },
+      gather_small_rows(x)};
+}
+
+int64_t gather_small_rows(const Exec& x) {
+  // Well inside the gather cap, so that a table somewhat larger than its count holds still fits.
+  return static_cast<int64_t>(std::min<uint64_t>(kGatherBeatsStagingRows, x.c.options().max_gather_rows / 2));
+}
+
+Task<bool> learn_table_rows(Exec& x, const sql::Select& sel) {
+  // Inside a transaction a count would lock whole tables: plan without.
+  if (x.s.txn || x.s.dry_run) co_return false;
+  auto env = plan_env(x);
+  auto unknown = planner::tables_without_rows(sel, env);
+  if (unknown.empty()) co_return false;
+  std::vector<storage::Statement> counts;
+  for (auto* t : unknown) counts.push_back({"SELECT count(*) FROM " + quoted_identifier(t->name), {}, false});
+  std::vector<NodeRequest> reqs;
+  for (auto n : x.all_nodes()) reqs.push_back({n, x.request(counts)});
+  auto resp = co_await fan_out(x.s, std::move(reqs));
+  if (!resp.ok()) co_return false;  // planned without; the query itself reports what is wrong
+  std::vector<int64_t> total(unknown.size(), 0);
+  for (auto& r : *resp)
+    for (size_t i = 0; i < unknown.size() && i < r.results.size(); i++)
+      if (!r.results[i].rows.empty() && r.results[i].rows[0][0].type == ValueType::Integer) total[i] += r.results[i].rows[0][0].i;
+  double now = bd::clock().now_ms();
+  for (size_t i = 0; i < unknown.size(); i++) x.c.note_table_rows(x.s.database(), unknown[i]->name, total[i], x.topo->version, now);
+  co_return true;
+}
+
+void forget_table_rows(Exec& x, const sql::Select& sel) {
+  for (auto& name : planner::analyze_select(sel).tables) {
+    const TableInfo* t = x.topo->find_table(name);
+    if (t) x.c.forget_table_rows(x.s.database(), t->name);
+  }
 }
 
 std::string staging_table_name(Exec& x) {

@@ -10,6 +10,17 @@ namespace bd {
 // The planning environment of this statement (topology, parameters, SQLite for constants).
 planner::PlanEnv plan_env(Exec& x);
 
+// Cheap statistics: up to this many rows in all, a statement's sharded tables are gathered into
+// the combine engine rather than staged on the nodes (and at most half the gather cap).
+inline constexpr uint64_t kGatherBeatsStagingRows = 20000;
+int64_t gather_small_rows(const Exec& x);
+
+// Asks every node for the row counts of the sharded tables `sel` reads that this isolate has no
+// count of (one round trip), outside transactions; true when it learned any.
+Task<bool> learn_table_rows(Exec& x, const sql::Select& sel);
+// Forgets the counts of the tables `sel` reads (they proved stale).
+void forget_table_rows(Exec& x, const sql::Select& sel);
+
 // A fresh name for a staging table (random: names never meet across isolates).
 std::string staging_table_name(Exec& x);
 

@@ -494,12 +494,37 @@ Result<Plan> plan_select(const sql::Select& sel, const PlanEnv& env) {
     }
     plan.name = "none";
   }
-  if (env.staging_name) {
+  if (env.staging_name && !small_enough_to_gather(sel, env)) {
     auto rp = plan_repartition(sel, env, env.staging_name());
     if (!rp.ok()) return rp.error();
     if (*rp) return std::move(**rp);
   }
   return combine();
+}
+
+std::vector<const TableInfo*> tables_without_rows(const sql::Select& sel, const PlanEnv& env) {
+  std::vector<const TableInfo*> out;
+  for (auto& name : analyze_select(sel).tables) {
+    const TableInfo* t = env.topo.find_table(name);
+    if (!t || t->kind != TableKind::Sharded) continue;
+    if (!env.table_rows || !env.table_rows(*t)) out.push_back(t);
+  }
+  return out;
+}
+
+bool small_enough_to_gather(const sql::Select& sel, const PlanEnv& env) {
+  if (env.gather_small_rows <= 0 || !env.table_rows) return false;
+  int64_t total = 0;
+  for (auto& name : analyze_select(sel).tables) {
+    const TableInfo* t = env.topo.find_table(name);
+    if (t && t->kind == TableKind::View) return false;  // its tables are not counted
+    if (!t || t->kind != TableKind::Sharded) continue;
+    auto rows = env.table_rows(*t);
+    if (!rows) return false;
+    total += *rows;
+    if (total > env.gather_small_rows) return false;
+  }
+  return true;
 }
 
 }  // namespace bd::planner

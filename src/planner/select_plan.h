@@ -24,6 +24,11 @@ struct PlanEnv {
   std::function<Result<std::optional<std::pair<int64_t, int64_t>>>(const sql::Limit&)> limit;
   // A fresh staging-table name for a repartition join (unset: no repartition plans).
   std::function<std::string()> staging_name;
+  // Rows of a sharded table as its nodes last reported them (nullopt or unset: not known), and the
+  // total up to which gathering a statement's tables into the combine engine beats staging them on
+  // the nodes (a gather is one round trip; a repartition at least five).
+  std::function<std::optional<int64_t>(const TableInfo&)> table_rows;
+  int64_t gather_small_rows = 0;
   // Owning node of `key` in `t` (the key's collation applies).
   uint32_t node_of(const TableInfo& t, const Value& key) const { return topo.vshard_for(t.key_ksid(key)).node; }
   uint32_t vshard_of(const TableInfo& t, const Value& key) const { return topo.vshard_for(t.key_ksid(key)).id; }
@@ -33,6 +38,13 @@ struct PlanEnv {
     return n;
   }
 };
+
+// The sharded tables `sel` reads whose row counts are not known (env.table_rows).
+std::vector<const TableInfo*> tables_without_rows(const sql::Select& sel, const PlanEnv& env);
+
+// Every sharded table `sel` reads has a known row count and together they have at most
+// env.gather_small_rows: gathering them beats moving them between nodes.
+bool small_enough_to_gather(const sql::Select& sel, const PlanEnv& env);
 
 // The probes of a global index of `t` whose first column `where` pins (empty: none applies): one
 // Shard per index node, answering the keyspace ids of the matching rows.

@@ -215,3 +215,63 @@ TEST_CASE("repartition: a join on columns that are neither table's shard key sta
   CHECK(n.rs.rows[0][0].i == nw->rows[0][0].i);
   CHECK(fx.leftovers() == 0);
 }
+
+TEST_CASE("statistics: tables the nodes report small are gathered, not staged; counts that went stale are read again") {
+  auto r = bd::native::Cluster::open({4, "", "stats", 4000, 4000});
+  REQUIRE(r.ok());
+  auto& c = **r;
+  sqlite3* ref = nullptr;
+  sqlite3_open(":memory:", &ref);
+  auto both = [&](const std::string& sql) {
+    bd::testing::run(c, sql);
+    REQUIRE(bd::sqlite_run(ref, sql, {}).ok());
+  };
+  both("CREATE TABLE a (id INTEGER PRIMARY KEY, x INTEGER)");
+  both("CREATE TABLE b (id INTEGER PRIMARY KEY, y INTEGER)");
+  auto fill = [&](const char* t, int from, int to) {
+    for (int lo = from; lo <= to; lo += 400) {
+      std::string sql = std::string("INSERT INTO ") + t + " VALUES ";
+      for (int i = lo; i < lo + 400 && i <= to; i++)
+        sql += (i > lo ? ", (" : "(") + std::to_string(i) + ", " + std::to_string(i % 300) + ")";
+      both(sql);
+    }
+  };
+  fill("a", 1, 600);
+  fill("b", 1, 500);
+  const char* q = "SELECT a.x, count(*) FROM a JOIN b ON a.x = b.y GROUP BY a.x ORDER BY a.x";
+  auto want = [&] {
+    auto w = bd::sqlite_run(ref, q, {});
+    REQUIRE(w.ok());
+    return text_rows(w->rows);
+  };
+  // Unknown sizes: the plan is a repartition; the conductor asks the nodes for the counts (1,100
+  // rows, within the 2,000 that a 4,000-row gather cap leaves) and gathers instead.
+  auto first = bd::testing::run(c, q);
+  CHECK(text_rows(first.rs.rows) == want());
+  CHECK(first.meta_json.find("\"plan\":\"combine\"") != std::string::npos);
+  auto second = bd::testing::run(c, q);
+  CHECK(second.meta_json.find("\"plan\":\"combine\"") != std::string::npos);
+  // The counts are kept: the second run does not ask again (fewer round trips).
+  auto trips = [](const std::string& meta) {
+    auto p = meta.find("\"roundTrips\":");
+    REQUIRE(p != std::string::npos);
+    return std::stoi(meta.substr(p + 13));
+  };
+  CHECK(trips(second.meta_json) < trips(first.meta_json));
+  // Another isolate grows both tables past the gather cap: this isolate's counts are stale; its
+  // gather is refused on the nodes, it reads the counts again and repartitions.
+  for (int lo = 601; lo <= 5000; lo += 400) {
+    std::string sql = "INSERT INTO a VALUES ";
+    for (int i = lo; i < lo + 400 && i <= 5000; i++)
+      sql += (i > lo ? ", (" : "(") + std::to_string(i) + ", " + std::to_string(i % 300) + ")";
+    REQUIRE(c.execute_in_isolate(1, sql).ok());
+    REQUIRE(bd::sqlite_run(ref, sql, {}).ok());
+  }
+  auto grown = bd::testing::run(c, q);
+  CHECK(text_rows(grown.rs.rows) == want());
+  CHECK(grown.meta_json.find("\"plan\":\"repartition\"") != std::string::npos);
+  // EXPLAIN plans with what is known and asks nothing.
+  auto e = bd::testing::run(c, std::string("EXPLAIN ") + q);
+  CHECK(e.rs.rows.back()[0].s == "repartition");
+  sqlite3_close(ref);
+}
