@@ -106,11 +106,10 @@ Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
     plan = planner::plan_select(sel, plan_env(x));
     if (!plan.ok()) co_return plan.error();
   }
-  bool by_counts = plan->name == "combine" && planner::small_enough_to_gather(sel, plan_env(x));
   auto out = co_await run_plan(x, *plan);
   // Counts that called the tables small were stale (another isolate's writes): a gather over the
   // cap reads them again and plans once more.
-  if (by_counts && !out.ok() && out.error().code == ErrorCode::Limit && out.error().message.rfind("query would gather more than", 0) == 0) {
+  if (plan->gathered_by_counts && !out.ok() && gather_over_cap(out.error())) {
     forget_table_rows(x, sel);
     co_await learn_table_rows(x, sel);
     auto again = planner::plan_select(sel, plan_env(x));

@@ -227,7 +227,7 @@ Task<Result<QueryOutput>> run_combine_on(Exec& x, const PlanNode& comb, std::uni
         size_t worst = per_gather.begin()->first;
         for (auto& [gi, n] : per_gather)
           if (n > per_gather[worst]) worst = gi;
-        co_return Error::limit("query would gather more than " + std::to_string(x.c.options().max_gather_rows) + " rows or " +
+        co_return Error::limit(std::string(kGatherCapError) + std::to_string(x.c.options().max_gather_rows) + " rows or " +
                                std::to_string(x.c.options().max_gather_bytes >> 20) + " MB from " + std::to_string(asked) + " nodes (" +
                                (cut ? "at least " : "") + std::to_string(per_gather[worst]) + " rows of " + comb.children[worst].table +
                                "); add a shard-key predicate");

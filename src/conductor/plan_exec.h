@@ -21,6 +21,10 @@ Task<bool> learn_table_rows(Exec& x, const sql::Select& sel);
 // Forgets the counts of the tables `sel` reads (they proved stale).
 void forget_table_rows(Exec& x, const sql::Select& sel);
 
+// How the combine engine's refusal of a gather over the cap begins (gather_over_cap tells it).
+inline constexpr std::string_view kGatherCapError = "query would gather more than ";
+inline bool gather_over_cap(const Error& e) { return e.code == ErrorCode::Limit && e.message.starts_with(kGatherCapError); }
+
 // A fresh name for a staging table (random: names never meet across isolates).
 std::string staging_table_name(Exec& x);
 

@@ -93,6 +93,9 @@ struct PlanNode {
 struct Plan {
   std::string name;  // the plan's name in meta.plan: route, scatter, scatter-merge, combine, ...
   PlanNode root;
+  // Gathered because the tables' row counts (PlanEnv::table_rows) called them small, where their
+  // rows could have been staged on the nodes instead.
+  bool gathered_by_counts = false;
 };
 
 // The plan's EXPLAIN rows (columns step, node, detail): the operators children first, one

@@ -494,37 +494,49 @@ Result<Plan> plan_select(const sql::Select& sel, const PlanEnv& env) {
     }
     plan.name = "none";
   }
-  if (env.staging_name && !small_enough_to_gather(sel, env)) {
+  bool small = small_enough_to_gather(sel, env);
+  if (env.staging_name && !small) {
     auto rp = plan_repartition(sel, env, env.staging_name());
     if (!rp.ok()) return rp.error();
     if (*rp) return std::move(**rp);
   }
-  return combine();
+  auto gathered = combine();
+  if (gathered.ok()) gathered->gathered_by_counts = small;
+  return gathered;
 }
 
-std::vector<const TableInfo*> tables_without_rows(const sql::Select& sel, const PlanEnv& env) {
+namespace {
+
+// The sharded tables `sel` reads; `*view`: it reads a view too (whose tables are not listed).
+std::vector<const TableInfo*> sharded_tables(const sql::Select& sel, const PlanEnv& env, bool* view) {
   std::vector<const TableInfo*> out;
   for (auto& name : analyze_select(sel).tables) {
     const TableInfo* t = env.topo.find_table(name);
-    if (!t || t->kind != TableKind::Sharded) continue;
-    if (!env.table_rows || !env.table_rows(*t)) out.push_back(t);
+    if (t && t->kind == TableKind::View) *view = true;
+    if (t && t->kind == TableKind::Sharded) out.push_back(t);
   }
   return out;
 }
 
+}  // namespace
+
+std::vector<const TableInfo*> tables_without_rows(const sql::Select& sel, const PlanEnv& env) {
+  bool view = false;
+  auto tables = sharded_tables(sel, env, &view);
+  std::erase_if(tables, [&](const TableInfo* t) { return env.table_rows && env.table_rows(*t); });
+  return tables;
+}
+
 bool small_enough_to_gather(const sql::Select& sel, const PlanEnv& env) {
   if (env.gather_small_rows <= 0 || !env.table_rows) return false;
+  bool view = false;
   int64_t total = 0;
-  for (auto& name : analyze_select(sel).tables) {
-    const TableInfo* t = env.topo.find_table(name);
-    if (t && t->kind == TableKind::View) return false;  // its tables are not counted
-    if (!t || t->kind != TableKind::Sharded) continue;
+  for (auto* t : sharded_tables(sel, env, &view)) {
     auto rows = env.table_rows(*t);
     if (!rows) return false;
     total += *rows;
-    if (total > env.gather_small_rows) return false;
   }
-  return true;
+  return !view && total <= env.gather_small_rows;
 }
 
 }  // namespace bd::planner
