@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DEB_PACKAGES=(cmake ninja-build g++ clang-16 lld-16 llvm-16 libc++-16-dev-wasm32 libc++abi-16-dev-wasm32
-  libclang-rt-16-dev-wasm32 wasi-libc binaryen wabt catch2 libsqlite3-dev sqlite3 nodejs npm chromium clang-format ccache)
+  libclang-rt-16-dev-wasm32 libclang-rt-16-dev wasi-libc binaryen wabt catch2 libsqlite3-dev sqlite3 nodejs npm chromium clang-format ccache)
 
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do
