@@ -116,6 +116,15 @@ Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
     if (!again.ok()) co_return again.error();
     if (again->name != "combine") co_return co_await run_plan(x, *again);
   }
+  // A join gathered with its tables' filters applied that still left too many rows: the filtered
+  // rows are staged on the nodes instead, where the join allows it.
+  if (plan->name == "combine" && !out.ok() && gather_over_cap(out.error())) {
+    auto env = plan_env(x);
+    env.stage_filtered = true;
+    auto staged = planner::plan_select(sel, env);
+    if (!staged.ok()) co_return staged.error();
+    if (staged->name == "repartition") co_return co_await run_plan(x, *staged);
+  }
   co_return out;
 }
 

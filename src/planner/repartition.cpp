@@ -500,8 +500,9 @@ bool whole_join_sides(const sql::Select& in, sql::Select& sel, const PlanEnv& en
     if (!t || t->kind != TableKind::Sharded || !refs[i]->name.schema.empty()) return false;
     sides[i] = {refs[i], t, refs[i]->alias.empty() ? t->name : refs[i]->alias};
   }
-  // Whole tables on both sides: a selective side is better joined by lookups (the combine plan).
-  if (!pushdown_filters(in, env.topo, env.params).empty()) return false;
+  // Whole tables on both sides unless told otherwise: a selective side is better gathered with its
+  // filter applied (the combine plan), which is tried first.
+  if (!env.stage_filtered && !pushdown_filters(in, env.topo, env.params).empty()) return false;
   if (j.on) split_and(*j.on, conds);
   if (core.where) split_and(*core.where, conds);
   return true;
@@ -543,9 +544,10 @@ Result<std::optional<Plan>> plan_join_repartition(const sql::Select& in, const P
   if (B.info->without_rowid) return None{};
   for (auto& c : B.info->columns)
     if (c.generated) return None{};
+  auto filters = pushdown_filters(in, env.topo, env.params);
   B.ref->name.name = staged;
   B.ref->alias = B.alias;
-  return staged_plan(in, std::move(sel), env, *B.info, bcol, A.info, staged, nullptr,
+  return staged_plan(in, std::move(sel), env, *B.info, bcol, A.info, staged, filter_of(filters, B.info->name),
                      "rows of " + B.info->name + " sent by " + bcol + " to the nodes of " + A.info->name + "'s keys");
 }
 
@@ -582,13 +584,19 @@ Result<std::optional<Plan>> plan_dual_repartition(const sql::Select& in, const P
   if (cols[0].empty()) return None{};
   std::string names[2] = {staged, env.staging_name()};
   if (names[1].empty() || names[1] == names[0]) return None{};
-  // A row whose join value is NULL joins nothing: it is not staged.
+  // A row whose join value is NULL joins nothing: it is not staged; nor is one its table's own
+  // conjuncts exclude (they are applied again on the nodes, over the staging tables).
+  auto filters = pushdown_filters(in, env.topo, env.params);
   TableFilter not_null[2];
   std::vector<Stage> stages;
   for (int i = 0; i < 2; i++) {
     not_null[i].table = sides[i].info->name;
     not_null[i].alias = sides[i].alias;
     not_null[i].where_sql = quoted_identifier(sides[i].alias) + "." + quoted_identifier(cols[i]) + " IS NOT NULL";
+    if (const TableFilter* own = filter_of(filters, sides[i].info->name)) {
+      not_null[i].where_sql = "(" + own->where_sql + ") AND " + not_null[i].where_sql;
+      not_null[i].params = own->params;
+    }
     sides[i].ref->name.name = names[i];
     sides[i].ref->alias = sides[i].alias;
     stages.push_back({sides[i].info, cols[i], nullptr, names[i], &not_null[i], "rows of " + sides[i].info->name + " sent by " + cols[i]});

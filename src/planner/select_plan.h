@@ -29,6 +29,10 @@ struct PlanEnv {
   // the nodes (a gather is one round trip; a repartition at least five).
   std::function<std::optional<int64_t>(const TableInfo&)> table_rows;
   int64_t gather_small_rows = 0;
+  // Joins whose tables have filters of their own are gathered with the filters applied (a selective
+  // filter leaves few rows); set once such a gather was over the cap: the filtered rows are staged
+  // instead (repartitioned) where the join allows it.
+  bool stage_filtered = false;
   // Owning node of `key` in `t` (the key's collation applies).
   uint32_t node_of(const TableInfo& t, const Value& key) const { return topo.vshard_for(t.key_ksid(key)).node; }
   uint32_t vshard_of(const TableInfo& t, const Value& key) const { return topo.vshard_for(t.key_ksid(key)).id; }
