@@ -426,12 +426,73 @@ Task<Result<QueryOutput>> run_in_transaction(Conductor& c, Session& s, const sql
   co_return Error::conflict("database is locked");
 }
 
+// CREATE TABLE ... AS SELECT, as two statements of one: the table SQLite itself makes (columns
+// named and typed by the SELECT's result: the statement runs first on the schema mirror, the empty
+// logical schema, and its sqlite_master text is what SQLite would store), then INSERT INTO it the
+// SELECT's rows through the distributed engine. A failed INSERT takes the table away again: outside
+// a transaction by dropping it, inside one by undoing both steps (the transaction goes on).
+Task<Result<QueryOutput>> run_create_as_select(Conductor& c, Session& s, const sql::Stmt& st, const QueryInput& input, TxnState* t) {
+  const auto& ct = *st.as<sql::CreateTable>();
+  if (ct.temp) co_return Error::unsupported("TEMP tables are not supported: every table is shared by all connections");
+  if (!ct.name.schema.empty() && !iequals(ct.name.schema, "main")) co_return Error::sql("unknown database " + ct.name.schema);
+  auto topo = co_await load_topology(c, s, input.nodes, true);
+  if (!topo.ok()) co_return topo.error();
+  auto mirror = open_schema_mirror(**topo);
+  if (!mirror.ok()) co_return mirror.error();
+  auto existing = (*mirror)->query("SELECT 1 FROM sqlite_master WHERE name = ?1 COLLATE NOCASE", {Value::text(ct.name.name)});
+  if (!existing.ok()) co_return existing.error();
+  if (!existing->rows.empty() && ct.if_not_exists) {
+    QueryOutput out;
+    out.meta_json = t ? with_transaction("{\"plan\":\"ddl\"}", t->id) : "{\"plan\":\"ddl\"}";
+    co_return out;
+  }
+  if (auto made = (*mirror)->exec(mirror_ddl(statement_source(input.sql, st), st)); !made.ok()) co_return made.error();
+  auto text =
+      (*mirror)->query("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?1 COLLATE NOCASE", {Value::text(ct.name.name)});
+  if (!text.ok()) co_return text.error();
+  if (text->rows.size() != 1 || text->rows[0][0].type != ValueType::Text)
+    co_return Error::internal("CREATE TABLE ... AS SELECT: the schema mirror made no table " + ct.name.name);
+  auto run = [&](const std::string& sql, bool params) -> Task<Result<QueryOutput>> {
+    auto parsed = sql::parse_statement(sql);
+    if (!parsed.ok()) co_return parsed.error();
+    QueryInput in = input;
+    in.sql = sql;  // the statement's positions (and its source text) are in this text
+    if (!params) {
+      in.params.clear();
+      in.param_names.clear();
+    }
+    if (t) co_return co_await run_in_transaction(c, s, **parsed, in, *t);
+    co_return co_await run_autocommit(c, s, **parsed, in);
+  };
+  const uint32_t first = t ? t->stmt + 1 : 0;
+  auto created = co_await run(text->rows[0][0].s, false);
+  if (!created.ok()) co_return created;
+  sql::Insert ins;
+  ins.table = ct.name;
+  ins.select = ct.as_select;
+  sql::Stmt insert;
+  insert.node = std::move(ins);
+  auto filled = co_await run(sql::print(insert), true);
+  if (filled.ok()) co_return filled;
+  if (t) {
+    co_await undo_from(c, s, *t, first, input);
+  } else {
+    QueryInput plain = input;
+    plain.params.clear();
+    plain.param_names.clear();
+    co_await run_sql_autocommit(c, s, plain, "DROP TABLE IF EXISTS " + quoted_identifier(ct.name.name));
+  }
+  co_return filled;
+}
+
 }  // namespace
 
 Task<Status> run_sql_autocommit(Conductor& c, Session& s, const QueryInput& input, std::string sql) {
   auto parsed = sql::parse_statement(sql);
   if (!parsed.ok()) co_return parsed.error();
-  auto r = co_await run_autocommit(c, s, **parsed, input);
+  QueryInput in = input;
+  in.sql = std::move(sql);  // the statement's source text (the schema mirror runs DDL as written) is this one
+  auto r = co_await run_autocommit(c, s, **parsed, in);
   if (!r.ok()) co_return r.error();
   co_return ok_status();
 }
@@ -515,7 +576,16 @@ Task<Result<QueryOutput>> run_request(Conductor& c, Session& s, QueryInput input
       s.rows_fetched = 0;
     }
     TxnState* t = input.txn.empty() ? nullptr : c.txn(input.txn);
-    if (is_txn_control(st->kind())) {
+    const bool create_as_select =
+        st->kind() == sql::StmtKind::CreateTable && st->as<sql::CreateTable>()->as_select && st->explain == sql::Explain::None;
+    if (create_as_select) {
+      if (t) t->running = true;
+      r = co_await run_create_as_select(c, s, *st, input, t);
+      if (t && c.txn(input.txn) == t) {
+        t->running = false;
+        t->last_used_ms = bd::clock().now_ms();
+      }
+    } else if (is_txn_control(st->kind())) {
       if (t) t->running = true;
       r = co_await run_txn_control(c, s, *st, input);
       if (TxnState* still = input.txn.empty() ? nullptr : c.txn(input.txn)) {

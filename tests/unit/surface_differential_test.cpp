@@ -166,6 +166,65 @@ TEST_CASE("surface differential: an application's schema life, introspected afte
   });
 }
 
+TEST_CASE("surface differential: CREATE TABLE ... AS SELECT makes SQLite's table and rows, or nothing (4 nodes)") {
+  Pair p;
+  p.check({"CREATE TABLE src (id INTEGER PRIMARY KEY, grp TEXT, amount REAL, n INTEGER, note)"});
+  p.check({"CREATE TABLE grps (name TEXT PRIMARY KEY, label TEXT)"});
+  p.check({"INSERT INTO grps VALUES ('g0', 'zero'), ('g1', 'one'), ('g2', 'two')"});
+  // 3,000 rows on 4 nodes: the copy is far over one statement's 100 parameters.
+  for (int lo = 1; lo <= 3000; lo += 500) {
+    std::string sql = "INSERT INTO src VALUES ";
+    for (int i = lo; i < lo + 500; i++)
+      sql += (i > lo ? ", (" : "(") + std::to_string(i) + ", 'g" + std::to_string(i % 5) + "', " + std::to_string(i % 97) + ".25, " +
+             (i % 11 ? std::to_string(i * 7) : "NULL") + ", " + (i % 2 ? "'t" + std::to_string(i) + "'" : std::to_string(i)) + ")";
+    p.check({sql});
+  }
+  p.script({
+      // Columns named and typed as SQLite derives them from the result (INT, REAL, NUM, TEXT, none).
+      {"CREATE TABLE copy AS SELECT * FROM src"},
+      {"SELECT count(*), sum(amount), sum(n), typeof(note), count(note) FROM copy GROUP BY typeof(note) ORDER BY 4"},
+      {"CREATE TABLE derived AS SELECT id * 2 AS twice, grp || '!' AS tag, amount + n AS total, CAST(n AS TEXT) AS t, "
+       "n IS NULL AS missing FROM src WHERE id % 3 = 0"},
+      {"SELECT count(*), sum(twice), max(tag), sum(total), min(t), sum(missing) FROM derived"},
+      {"CREATE TABLE per_grp AS SELECT s.grp, g.label, count(*) AS rows_, sum(s.amount) AS amount FROM src s LEFT JOIN grps g "
+       "ON g.name = s.grp GROUP BY s.grp"},
+      {"SELECT * FROM per_grp ORDER BY grp"},
+      {"CREATE TABLE ranked AS SELECT id, rank() OVER (ORDER BY amount DESC, id) AS r FROM src ORDER BY amount DESC, id LIMIT 10"},
+      {"SELECT * FROM ranked ORDER BY r"},
+      {"CREATE TABLE consts AS WITH t(v) AS (VALUES (1), (2), (NULL)) SELECT v, v * 1.5 AS w, 'x' AS s FROM t"},
+      {"SELECT * FROM consts ORDER BY v"},
+      {"CREATE TABLE IF NOT EXISTS consts AS SELECT 1"},
+      {"SELECT count(*) FROM consts"},
+      {"CREATE TABLE consts AS SELECT 1"},
+      {"CREATE TABLE nothing AS SELECT * FROM missing"},
+      // The SELECT fails while the rows are copied: no table is left.
+      {"CREATE TABLE broken AS SELECT id, abs(-9223372036854775807 - id) AS a FROM src"},
+      {"SELECT count(*) FROM broken"},
+      {"CREATE TABLE with_param AS SELECT id, ?1 AS p FROM src WHERE id <= ?2", {Value::text("v"), Value::integer(5)}},
+      {"SELECT * FROM with_param ORDER BY id"},
+      {"DROP TABLE copy"},
+  });
+  // Inside a transaction: both steps are the transaction's; a failing one leaves nothing and the
+  // transaction goes on; ROLLBACK takes the table away.
+  std::string t = testing::run(*p.big, "BEGIN").transaction;
+  REQUIRE(!t.empty());
+  REQUIRE(p.big->execute_in_txn(t, "CREATE TABLE in_txn AS SELECT id, grp FROM src WHERE id <= 100").ok());
+  auto seen = p.big->execute_in_txn(t, "SELECT count(*) FROM in_txn");
+  REQUIRE(seen.ok());
+  CHECK(seen->rs.rows[0][0].i == 100);
+  auto broken = p.big->execute_in_txn(t, "CREATE TABLE broken_txn AS SELECT abs(-9223372036854775807 - id) FROM src");
+  REQUIRE_FALSE(broken.ok());
+  CHECK(broken.error().message == "integer overflow");
+  auto gone = p.big->execute_in_txn(t, "SELECT name FROM sqlite_master WHERE name LIKE '%txn'");
+  REQUIRE(gone.ok());
+  REQUIRE(gone->rs.rows.size() == 1);
+  CHECK(gone->rs.rows[0][0].s == "in_txn");
+  REQUIRE(p.big->execute_in_txn(t, "ROLLBACK").ok());
+  auto after = p.big->execute("SELECT count(*) FROM sqlite_master WHERE name LIKE '%txn'");
+  REQUIRE(after.ok());
+  CHECK(after->rs.rows[0][0].i == 0);
+}
+
 TEST_CASE("surface differential: UNIQUE constraints hold across nodes, with SQLite's messages (4 nodes)") {
   Pair p;
   p.script({
