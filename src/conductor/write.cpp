@@ -4,8 +4,10 @@
 #include <cmath>
 #include <cstdlib>
 #include <map>
+#include <set>
 #include "conductor/exec_context.h"
 #include "conductor/fk.h"
+#include "conductor/introspection.h"
 #include "conductor/lookup_index.h"
 #include "conductor/txn.h"
 #include "sql/parser.h"
@@ -673,7 +675,9 @@ sql::ExprPtr value_literal(const Value& v) {
   return inline_value(v);
 }
 
-Task<Status> inline_subqueries(Exec& x, sql::Stmt& st) {
+// `*correlated`: a subquery reads the row being written (it fails alone with "no such column");
+// then nothing is inlined and the caller writes by key (run_keyed_write).
+Task<Status> inline_subqueries(Exec& x, sql::Stmt& st, bool* correlated) {
   std::vector<sql::Expr*> found;
   const sql::With* with = nullptr;
   if (auto* u = st.as<sql::Update>()) with = u->with.get();
@@ -690,8 +694,10 @@ Task<Status> inline_subqueries(Exec& x, sql::Stmt& st) {
     planner::number_params(sub);
     auto r = co_await run_select(x, sub);
     if (!r.ok()) {
-      if (r.error().message.rfind("no such column", 0) == 0)
-        co_return Error::unsupported("correlated subqueries in UPDATE/DELETE are not supported yet");
+      if (r.error().message.rfind("no such column", 0) == 0) {
+        *correlated = true;
+        co_return ok_status();
+      }
       co_return r.error();
     }
     auto& rows = r->rs.rows;
@@ -719,6 +725,163 @@ Task<Status> inline_subqueries(Exec& x, sql::Stmt& st) {
 }
 
 Task<Result<QueryOutput>> run_update_delete(Exec& x, const sql::Stmt& st);
+
+// UPDATE ... FROM, and UPDATE/DELETE whose subqueries read the row being written (correlated):
+// which rows change, and their new values, are read first through the distributed engine (each
+// row's shard key and rowid, then every SET value, FROM joined in as SQLite joins it); then those
+// rows are written by key and rowid, the values as literals, a chunk at a time, all in the
+// statement's transaction (the rows read stay locked until it commits). A row that FROM matches
+// several times takes the first match (SQLite leaves unspecified which).
+Task<Result<QueryOutput>> run_keyed_write(Exec& x, const sql::Stmt& st, const TableInfo& t) {
+  const sql::Update* up = st.as<sql::Update>();
+  const sql::Delete* del = st.as<sql::Delete>();
+  const char* what = up && up->from ? "UPDATE ... FROM" : "correlated subqueries in UPDATE/DELETE";
+  if (t.kind != TableKind::Sharded) co_return Error::unsupported(std::string(what) + " on a reference table are not supported yet");
+  if (t.without_rowid) co_return Error::unsupported(std::string(what) + " on a WITHOUT ROWID table are not supported yet");
+  need_atomic(x);
+  const std::string alias = up ? (up->alias.empty() ? t.name : up->alias) : (del->alias.empty() ? t.name : del->alias);
+  // What names a row across the nodes: the rowid where it is the shard key (no PRIMARY KEY, or an
+  // INTEGER PRIMARY KEY); otherwise the PRIMARY KEY's columns (a node's own rowids repeat across
+  // nodes, and a gathered read does not keep them).
+  std::vector<std::string> ids;
+  if (t.shard_key < 0 || t.shard_key == t.rowid_alias) {
+    ids.push_back(t.rowid_alias >= 0 ? t.columns[t.rowid_alias].name : "rowid");
+  } else {
+    auto mirror = open_schema_mirror(*x.topo);
+    if (!mirror.ok()) co_return mirror.error();
+    auto pk = (*mirror)->query("SELECT name FROM pragma_table_info(?1) WHERE pk > 0 ORDER BY pk", {Value::text(t.name)});
+    if (!pk.ok()) co_return pk.error();
+    for (auto& r : pk->rows) ids.push_back(r[0].s);
+    if (ids.empty())
+      co_return Error::unsupported(std::string(what) + " on a table sharded by a column without a PRIMARY KEY are not supported yet");
+  }
+  const bool key_first = t.shard_key >= 0 && t.shard_key != t.rowid_alias;
+  const std::string key = key_first ? t.columns[t.shard_key].name : ids[0];
+  sql::Select sel;
+  sql::SelectCore core;
+  auto add = [&](sql::ExprPtr e) {
+    sql::ResultColumn rc;
+    rc.expr = std::move(e);
+    core.columns.push_back(std::move(rc));
+  };
+  add(planner::column_ref(alias, key));
+  for (auto& id : ids) add(planner::column_ref(alias, id));
+  std::vector<std::string> set_cols;
+  if (up)
+    for (auto& sc : up->set) {
+      if (sc.columns.size() != 1) co_return Error::unsupported(std::string("row-value SET with ") + what + " is not supported yet");
+      set_cols.push_back(sc.columns[0]);
+      add(sc.value->clone());
+    }
+  auto target = sql::make<sql::TableRef>();
+  target->kind = sql::TableRefKind::Table;
+  target->name = up ? up->table : del->table;
+  target->name.schema.clear();
+  target->alias = alias;
+  if (up && up->from) {
+    auto join = sql::make<sql::TableRef>();
+    join->kind = sql::TableRefKind::Join;
+    join->op.type = sql::JoinType::Comma;
+    join->left = std::move(target);
+    join->right = up->from;
+    core.from = std::move(join);
+  } else {
+    core.from = std::move(target);
+  }
+  const sql::Expr* where = up ? up->where.get() : del->where.get();
+  if (where) core.where = where->clone();
+  sel.cores.push_back(std::move(core));
+  planner::attach_with(up ? up->with.get() : del->with.get(), sel);
+  planner::number_params(sel);
+  auto read = co_await run_select(x, sel);
+  if (!read.ok()) co_return read.error();
+  // One entry per row (its first match).
+  auto lit = [](const Value& v) { return sql::print(*value_literal(v)); };
+  const size_t values_at = 1 + ids.size();
+  std::vector<const Row*> rows;
+  {
+    std::set<std::string> seen;
+    for (auto& row : read->rs.rows) {
+      std::string id;
+      for (size_t i = 1; i < values_at; i++) id += lit(row[i]) + ",";
+      if (seen.insert(id).second) rows.push_back(&row);
+    }
+  }
+  const std::string qkey = quoted_identifier(key);
+  // IS: a PRIMARY KEY column other than an INTEGER PRIMARY KEY may hold NULL.
+  auto match = [&](const Row& r) {
+    std::string m;
+    for (size_t i = 0; i < ids.size(); i++) m += (i ? " AND " : "") + quoted_identifier(ids[i]) + " IS " + lit(r[1 + i]);
+    return m;
+  };
+  QueryOutput out;
+  std::string plan = "route";
+  size_t next = 0;
+  do {
+    // A chunk: at most 200 rows and about 60 KB of statement (a statement may have 100 KB).
+    std::vector<const Row*> chunk;
+    size_t bytes = 0;
+    while (next < rows.size() && chunk.size() < 200 && bytes < 60000) {
+      const Row& r = *rows[next++];
+      // The row's id is written once in the WHERE and once in each SET's CASE, with its value.
+      size_t row_bytes = 0;
+      for (auto& v : r) row_bytes += (v.type == ValueType::Text || v.type == ValueType::Blob ? 2 * v.s.size() : 0) + 32;
+      bytes += row_bytes * (2 + set_cols.size());
+      chunk.push_back(&r);
+    }
+    std::string cond;
+    if (chunk.empty()) {
+      cond = "0";  // nothing matched: the statement still runs once (RETURNING's columns)
+    } else {
+      // The shard key's values route the chunk to their nodes (NULL keys: every node).
+      bool null_key = false;
+      std::string keys;
+      for (size_t i = 0; i < chunk.size(); i++) {
+        null_key |= (*chunk[i])[0].type == ValueType::Null;
+        keys += (i ? ", " : "") + lit((*chunk[i])[0]);
+      }
+      if (!null_key) cond = qkey + " IN (" + keys + ") AND ";
+      cond += "(";
+      for (size_t i = 0; i < chunk.size(); i++) cond += (i ? " OR (" : "(") + match(*chunk[i]) + ")";
+      cond += ")";
+    }
+    std::string text;
+    if (up) {
+      text = "UPDATE " + quoted_identifier(t.name) + " AS " + quoted_identifier(alias) + " SET ";
+      for (size_t c = 0; c < set_cols.size(); c++) {
+        text += (c ? ", " : "") + quoted_identifier(set_cols[c]) + " = ";
+        if (chunk.empty()) {
+          text += "NULL";
+          continue;
+        }
+        text += "CASE";
+        for (auto* r : chunk) text += " WHEN " + match(*r) + " THEN " + lit((*r)[values_at + c]);
+        text += " END";
+      }
+    } else {
+      text = "DELETE FROM " + quoted_identifier(t.name) + " AS " + quoted_identifier(alias);
+    }
+    text += " WHERE " + cond;
+    auto parsed = sql::parse_statement(text);
+    if (!parsed.ok()) co_return Error::internal("keyed write: " + parsed.error().message);
+    sql::Stmt& keyed = **parsed;
+    if (up) {
+      auto* u = keyed.as<sql::Update>();
+      u->conflict = up->conflict;
+      for (auto& rc : up->returning) u->returning.push_back(rc);
+    } else {
+      for (auto& rc : del->returning) keyed.as<sql::Delete>()->returning.push_back(rc);
+    }
+    auto part = co_await run_update_delete(x, keyed);
+    if (!part.ok()) co_return part.error();
+    if (x.plan != "route") plan = "scatter";
+    out.rs.changes += part->rs.changes;
+    if (out.rs.columns.empty()) out.rs.columns = part->rs.columns;
+    for (auto& row : part->rs.rows) out.rs.rows.push_back(std::move(row));
+  } while (next < rows.size());
+  x.plan = plan;
+  co_return out;
+}
 
 // SELECT exprs FROM table [AS alias] WHERE where, through the distributed engine with the
 // statement's parameters.
@@ -865,7 +1028,7 @@ Task<Result<QueryOutput>> run_update_delete(Exec& x, const sql::Stmt& st) {
         if (idx == t->shard_key && t->kind == TableKind::Sharded) moves_key = true;
       }
     }
-    if (up->from) co_return Error::unsupported("UPDATE ... FROM is not supported yet");
+    if (up->from) co_return co_await run_keyed_write(x, st, *t);
     if (!up->order_by.empty() || up->limit) co_return Error::unsupported("UPDATE ... ORDER BY/LIMIT is not supported yet");
   } else if (!del->order_by.empty() || del->limit) {
     co_return Error::unsupported("DELETE ... ORDER BY/LIMIT is not supported yet");
@@ -874,8 +1037,10 @@ Task<Result<QueryOutput>> run_update_delete(Exec& x, const sql::Stmt& st) {
     // The subqueries are read first: their rows stay locked until the write commits.
     need_atomic(x);
     sql::Stmt inlined = st;
-    auto s = co_await inline_subqueries(x, inlined);
+    bool correlated = false;
+    auto s = co_await inline_subqueries(x, inlined, &correlated);
     if (!s.ok()) co_return s.error();
+    if (correlated) co_return co_await run_keyed_write(x, st, *t);
     co_return co_await run_update_delete(x, inlined);
   }
   for (auto& tn : f.tables) {
