@@ -14,8 +14,9 @@ export default defineConfig({
   ],
   test: {
     include: ["tests/integration/**/*.test.ts"],
-    // The scale test's reference answers, from plain SQLite in Node (tests/integration/scale-setup.ts).
-    globalSetup: ["tests/integration/scale-setup.ts"],
+    // The scale test's reference answers, from plain SQLite in Node (tests/integration/scale-setup.ts);
+    // the sqllogictest records plain SQLite fails on, from the native tool (slt-setup.ts).
+    globalSetup: ["tests/integration/scale-setup.ts", "tests/integration/slt-setup.ts"],
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },

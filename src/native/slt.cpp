@@ -2,7 +2,7 @@
 // and hashing; slt_sqlite.c for rendering values). Deliberate differences: a value list must match
 // in length as well as content (the C harness stops comparing at the shorter list); and since an
 // engine reports an error rather than "the rows before the error", a query failing with an SQL
-// error passes only when it expects no rows at all.
+// error passes only when it expects no rows at all and plain SQLite fails on it as well.
 #include "native/slt.h"
 #include "conductor/sqlite_exec.h"
 #include "value/numeric.h"
@@ -379,6 +379,7 @@ class Runner {
       return;
     }
     auto res = engine_.run(sql);
+    (void)sqlite_.run(sql);  // the reference follows every statement, whatever it answers
     if (expect == "ok" && !res.ok()) {
       fail(start, "statement failed: " + res.error().message, sql);
     } else if (expect == "error" && res.ok()) {
@@ -409,11 +410,14 @@ class Runner {
 
     auto res = engine_.run(sql);
     if (!res.ok()) {
+      if (res.error().code == ErrorCode::Sql) stats_.query_error_lines.push_back(start);
       // slt_sqlite.c reads rows while sqlite3_step returns SQLITE_ROW, so a query that fails at
       // run time (sum() overflow, say) reports the rows before the error and no failure: its
-      // expected result is empty. An SQL error stands in for that when nothing is expected.
-      if (res.error().code == ErrorCode::Sql && has_expected && expected.empty()) {
+      // expected result is empty. An SQL error stands in for that when nothing is expected and
+      // plain SQLite fails on the same query too; an error where SQLite answers is a failure.
+      if (res.error().code == ErrorCode::Sql && has_expected && expected.empty() && !sqlite_.run(sql).ok()) {
         stats_.passed++;
+        stats_.passed_on_error++;
         return;
       }
       fail(start, "query failed: " + res.error().message, sql);
@@ -490,6 +494,7 @@ class Runner {
   SltEngine& engine_;
   const SltOptions& options_;
   SltStats stats_;
+  SqliteEngine sqlite_;         // the reference that judges the engine's errors
   int64_t hash_threshold_ = 8;  // sqllogictest.c's default when a file does not set one
   std::map<std::string, std::string> labels_;
 };

@@ -44,10 +44,16 @@ struct SltOptions {
 
 struct SltStats {
   int passed = 0, failed = 0, skipped = 0;
-  std::vector<std::string> failures;  // "file:line: what" for each failed record
+  // Of `passed`: queries expecting no rows that failed in the engine and in plain SQLite alike
+  // (SQLite's harness shows "the rows before the error" for those, none).
+  int passed_on_error = 0;
+  std::vector<std::string> failures;   // "file:line: what" for each failed record
+  std::vector<int> query_error_lines;  // first line of every query record the engine failed with an SQL error
 };
 
-// Runs every record of a .test file against `engine`. A missing file counts as one failure.
+// Runs every record of a .test file against `engine`. A query that fails in the engine while its
+// expected result is empty passes only when plain SQLite fails on it too: the runner keeps a SQLite
+// database of its own, runs every statement there as well, and asks it about such queries. A missing file counts as one failure.
 SltStats run_slt_file(const std::string& path, SltEngine& engine, const SltOptions& options = {});
 // Same, over script text; `name` labels failure reports.
 SltStats run_slt_script(std::string_view script, std::string_view name, SltEngine& engine, const SltOptions& options = {});

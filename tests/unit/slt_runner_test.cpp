@@ -118,3 +118,41 @@ TEST_CASE("slt: split_sql_statements keeps trigger bodies and strings whole", "[
         V{"CREATE TRIGGER r AFTER INSERT ON t BEGIN DELETE FROM u; INSERT INTO u VALUES(1); END;"});
   CHECK(split_sql_statements("  ;\n ; ").empty());
 }
+
+namespace {
+// An engine that runs statements on a SQLite database of its own but fails every query with an
+// SQL error: what a broken engine would look like to the runner.
+class QueriesFailEngine final : public SltEngine {
+ public:
+  Result<ResultSet> run(std::string_view sql) override {
+    if (sql.substr(0, 6) == "SELECT") return Error::sql("engine failure");
+    return db_.run(sql);
+  }
+
+ private:
+  SqliteEngine db_;
+};
+}  // namespace
+
+TEST_CASE("slt: an engine error passes an empty expected result only where SQLite fails too", "[slt][runner]") {
+  QueriesFailEngine engine;
+  SECTION("SQLite answers with no rows: the error is a failure") {
+    auto s = run_slt_script("query I nosort\nSELECT 1 WHERE 0\n----\n", "no-rows", engine);
+    CHECK(s.passed == 0);
+    CHECK(s.failed == 1);
+    CHECK(s.passed_on_error == 0);
+    CHECK(s.query_error_lines == std::vector<int>{1});
+  }
+  SECTION("SQLite's reference follows the statements: a table they created answers with no rows") {
+    auto s = run_slt_script("statement ok\nCREATE TABLE t(x)\n\nquery I nosort\nSELECT x FROM t\n----\n", "table", engine);
+    CHECK(s.passed == 1);  // the statement
+    CHECK(s.failed == 1);
+  }
+  SECTION("SQLite fails at run time too (integer overflow): the record passes, counted apart") {
+    auto s = run_slt_script("query I nosort\nSELECT sum(x) FROM (SELECT 9223372036854775807 AS x UNION ALL SELECT 1)\n----\n", "overflow",
+                            engine);
+    CHECK(s.failed == 0);
+    CHECK(s.passed == 1);
+    CHECK(s.passed_on_error == 1);
+  }
+}
