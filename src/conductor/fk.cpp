@@ -65,7 +65,7 @@ bool same_key(const Topology& topo, const ForeignKeyRef& fk, const std::vector<V
 // Rows of `table` whose `cols` equal one of `keys`: SELECT cols FROM table WHERE (c1 = ? AND ...)
 // OR ..., a chunk of keys at a time, through the distributed engine.
 Task<Result<std::vector<Row>>> rows_matching(Exec& x, const std::string& table, const std::vector<std::string>& cols,
-                                             const std::vector<std::vector<Value>>& keys) {
+                                             const std::vector<std::vector<Value>>& keys, std::vector<std::string> collations = {}) {
   std::vector<Row> found;
   size_t per_chunk = std::max<size_t>(1, kMaxKeyParams / std::max<size_t>(1, cols.size()));
   for (size_t start = 0; start < keys.size(); start += per_chunk) {
@@ -78,6 +78,7 @@ Task<Result<std::vector<Row>>> rows_matching(Exec& x, const std::string& table, 
       for (size_t i = 0; i < cols.size(); i++) {
         params.push_back(keys[k][i]);
         where += (i ? " AND " : "") + quoted_identifier(cols[i]) + " = ?" + std::to_string(params.size());
+        if (i < collations.size() && !collations[i].empty()) where += " COLLATE " + collations[i];
       }
       where += ")";
     }
@@ -183,7 +184,13 @@ Task<Status> check_parents_exist(Exec& x, const ForeignKeyRef& fk, std::vector<s
 Task<Result<std::vector<std::vector<Value>>>> referenced_keys(Exec& x, const ForeignKeyRef& fk, std::vector<std::vector<Value>> keys) {
   std::vector<std::vector<Value>> out;
   if (keys.empty() || fk.to.size() != fk.from.size()) co_return out;
-  auto found = co_await rows_matching(x, fk.child, fk.from, keys);
+  // Children compare with the parent's key as the parent's columns do (their collation).
+  std::vector<std::string> collations;
+  for (auto& c : fk.to) {
+    auto* col = column_of(*x.topo, fk.parent, c);
+    collations.push_back(col && !col->collation.empty() && !iequals(col->collation, "BINARY") ? col->collation : std::string());
+  }
+  auto found = co_await rows_matching(x, fk.child, fk.from, keys, std::move(collations));
   if (!found.ok()) co_return found.error();
   for (auto& k : keys) {
     for (auto& row : *found) {

@@ -5,8 +5,8 @@
 // (PRAGMA foreign_keys on, the default):
 //   - a row written into the child must have its parent (NULL in any child column: no check);
 //   - a parent row deleted, or its key changed, must leave no child pointing at it (NO ACTION,
-//     RESTRICT). The actions that write the children (CASCADE, SET NULL, SET DEFAULT) on other
-//     nodes are refused until they can run atomically with their statement.
+//     RESTRICT), or its action writes the children (CASCADE, SET NULL, SET DEFAULT): write.cpp
+//     runs those as UPDATE/DELETE statements of the child inside the statement's transaction.
 #pragma once
 #include <string>
 #include <vector>

@@ -907,10 +907,114 @@ Task<Result<std::vector<Row>>> rows_of_write(Exec& x, const sql::QualifiedName& 
   co_return std::move(r->rs.rows);
 }
 
+// A foreign key action on child rows the nodes do not reach themselves (ON DELETE/UPDATE CASCADE,
+// SET NULL, SET DEFAULT): an UPDATE or DELETE of the child, run through the write path after the
+// statement's own write and in its transaction, so it applies with it or not at all (and its own
+// children's actions run in turn).
+struct FkAction {
+  std::string sql;
+  std::vector<Value> params;
+};
+
+constexpr int kMaxFkDepth = 64;          // nested actions (SQLite allows 1000 trigger levels)
+constexpr size_t kMaxActionParams = 90;  // under the nodes' 100 bound parameters
+
+// ("c1" = ?a AND "c2" = ?b ...): a child row whose columns equal the key bound from `first`,
+// compared as the parent's columns compare (their collation).
+std::string child_key_match(const Topology& topo, const ForeignKeyRef& fk, size_t first) {
+  std::string w = "(";
+  for (size_t i = 0; i < fk.from.size(); i++) {
+    w += (i ? " AND " : "") + quoted_identifier(fk.from[i]) + " = ?" + std::to_string(first + i);
+    const TableInfo* parent = topo.find_table(fk.parent);
+    int ci = parent ? parent->column_index(fk.to[i]) : -1;
+    if (ci >= 0 && !parent->columns[ci].collation.empty() && !iequals(parent->columns[ci].collation, "BINARY"))
+      w += " COLLATE " + parent->columns[ci].collation;
+  }
+  return w + ")";
+}
+
+// The child writes of `action` for parent keys `old_keys` (and, for ON UPDATE CASCADE, the keys
+// they change to: `new_keys`, one per old key), a chunk of keys per statement.
+Task<Result<std::vector<FkAction>>> plan_fk_action(Exec& x, const ForeignKeyRef& fk, const std::string& action,
+                                                   std::vector<std::vector<Value>> old_keys, std::vector<std::vector<Value>> new_keys) {
+  std::vector<FkAction> out;
+  const TableInfo* child = x.topo->find_table(fk.child);
+  if (!child) co_return out;
+  const size_t n = fk.from.size();
+  const bool cascade_update = action == "CASCADE" && !new_keys.empty();
+  std::vector<Value> defaults;
+  if (action == "SET DEFAULT")
+    for (auto& c : fk.from) {
+      auto d = co_await column_default(x, *child, c);
+      if (!d.ok()) co_return d.error();
+      defaults.push_back(*d);
+    }
+  const size_t per_key = cascade_update ? 2 * n : n;
+  const size_t per_chunk = std::max<size_t>(1, (kMaxActionParams - defaults.size()) / std::max<size_t>(1, per_key));
+  for (size_t start = 0; start < old_keys.size(); start += per_chunk) {
+    FkAction a;
+    std::string where;
+    std::vector<std::string> cases(n);
+    for (size_t k = start; k < old_keys.size() && k < start + per_chunk; k++) {
+      size_t first = a.params.size() + 1;
+      for (auto& v : old_keys[k]) a.params.push_back(v);
+      std::string match = child_key_match(*x.topo, fk, first);
+      where += (where.empty() ? "" : " OR ") + match;
+      if (cascade_update) {
+        for (size_t i = 0; i < n; i++) {
+          a.params.push_back(new_keys[k][i]);
+          cases[i] += " WHEN " + match + " THEN ?" + std::to_string(a.params.size());
+        }
+      }
+    }
+    std::string table = quoted_identifier(fk.child);
+    if (action == "CASCADE" && !cascade_update) {
+      a.sql = "DELETE FROM " + table + " WHERE " + where;
+    } else {
+      std::string set;
+      for (size_t i = 0; i < n; i++) {
+        set += (i ? ", " : "") + quoted_identifier(fk.from[i]) + " = ";
+        if (cascade_update) {
+          set += "CASE" + cases[i] + " END";
+        } else if (action == "SET DEFAULT") {
+          a.params.push_back(defaults[i]);
+          set += "?" + std::to_string(a.params.size());
+        } else {
+          set += "NULL";
+        }
+      }
+      a.sql = "UPDATE " + table + " SET " + set + " WHERE " + where;
+    }
+    out.push_back(std::move(a));
+  }
+  co_return out;
+}
+
+// Runs the actions (after the statement's own write), each as a statement of its own with its
+// own footprint; their changes are not the statement's changes (as in SQLite).
+Task<Status> run_fk_actions(Exec& x, std::vector<FkAction> actions) {
+  if (actions.empty()) co_return ok_status();
+  if (x.fk_depth >= kMaxFkDepth) co_return Error::sql("too many levels of trigger recursion");
+  for (auto& a : actions) {
+    auto parsed = sql::parse_statement(a.sql);
+    if (!parsed.ok()) co_return parsed.error();
+    Exec sub{x.c, x.s, x.topo, a.params, x.nodes_if_create};
+    sub.fk_depth = x.fk_depth + 1;
+    auto saved = std::move(x.s.footprint);
+    x.s.footprint = statement_footprint(*x.topo, **parsed, a.params);
+    auto r = co_await run_update_delete(sub, **parsed);
+    x.s.footprint = std::move(saved);
+    if (!r.ok()) co_return r.error();
+  }
+  co_return ok_status();
+}
+
 // Foreign keys the nodes do not check (conductor/fk.h), for the rows an UPDATE or DELETE changes:
 // new child keys must have their parents; parent keys deleted or changed must have no children
-// left (NO ACTION, RESTRICT). Actions that would write the children on other nodes are refused.
-Task<Status> check_changed_keys(Exec& x, const sql::Stmt& st, const TableInfo& t) {
+// left (NO ACTION, RESTRICT), or their children are written by the key's action (CASCADE,
+// SET NULL, SET DEFAULT), returned in `actions` to run after the statement's own write. Either way
+// the statement reads before it writes: it runs as one transaction with its checks and actions.
+Task<Status> check_changed_keys(Exec& x, const sql::Stmt& st, const TableInfo& t, std::vector<FkAction>& actions) {
   const sql::Update* up = st.as<sql::Update>();
   const sql::Delete* del = st.as<sql::Delete>();
   const sql::Expr* where = up ? up->where.get() : del->where.get();
@@ -932,70 +1036,103 @@ Task<Status> check_changed_keys(Exec& x, const sql::Stmt& st, const TableInfo& t
     return false;
   };
   auto row_value = [](const std::string& col) { return planner::column_ref({}, col); };
+  std::vector<ForeignKeyRef> child_fks, parent_fks;
   if (up) {
     auto fks = conductor_foreign_keys(x, t, true);
     if (!fks.ok()) co_return fks.error();
+    for (auto& fk : *fks)
+      if (sets(fk.from)) child_fks.push_back(std::move(fk));
+  }
+  {
+    auto fks = conductor_foreign_keys(x, t, false);
+    if (!fks.ok()) co_return fks.error();
     for (auto& fk : *fks) {
-      if (!sets(fk.from)) continue;
-      std::vector<sql::ExprPtr> exprs;
-      for (auto& c : fk.from) {
-        for (auto& sc : up->set)
-          if (sc.columns.size() > 1)
-            for (auto& sc_col : sc.columns)
-              if (iequals(sc_col, c)) co_return Error::unsupported("row-value SET of a foreign key column is not supported yet");
-        const sql::Expr* e = set_expr(c);
-        exprs.push_back(e ? e->clone() : row_value(c));
-      }
-      auto rows = co_await rows_of_write(x, table, alias, where, std::move(exprs));
-      if (!rows.ok()) co_return rows.error();
-      std::vector<std::vector<Value>> keys;
-      for (auto& r : *rows) {
-        bool has_null = false;
-        for (auto& v : r) has_null |= v.is_null();
-        if (!has_null) keys.emplace_back(r.begin(), r.end());
-      }
-      auto s = co_await check_parents_exist(x, fk, std::move(keys));
-      if (!s.ok()) co_return s;
+      bool self = iequals(fk.child, fk.parent);
+      const std::string& action = up ? fk.on_update : fk.on_delete;
+      bool writes = action == "CASCADE" || action == "SET NULL" || action == "SET DEFAULT";
+      // A table referencing itself is checked when its rows are written (see the README); its
+      // actions run.
+      if (self && !writes) continue;
+      if (up && !sets(fk.to)) continue;
+      parent_fks.push_back(std::move(fk));
     }
   }
-  auto fks = conductor_foreign_keys(x, t, false);
-  if (!fks.ok()) co_return fks.error();
-  for (auto& fk : *fks) {
-    if (iequals(fk.child, fk.parent)) continue;  // a table referencing itself: see the README
-    if (up && !sets(fk.to)) continue;
+  if (child_fks.empty() && parent_fks.empty()) co_return ok_status();
+  need_atomic(x);
+  for (auto& fk : child_fks) {
+    std::vector<sql::ExprPtr> exprs;
+    for (auto& c : fk.from) {
+      for (auto& sc : up->set)
+        if (sc.columns.size() > 1)
+          for (auto& sc_col : sc.columns)
+            if (iequals(sc_col, c)) co_return Error::unsupported("row-value SET of a foreign key column is not supported yet");
+      const sql::Expr* e = set_expr(c);
+      exprs.push_back(e ? e->clone() : row_value(c));
+    }
+    auto rows = co_await rows_of_write(x, table, alias, where, std::move(exprs));
+    if (!rows.ok()) co_return rows.error();
+    std::vector<std::vector<Value>> keys;
+    for (auto& r : *rows) {
+      bool has_null = false;
+      for (auto& v : r) has_null |= v.is_null();
+      if (!has_null) keys.emplace_back(r.begin(), r.end());
+    }
+    auto s = co_await check_parents_exist(x, fk, std::move(keys));
+    if (!s.ok()) co_return s;
+  }
+  for (auto& fk : parent_fks) {
     // Old keys, and for an UPDATE the new ones: only keys that change or go matter.
     std::vector<sql::ExprPtr> exprs;
     for (auto& c : fk.to) exprs.push_back(row_value(c));
     if (up)
       for (auto& c : fk.to) {
+        for (auto& sc : up->set)
+          if (sc.columns.size() > 1)
+            for (auto& sc_col : sc.columns)
+              if (iequals(sc_col, c)) co_return Error::unsupported("row-value SET of a referenced key column is not supported yet");
         const sql::Expr* e = set_expr(c);
         exprs.push_back(e ? e->clone() : row_value(c));
       }
     auto rows = co_await rows_of_write(x, table, alias, where, std::move(exprs));
     if (!rows.ok()) co_return rows.error();
-    std::vector<std::vector<Value>> keys;
+    std::vector<std::vector<Value>> keys, new_keys;
     size_t n = fk.to.size();
     for (auto& r : *rows) {
       std::vector<Value> old_key(r.begin(), r.begin() + static_cast<std::ptrdiff_t>(n));
+      std::vector<Value> new_key;
       bool has_null = false, changes = !up;
       for (size_t i = 0; i < n; i++) {
         has_null |= old_key[i].is_null();
         if (up) {
           int ci = t.column_index(fk.to[i]);
-          changes |= !same(old_key[i], apply_affinity(r[n + i], ci >= 0 ? t.columns[ci].affinity : Affinity::Blob));
+          new_key.push_back(apply_affinity(r[n + i], ci >= 0 ? t.columns[ci].affinity : Affinity::Blob));
+          changes |= !same(old_key[i], new_key.back());
         }
       }
-      if (!has_null && changes) keys.push_back(std::move(old_key));
+      if (has_null || !changes) continue;
+      keys.push_back(std::move(old_key));
+      new_keys.push_back(std::move(new_key));
     }
-    auto referenced = co_await referenced_keys(x, fk, std::move(keys));
+    auto referenced = co_await referenced_keys(x, fk, keys);
     if (!referenced.ok()) co_return referenced.error();
     if (referenced->empty()) continue;
     const std::string& action = up ? fk.on_update : fk.on_delete;
-    if (action == "CASCADE" || action == "SET NULL" || action == "SET DEFAULT")
-      co_return Error::unsupported(std::string(up ? "ON UPDATE " : "ON DELETE ") + action + " of rows of " + fk.child +
-                                   " on other nodes is not supported yet (it must write them in the same transaction as the " +
-                                   (up ? "UPDATE" : "DELETE") + ")");
-    co_return Error::sql("FOREIGN KEY constraint failed").with_code("SQLITE_CONSTRAINT_FOREIGNKEY");
+    if (action != "CASCADE" && action != "SET NULL" && action != "SET DEFAULT")
+      // SQLite runs RESTRICT as a trigger: its result code says so.
+      co_return Error::sql("FOREIGN KEY constraint failed")
+          .with_code(action == "RESTRICT" ? "SQLITE_CONSTRAINT_TRIGGER" : "SQLITE_CONSTRAINT_FOREIGNKEY");
+    // The referenced keys, each with the key it changes to.
+    std::vector<std::vector<Value>> olds, news;
+    for (auto& k : *referenced)
+      for (size_t i = 0; i < keys.size(); i++)
+        if (keys[i] == k) {
+          olds.push_back(k);
+          if (up) news.push_back(new_keys[i]);
+          break;
+        }
+    auto planned = co_await plan_fk_action(x, fk, action, std::move(olds), std::move(news));
+    if (!planned.ok()) co_return planned.error();
+    for (auto& a : *planned) actions.push_back(std::move(a));
   }
   co_return ok_status();
 }
@@ -1048,7 +1185,8 @@ Task<Result<QueryOutput>> run_update_delete(Exec& x, const sql::Stmt& st) {
     if (!other || other->kind != TableKind::Reference)
       co_return Error::unsupported("subqueries over sharded tables in UPDATE/DELETE are not supported yet");
   }
-  if (auto s = co_await check_changed_keys(x, st, *t); !s.ok()) co_return s.error();
+  std::vector<FkAction> actions;
+  if (auto s = co_await check_changed_keys(x, st, *t, actions); !s.ok()) co_return s.error();
   std::vector<uint32_t> targets;
   std::map<uint32_t, std::vector<uint32_t>> node_vshards;  // pinned writes name their virtual shards
   std::string alias = up ? (up->alias.empty() ? t->name : up->alias) : (del->alias.empty() ? t->name : del->alias);
@@ -1065,7 +1203,12 @@ Task<Result<QueryOutput>> run_update_delete(Exec& x, const sql::Stmt& st) {
   }
   if (targets.empty()) targets = x.all_nodes();
   auto indexes = x.topo->indexes_of(t->name);
-  if (moves_key) co_return co_await move_rows(x, *up, *t, targets);
+  if (moves_key) {
+    auto moved = co_await move_rows(x, *up, *t, targets);
+    if (!moved.ok()) co_return moved.error();
+    if (auto s = co_await run_fk_actions(x, std::move(actions)); !s.ok()) co_return s.error();
+    co_return moved;
+  }
 
   // Global index maintenance: which indexes this statement changes, and the entries involved.
   std::vector<const TableInfo*> touched;
@@ -1176,7 +1319,7 @@ Task<Result<QueryOutput>> run_update_delete(Exec& x, const sql::Stmt& st) {
   for (auto n : targets) reqs.push_back({n, x.request(one_statement(text, planner::params_for(x.params, nparams), true), node_vshards[n])});
   // With index entries still to remove after, the commit waits for them (commit_txn).
   Result<std::vector<storage::Response>> resp = Error::internal("not sent");
-  if (touched.empty())
+  if (touched.empty() && actions.empty())
     resp = co_await fan_out_committing(x, std::move(reqs));
   else
     resp = co_await fan_out(x.s, std::move(reqs));
@@ -1208,6 +1351,7 @@ Task<Result<QueryOutput>> run_update_delete(Exec& x, const sql::Stmt& st) {
     auto removed = co_await remove_index_entries(x, *touched[i], old_entries[i]);
     if (!removed.ok()) co_return removed.error();
   }
+  if (auto s = co_await run_fk_actions(x, std::move(actions)); !s.ok()) co_return s.error();
   x.plan = targets.size() == 1 ? "route" : "scatter";
   co_return out;
 }
