@@ -473,7 +473,12 @@ Task<Result<QueryOutput>> run_create_as_select(Conductor& c, Session& s, const s
   sql::Stmt insert;
   insert.node = std::move(ins);
   auto filled = co_await run(sql::print(insert), true);
-  if (filled.ok()) co_return filled;
+  if (filled.ok()) {
+    // As in SQLite, CREATE TABLE ... AS SELECT counts no changes and leaves no last rowid.
+    filled->rs.changes = 0;
+    filled->rs.last_insert_rowid = 0;
+    co_return filled;
+  }
   if (t) {
     co_await undo_from(c, s, *t, first, input);
   } else {

@@ -47,14 +47,16 @@ Result<LossyResult> run(LossySqlHost& host, std::string_view sql, const std::vec
 }
 
 Result<ResultSet> exact(LossySqlHost& host, std::string_view sql, const std::vector<Value>& params, const Page* page) {
-  // Parameters the host cannot bind as what they are: INTEGERs beyond 2^53 (bound as text) and
-  // integral REALs (bound as numbers, which the host may take for integers).
+  // Parameters the host cannot bind as what they are: every INTEGER (a number binds as a double,
+  // a REAL: `?1 / 2` would give 2.5 and an untyped column would keep 5.0; beyond 2^53 it is bound
+  // as text) is cast back to INTEGER; integral REALs are cast to REAL (a host may take them for
+  // integers).
   std::string cast;
   std::vector<char> casts(params.size(), 0);
   bool any = false;
   for (size_t i = 0; i < params.size(); i++) {
     const Value& p = params[i];
-    if (p.type == ValueType::Integer && !exact_in_double(p.i)) casts[i] = 'I';
+    if (p.type == ValueType::Integer) casts[i] = 'I';
     if (p.type == ValueType::Real && std::isfinite(p.r) && p.r == std::floor(p.r)) casts[i] = 'R';
     any |= casts[i] != 0;
   }

@@ -3,8 +3,8 @@
 // ±2^53 would silently come back rounded. Such a host reports, with each result, the columns where
 // a number may be inexact; exec_exact() then reads those values again as decimal text (the same
 // statement, run once more in the same transaction), rewrites RETURNING clauses up front (a write
-// cannot run twice), binds large integer parameters as text cast back to INTEGER and integral REAL
-// parameters cast back to REAL.
+// cannot run twice), casts every integer parameter back to INTEGER (the host binds a number as a
+// double, a REAL; one beyond 2^53 as its decimal text) and integral REAL parameters to REAL.
 #pragma once
 #include <cstdint>
 #include <string_view>
@@ -24,8 +24,8 @@ struct LossyResult {
 class LossySqlHost {
  public:
   virtual ~LossySqlHost() = default;
-  // Runs one statement. INTEGER parameters beyond ±2^53 are bound as their decimal text, REALs as
-  // numbers (an integral one may be taken for an integer).
+  // Runs one statement. INTEGER parameters beyond ±2^53 are bound as their decimal text, other
+  // numbers as doubles (REALs).
   virtual Result<LossyResult> exec_lossy(std::string_view sql, const std::vector<Value>& params) = 0;
   // The same, reading no further than a page (SqlHost::exec_page); *more: rows were left. This
   // default reads everything, then cuts.

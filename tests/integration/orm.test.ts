@@ -136,6 +136,16 @@ async function drizzleApp(raw: D1Database): Promise<Outcome[]> {
       db.update(posts).set({ likes: sql`${posts.likes} + 1` }).where(eq(posts.authorId, 1)),
       db.select({ id: posts.id, likes: posts.likes }).from(posts).orderBy(asc(posts.id)),
     ]));
+  await record(log, "CREATE TABLE ... AS SELECT", () =>
+    raw.prepare("CREATE TABLE post_stats AS SELECT author_id, count(*) AS n, sum(likes) AS likes FROM posts GROUP BY author_id").run());
+  await record(log, "its rows", async () => (await raw.prepare("SELECT * FROM post_stats ORDER BY author_id").all()).results);
+  await record(log, "its schema", async () => (await raw.prepare("SELECT sql FROM sqlite_master WHERE name = 'post_stats'").all()).results);
+  await record(log, "UPDATE ... FROM", () =>
+    raw.prepare("UPDATE users SET name = name || ' (' || s.n || ')' FROM post_stats s WHERE s.author_id = users.id").run());
+  await record(log, "DELETE with a correlated subquery", () =>
+    raw.prepare("DELETE FROM post_stats WHERE NOT EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = post_stats.author_id AND m.role = ?)")
+      .bind("admin").run());
+  await record(log, "post_stats after", async () => (await raw.prepare("SELECT author_id, n FROM post_stats ORDER BY author_id").all()).results);
   await record(log, "users after all", () => db.select().from(users).orderBy(users.id));
   return log;
 }

@@ -88,6 +88,30 @@ describe("exact integers", () => {
     expect(r.body.rows).toEqual([{ inf: Infinity, ninf: -Infinity, two: 2 }]);
   });
 
+  it("a small integer parameter stays an INTEGER on the nodes: division, typeof, text, untyped columns, staged rows", async () => {
+    const db = "robust-int-params";
+    await bigDaddy.createDatabase(db, { nodes: 4 });
+    await sql(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, x)");
+    await sql(db, "INSERT INTO t VALUES (1, 1), (2, 2)");
+    // Routed to one node and scattered to all: the parameter is bound on the nodes.
+    for (const where of ["WHERE id = 1", ""]) {
+      const r = await sql(db, `SELECT typeof(?1) AS t, ?1 / 2 AS half, ?1 || '' AS s, ?2 / 2 AS r FROM t ${where} LIMIT 1`, "[5, 5.0]");
+      expect(r.body.rows, r.text).toEqual([{ t: "integer", half: 2, s: "5", r: 2.5 }]);
+    }
+    await sql(db, "UPDATE t SET x = ?1 WHERE id = ?2", "[7, 1]");
+    await sql(db, "INSERT INTO t (id, x) VALUES (3, ?1)", "[8]");
+    let r = await sql(db, "SELECT id, typeof(x) AS t, x || '' AS s FROM t ORDER BY id");
+    expect(r.body.rows).toEqual([{ id: 1, t: "integer", s: "7" }, { id: 2, t: "integer", s: "2" }, { id: 3, t: "integer", s: "8" }]);
+    // Rows staged on other nodes (a repartition join) keep their INTEGERs in untyped columns.
+    await sql(db, "CREATE TABLE u (k INTEGER PRIMARY KEY, tid INTEGER, n)");
+    await sql(db, "INSERT INTO u VALUES (10, 1, 5), (20, 2, 6.0), (30, 3, 7)");
+    const begin = await sql(db, "BEGIN");
+    const txn = JSON.stringify(begin.body.transaction);
+    r = await sqlText(`{"database": "${db}", "transaction": ${txn}, "query": "SELECT t.id, u.n || '' AS s, typeof(u.n) AS t FROM t JOIN u ON u.tid = t.id ORDER BY 1"}`);
+    expect(r.body.rows, r.text).toEqual([{ id: 1, s: "5", t: "integer" }, { id: 2, s: "6.0", t: "real" }, { id: 3, s: "7", t: "integer" }]);
+    await sqlText(`{"database": "${db}", "transaction": ${txn}, "query": "ROLLBACK"}`);
+  });
+
   it("the binding takes and returns BigInt beyond 2^53", async () => {
     const db = "robust-int-rpc";
     await bigDaddy.query(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, i INTEGER, x)", [], { create: true });
