@@ -135,12 +135,13 @@ namespace {
 
 Task<Result<QueryOutput>> run_statement(Exec& x, const sql::Stmt& st);
 
-// EXPLAIN (or mode explain): a SELECT's plan tree, printed without running anything; UPDATE and
-// DELETE are planned by running them with every storage request recorded instead of sent.
+// EXPLAIN (or mode explain): a SELECT's plan tree, printed without running anything; INSERT,
+// UPDATE and DELETE are planned by running them with every storage request recorded instead of
+// sent (reads answer nothing; an INSERT's generated ids are stand-ins, none is allocated).
 Task<Result<QueryOutput>> run_explain(Exec& x, const sql::Stmt& st) {
   auto kind = st.kind();
-  if (kind != sql::StmtKind::Select && kind != sql::StmtKind::Update && kind != sql::StmtKind::Delete)
-    co_return Error::unsupported("EXPLAIN is supported for SELECT, UPDATE and DELETE");
+  if (kind != sql::StmtKind::Select && kind != sql::StmtKind::Insert && kind != sql::StmtKind::Update && kind != sql::StmtKind::Delete)
+    co_return Error::unsupported("EXPLAIN is supported for SELECT, INSERT, UPDATE and DELETE");
   QueryOutput out;
   out.rs.columns = {"step", "node", "detail"};
   if (kind == sql::StmtKind::Select) {

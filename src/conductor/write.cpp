@@ -345,7 +345,17 @@ Task<Result<QueryOutput>> run_insert(Exec& x, const sql::Insert& ins) {
         if (k.type == ValueType::Integer && k.i < INT64_MAX) floor = std::max(floor, k.i + 1);
       }
     }
-    if (need) {
+    if (need && x.s.dry_run) {
+      // EXPLAIN: stand-in ids, nothing allocated (the rows' nodes are those of these ids).
+      if (id_pos < 0) {
+        id_pos = static_cast<int>(columns.size());
+        columns.push_back(id_col);
+        for (auto& row : rows) row.push_back(Value::null());
+      }
+      int64_t next = std::max<int64_t>(floor, 1);
+      for (auto& row : rows)
+        if (row[id_pos].is_null()) row[id_pos] = Value::integer(next++);
+    } else if (need) {
       // Ids come in blocks cached by this isolate (one topology round trip per block). AUTOINCREMENT
       // tables take exactly what they need, so their ids grow in allocation order across isolates.
       auto& block = x.c.id_block(x.topo->database, t->name);
@@ -372,7 +382,7 @@ Task<Result<QueryOutput>> run_insert(Exec& x, const sql::Insert& ins) {
       }
       for (auto& row : rows)
         if (row[id_pos].is_null()) row[id_pos] = Value::integer(next++);
-    } else if (floor > 0) {
+    } else if (floor > 0 && !x.s.dry_run) {
       // Explicit ids: raise the allocator past them (in the same round trip as the insert) so
       // later generated ids never collide with them. Raising it 1,024 further means a run of
       // increasing explicit ids costs one topology request per 1,024 ids, not one per insert.
@@ -386,7 +396,8 @@ Task<Result<QueryOutput>> run_insert(Exec& x, const sql::Insert& ins) {
       }
     }
   }
-  if (auto s = co_await check_inserted_parents(x, *t, columns, rows); !s.ok()) co_return s.error();
+  // (EXPLAIN: the parent reads are planned, their empty answers mean nothing.)
+  if (auto s = co_await check_inserted_parents(x, *t, columns, rows); !s.ok() && !x.s.dry_run) co_return s.error();
 
   // The shard key of each row.
   int key_pos = -1;
