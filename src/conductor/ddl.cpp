@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include "conductor/exec_context.h"
+#include "base/limits.h"
 #include "conductor/introspection.h"
 #include "conductor/lookup_index.h"
 #include "conductor/rebalance.h"
@@ -455,9 +456,8 @@ Task<Result<QueryOutput>> resize_pragma(Exec& x, const sql::Pragma& p) {
   } else if (p.value_kind == sql::PragmaValueKind::Number) {
     char* end = nullptr;
     long n = std::strtol(p.value.c_str(), &end, 10);
-    if (*end || n < 1 || n > static_cast<long>(topology::kMaxNodes))
-      co_return Error::sql("PRAGMA bigdaddy_resize: nodes must be between 1 and " + std::to_string(topology::kMaxNodes) + ", got " +
-                           p.value);
+    if (*end || n < 1 || n > static_cast<long>(limits::kMaxNodes))
+      co_return Error::sql("PRAGMA bigdaddy_resize: nodes must be between 1 and " + std::to_string(limits::kMaxNodes) + ", got " + p.value);
     payload = topology::resize_request(static_cast<uint32_t>(n), x.c.options().resize_wave_vshards);
   } else if (p.value_kind == sql::PragmaValueKind::Name && iequals(p.value, "cancel")) {
     payload = topology::cancel_request();

@@ -1,4 +1,5 @@
 #include "conductor/fk.h"
+#include "base/limits.h"
 
 #include <algorithm>
 #include "conductor/introspection.h"
@@ -11,7 +12,7 @@
 namespace bd {
 namespace {
 
-constexpr size_t kMaxKeyParams = 90;  // under the 100 bound parameters of one statement
+constexpr size_t kMaxKeyParams = limits::kMaxBoundParameters - 10;  // headroom under the limit
 
 bool mentions_references(const std::string& sql) {
   std::string lower = sql;

@@ -1,4 +1,5 @@
 #include "conductor/lookup_index.h"
+#include "base/limits.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -10,7 +11,6 @@
 namespace bd {
 namespace {
 
-constexpr size_t kMaxParams = 100;
 constexpr int64_t kBackfillRows = 5000;  // rows of each node read per round when an index is built
 
 std::string vcol(size_t i) { return "v" + std::to_string(i + 1); }
@@ -42,7 +42,7 @@ std::vector<storage::LockSpec> entry_locks(const TableInfo& index, bool write, c
 std::vector<storage::Statement> chunked_inserts(const std::string& table, const std::vector<std::string>& cols, std::vector<Row> rows,
                                                 const char* verb) {
   std::vector<storage::Statement> out;
-  size_t per = std::max<size_t>(1, kMaxParams / cols.size());
+  size_t per = std::max<size_t>(1, limits::kMaxBoundParameters / cols.size());
   for (size_t i = 0; i < rows.size(); i += per) {
     std::string sql = std::string(verb) + " INTO " + quoted_identifier(table) + "(";
     for (size_t c = 0; c < cols.size(); c++) sql += (c ? "," : "") + quoted_identifier(cols[c]);

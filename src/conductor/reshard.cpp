@@ -12,6 +12,7 @@
 //   switch    T moves staging into its tables and owns V, S deletes V's rows and stops owning
 //             them (both refuse older epochs from then on), then the topology assigns V to T.
 #include "conductor/reshard.h"
+#include "base/limits.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -29,7 +30,6 @@ namespace {
 using topology::Phase;
 using topology::ReshardJob;
 
-constexpr size_t kMaxParams = 100;
 // Catch-up rounds end (and the fence begins) once a round replays fewer changes than this.
 constexpr uint64_t kQuietChanges = 200;
 constexpr uint32_t kMaxCatchUpRounds = 8;
@@ -185,7 +185,7 @@ bool last_batch(const std::vector<Row>& rows, int64_t limit) {
 // INSERT OR REPLACE statements into a staging table: rows are (source, rowid, cols...). REALs are
 // bound through CAST(? AS REAL), so an integral REAL stays a REAL on the way in.
 void stage_inserts(std::vector<storage::Statement>& out, const NodeTable& t, uint32_t source, std::vector<std::pair<int64_t, Row>>& rows) {
-  const size_t width = t.cols.size() + 2, per = std::max<size_t>(1, kMaxParams / width);
+  const size_t width = t.cols.size() + 2, per = std::max<size_t>(1, limits::kMaxBoundParameters / width);
   std::string head = "INSERT OR REPLACE INTO " + q(stage_name(t.name)) + "(_bd_src, _bd_rid";
   for (auto& c : t.cols) head += ", " + q(c);
   head += ") VALUES ";
@@ -207,7 +207,7 @@ void stage_inserts(std::vector<storage::Statement>& out, const NodeTable& t, uin
 }
 
 void stage_deletes(std::vector<storage::Statement>& out, const NodeTable& t, uint32_t source, const std::vector<int64_t>& rids) {
-  const size_t per = kMaxParams - 1;
+  const size_t per = limits::kMaxBoundParameters - 1;
   for (size_t i = 0; i < rids.size(); i += per) {
     std::string sql = "DELETE FROM " + q(stage_name(t.name)) + " WHERE _bd_src = ? AND _bd_rid IN (";
     std::vector<Value> params;

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 #include "conductor/exec_context.h"
+#include "base/limits.h"
 #include "conductor/fk.h"
 #include "conductor/introspection.h"
 #include "conductor/lookup_index.h"
@@ -27,10 +28,9 @@ Task<Result<QueryOutput>> run_ddl(Exec& x, const sql::Stmt& st);
 
 namespace {
 
-constexpr size_t kMaxParams = 100;
-constexpr size_t kMaxStatementBytes = 90 * 1024;  // headroom under the 100 KB limit
-constexpr size_t kInlineLimit = 256;              // longer text/blobs travel as parameters
-constexpr size_t kIdBlock = 1000;                 // ids fetched per topology round trip
+constexpr size_t kMaxStatementBytes = limits::kMaxStatementBytes - 10 * 1024;  // headroom under the limit
+constexpr size_t kInlineLimit = 256;                                           // longer text/blobs travel as parameters
+constexpr size_t kIdBlock = 1000;                                              // ids fetched per topology round trip
 
 sql::ExprPtr literal_expr(sql::LiteralKind kind, std::string text) {
   auto e = sql::make<sql::Expr>();
@@ -146,7 +146,8 @@ std::vector<storage::Statement> build_inserts(const sql::Insert& ins, const Tabl
           row_bytes += 6;
         }
       }
-      bool fits = params.size() + row_params.size() + clause_params.size() <= kMaxParams && bytes + row_bytes <= kMaxStatementBytes;
+      bool fits = params.size() + row_params.size() + clause_params.size() <= limits::kMaxBoundParameters &&
+                  bytes + row_bytes <= kMaxStatementBytes;
       if (!fits && !core.values.empty()) break;
       core.values.push_back(std::move(exprs));
       params.insert(params.end(), row_params.begin(), row_params.end());

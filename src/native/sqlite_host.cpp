@@ -1,4 +1,5 @@
 #include "native/sqlite_host.h"
+#include "base/limits.h"
 
 #include <memory>
 #include "conductor/sqlite_exec.h"
@@ -17,6 +18,8 @@ Result<std::unique_ptr<SqliteHost>> SqliteHost::open(const std::string& path) {
   // As a Durable Object's SQLite storage: foreign keys are enforced (the nodes check those whose
   // parent rows are on the same node).
   sqlite3_exec(db, "PRAGMA foreign_keys = ON", nullptr, nullptr, nullptr);
+  // A Durable Object's rows (and so its strings and blobs) are at most 2 MB.
+  sqlite3_limit(db, SQLITE_LIMIT_LENGTH, static_cast<int>(limits::kMaxRowBytes));
   return std::unique_ptr<SqliteHost>(new SqliteHost(db));
 }
 
@@ -27,15 +30,15 @@ Result<ResultSet> run_statement(sqlite3* db, std::string_view sql, const std::ve
 Result<ResultSet> SqliteHost::exec(std::string_view sql, const std::vector<Value>& params) {
   // The Durable Object limits, enforced here too so native tests catch statements that would fail
   // in production.
-  if (params.size() > kMaxBoundParameters) return Error::sql("too many SQL variables");
-  if (sql.size() > kMaxStatementBytes) return Error::sql("statement too long");
+  if (params.size() > limits::kMaxBoundParameters) return Error::sql("too many SQL variables");
+  if (sql.size() > limits::kMaxStatementBytes) return Error::sql("statement too long");
   return run_statement(db_, sql, params);
 }
 
 Result<ResultSet> SqliteHost::exec_page(std::string_view sql, const std::vector<Value>& params, uint64_t max_rows, uint64_t max_bytes,
                                         bool* more) {
-  if (params.size() > kMaxBoundParameters) return Error::sql("too many SQL variables");
-  if (sql.size() > kMaxStatementBytes) return Error::sql("statement too long");
+  if (params.size() > limits::kMaxBoundParameters) return Error::sql("too many SQL variables");
+  if (sql.size() > limits::kMaxStatementBytes) return Error::sql("statement too long");
   sqlite3_stmt* st = nullptr;
   if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &st, nullptr) != SQLITE_OK) return Error::sql(sqlite3_errmsg(db_));
   if (!st) return ResultSet{};

@@ -8,10 +8,6 @@ struct sqlite3;
 
 namespace bd::native {
 
-// Durable Object SQL limits (https://developers.cloudflare.com/durable-objects/platform/limits/).
-inline constexpr size_t kMaxBoundParameters = 100;
-inline constexpr size_t kMaxStatementBytes = 100 * 1024;
-
 class SqliteHost : public SqlHost {
  public:
   static Result<std::unique_ptr<SqliteHost>> open(const std::string& path);  // ":memory:" or a file

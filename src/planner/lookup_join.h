@@ -7,6 +7,7 @@
 #pragma once
 #include <string>
 #include <vector>
+#include "base/limits.h"
 #include "planner/plan.h"
 #include "planner/pushdown.h"
 #include "sql/ast.h"
@@ -15,7 +16,7 @@
 namespace bd::planner {
 
 // Parameters a lookup statement binds at most (the Durable Object limit).
-inline constexpr size_t kLookupParams = 100;
+inline constexpr size_t kLookupParams = limits::kMaxBoundParameters;
 
 struct GatherInfo {
   const TableInfo* table;

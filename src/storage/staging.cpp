@@ -1,4 +1,5 @@
 #include "storage/staging.h"
+#include "base/limits.h"
 
 #include <algorithm>
 #include "storage/protocol.h"
@@ -6,8 +7,6 @@
 
 namespace bd::storage {
 namespace {
-
-constexpr size_t kMaxParams = 100;  // the Durable Object limit per statement
 
 std::string quoted(std::string_view name) {
   std::string out = "\"";
@@ -125,7 +124,7 @@ std::string handle_staging(SqlHost& sql, std::string_view bytes) {
       if (req->rows.empty()) break;
       size_t width = req->rows[0].size();
       if (width == 0) return encode_error(Error::internal("staging rows without values"), 0);
-      size_t per = std::max<size_t>(1, kMaxParams / width);
+      size_t per = std::max<size_t>(1, limits::kMaxBoundParameters / width);
       for (size_t i = 0; i < req->rows.size(); i += per) {
         size_t n = std::min(per, req->rows.size() - i);
         std::string q = "INSERT INTO " + quoted(req->name) + " VALUES ";

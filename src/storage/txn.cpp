@@ -1,4 +1,5 @@
 #include "storage/txn.h"
+#include "base/limits.h"
 
 #include <algorithm>
 #include <cctype>
@@ -23,7 +24,7 @@ constexpr double kAbortedKeepMs = 3'600'000;
 // are kept longer, so a coordinator that slept through its transaction's recovery cannot commit.
 constexpr double kMaxTxnAgeMs = 1'800'000;
 constexpr uint32_t kDefaultTimeoutMs = 30'000;
-constexpr size_t kKeysPerStatement = 90;  // bound parameters stay under the 100 limit
+constexpr size_t kKeysPerStatement = limits::kMaxBoundParameters - 10;  // headroom under the limit
 
 const char* kLocked = "database is locked";
 

@@ -122,8 +122,8 @@ std::string topology_response(SqlHost& sql) {
 }
 
 Status create(SqlHost& sql, std::string_view database, uint32_t nodes) {
-  if (nodes < 1 || nodes > kMaxNodes)
-    return Error::sql("nodes must be between 1 and " + std::to_string(kMaxNodes) + ", got " + std::to_string(nodes));
+  if (nodes < 1 || nodes > limits::kMaxNodes)
+    return Error::sql("nodes must be between 1 and " + std::to_string(limits::kMaxNodes) + ", got " + std::to_string(nodes));
   // A database deleted under this name left its high-water marks: start above them, so that nodes
   // refuse requests planned on the deleted database's catalog or placement.
   auto dv = meta_int(sql, "dropped_version");
@@ -383,8 +383,9 @@ std::string handle_impl(SqlHost& sql, wire::Reader& r) {
         return error_response(Error::sql("a resize to " + std::to_string((*job)->to_nodes) + " nodes is in progress (phase " +
                                          phase_name((*job)->phase) + "); cancel it or wait for it to finish"));
       }
-      if (nodes < 1 || nodes > kMaxNodes)
-        return error_response(Error::sql("nodes must be between 1 and " + std::to_string(kMaxNodes) + ", got " + std::to_string(nodes)));
+      if (nodes < 1 || nodes > limits::kMaxNodes)
+        return error_response(
+            Error::sql("nodes must be between 1 and " + std::to_string(limits::kMaxNodes) + ", got " + std::to_string(nodes)));
 
       auto moves = plan_moves(*t, nodes);
       if (!moves.ok()) return error_response(moves.error());

@@ -3,6 +3,7 @@
 #pragma once
 #include <optional>
 #include <string>
+#include "base/limits.h"
 #include "host/host.h"
 #include "topology/catalog.h"
 #include "topology/reshard.h"
@@ -52,7 +53,6 @@ struct CatalogChange {
 enum class DropStage : uint8_t { Begin = 0, Finish = 1 };
 
 inline constexpr uint32_t kDefaultVShards = 256;
-inline constexpr uint32_t kMaxNodes = 256;
 
 // Handles one request; the host runs it inside one transaction and rolls back on an error status.
 std::string handle(SqlHost& sql, std::string_view request);
