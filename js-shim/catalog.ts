@@ -2,6 +2,7 @@
 // catalog modes (conductor/databases.h), shared by the binding and the HTTP API.
 import { BigDaddyError, DEFAULT_NODES, runQuery, type Env } from "./driver";
 import { forgetInsights } from "./insights";
+import { MAX_NODES } from "./abi";
 
 export interface DatabaseEntry {
   name: string;
@@ -22,8 +23,6 @@ export interface DatabaseEntry {
 function jsonRow(r: { rows: unknown[][] }): any {
   return JSON.parse(String(r.rows[0]?.[0] ?? "null"));
 }
-
-export const MAX_NODES = 256;
 
 export function checkCreateNodes(nodes: unknown): number {
   if (nodes === undefined || nodes === null) return DEFAULT_NODES;

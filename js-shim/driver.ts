@@ -3,6 +3,7 @@
 import { CoreTrap, getCore } from "./core";
 import { observeNode, observeStatement } from "./insights";
 import { Reader, Writer, unbindable, type ResultSet, type SqlValue } from "./codec";
+import { ErrorCode, RequestMode, StepKind, Target } from "./abi";
 
 export interface Env {
   STORAGE: DurableObjectNamespace;
@@ -51,8 +52,9 @@ export interface QueryResult extends ResultSet {
 // The code name of an error class when SQLite gave none (as the core's Error::code_name).
 function defaultCodeName(code: number): string {
   const names: Record<number, string> = {
-    1: "SQLITE_ERROR", 2: "BIGDADDY_UNSUPPORTED", 3: "BIGDADDY_RETRY", 4: "BIGDADDY_INTERNAL", 5: "BIGDADDY_LIMIT",
-    6: "SQLITE_BUSY", 7: "SQLITE_BUSY", 8: "BIGDADDY_TRANSACTION", 9: "BIGDADDY_NOT_FOUND",
+    [ErrorCode.Sql]: "SQLITE_ERROR", [ErrorCode.Unsupported]: "BIGDADDY_UNSUPPORTED", [ErrorCode.Retryable]: "BIGDADDY_RETRY",
+    [ErrorCode.Internal]: "BIGDADDY_INTERNAL", [ErrorCode.Limit]: "BIGDADDY_LIMIT", [ErrorCode.Busy]: "SQLITE_BUSY",
+    [ErrorCode.Conflict]: "SQLITE_BUSY", [ErrorCode.Transaction]: "BIGDADDY_TRANSACTION", [ErrorCode.NotFound]: "BIGDADDY_NOT_FOUND",
   };
   return names[code] ?? "BIGDADDY_INTERNAL";
 }
@@ -67,20 +69,23 @@ export class BigDaddyError extends Error {
   }
 }
 
-const MODES = { query: 0, explain: 1, topology: 2, reshard: 3, script: 4, create: 5, drop: 6, databases: 7, browse: 8, export: 9, "export-abandon": 10, import: 11 } as const;
+const MODES = {
+  query: RequestMode.Query, explain: RequestMode.Explain, topology: RequestMode.Topology, reshard: RequestMode.ReshardStep,
+  script: RequestMode.Script, create: RequestMode.Create, drop: RequestMode.Drop, databases: RequestMode.Databases,
+  browse: RequestMode.Browse, export: RequestMode.Export, "export-abandon": RequestMode.ExportAbandon, import: RequestMode.Import,
+} as const;
 export const DEFAULT_NODES = 8;
 
 export interface Handle { handle(req: Uint8Array, database?: string): Promise<Uint8Array> }
 
-const TARGET_TOPOLOGY = 0, TARGET_STORAGE = 1, TARGET_SLEEP = 2, TARGET_CATALOG = 3, TARGET_WIPE = 4;
 // The one object holding the catalog of databases.
 export const CATALOG_OBJECT = "catalog";
 
 interface StorageStub extends Handle { wipe(): Promise<void> }
 
 function stubFor(env: Env, database: string, target: number, node: number, local?: Handle): Handle {
-  if (target === TARGET_TOPOLOGY) return local ?? (env.TOPOLOGY.get(env.TOPOLOGY.idFromName(database)) as unknown as Handle);
-  if (target === TARGET_CATALOG) return env.CATALOG.get(env.CATALOG.idFromName(CATALOG_OBJECT)) as unknown as Handle;
+  if (target === Target.Topology) return local ?? (env.TOPOLOGY.get(env.TOPOLOGY.idFromName(database)) as unknown as Handle);
+  if (target === Target.Catalog) return env.CATALOG.get(env.CATALOG.idFromName(CATALOG_OBJECT)) as unknown as Handle;
   return storageStub(env, database, node);
 }
 
@@ -97,7 +102,7 @@ function sendBackground(env: Env, database: string, step: Reader, options: Query
     const target = step.u8();
     const node = step.u32();
     const payload = step.bytes().slice();
-    if (target === TARGET_SLEEP) continue;
+    if (target === Target.Sleep) continue;
     sends.push(stubFor(env, database, target, node, options.topology).handle(payload).catch(() => {}));
   }
   if (sends.length) {
@@ -159,7 +164,7 @@ async function drive(env: Env, database: string, sql: string, values: readonly S
   for (;;) {
     const kind = step.u8();
     const session = step.u32();
-    if (kind === 0) {
+    if (kind === StepKind.Done) {
       const rs = step.resultSet();
       const metaJson = step.str();
       const result: QueryResult = { ...rs, meta: metaJson ? JSON.parse(metaJson) : {} };
@@ -183,7 +188,7 @@ async function drive(env: Env, database: string, sql: string, values: readonly S
       if (observed) observeStatement(env, database, sql, observed, { meta: result.meta, rows: rs.rows.length, changes: Number(rs.changes) });
       return result;
     }
-    if (kind === 1) {
+    if (kind === StepKind.Failed) {
       const code = step.u8();
       const message = step.str();
       const sqliteCode = step.str();
@@ -191,7 +196,7 @@ async function drive(env: Env, database: string, sql: string, values: readonly S
       if (observed) observeStatement(env, database, sql, observed, { error: message });
       throw new BigDaddyError(message, code, sqliteCode);
     }
-    if (kind === 3) {
+    if (kind === StepKind.Rows) {
       const rs = step.resultSet();
       try {
         await options.onRows?.(rs.columns, rs.rows);
@@ -211,12 +216,12 @@ async function drive(env: Env, database: string, sql: string, values: readonly S
       const target = step.u8();
       const node = step.u32();
       const payload = step.bytes().slice();
-      if (target === TARGET_SLEEP) {
+      if (target === Target.Sleep) {
         // Backoff while a resize switches over: `node` is the wait in milliseconds.
         sends.push(new Promise((resolve) => setTimeout(() => resolve([true, new Uint8Array(0)]), node)));
         continue;
       }
-      if (target === TARGET_WIPE) {
+      if (target === Target.Wipe) {
         // Deleting the database: the storage object drops everything it holds.
         sends.push(storageStub(env, database, node).wipe().then(
           () => [true, new Uint8Array(0)] as [boolean, Uint8Array],
@@ -224,9 +229,9 @@ async function drive(env: Env, database: string, sql: string, values: readonly S
         ));
         continue;
       }
-      const sent = target === TARGET_STORAGE ? Date.now() : 0;
+      const sent = target === Target.Storage ? Date.now() : 0;
       sends.push(
-        stubFor(env, database, target, node, options.topology).handle(payload, target === TARGET_TOPOLOGY ? database : undefined).then(
+        stubFor(env, database, target, node, options.topology).handle(payload, target === Target.Topology ? database : undefined).then(
           (r) => { if (sent) observeNode(database, node, sent, true); return [true, new Uint8Array(r)] as [boolean, Uint8Array]; },
           (e) => { if (sent) observeNode(database, node, sent, false); return [false, new TextEncoder().encode(String(e?.message ?? e))] as [boolean, Uint8Array]; },
         ),

@@ -8,6 +8,7 @@ import type { TransactionAnswer, TransactionOptions } from "./objects";
 import { NDJSON, startStream } from "./stream";
 import { checkCreateNodes, createDatabase, deleteDatabase, listDatabases } from "./catalog";
 import { readInsights } from "./insights";
+import { MAX_NODES } from "./abi";
 import { exportResponse, importResponse } from "./dump";
 import { authorize, endSessions, newSession, secretsEqual, sessionCookie, SESSION_COOKIE, type AuthEnv } from "./auth";
 
@@ -353,8 +354,8 @@ async function readJson(request: Request): Promise<any> {
 
 function checkNodes(nodes: unknown): number | undefined {
   if (nodes === undefined || nodes === null) return undefined;
-  if (typeof nodes !== "number" || !Number.isInteger(nodes) || nodes < 1 || nodes > 1024)
-    throw new BigDaddyError("\"nodes\" must be an integer from 1 to 1024", 1);
+  if (typeof nodes !== "number" || !Number.isInteger(nodes) || nodes < 1 || nodes > MAX_NODES)
+    throw new BigDaddyError(`"nodes" must be an integer from 1 to ${MAX_NODES}`, 1);
   return nodes;
 }
 

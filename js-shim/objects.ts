@@ -8,10 +8,11 @@ import { DurableObject } from "cloudflare:workers";
 import { getCore } from "./core";
 import { BigDaddyError, runQuery, type Env, type Handle, type QueryResult } from "./driver";
 import { Reader, Writer, type SqlValue } from "./codec";
+import { ErrorCode, TopologyOp } from "./abi";
 
 const ROLLBACK = Symbol("rollback");
-// topology/store.h ops after which a job may need running: Resize, Cancel, MoveVShard, MoveVShards.
-const JOB_OPS = new Set([5, 10, 11, 13]);
+// Topology ops after which a job may need running.
+const JOB_OPS = new Set<number>([TopologyOp.Resize, TopologyOp.Cancel, TopologyOp.MoveVShard, TopologyOp.MoveVShards]);
 const SLICE_MS = 20_000;
 
 function transact(ctx: DurableObjectState, fn: "bd_storage_handle" | "bd_topology_handle" | "bd_catalog_handle" | "bd_insights_handle" | "bd_storage_recover", req: Uint8Array): Uint8Array {
@@ -158,7 +159,7 @@ export class Topology extends DurableObject<Env> {
         job = JSON.parse(String(r.rows[0]?.[0] ?? "null"));
       } catch (e) {
         // The database was deleted meanwhile: no job to run.
-        if (e instanceof BigDaddyError && e.code === 9) return;
+        if (e instanceof BigDaddyError && e.code === ErrorCode.NotFound) return;
         // The step did not finish (its effects are idempotent): run it again shortly.
         console.warn(`resize step of ${database} failed: ${(e as Error)?.message ?? e}`);
         await this.ctx.storage.setAlarm(Date.now() + 100);
@@ -243,7 +244,7 @@ export class Transaction extends DurableObject<Env> {
     } catch (e) {
       if (!(e instanceof BigDaddyError)) throw e;
       // A conflict, a timeout or an unknown id ended it in the conductor; other errors leave it open.
-      const ended = !transaction || e.code === 7 || /^no such transaction|was idle for more than/.test(e.message);
+      const ended = !transaction || e.code === ErrorCode.Conflict || /^no such transaction|was idle for more than/.test(e.message);
       if (ended) await this.end();
       return { error: { message: e.message, code: e.code }, open: !ended };
     }

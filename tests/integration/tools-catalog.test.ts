@@ -4,6 +4,7 @@
 import { env, exports } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { MAX_NODES } from "../../js-shim/abi";
 
 const bigDaddy = (exports as any).default;
 
@@ -82,7 +83,13 @@ describe("creating is explicit", () => {
     expect(r.status).toBe(409);
     expect(r.body.error).toBe("database already exists: tools-created");
     expect((await post("/api/databases", { nodes: 2 })).status).toBe(400);
-    expect((await post("/api/databases", { name: "x", nodes: 0 })).body.error).toMatch(/"nodes" must be an integer from 1 to 256/);
+    // One node cap (src/base/limits.h), the same over HTTP, the catalog and the core.
+    const capWords = `"nodes" must be an integer from 1 to ${MAX_NODES}`;
+    expect((await post("/api/databases", { name: "x", nodes: 0 })).body.error).toBe(capWords);
+    expect((await post("/api/databases", { name: "x", nodes: MAX_NODES + 1 })).body.error).toBe(capWords);
+    r = await post("/sql", { database: "tools-over-cap", create: true, nodes: MAX_NODES + 1, query: "SELECT 1" });
+    expect(r.status).toBe(400);
+    expect(r.body.error).toBe(capWords);
 
     r = await post("/sql", { database: "tools-create-flag", create: true, nodes: 2, query: "CREATE TABLE t (id INTEGER PRIMARY KEY)" });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
