@@ -5,6 +5,7 @@
 #include "conductor/exec_context.h"
 #include "base/limits.h"
 #include "conductor/introspection.h"
+#include "conductor/txn.h"
 #include "conductor/lookup_index.h"
 #include "conductor/rebalance.h"
 #include "conductor/reshard.h"
@@ -437,6 +438,15 @@ Task<Result<QueryOutput>> alter_table(Exec& x, const sql::AlterTable& at, const 
         if (row.type == "index" && iequals(row.name, i.name)) i.create_sql = row.sql.value_or("");
     change.puts.push_back(std::move(i));
   }
+  // Views follow a rename as SQLite rewrites them (their text in the new schema rows).
+  if (x.new_schema && (at.kind == sql::AlterKind::RenameTable || at.kind == sql::AlterKind::RenameColumn))
+    for (auto& row : *x.new_schema)
+      if (row.type == "view" && row.sql)
+        if (const TableInfo* v = x.topo->find_table(row.name); v && v->kind == TableKind::View && v->create_sql != *row.sql) {
+          TableInfo view = *v;
+          view.create_sql = *row.sql;
+          change.puts.push_back(std::move(view));
+        }
   s = co_await record(x, std::move(change));
   if (!s.ok()) co_return s.error();
   co_return done(x, "ddl");
@@ -636,6 +646,13 @@ Status check_reserved(const sql::Stmt& st) {
 Task<Result<QueryOutput>> run_ddl_statement(Exec& x, const sql::Stmt& st);
 
 }  // namespace
+
+Task<Status> set_logical_schema(Exec& x, std::vector<SchemaRow> rows) {
+  if (rows == logical_schema(*x.topo)) co_return ok_status();
+  x.new_schema = std::move(rows);
+  x.schema_recorded = false;
+  co_return co_await record(x, {});
+}
 
 Task<Result<QueryOutput>> run_ddl(Exec& x, const sql::Stmt& st) {
   if (auto s = check_reserved(st); !s.ok()) co_return s.error();

@@ -379,6 +379,7 @@ Task<Result<QueryOutput>> run_in_transaction(Conductor& c, Session& s, const sql
     }
     x.source = statement_source(input.sql, st);
     TxnState::DdlStep step{k, {}, {}};
+    step.schema_before = logical_schema(*x.topo);
     auto text = co_await plan_ddl(x, st, t, step);
     if (!text.ok()) co_return text.error();
     auto parsed = sql::parse_statement(*text);
@@ -387,6 +388,20 @@ Task<Result<QueryOutput>> run_in_transaction(Conductor& c, Session& s, const sql
     planned.sql = *text;  // the statement's positions (and its source text) are in the planned text
     auto r = co_await run_autocommit(c, s, **parsed, planned);
     if (!r.ok()) co_return r;
+    auto after = co_await load_topology(c, s, input.nodes, true);
+    if (!after.ok()) co_return after.error();
+    step.schema_planned = logical_schema(**after);
+    if (*text != x.source) {
+      // Planned as another statement (DROP TABLE as a rename aside): sqlite_master shows what the
+      // user's statement makes of the schema before it, as SQLite's would.
+      auto mirror = open_schema_mirror(*x.topo);
+      if (!mirror.ok()) co_return mirror.error();
+      if (auto ran = (*mirror)->exec(mirror_ddl(x.source, st)); !ran.ok()) co_return ran.error();
+      auto rows = read_schema(**mirror);
+      if (!rows.ok()) co_return rows.error();
+      Exec y{c, s, *after, input.params, input.nodes};
+      if (auto set = co_await set_logical_schema(y, std::move(*rows)); !set.ok()) co_return set.error();
+    }
     t.ddl.push_back(std::move(step));
     r->meta_json = with_transaction(r->meta_json, t.id);
     co_return r;
@@ -492,6 +507,14 @@ Task<Result<QueryOutput>> run_create_as_select(Conductor& c, Session& s, const s
 }
 
 }  // namespace
+
+Task<Status> restore_logical_schema(Conductor& c, Session& s, const QueryInput& input, std::vector<SchemaRow> rows) {
+  auto topo = co_await load_topology(c, s, input.nodes, true);
+  if (!topo.ok()) co_return topo.error();
+  std::vector<Value> none;
+  Exec x{c, s, *topo, none, input.nodes};
+  co_return co_await set_logical_schema(x, std::move(rows));
+}
 
 Task<Status> run_sql_autocommit(Conductor& c, Session& s, const QueryInput& input, std::string sql) {
   auto parsed = sql::parse_statement(sql);

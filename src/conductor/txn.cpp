@@ -354,7 +354,8 @@ Task<Result<std::string>> plan_ddl(Exec& x, const sql::Stmt& st, TxnState& t, Tx
     case sql::StmtKind::CreateIndex: {
       auto& ci = *st.as<sql::CreateIndex>();
       if (written(ci.table))
-        co_return Error::unsupported("CREATE INDEX on a table this transaction already wrote is not supported yet; create the index first");
+        co_return Error::unsupported(
+            "CREATE INDEX inside a transaction on a table it already wrote is not supported yet; create the index before writing");
       auto existing = co_await node_sql(x, "index", ci.name.name);
       if (!existing.ok()) co_return existing.error();
       if (existing->empty()) step.undo = "DROP INDEX IF EXISTS " + q(ci.name.name);
@@ -422,10 +423,15 @@ Task<Status> undo_from(Conductor& c, Session& s, TxnState& t, uint32_t from, con
     t.ddl.pop_back();
     if (auto r = co_await rollback_txn_to(s, t, step.stmt + 1); !r.ok()) co_return r;
     if (!step.undo.empty()) {
+      // The undo runs against the catalog the planned statement left (a table renamed aside).
+      if (auto set = co_await restore_logical_schema(c, s, plain, step.schema_planned); !set.ok() && first_failure.ok())
+        first_failure = set;
       auto r = co_await run_sql_autocommit(c, s, plain, step.undo);
       if (!r.ok() && first_failure.ok())
         first_failure = Error::internal("could not undo a schema change (" + step.undo + "): " + r.error().message);
     }
+    // sqlite_master as it was before the step, text and order.
+    if (auto set = co_await restore_logical_schema(c, s, plain, step.schema_before); !set.ok() && first_failure.ok()) first_failure = set;
   }
   auto rows = co_await rollback_txn_to(s, t, from);
   co_return first_failure.ok() ? rows : first_failure;

@@ -51,6 +51,11 @@ struct TxnState {
     uint32_t stmt;
     std::string undo;       // SQL that reverses it (empty: nothing to reverse)
     std::string on_commit;  // SQL run after the commit (drops a table renamed aside)
+    // The logical schema (sqlite_master) before the step, restored exactly after its undo ran
+    // (SQL that reverses a rename or a drop leaves different text, quoting, order), and the one
+    // the catalog held after the planned statement (with a table renamed aside), which the undo
+    // statement runs against.
+    std::vector<SchemaRow> schema_before, schema_planned;
   };
   std::vector<DdlStep> ddl;
   // The commit already ran with the statement's last write (fan_out_committing): nothing is left
@@ -88,6 +93,9 @@ Task<Status> rollback_txn_to(Session& s, TxnState& t, uint32_t first_stmt);
 // A schema change inside `t`: fills `step` with its compensation and returns the statement to run
 // (DROP TABLE becomes a rename aside). Refuses what cannot be reversed.
 Task<Result<std::string>> plan_ddl(Exec& x, const sql::Stmt& st, TxnState& t, TxnState::DdlStep& step);
+
+// Sets the catalog's logical schema rows (what sqlite_master shows) to `rows`, when they differ.
+Task<Status> set_logical_schema(Exec& x, std::vector<SchemaRow> rows);
 
 // DROP TABLE inside a transaction renames the table aside (plan_ddl), which would keep the names of
 // its indexes and triggers taken: the statements that drop those first (each undone on rollback),

@@ -1,0 +1,156 @@
+// Schema changes inside interactive transactions, on 4 nodes against one plain SQLite database:
+// each case runs the same BEGIN; <DDL>...; ROLLBACK or COMMIT on both, and afterwards
+// sqlite_master (type, name, tbl_name, sql, in order) must be the same text, the rows the same,
+// and the tables still usable. What cannot be undone exactly is refused before anything applies.
+#include <catch2/catch.hpp>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cluster_helpers.h"
+#include "conductor/sqlite_exec.h"
+#include "sqlite3.h"
+
+using namespace bd;
+
+namespace {
+
+std::string show(const std::vector<Row>& rows) {
+  std::ostringstream o;
+  for (auto& r : rows) {
+    o << "  (";
+    for (size_t i = 0; i < r.size(); i++) {
+      std::string v = r[i].is_null() ? "NULL" : r[i].type == ValueType::Text ? r[i].s : std::to_string(r[i].i);
+      for (auto& ch : v)
+        if (ch == '\n') ch = ' ';
+      o << (i ? " | " : "") << v;
+    }
+    o << ")\n";
+  }
+  return o.str();
+}
+
+const char* kMaster = "SELECT type, name, tbl_name, sql FROM sqlite_master";
+
+const std::vector<std::string> kSchema = {
+    "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, email TEXT)",
+    "CREATE INDEX users_name ON users(name)",
+    "CREATE TABLE posts (id INTEGER PRIMARY KEY, author_id INTEGER REFERENCES users(id), title TEXT)",
+    "CREATE VIEW named AS SELECT id, name FROM users WHERE name IS NOT NULL",
+    "CREATE TABLE log (id INTEGER PRIMARY KEY, what TEXT)",
+    "CREATE TRIGGER users_note AFTER INSERT ON users BEGIN SELECT RAISE(IGNORE) WHERE new.name = 'nobody'; END",
+    "CREATE TABLE tail (id INTEGER PRIMARY KEY, v TEXT)",
+};
+
+struct Pair {
+  std::unique_ptr<native::Cluster> big = testing::cluster(4, "txnddl");
+  sqlite3* ref = nullptr;
+
+  Pair() {
+    sqlite3_open(":memory:", &ref);
+    REQUIRE(sqlite_run(ref, "PRAGMA foreign_keys = ON", {}).ok());
+    for (auto& s : kSchema) both(s);
+    for (int i = 1; i <= 12; i++)
+      both("INSERT INTO users VALUES (" + std::to_string(i) + ", 'u" + std::to_string(i) + "', 'e" + std::to_string(i) + "')");
+    for (int i = 1; i <= 12; i++) both("INSERT INTO posts VALUES (" + std::to_string(100 + i) + ", " + std::to_string(i) + ", 't')");
+    same();
+  }
+  ~Pair() { sqlite3_close(ref); }
+
+  void both(const std::string& sql) {
+    INFO(sql);
+    testing::run(*big, sql);
+    auto r = sqlite_run(ref, sql, {});
+    if (!r.ok()) FAIL(r.error().message);
+  }
+
+  void same() {
+    auto a = testing::run(*big, kMaster).rs.rows;
+    auto b = sqlite_run(ref, kMaster, {});
+    REQUIRE(b.ok());
+    INFO("Big Daddy:\n" << show(a) << "SQLite:\n" << show(b->rows));
+    CHECK(a == b->rows);
+    for (auto* q : {"SELECT * FROM users ORDER BY id", "SELECT * FROM posts ORDER BY id", "SELECT * FROM named ORDER BY id"}) {
+      auto x = big->execute(q);
+      auto y = sqlite_run(ref, q, {});
+      INFO(q);
+      REQUIRE(x.ok() == y.ok());
+      if (x.ok()) CHECK(x->rs.rows == y->rows);
+    }
+  }
+
+  // The statements between BEGIN and `end` on both; each must succeed on both or fail on both.
+  void txn(const std::vector<std::string>& statements, const std::string& end) {
+    auto begin = testing::run(*big, "BEGIN");
+    REQUIRE(sqlite_run(ref, "BEGIN", {}).ok());
+    for (auto& s : statements) {
+      auto a = big->execute_in_txn(begin.transaction, s);
+      auto b = sqlite_run(ref, s, {});
+      INFO(s << "\nBig Daddy: " << (a.ok() ? std::string("ok") : a.error().message)
+             << "\nSQLite: " << (b.ok() ? std::string("ok") : b.error().message));
+      REQUIRE(a.ok() == b.ok());
+      if (!b.ok()) CHECK(a.error().message == b.error().message);
+      // Inside the transaction the schema is already the changed one.
+      auto inside = big->execute_in_txn(begin.transaction, kMaster);
+      REQUIRE(inside.ok());
+      auto ref_inside = sqlite_run(ref, kMaster, {});
+      INFO("inside, Big Daddy:\n" << show(inside->rs.rows) << "SQLite:\n" << show(ref_inside->rows));
+      CHECK(inside->rs.rows == ref_inside->rows);
+    }
+    auto a = big->execute_in_txn(begin.transaction, end);
+    INFO(end << ": " << (a.ok() ? std::string("ok") : a.error().message));
+    REQUIRE(a.ok());
+    REQUIRE(sqlite_run(ref, end, {}).ok());
+    same();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("txn ddl: ROLLBACK restores exactly the previous sqlite_master, object by object (4 nodes)") {
+  Pair p;
+  p.txn({"CREATE TABLE fresh (id INTEGER PRIMARY KEY, x)", "INSERT INTO fresh VALUES (1, 2)"}, "ROLLBACK");
+  p.txn({"ALTER TABLE users ADD COLUMN age INTEGER DEFAULT 0"}, "ROLLBACK");
+  p.txn({"ALTER TABLE users RENAME COLUMN name TO full_name"}, "ROLLBACK");
+  p.txn({"ALTER TABLE users RENAME TO people"}, "ROLLBACK");
+  p.txn({"CREATE INDEX posts_title ON posts(title)"}, "ROLLBACK");
+  p.txn({"DROP INDEX users_name"}, "ROLLBACK");
+  p.txn({"DROP VIEW named"}, "ROLLBACK");
+  p.txn({"DROP TRIGGER users_note"}, "ROLLBACK");
+  p.txn({"CREATE VIEW titles AS SELECT title FROM posts", "CREATE TRIGGER t2 AFTER DELETE ON posts BEGIN SELECT 1; END"}, "ROLLBACK");
+  p.txn({"DROP TABLE log"}, "ROLLBACK");
+  p.txn({"DROP TABLE posts"}, "ROLLBACK");
+  // Several changes, with rows written in between.
+  p.txn({"ALTER TABLE users ADD COLUMN age INTEGER", "UPDATE users SET age = id", "ALTER TABLE users RENAME TO people",
+         "CREATE INDEX people_age ON people(age)", "DROP TABLE tail"},
+        "ROLLBACK");
+}
+
+TEST_CASE("txn ddl: COMMIT keeps the schema SQLite would have, references renamed as SQLite renames them (4 nodes)") {
+  Pair p;
+  p.txn({"ALTER TABLE users RENAME COLUMN email TO mail"}, "COMMIT");
+  p.txn({"ALTER TABLE users RENAME TO people"}, "COMMIT");
+  p.txn({"DROP TABLE tail", "CREATE TABLE tail (id INTEGER PRIMARY KEY, w TEXT)"}, "COMMIT");
+  p.txn({"DROP TABLE log"}, "COMMIT");
+  p.txn({"ALTER TABLE people ADD COLUMN age INTEGER", "CREATE INDEX people_age ON people(age)"}, "COMMIT");
+  p.both("INSERT INTO people (id, name) VALUES (50, 'x')");
+}
+
+TEST_CASE("txn ddl: what cannot be undone exactly is refused before anything applies; the transaction goes on") {
+  Pair p;
+  auto begin = testing::run(*p.big, "BEGIN");
+  REQUIRE(p.big->execute_in_txn(begin.transaction, "UPDATE users SET name = 'changed' WHERE id = 1").ok());
+  auto drop_column = p.big->execute_in_txn(begin.transaction, "ALTER TABLE users DROP COLUMN email");
+  REQUIRE_FALSE(drop_column.ok());
+  CHECK(drop_column.error().message.find("inside a transaction") != std::string::npos);
+  auto index = p.big->execute_in_txn(begin.transaction, "CREATE INDEX users_email ON users(email)");
+  REQUIRE_FALSE(index.ok());
+  CHECK(index.error().message.find("inside a transaction") != std::string::npos);
+  // Nothing of them applied, and the transaction's own write is still there.
+  auto inside = p.big->execute_in_txn(begin.transaction, "SELECT name FROM users WHERE id = 1");
+  REQUIRE(inside.ok());
+  CHECK(inside->rs.rows[0][0].s == "changed");
+  REQUIRE(p.big->execute_in_txn(begin.transaction, "ROLLBACK").ok());
+  p.same();
+}
