@@ -604,6 +604,15 @@ Task<Result<QueryOutput>> run_request(Conductor& c, Session& s, QueryInput input
       s.round_trips = 0;
       s.rows_fetched = 0;
     }
+    if (!s.background.empty()) {
+      // The previous statement committed over several nodes and left phase two for after the
+      // answer: finish it first, so that this statement never finds those participants still
+      // prepared (it would wait for them, or be refused as younger, until the session ended).
+      std::vector<OutRequest> phase_two = std::move(s.background);
+      s.background.clear();
+      s.round_trips++;
+      (void)co_await s.io(phase_two);  // a lost one is repeated by the decision holder
+    }
     TxnState* t = input.txn.empty() ? nullptr : c.txn(input.txn);
     const bool create_as_select =
         st->kind() == sql::StmtKind::CreateTable && st->as<sql::CreateTable>()->as_select && st->explain == sql::Explain::None;
