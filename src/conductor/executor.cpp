@@ -116,9 +116,11 @@ Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
     if (!again.ok()) co_return again.error();
     if (again->name != "combine") co_return co_await run_plan(x, *again);
   }
-  // A join gathered with its tables' filters applied that still left too many rows: the filtered
-  // rows are staged on the nodes instead, where the join allows it.
+  // A join gathered (with its tables' filters applied) that left too many rows: the filtered rows
+  // are staged on the nodes instead, where the join allows it, or the small side copied to every
+  // node (the row counts decide; asked for now if not known).
   if (plan->name == "combine" && !out.ok() && gather_over_cap(out.error())) {
+    co_await learn_table_rows(x, sel);
     auto env = plan_env(x);
     env.stage_filtered = true;
     auto staged = planner::plan_select(sel, env);

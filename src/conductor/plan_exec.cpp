@@ -468,9 +468,9 @@ Task<Status> stage_rows(Exec& x, const PlanNode& rp, bool* saw_null) {
   const TableInfo* target = rp.target_table.empty() ? nullptr : x.topo->find_table(rp.target_table);
   if (!src || (!rp.target_table.empty() && (!target || target->shard_key < 0)))
     co_return Error::internal("repartitioned table left the catalog");
-  int col = src->column_index(rp.stage_column);
-  if (col < 0) co_return Error::internal("repartitioned column left the catalog");
-  Affinity key_affinity = target ? target->columns[target->shard_key].affinity : src->columns[col].affinity;
+  int col = rp.broadcast ? -1 : src->column_index(rp.stage_column);
+  if (col < 0 && !rp.broadcast) co_return Error::internal("repartitioned column left the catalog");
+  Affinity key_affinity = target ? target->columns[target->shard_key].affinity : col >= 0 ? src->columns[col].affinity : Affinity::Blob;
   auto mask = planner::gather_real_mask_columns(*src);
   const PlanNode& read = rp.children[1];
   std::map<uint32_t, Value> last;
@@ -501,6 +501,10 @@ Task<Status> stage_rows(Exec& x, const PlanNode& rp, bool* saw_null) {
         one.push_back(std::move(row));
         restore_reals(one, mask);
         Row& r = one[0];
+        if (rp.broadcast) {
+          for (auto n : x.all_nodes()) per_node[n].push_back(r);
+          continue;
+        }
         if (rp.null_stops && r[col].type == ValueType::Null) {
           *saw_null = true;
           continue;

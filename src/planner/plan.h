@@ -82,6 +82,9 @@ struct PlanNode {
   // when there is one, NOT IN is NULL for every outer row and children[2] runs instead (the query
   // with that conjunct false).
   bool null_stops = false;
+  // Repartition that broadcasts: every source row is appended to the staging table on every node
+  // (stage_column unused), which the query then joins as a reference table.
+  bool broadcast = false;
   // Combine: the conductor's SQLite starts as the schema mirror (conductor/introspection.h: every
   // table, index, view and trigger, no rows) rather than empty, for statements that read the
   // catalog; combine_tables and combine_views are then already there.

@@ -129,15 +129,16 @@ struct Stage {
   std::string name;
   const TableFilter* filter = nullptr;
   std::string what;
+  bool broadcast = false;  // a copy of every row on every node: the staging table is a reference table
 };
 
 // The staging table for `s`: the source's user columns, sharded by the staging column.
 TableInfo staging_info(const Stage& s) {
   TableInfo st;
   st.name = s.name;
-  st.kind = TableKind::Sharded;
+  st.kind = s.broadcast ? TableKind::Reference : TableKind::Sharded;
   st.columns = s.source->columns;
-  st.shard_key = s.source->column_index(s.column);
+  st.shard_key = s.broadcast ? -1 : s.source->column_index(s.column);
   st.create_sql = "CREATE TABLE " + quoted_identifier(s.name) + " (";
   for (size_t i = 0; i < st.columns.size(); i++) {
     auto& c = st.columns[i];
@@ -186,6 +187,7 @@ Result<std::optional<Plan>> staged_plan(const sql::Select& in, sql::Select sel, 
     rp.stage_column = s.column;
     rp.target_table = s.target ? s.target->name : std::string();
     rp.page_rows = kStagePageRows;
+    rp.broadcast = s.broadcast;
     rp.detail = s.what + (s.filter ? " (" + s.filter->where_sql + ")" : std::string()) + " into staging table " + s.name +
                 (i + 1 < stages.size() ? ", then the next staging" : ", then the query on every node (" + inner_name + ")");
     rp.children.push_back(std::move(node));
@@ -604,9 +606,39 @@ Result<std::optional<Plan>> plan_dual_repartition(const sql::Select& in, const P
   return staged_plan(in, std::move(sel), env, stages);
 }
 
+// A large table joined with a small one, not co-located (any join condition): the small table's
+// rows (filtered by its own conjuncts) are copied to every node into a staging table that the
+// query then joins as a reference table, so the large table's rows stay where they are. Chosen by
+// the row counts the nodes reported: the small side at most kBroadcastRows, and its copies (one
+// per node) fewer than half the large side's rows (staging both by the join value moves both).
+Result<std::optional<Plan>> plan_broadcast(const sql::Select& in, const PlanEnv& env, const std::string& staged) {
+  using None = std::optional<Plan>;
+  if (!env.table_rows) return None{};
+  sql::Select sel = in;
+  Side sides[2];
+  std::vector<const sql::Expr*> conds;
+  // With filters only once gathering the filtered rows was over the cap (a selective side is
+  // better gathered, or joined by lookups); the small side's filter is applied as it is copied.
+  if (!whole_join_sides(in, sel, env, sides, conds)) return None{};
+  auto rows0 = env.table_rows(*sides[0].info), rows1 = env.table_rows(*sides[1].info);
+  if (!rows0 || !rows1) return None{};
+  int small = *rows0 <= *rows1 ? 0 : 1;
+  int64_t s_rows = small == 0 ? *rows0 : *rows1, l_rows = small == 0 ? *rows1 : *rows0;
+  if (s_rows > kBroadcastRows || s_rows * static_cast<int64_t>(env.topo.nodes) * 2 > l_rows) return None{};
+  const Side& S = sides[small];
+  auto filters = pushdown_filters(in, env.topo, env.params);
+  S.ref->name.name = staged;
+  S.ref->alias = S.alias;
+  Stage st{S.info, std::string(), nullptr, staged, filter_of(filters, S.info->name), "rows of " + S.info->name + " copied to every node",
+           true};
+  return staged_plan(in, std::move(sel), env, {st});
+}
+
 }  // namespace
 
 Result<std::optional<Plan>> plan_repartition(const sql::Select& in, const PlanEnv& env, const std::string& staged) {
+  auto broadcast = plan_broadcast(in, env, staged);
+  if (!broadcast.ok() || *broadcast) return broadcast;
   auto join = plan_join_repartition(in, env, staged);
   if (!join.ok() || *join) return join;
   auto dual = plan_dual_repartition(in, env, staged);

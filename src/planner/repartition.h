@@ -14,6 +14,8 @@ namespace bd::planner {
 
 // Rows read from each node per round trip while staging (bounded conductor memory).
 inline constexpr int64_t kStagePageRows = 20000;
+// The most rows a table may have to be copied to every node for a join (a broadcast).
+inline constexpr int64_t kBroadcastRows = 10000;
 
 // nullopt: not a join this plan covers. `staged`: the staging table's name for this query.
 Result<std::optional<Plan>> plan_repartition(const sql::Select& sel, const PlanEnv& env, const std::string& staged);

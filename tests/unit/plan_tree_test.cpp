@@ -127,9 +127,12 @@ TEST_CASE("EXPLAIN prints the tree without running anything on the nodes") {
   auto& cl = **c;
   bd::testing::run(cl, "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)");
   bd::testing::run(cl, "CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER, total INTEGER)");
-  for (int i = 1; i <= 200; i++)
+  for (int i = 1; i <= 200; i++) {
     bd::testing::run(cl, "INSERT INTO users VALUES (?, ?)", {Value::integer(i), Value::text("u" + std::to_string(i))});
-  // Running it would gather 200 rows, over this cluster's cap of 50.
+    bd::testing::run(cl, "INSERT INTO orders VALUES (?, ?, ?)", {Value::integer(i), Value::integer(i % 7), Value::integer(i)});
+  }
+  // Running it would gather 400 rows, over this cluster's cap of 50 (and neither table is small
+  // enough to be copied to the nodes, nor can the join stage them: INTEGER against TEXT).
   const std::string q = "SELECT u.name, count(*) FROM users u JOIN orders o ON o.user_id = u.name GROUP BY u.name";
   auto ran = cl.execute(q);
   REQUIRE_FALSE(ran.ok());
