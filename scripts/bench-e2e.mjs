@@ -28,7 +28,7 @@ const targets = {
   floor: { name: "floor (one SQLite DO)", base: floorBase, database: `floor-${stamp}`, extra: {} },
   bd: { name: `Big Daddy, ${NODES} nodes`, base: bdBase, database: `bench-${stamp}`, extra: { create: true, nodes: NODES } },
 };
-if (baseBase) targets.base = { name: `baseline Big Daddy, ${NODES} nodes`, base: baseBase, database: `base-${stamp}`, extra: { nodes: NODES } };
+if (baseBase) targets.base = { name: `baseline Big Daddy, ${NODES} nodes`, base: baseBase, database: `base-${stamp}`, extra: { create: true, nodes: NODES } };
 const keys = Object.keys(targets);
 
 // A read that wrangler dev answered with a restart is repeated once the Worker answers again
