@@ -98,6 +98,55 @@ QueryOutput done(Exec& x, const char* plan) {
   return QueryOutput{};
 }
 
+// UNIQUE and PRIMARY KEY constraints are enforced by each node on its own rows, exact when the
+// shard key decides the node. Every other one is also a global unique index: a UNIQUE constraint
+// named as SQLite names its autoindex, a PRIMARY KEY (INTEGER PRIMARY KEY included: explicit ids
+// may arrive on any node) under the hidden name global_pk_name(table), which no introspection
+// shows. `mirror` holds the table's schema (SQLite's own view of its constraints).
+Result<std::vector<TableInfo>> constraint_indexes(CombineDb& mirror, const TableInfo& info) {
+  std::vector<TableInfo> out;
+  if (info.kind != TableKind::Sharded || info.shard_key < 0) return out;
+  auto make = [&](std::string name, const std::vector<std::string>& names, bool pk) -> Status {
+    TableInfo index;
+    index.name = std::move(name);
+    index.kind = TableKind::Index;
+    index.base_table = info.name;
+    index.unique = true;
+    for (auto& n : names) {
+      int c = info.column_index(n);
+      if (c < 0)
+        return Error::unsupported(std::string(pk ? "PRIMARY KEY" : "UNIQUE constraint") + " on an expression of " + info.name +
+                                  " is not supported");
+      index.columns.push_back(info.columns[c]);
+    }
+    out.push_back(std::move(index));
+    return ok_status();
+  };
+  if (info.rowid_alias >= 0 && info.rowid_alias != info.shard_key)
+    if (auto s = make(global_pk_name(info.name), {info.columns[info.rowid_alias].name}, true); !s.ok()) return s.error();
+  auto list = mirror.query("SELECT name, origin FROM pragma_index_list(?) ORDER BY seq DESC", {Value::text(info.name)});
+  if (!list.ok()) return list.error();
+  for (auto& row : list->rows) {
+    if (row[1].s != "u" && row[1].s != "pk") continue;
+    bool pk = row[1].s == "pk";
+    auto cols = mirror.query("SELECT name, coll FROM pragma_index_xinfo(?) WHERE key = 1 ORDER BY seqno", {row[0]});
+    if (!cols.ok()) return cols.error();
+    std::vector<std::string> names;
+    bool binary = true, covers_key = false;
+    for (auto& c : cols->rows) {
+      names.push_back(c[0].type == ValueType::Text ? c[0].s : "");
+      binary &= c[1].type != ValueType::Text || iequals(c[1].s, "BINARY");
+      covers_key |= iequals(names.back(), info.columns[info.shard_key].name);
+    }
+    if (covers_key) continue;
+    if (!binary)
+      return Error::unsupported(std::string(pk ? "PRIMARY KEY" : "UNIQUE constraint") + " on " + info.name +
+                                " without the shard key needs a global unique index, which requires BINARY-collated columns");
+    if (auto s = make(pk ? global_pk_name(info.name) : row[0].s, names, pk); !s.ok()) return s.error();
+  }
+  return out;
+}
+
 Task<Result<QueryOutput>> create_table(Exec& x, const sql::CreateTable& ct) {
   if (ct.temp) co_return Error::unsupported("TEMP tables are not supported: every table is shared by all connections");
   if (ct.as_select) co_return Error::unsupported("CREATE TABLE ... AS SELECT is not supported yet");
@@ -112,47 +161,11 @@ Task<Result<QueryOutput>> create_table(Exec& x, const sql::CreateTable& ct) {
   user.as<sql::CreateTable>()->if_not_exists = false;
   auto info = planner::table_info_from_create(ct, sql::print(user));
   if (!info.ok()) co_return info.error();
-  // UNIQUE is enforced by each node on its own rows, exact when the shard key decides the node;
-  // any other UNIQUE constraint is also a global unique index, named as SQLite names the
-  // constraint's autoindex (read from the schema mirror, where the statement already ran).
-  auto covers_key = [&](const std::vector<std::string>& cols) {
-    if (info->shard_key < 0) return false;
-    for (auto& c : cols)
-      if (iequals(c, info->columns[info->shard_key].name)) return true;
-    return false;
-  };
   std::vector<TableInfo> globals;
   if (x.next_mirror && info->kind == TableKind::Sharded) {
-    auto list = x.next_mirror->query("SELECT name, origin FROM pragma_index_list(?) ORDER BY seq DESC", {Value::text(info->name)});
-    if (!list.ok()) co_return list.error();
-    for (auto& row : list->rows) {
-      if (row[1].s != "u" && row[1].s != "pk") continue;
-      auto cols = x.next_mirror->query("SELECT name, coll FROM pragma_index_xinfo(?) WHERE key = 1 ORDER BY seqno", {row[0]});
-      if (!cols.ok()) co_return cols.error();
-      std::vector<std::string> names;
-      bool binary = true;
-      for (auto& c : cols->rows) {
-        names.push_back(c[0].type == ValueType::Text ? c[0].s : "");
-        binary &= c[1].type != ValueType::Text || iequals(c[1].s, "BINARY");
-      }
-      if (covers_key(names)) continue;
-      if (row[1].s == "pk")
-        co_return Error::unsupported("PRIMARY KEY of " + info->name + " without its shard key: a global primary key is not supported");
-      if (!binary)
-        co_return Error::unsupported("UNIQUE constraint on " + info->name +
-                                     " without the shard key needs a global unique index, which requires BINARY-collated columns");
-      TableInfo index;
-      index.name = row[0].s;
-      index.kind = TableKind::Index;
-      index.base_table = info->name;
-      index.unique = true;
-      for (auto& n : names) {
-        int c = info->column_index(n);
-        if (c < 0) co_return Error::unsupported("UNIQUE constraint on an expression of " + info->name + " is not supported");
-        index.columns.push_back(info->columns[c]);
-      }
-      globals.push_back(std::move(index));
-    }
+    auto g = constraint_indexes(*x.next_mirror, *info);
+    if (!g.ok()) co_return g.error();
+    globals = std::move(*g);
   }
   std::string undo = "DROP TABLE IF EXISTS " + quoted_identifier(info->name);
   auto drop_all = [&]() {
@@ -394,7 +407,10 @@ Task<Result<QueryOutput>> alter_table(Exec& x, const sql::AlterTable& at, const 
         // SQLite names a constraint's autoindex after its table (sqlite_autoindex_<table>_<n>) and
         // renames it with the table; the global index and its hidden table follow.
         std::string prefix = "sqlite_autoindex_" + t->name + "_";
-        if (i.name.size() > prefix.size() && iequals(std::string_view(i.name).substr(0, prefix.size()), prefix)) {
+        if (iequals(i.name, global_pk_name(t->name))) {
+          renamed_lookups.push_back({i.name, global_pk_name(at.new_name)});
+          i.name = global_pk_name(at.new_name);
+        } else if (i.name.size() > prefix.size() && iequals(std::string_view(i.name).substr(0, prefix.size()), prefix)) {
           std::string renamed = "sqlite_autoindex_" + at.new_name + "_" + i.name.substr(prefix.size());
           renamed_lookups.push_back({i.name, renamed});
           i.name = renamed;
@@ -557,34 +573,6 @@ Task<Result<QueryOutput>> pragma(Exec& x, const sql::Pragma& p, const sql::Stmt&
     int idx = next.column_index(column);
     if (idx < 0) co_return Error::sql("no such column: " + column);
     if (t->kind == TableKind::Reference) co_return Error::sql(t->name + " is a reference table: it has no shard key");
-    // Uniqueness stays exact only if every UNIQUE/PRIMARY KEY constraint includes the new key; an
-    // INTEGER PRIMARY KEY is the exception, its ids being allocated globally.
-    auto parsed = sql::parse_statement(t->create_sql);
-    if (!parsed.ok()) co_return parsed.error();
-    if (auto* ct = (*parsed)->as<sql::CreateTable>()) {
-      auto includes = [&](const std::vector<std::string>& cols) {
-        for (auto& c : cols)
-          if (iequals(c, column)) return true;
-        return false;
-      };
-      for (auto& col : ct->columns)
-        for (auto& c : col.constraints) {
-          bool pk = c.kind == sql::ColumnConstraintKind::PrimaryKey, uq = c.kind == sql::ColumnConstraintKind::Unique;
-          if ((pk && t->column_index(col.name) != t->rowid_alias) || uq)
-            if (!includes({col.name}))
-              co_return Error::unsupported("the shard key must be part of every UNIQUE or PRIMARY KEY constraint (" + col.name +
-                                           " is unique)");
-        }
-      for (auto& tc : ct->constraints) {
-        if (tc.kind != sql::TableConstraintKind::Unique && tc.kind != sql::TableConstraintKind::PrimaryKey) continue;
-        std::vector<std::string> cols;
-        for (auto& term : tc.columns)
-          if (term.expr && term.expr->kind == sql::ExprKind::Column) cols.push_back(term.expr->name);
-        bool alias_pk = tc.kind == sql::TableConstraintKind::PrimaryKey && cols.size() == 1 && t->column_index(cols[0]) == t->rowid_alias;
-        if (!alias_pk && !includes(cols))
-          co_return Error::unsupported("the shard key must be part of every UNIQUE or PRIMARY KEY constraint");
-      }
-    }
     next.shard_key = idx;
   }
   std::vector<NodeRequest> reqs;
@@ -597,8 +585,45 @@ Task<Result<QueryOutput>> pragma(Exec& x, const sql::Pragma& p, const sql::Stmt&
   if (rows > 0)
     co_return Error::sql("table " + t->name + " already has " + std::to_string(rows) +
                          " rows; declare its placement before inserting (moving existing rows is resharding)");
-  auto s = co_await record(x, put(next), x.topo->version);
-  if (!s.ok()) co_return s.error();
+  // Placed by another key, every UNIQUE / PRIMARY KEY constraint without it becomes a global
+  // unique index (the table is empty: nothing to backfill). A reference table's copies are whole on
+  // every node, so each node's own constraints are exact: its global indexes go.
+  topology::CatalogChange change = put(next);
+  std::vector<TableInfo> globals;
+  std::vector<TableInfo> dropped;
+  if (reference) {
+    for (auto* i : x.topo->indexes_of(t->name)) dropped.push_back(*i);
+  } else {
+    auto mirror = open_schema_mirror(*x.topo);
+    if (!mirror.ok()) co_return mirror.error();
+    auto g = constraint_indexes(**mirror, next);
+    if (!g.ok()) co_return g.error();
+    for (auto& i : *g)
+      if (!x.topo->find_index(i.name)) globals.push_back(std::move(i));
+  }
+  auto drop_globals = [&]() {
+    std::vector<storage::Statement> stmts;
+    for (auto& g : globals) stmts.push_back({"DROP TABLE IF EXISTS " + quoted_identifier(lookup_table_name(g.name)), {}, true});
+    return stmts;
+  };
+  for (auto& g : globals) {
+    if (auto b = co_await build_lookup_index(x, next, g); !b.ok()) {
+      co_await on_every_node(x, drop_globals());
+      co_return b.error();
+    }
+    change.puts.push_back(g);
+  }
+  for (auto& d : dropped) change.drops.push_back(d.name);
+  auto s = co_await record(x, std::move(change), x.topo->version);
+  if (!s.ok()) {
+    if (!globals.empty()) co_await on_every_node(x, drop_globals());
+    co_return s.error();
+  }
+  if (!dropped.empty()) {
+    std::vector<storage::Statement> stmts;
+    for (auto& d : dropped) stmts.push_back({"DROP TABLE IF EXISTS " + quoted_identifier(lookup_table_name(d.name)), {}, true});
+    if (auto d = co_await on_every_node(x, std::move(stmts)); !d.ok()) co_return d.error();
+  }
   co_return done(x, "ddl");
 }
 

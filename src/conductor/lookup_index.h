@@ -11,6 +11,10 @@
 
 namespace bd {
 
+// The hidden global unique index that enforces a PRIMARY KEY without the shard key across nodes
+// (reserved name: never in the logical schema, so no introspection shows it).
+inline std::string global_pk_name(std::string_view table) { return std::string(kReservedPrefix) + "pk_" + std::string(table); }
+
 // The hidden table's DDL for an index, and its columns (v1..vk, ksid, _bd_ksid).
 std::vector<std::string> lookup_table_ddl(const TableInfo& index);
 std::vector<std::string> lookup_table_columns(const TableInfo& index);

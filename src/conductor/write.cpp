@@ -182,6 +182,28 @@ Task<Result<Value>> column_default(Exec& x, const TableInfo& t, const std::strin
   co_return Value::null();
 }
 
+// What identifies a row of `t` on its node: the rowid, or a WITHOUT ROWID table's PRIMARY KEY columns.
+std::vector<std::string> row_identity(const TableInfo& t) {
+  std::vector<std::string> out;
+  if (!t.without_rowid) return {"rowid"};
+  auto parsed = sql::parse_statement(t.create_sql);
+  if (parsed.ok())
+    if (auto* ct = (*parsed)->as<sql::CreateTable>()) {
+      for (auto& col : ct->columns)
+        for (auto& c : col.constraints)
+          if (c.kind == sql::ColumnConstraintKind::PrimaryKey) out.push_back(col.name);
+      for (auto& tc : ct->constraints) {
+        if (tc.kind != sql::TableConstraintKind::PrimaryKey) continue;
+        for (auto& term : tc.columns) {
+          const sql::Expr* e = term.expr.get();
+          while (e && e->kind == sql::ExprKind::Collate) e = e->left.get();
+          if (e && e->kind == sql::ExprKind::Column) out.push_back(e->name);
+        }
+      }
+    }
+  return out;
+}
+
 Task<Result<QueryOutput>> insert_resolving_globally(Exec& x, const sql::Insert& ins, const TableInfo& t,
                                                     const std::vector<std::string>& columns, std::vector<Row> rows,
                                                     std::vector<const TableInfo*> indexes);
@@ -1596,7 +1618,10 @@ Task<Result<QueryOutput>> insert_resolving_globally(Exec& x, const sql::Insert& 
     if (consumed) continue;
     // The row goes to its node with the statement's own conflict handling (local conflicts are
     // SQLite's); the rows it may touch there are read before and after, for the entries.
-    std::string match = "rowid IN (SELECT rowid FROM " + T + " WHERE 0";
+    const std::vector<std::string> ident = row_identity(t);
+    std::string ident_sql;
+    for (auto& c : ident) ident_sql += (ident_sql.empty() ? "" : ", ") + (c == "rowid" ? c : quoted_identifier(c));
+    std::string match = t.without_rowid ? "(0" : "rowid IN (SELECT rowid FROM " + T + " WHERE 0";
     std::vector<Value> mparams;
     if (t.shard_key >= 0) {
       auto key = co_await value_in_row(x, t, columns, row, t.columns[t.shard_key]);
@@ -1616,20 +1641,24 @@ Task<Result<QueryOutput>> insert_resolving_globally(Exec& x, const sql::Insert& 
       match += " OR (" + c + ")";
     }
     match += ")";
-    std::string probe = "SELECT rowid, " + idx_cols + " FROM " + T + " WHERE " + match;
+    std::string probe = "SELECT " + ident_sql + ", " + idx_cols + " FROM " + T + " WHERE " + match;
     std::vector<uint32_t> vs(1, vshard);
     auto before_r = co_await fan_out(x.s, one_request(node, x.request(one_statement(probe, mparams, false), vs)));
     if (!before_r.ok()) co_return before_r.error();
     std::vector<Row> one_row(1, row);
     auto stmts = build_inserts(ins, t, columns, one_row, true);
-    std::string again = "SELECT rowid, " + idx_cols + " FROM " + T + " WHERE " + match;
+    std::string again = "SELECT " + ident_sql + ", " + idx_cols + " FROM " + T + " WHERE " + match;
     std::vector<Value> again_params = mparams;
     std::string in_before;
     for (auto& r : before_r->at(0).results[0].rows) {
-      again_params.push_back(r[0]);
-      in_before += (in_before.empty() ? "?" : ", ?") + std::to_string(again_params.size());
+      in_before += in_before.empty() ? "(" : ", (";
+      for (size_t k = 0; k < ident.size(); k++) {
+        again_params.push_back(r[k]);
+        in_before += (k ? ", ?" : "?") + std::to_string(again_params.size());
+      }
+      in_before += ")";
     }
-    if (!in_before.empty()) again += " OR rowid IN (" + in_before + ")";
+    if (!in_before.empty()) again += " OR (" + ident_sql + ") IN (VALUES " + in_before + ")";
     stmts.push_back({again, again_params, false});
     auto wrote = co_await fan_out(x.s, one_request(node, x.request(std::move(stmts), vs)));
     if (!wrote.ok()) co_return wrote.error();
@@ -1643,11 +1672,11 @@ Task<Result<QueryOutput>> insert_resolving_globally(Exec& x, const sql::Insert& 
     }
     std::vector<std::vector<IndexedRow>> before(indexes.size()), after(indexes.size());
     for (auto& r : before_r->at(0).results[0].rows) {
-      auto e = entries_of(indexes, r, 1);
+      auto e = entries_of(indexes, r, ident.size());
       for (size_t i = 0; i < indexes.size(); i++) before[i].push_back(std::move(e[i][0]));
     }
     for (auto& r : results.back().rows) {
-      auto e = entries_of(indexes, r, 1);
+      auto e = entries_of(indexes, r, ident.size());
       for (size_t i = 0; i < indexes.size(); i++) after[i].push_back(std::move(e[i][0]));
     }
     auto d = co_await apply_entry_delta(x, indexes, std::move(before), std::move(after));
