@@ -196,8 +196,10 @@ Task<Status> build_lookup_index(Exec& x, const TableInfo& table, const TableInfo
   const bool paged = !table.without_rowid;
   if (paged) sql += ", rowid";
   sql += " FROM " + quoted_identifier(table.name);
-  if (paged) sql += " WHERE rowid > ?1 ORDER BY rowid LIMIT " + std::to_string(kBackfillRows);
-  std::map<uint32_t, int64_t> after;  // per node still being read: the last rowid read
+  if (paged) sql += " WHERE rowid >= ?1 ORDER BY rowid LIMIT " + std::to_string(kBackfillRows);
+  // Per node still being read: the first rowid not read yet (inclusive, so that a row whose rowid
+  // is the smallest integer is read too).
+  std::map<uint32_t, int64_t> after;
   for (auto n : x.all_nodes()) after[n] = std::numeric_limits<int64_t>::min();
   while (!after.empty()) {
     std::vector<NodeRequest> reads;
@@ -218,8 +220,8 @@ Task<Status> build_lookup_index(Exec& x, const TableInfo& table, const TableInfo
         e.values.assign(row.begin(), row.begin() + static_cast<std::ptrdiff_t>(index.columns.size()));
         entries.push_back(std::move(e));
       }
-      if (paged && got.size() == static_cast<size_t>(kBackfillRows)) {
-        it->second = got.back().back().i;
+      if (paged && got.size() == static_cast<size_t>(kBackfillRows) && got.back().back().i < std::numeric_limits<int64_t>::max()) {
+        it->second = got.back().back().i + 1;
         ++it;
       } else {
         it = after.erase(it);

@@ -161,7 +161,8 @@ Result<Row> decode_exact(const Row& row, size_t first, size_t ncols) {
 
 int64_t int_of(const Value& v) { return v.type == ValueType::Integer ? v.i : std::strtoll(v.s.c_str(), nullptr, 10); }
 
-// One copy batch of `t`'s rows with rowid > ?1 matching `filter`: up to ?2 rows, cut where they pass
+// One copy batch of `t`'s rows with rowid >= ?1 (inclusive: a cursor starts at the smallest
+// integer, which is a valid rowid, and goes on at the last rowid copied + 1) matching `filter`: up to ?2 rows, cut where they pass
 // ?3 bytes of values (at least one row), so that a batch of large rows fits the isolates' memory.
 // Columns: rowid (text), the exact values (select_exact), then _bd_r, _bd_len, _bd_cum, _bd_rn and
 // last _bd_n: how many rows the LIMIT found. The LIMIT applies first, innermost: windows over the
@@ -171,7 +172,7 @@ std::string batch_select(const NodeTable& t, const std::string& filter) {
   for (auto& col : t.cols) len += (len.empty() ? "" : " + ") + std::string("coalesce(length(") + q(col) + "), 0)";
   return "SELECT * FROM (SELECT *, sum(_bd_len) OVER w AS _bd_cum, row_number() OVER w AS _bd_rn, count(*) OVER () AS _bd_n FROM "
          "(SELECT CAST(rowid AS TEXT), " +
-         select_exact(t, "") + ", rowid AS _bd_r, " + len + " AS _bd_len FROM " + q(t.name) + " WHERE rowid > ?1 AND " + filter +
+         select_exact(t, "") + ", rowid AS _bd_r, " + len + " AS _bd_len FROM " + q(t.name) + " WHERE rowid >= ?1 AND " + filter +
          " ORDER BY rowid LIMIT ?2) WINDOW w AS (ORDER BY _bd_r ROWS UNBOUNDED PRECEDING)) "
          "WHERE _bd_cum <= ?3 OR _bd_rn = 1";
 }
@@ -297,9 +298,9 @@ struct Runner {
       std::vector<std::string> cols;
       cols.push_back("rowid");
       for (auto& c2 : t.cols) cols.push_back(c2);
-      for (int64_t after = INT64_MIN;;) {
+      for (int64_t from = INT64_MIN;;) {
         std::vector<Value> p;
-        p.push_back(Value::integer(after));
+        p.push_back(Value::integer(from));
         p.push_back(Value::integer(c.options().copy_batch_rows));
         p.push_back(Value::integer(kCopyBatchBytes));
         PerNode rd;
@@ -308,16 +309,19 @@ struct Runner {
         if (!got.ok()) co_return got.error();
         auto& rows = (*got)[0].results[0].rows;
         std::vector<Row> data;
+        int64_t last = from;
         for (auto& row : rows) {
           auto vals = decode_exact(row, 1, t.cols.size());
           if (!vals.ok()) co_return vals.error();
           Row r;
-          after = int_of(row[0]);
-          r.push_back(Value::integer(after));
+          int64_t rid = int_of(row[0]);
+          r.push_back(Value::integer(rid));
+          last = rid;
           for (auto& v : *vals) r.push_back(std::move(v));
           data.push_back(std::move(r));
         }
-        bool done = last_batch(rows, c.options().copy_batch_rows);
+        bool done = last_batch(rows, c.options().copy_batch_rows) || last == INT64_MAX;
+        from = last + (rows.empty() || last == INT64_MAX ? 0 : 1);
         if (!data.empty()) {
           auto fill = chunked_inserts(t.name, cols, std::move(data));
           PerNode wr;
@@ -436,7 +440,8 @@ struct Runner {
           if (!vals.ok()) co_return vals.error();
           int64_t rid = int_of(row[0]);
           int64_t to = target_of(src, static_cast<uint64_t>(vals->back().i));
-          cur.after = rid;
+          cur.after = rid == INT64_MAX ? rid : rid + 1;  // the next batch starts after it
+          if (rid == INT64_MAX) cur.done = true;
           if (to < 0) continue;
           per_target[static_cast<uint32_t>(to)].push_back({rid, std::move(*vals)});
         }

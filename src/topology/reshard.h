@@ -53,7 +53,7 @@ struct Move {
 struct Cursor {
   uint32_t source = 0;
   std::string table;  // node table name (a sharded table or a global index's lookup table)
-  int64_t after = 0;  // last rowid copied
+  int64_t after = 0;  // the first rowid not copied yet (the copy reads rowid >= after)
   bool done = false;
 };
 
