@@ -123,7 +123,9 @@ std::string cast_params(std::string_view sql, const std::vector<char>& casts) {
     }
     if (idx < 1 || static_cast<size_t>(idx) > casts.size() || !casts[idx - 1]) continue;
     out.append(sql.substr(copied, t.offset - copied));
-    out += "CAST(";
+    // The unary + keeps the parameter without affinity (a CAST has its type's affinity, which
+    // would change comparisons: '05' = ?1 is false for 5, '05' = CAST(?1 AS INTEGER) true).
+    out += "+CAST(";
     out.append(s);
     out += casts[idx - 1] == 'I' ? " AS INTEGER)" : " AS REAL)";
     copied = t.offset + t.len;

@@ -30,8 +30,9 @@ struct ExactReturning {
 std::optional<ExactReturning> exact_returning_sql(std::string_view write);
 
 // `sql` with each parameter whose number (1-based) is marked in `casts` written as
-// CAST(<param> AS INTEGER) ('I': bound as its decimal text, read back exactly) or
-// CAST(<param> AS REAL) ('R': an integral REAL the host would bind as an integer); 0: as is.
+// +CAST(<param> AS INTEGER) ('I': an INTEGER the host binds as a double or as its decimal text) or
+// +CAST(<param> AS REAL) ('R': an integral REAL the host would bind as an integer); 0: as is. The
+// unary + leaves the parameter without affinity, as a bound value has none.
 std::string cast_params(std::string_view sql, const std::vector<char>& casts);
 
 }  // namespace bd::sql

@@ -134,4 +134,13 @@ TEST_CASE("exact integers: small integer parameters stay INTEGER in expressions 
         bd::Row{bd::Value::text("integer"), bd::Value::integer(2), bd::Value::text("5"), bd::Value::real(2.5), bd::Value::text("real")});
   f.run("UPDATE t SET x = ?1 + 1 WHERE k = ?2", {bd::Value::integer(-3), bd::Value::integer(1)});
   CHECK(f.run("SELECT typeof(x), x FROM t").rows[0] == bd::Row{bd::Value::text("integer"), bd::Value::integer(-2)});
+  // A bound value has no affinity: compared with a TEXT column it is compared as text, as in SQLite.
+  f.run("CREATE TABLE s (a TEXT, b INTEGER)");
+  f.run("INSERT INTO s VALUES ('05', 5)");
+  auto cmp =
+      f.run("SELECT a = ?1, b = ?2, a = ?3, -?1, ?1 || 'x' FROM s", {bd::Value::integer(5), bd::Value::text("5"), bd::Value::text("05")});
+  CHECK(cmp.rows[0] ==
+        bd::Row{bd::Value::integer(0), bd::Value::integer(1), bd::Value::integer(1), bd::Value::integer(-5), bd::Value::text("5x")});
+  auto big = f.run("SELECT a = ?1 FROM s", {bd::Value::integer(9007199254740993)});
+  CHECK(big.rows[0][0] == bd::Value::integer(0));
 }
