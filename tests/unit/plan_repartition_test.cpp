@@ -41,6 +41,17 @@ struct Fixture {
     }
   }
   ~Fixture() { sqlite3_close(ref); }
+  // tags: 5,000 rows sharded by id, user_ref (every 97th NULL) pointing at users, 11 labels.
+  void tags() {
+    both("CREATE TABLE tags (id INTEGER PRIMARY KEY, user_ref INTEGER, label TEXT)");
+    for (int lo = 1; lo <= 5000; lo += 500) {
+      std::string sql = "INSERT INTO tags VALUES ";
+      for (int i = lo; i < lo + 500; i++)
+        sql += (i > lo ? ", (" : "(") + std::to_string(i) + ", " + (i % 97 ? std::to_string((i * 17) % kUsers + 1) : "NULL") + ", 'l" +
+               std::to_string(i % 11) + "')";
+      both(sql);
+    }
+  }
   void both(const std::string& sql) {
     bd::testing::run(*c, sql);
     REQUIRE(bd::sqlite_run(ref, sql, {}).ok());
@@ -172,14 +183,7 @@ TEST_CASE("combine: a gather over the cap is cut on the nodes, refused naming th
 TEST_CASE("repartition: a join on columns that are neither table's shard key stages both by the join value, as SQLite answers") {
   Fixture fx;
   // tags.user_ref and orders.user_id: neither is its table's shard key (both are sharded by id).
-  fx.both("CREATE TABLE tags (id INTEGER PRIMARY KEY, user_ref INTEGER, label TEXT)");
-  for (int lo = 1; lo <= 5000; lo += 500) {
-    std::string sql = "INSERT INTO tags VALUES ";
-    for (int i = lo; i < lo + 500; i++)
-      sql += (i > lo ? ", (" : "(") + std::to_string(i) + ", " + (i % 97 ? std::to_string((i * 17) % kUsers + 1) : "NULL") + ", 'l" +
-             std::to_string(i % 11) + "')";
-    fx.both(sql);
-  }
+  fx.tags();
   const char* grouped =
       "SELECT t.label, count(*), sum(o.total), min(o.id) FROM orders o JOIN tags t ON t.user_ref = o.user_id GROUP BY t.label";
   auto got = bd::testing::run(*fx.c, grouped);
@@ -218,14 +222,7 @@ TEST_CASE("repartition: a join on columns that are neither table's shard key sta
 
 TEST_CASE("repartition: a join whose tables have filters of their own is gathered filtered when that is small, staged filtered when not") {
   Fixture fx;
-  fx.both("CREATE TABLE tags (id INTEGER PRIMARY KEY, user_ref INTEGER, label TEXT)");
-  for (int lo = 1; lo <= 5000; lo += 500) {
-    std::string sql = "INSERT INTO tags VALUES ";
-    for (int i = lo; i < lo + 500; i++)
-      sql += (i > lo ? ", (" : "(") + std::to_string(i) + ", " + (i % 97 ? std::to_string((i * 17) % kUsers + 1) : "NULL") + ", 'l" +
-             std::to_string(i % 11) + "')";
-    fx.both(sql);
-  }
+  fx.tags();
   auto same = [&](const std::string& q, const std::vector<bd::Value>& params, const char* plan) {
     auto got = bd::testing::run(*fx.c, q, params);
     auto want = bd::sqlite_run(fx.ref, q, params);
