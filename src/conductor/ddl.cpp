@@ -223,7 +223,10 @@ Task<Result<QueryOutput>> drop(Exec& x, const sql::Drop& d, const sql::Stmt& st)
     }
     case sql::ObjectKind::Index:
     case sql::ObjectKind::Trigger: {
-      auto s = co_await on_every_node(x, one_statement(sql::print(st)));
+      // The schema mirror checked that it exists; a trigger the conductor runs is on no node.
+      sql::Stmt node_st = st;
+      if (d.object == sql::ObjectKind::Trigger) node_st.as<sql::Drop>()->if_exists = true;
+      auto s = co_await on_every_node(x, one_statement(sql::print(node_st)));
       if (!s.ok()) co_return s.error();
       if (d.object == sql::ObjectKind::Index) {
         if (const TableInfo* idx = x.topo->find_index(d.name.name)) {
@@ -338,10 +341,15 @@ Task<Result<QueryOutput>> create_trigger(Exec& x, const sql::CreateTrigger& tr, 
     if (auto* u = body->as<sql::Update>()) target = &u->table;
     if (auto* d = body->as<sql::Delete>()) target = &d->table;
     const TableInfo* other = target ? x.topo->find_table(target->name) : nullptr;
-    if (!other || other->kind != TableKind::Reference)
-      co_return Error::unsupported(
-          "trigger " + tr.name.name +
-          " writes to a sharded table; only triggers whose effects stay on the row's node (SELECT/RAISE bodies) are supported yet");
+    if (!other || other->kind != TableKind::Reference) {
+      // Its writes may land on other nodes: the conductor runs it (write.cpp), atomically with the
+      // statement that fires it; it lives in the catalog only.
+      if (tr.time != sql::TriggerTime::After)
+        co_return Error::unsupported("trigger " + tr.name.name +
+                                     " writes to a sharded table; only AFTER triggers can (BEFORE and INSTEAD OF ones may only have "
+                                     "SELECT/RAISE bodies or write to reference tables)");
+      co_return done(x, "ddl");
+    }
   }
   sql::Stmt copy = st;
   copy.as<sql::CreateTrigger>()->temp = false;

@@ -6,6 +6,7 @@
 #include "host/host.h"
 #include "base/json.h"
 #include "conductor/executor.h"
+#include "conductor/introspection.h"
 #include "planner/shard_sql.h"
 #include "sql/printer.h"
 #include "value/text.h"
@@ -402,6 +403,10 @@ Task<Result<std::string>> plan_ddl(Exec& x, const sql::Stmt& st, TxnState& t, Tx
           auto existing = co_await node_sql(x, d.object == sql::ObjectKind::Index ? "index" : "trigger", d.name.name);
           if (!existing.ok()) co_return existing.error();
           step.undo = *existing;
+          // A trigger the conductor runs is on no node: the catalog has its SQL.
+          if (step.undo.empty() && d.object == sql::ObjectKind::Trigger)
+            for (auto& row : logical_schema(*x.topo))
+              if (row.type == "trigger" && iequals(row.name, d.name.name) && row.sql) step.undo = *row.sql;
           break;
         }
       }

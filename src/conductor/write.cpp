@@ -204,6 +204,158 @@ std::vector<std::string> row_identity(const TableInfo& t) {
   return out;
 }
 
+// A foreign key action on child rows the nodes do not reach themselves (ON DELETE/UPDATE CASCADE,
+// SET NULL, SET DEFAULT), or a statement of a trigger the conductor runs: a write run through the
+// write path after the statement's own write and in its transaction, so it applies with it or not
+// at all (and its own actions and triggers run in turn).
+struct FkAction {
+  std::string sql;
+  std::vector<Value> params;
+};
+
+Task<Status> run_fk_actions(Exec& x, std::vector<FkAction> actions);
+sql::ExprPtr value_literal(const Value& v);
+
+// Triggers whose bodies write to tables whose rows may be on other nodes (not a reference table)
+// are not created on the nodes: the conductor runs them. AFTER INSERT / UPDATE [OF ...] / DELETE
+// FOR EACH ROW only; each body statement runs once per row, with NEW and OLD as the row's values,
+// after the statement's own write and in its transaction.
+bool trigger_writes_elsewhere(const Topology& topo, const sql::CreateTrigger& tr) {
+  for (auto& body : tr.body) {
+    if (body->kind() == sql::StmtKind::Select) continue;
+    const sql::QualifiedName* target = nullptr;
+    if (auto* i = body->as<sql::Insert>()) target = &i->table;
+    if (auto* u = body->as<sql::Update>()) target = &u->table;
+    if (auto* d = body->as<sql::Delete>()) target = &d->table;
+    const TableInfo* other = target ? topo.find_table(target->name) : nullptr;
+    if (!other || other->kind != TableKind::Reference) return true;
+  }
+  return false;
+}
+
+// The conductor's triggers on `table` for `event`, most recently created first (SQLite's order).
+std::vector<sql::CreateTrigger> conductor_triggers(const Topology& topo, const std::string& table, sql::TriggerEvent event) {
+  std::vector<sql::CreateTrigger> out;
+  for (auto& row : logical_schema(topo)) {
+    if (row.type != "trigger" || !iequals(row.tbl_name, table) || !row.sql) continue;
+    auto parsed = sql::parse_statement(*row.sql);
+    if (!parsed.ok()) continue;
+    auto* tr = (*parsed)->as<sql::CreateTrigger>();
+    if (!tr || tr->event != event || !trigger_writes_elsewhere(topo, *tr)) continue;
+    out.insert(out.begin(), *tr);
+  }
+  return out;
+}
+
+void substitute_row(sql::Select& s, const std::string& which, const TableInfo& t, const Row& row);
+
+// NEW.c / OLD.c become the row's value of c (the row in the table's column order).
+void substitute_row(sql::Expr& e, const std::string& which, const TableInfo& t, const Row& row) {
+  if (e.kind == sql::ExprKind::Column && iequals(e.table, which) && e.schema.empty()) {
+    int i = t.column_index(e.name);
+    if (i >= 0 && static_cast<size_t>(i) < row.size()) {
+      e = *value_literal(row[i]);
+      return;
+    }
+  }
+  for (auto* c : {e.left.get(), e.right.get(), e.extra.get(), e.filter.get()})
+    if (c) substitute_row(*c, which, t, row);
+  for (auto& a : e.args) substitute_row(*a, which, t, row);
+  if (e.select) substitute_row(*e.select, which, t, row);
+}
+
+void substitute_row(sql::Select& s, const std::string& which, const TableInfo& t, const Row& row) {
+  for (auto& core : s.cores) {
+    for (auto& list : core.values)
+      for (auto& v : list) substitute_row(*v, which, t, row);
+    for (auto& rc : core.columns)
+      if (rc.expr) substitute_row(*rc.expr, which, t, row);
+    if (core.where) substitute_row(*core.where, which, t, row);
+    for (auto& g : core.group_by) substitute_row(*g, which, t, row);
+    if (core.having) substitute_row(*core.having, which, t, row);
+  }
+}
+
+void substitute_row(sql::Stmt& st, const std::string& which, const TableInfo& t, const Row& row) {
+  if (auto* i = st.as<sql::Insert>()) {
+    if (i->select) substitute_row(*i->select, which, t, row);
+  } else if (auto* u = st.as<sql::Update>()) {
+    for (auto& sc : u->set) substitute_row(*sc.value, which, t, row);
+    if (u->where) substitute_row(*u->where, which, t, row);
+  } else if (auto* d = st.as<sql::Delete>()) {
+    if (d->where) substitute_row(*d->where, which, t, row);
+  }
+}
+
+// The statements the conductor's triggers on `t` run for rows written by one statement: `old_rows`
+// and `new_rows` in the table's column order (either may be empty, per event). `set_columns`: the
+// columns an UPDATE sets (UPDATE OF).
+Task<Result<std::vector<FkAction>>> plan_triggers(Exec& x, const TableInfo& t, const std::vector<sql::CreateTrigger>& triggers,
+                                                  const std::vector<std::string>& set_columns, std::vector<Row> old_rows,
+                                                  std::vector<Row> new_rows) {
+  std::vector<FkAction> out;
+  size_t n = std::max(old_rows.size(), new_rows.size());
+  for (size_t r = 0; r < n; r++) {
+    for (auto& tr : triggers) {
+      if (!tr.update_of.empty()) {
+        bool hit = false;
+        for (auto& c : tr.update_of)
+          for (auto& s : set_columns) hit |= iequals(c, s);
+        if (!hit) continue;
+      }
+      auto bind = [&](auto& node) {
+        if (r < new_rows.size()) substitute_row(node, "new", t, new_rows[r]);
+        if (r < old_rows.size()) substitute_row(node, "old", t, old_rows[r]);
+      };
+      if (tr.when) {
+        sql::ExprPtr when = tr.when->clone();
+        bind(*when);
+        auto v = evaluate_constant(x, *when);
+        if (!v.ok())
+          co_return Error::unsupported("trigger " + tr.name.name + ": its WHEN clause must depend on NEW and OLD only (" +
+                                       v.error().message + ")");
+        bool fires = v->type == ValueType::Integer ? v->i != 0 : v->type == ValueType::Real ? v->r != 0.0 : false;
+        if (v->type == ValueType::Text || v->type == ValueType::Blob) {
+          Value num = apply_affinity(*v, Affinity::Numeric);
+          fires = num.type == ValueType::Integer ? num.i != 0 : num.type == ValueType::Real && num.r != 0.0;
+        }
+        if (!fires) continue;
+      }
+      for (auto& body : tr.body) {
+        if (body->kind() == sql::StmtKind::Select) {
+          // SELECT bodies of such triggers (RAISE): evaluated for their errors only.
+          sql::Stmt copy = *body;
+          bind(copy);
+          out.push_back({sql::print(copy), {}});
+          continue;
+        }
+        sql::Stmt copy = *body;
+        bind(copy);
+        out.push_back({sql::print(copy), {}});
+      }
+    }
+  }
+  co_return out;
+}
+
+// A row of `t` in column order from an INSERT's columns and values (defaults for the others).
+Task<Result<Row>> full_row(Exec& x, const TableInfo& t, const std::vector<std::string>& columns, const Row& row) {
+  Row out;
+  for (auto& c : t.columns) {
+    int pos = -1;
+    for (size_t i = 0; i < columns.size(); i++)
+      if (iequals(columns[i], c.name)) pos = static_cast<int>(i);
+    if (pos >= 0) {
+      out.push_back(apply_affinity(row[pos], c.affinity));
+    } else {
+      auto d = co_await column_default(x, t, c.name);
+      if (!d.ok()) co_return d.error();
+      out.push_back(apply_affinity(*d, c.affinity));
+    }
+  }
+  co_return out;
+}
+
 Task<Result<QueryOutput>> insert_resolving_globally(Exec& x, const sql::Insert& ins, const TableInfo& t,
                                                     const std::vector<std::string>& columns, std::vector<Row> rows,
                                                     std::vector<const TableInfo*> indexes);
@@ -421,6 +573,23 @@ Task<Result<QueryOutput>> run_insert(Exec& x, const sql::Insert& ins) {
   }
   // (EXPLAIN: the parent reads are planned, their empty answers mean nothing.)
   if (auto s = co_await check_inserted_parents(x, *t, columns, rows); !s.ok() && !x.s.dry_run) co_return s.error();
+  // Triggers the conductor runs (their bodies write elsewhere): planned from the rows, run after.
+  std::vector<FkAction> trigger_writes;
+  if (auto triggers = conductor_triggers(*x.topo, t->name, sql::TriggerEvent::Insert); !triggers.empty() && !x.s.dry_run) {
+    if (ins.replace || ins.conflict == sql::ConflictAction::Replace || ins.conflict == sql::ConflictAction::Ignore || !ins.upserts.empty())
+      co_return Error::unsupported("INSERT OR REPLACE/IGNORE and upserts into " + t->name +
+                                   ", whose triggers write to sharded tables, are not supported yet");
+    need_atomic(x);
+    std::vector<Row> news;
+    for (auto& row : rows) {
+      auto full = co_await full_row(x, *t, columns, row);
+      if (!full.ok()) co_return full.error();
+      news.push_back(std::move(*full));
+    }
+    auto planned = co_await plan_triggers(x, *t, triggers, {}, {}, std::move(news));
+    if (!planned.ok()) co_return planned.error();
+    trigger_writes = std::move(*planned);
+  }
 
   // The shard key of each row.
   int key_pos = -1;
@@ -512,7 +681,11 @@ Task<Result<QueryOutput>> run_insert(Exec& x, const sql::Insert& ins) {
   for (auto& [node, node_rows] : per_node)
     reqs.push_back({node, x.request(build_inserts(numbered, *t, columns, node_rows, t->kind == TableKind::Sharded, clause_params),
                                     node_vshards[node])});
-  auto resp = co_await fan_out_committing(x, std::move(reqs), std::move(floor_bump));
+  Result<std::vector<storage::Response>> resp = Error::internal("not sent");
+  if (trigger_writes.empty())
+    resp = co_await fan_out_committing(x, std::move(reqs), std::move(floor_bump));
+  else
+    resp = co_await fan_out(x.s, std::move(reqs), std::move(floor_bump));
   if (!resp.ok()) co_return resp.error();
   QueryOutput out;
   size_t k = 0;
@@ -527,6 +700,7 @@ Task<Result<QueryOutput>> run_insert(Exec& x, const sql::Insert& ins) {
     if (node == last_node && !r.results.empty()) out.rs.last_insert_rowid = r.results.back().last_insert_rowid;
   }
   x.plan = t->kind == TableKind::Reference ? "reference-write" : per_node.size() == 1 ? "route" : "split";
+  if (auto s = co_await run_fk_actions(x, std::move(trigger_writes)); !s.ok()) co_return s.error();
   co_return out;
 }
 
@@ -941,15 +1115,6 @@ Task<Result<std::vector<Row>>> rows_of_write(Exec& x, const sql::QualifiedName& 
   co_return std::move(r->rs.rows);
 }
 
-// A foreign key action on child rows the nodes do not reach themselves (ON DELETE/UPDATE CASCADE,
-// SET NULL, SET DEFAULT): an UPDATE or DELETE of the child, run through the write path after the
-// statement's own write and in its transaction, so it applies with it or not at all (and its own
-// children's actions run in turn).
-struct FkAction {
-  std::string sql;
-  std::vector<Value> params;
-};
-
 constexpr int kMaxFkDepth = 64;          // nested actions (SQLite allows 1000 trigger levels)
 constexpr size_t kMaxActionParams = 90;  // under the nodes' 100 bound parameters
 
@@ -1036,7 +1201,12 @@ Task<Status> run_fk_actions(Exec& x, std::vector<FkAction> actions) {
     sub.fk_depth = x.fk_depth + 1;
     auto saved = std::move(x.s.footprint);
     x.s.footprint = statement_footprint(*x.topo, **parsed, a.params);
-    auto r = co_await run_update_delete(sub, **parsed);
+    // (if/else, not ?: : GCC 12 miscompiles co_await inside a conditional expression)
+    Result<QueryOutput> r = Error::internal("not run");
+    if ((*parsed)->kind() == sql::StmtKind::Select)
+      r = co_await run_select(sub, *(*parsed)->as<sql::Select>());
+    else
+      r = co_await run_write_or_ddl(sub, **parsed);
     x.s.footprint = std::move(saved);
     if (!r.ok()) co_return r.error();
   }
@@ -1221,6 +1391,43 @@ Task<Result<QueryOutput>> run_update_delete(Exec& x, const sql::Stmt& st) {
   }
   std::vector<FkAction> actions;
   if (auto s = co_await check_changed_keys(x, st, *t, actions); !s.ok()) co_return s.error();
+  // Triggers the conductor runs (their bodies write elsewhere): the rows' OLD and NEW values are
+  // read first, the triggers' statements run after the write (with the actions above).
+  if (auto triggers = conductor_triggers(*x.topo, t->name, up ? sql::TriggerEvent::Update : sql::TriggerEvent::Delete);
+      !triggers.empty() && !x.s.dry_run) {
+    need_atomic(x);
+    std::vector<sql::ExprPtr> exprs;
+    for (auto& c : t->columns) exprs.push_back(planner::column_ref({}, c.name));
+    std::vector<std::string> set_columns;
+    if (up) {
+      for (auto& sc : up->set) {
+        if (sc.columns.size() > 1)
+          co_return Error::unsupported("row-value SET on a table whose triggers write to sharded tables is not supported yet");
+        set_columns.push_back(sc.columns[0]);
+      }
+      for (auto& c : t->columns) {
+        const sql::Expr* e = nullptr;
+        for (auto& sc : up->set)
+          if (iequals(sc.columns[0], c.name)) e = sc.value.get();
+        exprs.push_back(e ? e->clone() : planner::column_ref({}, c.name));
+      }
+    }
+    auto rows = co_await rows_of_write(x, name, up ? up->alias : del->alias, where, std::move(exprs));
+    if (!rows.ok()) co_return rows.error();
+    std::vector<Row> olds, news;
+    const size_t n = t->columns.size();
+    for (auto& r : *rows) {
+      olds.emplace_back(r.begin(), r.begin() + static_cast<std::ptrdiff_t>(n));
+      if (up) {
+        Row nr;
+        for (size_t i = 0; i < n; i++) nr.push_back(apply_affinity(r[n + i], t->columns[i].affinity));
+        news.push_back(std::move(nr));
+      }
+    }
+    auto planned = co_await plan_triggers(x, *t, triggers, set_columns, std::move(olds), std::move(news));
+    if (!planned.ok()) co_return planned.error();
+    for (auto& a : *planned) actions.push_back(std::move(a));
+  }
   std::vector<uint32_t> targets;
   std::map<uint32_t, std::vector<uint32_t>> node_vshards;  // pinned writes name their virtual shards
   std::string alias = up ? (up->alias.empty() ? t->name : up->alias) : (del->alias.empty() ? t->name : del->alias);
