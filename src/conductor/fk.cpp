@@ -2,6 +2,7 @@
 #include "base/limits.h"
 
 #include <algorithm>
+#include <map>
 #include "conductor/introspection.h"
 #include "planner/shard_sql.h"
 #include "sql/parser.h"
@@ -157,6 +158,36 @@ Result<std::vector<ForeignKeyRef>> conductor_foreign_keys(Exec& x, const TableIn
     kept.push_back(std::move(fk));
   }
   return kept;
+}
+
+Result<std::string> child_checked_on_nodes(Exec& x, const std::string& parent) {
+  auto mirror = open_schema_mirror(*x.topo);
+  if (!mirror.ok()) return mirror.error();
+  auto rs = (*mirror)->query(
+      "SELECT m.name, f.id, f.\"from\", f.\"to\" FROM sqlite_schema m, pragma_foreign_key_list(m.name) f "
+      "WHERE m.type = 'table' AND f.\"table\" = ?1 COLLATE NOCASE AND m.name <> ?1 COLLATE NOCASE ORDER BY m.name, f.id, f.seq",
+      {Value::text(parent)});
+  if (!rs.ok()) return rs.error();
+  const TableInfo* p = x.topo->find_table(parent);
+  if (!p) return std::string();
+  std::map<std::pair<std::string, int64_t>, std::pair<std::vector<std::string>, std::vector<std::string>>> keys;
+  for (auto& r : rs->rows) {
+    auto& k = keys[{text_of(r[0]), r[1].i}];
+    k.first.push_back(text_of(r[2]));
+    if (r[3].type == ValueType::Text) k.second.push_back(r[3].s);
+  }
+  for (auto& [id, cols] : keys) {
+    const TableInfo* child = x.topo->find_table(id.first);
+    if (!child) continue;
+    std::vector<std::string> to = cols.second;
+    if (to.empty()) {
+      auto pk = primary_key(**mirror, p->name);
+      if (!pk.ok()) return pk.error();
+      to = std::move(*pk);
+    }
+    if (planner::foreign_key_on_nodes(*child, cols.first, p->name, to, *x.topo)) return child->name;
+  }
+  return std::string();
 }
 
 Task<Status> check_parents_exist(Exec& x, const ForeignKeyRef& fk, std::vector<std::vector<Value>> keys) {

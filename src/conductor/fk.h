@@ -26,6 +26,10 @@ struct ForeignKeyRef {
 // not check themselves. Empty when PRAGMA foreign_keys is off for this connection.
 Result<std::vector<ForeignKeyRef>> conductor_foreign_keys(Exec& x, const TableInfo& table, bool from_child);
 
+// A table whose foreign key to `parent` its nodes check themselves (their own tables name the
+// parent), or empty: a rename of the parent on the nodes would rewrite that reference.
+Result<std::string> child_checked_on_nodes(Exec& x, const std::string& parent);
+
 // Every key (one value per `fk.from` column, NULLs already left out) has a parent row, else
 // "FOREIGN KEY constraint failed".
 Task<Status> check_parents_exist(Exec& x, const ForeignKeyRef& fk, std::vector<std::vector<Value>> keys);

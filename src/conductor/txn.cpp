@@ -6,6 +6,7 @@
 #include "host/host.h"
 #include "base/json.h"
 #include "conductor/executor.h"
+#include "conductor/fk.h"
 #include "conductor/introspection.h"
 #include "planner/shard_sql.h"
 #include "sql/printer.h"
@@ -388,6 +389,13 @@ Task<Result<std::string>> plan_ddl(Exec& x, const sql::Stmt& st, TxnState& t, Tx
         case sql::ObjectKind::Table:
           if (!table || table->kind == TableKind::View) break;  // the statement reports it
           {
+            // Renaming it aside on the nodes would rewrite the REFERENCES of tables whose nodes
+            // check their foreign key to it, for good: refused before anything applies.
+            auto child = child_checked_on_nodes(x, table->name);
+            if (!child.ok()) co_return child.error();
+            if (!child->empty())
+              co_return Error::unsupported("DROP TABLE " + table->name + " inside a transaction is not supported yet: table " + *child +
+                                           " references it with a foreign key its nodes check (drop it outside a transaction)");
             // Renamed aside until the commit: the rollback renames it back, rows and all.
             std::string aside = table->name + "_dropped_" + t.id;
             text = "ALTER TABLE " + q(table->name) + " RENAME TO " + q(aside);
