@@ -222,44 +222,6 @@ std::string fold(const std::string& s, Coll c) {
   return out;
 }
 
-int sqlite_compare(const Value& a, const Value& b, Coll coll) {
-  int ra = class_rank(a), rb = class_rank(b);
-  if (ra != rb) return ra < rb ? -1 : 1;
-  if (ra == 0) return 0;
-  if (ra == 1) {
-    if (a.type == ValueType::Integer && b.type == ValueType::Integer) return a.i < b.i ? -1 : a.i > b.i;
-    if (a.type == ValueType::Real && b.type == ValueType::Real) return a.r < b.r ? -1 : a.r > b.r;
-    // Integer vs real: exact comparison as SQLite does (sqlite3IntFloatCompare).
-    bool swap = a.type == ValueType::Real;
-    int64_t i = swap ? b.i : a.i;
-    double r = swap ? a.r : b.r;
-    int c;
-    if (r < -9223372036854775808.0)
-      c = 1;
-    else if (r >= 9223372036854775808.0)
-      c = -1;
-    else {
-      int64_t y = int64_t(r);
-      if (i < y)
-        c = -1;
-      else if (i > y)
-        c = 1;
-      else {
-        double s = double(i);
-        c = s < r ? -1 : s > r ? 1 : 0;
-      }
-    }
-    return swap ? -c : c;
-  }
-  if (ra == 2) {
-    std::string x = fold(a.s, coll), y = fold(b.s, coll);
-    int c = x.compare(y);
-    return c < 0 ? -1 : c > 0;
-  }
-  int c = a.s.compare(b.s);
-  return c < 0 ? -1 : c > 0;
-}
-
 // A total order for canonical multisets: type first, then value.
 bool canon_less(const Row& a, const Row& b) {
   for (size_t i = 0; i < a.size() && i < b.size(); i++) {
