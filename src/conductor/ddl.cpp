@@ -304,7 +304,12 @@ Task<Result<QueryOutput>> create_index(Exec& x, const sql::CreateIndex& ci, cons
   index.kind = TableKind::Index;
   index.base_table = t->name;
   index.unique = ci.unique && !covers_key;
+  // Its CREATE statement as sqlite_master keeps it (the user's text), so that an index re-created
+  // by a rollback, or renamed along with its table, reads back the same.
   index.create_sql = sql::print(st);
+  if (x.new_schema)
+    for (auto& row : *x.new_schema)
+      if (row.type == "index" && iequals(row.name, index.name) && row.sql) index.create_sql = *row.sql;
   for (int c : cols) index.columns.push_back(t->columns[c]);
   auto b = co_await build_lookup_index(x, *t, index);
   if (!b.ok()) {

@@ -49,6 +49,28 @@ function cli(args, { env = {}, input, cwd, stdoutFile } = {}) {
   });
 }
 
+// Resident memory (KB) of the workerd processes of the wrangler dev this test runs against (its
+// process group, from with-wrangler-dev.sh); 0 where it cannot be read.
+function workerdRss() {
+  const pgid = process.env.BIG_DADDY_WRANGLER_PGID;
+  if (!pgid) return 0;
+  let kb = 0;
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (fields[2] !== pgid) continue;  // field 5 of stat: the process group
+      if (!readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("workerd")) continue;
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+      if (m) kb += Number(m[1]);
+    } catch {
+      // the process ended
+    }
+  }
+  return kb;
+}
+
 async function ok(args, opts) {
   const r = await cli(args, opts);
   // The error is the last line (progress lines come before it).
@@ -300,9 +322,19 @@ try {
     }
     sourceSums = await checksumsBd(src);
     assertEqual(sourceSums.items.split(":")[0], String(half), "items rows");
+    // The Worker's memory while it exports: the resident memory of this wrangler dev's workerd
+    // processes, sampled every 20 ms (the export streams, so it must not grow with the dump).
+    const rss0 = workerdRss();
+    let rssPeak = rss0;
+    const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, workerdRss()); }, 20);
     const t0 = Date.now();
     const r = await ok(["export", src], { stdoutFile: dumpFile });
     const secs = (Date.now() - t0) / 1000;
+    clearInterval(sampler);
+    const grewMb = (rssPeak - rss0) / 1024;
+    const dumpMb = statSync(dumpFile).size / 1048576;
+    console.log(`# export: workerd resident memory grew by ${grewMb.toFixed(1)} MB at most while it streamed a ${dumpMb.toFixed(1)} MB dump`);
+    if (rss0 > 0) assert(grewMb < 48, `the Worker's memory grew by ${grewMb.toFixed(1)} MB while exporting (bounded: under 48 MB)`);
     assert(/exported .*: 3 tables, \d+ rows, [\d.]+ MB/.test(r.stderr), `export summary: ${r.stderr}`);
     console.log(`# export: ${ROWS} rows, ${(statSync(dumpFile).size / 1048576).toFixed(1)} MB in ${secs.toFixed(1)} s`);
     const dump = readFileSync(dumpFile, "utf8");

@@ -17,6 +17,8 @@ npx wrangler dev --ip 127.0.0.1 --port "$PORT" --inspector-port "$INSPECTOR" --p
   --var "BIG_DADDY_TOKEN:$TOKEN" ${WRANGLER_EXTRA:-} >"$LOG" 2>&1 &
 WRANGLER=$!
 set +m
+# The test may sample the memory of this wrangler's processes (its process group).
+export BIG_DADDY_WRANGLER_PGID=$WRANGLER
 cleanup() { kill -- -"$WRANGLER" 2>/dev/null || true; wait "$WRANGLER" 2>/dev/null || true; rm -rf "$STATE"; }
 trap cleanup EXIT
 
