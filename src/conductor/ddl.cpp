@@ -106,24 +106,27 @@ QueryOutput done(Exec& x, const char* plan) {
 Result<std::vector<TableInfo>> constraint_indexes(CombineDb& mirror, const TableInfo& info) {
   std::vector<TableInfo> out;
   if (info.kind != TableKind::Sharded || info.shard_key < 0) return out;
-  auto make = [&](std::string name, const std::vector<std::string>& names, bool pk) -> Status {
+  // A collation, empty for BINARY (as ColumnInfo keeps it).
+  auto coll_of = [](const Value& v) { return v.type != ValueType::Text || iequals(v.s, "BINARY") ? std::string() : v.s; };
+  auto make = [&](std::string name, const std::vector<std::string>& names, const std::vector<std::string>& colls, bool pk) -> Status {
     TableInfo index;
     index.name = std::move(name);
     index.kind = TableKind::Index;
     index.base_table = info.name;
     index.unique = true;
-    for (auto& n : names) {
-      int c = info.column_index(n);
+    for (size_t k = 0; k < names.size(); k++) {
+      int c = info.column_index(names[k]);
       if (c < 0)
         return Error::unsupported(std::string(pk ? "PRIMARY KEY" : "UNIQUE constraint") + " on an expression of " + info.name +
                                   " is not supported");
       index.columns.push_back(info.columns[c]);
+      index.columns.back().collation = colls[k];  // the constraint's own (COLLATE in its column list), else the column's
     }
     out.push_back(std::move(index));
     return ok_status();
   };
   if (info.rowid_alias >= 0 && info.rowid_alias != info.shard_key)
-    if (auto s = make(global_pk_name(info.name), {info.columns[info.rowid_alias].name}, true); !s.ok()) return s.error();
+    if (auto s = make(global_pk_name(info.name), {info.columns[info.rowid_alias].name}, {""}, true); !s.ok()) return s.error();
   auto list = mirror.query("SELECT name, origin FROM pragma_index_list(?) ORDER BY seq DESC", {Value::text(info.name)});
   if (!list.ok()) return list.error();
   for (auto& row : list->rows) {
@@ -131,18 +134,17 @@ Result<std::vector<TableInfo>> constraint_indexes(CombineDb& mirror, const Table
     bool pk = row[1].s == "pk";
     auto cols = mirror.query("SELECT name, coll FROM pragma_index_xinfo(?) WHERE key = 1 ORDER BY seqno", {row[0]});
     if (!cols.ok()) return cols.error();
-    std::vector<std::string> names;
-    bool binary = true, covers_key = false;
+    std::vector<std::string> names, colls;
+    bool covers_key = false;
+    const ColumnInfo& key = info.columns[info.shard_key];
     for (auto& c : cols->rows) {
       names.push_back(c[0].type == ValueType::Text ? c[0].s : "");
-      binary &= c[1].type != ValueType::Text || iequals(c[1].s, "BINARY");
-      covers_key |= iequals(names.back(), info.columns[info.shard_key].name);
+      colls.push_back(coll_of(c[1]));
+      // Equal values meet on one node only if the constraint compares the key as it is hashed.
+      covers_key |= iequals(names.back(), key.name) && iequals(colls.back(), coll_of(Value::text(key.collation)));
     }
     if (covers_key) continue;
-    if (!binary)
-      return Error::unsupported(std::string(pk ? "PRIMARY KEY" : "UNIQUE constraint") + " on " + info.name +
-                                " without the shard key needs a global unique index, which requires BINARY-collated columns");
-    if (auto s = make(pk ? global_pk_name(info.name) : row[0].s, names, pk); !s.ok()) return s.error();
+    if (auto s = make(pk ? global_pk_name(info.name) : row[0].s, names, colls, pk); !s.ok()) return s.error();
   }
   return out;
 }
@@ -290,12 +292,10 @@ Task<Result<QueryOutput>> create_index(Exec& x, const sql::CreateIndex& ci, cons
   bool key_leads = plain && !cols.empty() && cols[0] == t->shard_key;
   bool covers_key = false;
   for (int c : cols) covers_key |= c == t->shard_key && t->shard_key >= 0;
-  bool binary = true;
-  for (int c : cols) binary &= t->columns[c].collation.empty() || iequals(t->columns[c].collation, "BINARY");
-  bool global = t->kind == TableKind::Sharded && plain && !key_leads && binary;
+  bool global = t->kind == TableKind::Sharded && plain && !key_leads;
   if (ci.unique && t->kind == TableKind::Sharded && !covers_key && !global)
     co_return Error::unsupported("UNIQUE index " + ci.name.name +
-                                 " needs a global unique index, which requires plain BINARY-collated columns");
+                                 " without the shard key needs a global unique index, which requires plain columns");
   auto s = co_await on_every_node(x, one_statement(sql::print(st)), "DROP INDEX IF EXISTS " + quoted_identifier(ci.name.name));
   if (!s.ok()) co_return s.error();
   if (!global) co_return done(x, "ddl");

@@ -33,7 +33,7 @@ Error unique_error(const TableInfo& index, const Error& e) {
 // The locks of a request to an index's entries: the entries' keys.
 std::vector<storage::LockSpec> entry_locks(const TableInfo& index, bool write, const std::vector<Value>& first_values) {
   storage::LockSpec spec{lookup_table_name(index.name), write, {}};
-  for (auto& v : first_values) spec.ksids.push_back(keyspace_id(v));
+  for (auto& v : first_values) spec.ksids.push_back(index.entry_ksid(v));
   return {spec};
 }
 
@@ -71,7 +71,11 @@ std::vector<std::string> lookup_table_ddl(const TableInfo& index) {
   std::string name = quoted_identifier(lookup_table_name(index.name));
   std::string cols, keys;
   for (size_t i = 0; i < index.columns.size(); i++) {
-    cols += quoted_identifier(vcol(i)) + (index.columns[i].decl_type.empty() ? "" : " " + index.columns[i].decl_type) + ", ";
+    // The indexed column's type and collation: entries compare (UNIQUE, probes) as its values do.
+    const ColumnInfo& c = index.columns[i];
+    cols += quoted_identifier(vcol(i)) + (c.decl_type.empty() ? "" : " " + c.decl_type);
+    if (!c.collation.empty() && !iequals(c.collation, "BINARY")) cols += " COLLATE " + c.collation;
+    cols += ", ";
     keys += (i ? ", " : "") + quoted_identifier(vcol(i));
   }
   std::vector<std::string> ddl;
@@ -89,7 +93,7 @@ Task<Status> add_index_entries(Exec& x, const TableInfo& index, std::vector<Inde
   std::map<uint32_t, std::vector<Row>> per_node;
   std::map<uint32_t, std::vector<uint32_t>> node_vshards;  // entries name their virtual shards
   for (auto& r : rows) {
-    uint64_t entry_ksid = keyspace_id(r.values[0]);
+    uint64_t entry_ksid = index.entry_ksid(r.values[0]);
     Row row = std::move(r.values);
     row.push_back(Value::integer(static_cast<int64_t>(r.ksid)));
     row.push_back(Value::integer(static_cast<int64_t>(entry_ksid)));
@@ -123,7 +127,7 @@ Task<Status> remove_index_entries(Exec& x, const TableInfo& index, std::vector<I
   std::map<uint32_t, std::vector<uint32_t>> node_vshards;
   std::map<uint32_t, std::vector<Value>> firsts;
   for (auto& r : rows) {
-    uint64_t entry_ksid = keyspace_id(r.values[0]);
+    uint64_t entry_ksid = index.entry_ksid(r.values[0]);
     std::vector<Value> params = std::move(r.values);
     firsts[x.topo->vshard_for(entry_ksid).node].push_back(params[0]);
     params.push_back(Value::integer(static_cast<int64_t>(r.ksid)));
@@ -157,7 +161,7 @@ Task<Result<std::optional<std::vector<uint32_t>>>> route_by_index(Exec& x, const
     std::map<uint32_t, std::vector<Value>> per_node;
     std::map<uint32_t, std::vector<uint32_t>> node_vshards;  // the index's shards it reads (counted per shard on the node)
     for (auto& v : *pins) {
-      const VShard& vs = x.topo->vshard_for(keyspace_id(v));
+      const VShard& vs = x.topo->vshard_for(index->entry_ksid(v));
       per_node[vs.node].push_back(v);
       auto& named = node_vshards[vs.node];
       if (std::find(named.begin(), named.end(), vs.id) == named.end()) named.push_back(vs.id);

@@ -1726,7 +1726,8 @@ Task<Result<QueryOutput>> insert_resolving_globally(Exec& x, const sql::Insert& 
       if (has_null) continue;  // NULLs never conflict
       std::string q = "SELECT CAST(ksid AS TEXT) FROM " + quoted_identifier(lookup_table_name(u->name)) + " WHERE ";
       for (size_t i = 0; i < vals.size(); i++) q += (i ? " AND v" : "v") + std::to_string(i + 1) + " = ?" + std::to_string(i + 1);
-      auto found = co_await fan_out(x.s, one_request(x.node_of(vals[0]), x.request(one_statement(q + " LIMIT 1", vals, false))));
+      auto found = co_await fan_out(
+          x.s, one_request(x.topo->vshard_for(u->entry_ksid(vals[0])).node, x.request(one_statement(q + " LIMIT 1", vals, false))));
       if (!found.ok()) co_return found.error();
       auto& hit = (*found)[0].results[0].rows;
       if (hit.empty()) continue;

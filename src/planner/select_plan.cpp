@@ -189,7 +189,7 @@ std::vector<PlanNode> index_probes(const TableInfo& t, const sql::Expr* where, c
     std::map<uint32_t, std::vector<Value>> per_node;
     std::map<uint32_t, std::vector<uint32_t>> node_vshards;  // the index's shards each probe reads
     for (auto& v : *pins) {
-      const VShard& vs = env.topo.vshard_for(keyspace_id(v));
+      const VShard& vs = env.topo.vshard_for(index->entry_ksid(v));
       per_node[vs.node].push_back(v);
       add_unique(node_vshards[vs.node], vs.id);
     }

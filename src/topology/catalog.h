@@ -55,6 +55,9 @@ struct TableInfo {
   int column_index(std::string_view col) const;
   // The keyspace id of a row whose shard-key value (affinity applied) is `key`.
   uint64_t key_ksid(const Value& key) const { return shard_key >= 0 ? keyspace_id(key, columns[shard_key].collation) : keyspace_id(key); }
+  // Index: where the entry whose first indexed value (affinity applied) is `v` lives, by that
+  // column's collation (so NOCASE-equal texts meet on one node).
+  uint64_t entry_ksid(const Value& v) const { return columns.empty() ? keyspace_id(v) : keyspace_id(v, columns[0].collation); }
 };
 
 void encode_table(wire::Writer& w, const TableInfo& t);

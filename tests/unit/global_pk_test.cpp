@@ -193,3 +193,43 @@ TEST_CASE("global primary key: a table made a reference table keeps SQLite's con
   p.check("SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name <> 'probe_org'");
   p.check("PRAGMA index_list(c)");
 }
+
+TEST_CASE("global unique index: values compare by the indexed column's affinity and collation, as in SQLite (4 nodes)") {
+  Pair p;
+  p.check(
+      "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT COLLATE NOCASE UNIQUE, n INTEGER, r REAL, u, tag TEXT, "
+      "UNIQUE (tag COLLATE RTRIM))");
+  p.check("CREATE UNIQUE INDEX t_n ON t (n)");
+  p.check("CREATE UNIQUE INDEX t_r ON t (r)");
+  p.check("CREATE UNIQUE INDEX t_u ON t (u)");
+  // Pairs of rows with equal values under the column's rules; ids spread them over the nodes.
+  for (int k = 0; k < 12; k++) {
+    std::string a = std::to_string(100 + 2 * k), b = std::to_string(101 + 2 * k), s = std::to_string(k);
+    p.check("INSERT INTO t (id, name) VALUES (" + a + ", 'x" + s + "')");
+    p.check("INSERT INTO t (id, name) VALUES (" + b + ", 'X" + s + "')");
+    p.check("INSERT INTO t (id, n) VALUES (" + std::to_string(1000 + 2 * k) + ", " + s + ")");
+    p.check("INSERT INTO t (id, n) VALUES (" + std::to_string(1001 + 2 * k) + ", '" + s + "')");
+    p.check("INSERT INTO t (id, n) VALUES (" + std::to_string(1001 + 2 * k) + ", " + s + ".0)");
+    p.check("INSERT INTO t (id, r) VALUES (" + std::to_string(2000 + 2 * k) + ", " + s + ")");
+    p.check("INSERT INTO t (id, r) VALUES (" + std::to_string(2001 + 2 * k) + ", " + s + ".0)");
+    p.check("INSERT INTO t (id, u) VALUES (" + std::to_string(3000 + 3 * k) + ", " + s + ")");
+    p.check("INSERT INTO t (id, u) VALUES (" + std::to_string(3001 + 3 * k) + ", " + s + ".0)");
+    p.check("INSERT INTO t (id, u) VALUES (" + std::to_string(3002 + 3 * k) + ", '" + s + "')");  // text: distinct
+    p.check("INSERT INTO t (id, tag) VALUES (" + std::to_string(4000 + 2 * k) + ", 'g" + s + "')");
+    p.check("INSERT INTO t (id, tag) VALUES (" + std::to_string(4001 + 2 * k) + ", 'g" + s + "  ')");
+  }
+  // Lookups through the indexes find the rows by equal values, and conflict resolution meets them.
+  p.check("SELECT id, name FROM t WHERE name = 'X3'");
+  p.check("SELECT id, name FROM t WHERE name IN ('x4', 'X5') ORDER BY id");
+  p.check("SELECT id, n FROM t WHERE n = '7'");
+  p.check("SELECT id, r FROM t WHERE r = 8");
+  p.check("SELECT id, u FROM t WHERE u = 9.0");
+  p.check("INSERT OR REPLACE INTO t (id, name) VALUES (5000, 'X1')");
+  p.check("INSERT OR IGNORE INTO t (id, n) VALUES (5001, '2')");
+  p.check("INSERT INTO t (id, r) VALUES (5002, '3') ON CONFLICT (r) DO UPDATE SET tag = 'hit'");
+  p.check("INSERT INTO t (id, name) VALUES (5003, 'x6') ON CONFLICT (name) DO UPDATE SET tag = 'nocase hit'");
+  p.check("UPDATE t SET name = 'X8' WHERE id = 100");
+  p.check("SELECT * FROM t ORDER BY id");
+  p.check("SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name <> 'probe_org'");
+  p.check("PRAGMA index_list(t)");
+}
