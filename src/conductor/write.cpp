@@ -435,6 +435,13 @@ Task<Result<QueryOutput>> run_insert(Exec& x, const sql::Insert& ins) {
     for (auto& sc : u.set) planner::analyze_expr(*sc.value, uf);
     if (u.where) planner::analyze_expr(*u.where, uf);
     if (uf.subquery) co_return Error::unsupported("subqueries in ON CONFLICT DO UPDATE are not supported yet");
+    // The update runs where the conflicting row is: a new shard key would leave it on the wrong node.
+    if (t->kind == TableKind::Sharded && t->shard_key >= 0)
+      for (auto& sc : u.set)
+        for (auto& c : sc.columns)
+          if (iequals(c, t->columns[t->shard_key].name))
+            co_return Error::unsupported("ON CONFLICT DO UPDATE cannot set " + t->name + "." + t->columns[t->shard_key].name +
+                                         ", the table's shard key (use UPDATE to change it)");
   }
 
   // Target columns, as SQLite resolves them.

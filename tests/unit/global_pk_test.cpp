@@ -233,3 +233,40 @@ TEST_CASE("global unique index: values compare by the indexed column's affinity 
   p.check("SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name <> 'probe_org'");
   p.check("PRAGMA index_list(t)");
 }
+
+TEST_CASE("upsert: ON CONFLICT DO UPDATE that would set the shard key is refused and changes nothing") {
+  Pair p;
+  p.check("CREATE TABLE t (id INTEGER PRIMARY KEY, org INTEGER, v TEXT UNIQUE)");
+  p.check("INSERT INTO t VALUES (1, 1, 'a')");
+  for (const char* sql : {"INSERT INTO t VALUES (1, 2, 'b') ON CONFLICT (id) DO UPDATE SET id = 77",
+                          "INSERT INTO t VALUES (2, 2, 'a') ON CONFLICT (v) DO UPDATE SET (org, id) = (5, excluded.id + 100)"}) {
+    auto r = p.big->execute(sql);
+    INFO(sql);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message == "ON CONFLICT DO UPDATE cannot set t.id, the table's shard key (use UPDATE to change it)");
+  }
+  // Other columns still update (as in SQLite), and the row stays reachable by its key.
+  p.check("INSERT INTO t VALUES (1, 2, 'b') ON CONFLICT (id) DO UPDATE SET org = excluded.org");
+  p.check("SELECT * FROM t WHERE id = 1");
+  p.check("SELECT * FROM t ORDER BY id");
+}
+
+TEST_CASE("upsert: INSERT OR IGNORE / OR REPLACE / ON CONFLICT with more than 100 bound parameters, as in SQLite") {
+  Pair p;
+  p.check("CREATE TABLE g (id INTEGER PRIMARY KEY, v TEXT UNIQUE, n INTEGER)");  // v: a global unique index
+  p.check("CREATE TABLE l (id INTEGER PRIMARY KEY, v TEXT, n INTEGER)");         // no global index
+  for (const char* verb : {"INSERT OR IGNORE", "INSERT OR REPLACE", "INSERT"})
+    for (const char* table : {"g", "l"}) {
+      std::string sql = std::string(verb) + " INTO " + table + " VALUES ";
+      std::vector<Value> params;
+      for (int i = 0; i < 70; i++) {  // 210 parameters; values repeat every 25 rows
+        sql += i ? ", (?, ?, ?)" : "(?, ?, ?)";
+        params.push_back(Value::integer(i % 50 + (verb[6] == 0 ? 500 : 0)));
+        params.push_back(Value::text("v" + std::to_string(i % 25) + verb));
+        params.push_back(Value::integer(i));
+      }
+      if (verb[6] == 0) sql += " ON CONFLICT DO NOTHING";
+      p.check(sql, params);
+      p.check(std::string("SELECT * FROM ") + table + " ORDER BY id");
+    }
+}
