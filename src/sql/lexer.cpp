@@ -178,18 +178,18 @@ struct ActTable {
       act[uint8_t(x.c)] = aSingle;
       single[uint8_t(x.c)] = x.t;
     }
-    act['-'] = aMinus;
-    act['/'] = aSlash;
-    act['='] = aEq;
-    act['<'] = aLt;
-    act['>'] = aGt;
-    act['!'] = aBang;
-    act['|'] = aBar;
-    act['\''] = act['"'] = act['`'] = aQuote;
-    act['.'] = aDot;
-    act['['] = aBracket;
-    act['?'] = aQuestion;
-    act['$'] = act['@'] = act[':'] = act['#'] = aNamedVar;
+    act[uint8_t('-')] = aMinus;
+    act[uint8_t('/')] = aSlash;
+    act[uint8_t('=')] = aEq;
+    act[uint8_t('<')] = aLt;
+    act[uint8_t('>')] = aGt;
+    act[uint8_t('!')] = aBang;
+    act[uint8_t('|')] = aBar;
+    act[uint8_t('\'')] = act[uint8_t('"')] = act[uint8_t('`')] = aQuote;
+    act[uint8_t('.')] = aDot;
+    act[uint8_t('[')] = aBracket;
+    act[uint8_t('?')] = aQuestion;
+    act[uint8_t('$')] = act[uint8_t('@')] = act[uint8_t(':')] = act[uint8_t('#')] = aNamedVar;
   }
 };
 constexpr ActTable kAct;

@@ -99,8 +99,8 @@ Status ensure_tables(SqlHost& sql) {
       "CREATE INDEX IF NOT EXISTS _bd_txn_state ON _bd_txn(state, done_ms)",
       // Decisions still to be told (the alarm's schedule reads them on every request).
       "CREATE INDEX IF NOT EXISTS _bd_txn_decided ON _bd_txn(done_ms) WHERE decision = 1",
-      "CREATE TABLE IF NOT EXISTS _bd_undo(seq INTEGER PRIMARY KEY, txn TEXT NOT NULL, stmt INTEGER NOT NULL, "
-      "tbl TEXT NOT NULL COLLATE NOCASE, op INTEGER NOT NULL, layout INTEGER, rid INTEGER, ksid INTEGER)",
+      ("CREATE TABLE IF NOT EXISTS _bd_undo(seq INTEGER PRIMARY KEY, txn TEXT NOT NULL, stmt INTEGER NOT NULL, "
+       "tbl TEXT NOT NULL COLLATE NOCASE, op INTEGER NOT NULL, layout INTEGER, rid INTEGER, ksid INTEGER)"),
       "CREATE INDEX IF NOT EXISTS _bd_undo_key ON _bd_undo(tbl, ksid)",
       "CREATE INDEX IF NOT EXISTS _bd_undo_txn ON _bd_undo(txn, seq)",
       "CREATE TABLE IF NOT EXISTS _bd_lock(txn TEXT NOT NULL, tbl TEXT NOT NULL COLLATE NOCASE, ksid INTEGER)",

@@ -30,8 +30,8 @@ inline constexpr const char* kSeedSchema[] = {
     "PRAGMA bigdaddy_reference_table = 'r'",
     "CREATE TABLE u (id INTEGER PRIMARY KEY, t_id INTEGER, x BLOB)",
     "PRAGMA bigdaddy_shard_key = 'u.t_id'",
-    "INSERT INTO t VALUES (1, 10, 'one', 1.5), (2, NULL, 'two', -0.0), (3, 9223372036854775807, NULL, 1e300), "
-    "(4, -9223372036854775808, 'four', NULL), (5, 9007199254740993, 'FIVE', 2.5), (6, 0, '', 0), (7, 7, 'seven', 7)",
+    ("INSERT INTO t VALUES (1, 10, 'one', 1.5), (2, NULL, 'two', -0.0), (3, 9223372036854775807, NULL, 1e300), "
+     "(4, -9223372036854775808, 'four', NULL), (5, 9007199254740993, 'FIVE', 2.5), (6, 0, '', 0), (7, 7, 'seven', 7)"),
     "INSERT INTO r VALUES ('a', 1), ('b', 'x'), ('c', NULL), ('d', 2.25)",
     "INSERT INTO u VALUES (1, 1, x'00ff'), (2, 1, NULL), (3, 5, x''), (4, 7, x'41'), (5, 99, x'4243')",
 };
