@@ -52,6 +52,8 @@ suite abi node scripts/gen-abi.mjs --check
 suite typecheck npx tsc -p tsconfig.json
 # The native unit tests (Catch2).
 suite unit build/native/bd_tests
+# A subset of the unit tests built with ASan+UBSan (build/sanitize; scripts/sanitize.sh says which).
+suite sanitize bash scripts/sanitize.sh
 # sqllogictest through the native cluster on 1, 4 and 7 nodes.
 for n in 1 4 7; do
   suite "slt-$n" build/native/bigdaddy slt --nodes "$n" "${slt_files[@]}"

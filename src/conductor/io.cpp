@@ -107,7 +107,9 @@ Task<Result<std::vector<storage::Response>>> fan_out(Session& s, std::vector<Nod
   std::vector<bool> writes_of(requests.size());
   uint32_t window = 0;
   double sent_ms = bd::clock().now_ms();
-  if (!s.txn) window = static_cast<uint32_t>(std::max(0.0, sent_ms - s.statement_start_ms)) + kFanoutBudgetMs;
+  // (Clamped: a session with no statement start, a resize step's, would overflow the conversion.)
+  if (!s.txn)
+    window = static_cast<uint32_t>(std::clamp(sent_ms - s.statement_start_ms, 0.0, double(UINT32_MAX - kFanoutBudgetMs))) + kFanoutBudgetMs;
   for (size_t i = 0; i < requests.size(); i++) {
     auto& r = requests[i].request;
     for (auto& st : r.statements) writes_of[i] = writes_of[i] || st.write;
