@@ -20,26 +20,6 @@ using namespace bd;
 
 namespace {
 
-std::string show(const std::vector<Row>& rows) {
-  std::ostringstream o;
-  for (auto& r : rows) {
-    o << "  (";
-    for (size_t i = 0; i < r.size(); i++) {
-      const Value& v = r[i];
-      o << (i ? ", " : "");
-      switch (v.type) {
-        case ValueType::Null: o << "NULL"; break;
-        case ValueType::Integer: o << v.i; break;
-        case ValueType::Real: o << v.r; break;
-        case ValueType::Text: o << "'" << v.s << "'"; break;
-        case ValueType::Blob: o << "x(" << v.s.size() << ")"; break;
-      }
-    }
-    o << ")\n";
-  }
-  return o.str();
-}
-
 const std::vector<std::string> kSchema = {
     "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)",
     "CREATE TABLE posts (id INTEGER PRIMARY KEY, author_id INTEGER REFERENCES users(id) ON DELETE CASCADE ON UPDATE CASCADE, "
@@ -115,7 +95,7 @@ struct Pair {
       auto b = sqlite_run(ref, "SELECT * FROM " + t + " ORDER BY " + order_of(t), {});
       REQUIRE(b.ok());
       auto a = big_rows(t);
-      INFO("table " << t << "\nBig Daddy:\n" << show(a) << "SQLite:\n" << show(b->rows));
+      INFO("table " << t << "\nBig Daddy:\n" << testing::show_rows(a) << "SQLite:\n" << testing::show_rows(b->rows));
       CHECK(a == b->rows);
     }
   }

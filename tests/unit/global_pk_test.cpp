@@ -17,26 +17,6 @@ using namespace bd;
 
 namespace {
 
-std::string show(const std::vector<Row>& rows) {
-  std::ostringstream o;
-  for (auto& r : rows) {
-    o << "  (";
-    for (size_t i = 0; i < r.size(); i++) {
-      const Value& v = r[i];
-      o << (i ? ", " : "");
-      switch (v.type) {
-        case ValueType::Null: o << "NULL"; break;
-        case ValueType::Integer: o << v.i; break;
-        case ValueType::Real: o << "r" << v.r; break;
-        case ValueType::Text: o << "'" << v.s << "'"; break;
-        case ValueType::Blob: o << "x(" << v.s.size() << ")"; break;
-      }
-    }
-    o << ")\n";
-  }
-  return o.str();
-}
-
 struct Pair {
   std::unique_ptr<native::Cluster> big = testing::cluster(4, "globalpk");
   sqlite3* ref = nullptr;
@@ -58,7 +38,7 @@ struct Pair {
       return;
     }
     if (!a.ok()) FAIL("Big Daddy fails with: " << a.error().message);
-    INFO("Big Daddy:\n" << show(a->rs.rows) << "SQLite:\n" << show(b->rows));
+    INFO("Big Daddy:\n" << testing::show_rows(a->rs.rows) << "SQLite:\n" << testing::show_rows(b->rows));
     CHECK(a->rs.rows == b->rows);
     CHECK(a->rs.changes == b->changes);
   }

@@ -16,17 +16,6 @@ using namespace bd;
 
 namespace {
 
-std::string show(const std::vector<Row>& rows) {
-  std::ostringstream o;
-  for (auto& r : rows) {
-    o << "  (";
-    for (size_t i = 0; i < r.size(); i++)
-      o << (i ? ", " : "") << (r[i].is_null() ? std::string("NULL") : r[i].type == ValueType::Text ? r[i].s : std::to_string(r[i].i));
-    o << ")\n";
-  }
-  return o.str();
-}
-
 const std::vector<std::string> kState = {
     "SELECT id, name FROM users ORDER BY id",
     "SELECT uid, what FROM audit ORDER BY uid, what",
@@ -71,7 +60,7 @@ struct Pair {
       auto a = testing::run(*big, q).rs.rows;
       auto b = sqlite_run(ref, q, {});
       REQUIRE(b.ok());
-      INFO(q << "\nBig Daddy:\n" << show(a) << "SQLite:\n" << show(b->rows));
+      INFO(q << "\nBig Daddy:\n" << testing::show_rows(a) << "SQLite:\n" << testing::show_rows(b->rows));
       CHECK(a == b->rows);
     }
   }
