@@ -339,22 +339,14 @@ Task<Result<QueryOutput>> create_trigger(Exec& x, const sql::CreateTrigger& tr, 
   }
   if (t->kind == TableKind::View) co_return Error::unsupported("triggers on views are not supported yet");
   // A trigger runs on the node of the row that fired it: only effects that stay there are exact.
-  for (auto& body : tr.body) {
-    if (body->kind() == sql::StmtKind::Select) continue;
-    const sql::QualifiedName* target = nullptr;
-    if (auto* i = body->as<sql::Insert>()) target = &i->table;
-    if (auto* u = body->as<sql::Update>()) target = &u->table;
-    if (auto* d = body->as<sql::Delete>()) target = &d->table;
-    const TableInfo* other = target ? x.topo->find_table(target->name) : nullptr;
-    if (!other || other->kind != TableKind::Reference) {
-      // Its writes may land on other nodes: the conductor runs it (write.cpp), atomically with the
-      // statement that fires it; it lives in the catalog only.
-      if (tr.time != sql::TriggerTime::After)
-        co_return Error::unsupported("trigger " + tr.name.name +
-                                     " writes to a sharded table; only AFTER triggers can (BEFORE and INSTEAD OF ones may only have "
-                                     "SELECT/RAISE bodies or write to reference tables)");
-      co_return done(x, "ddl");
-    }
+  if (trigger_writes_elsewhere(*x.topo, tr)) {
+    // Its writes may land on other nodes: the conductor runs it (write.cpp), atomically with the
+    // statement that fires it; it lives in the catalog only.
+    if (tr.time != sql::TriggerTime::After)
+      co_return Error::unsupported("trigger " + tr.name.name +
+                                   " writes to a sharded table; only AFTER triggers can (BEFORE and INSTEAD OF ones may only have "
+                                   "SELECT/RAISE bodies or write to reference tables)");
+    co_return done(x, "ddl");
   }
   sql::Stmt copy = st;
   copy.as<sql::CreateTrigger>()->temp = false;

@@ -65,5 +65,8 @@ inline std::vector<NodeRequest> one_request(uint32_t node, storage::Request r) {
 Result<Value> evaluate_constant(Exec& x, const sql::Expr& e);
 Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel);
 Task<Result<QueryOutput>> run_write_or_ddl(Exec& x, const sql::Stmt& st);
+// A trigger whose body writes to a table that is not a reference table (its rows may be on other
+// nodes): it lives in the catalog only and the conductor runs it (conductor/write.cpp).
+bool trigger_writes_elsewhere(const Topology& topo, const sql::CreateTrigger& tr);
 
 }  // namespace bd

@@ -216,23 +216,6 @@ struct FkAction {
 Task<Status> run_fk_actions(Exec& x, std::vector<FkAction> actions);
 sql::ExprPtr value_literal(const Value& v);
 
-// Triggers whose bodies write to tables whose rows may be on other nodes (not a reference table)
-// are not created on the nodes: the conductor runs them. AFTER INSERT / UPDATE [OF ...] / DELETE
-// FOR EACH ROW only; each body statement runs once per row, with NEW and OLD as the row's values,
-// after the statement's own write and in its transaction.
-bool trigger_writes_elsewhere(const Topology& topo, const sql::CreateTrigger& tr) {
-  for (auto& body : tr.body) {
-    if (body->kind() == sql::StmtKind::Select) continue;
-    const sql::QualifiedName* target = nullptr;
-    if (auto* i = body->as<sql::Insert>()) target = &i->table;
-    if (auto* u = body->as<sql::Update>()) target = &u->table;
-    if (auto* d = body->as<sql::Delete>()) target = &d->table;
-    const TableInfo* other = target ? topo.find_table(target->name) : nullptr;
-    if (!other || other->kind != TableKind::Reference) return true;
-  }
-  return false;
-}
-
 // The conductor's triggers on `table` for `event`, most recently created first (SQLite's order).
 std::vector<sql::CreateTrigger> conductor_triggers(const Topology& topo, const std::string& table, sql::TriggerEvent event) {
   std::vector<sql::CreateTrigger> out;
@@ -1902,6 +1885,23 @@ Task<Result<QueryOutput>> insert_resolving_globally(Exec& x, const sql::Insert& 
 }
 
 }  // namespace
+
+// Triggers whose bodies write to tables whose rows may be on other nodes (not a reference table)
+// are not created on the nodes: the conductor runs them. AFTER INSERT / UPDATE [OF ...] / DELETE
+// FOR EACH ROW only; each body statement runs once per row, with NEW and OLD as the row's values,
+// after the statement's own write and in its transaction.
+bool trigger_writes_elsewhere(const Topology& topo, const sql::CreateTrigger& tr) {
+  for (auto& body : tr.body) {
+    if (body->kind() == sql::StmtKind::Select) continue;
+    const sql::QualifiedName* target = nullptr;
+    if (auto* i = body->as<sql::Insert>()) target = &i->table;
+    if (auto* u = body->as<sql::Update>()) target = &u->table;
+    if (auto* d = body->as<sql::Delete>()) target = &d->table;
+    const TableInfo* other = target ? topo.find_table(target->name) : nullptr;
+    if (!other || other->kind != TableKind::Reference) return true;
+  }
+  return false;
+}
 
 Task<Result<QueryOutput>> run_write_or_ddl(Exec& x, const sql::Stmt& st) {
   switch (st.kind()) {
