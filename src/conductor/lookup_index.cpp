@@ -22,12 +22,10 @@ uint64_t ksid_of(const Value& v) {
   return static_cast<uint64_t>(std::strtoll(v.s.c_str(), nullptr, 10));
 }
 
-// SQLite's words for a UNIQUE failure, naming the user's table and columns instead of ours.
+// A node's UNIQUE failure on the entries' table, in the user's words (unique_violation).
 Error unique_error(const TableInfo& index, const Error& e) {
   if (e.message.find("UNIQUE constraint failed") == std::string::npos) return e;
-  std::string msg = "UNIQUE constraint failed: ";
-  for (size_t i = 0; i < index.columns.size(); i++) msg += (i ? ", " : "") + index.base_table + "." + index.columns[i].name;
-  return Error::sql(msg).with_code("SQLITE_CONSTRAINT_UNIQUE");
+  return unique_violation(index);
 }
 
 // The locks of a request to an index's entries: the entries' keys.
@@ -38,6 +36,13 @@ std::vector<storage::LockSpec> entry_locks(const TableInfo& index, bool write, c
 }
 
 }  // namespace
+
+Error unique_violation(const TableInfo& index) {
+  std::string msg = "UNIQUE constraint failed: ";
+  for (size_t i = 0; i < index.columns.size(); i++) msg += (i ? ", " : "") + index.base_table + "." + index.columns[i].name;
+  bool pk = iequals(index.name, global_pk_name(index.base_table));
+  return Error::sql(msg).with_code(pk ? "SQLITE_CONSTRAINT_PRIMARYKEY" : "SQLITE_CONSTRAINT_UNIQUE");
+}
 
 std::vector<storage::Statement> chunked_inserts(const std::string& table, const std::vector<std::string>& cols, std::vector<Row> rows,
                                                 const char* verb) {

@@ -15,6 +15,10 @@ namespace bd {
 // (reserved name: never in the logical schema, so no introspection shows it).
 inline std::string global_pk_name(std::string_view table) { return std::string(kReservedPrefix) + "pk_" + std::string(table); }
 
+// SQLite's error for a row that breaks a global unique index: its words name the user's table and
+// columns, its code is SQLITE_CONSTRAINT_PRIMARYKEY for a PRIMARY KEY's index, else _UNIQUE.
+Error unique_violation(const TableInfo& index);
+
 // The hidden table's DDL for an index, and its columns (v1..vk, ksid, _bd_ksid).
 std::vector<std::string> lookup_table_ddl(const TableInfo& index);
 std::vector<std::string> lookup_table_columns(const TableInfo& index);

@@ -1731,11 +1731,7 @@ Task<Result<QueryOutput>> insert_resolving_globally(Exec& x, const sql::Insert& 
       for (auto& v : vals) where_params.push_back(v);
       std::string where = entry_row_where(*u, 1);
       std::vector<uint32_t> other_vs(1, x.topo->vshard_for(other).id);
-      if (mode == Mode::Abort) {
-        std::string msg = "UNIQUE constraint failed: ";
-        for (size_t i = 0; i < u->columns.size(); i++) msg += (i ? ", " : "") + t.name + "." + u->columns[i].name;
-        co_return Error::sql(msg);
-      }
+      if (mode == Mode::Abort) co_return unique_violation(*u);
       if (mode == Mode::Ignore) {
         consumed = true;
         continue;

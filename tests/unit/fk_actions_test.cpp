@@ -12,9 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "cluster_helpers.h"
-#include "conductor/sqlite_exec.h"
-#include "sqlite3.h"
+#include "reference_pair.h"
 
 using namespace bd;
 
@@ -45,14 +43,8 @@ const std::vector<std::string> kTables = {"users", "posts", "comments", "likes",
 // Every table's rows in key order.
 std::string order_of(const std::string& table) { return table == "pairs" ? "1, 2" : "1"; }
 
-struct Pair {
-  std::unique_ptr<native::Cluster> big = testing::cluster(4, "fk");
-  sqlite3* ref = nullptr;
-
-  Pair() {
-    sqlite3_open(":memory:", &ref);
-    avoid_sqlite_planner_bugs(ref);
-    REQUIRE(sqlite_run(ref, "PRAGMA foreign_keys = ON", {}).ok());
+struct Pair : testing::ReferencePair {
+  Pair() : ReferencePair(4, "fk", {.foreign_keys = true, .avoid_planner_bugs = true}) {
     for (auto& s : kSchema) both(s);
     // Ids sharded over 4 nodes: a user's posts, a post's comments are mostly elsewhere.
     for (int i = 1; i <= 20; i++) both("INSERT INTO users VALUES (" + std::to_string(i) + ", 'u" + std::to_string(i) + "')");
@@ -75,14 +67,6 @@ struct Pair {
     both("INSERT INTO tagged VALUES (1, 'RUST'), (2, 'rust'), (3, 'go'), (4, 'SQL'), (5, NULL)");
     same_state();
   }
-  ~Pair() { sqlite3_close(ref); }
-
-  void both(const std::string& sql) {
-    INFO(sql);
-    testing::run(*big, sql);
-    auto r = sqlite_run(ref, sql, {});
-    if (!r.ok()) FAIL(r.error().message);
-  }
 
   std::vector<Row> big_rows(const std::string& table) {
     auto r = big->execute("SELECT * FROM " + table + " ORDER BY " + order_of(table));
@@ -92,29 +76,16 @@ struct Pair {
 
   void same_state() {
     for (auto& t : kTables) {
-      auto b = sqlite_run(ref, "SELECT * FROM " + t + " ORDER BY " + order_of(t), {});
-      REQUIRE(b.ok());
+      auto b = ref_run("SELECT * FROM " + t + " ORDER BY " + order_of(t));
       auto a = big_rows(t);
-      INFO("table " << t << "\nBig Daddy:\n" << testing::show_rows(a) << "SQLite:\n" << testing::show_rows(b->rows));
-      CHECK(a == b->rows);
+      INFO("table " << t << "\nBig Daddy:\n" << testing::show_rows(a) << "SQLite:\n" << testing::show_rows(b.rows));
+      CHECK(a == b.rows);
     }
   }
 
   // One statement on both: the same success or the same error, then the same rows everywhere.
   void check(const std::string& sql) {
-    auto a = big->execute(sql);
-    auto b = sqlite_run(ref, sql, {});
-    INFO("statement: " << sql);
-    if (!b.ok()) {
-      INFO("SQLite fails with: " << b.error().message);
-      REQUIRE_FALSE(a.ok());
-      CHECK(a.error().message == b.error().message);
-      CHECK(a.error().code_name() == b.error().code_name());
-    } else {
-      if (!a.ok()) FAIL("Big Daddy fails with: " << a.error().message);
-      CHECK(a->rs.changes == b->changes);
-      CHECK(a->rs.rows == b->rows);
-    }
+    ReferencePair::check({sql});
     same_state();
   }
 };
@@ -187,17 +158,17 @@ TEST_CASE("fk actions: inside an interactive transaction, ROLLBACK undoes the ca
   INFO((moved.ok() ? std::string() : moved.error().message));
   REQUIRE(moved.ok());
   REQUIRE(p.big->execute_in_txn(begin.transaction, "COMMIT").ok());
-  REQUIRE(sqlite_run(p.ref, "DELETE FROM users WHERE id = 10", {}).ok());
-  REQUIRE(sqlite_run(p.ref, "UPDATE users SET id = 111 WHERE id = 1", {}).ok());
+  p.ref_run("DELETE FROM users WHERE id = 10");
+  p.ref_run("UPDATE users SET id = 111 WHERE id = 1");
   p.same_state();
 }
 
 TEST_CASE("fk actions: PRAGMA foreign_keys = OFF runs no action, as in SQLite") {
   Pair p;
   REQUIRE(p.big->execute_script("PRAGMA foreign_keys = OFF; DELETE FROM users WHERE id = 10").ok());
-  REQUIRE(sqlite_run(p.ref, "PRAGMA foreign_keys = OFF", {}).ok());
-  REQUIRE(sqlite_run(p.ref, "DELETE FROM users WHERE id = 10", {}).ok());
-  REQUIRE(sqlite_run(p.ref, "PRAGMA foreign_keys = ON", {}).ok());
+  p.ref_run("PRAGMA foreign_keys = OFF");
+  p.ref_run("DELETE FROM users WHERE id = 10");
+  p.ref_run("PRAGMA foreign_keys = ON");
   p.same_state();
   CHECK(count(*p.big, "posts") == 60);
 }
@@ -233,7 +204,7 @@ TEST_CASE("fk actions: a node lost midway through a cascade leaves nothing appli
       CHECK_FALSE(r.ok());
       rolled_back++;
     } else {
-      REQUIRE(sqlite_run(p.ref, "DELETE FROM users WHERE id = 12", {}).ok());
+      p.ref_run("DELETE FROM users WHERE id = 12");
     }
     p.same_state();
     for (int n = 0; n < p.big->nodes(); n++) {

@@ -9,39 +9,19 @@
 #include <string>
 #include <vector>
 
-#include "cluster_helpers.h"
-#include "conductor/sqlite_exec.h"
-#include "sqlite3.h"
+#include "reference_pair.h"
 
 using namespace bd;
 
 namespace {
 
-struct Pair {
-  std::unique_ptr<native::Cluster> big = testing::cluster(4, "globalpk");
-  sqlite3* ref = nullptr;
-  Pair() { sqlite3_open(":memory:", &ref); }
-  ~Pair() { sqlite3_close(ref); }
+struct Pair : testing::ReferencePair {
+  Pair() : ReferencePair(4, "globalpk") {}
 
   // Big Daddy only (placement PRAGMAs).
   void big_only(const std::string& sql) { testing::run(*big, sql); }
 
-  // Runs on both; both succeed with the same rows or both fail with the same words.
-  void check(const std::string& sql, std::vector<Value> params = {}) {
-    auto a = big->execute(sql, params);
-    auto b = sqlite_run(ref, sql, params);
-    INFO("statement: " << sql);
-    if (!b.ok()) {
-      INFO("SQLite fails with: " << b.error().message);
-      REQUIRE_FALSE(a.ok());
-      CHECK(a.error().message == b.error().message);
-      return;
-    }
-    if (!a.ok()) FAIL("Big Daddy fails with: " << a.error().message);
-    INFO("Big Daddy:\n" << testing::show_rows(a->rs.rows) << "SQLite:\n" << testing::show_rows(b->rows));
-    CHECK(a->rs.rows == b->rows);
-    CHECK(a->rs.changes == b->changes);
-  }
+  void check(const std::string& sql, std::vector<Value> params = {}) { ReferencePair::check({sql, std::move(params)}); }
 
   // The node holding rows of `table` where `where` holds (-1: none).
   int node_of(const std::string& table, const std::string& where) {

@@ -17,90 +17,16 @@
 #include <string>
 #include <vector>
 
-#include "cluster_helpers.h"
-#include "conductor/sqlite_exec.h"
-#include "sqlite3.h"
+#include "reference_pair.h"
 
 using namespace bd;
 
 namespace {
 
-std::string show(const Value& v) {
-  switch (v.type) {
-    case ValueType::Null: return "NULL";
-    case ValueType::Integer: return std::to_string(v.i);
-    case ValueType::Real: return "r" + std::to_string(v.r);
-    case ValueType::Text: return "'" + v.s + "'";
-    case ValueType::Blob: return "x(" + std::to_string(v.s.size()) + ")";
-  }
-  return "?";
-}
+using testing::Step;
 
-std::string show(const std::vector<Row>& rows) {
-  std::ostringstream o;
-  for (auto& r : rows) {
-    o << "  (";
-    for (size_t i = 0; i < r.size(); i++) o << (i ? ", " : "") << show(r[i]);
-    o << ")\n";
-  }
-  return o.str();
-}
-
-// Big Daddy's syntax errors also say where (" at line L, column C"); the words are SQLite's.
-std::string sqlite_words(std::string m) {
-  auto at = m.rfind(" at line ");
-  if (at != std::string::npos && m.find(": syntax error") != std::string::npos) m.erase(at);
-  return m;
-}
-
-class Reference {
- public:
-  Reference() {
-    sqlite3_open(":memory:", &db_);
-    avoid_sqlite_planner_bugs(db_);
-    sqlite_run(db_, "PRAGMA foreign_keys = ON", {});
-  }
-  ~Reference() { sqlite3_close(db_); }
-  Result<ResultSet> run(const std::string& sql, const std::vector<Value>& params) { return sqlite_run(db_, sql, params); }
-
- private:
-  sqlite3* db_ = nullptr;
-};
-
-struct Step {
-  std::string sql;
-  std::vector<Value> params = {};
-  bool ordered = true;  // compare rows in order (else as a multiset)
-};
-
-struct Pair {
-  std::unique_ptr<native::Cluster> big = testing::cluster(4, "surface");
-  Reference ref;
-
-  // Runs one statement on both and checks they agree; returns the reference's rows.
-  std::vector<Row> check(const Step& st) {
-    auto a = big->execute(st.sql, st.params);
-    auto b = ref.run(st.sql, st.params);
-    INFO("statement: " << st.sql);
-    if (!b.ok()) {
-      INFO("SQLite fails with: " << b.error().message);
-      REQUIRE_FALSE(a.ok());
-      CHECK(sqlite_words(a.error().message) == b.error().message);
-      CHECK(a.error().code_name() == b.error().code_name());
-      return {};
-    }
-    if (!a.ok()) FAIL("Big Daddy fails with: " << a.error().message);
-    auto ra = a->rs.rows, rb = b->rows;
-    if (!st.ordered) {
-      auto less = [](const Row& x, const Row& y) { return show(std::vector<Row>{x}) < show(std::vector<Row>{y}); };
-      std::sort(ra.begin(), ra.end(), less);
-      std::sort(rb.begin(), rb.end(), less);
-    }
-    if (!b->columns.empty()) CHECK(a->rs.columns == b->columns);
-    INFO("Big Daddy:\n" << show(ra) << "SQLite:\n" << show(rb));
-    CHECK(ra == rb);
-    return b->rows;
-  }
+struct Pair : testing::ReferencePair {
+  Pair() : ReferencePair(4, "surface", {.foreign_keys = true, .avoid_planner_bugs = true}) {}
 
   // What a migration tool reads back, after every statement.
   void check_introspection() {

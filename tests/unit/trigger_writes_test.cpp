@@ -8,9 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "cluster_helpers.h"
-#include "conductor/sqlite_exec.h"
-#include "sqlite3.h"
+#include "reference_pair.h"
 
 using namespace bd;
 
@@ -22,12 +20,8 @@ const std::vector<std::string> kState = {
     "SELECT name, n FROM counters ORDER BY name",
 };
 
-struct Pair {
-  std::unique_ptr<native::Cluster> big = testing::cluster(4, "trig");
-  sqlite3* ref = nullptr;
-
-  Pair() {
-    sqlite3_open(":memory:", &ref);
+struct Pair : testing::ReferencePair {
+  Pair() : ReferencePair(4, "trig") {
     for (auto* s : {
              "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)",
              // No key: rows spread by a hidden rowid, so a user's audit rows land on other nodes.
@@ -46,33 +40,18 @@ struct Pair {
          })
       both(s);
   }
-  ~Pair() { sqlite3_close(ref); }
-
-  void both(const std::string& sql) {
-    INFO(sql);
-    testing::run(*big, sql);
-    auto r = sqlite_run(ref, sql, {});
-    if (!r.ok()) FAIL(r.error().message);
-  }
 
   void same() {
     for (auto& q : kState) {
       auto a = testing::run(*big, q).rs.rows;
-      auto b = sqlite_run(ref, q, {});
-      REQUIRE(b.ok());
-      INFO(q << "\nBig Daddy:\n" << testing::show_rows(a) << "SQLite:\n" << testing::show_rows(b->rows));
-      CHECK(a == b->rows);
+      auto b = ref_run(q).rows;
+      INFO(q << "\nBig Daddy:\n" << testing::show_rows(a) << "SQLite:\n" << testing::show_rows(b));
+      CHECK(a == b);
     }
   }
 
   void check(const std::string& sql) {
-    auto a = big->execute(sql);
-    auto b = sqlite_run(ref, sql, {});
-    INFO(sql << "\nBig Daddy: " << (a.ok() ? std::string("ok") : a.error().message)
-             << "\nSQLite: " << (b.ok() ? std::string("ok") : b.error().message));
-    REQUIRE(a.ok() == b.ok());
-    if (!b.ok()) CHECK(a.error().message == b.error().message);
-    if (b.ok() && sql.rfind("DROP", 0) != 0) CHECK(a->rs.changes == b->changes);
+    ReferencePair::check({sql});
     same();
   }
 };
