@@ -10,6 +10,7 @@
 #include "conductor/rebalance.h"
 #include "conductor/reshard.h"
 #include "planner/analysis.h"
+#include "storage/ops.h"
 #include "planner/shard_sql.h"
 #include "sql/parser.h"
 #include "sql/printer.h"
@@ -87,10 +88,12 @@ Task<Status> record(Exec& x, topology::CatalogChange change, uint64_t expected_v
   auto t = topology::decode_topology_response(*reply);
   if (!t.ok()) co_return t.error();
   x.topo = adopt_topology(x.c, std::move(*t));
-  std::vector<Value> version(1, Value::integer(static_cast<int64_t>(x.topo->version)));
-  auto bump = one_statement("INSERT INTO _bd_node(k, v) VALUES ('catalog', ?1) ON CONFLICT(k) DO UPDATE SET v = max(v, excluded.v)",
-                            std::move(version));
-  co_return co_await on_every_node(x, std::move(bump));
+  storage::NodeOp bump;
+  bump.kind = storage::OpKind::RaiseCatalog;
+  bump.number = static_cast<int64_t>(x.topo->version);
+  std::vector<storage::Statement> v;
+  v.push_back(storage::op_statement(std::move(bump)));
+  co_return co_await on_every_node(x, std::move(v));
 }
 
 QueryOutput done(Exec& x, const char* plan) {

@@ -7,6 +7,7 @@
 #include "conductor/executor.h"
 #include "conductor/io.h"
 #include "planner/shard_sql.h"
+#include "storage/ops.h"
 #include "sql/lexer.h"
 #include "sql/parser.h"
 #include "topology/catalog.h"
@@ -25,8 +26,6 @@ constexpr int kTxnWaitSteps = 200;               // the snapshot waits for trans
 constexpr uint32_t kTxnWaitMs = 50;              // ... 200 x 50 ms at most, writes paused
 constexpr size_t kMergedInsertBytes = 64 << 10;  // merged INSERTs stay well under 100 KB
 constexpr size_t kMergedInsertRows = 500;
-// _bd_node as the storage node defines it (storage/node.cpp).
-constexpr const char* kNodeTable = "CREATE TABLE IF NOT EXISTS _bd_node(k TEXT PRIMARY KEY, v ANY) STRICT";
 
 storage::Statement stmt(std::string sql, std::vector<Value> params = {}, bool write = true) {
   storage::Statement st;
@@ -177,10 +176,15 @@ Task<Result<QueryOutput>> snapshot(Conductor& c, Session& s, const std::string& 
       co_return Error::sql("no such table: " + n);
   // Round 1, one request per node: pause writes (a write outside or inside a transaction is
   // refused and retried meanwhile; a transaction's prepare, commit and rollback still go through).
-  const std::string freeze_until = "(julianday('now') - 2440587.5) * 86400000.0 + " + std::to_string(kFreezeMs);
+  auto node_op = [](storage::OpKind kind, int64_t number = 0) {
+    storage::NodeOp op;
+    op.kind = kind;
+    op.number = number;
+    return storage::op_statement(std::move(op), kind != storage::OpKind::LiveTxns);
+  };
   auto lift_all = [&]() -> Task<int> {
     std::vector<NodeRequest> lift;
-    for (uint32_t n = 0; n < topo->nodes; n++) lift.push_back(admin_request(n, {stmt("DELETE FROM _bd_node WHERE k = 'freeze'")}));
+    for (uint32_t n = 0; n < topo->nodes; n++) lift.push_back(admin_request(n, {node_op(storage::OpKind::Unfreeze)}));
     (void)co_await fan_out(s, std::move(lift));
     co_return 0;
   };
@@ -191,12 +195,8 @@ Task<Result<QueryOutput>> snapshot(Conductor& c, Session& s, const std::string& 
     std::vector<NodeRequest> freeze;
     for (uint32_t n = 0; n < topo->nodes; n++) {
       std::vector<storage::Statement> st;
-      if (attempt == 0) {
-        st.push_back(stmt(kNodeTable));
-        st.push_back(
-            stmt("INSERT INTO _bd_node(k, v) VALUES ('freeze', " + freeze_until + ") ON CONFLICT(k) DO UPDATE SET v = excluded.v"));
-      }
-      st.push_back(stmt("SELECT coalesce((SELECT v FROM _bd_node WHERE k = 'txns'), 0)", {}, false));
+      if (attempt == 0) st.push_back(node_op(storage::OpKind::Freeze, kFreezeMs));
+      st.push_back(node_op(storage::OpKind::LiveTxns));
       freeze.push_back(admin_request(n, std::move(st)));
     }
     auto frozen = co_await fan_out(s, std::move(freeze));
@@ -249,7 +249,7 @@ Task<Result<QueryOutput>> snapshot(Conductor& c, Session& s, const std::string& 
   std::vector<NodeRequest> lift;
   for (uint32_t n = 0; n < topo->nodes; n++) {
     std::vector<storage::Statement> st;
-    st.push_back(stmt("DELETE FROM _bd_node WHERE k = 'freeze'"));
+    st.push_back(node_op(storage::OpKind::Unfreeze));
     if (copied.ok())
       for (auto& row : (*copied)[n].results.back().rows) {
         const std::string& name = row[0].s;

@@ -22,6 +22,7 @@
 #include "conductor/io.h"
 #include "conductor/lookup_index.h"
 #include "planner/shard_sql.h"
+#include "storage/ops.h"
 #include "topology/store.h"
 
 namespace bd {
@@ -68,8 +69,6 @@ std::vector<NodeTable> moving_tables(const Topology& topo) {
 }
 
 std::string q(std::string_view name) { return quoted_identifier(name); }
-std::string stage_name(const std::string& table) { return "_bd_stage_" + table; }
-std::string trigger_name(const std::string& table, char kind) { return std::string("_bd_cap_") + kind + "_" + table; }
 
 // The virtual shards of the current wave leaving (from) or reaching (to) a node.
 std::vector<uint32_t> wave_vshards(const ReshardJob& j, uint32_t node, uint32_t topology::Move::*side) {
@@ -81,28 +80,29 @@ std::vector<uint32_t> wave_vshards(const ReshardJob& j, uint32_t node, uint32_t 
 std::vector<uint32_t> moving_from(const ReshardJob& j, uint32_t node) { return wave_vshards(j, node, &topology::Move::from); }
 std::vector<uint32_t> moving_to(const ReshardJob& j, uint32_t node) { return wave_vshards(j, node, &topology::Move::to); }
 
-std::string bitmap(const std::vector<uint32_t>& ids) {
-  std::string bits;
-  for (auto id : ids) {
-    if (bits.size() <= id / 8) bits.resize(id / 8 + 1, '\0');
-    bits[id / 8] = static_cast<char>(static_cast<unsigned char>(bits[id / 8]) | (1u << (id % 8)));
-  }
-  if (bits.empty()) bits.push_back('\0');
-  return bits;
+// The keyspace ranges of a set of virtual shards.
+std::vector<storage::KsidRange> ksid_ranges(const Topology& topo, const std::vector<uint32_t>& ids) {
+  std::vector<storage::KsidRange> out;
+  for (auto& v : topo.vshards)
+    if (std::find(ids.begin(), ids.end(), v.id) != ids.end()) out.push_back({v.lo, v.hi});
+  return out;
 }
 
 storage::Statement stmt(std::string sql, std::vector<Value> params = {}, bool write = true) {
   return storage::Statement{std::move(sql), std::move(params), write};
 }
 
-const char* kNodeTable = "CREATE TABLE IF NOT EXISTS _bd_node(k TEXT PRIMARY KEY, v ANY) STRICT";
-storage::Statement set_node(const char* key, Value v, bool keep_max) {
-  std::vector<Value> p;
-  p.push_back(std::move(v));
-  return stmt(std::string("INSERT INTO _bd_node(k, v) VALUES ('") + key +
-                  "', ?1) ON CONFLICT(k) DO UPDATE SET v = " + (keep_max ? "max(v, excluded.v)" : "excluded.v"),
-              std::move(p));
+// The node's own state, as typed operations (storage/ops.h).
+storage::Statement node_op(storage::OpKind kind, std::vector<uint32_t> vshards = {}, int64_t number = 0) {
+  storage::NodeOp op;
+  op.kind = kind;
+  op.vshards = std::move(vshards);
+  op.number = number;
+  return storage::op_statement(std::move(op));
 }
+storage::Statement set_owned(std::vector<uint32_t> vshards) { return node_op(storage::OpKind::SetOwned, std::move(vshards)); }
+storage::Statement raise_epoch(uint64_t epoch) { return node_op(storage::OpKind::RaiseEpoch, {}, static_cast<int64_t>(epoch)); }
+storage::Statement raise_catalog(uint64_t version) { return node_op(storage::OpKind::RaiseCatalog, {}, static_cast<int64_t>(version)); }
 
 using PerNode = std::map<uint32_t, std::vector<storage::Statement>>;
 
@@ -183,42 +183,39 @@ bool last_batch(const std::vector<Row>& rows, int64_t limit) {
   return rows.empty() || (found < limit && static_cast<int64_t>(rows.size()) == found);
 }
 
-// INSERT OR REPLACE statements into a staging table: rows are (source, rowid, cols...). REALs are
-// bound through CAST(? AS REAL), so an integral REAL stays a REAL on the way in.
+// Staging on a move's target (storage/ops.h): rows are (source, rowid, cols...).
+storage::Statement stage_op(storage::OpKind kind, const NodeTable& t) {
+  storage::NodeOp op;
+  op.kind = kind;
+  op.table = t.name;
+  op.columns = t.cols;
+  op.keep_rowid = t.keep_rowid;
+  return storage::op_statement(std::move(op), kind != storage::OpKind::StageRowids);
+}
+
 void stage_inserts(std::vector<storage::Statement>& out, const NodeTable& t, uint32_t source, std::vector<std::pair<int64_t, Row>>& rows) {
-  const size_t width = t.cols.size() + 2, per = std::max<size_t>(1, limits::kMaxBoundParameters / width);
-  std::string head = "INSERT OR REPLACE INTO " + q(stage_name(t.name)) + "(_bd_src, _bd_rid";
-  for (auto& c : t.cols) head += ", " + q(c);
-  head += ") VALUES ";
-  for (size_t i = 0; i < rows.size(); i += per) {
-    std::string sql = head;
-    std::vector<Value> params;
-    for (size_t r = i; r < std::min(rows.size(), i + per); r++) {
-      sql += r > i ? ", (?, ?" : "(?, ?";
-      params.push_back(Value::integer(source));
-      params.push_back(Value::integer(rows[r].first));
-      for (auto& v : rows[r].second) {
-        sql += v.type == ValueType::Real ? ", CAST(? AS REAL)" : ", ?";
-        params.push_back(std::move(v));
-      }
-      sql += ")";
-    }
-    out.push_back(stmt(std::move(sql), std::move(params)));
+  storage::NodeOp op;
+  op.kind = storage::OpKind::StageUpsert;
+  op.table = t.name;
+  op.columns = t.cols;
+  op.source = source;
+  for (auto& [rid, vals] : rows) {
+    Row r;
+    r.reserve(vals.size() + 1);
+    r.push_back(Value::integer(rid));
+    for (auto& v : vals) r.push_back(std::move(v));
+    op.rows.push_back(std::move(r));
   }
+  out.push_back(storage::op_statement(std::move(op)));
 }
 
 void stage_deletes(std::vector<storage::Statement>& out, const NodeTable& t, uint32_t source, const std::vector<int64_t>& rids) {
-  const size_t per = limits::kMaxBoundParameters - 1;
-  for (size_t i = 0; i < rids.size(); i += per) {
-    std::string sql = "DELETE FROM " + q(stage_name(t.name)) + " WHERE _bd_src = ? AND _bd_rid IN (";
-    std::vector<Value> params;
-    params.push_back(Value::integer(source));
-    for (size_t k = i; k < std::min(rids.size(), i + per); k++) {
-      sql += k > i ? ", ?" : "?";
-      params.push_back(Value::integer(rids[k]));
-    }
-    out.push_back(stmt(sql + ")", std::move(params)));
-  }
+  storage::NodeOp op;
+  op.kind = storage::OpKind::StageDelete;
+  op.table = t.name;
+  op.source = source;
+  op.rowids = rids;
+  out.push_back(storage::op_statement(std::move(op)));
 }
 
 struct Runner {
@@ -228,8 +225,12 @@ struct Runner {
   ReshardJob job;
   std::vector<NodeTable> tables;
 
-  std::string ranges(uint32_t source, const std::string& column) const {
-    return topology::ksid_ranges_sql(*topo, moving_from(job, source), column);
+  std::vector<storage::KsidRange> moving_ranges(uint32_t source) const { return ksid_ranges(*topo, moving_from(job, source)); }
+  std::string ranges(uint32_t source, const std::string& column) const { return storage::ksid_ranges_sql(moving_ranges(source), column); }
+  std::vector<std::string> table_names() const {
+    std::vector<std::string> out;
+    for (auto& t : tables) out.push_back(t.name);
+    return out;
   }
   // The target of a row (by keyspace id) moving from `source`, or -1.
   int64_t target_of(uint32_t source, uint64_t ksid) const {
@@ -247,7 +248,6 @@ struct Runner {
     auto schema = co_await admin(s, std::move(read));
     if (!schema.ok()) co_return schema.error();
     std::vector<storage::Statement> ddl;
-    ddl.push_back(stmt(kNodeTable));
     for (auto& row : (*schema)[0].results[0].rows) {
       const std::string& name = row[1].s;
       std::string sql = row[2].s;
@@ -262,9 +262,9 @@ struct Runner {
       }
       ddl.push_back(stmt(std::move(sql)));
     }
-    ddl.push_back(set_node("catalog", Value::integer(static_cast<int64_t>(topo->version)), true));
-    ddl.push_back(set_node("min_epoch", Value::integer(static_cast<int64_t>(next_epoch)), true));
-    ddl.push_back(set_node("owned", Value::blob(bitmap({})), false));
+    ddl.push_back(raise_catalog(topo->version));
+    ddl.push_back(raise_epoch(next_epoch));
+    ddl.push_back(set_owned({}));
     PerNode fresh;
     for (uint32_t n = job.from_nodes; n < job.to_nodes; n++) fresh[n] = ddl;
     if (auto r = co_await admin(s, std::move(fresh)); !r.ok()) co_return r.error();
@@ -276,9 +276,8 @@ struct Runner {
       std::vector<uint32_t> own;
       for (auto& v : topo->vshards)
         if (v.node == n) own.push_back(v.id);
-      claim[n].push_back(stmt(kNodeTable));
-      claim[n].push_back(set_node("min_epoch", Value::integer(static_cast<int64_t>(next_epoch)), true));
-      claim[n].push_back(set_node("owned", Value::blob(bitmap(own)), false));
+      claim[n].push_back(raise_epoch(next_epoch));
+      claim[n].push_back(set_owned(own));
     }
     if (auto r = co_await admin(s, std::move(claim)); !r.ok()) co_return r.error();
 
@@ -341,21 +340,11 @@ struct Runner {
     PerNode per;
     for (auto src : job.sources()) {
       auto& v = per[src];
-      v.push_back(stmt("CREATE TABLE IF NOT EXISTS _bd_changes(seq INTEGER PRIMARY KEY, tbl TEXT NOT NULL, rid INTEGER NOT NULL)"));
-      v.push_back(stmt("DELETE FROM _bd_changes"));
-      for (auto& t : tables) {
-        std::string in_new = ranges(src, "NEW._bd_ksid"), in_old = ranges(src, "OLD._bd_ksid");
-        std::string tbl = quoted_string(t.name);
-        for (char k : {'i', 'u', 'd'}) v.push_back(stmt("DROP TRIGGER IF EXISTS " + q(trigger_name(t.name, k))));
-        v.push_back(stmt("CREATE TRIGGER " + q(trigger_name(t.name, 'i')) + " AFTER INSERT ON " + q(t.name) + " WHEN " + in_new +
-                         " BEGIN INSERT INTO _bd_changes(tbl, rid) VALUES (" + tbl + ", NEW.rowid); END"));
-        v.push_back(stmt("CREATE TRIGGER " + q(trigger_name(t.name, 'u')) + " AFTER UPDATE ON " + q(t.name) + " WHEN " + in_old + " OR " +
-                         in_new + " BEGIN INSERT INTO _bd_changes(tbl, rid) VALUES (" + tbl +
-                         ", OLD.rowid); INSERT INTO _bd_changes(tbl, rid) SELECT " + tbl +
-                         ", NEW.rowid WHERE NEW.rowid <> OLD.rowid; END"));
-        v.push_back(stmt("CREATE TRIGGER " + q(trigger_name(t.name, 'd')) + " AFTER DELETE ON " + q(t.name) + " WHEN " + in_old +
-                         " BEGIN INSERT INTO _bd_changes(tbl, rid) VALUES (" + tbl + ", OLD.rowid); END"));
-      }
+      storage::NodeOp op;
+      op.kind = storage::OpKind::CaptureStart;
+      op.tables = table_names();
+      op.ranges = moving_ranges(src);
+      v.push_back(storage::op_statement(std::move(op)));
     }
     // The first wave counts the rows of every wave (progress: rows copied of the total).
     if (job.wave_begin == 0) {
@@ -363,18 +352,12 @@ struct Runner {
       for (auto& m : job.moves) all[m.from].push_back(m.vshard);
       for (auto& [src, ids] : all)
         for (auto& t : tables)
-          per[src].push_back(
-              stmt("SELECT count(*) FROM " + q(t.name) + " WHERE " + topology::ksid_ranges_sql(*topo, ids, "_bd_ksid"), {}, false));
+          per[src].push_back(stmt(
+              "SELECT count(*) FROM " + q(t.name) + " WHERE " + storage::ksid_ranges_sql(ksid_ranges(*topo, ids), "_bd_ksid"), {}, false));
     }
     for (auto dst : job.targets()) {
       auto& v = per[dst];
-      for (auto& t : tables) {
-        std::string cols;
-        for (auto& c2 : t.cols) cols += ", " + q(c2);
-        v.push_back(stmt("DROP TABLE IF EXISTS " + q(stage_name(t.name))));
-        v.push_back(stmt("CREATE TABLE " + q(stage_name(t.name)) + "(_bd_src INTEGER NOT NULL, _bd_rid INTEGER NOT NULL" + cols +
-                         ", PRIMARY KEY (_bd_src, _bd_rid))"));
-      }
+      for (auto& t : tables) v.push_back(stage_op(storage::OpKind::StageCreate, t));
     }
     std::vector<uint32_t> order;
     for (auto& [n, _] : per) order.push_back(n);
@@ -470,27 +453,22 @@ struct Runner {
     // their size now (0: deleted, or moved out of the moving ranges).
     PerNode lists;
     std::vector<uint32_t> sources = job.sources();
-    auto upto = [](const char* after) {
-      return std::string("(SELECT coalesce(max(seq), ") + after + ") FROM (SELECT seq FROM _bd_changes WHERE seq > " + after +
-             " ORDER BY seq LIMIT " + std::to_string(kReplayEntries) + "))";
-    };
     for (auto src : sources) {
       auto& v = lists[src];
-      std::vector<Value> p0;
-      p0.push_back(Value::integer(next.log_applied[src]));
-      v.push_back(
-          stmt("SELECT " + upto("?1") + ", (SELECT count(*) FROM _bd_changes WHERE seq > " + upto("?1") + ")", std::move(p0), false));
+      storage::NodeOp slice;
+      slice.kind = storage::OpKind::ChangeSlice;
+      slice.number = next.log_applied[src];
+      slice.limit = kReplayEntries;
+      v.push_back(storage::op_statement(std::move(slice), false));
       for (auto& t : tables) {
-        std::string len;
-        for (auto& col : t.cols) len += (len.empty() ? "" : " + ") + std::string("coalesce(length(t.") + q(col) + "), 0)";
-        std::vector<Value> p;
-        p.push_back(Value::text(t.name));
-        p.push_back(Value::integer(next.log_applied[src]));
-        v.push_back(
-            stmt("SELECT CAST(c.rid AS TEXT), c.first, CASE WHEN t.rowid IS NULL THEN 0 ELSE " + len +
-                     " END FROM (SELECT rid, min(seq) AS first FROM _bd_changes WHERE tbl = ?1 AND seq > ?2 AND seq <= " + upto("?2") +
-                     " GROUP BY rid) AS c LEFT JOIN " + q(t.name) + " AS t ON t.rowid = c.rid AND " + ranges(src, "t._bd_ksid"),
-                 std::move(p), false));
+        storage::NodeOp rows;
+        rows.kind = storage::OpKind::ChangedRows;
+        rows.number = next.log_applied[src];
+        rows.limit = kReplayEntries;
+        rows.table = t.name;
+        rows.columns = t.cols;
+        rows.ranges = moving_ranges(src);
+        v.push_back(storage::op_statement(std::move(rows), false));
       }
     }
     auto listed = co_await admin(s, std::move(lists));
@@ -584,7 +562,7 @@ struct Runner {
 
   Task<Status> fence() {
     PerNode per;
-    for (auto src : job.sources()) per[src].push_back(set_node("fence", Value::blob(bitmap(moving_from(job, src))), false));
+    for (auto src : job.sources()) per[src].push_back(node_op(storage::OpKind::SetFence, moving_from(job, src)));
     if (auto r = co_await admin(s, std::move(per)); !r.ok()) co_return r.error();
     ReshardJob next = job;
     next.phase = Phase::FinalCatchUp;
@@ -597,20 +575,13 @@ struct Runner {
   // undo, ordinary writes, reaches the change log like any other).
   Task<Result<bool>> transactions_on_moving() {
     PerNode probe;
-    for (auto src : job.sources()) probe[src].push_back(stmt("SELECT count(*) FROM pragma_table_list WHERE name = '_bd_undo'", {}, false));
-    auto has = co_await admin(s, std::move(probe));
-    if (!has.ok()) co_return has.error();
-    PerNode counts;
-    size_t k = 0;
     for (auto src : job.sources()) {
-      if ((*has)[k++].results[0].rows[0][0].i == 0) continue;
-      counts[src].push_back(
-          stmt("SELECT (SELECT count(*) FROM _bd_undo u JOIN _bd_txn t ON t.id = u.txn WHERE t.state IN ('active', 'prepared') AND " +
-                   ranges(src, "u.ksid") + ") + (SELECT count(*) FROM _bd_lock WHERE ksid IS NULL OR " + ranges(src, "ksid") + ")",
-               {}, false));
+      storage::NodeOp op;
+      op.kind = storage::OpKind::TxnsInRanges;
+      op.ranges = moving_ranges(src);
+      probe[src].push_back(storage::op_statement(std::move(op), false));
     }
-    if (counts.empty()) co_return false;
-    auto r = co_await admin(s, std::move(counts));
+    auto r = co_await admin(s, std::move(probe));
     if (!r.ok()) co_return r.error();
     for (auto& resp : *r)
       if (resp.results[0].rows[0][0].i > 0) co_return true;
@@ -634,9 +605,7 @@ struct Runner {
                                   {}, false));
     for (auto dst : targets)
       for (auto& t : tables)
-        reads[dst].push_back(
-            stmt(t.sweep ? "SELECT _bd_src, CAST(_bd_rid AS TEXT) FROM " + q(stage_name(t.name)) : std::string("SELECT 1, 1 WHERE 0"), {},
-                 false));
+        reads[dst].push_back(t.sweep ? stage_op(storage::OpKind::StageRowids, t) : stmt("SELECT 1, 1 WHERE 0", {}, false));
     std::vector<uint32_t> order;
     for (auto& [node, _] : reads) order.push_back(node);
     auto resp = co_await admin(s, std::move(reads));
@@ -750,26 +719,14 @@ struct Runner {
       auto& v = per[dst];
       // In catalog order: parents are usually created before the tables that reference them.
       for (auto& t : tables) {
-        std::string cols, from;
-        for (auto& c2 : t.cols) {
-          cols += (cols.empty() ? "" : ", ") + q(c2);
-          from += (from.empty() ? "" : ", ") + q(c2);
-        }
-        if (t.keep_rowid) {
-          cols += ", rowid";
-          from += ", _bd_rid";
-        }
         std::vector<storage::Statement> work;
-        work.push_back(stmt("INSERT INTO " + q(t.name) + "(" + cols + ") SELECT " + from + " FROM " + q(stage_name(t.name)) +
-                            " ORDER BY _bd_src, _bd_rid"));
-        work.push_back(stmt("DELETE FROM " + q(stage_name(t.name))));
+        work.push_back(stage_op(storage::OpKind::StageActivate, t));
         without_triggers(v, (*triggers)[dst], t.name, std::move(work));
       }
       std::vector<uint32_t> own = owned_by(dst);
       for (auto id : moving_to(job, dst)) own.push_back(id);
-      v.push_back(stmt(kNodeTable));
-      v.push_back(set_node("owned", Value::blob(bitmap(own)), false));
-      v.push_back(set_node("min_epoch", Value::integer(next_epoch), true));
+      v.push_back(set_owned(own));
+      v.push_back(raise_epoch(static_cast<uint64_t>(next_epoch)));
     }
     if (auto r = co_await admin(s, std::move(per)); !r.ok()) co_return r.error();
     ReshardJob next = job;
@@ -779,11 +736,11 @@ struct Runner {
 
   std::vector<storage::Statement> drop_capture() const {
     std::vector<storage::Statement> v;
-    for (auto& t : tables)
-      for (char k : {'i', 'u', 'd'}) v.push_back(stmt("DROP TRIGGER IF EXISTS " + q(trigger_name(t.name, k))));
-    v.push_back(stmt("DROP TABLE IF EXISTS _bd_changes"));
-    v.push_back(stmt(kNodeTable));
-    v.push_back(stmt("DELETE FROM _bd_node WHERE k = 'fence'"));
+    storage::NodeOp op;
+    op.kind = storage::OpKind::CaptureStop;
+    op.tables = table_names();
+    v.push_back(storage::op_statement(std::move(op)));
+    v.push_back(node_op(storage::OpKind::ClearFence));
     return v;
   }
 
@@ -807,8 +764,8 @@ struct Runner {
       for (auto id : owned_by(src))
         if (std::find(moving.begin(), moving.end(), id) == moving.end()) own.push_back(id);
       for (auto id : moving_to(job, src)) own.push_back(id);
-      v.push_back(set_node("owned", Value::blob(bitmap(own)), false));
-      v.push_back(set_node("min_epoch", Value::integer(next_epoch), true));
+      v.push_back(set_owned(own));
+      v.push_back(raise_epoch(static_cast<uint64_t>(next_epoch)));
     }
     if (auto r = co_await admin(s, std::move(per)); !r.ok()) co_return r.error();
     ReshardJob next = job;
@@ -825,7 +782,7 @@ struct Runner {
   Task<Status> drop_staging(Phase then) {
     PerNode per;
     for (auto dst : job.targets())
-      for (auto& t : tables) per[dst].push_back(stmt("DROP TABLE IF EXISTS " + q(stage_name(t.name))));
+      for (auto& t : tables) per[dst].push_back(stage_op(storage::OpKind::StageDrop, t));
     if (then == Phase::Cancelled)
       for (auto src : job.sources())
         for (auto& st : drop_capture()) per[src].push_back(std::move(st));
@@ -913,9 +870,8 @@ Task<Result<QueryOutput>> split_vshard(Conductor& c, Session& s, uint32_t vshard
     if (x.node == v->node) own.push_back(x.id);
   own.push_back(next_id);
   PerNode per;
-  per[v->node].push_back(stmt(kNodeTable));
   // Only a node that tracks ownership (it took part in a move) needs to learn of the new shard.
-  per[v->node].push_back(stmt("UPDATE _bd_node SET v = ?1 WHERE k = 'owned'", {Value::blob(bitmap(own))}));
+  per[v->node].push_back(node_op(storage::OpKind::RetrackOwned, own));
   if (auto r = co_await admin(s, std::move(per)); !r.ok()) co_return r.error();
   auto reply = co_await topology_call(s, topology::split_vshard_request(vshard, (*topo)->epoch));
   if (!reply.ok()) co_return reply.error();

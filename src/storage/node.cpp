@@ -2,23 +2,13 @@
 
 #include <cctype>
 #include "storage/load.h"
+#include "storage/ops.h"
 #include "storage/protocol.h"
 #include "storage/staging.h"
 #include "storage/txn.h"
 
 namespace bd::storage {
 namespace {
-
-// Virtual-shard sets are kept in _bd_node as bitmaps (blob; bit i = virtual shard i).
-bool has_bit(const std::string& bits, uint32_t i) {
-  return i / 8 < bits.size() && (static_cast<unsigned char>(bits[i / 8]) >> (i % 8) & 1);
-}
-
-bool any_bit(const std::string& bits) {
-  for (char c : bits)
-    if (c) return true;
-  return false;
-}
 
 double number(const Value& v) { return v.type == ValueType::Real ? v.r : static_cast<double>(v.i); }
 
@@ -43,6 +33,13 @@ Status run_statements(SqlHost& sql, const Request& req, Response& resp, uint32_t
   for (uint32_t i = 0; i < req.statements.size(); i++) {
     auto& st = req.statements[i];
     bool cut = false;
+    if (st.op) {
+      failed = i;
+      auto rs = run_op(sql, *st.op);
+      if (!rs.ok()) return rs.error();
+      resp.results.push_back(std::move(*rs));
+      continue;
+    }
     auto rs = req.page_cut && req.page_rows && !st.write ? sql.exec_page(st.sql, st.params, req.page_rows, req.page_bytes, &cut)
                                                          : sql.exec(st.sql, st.params);
     resp.more |= cut;
@@ -82,7 +79,7 @@ std::string handle(SqlHost& sql, std::string_view bytes, NodeEnv& env) {
         "'freeze')",
         {});
     if (!meta.ok()) {
-      auto c = sql.exec("CREATE TABLE IF NOT EXISTS _bd_node(k TEXT PRIMARY KEY, v ANY) STRICT", {});
+      auto c = sql.exec(kNodeTableSql, {});
       if (!c.ok()) return encode_error(c.error(), 0);
     } else {
       bool writes = false;
@@ -111,13 +108,13 @@ std::string handle(SqlHost& sql, std::string_view bytes, NodeEnv& env) {
           const std::string& bits = row[1].s;
           if (k == "owned") {
             for (auto v : req->vshards)
-              if (!has_bit(bits, v))
+              if (!bitmap_has(bits, v))
                 return encode_error(Error::retryable("virtual shard " + std::to_string(v) + " is not on this node"), 0);
           } else if (writes) {
-            if (req->vshards.empty() && any_bit(bits))
+            if (req->vshards.empty() && bitmap_any(bits))
               return encode_error(Error::retryable("virtual shards of this node are fenced for a move"), 0);
             for (auto v : req->vshards)
-              if (has_bit(bits, v))
+              if (bitmap_has(bits, v))
                 return encode_error(Error::retryable("virtual shard " + std::to_string(v) + " is fenced for a move"), 0);
           }
           continue;

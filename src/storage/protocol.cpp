@@ -1,8 +1,16 @@
 #include "storage/protocol.h"
 
+#include "storage/ops.h"
 #include "wire/codec.h"
 
 namespace bd::storage {
+
+Statement op_statement(NodeOp op, bool write) {
+  Statement s;
+  s.write = write;
+  s.op = std::make_shared<const NodeOp>(std::move(op));
+  return s;
+}
 
 std::string encode_request(const Request& r) {
   wire::Writer w;
@@ -15,7 +23,8 @@ std::string encode_request(const Request& r) {
   for (auto& s : r.statements) {
     w.str(s.sql);
     w.row(s.params);
-    w.u8(s.write);
+    w.u8(static_cast<uint8_t>(s.write | (s.op ? 2 : 0)));
+    if (s.op) encode_op(w, *s.op);
   }
   w.u8(r.want_size);
   w.u8(r.admin);
@@ -69,7 +78,9 @@ Result<Request> decode_request(std::string_view bytes) {
     Statement s;
     s.sql = rd.str();
     s.params = rd.row();
-    s.write = rd.u8() != 0;
+    uint8_t flags = rd.u8();
+    s.write = flags & 1;
+    if (flags & 2) s.op = std::make_shared<const NodeOp>(decode_op(rd));
     r.statements.push_back(std::move(s));
   }
   r.want_size = rd.u8() != 0;

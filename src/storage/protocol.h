@@ -6,6 +6,7 @@
 // in one transaction on the node (the host wraps the call), so a request is atomic per node.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 #include "base/result.h"
@@ -13,12 +14,19 @@
 
 namespace bd::storage {
 
+struct NodeOp;
+
 struct Statement {
   std::string sql;
   std::vector<Value> params;
   // Writes report SQLite's changes() and last_insert_rowid() (the host's exec need not).
   bool write = false;
+  // A typed operation on the node's own tables (storage/ops.h) in place of `sql`.
+  std::shared_ptr<const NodeOp> op;
 };
+
+// A statement that is a typed operation (`write`: it counts as a write for the fence check).
+Statement op_statement(NodeOp op, bool write = true);
 
 // What a statement reads and writes, as the conductor planned it: the node checks it against the
 // locks of other transactions (and takes them, inside a transaction). `ksids` narrow the entry to

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 #include "storage/node.h"
+#include "storage/ops.h"
 #include "wire/codec.h"
 
 namespace bd::storage {
@@ -935,6 +936,17 @@ std::string recovery_apply(SqlHost& sql, NodeEnv& env, std::string_view answer) 
   auto u = ex(sql, "UPDATE _bd_txn SET pending = ?2, decision = ?3 WHERE id = ?1",
               {Value::text(txn), left.empty() ? Value::null() : Value::text(join_nodes(left)), Value::integer(left.empty() ? 0 : 1)});
   return done(u.ok() ? ok_status() : Status(u.error()));
+}
+
+Result<int64_t> txn_keys_in(SqlHost& sql, const std::vector<KsidRange>& ranges) {
+  auto exists = ex(sql, "SELECT 1 FROM sqlite_schema WHERE name = '_bd_undo'");
+  if (!exists.ok()) return exists.error();
+  if (exists->rows.empty()) return int64_t{0};
+  auto r = ex(sql, "SELECT (SELECT count(*) FROM _bd_undo u JOIN _bd_txn t ON t.id = u.txn WHERE t.state IN ('active', 'prepared') AND " +
+                       ksid_ranges_sql(ranges, "u.ksid") + ") + (SELECT count(*) FROM _bd_lock WHERE ksid IS NULL OR " +
+                       ksid_ranges_sql(ranges, "ksid") + ")");
+  if (!r.ok()) return r.error();
+  return r->rows[0][0].i;
 }
 
 Result<TxnCounts> txn_counts(SqlHost& sql) {

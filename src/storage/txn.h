@@ -31,6 +31,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 #include "host/host.h"
 #include "storage/protocol.h"
 
@@ -78,6 +79,11 @@ Status before_schema_change(SqlHost& sql, const NodeTxnMeta& meta);
 // u8 kind, u32 node, str response). Both run in one host transaction each.
 std::string recovery_plan(SqlHost& sql, NodeEnv& env);
 std::string recovery_apply(SqlHost& sql, NodeEnv& env, std::string_view answer);
+
+// Keys of live (active or prepared) transactions here in the keyspace ranges: their undo entries
+// plus their shared locks on those keys or on whole tables. 0 when no transaction ever ran here.
+struct KsidRange;
+Result<int64_t> txn_keys_in(SqlHost& sql, const std::vector<KsidRange>& ranges);
 
 // For tests and diagnostics: transactions with state here, locks and undo rows left.
 struct TxnCounts {

@@ -237,44 +237,4 @@ Result<std::vector<Move>> plan_moves(const Topology& topo, uint32_t nodes) {
   return moves;
 }
 
-std::string ksid_ranges_sql(const Topology& topo, const std::vector<uint32_t>& vshards, const std::string& column) {
-  // Each range is cut into aligned power-of-two blocks (virtual shards are such blocks unless a
-  // range was split unevenly); blocks of size 2^k are one `(col >> k) IN (...)` test, which SQLite
-  // evaluates far faster than a chain of BETWEENs. The shift is arithmetic on the signed form the
-  // nodes store, and an aligned block never straddles the sign boundary, so it maps exactly.
-  std::map<int, std::vector<int64_t>> blocks;  // k -> (signed lo) >> k
-  bool everything = false;
-  for (auto& v : topo.vshards) {
-    if (std::find(vshards.begin(), vshards.end(), v.id) == vshards.end()) continue;
-    uint64_t lo = v.lo;
-    for (;;) {
-      if (lo == 0 && v.hi == ~uint64_t{0}) {
-        everything = true;
-        break;
-      }
-      // The largest aligned block starting at lo that stays within hi.
-      int k = lo == 0 ? 63 : __builtin_ctzll(lo);
-      while (k > 0 && lo + ((uint64_t{1} << k) - 1) > v.hi) k--;
-      if (lo + ((uint64_t{1} << k) - 1) < lo) k--;  // (no wrap past 2^64)
-      blocks[k].push_back(static_cast<int64_t>(lo) >> k);
-      uint64_t next = lo + (uint64_t{1} << k);
-      if (next - 1 >= v.hi || next == 0) break;
-      lo = next;
-    }
-  }
-  if (everything) return "(1)";
-  std::string sql = "(";
-  bool first = true;
-  for (auto& [k, ids] : blocks) {
-    std::sort(ids.begin(), ids.end());
-    sql += first ? "" : " OR ";
-    first = false;
-    sql += "(" + column + " >> " + std::to_string(k) + ") IN (";
-    for (size_t i = 0; i < ids.size(); i++) sql += (i ? ", " : "") + std::to_string(ids[i]);
-    sql += ")";
-  }
-  if (first) sql += "0";
-  return sql + ")";
-}
-
 }  // namespace bd::topology

@@ -106,8 +106,4 @@ struct RebalancePlan {
 RebalancePlan plan_rebalance(const Topology& topo, const std::map<uint32_t, uint64_t>& load, double tolerance = 0.05,
                              size_t max_moves = 64);
 
-// Keyspace-id ranges of a set of virtual shards as SQL over the signed 64-bit form the nodes
-// store (`_bd_ksid`): "((col >> 56) IN (...) OR ...)" with `column` in place of _bd_ksid.
-std::string ksid_ranges_sql(const Topology& topo, const std::vector<uint32_t>& vshards, const std::string& column);
-
 }  // namespace bd::topology
