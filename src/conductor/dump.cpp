@@ -27,30 +27,20 @@ constexpr uint32_t kTxnWaitMs = 50;              // ... 200 x 50 ms at most, wri
 constexpr size_t kMergedInsertBytes = 64 << 10;  // merged INSERTs stay well under 100 KB
 constexpr size_t kMergedInsertRows = 500;
 
-storage::Statement stmt(std::string sql, std::vector<Value> params = {}, bool write = true) {
-  storage::Statement st;
-  st.sql = std::move(sql);
-  st.params = std::move(params);
-  st.write = write;
-  return st;
-}
-
 // Snapshot ids: the export's start time (ms since the Unix epoch), 'x', then letters and digits.
-bool valid_id(const std::string& id) {
-  auto x = id.find('x');
-  if (id.size() > 48 || x == 0 || x == std::string::npos || x + 1 == id.size()) return false;
-  for (size_t i = 0; i < id.size(); i++) {
-    char ch = id[i];
-    if (i < x ? !(ch >= '0' && ch <= '9') : !((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (i == x && ch == 'x'))) return false;
-  }
-  return true;
-}
+bool valid_id(const std::string& id) { return storage::valid_snapshot_id(id); }
 int64_t id_time(const std::string& id) { return std::strtoll(id.c_str(), nullptr, 10); }
 
-std::string snap_prefix(const std::string& id) { return "_bd_snap_" + id + "_"; }
-std::string snap_table(const std::string& id, uint32_t i) { return snap_prefix(id) + std::to_string(i); }
-std::string snap_tables(const std::string& id) { return snap_prefix(id) + "tables"; }
-std::string snap_schema(const std::string& id) { return snap_prefix(id) + "schema"; }
+// The snapshot's tables live on the nodes (storage/ops.h); each request names the snapshot.
+storage::Statement snap_op(storage::OpKind kind, const std::string& id, int64_t number = -1) {
+  storage::NodeOp op;
+  op.kind = kind;
+  op.name = id;
+  op.number = number;
+  bool reads = kind == storage::OpKind::SnapList || kind == storage::OpKind::SnapTables || kind == storage::OpKind::SnapSchema ||
+               kind == storage::OpKind::SnapRows;
+  return storage::op_statement(std::move(op), !reads);
+}
 
 // A value as SQL text that reads back as the same value and storage class in SQLite (REALs with
 // 17 significant digits, as sqlite3's .dump writes them).
@@ -145,17 +135,9 @@ NodeRequest admin_request(uint32_t node, std::vector<storage::Statement> stmts) 
   return r;
 }
 
-Task<Status> drop_snapshot(Session& s, const std::string& id, uint32_t nodes, uint32_t tables) {
+Task<Status> drop_snapshot(Session& s, const std::string& id, uint32_t nodes) {
   std::vector<NodeRequest> reqs;
-  for (uint32_t n = 0; n < nodes; n++) {
-    std::vector<storage::Statement> st;
-    for (uint32_t i = 0; i < tables; i++) st.push_back(stmt("DROP TABLE IF EXISTS " + quoted_identifier(snap_table(id, i))));
-    if (n == 0) {
-      st.push_back(stmt("DROP TABLE IF EXISTS " + quoted_identifier(snap_tables(id))));
-      st.push_back(stmt("DROP TABLE IF EXISTS " + quoted_identifier(snap_schema(id))));
-    }
-    reqs.push_back(admin_request(n, std::move(st)));
-  }
+  for (uint32_t n = 0; n < nodes; n++) reqs.push_back(admin_request(n, {snap_op(storage::OpKind::SnapDrop, id)}));
   auto r = co_await fan_out(s, std::move(reqs));
   if (!r.ok()) co_return r.error();
   co_return ok_status();
@@ -223,25 +205,27 @@ Task<Result<QueryOutput>> snapshot(Conductor& c, Session& s, const std::string& 
     std::vector<storage::Statement> st;
     for (uint32_t i = 0; i < tables.size(); i++) {
       if (tables[i]->kind == TableKind::Reference && n != 0) continue;
-      std::string cols;
-      for (auto* col : stored_columns(*tables[i])) cols += (cols.empty() ? "" : ", ") + quoted_identifier(col->name);
-      st.push_back(stmt("CREATE TABLE " + quoted_identifier(snap_table(id, i)) + " AS SELECT " + cols + " FROM " +
-                        quoted_identifier(tables[i]->name)));
+      storage::NodeOp copy;
+      copy.kind = storage::OpKind::SnapCopy;
+      copy.name = id;
+      copy.number = i;
+      copy.table = tables[i]->name;
+      for (auto* col : stored_columns(*tables[i])) copy.columns.push_back(col->name);
+      st.push_back(storage::op_statement(std::move(copy)));
     }
     if (n == 0) {
-      st.push_back(stmt("CREATE TABLE " + quoted_identifier(snap_tables(id)) + "(i INTEGER PRIMARY KEY, info BLOB NOT NULL)"));
+      // The tables' descriptions, and indexes and triggers as the nodes have them (views are in the catalog).
+      storage::NodeOp cat;
+      cat.kind = storage::OpKind::SnapCatalog;
+      cat.name = id;
       for (uint32_t i = 0; i < tables.size(); i++) {
         wire::Writer w;
         encode_table(w, *tables[i]);
-        st.push_back(
-            stmt("INSERT INTO " + quoted_identifier(snap_tables(id)) + " VALUES (?, ?)", {Value::integer(i), Value::blob(w.take())}));
+        cat.rows.push_back({Value::integer(i), Value::blob(w.take())});
       }
-      // Indexes and triggers as the nodes have them (views are in the catalog).
-      st.push_back(stmt("CREATE TABLE " + quoted_identifier(snap_schema(id)) +
-                        " AS SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE type IN ('index', 'trigger') AND sql IS NOT NULL "
-                        "AND substr(name, 1, 4) <> '_bd_' AND substr(tbl_name, 1, 4) <> '_bd_' ORDER BY rowid"));
+      st.push_back(storage::op_statement(std::move(cat)));
     }
-    st.push_back(stmt("SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE '\\_bd\\_snap\\_%' ESCAPE '\\'", {}, false));
+    st.push_back(snap_op(storage::OpKind::SnapList, ""));
     copies.push_back(admin_request(n, std::move(st)));
   }
   auto copied = co_await fan_out(s, std::move(copies));
@@ -252,23 +236,22 @@ Task<Result<QueryOutput>> snapshot(Conductor& c, Session& s, const std::string& 
     st.push_back(node_op(storage::OpKind::Unfreeze));
     if (copied.ok())
       for (auto& row : (*copied)[n].results.back().rows) {
-        const std::string& name = row[0].s;
-        std::string other = name.substr(9, name.find('_', 9) == std::string::npos ? std::string::npos : name.find('_', 9) - 9);
+        const std::string& other = row[0].s;
         if (other != id && valid_id(other) && id_time(other) < id_time(id) - kStaleSnapshotMs)
-          st.push_back(stmt("DROP TABLE IF EXISTS " + quoted_identifier(name)));
+          st.push_back(snap_op(storage::OpKind::SnapDrop, other));
       }
     lift.push_back(admin_request(n, std::move(st)));
   }
   auto lifted = co_await fan_out(s, std::move(lift));
   if (!copied.ok()) {
-    (void)co_await drop_snapshot(s, id, topo->nodes, static_cast<uint32_t>(tables.size()));
+    (void)co_await drop_snapshot(s, id, topo->nodes);
     co_return Error::sql("export: the snapshot failed: " + copied.error().message);
   }
   if (!lifted.ok()) co_return Error::sql("export: writes could not be resumed on every node: " + lifted.error().message);
   // A placement change in the meantime (a resize began) could have moved rows between the copies.
   auto after = co_await load_topology(c, s, 0, true);
   if (!after.ok() || (*after)->epoch != topo->epoch || (*after)->resizing) {
-    (void)co_await drop_snapshot(s, id, topo->nodes, static_cast<uint32_t>(tables.size()));
+    (void)co_await drop_snapshot(s, id, topo->nodes);
     co_return Error::sql("export: the placement changed while the snapshot was taken (a resize started); export again");
   }
   std::string out = "-- Big Daddy export of " + topo->database + " (" + std::to_string(topo->nodes) +
@@ -284,8 +267,7 @@ Task<Result<QueryOutput>> snapshot(Conductor& c, Session& s, const std::string& 
 
 Task<Result<TableInfo>> snapshot_table_info(Session& s, const Cursor& cur) {
   std::vector<NodeRequest> reqs;
-  reqs.push_back(admin_request(
-      0, {stmt("SELECT info FROM " + quoted_identifier(snap_tables(cur.id)) + " WHERE i = ?", {Value::integer(cur.table)}, false)}));
+  reqs.push_back(admin_request(0, {snap_op(storage::OpKind::SnapTables, cur.id, cur.table)}));
   auto r = co_await fan_out(s, std::move(reqs));
   if (!r.ok()) co_return Error::sql("export: the snapshot is gone (" + r.error().message + "); export again");
   auto& rows = (*r)[0].results[0].rows;
@@ -302,22 +284,19 @@ Task<Result<QueryOutput>> rows_step(Session& s, Cursor cur) {
   auto cols = stored_columns(t);
   // Values exactly: untyped columns also say which numbers are REALs (the host's API may hand an
   // integral REAL over as an integer); a REAL-affinity column holds only REALs.
-  std::string sel = "rowid AS _bd_r", len;
+  storage::NodeOp batch;
+  batch.kind = storage::OpKind::SnapRows;
+  batch.name = cur.id;
+  batch.number = cur.table;
+  batch.after = cur.after;
+  batch.limit = kBatchRows;
+  batch.bytes = kBatchBytes;
   for (size_t k = 0; k < cols.size(); k++) {
-    std::string cq = quoted_identifier(cols[k]->name);
-    sel += ", " + cq;
-    if (cols[k]->affinity == Affinity::Blob) sel += ", typeof(" + cq + ") = 'real'";
-    len += (len.empty() ? "" : " + ") + std::string("coalesce(length(") + cq + "), 0)";
+    batch.columns.push_back(cols[k]->name);
+    if (cols[k]->affinity == Affinity::Blob) batch.marked.push_back(static_cast<uint32_t>(k));
   }
-  if (len.empty()) len = "0";
-  std::string q =
-      "SELECT * FROM (SELECT *, sum(_bd_len) OVER w AS _bd_cum, row_number() OVER w AS _bd_rn, count(*) OVER () AS _bd_n FROM (SELECT " +
-      sel + ", " + len + " AS _bd_len FROM " + quoted_identifier(snap_table(cur.id, cur.table)) +
-      " WHERE rowid > ?1 ORDER BY rowid LIMIT ?2) WINDOW w AS (ORDER BY _bd_r ROWS UNBOUNDED PRECEDING)) WHERE _bd_cum <= ?3 OR "
-      "_bd_rn = 1";
   std::vector<NodeRequest> reqs;
-  reqs.push_back(
-      admin_request(cur.node, {stmt(q, {Value::integer(cur.after), Value::integer(kBatchRows), Value::integer(kBatchBytes)}, false)}));
+  reqs.push_back(admin_request(cur.node, {storage::op_statement(std::move(batch), false)}));
   auto r = co_await fan_out(s, std::move(reqs));
   if (!r.ok()) co_return Error::sql("export: reading the snapshot failed (" + r.error().message + ")");
   auto& rows = (*r)[0].results[0].rows;
@@ -364,9 +343,7 @@ Task<Result<QueryOutput>> rows_step(Session& s, Cursor cur) {
 // Step 3: indexes, views and triggers, then COMMIT; the snapshot goes.
 Task<Result<QueryOutput>> trailer_step(Conductor& c, Session& s, const Cursor& cur) {
   std::vector<NodeRequest> reqs;
-  reqs.push_back(admin_request(
-      0, {stmt("SELECT type, name, tbl_name, sql FROM " + quoted_identifier(snap_schema(cur.id)) + " ORDER BY rowid", {}, false),
-          stmt("SELECT info FROM " + quoted_identifier(snap_tables(cur.id)) + " ORDER BY i", {}, false)}));
+  reqs.push_back(admin_request(0, {snap_op(storage::OpKind::SnapSchema, cur.id), snap_op(storage::OpKind::SnapTables, cur.id)}));
   auto r = co_await fan_out(s, std::move(reqs));
   if (!r.ok()) co_return Error::sql("export: the snapshot is gone (" + r.error().message + "); export again");
   auto topo = co_await load_topology(c, s, 0, false);
@@ -395,7 +372,7 @@ Task<Result<QueryOutput>> trailer_step(Conductor& c, Session& s, const Cursor& c
   for (auto& row : (*r)[0].results[0].rows)
     if (row[0].s == "trigger" && is_exported(row[2].s)) out += row[3].s + ";\n";
   out += "COMMIT;\n-- Big Daddy export complete: " + std::to_string(cur.tables) + " tables, " + std::to_string(cur.rows) + " rows\n";
-  if (auto d = co_await drop_snapshot(s, cur.id, cur.nodes, cur.tables); !d.ok()) co_return d.error();
+  if (auto d = co_await drop_snapshot(s, cur.id, cur.nodes); !d.ok()) co_return d.error();
   co_return chunk_row(std::move(out), "");
 }
 
@@ -450,9 +427,8 @@ Task<Result<QueryOutput>> export_abandon(Conductor& c, Session& s, QueryInput in
     co_return Error::internal("export needs a snapshot id");
   auto topo = co_await load_topology(c, s, 0, false);
   if (!topo.ok()) co_return topo.error();
-  // Every table the snapshot may have had: up to the number of tables in the catalog now.
-  uint32_t tables = static_cast<uint32_t>((*topo)->tables.size()) + 16;
-  if (auto d = co_await drop_snapshot(s, input.params[0].s, (*topo)->nodes, tables); !d.ok()) co_return d.error();
+  // Every table the snapshot has on each node (the node finds them by the snapshot's name).
+  if (auto d = co_await drop_snapshot(s, input.params[0].s, (*topo)->nodes); !d.ok()) co_return d.error();
   co_return chunk_row("", "");
 }
 

@@ -244,24 +244,15 @@ struct Runner {
   Task<Status> join() {
     const uint64_t next_epoch = topo->epoch + 1;
     PerNode read;
-    read[0].push_back(stmt("SELECT type, name, sql FROM sqlite_schema WHERE sql IS NOT NULL ORDER BY rowid", {}, false));
+    read[0].push_back(node_op(storage::OpKind::SchemaRead));
+    read[0].back().write = false;
     auto schema = co_await admin(s, std::move(read));
     if (!schema.ok()) co_return schema.error();
     std::vector<storage::Statement> ddl;
-    for (auto& row : (*schema)[0].results[0].rows) {
-      const std::string& name = row[1].s;
-      std::string sql = row[2].s;
-      if (name.rfind("sqlite_", 0) == 0 || name.rfind("_cf_", 0) == 0) continue;
-      if (name.rfind("_bd_", 0) == 0 && name.rfind("_bd_idx_", 0) != 0) continue;
-      for (const char* prefix : {"CREATE TABLE ", "CREATE UNIQUE INDEX ", "CREATE INDEX ", "CREATE TRIGGER ", "CREATE VIEW "}) {
-        std::string p(prefix);
-        if (sql.rfind(p, 0) == 0) {
-          sql = p + "IF NOT EXISTS " + sql.substr(p.size());
-          break;
-        }
-      }
-      ddl.push_back(stmt(std::move(sql)));
-    }
+    storage::NodeOp apply;
+    apply.kind = storage::OpKind::SchemaApply;
+    apply.rows = std::move((*schema)[0].results[0].rows);
+    ddl.push_back(storage::op_statement(std::move(apply)));
     ddl.push_back(raise_catalog(topo->version));
     ddl.push_back(raise_epoch(next_epoch));
     ddl.push_back(set_owned({}));

@@ -24,8 +24,8 @@ ResultSet one_row(std::vector<Value> values) {
 // _bd_node writes: `keep_max` keeps the higher of the old and the new value.
 Result<ResultSet> set_key(SqlHost& sql, const char* key, Value v, bool keep_max) {
   if (auto c = exec(sql, kNodeTableSql); !c.ok()) return c.error();
-  std::string text = std::string("INSERT INTO _bd_node(k, v) VALUES ('") + key + "', ?1) ON CONFLICT(k) DO UPDATE SET v = " +
-                     (keep_max ? "max(v, excluded.v)" : "excluded.v");
+  std::string text = std::string("INSERT INTO _bd_node(k, v) VALUES ('") + key +
+                     "', ?1) ON CONFLICT(k) DO UPDATE SET v = " + (keep_max ? "max(v, excluded.v)" : "excluded.v");
   std::vector<Value> p;
   p.push_back(std::move(v));
   auto r = exec(sql, text, std::move(p));
@@ -114,7 +114,8 @@ Result<ResultSet> change_slice(SqlHost& sql, const NodeOp& op) {
   if (op.limit <= 0) return Error::internal("a change slice needs a size");
   std::vector<Value> p;
   p.push_back(Value::integer(op.number));
-  return exec(sql, "SELECT " + slice_end("?1", op.limit) + ", (SELECT count(*) FROM _bd_changes WHERE seq > " + slice_end("?1", op.limit) + ")",
+  return exec(sql,
+              "SELECT " + slice_end("?1", op.limit) + ", (SELECT count(*) FROM _bd_changes WHERE seq > " + slice_end("?1", op.limit) + ")",
               std::move(p));
 }
 
@@ -128,12 +129,42 @@ Result<ResultSet> changed_rows(SqlHost& sql, const NodeOp& op) {
   std::vector<Value> p;
   p.push_back(Value::text(op.table));
   p.push_back(Value::integer(op.number));
-  return exec(sql,
-              "SELECT CAST(c.rid AS TEXT), c.first, CASE WHEN t.rowid IS NULL THEN 0 ELSE " + len +
-                  " END FROM (SELECT rid, min(seq) AS first FROM _bd_changes WHERE tbl = ?1 AND seq > ?2 AND seq <= " +
-                  slice_end("?2", op.limit) + " GROUP BY rid) AS c LEFT JOIN " + q(op.table) + " AS t ON t.rowid = c.rid AND " +
-                  ksid_ranges_sql(op.ranges, "t._bd_ksid"),
-              std::move(p));
+  return exec(
+      sql,
+      "SELECT CAST(c.rid AS TEXT), c.first, CASE WHEN t.rowid IS NULL THEN 0 ELSE " + len +
+          " END FROM (SELECT rid, min(seq) AS first FROM _bd_changes WHERE tbl = ?1 AND seq > ?2 AND seq <= " + slice_end("?2", op.limit) +
+          " GROUP BY rid) AS c LEFT JOIN " + q(op.table) + " AS t ON t.rowid = c.rid AND " + ksid_ranges_sql(op.ranges, "t._bd_ksid"),
+      std::move(p));
+}
+
+// What SchemaRead copies: not SQLite's own (sqlite_*), the platform's (_cf_*) or the engine's
+// state (_bd_*), but the global indexes' lookup tables (_bd_idx_*).
+bool copied_object(const std::string& name) {
+  return name.rfind("sqlite_", 0) != 0 && name.rfind("_cf_", 0) != 0 && (name.rfind("_bd_", 0) != 0 || name.rfind("_bd_idx_", 0) == 0);
+}
+
+Result<ResultSet> schema_read(SqlHost& sql) {
+  auto r = exec(sql, "SELECT type, name, sql FROM sqlite_schema WHERE sql IS NOT NULL ORDER BY rowid");
+  if (!r.ok()) return r.error();
+  ResultSet out;
+  out.columns = r->columns;
+  for (auto& row : r->rows)
+    if (copied_object(row[1].s)) out.rows.push_back(std::move(row));
+  return out;
+}
+
+Result<ResultSet> schema_apply(SqlHost& sql, const NodeOp& op) {
+  for (auto& row : op.rows) {
+    if (row.size() != 3 || row[1].type != ValueType::Text || row[2].type != ValueType::Text || !copied_object(row[1].s))
+      return Error::internal("not a schema object a node copies");
+    const std::string& text = row[2].s;
+    if (text.size() < 7 || !iequals(std::string_view(text).substr(0, 7), "CREATE ")) return Error::internal("not a CREATE statement");
+    auto has = exec(sql, "SELECT 1 FROM sqlite_schema WHERE name = ?1", {row[1]});
+    if (!has.ok()) return has.error();
+    if (!has->rows.empty()) continue;
+    if (auto c = exec(sql, text); !c.ok()) return c.error();
+  }
+  return ResultSet{};
 }
 
 std::string stage_table(const std::string& table) { return "_bd_stage_" + table; }
@@ -222,7 +253,102 @@ Result<ResultSet> stage_activate(SqlHost& sql, const NodeOp& op) {
   return ResultSet{};
 }
 
+std::string snap_prefix(const std::string& id) { return "_bd_snap_" + id + "_"; }
+
+Result<ResultSet> snapshot_op(SqlHost& sql, const NodeOp& op) {
+  if (op.kind != OpKind::SnapList && !valid_snapshot_id(op.name)) return Error::internal("not a snapshot id: " + op.name);
+  const std::string prefix = snap_prefix(op.name), tables = q(prefix + "tables"), schema = q(prefix + "schema");
+  auto done = [](const Result<ResultSet>& r) -> Result<ResultSet> {
+    if (!r.ok()) return r.error();
+    return ResultSet{};
+  };
+  switch (op.kind) {
+    case OpKind::SnapCopy: {
+      if (auto s = check_tables(sql, {op.table}); !s.ok()) return s.error();
+      if (op.number < 0) return Error::internal("a snapshot table's number");
+      std::string cols;
+      for (auto& c : op.columns) cols += (cols.empty() ? "" : ", ") + q(c);
+      if (cols.empty()) return Error::internal("a snapshot of no columns");
+      return done(exec(sql, "CREATE TABLE " + q(prefix + std::to_string(op.number)) + " AS SELECT " + cols + " FROM " + q(op.table)));
+    }
+    case OpKind::SnapCatalog: {
+      if (auto r = exec(sql, "CREATE TABLE " + tables + "(i INTEGER PRIMARY KEY, info BLOB NOT NULL)"); !r.ok()) return r.error();
+      for (auto& row : op.rows) {
+        if (row.size() != 2 || row[0].type != ValueType::Integer || row[1].type != ValueType::Blob)
+          return Error::internal("a snapshot table description of the wrong shape");
+        if (auto r = exec(sql, "INSERT INTO " + tables + " VALUES (?, ?)", row); !r.ok()) return r.error();
+      }
+      // Indexes and triggers as the node has them (the engine's own, _bd_*, left out).
+      return done(
+          exec(sql, "CREATE TABLE " + schema +
+                        " AS SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE type IN ('index', 'trigger') AND sql IS NOT NULL "
+                        "AND substr(name, 1, 4) <> '_bd_' AND substr(tbl_name, 1, 4) <> '_bd_' ORDER BY rowid"));
+    }
+    case OpKind::SnapList: {
+      auto r = exec(sql, "SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE '\\_bd\\_snap\\_%' ESCAPE '\\'");
+      if (!r.ok()) return r.error();
+      ResultSet out;
+      out.columns.push_back("id");
+      std::vector<std::string> seen;
+      for (auto& row : r->rows) {
+        const std::string& n = row[0].s;
+        auto end = n.find('_', 9);
+        std::string id = n.substr(9, end == std::string::npos ? std::string::npos : end - 9);
+        if (!valid_snapshot_id(id) || std::find(seen.begin(), seen.end(), id) != seen.end()) continue;
+        seen.push_back(id);
+        out.rows.push_back({Value::text(id)});
+      }
+      return out;
+    }
+    case OpKind::SnapDrop: {
+      auto r = exec(sql, "SELECT name FROM sqlite_schema WHERE type = 'table' AND substr(name, 1, ?1) = ?2",
+                    {Value::integer(static_cast<int64_t>(prefix.size())), Value::text(prefix)});
+      if (!r.ok()) return r.error();
+      for (auto& row : r->rows)
+        if (auto d = exec(sql, "DROP TABLE IF EXISTS " + q(row[0].s)); !d.ok()) return d.error();
+      return ResultSet{};
+    }
+    case OpKind::SnapTables:
+      if (op.number >= 0) return exec(sql, "SELECT info FROM " + tables + " WHERE i = ?1", {Value::integer(op.number)});
+      return exec(sql, "SELECT info FROM " + tables + " ORDER BY i");
+    case OpKind::SnapSchema: return exec(sql, "SELECT type, name, tbl_name, sql FROM " + schema + " ORDER BY rowid");
+    case OpKind::SnapRows: {
+      if (op.number < 0 || op.limit <= 0) return Error::internal("a snapshot batch needs a table and a size");
+      std::string sel = "rowid AS _bd_r", len;
+      for (size_t k = 0; k < op.columns.size(); k++) {
+        std::string cq = q(op.columns[k]);
+        sel += ", " + cq;
+        if (std::find(op.marked.begin(), op.marked.end(), k) != op.marked.end()) sel += ", typeof(" + cq + ") = 'real'";
+        len += (len.empty() ? "" : " + ") + std::string("coalesce(length(") + cq + "), 0)";
+      }
+      if (len.empty()) len = "0";
+      // The LIMIT applies first, innermost: windows over the whole rest of the table would make
+      // every batch cost as much as all the batches after it.
+      return exec(
+          sql,
+          "SELECT * FROM (SELECT *, sum(_bd_len) OVER w AS _bd_cum, row_number() OVER w AS _bd_rn, count(*) OVER () AS _bd_n FROM "
+          "(SELECT " +
+              sel + ", " + len + " AS _bd_len FROM " + q(prefix + std::to_string(op.number)) +
+              " WHERE rowid > ?1 ORDER BY rowid LIMIT ?2) WINDOW w AS (ORDER BY _bd_r ROWS UNBOUNDED PRECEDING)) WHERE _bd_cum <= ?3 "
+              "OR _bd_rn = 1",
+          {Value::integer(op.after), Value::integer(op.limit), Value::integer(op.bytes)});
+    }
+    default: break;
+  }
+  return Error::internal("unknown snapshot operation");
+}
+
 }  // namespace
+
+bool valid_snapshot_id(const std::string& id) {
+  auto x = id.find('x');
+  if (id.size() > 48 || x == 0 || x == std::string::npos || x + 1 == id.size()) return false;
+  for (size_t i = 0; i < id.size(); i++) {
+    char ch = id[i];
+    if (i < x ? !(ch >= '0' && ch <= '9') : !((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (i == x && ch == 'x'))) return false;
+  }
+  return true;
+}
 
 std::string vshard_bitmap(const std::vector<uint32_t>& ids) {
   std::string bits;
@@ -300,6 +426,11 @@ void encode_op(wire::Writer& w, const NodeOp& op) {
   for (auto r : op.rowids) w.i64(r);
   w.u32(static_cast<uint32_t>(op.rows.size()));
   for (auto& r : op.rows) w.row(r);
+  w.str(op.name);
+  w.i64(op.after);
+  w.i64(op.bytes);
+  w.u32(static_cast<uint32_t>(op.marked.size()));
+  for (auto m : op.marked) w.u32(m);
 }
 
 NodeOp decode_op(wire::Reader& rd) {
@@ -327,6 +458,11 @@ NodeOp decode_op(wire::Reader& rd) {
   for (uint32_t i = 0; i < ni && rd.ok(); i++) op.rowids.push_back(rd.i64());
   uint32_t nrows = rd.count();
   for (uint32_t i = 0; i < nrows && rd.ok(); i++) op.rows.push_back(rd.row());
+  op.name = rd.str();
+  op.after = rd.i64();
+  op.bytes = rd.i64();
+  uint32_t nm = rd.count();
+  for (uint32_t i = 0; i < nm && rd.ok(); i++) op.marked.push_back(rd.u32());
   return op;
 }
 
@@ -380,6 +516,8 @@ Result<ResultSet> run_op(SqlHost& sql, const NodeOp& op) {
       if (!n.ok()) return n.error();
       return one_row({Value::integer(*n)});
     }
+    case OpKind::SchemaRead: return schema_read(sql);
+    case OpKind::SchemaApply: return schema_apply(sql, op);
     case OpKind::StageCreate: return stage_create(sql, op);
     case OpKind::StageUpsert: return stage_upsert(sql, op);
     case OpKind::StageDelete: return stage_delete(sql, op);
@@ -391,6 +529,13 @@ Result<ResultSet> run_op(SqlHost& sql, const NodeOp& op) {
       if (op.table.empty() || !movable_table(op.table)) return Error::internal("not a table rows move in: " + op.table);
       if (auto r = exec(sql, "DROP TABLE IF EXISTS " + q(stage_table(op.table))); !r.ok()) return r.error();
       return ResultSet{};
+    case OpKind::SnapCopy:
+    case OpKind::SnapCatalog:
+    case OpKind::SnapList:
+    case OpKind::SnapDrop:
+    case OpKind::SnapTables:
+    case OpKind::SnapSchema:
+    case OpKind::SnapRows: return snapshot_op(sql, op);
   }
   return Error::internal("unknown storage operation");
 }

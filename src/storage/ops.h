@@ -15,6 +15,9 @@
 //   _bd_stage_<table>  (_bd_src, _bd_rid, the table's columns): a move's copy of the rows coming to
 //                its target node, by source node and rowid there; invisible to queries until
 //                StageActivate moves them into the table.
+//   _bd_snap_<id>_<i>, _bd_snap_<id>_tables, _bd_snap_<id>_schema: an export's snapshot (one
+//                table's rows as of the snapshot; on node 0 the exported tables' descriptions and
+//                the node's user indexes and triggers).
 #pragma once
 #include <cstdint>
 #include <string>
@@ -42,9 +45,9 @@ enum class OpKind : uint8_t {
   RaiseCatalog = 4,  // refuse requests planned on a catalog version below `number` (the highest is kept)
   SetFence = 5,      // refuse writes to `vshards` (they must be owned here)
   ClearFence = 6,
-  Freeze = 7,        // refuse writes for `number` ms from now (the node's clock): an export's snapshot
+  Freeze = 7,  // refuse writes for `number` ms from now (the node's clock): an export's snapshot
   Unfreeze = 8,
-  LiveTxns = 9,      // one row: the transactions active or prepared here
+  LiveTxns = 9,  // one row: the transactions active or prepared here
   // Change capture on a move's source
   CaptureStart = 10,  // an empty log, and triggers on `tables` logging changes to rows in `ranges`
   CaptureStop = 11,   // no triggers on `tables`, no log
@@ -52,6 +55,9 @@ enum class OpKind : uint8_t {
   ChangedRows = 13,   // the rows of `table` logged in that slice: (rowid as text, first seq, bytes of
                       // `columns` now; 0 when gone or no longer in `ranges`)
   TxnsInRanges = 14,  // one row: undo entries of live transactions and shared locks on keys in `ranges`
+  SchemaRead = 15,    // rows (type, name, sql) of what a new node copies: the users' tables, indexes,
+                      // triggers and views and the global indexes' lookup tables, in schema order
+  SchemaApply = 16,   // `rows` of a SchemaRead: each object this node does not have yet is created
   // Move staging on a move's target
   StageCreate = 20,    // an empty staging table for `table` with `columns`
   StageUpsert = 21,    // `rows` (rowid on source `source`, then the values of `columns`) replace their staged copy
@@ -60,6 +66,17 @@ enum class OpKind : uint8_t {
   StageActivate = 24,  // the staged rows into `table` (`columns`, and their rowid when `keep_rowid`), in
                        // (source, rowid) order; staging is left empty
   StageDrop = 25,
+  // An export's snapshot `name` (an id: digits, 'x', letters and digits)
+  SnapCopy = 30,     // snapshot table `number`: `columns` of `table`, as they are now
+  SnapCatalog = 31,  // the tables' descriptions (`rows`: i, blob) and the node's user indexes and triggers
+  SnapList = 32,     // rows (id) of every snapshot on this node
+  SnapDrop = 33,     // every table of the snapshot
+  SnapTables = 34,   // rows (info) of the descriptions, of table `number` only when >= 0
+  SnapSchema = 35,   // rows (type, name, tbl_name, sql) of the indexes and triggers, in schema order
+  SnapRows = 36,     // a batch of table `number`'s rows with rowid > `after`: at most `limit` rows, cut
+                     // after `bytes` bytes of values (at least one); columns: rowid, each of `columns`
+                     // (followed by typeof = 'real' for those listed in `marked`), then the running
+                     // size, row number and, last, how many rows the limit found
 };
 
 // A keyspace range, both ends included.
@@ -80,7 +97,14 @@ struct NodeOp {
   bool keep_rowid = false;
   std::vector<int64_t> rowids;
   std::vector<Row> rows;
+  std::string name;
+  int64_t after = 0, bytes = 0;
+  std::vector<uint32_t> marked;
 };
+
+// An export's snapshot id: the export's start time (ms since the Unix epoch), 'x', then lowercase
+// letters and digits; at most 48 characters.
+bool valid_snapshot_id(const std::string& id);
 
 void encode_op(wire::Writer& w, const NodeOp& op);
 NodeOp decode_op(wire::Reader& rd);

@@ -182,9 +182,9 @@ TEST_CASE("storage ops: change capture logs the rows of the moving ranges, and i
   CHECK_FALSE(n.admin({ranged(st::OpKind::CaptureStart, {{99, 0}}, {"t"})}).ok());
   REQUIRE(n.admin({ranged(st::OpKind::CaptureStart, {{0, 99}}, {"t", "u"})}).ok());
   n.sql("INSERT INTO t VALUES (2, 'in', 7)");
-  n.sql("INSERT INTO t VALUES (3, 'out', 500)");     // not in the ranges: not logged
-  n.sql("UPDATE t SET v = 'changed' WHERE id = 1");  // logged
-  n.sql("UPDATE t SET _bd_ksid = 600 WHERE id = 2"); // leaves the ranges: logged, and gone from them
+  n.sql("INSERT INTO t VALUES (3, 'out', 500)");      // not in the ranges: not logged
+  n.sql("UPDATE t SET v = 'changed' WHERE id = 1");   // logged
+  n.sql("UPDATE t SET _bd_ksid = 600 WHERE id = 2");  // leaves the ranges: logged, and gone from them
   n.sql("INSERT INTO u VALUES ('x', 9)");
   n.sql("DELETE FROM u");
 
@@ -229,7 +229,7 @@ TEST_CASE("storage ops: change capture logs the rows of the moving ranges, and i
   CHECK(n.sql("SELECT count(*) FROM _bd_changes").rows[0][0].i == 0);
   REQUIRE(n.admin({ranged(st::OpKind::CaptureStop, {}, {"t", "u"})}).ok());
   CHECK(n.sql("SELECT count(*) FROM sqlite_schema WHERE name LIKE '\\_bd\\_c%' ESCAPE '\\'").rows[0][0].i == 0);
-  n.sql("INSERT INTO t VALUES (4, 'after', 8)");  // no trigger stands in the way
+  n.sql("INSERT INTO t VALUES (4, 'after', 8)");                             // no trigger stands in the way
   REQUIRE(n.admin({ranged(st::OpKind::CaptureStop, {}, {"t", "u"})}).ok());  // idempotent
 }
 
@@ -314,4 +314,112 @@ TEST_CASE("storage ops: move staging keeps the rows coming in by source and rowi
   CHECK(n.sql("SELECT count(*) FROM _bd_stage_t").rows[0][0].i == 0);  // left empty
   REQUIRE(n.admin({st::op_statement(stage(st::OpKind::StageDrop, "t", {})), st::op_statement(stage(st::OpKind::StageDrop, "r", {}))}).ok());
   CHECK(n.sql("SELECT count(*) FROM sqlite_schema WHERE name LIKE '\\_bd\\_stage\\_%' ESCAPE '\\'").rows[0][0].i == 0);
+}
+
+TEST_CASE("storage ops: SchemaRead and SchemaApply copy the users' schema and lookup tables to a new node, and only those") {
+  Node a, b;
+  a.sql("CREATE TABLE p (id INTEGER PRIMARY KEY, name TEXT, _bd_ksid INTEGER)");
+  a.sql("CREATE INDEX p_name ON p(name)");
+  a.sql("CREATE TRIGGER p_ins AFTER INSERT ON p BEGIN UPDATE p SET name = upper(NEW.name) WHERE id = NEW.id; END");
+  a.sql("CREATE VIEW pv AS SELECT name FROM p");
+  a.sql("CREATE TABLE _bd_idx_p_name (v1, ksid INTEGER)");
+  a.sql("CREATE TABLE s (x INTEGER PRIMARY KEY AUTOINCREMENT)");  // sqlite_sequence comes with it
+  REQUIRE(a.admin({op(st::OpKind::RaiseEpoch, {}, 3)}).ok());     // _bd_node exists on a
+  auto read = a.admin({op(st::OpKind::SchemaRead)});
+  REQUIRE(read.ok());
+  std::vector<std::string> names;
+  for (auto& row : read->results[0].rows) names.push_back(row[1].s);
+  CHECK(names == std::vector<std::string>{"t", "p", "p_name", "p_ins", "pv", "_bd_idx_p_name", "s"});
+  st::NodeOp apply;
+  apply.kind = st::OpKind::SchemaApply;
+  apply.rows = read->results[0].rows;
+  // b has t already (Node makes it): skipped, not an error; applying twice changes nothing.
+  REQUIRE(b.admin({st::op_statement(apply)}).ok());
+  REQUIRE(b.admin({st::op_statement(apply)}).ok());
+  auto schema_of = [](Node& n) {
+    return n.sql("SELECT type, name, sql FROM sqlite_schema WHERE name NOT IN ('_bd_node', 'sqlite_autoindex__bd_node_1') ORDER BY name")
+        .rows;
+  };
+  CHECK(schema_of(a) == schema_of(b));
+  b.sql("INSERT INTO p VALUES (1, 'x', 0)");
+  CHECK(b.sql("SELECT name FROM pv").rows[0][0].s == "X");  // the trigger came along
+  // Refused: the engine's own tables, statements other than CREATE.
+  auto bad = apply;
+  bad.rows = {{Value::text("table"), Value::text("_bd_node"), Value::text("CREATE TABLE _bd_node(k)")}};
+  CHECK_FALSE(b.admin({st::op_statement(bad)}).ok());
+  bad.rows = {{Value::text("table"), Value::text("q"), Value::text("DROP TABLE p")}};
+  CHECK_FALSE(b.admin({st::op_statement(bad)}).ok());
+  CHECK(b.sql("SELECT count(*) FROM sqlite_schema WHERE name = 'p'").rows[0][0].i == 1);
+}
+
+TEST_CASE("storage ops: an export's snapshot keeps the rows of its moment, reads them back in bounded batches, and drops by name") {
+  Node n;
+  n.sql("CREATE TABLE d (k INTEGER PRIMARY KEY, v, w TEXT, _bd_ksid INTEGER)");
+  n.sql("CREATE INDEX d_w ON d(w)");
+  for (int i = 1; i <= 50; i++)
+    n.sql("INSERT INTO d VALUES (" + std::to_string(i) + ", " + (i % 2 ? "2.0" : "'t'") + ", printf('%0100d', " + std::to_string(i) +
+          "), 0)");
+  const std::string id = "1700000000000xab12", old = "1600000000000xzz";
+  auto snap = [](st::OpKind kind, const std::string& name, int64_t number = -1) {
+    st::NodeOp o;
+    o.kind = kind;
+    o.name = name;
+    o.number = number;
+    return o;
+  };
+  auto copy = snap(st::OpKind::SnapCopy, id, 0);
+  copy.table = "d";
+  copy.columns = {"k", "v", "w"};
+  auto cat = snap(st::OpKind::SnapCatalog, id);
+  cat.rows.push_back({Value::integer(0), Value::blob("desc of d")});
+  CHECK_FALSE(n.admin({st::op_statement(snap(st::OpKind::SnapDrop, "1x'; DROP TABLE d; --"))}).ok());
+  auto copy_internal = copy;
+  copy_internal.table = "_bd_node";
+  CHECK_FALSE(n.admin({op(st::OpKind::RaiseEpoch, {}, 1), st::op_statement(copy_internal)}).ok());
+  auto copy_old = copy;
+  copy_old.name = old;
+  REQUIRE(n.admin({st::op_statement(copy), st::op_statement(cat), st::op_statement(copy_old)}).ok());
+  n.sql("UPDATE d SET w = 'later'");  // after the snapshot's moment
+  auto list = n.admin({st::op_statement(snap(st::OpKind::SnapList, ""), false)});
+  REQUIRE(list.ok());
+  std::vector<std::string> ids;
+  for (auto& row : list->results[0].rows) ids.push_back(row[0].s);
+  std::sort(ids.begin(), ids.end());
+  CHECK(ids == std::vector<std::string>{old, id});
+  auto meta =
+      n.admin({st::op_statement(snap(st::OpKind::SnapTables, id, 0), false), st::op_statement(snap(st::OpKind::SnapSchema, id), false)});
+  REQUIRE(meta.ok());
+  CHECK(meta->results[0].rows[0][0].s == "desc of d");
+  REQUIRE(meta->results[1].rows.size() == 1);
+  CHECK(meta->results[1].rows[0][1].s == "d_w");
+  // Batches: at most 20 rows, cut after 1000 bytes (one row is about 103): 9-10 rows each.
+  int64_t after = 0, seen = 0, reals = 0;
+  for (int round = 0; round < 20; round++) {
+    auto rows = snap(st::OpKind::SnapRows, id, 0);
+    rows.columns = {"k", "v", "w"};
+    rows.marked = {1};
+    rows.after = after;
+    rows.limit = 20;
+    rows.bytes = 1000;
+    auto r = n.admin({st::op_statement(rows, false)});
+    REQUIRE(r.ok());
+    auto& got = r->results[0].rows;
+    if (got.empty()) break;
+    CHECK(got.size() <= 10);
+    for (auto& row : got) {
+      CHECK(row[0].i == after + 1);  // rowid order, none skipped
+      after = row[0].i;
+      // (rowid, k, v, typeof(v) = 'real', w, ...)
+      CHECK(row[4].s != "later");
+      reals += row[3].i;
+      seen++;
+    }
+  }
+  CHECK(seen == 50);
+  CHECK(reals == 25);  // the odd rows' 2.0
+  REQUIRE(n.admin({st::op_statement(snap(st::OpKind::SnapDrop, old))}).ok());
+  CHECK(n.sql("SELECT count(*) FROM sqlite_schema WHERE name LIKE '\\_bd\\_snap\\_1600%' ESCAPE '\\'").rows[0][0].i == 0);
+  CHECK(n.sql("SELECT count(*) FROM sqlite_schema WHERE name LIKE '\\_bd\\_snap\\_1700%' ESCAPE '\\'").rows[0][0].i == 3);
+  REQUIRE(n.admin({st::op_statement(snap(st::OpKind::SnapDrop, id))}).ok());
+  CHECK(n.sql("SELECT count(*) FROM sqlite_schema WHERE name LIKE '\\_bd\\_snap\\_%' ESCAPE '\\'").rows[0][0].i == 0);
 }
