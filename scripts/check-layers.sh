@@ -40,5 +40,12 @@ for dir in src/*/; do
     bad=1
   done < <(grep -rnE '^#include "[a-z_]+/' "$dir" || true)
 done
-((bad == 0)) && echo "layers: every include in src/ follows the layer order"
+# A storage node's own tables are reached through its typed operations (src/storage/ops.h), never
+# by SQL written above it: no code outside src/storage names them (comments aside).
+while IFS= read -r hit; do
+  echo "layers: $hit — a storage node's own table named outside src/storage (use a typed op, storage/ops.h)" >&2
+  bad=1
+done < <(grep -rnE '_bd_(node|changes|snap_|undo|lock|txn|cur|layout|staging|cap_|tx_)' src/conductor src/planner src/topology wasm \
+  | grep -vE '^[^:]+:[0-9]+:\s*//' || true)
+((bad == 0)) && echo "layers: every include in src/ follows the layer order; the nodes' own tables are named only in src/storage"
 exit $bad

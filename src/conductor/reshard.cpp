@@ -678,16 +678,16 @@ struct Runner {
   };
   Task<Result<std::map<uint32_t, std::vector<UserTrigger>>>> user_triggers(const std::vector<uint32_t>& nodes) {
     PerNode per;
-    for (auto n : nodes)
-      per[n].push_back(
-          stmt("SELECT name, tbl_name, sql FROM sqlite_schema WHERE type = 'trigger' AND sql IS NOT NULL AND "
-               "name NOT LIKE '\\_bd\\_%' ESCAPE '\\'",
-               {}, false));
+    for (auto n : nodes) {
+      per[n].push_back(node_op(storage::OpKind::UserObjects));
+      per[n].back().write = false;
+    }
     auto resp = co_await admin(s, std::move(per));
     if (!resp.ok()) co_return resp.error();
     std::map<uint32_t, std::vector<UserTrigger>> out;
     for (size_t k = 0; k < nodes.size(); k++)
-      for (auto& row : (*resp)[k].results[0].rows) out[nodes[k]].push_back({row[0].s, row[1].s, row[2].s});
+      for (auto& row : (*resp)[k].results[0].rows)
+        if (row[0].s == "trigger") out[nodes[k]].push_back({row[1].s, row[2].s, row[3].s});
     co_return out;
   }
   static void without_triggers(std::vector<storage::Statement>& v, const std::vector<UserTrigger>& triggers, const std::string& table,

@@ -9,6 +9,7 @@
 #include "conductor/fk.h"
 #include "conductor/introspection.h"
 #include "planner/shard_sql.h"
+#include "storage/ops.h"
 #include "sql/printer.h"
 #include "value/text.h"
 #include "planner/analysis.h"
@@ -319,12 +320,12 @@ Task<Result<std::string>> node_sql(Exec& x, std::string type, std::string name) 
 }
 
 Task<Result<std::vector<std::string>>> drop_dependents(Exec& x, const std::string& table) {
-  std::vector<Value> params;
-  params.push_back(Value::text(table));
-  auto req =
-      one_request(0, x.request(one_statement("SELECT type, name FROM sqlite_schema WHERE tbl_name = ?1 COLLATE NOCASE AND type IN "
-                                             "('index', 'trigger') AND sql IS NOT NULL AND substr(name, 1, 4) <> '_bd_' ORDER BY rowid",
-                                             std::move(params), false)));
+  storage::NodeOp op;
+  op.kind = storage::OpKind::UserObjects;
+  op.table = table;
+  std::vector<storage::Statement> stmts;
+  stmts.push_back(storage::op_statement(std::move(op), false));
+  auto req = one_request(0, x.request(std::move(stmts)));
   auto resp = co_await fan_out(x.s, std::move(req));
   if (!resp.ok()) co_return resp.error();
   std::vector<std::string> out;

@@ -153,6 +153,16 @@ Result<ResultSet> schema_read(SqlHost& sql) {
   return out;
 }
 
+// The users' indexes and triggers: with SQL (not autoindexes), neither named for nor on the engine's tables.
+constexpr const char* kUserObjects =
+    "SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE type IN ('index', 'trigger') AND sql IS NOT NULL AND substr(name, 1, 4) "
+    "<> '_bd_' AND substr(tbl_name, 1, 4) <> '_bd_'";
+
+Result<ResultSet> user_objects(SqlHost& sql, const NodeOp& op) {
+  if (op.table.empty()) return exec(sql, std::string(kUserObjects) + " ORDER BY rowid");
+  return exec(sql, std::string(kUserObjects) + " AND tbl_name = ?1 COLLATE NOCASE ORDER BY rowid", {Value::text(op.table)});
+}
+
 Result<ResultSet> schema_apply(SqlHost& sql, const NodeOp& op) {
   for (auto& row : op.rows) {
     if (row.size() != 3 || row[1].type != ValueType::Text || row[2].type != ValueType::Text || !copied_object(row[1].s))
@@ -279,10 +289,7 @@ Result<ResultSet> snapshot_op(SqlHost& sql, const NodeOp& op) {
         if (auto r = exec(sql, "INSERT INTO " + tables + " VALUES (?, ?)", row); !r.ok()) return r.error();
       }
       // Indexes and triggers as the node has them (the engine's own, _bd_*, left out).
-      return done(
-          exec(sql, "CREATE TABLE " + schema +
-                        " AS SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE type IN ('index', 'trigger') AND sql IS NOT NULL "
-                        "AND substr(name, 1, 4) <> '_bd_' AND substr(tbl_name, 1, 4) <> '_bd_' ORDER BY rowid"));
+      return done(exec(sql, "CREATE TABLE " + schema + " AS " + kUserObjects + " ORDER BY rowid"));
     }
     case OpKind::SnapList: {
       auto r = exec(sql, "SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE '\\_bd\\_snap\\_%' ESCAPE '\\'");
@@ -518,6 +525,7 @@ Result<ResultSet> run_op(SqlHost& sql, const NodeOp& op) {
     }
     case OpKind::SchemaRead: return schema_read(sql);
     case OpKind::SchemaApply: return schema_apply(sql, op);
+    case OpKind::UserObjects: return user_objects(sql, op);
     case OpKind::StageCreate: return stage_create(sql, op);
     case OpKind::StageUpsert: return stage_upsert(sql, op);
     case OpKind::StageDelete: return stage_delete(sql, op);

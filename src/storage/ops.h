@@ -58,6 +58,8 @@ enum class OpKind : uint8_t {
   SchemaRead = 15,    // rows (type, name, sql) of what a new node copies: the users' tables, indexes,
                       // triggers and views and the global indexes' lookup tables, in schema order
   SchemaApply = 16,   // `rows` of a SchemaRead: each object this node does not have yet is created
+  UserObjects = 17,   // rows (type, name, tbl_name, sql) of the users' indexes and triggers (of `table`
+                      // only, NOCASE, when given), in schema order: what DDL and moves drop and re-create
   // Move staging on a move's target
   StageCreate = 20,    // an empty staging table for `table` with `columns`
   StageUpsert = 21,    // `rows` (rowid on source `source`, then the values of `columns`) replace their staged copy

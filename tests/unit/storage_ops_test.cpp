@@ -423,3 +423,29 @@ TEST_CASE("storage ops: an export's snapshot keeps the rows of its moment, reads
   REQUIRE(n.admin({st::op_statement(snap(st::OpKind::SnapDrop, id))}).ok());
   CHECK(n.sql("SELECT count(*) FROM sqlite_schema WHERE name LIKE '\\_bd\\_snap\\_%' ESCAPE '\\'").rows[0][0].i == 0);
 }
+
+TEST_CASE("storage ops: UserObjects lists the users' indexes and triggers, of one table or all, never the engine's") {
+  Node n;
+  n.sql("CREATE TABLE Other (a, _bd_ksid INTEGER)");
+  n.sql("CREATE INDEX t_v ON t(v)");
+  n.sql("CREATE TRIGGER t_ins AFTER INSERT ON t BEGIN SELECT 1; END");
+  n.sql("CREATE INDEX other_a ON Other(a)");
+  // The engine's own: a transaction's capture triggers, a lookup table's index.
+  REQUIRE(n.call(t1({{"INSERT INTO t VALUES (1, 'a', 5)", {}, true}})).ok());
+  n.sql("CREATE TABLE _bd_idx_x (v1, ksid INTEGER)");
+  n.sql("CREATE INDEX _bd_idx_x_v ON _bd_idx_x(v1)");
+  REQUIRE(n.sql("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name LIKE '\\_bd\\_%' ESCAPE '\\'").rows[0][0].i > 0);
+  auto list = [&](const std::string& table) {
+    st::NodeOp o;
+    o.kind = st::OpKind::UserObjects;
+    o.table = table;
+    auto r = n.admin({st::op_statement(o, false)});
+    REQUIRE(r.ok());
+    std::vector<std::string> out;
+    for (auto& row : r->results[0].rows) out.push_back(row[0].s + " " + row[1].s + " " + row[2].s);
+    return out;
+  };
+  CHECK(list("") == std::vector<std::string>{"index t_v t", "trigger t_ins t", "index other_a Other"});
+  CHECK(list("other") == std::vector<std::string>{"index other_a Other"});
+  CHECK(list("none").empty());
+}
