@@ -123,58 +123,46 @@ Task<Result<std::vector<storage::Response>>> admin(Session& s, PerNode per_node)
   co_return co_await fan_out(s, std::move(reqs));
 }
 
-// Exact copies of column values through the Durable Object SQL API (which hands integers back as
-// JavaScript numbers and integral REALs as integers): integers travel as text, and a per-row type
-// mask restores every storage class.
-std::string select_exact(const NodeTable& t, const std::string& prefix) {
-  std::string mask, cols;
-  for (size_t i = 0; i < t.cols.size(); i++) {
-    std::string c = prefix + q(t.cols[i]);
-    mask += (i ? " || " : "") + std::string("substr(typeof(") + c + "), 1, 1)";
-    cols += ", CASE WHEN typeof(" + c + ") = 'integer' THEN CAST(" + c + " AS TEXT) ELSE " + c + " END";
-  }
-  return mask + cols;
-}
-
-Result<Row> decode_exact(const Row& row, size_t first, size_t ncols) {
-  if (row.size() < first + 1 + ncols) return Error::internal("short row in a copy batch");
-  const std::string& mask = row[first].s;
-  if (mask.size() != ncols) return Error::internal("bad type mask in a copy batch");
-  Row out;
-  out.reserve(ncols);
-  for (size_t i = 0; i < ncols; i++) {
-    const Value& v = row[first + 1 + i];
-    switch (mask[i]) {
-      case 'i': out.push_back(Value::integer(v.type == ValueType::Integer ? v.i : std::strtoll(v.s.c_str(), nullptr, 10))); break;
-      case 'r':
-        out.push_back(Value::real(v.type == ValueType::Real      ? v.r
-                                  : v.type == ValueType::Integer ? static_cast<double>(v.i)
-                                                                 : std::strtod(v.s.c_str(), nullptr)));
-        break;
-      case 'n': out.push_back(Value::null()); break;
-      case 'b': out.push_back(v.type == ValueType::Blob ? v : Value::blob(v.s)); break;
-      default: out.push_back(v.type == ValueType::Text ? v : Value::text(v.s)); break;
-    }
-  }
-  return out;
-}
+Result<Row> decode_exact(const Row& row, size_t first, size_t ncols) { return storage::decode_exact_values(row, first, ncols); }
 
 int64_t int_of(const Value& v) { return v.type == ValueType::Integer ? v.i : std::strtoll(v.s.c_str(), nullptr, 10); }
 
-// One copy batch of `t`'s rows with rowid >= ?1 (inclusive: a cursor starts at the smallest
-// integer, which is a valid rowid, and goes on at the last rowid copied + 1) matching `filter`: up to ?2 rows, cut where they pass
-// ?3 bytes of values (at least one row), so that a batch of large rows fits the isolates' memory.
-// Columns: rowid (text), the exact values (select_exact), then _bd_r, _bd_len, _bd_cum, _bd_rn and
-// last _bd_n: how many rows the LIMIT found. The LIMIT applies first, innermost: windows over the
-// whole rest of the table would make every batch cost as much as all the batches after it.
-std::string batch_select(const NodeTable& t, const std::string& filter) {
-  std::string len;
-  for (auto& col : t.cols) len += (len.empty() ? "" : " + ") + std::string("coalesce(length(") + q(col) + "), 0)";
-  return "SELECT * FROM (SELECT *, sum(_bd_len) OVER w AS _bd_cum, row_number() OVER w AS _bd_rn, count(*) OVER () AS _bd_n FROM "
-         "(SELECT CAST(rowid AS TEXT), " +
-         select_exact(t, "") + ", rowid AS _bd_r, " + len + " AS _bd_len FROM " + q(t.name) + " WHERE rowid >= ?1 AND " + filter +
-         " ORDER BY rowid LIMIT ?2) WINDOW w AS (ORDER BY _bd_r ROWS UNBOUNDED PRECEDING)) "
-         "WHERE _bd_cum <= ?3 OR _bd_rn = 1";
+// A move's reads and deletes of a table's rows in keyspace ranges (storage/ops.h).
+storage::Statement range_op(storage::OpKind kind, const NodeTable& t, std::vector<storage::KsidRange> ranges) {
+  storage::NodeOp op;
+  op.kind = kind;
+  op.table = t.name;
+  op.columns = t.cols;
+  op.ranges = std::move(ranges);
+  return storage::op_statement(std::move(op), kind == storage::OpKind::RangeDelete);
+}
+
+// One copy batch of `t`'s rows with rowid >= `after` (inclusive: a cursor starts at the smallest
+// integer, which is a valid rowid, and goes on at the last rowid copied + 1) in `ranges`: up to
+// `limit` rows, cut where they pass kCopyBatchBytes of values (at least one row), so that a batch of
+// large rows fits the isolates' memory. Columns: rowid (text), the exact values, then rowid, size,
+// running size, row number and last how many rows the LIMIT found.
+storage::Statement batch_select(const NodeTable& t, std::vector<storage::KsidRange> ranges, int64_t after, int64_t limit) {
+  storage::NodeOp op;
+  op.kind = storage::OpKind::RangeBatch;
+  op.table = t.name;
+  op.columns = t.cols;
+  op.ranges = std::move(ranges);
+  op.after = after;
+  op.limit = limit;
+  op.bytes = kCopyBatchBytes;
+  return storage::op_statement(std::move(op), false);
+}
+
+storage::Statement fetch_rows(storage::OpKind kind, const NodeTable& t, std::vector<int64_t> rowids,
+                              std::vector<storage::KsidRange> ranges) {
+  storage::NodeOp op;
+  op.kind = kind;
+  op.table = t.name;
+  op.columns = t.cols;
+  op.rowids = std::move(rowids);
+  op.ranges = std::move(ranges);
+  return storage::op_statement(std::move(op), false);
 }
 
 // Whether a batch was the last: the LIMIT found fewer rows than asked, and all of them came back.
@@ -226,7 +214,6 @@ struct Runner {
   std::vector<NodeTable> tables;
 
   std::vector<storage::KsidRange> moving_ranges(uint32_t source) const { return ksid_ranges(*topo, moving_from(job, source)); }
-  std::string ranges(uint32_t source, const std::string& column) const { return storage::ksid_ranges_sql(moving_ranges(source), column); }
   std::vector<std::string> table_names() const {
     std::vector<std::string> out;
     for (auto& t : tables) out.push_back(t.name);
@@ -289,12 +276,8 @@ struct Runner {
       cols.push_back("rowid");
       for (auto& c2 : t.cols) cols.push_back(c2);
       for (int64_t from = INT64_MIN;;) {
-        std::vector<Value> p;
-        p.push_back(Value::integer(from));
-        p.push_back(Value::integer(c.options().copy_batch_rows));
-        p.push_back(Value::integer(kCopyBatchBytes));
         PerNode rd;
-        rd[0].push_back(stmt(batch_select(t, "1"), std::move(p), false));
+        rd[0].push_back(batch_select(t, {{0, ~uint64_t{0}}}, from, c.options().copy_batch_rows));  // every row
         auto got = co_await admin(s, std::move(rd));
         if (!got.ok()) co_return got.error();
         auto& rows = (*got)[0].results[0].rows;
@@ -342,9 +325,7 @@ struct Runner {
       std::map<uint32_t, std::vector<uint32_t>> all;
       for (auto& m : job.moves) all[m.from].push_back(m.vshard);
       for (auto& [src, ids] : all)
-        for (auto& t : tables)
-          per[src].push_back(stmt(
-              "SELECT count(*) FROM " + q(t.name) + " WHERE " + storage::ksid_ranges_sql(ksid_ranges(*topo, ids), "_bd_ksid"), {}, false));
+        for (auto& t : tables) per[src].push_back(range_op(storage::OpKind::RangeCount, t, ksid_ranges(*topo, ids)));
     }
     for (auto dst : job.targets()) {
       auto& v = per[dst];
@@ -391,11 +372,7 @@ struct Runner {
         cur.done = true;
         continue;
       }
-      std::vector<Value> p;
-      p.push_back(Value::integer(cur.after));
-      p.push_back(Value::integer(c.options().copy_batch_rows));
-      p.push_back(Value::integer(kCopyBatchBytes));
-      reads[cur.source].push_back(stmt(batch_select(*t, ranges(cur.source, "_bd_ksid")), std::move(p), false));
+      reads[cur.source].push_back(batch_select(*t, moving_ranges(cur.source), cur.after, c.options().copy_batch_rows));
       which.push_back({cur.source, ci});
     }
     std::sort(which.begin(), which.end());  // responses come in node order
@@ -495,16 +472,8 @@ struct Runner {
         chosen[k][entries[e].first.table].push_back(entries[e].first.rid);
       }
       // Round trip 2: the chosen rows as they are now.
-      for (size_t i = 0; i < tables.size(); i++) {
-        std::string ids = "[";
-        for (size_t r = 0; r < chosen[k][i].size(); r++) ids += (r ? "," : "") + std::to_string(chosen[k][i][r]);
-        std::vector<Value> p;
-        p.push_back(Value::text(ids + "]"));
-        fetches[sources[k]].push_back(stmt("SELECT CAST(c.value AS TEXT), t.rowid IS NOT NULL, " + select_exact(tables[i], "t.") +
-                                               " FROM json_each(?1) AS c LEFT JOIN " + q(tables[i].name) +
-                                               " AS t ON t.rowid = c.value AND " + ranges(sources[k], "t._bd_ksid"),
-                                           std::move(p), false));
-      }
+      for (size_t i = 0; i < tables.size(); i++)
+        fetches[sources[k]].push_back(fetch_rows(storage::OpKind::FetchLogged, tables[i], chosen[k][i], moving_ranges(sources[k])));
     }
     auto fetched = co_await admin(s, std::move(fetches));
     if (!fetched.ok()) co_return fetched.error();
@@ -591,9 +560,7 @@ struct Runner {
     PerNode reads;
     for (auto src : sources)
       for (auto& t : tables)
-        reads[src].push_back(stmt(t.sweep ? "SELECT CAST(rowid AS TEXT) FROM " + q(t.name) + " WHERE " + ranges(src, "_bd_ksid")
-                                          : std::string("SELECT 1 WHERE 0"),
-                                  {}, false));
+        reads[src].push_back(t.sweep ? range_op(storage::OpKind::RangeRowids, t, moving_ranges(src)) : stmt("SELECT 1 WHERE 0", {}, false));
     for (auto dst : targets)
       for (auto& t : tables)
         reads[dst].push_back(t.sweep ? stage_op(storage::OpKind::StageRowids, t) : stmt("SELECT 1, 1 WHERE 0", {}, false));
@@ -625,16 +592,11 @@ struct Runner {
           }
           if (!extra.empty()) stage_deletes(fixes[dst], tables[i], src, extra);
         }
-        std::string missing = "[";
-        size_t nmissing = 0;
+        std::vector<int64_t> missing;
         for (auto rid : expected)
-          if (!staged.count(rid)) missing += (nmissing++ ? "," : "") + std::to_string(rid);
-        if (nmissing) {
-          std::vector<Value> p;
-          p.push_back(Value::text(missing + "]"));
-          fetch[src].push_back(stmt("SELECT CAST(rowid AS TEXT), " + select_exact(tables[i], "") + " FROM " + q(tables[i].name) +
-                                        " WHERE rowid IN (SELECT value FROM json_each(?1))",
-                                    std::move(p), false));
+          if (!staged.count(rid)) missing.push_back(rid);
+        if (!missing.empty()) {
+          fetch[src].push_back(fetch_rows(storage::OpKind::FetchRows, tables[i], std::move(missing), {}));
           fetched.push_back({src, i});
         }
       }
@@ -748,7 +710,7 @@ struct Runner {
       // Children before parents (reverse catalog order), without the users' triggers.
       for (auto it = tables.rbegin(); it != tables.rend(); ++it) {
         std::vector<storage::Statement> work;
-        work.push_back(stmt("DELETE FROM " + q(it->name) + " WHERE " + ranges(src, "_bd_ksid")));
+        work.push_back(range_op(storage::OpKind::RangeDelete, *it, moving_ranges(src)));
         without_triggers(v, (*triggers)[src], it->name, std::move(work));
       }
       std::vector<uint32_t> own, moving = moving_from(job, src);

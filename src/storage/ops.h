@@ -60,6 +60,17 @@ enum class OpKind : uint8_t {
   SchemaApply = 16,   // `rows` of a SchemaRead: each object this node does not have yet is created
   UserObjects = 17,   // rows (type, name, tbl_name, sql) of the users' indexes and triggers (of `table`
                       // only, NOCASE, when given), in schema order: what DDL and moves drop and re-create
+  // A move's reads and deletes of the users' tables (and lookup tables) on its source, by keyspace
+  // range. Values come back exactly (decode_exact_values): a mask of storage classes, integers as text.
+  RangeCount = 40,   // one row: rows of `table` in `ranges`
+  RangeBatch = 41,   // rows of `table` in `ranges` with rowid >= `after` in rowid order: at most `limit`,
+                     // cut after `bytes` bytes of `columns` (at least one); columns: rowid as text, the
+                     // exact values, then rowid, size, running size, row number and, last, how many
+                     // rows the limit found
+  FetchLogged = 42,  // per rowid of `rowids`: (rowid as text, whether it is in `ranges`, the exact values)
+  FetchRows = 43,    // the rows of `rowids` that exist: (rowid as text, the exact values)
+  RangeRowids = 44,  // rows (rowid as text) of `table` in `ranges`
+  RangeDelete = 45,  // the rows of `table` in `ranges` go
   // Move staging on a move's target
   StageCreate = 20,    // an empty staging table for `table` with `columns`
   StageUpsert = 21,    // `rows` (rowid on source `source`, then the values of `columns`) replace their staged copy
@@ -103,6 +114,10 @@ struct NodeOp {
   int64_t after = 0, bytes = 0;
   std::vector<uint32_t> marked;
 };
+
+// The values of a row read by RangeBatch, FetchLogged or FetchRows: the mask at `first`, then
+// `ncols` values.
+Result<Row> decode_exact_values(const Row& row, size_t first, size_t ncols);
 
 // An export's snapshot id: the export's start time (ms since the Unix epoch), 'x', then lowercase
 // letters and digits; at most 48 characters.

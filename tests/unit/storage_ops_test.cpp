@@ -449,3 +449,81 @@ TEST_CASE("storage ops: UserObjects lists the users' indexes and triggers, of on
   CHECK(list("other") == std::vector<std::string>{"index other_a Other"});
   CHECK(list("none").empty());
 }
+
+TEST_CASE("storage ops: a move's range reads return exact values in bounded batches, and its range delete takes only the ranges") {
+  Node n;
+  n.sql("CREATE TABLE m (a, b TEXT, _bd_ksid INTEGER)");
+  // ksid 0..99: in the ranges [10, 49]; values of every storage class, a large integer, an integral REAL.
+  for (int i = 0; i < 100; i++)
+    n.sql("INSERT INTO m VALUES (" +
+          std::string(i % 4 == 0   ? "9007199254740993"
+                      : i % 4 == 1 ? "3.0"
+                      : i % 4 == 2 ? "x'00ff'"
+                                   : "NULL") +
+          ", printf('%050d', " + std::to_string(i) + "), " + std::to_string(i) + ")");
+  const std::vector<st::KsidRange> in = {{10, 49}};
+  auto make = [&](st::OpKind kind) {
+    st::NodeOp o;
+    o.kind = kind;
+    o.table = "m";
+    o.columns = {"a", "b", "_bd_ksid"};
+    o.ranges = in;
+    return o;
+  };
+  auto count = n.admin({st::op_statement(make(st::OpKind::RangeCount), false)});
+  REQUIRE(count.ok());
+  CHECK(count->results[0].rows[0][0].i == 40);
+  // Batches of at most 15 rows, cut after 500 bytes (a row is about 60): 9 rows each.
+  auto batch = make(st::OpKind::RangeBatch);
+  batch.after = INT64_MIN;
+  batch.limit = 15;
+  batch.bytes = 500;
+  int64_t seen = 0;
+  for (int round = 0; round < 10 && seen < 40; round++) {
+    auto r = n.admin({st::op_statement(batch, false)});
+    REQUIRE(r.ok());
+    auto& rows = r->results[0].rows;
+    REQUIRE(!rows.empty());
+    CHECK(rows.size() <= 9);
+    for (auto& row : rows) {
+      auto vals = st::decode_exact_values(row, 1, 3);
+      REQUIRE(vals.ok());
+      int64_t k = (*vals)[2].i;
+      CHECK((k >= 10 && k <= 49));
+      switch (k % 4) {
+        case 0: CHECK(((*vals)[0].type == bd::ValueType::Integer && (*vals)[0].i == 9007199254740993)); break;
+        case 1: CHECK(((*vals)[0].type == bd::ValueType::Real && (*vals)[0].r == 3.0)); break;
+        case 2: CHECK(((*vals)[0].type == bd::ValueType::Blob && (*vals)[0].s == std::string("\0\xff", 2))); break;
+        default: CHECK((*vals)[0].is_null()); break;
+      }
+      batch.after = std::stoll(row[0].s) + 1;
+      seen++;
+    }
+  }
+  CHECK(seen == 40);
+  // By rowid: the logged form says which are still in the ranges; the plain form reads those that exist.
+  auto logged = make(st::OpKind::FetchLogged);
+  logged.rowids = {5, 11, 1000};
+  auto plain = make(st::OpKind::FetchRows);
+  plain.ranges.clear();
+  plain.rowids = {5, 1000};
+  auto r = n.admin({st::op_statement(logged, false), st::op_statement(plain, false)});
+  REQUIRE(r.ok());
+  REQUIRE(r->results[0].rows.size() == 3);
+  std::map<std::string, int64_t> present;
+  for (auto& row : r->results[0].rows) present[row[0].s] = row[1].i;
+  CHECK(present["5"] == 0);  // ksid 4: not in the ranges
+  CHECK(present["11"] == 1);
+  CHECK(present["1000"] == 0);
+  REQUIRE(r->results[1].rows.size() == 1);
+  CHECK(r->results[1].rows[0][0].s == "5");
+  auto ids = n.admin({st::op_statement(make(st::OpKind::RangeRowids), false)});
+  REQUIRE(ids.ok());
+  CHECK(ids->results[0].rows.size() == 40);
+  REQUIRE(n.admin({st::op_statement(make(st::OpKind::RangeDelete))}).ok());
+  CHECK(n.sql("SELECT count(*), min(_bd_ksid), max(_bd_ksid) FROM m WHERE _bd_ksid BETWEEN 10 AND 49").rows[0][0].i == 0);
+  CHECK(n.sql("SELECT count(*) FROM m").rows[0][0].i == 60);
+  auto internal = make(st::OpKind::RangeDelete);
+  internal.table = "_bd_node";
+  CHECK_FALSE(n.admin({op(st::OpKind::RaiseEpoch, {}, 1), st::op_statement(internal)}).ok());
+}
