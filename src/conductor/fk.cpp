@@ -15,10 +15,25 @@ namespace {
 
 constexpr size_t kMaxKeyParams = limits::kMaxBoundParameters - 10;  // headroom under the limit
 
-bool mentions_references(const std::string& sql) {
-  std::string lower = sql;
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-  return lower.find("references") != std::string::npos;
+bool mentions_references(const std::string& sql) { return contains_nocase(sql, "references"); }
+
+// Whether any table (or, with `only`, that table) declares a foreign key in its SQL, read from
+// the catalog in place (every write asks: no copy of the schema).
+bool any_references(const Topology& topo, const std::string* only) {
+  auto check = [&](const std::string& type, const std::string& name, const std::string* sql) {
+    return type == "table" && sql && (!only || iequals(name, *only)) && mentions_references(*sql);
+  };
+  if (topo.has_schema) {
+    for (auto& row : topo.schema)
+      if (check(row.type, row.name, row.sql ? &*row.sql : nullptr)) return true;
+    return false;
+  }
+  static const std::string kTable = "table";
+  for (auto& ti : topo.tables)
+    if (ti.kind != TableKind::View && ti.kind != TableKind::Index &&
+        check(kTable, ti.name, ti.create_sql.empty() ? nullptr : &ti.create_sql))
+      return true;
+  return false;
 }
 
 std::string text_of(const Value& v) { return v.type == ValueType::Text ? v.s : std::string(); }
@@ -107,10 +122,7 @@ Result<std::vector<ForeignKeyRef>> conductor_foreign_keys(Exec& x, const TableIn
   if (!x.s.foreign_keys || table.kind == TableKind::View) return out;
   // Only tables whose SQL (as the logical schema keeps it) declares a foreign key can have one:
   // that saves building the mirror for every write.
-  bool any = false;
-  for (auto& row : logical_schema(*x.topo))
-    if (row.type == "table" && row.sql && (!from_child || iequals(row.name, table.name))) any |= mentions_references(*row.sql);
-  if (!any) return out;
+  if (!any_references(*x.topo, from_child ? &table.name : nullptr)) return out;
   auto mirror = open_schema_mirror(*x.topo);
   if (!mirror.ok()) return mirror.error();
   std::string q =

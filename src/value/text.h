@@ -19,6 +19,14 @@ inline bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+// Whether `needle` (lower case) occurs in `text` under ASCII case folding.
+inline bool contains_nocase(std::string_view text, std::string_view needle) {
+  if (needle.empty()) return true;
+  for (size_t i = 0; i + needle.size() <= text.size(); i++)
+    if (ascii_lower(text[i]) == needle[0] && iequals(text.substr(i, needle.size()), needle)) return true;
+  return false;
+}
+
 // "name" with embedded double quotes doubled: always a valid identifier, whatever the name.
 std::string quoted_identifier(std::string_view name);
 
