@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # npm run bench: native core figures, then the end-to-end ratio table (Big Daddy against the floor
 # Worker of bench/floor, both under `wrangler dev`, in the same run), then online resize.
-#   bash scripts/bench.sh [native] [scale] [model] [e2e] [resize] [profile]   (no argument: all but profile)
+#   bash scripts/bench.sh [native] [writes] [scale] [model] [e2e] [resize] [profile]   (no argument: all but profile)
+#   writes: single-node write CPU (scripts/bench-writes.sh); BENCH_BASE_BIN=<a baseline's bigdaddy> pairs it with that build
 #   scale: bigdaddy bench --scale natively (10^6 rows), then scripts/bench-scale.mjs through wrangler dev
 #   bash scripts/bench.sh snapshot DIR, then BENCH_BASE_DIR=DIR bash scripts/bench.sh e2e: a before/after
 #   ratio in the same rounds (env for e2e: BENCH_ROUNDS, BENCH_ONLY, ... in scripts/bench-e2e.mjs)
@@ -17,7 +18,7 @@ if [[ "${1:-}" == snapshot ]]; then
   echo "snapshot of the Worker in $dir"
   exit 0
 fi
-parts=" ${*:-native scale model e2e resize} "
+parts=" ${*:-native writes scale model e2e resize} "
 want() { [[ "$parts" == *" $1 "* ]]; }
 bash scripts/setup.sh
 bash scripts/build.sh
@@ -31,6 +32,10 @@ if want native; then
     build/native/bigdaddy parse --bench tests/sqllogictest/select1.test tests/sqllogictest/select2.test tests/sqllogictest/evidence/*.test || true
     node scripts/bench-parse-wasm.mjs || true
   fi
+fi
+if want writes; then
+  echo "== single-node writes, CPU per statement (scripts/bench-writes.sh${BENCH_BASE_BIN:+ against $BENCH_BASE_BIN})"
+  bash scripts/bench-writes.sh "${BENCH_BASE_BIN:-}"
 fi
 if want scale; then
   echo "== queries at scale (bigdaddy bench --scale: 300,000 users + 700,000 orders on 4 nodes)"
