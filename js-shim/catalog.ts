@@ -2,7 +2,7 @@
 // catalog modes (conductor/databases.h), shared by the binding and the HTTP API.
 import { BigDaddyError, DEFAULT_NODES, runQuery, type Env } from "./driver";
 import { forgetInsights } from "./insights";
-import { MAX_NODES } from "./abi";
+import { ErrorCode, MAX_NODES } from "./abi";
 
 export interface DatabaseEntry {
   name: string;
@@ -27,7 +27,7 @@ function jsonRow(r: { rows: unknown[][] }): any {
 export function checkCreateNodes(nodes: unknown): number {
   if (nodes === undefined || nodes === null) return DEFAULT_NODES;
   if (typeof nodes !== "number" || !Number.isInteger(nodes) || nodes < 1 || nodes > MAX_NODES)
-    throw new BigDaddyError(`"nodes" must be an integer from 1 to ${MAX_NODES}`, 1);
+    throw new BigDaddyError(`"nodes" must be an integer from 1 to ${MAX_NODES}`, ErrorCode.Sql);
   return nodes;
 }
 

@@ -8,6 +8,7 @@ export type SqlValue = null | number | bigint | string | ArrayBuffer | Uint8Arra
 export class Real {
   constructor(readonly value: number) {}
 }
+import { ValueType } from "./abi";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -70,27 +71,27 @@ export class Writer {
     this.pos += 9;
   }
   value(v: SqlValue | undefined) {
-    if (v === null || v === undefined) return this.u8(0);
+    if (v === null || v === undefined) return this.u8(ValueType.Null);
     switch (typeof v) {
       case "number":
         if (Number.isSafeInteger(v) && !Object.is(v, -0)) return this.int(v);
         // Integral doubles inside the 64-bit range are exact integers; anything else is a REAL.
-        if (Number.isInteger(v) && v >= -TWO_63 && v < TWO_63) { this.u8(1); this.i64(BigInt(v)); return; }
+        if (Number.isInteger(v) && v >= -TWO_63 && v < TWO_63) { this.u8(ValueType.Integer); this.i64(BigInt(v)); return; }
         if (Number.isNaN(v)) throw new TypeError("NaN is not a SQL value");
-        this.u8(2); this.f64(v);
+        this.u8(ValueType.Real); this.f64(v);
         return;
       case "bigint":
         if (v < INT64_MIN || v > INT64_MAX) throw new TypeError(`integer ${v} is out of the 64-bit range`);
-        this.u8(1); this.i64(v); return;
+        this.u8(ValueType.Integer); this.i64(v); return;
       case "boolean": this.int(v ? 1 : 0); return;
-      case "string": this.u8(3); this.str(v); return;
+      case "string": this.u8(ValueType.Text); this.str(v); return;
     }
-    if (v instanceof Real) { this.u8(2); this.f64(v.value); return; }
-    if (v instanceof ArrayBuffer) { this.u8(4); this.bytes(new Uint8Array(v)); return; }
-    if (ArrayBuffer.isView(v)) { this.u8(4); this.bytes(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)); return; }
+    if (v instanceof Real) { this.u8(ValueType.Real); this.f64(v.value); return; }
+    if (v instanceof ArrayBuffer) { this.u8(ValueType.Blob); this.bytes(new Uint8Array(v)); return; }
+    if (ArrayBuffer.isView(v)) { this.u8(ValueType.Blob); this.bytes(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)); return; }
     const why = unbindable(v);
     if (why) throw new TypeError(`cannot bind this value: ${why}`);
-    this.u8(4); this.bytes(Uint8Array.from(v as unknown as number[]));
+    this.u8(ValueType.Blob); this.bytes(Uint8Array.from(v as unknown as number[]));
   }
   row(values: readonly (SqlValue | undefined)[]) { this.u32(values.length); for (const v of values) this.value(v); }
   finish(): Uint8Array { return this.buf.subarray(0, this.pos); }
@@ -115,11 +116,11 @@ export class Reader {
   // Integers beyond 2^53 cannot be JS numbers without loss: they come back as BigInt.
   value(): SqlValue {
     switch (this.u8()) {
-      case 0: return null;
-      case 1: return exactNumber(this.i64());
-      case 2: { const f = this.f64(); return this.markReals && Number.isInteger(f) ? new Real(f) : f; }
-      case 3: return this.str();
-      case 4: return this.bytes().slice().buffer;
+      case ValueType.Null: return null;
+      case ValueType.Integer: return exactNumber(this.i64());
+      case ValueType.Real: { const f = this.f64(); return this.markReals && Number.isInteger(f) ? new Real(f) : f; }
+      case ValueType.Text: return this.str();
+      case ValueType.Blob: return this.bytes().slice().buffer;
       default: throw new Error("corrupt value in wire message");
     }
   }

@@ -60,7 +60,7 @@ function defaultCodeName(code: number): string {
 }
 
 export class BigDaddyError extends Error {
-  // code: Big Daddy's error class (1 SQL, 2 unsupported, 3 retryable, 4 internal, 5 limit);
+  // code: Big Daddy's error class (ErrorCode in ./abi: Sql, Unsupported, Retryable, Internal, Limit, ...);
   // sqliteCode: the machine-readable code clients see (SQLite's result code by name, e.g.
   // SQLITE_CONSTRAINT_UNIQUE, or BIGDADDY_UNSUPPORTED / _RETRY / _INTERNAL / _LIMIT).
   constructor(message: string, readonly code: number, readonly sqliteCode: string = defaultCodeName(code)) {
@@ -116,16 +116,16 @@ export type SqlParams = readonly SqlValue[] | Readonly<Record<string, SqlValue>>
 
 export async function runQuery(env: Env, database: string, sql: string, params: SqlParams = [], options: QueryOptions = {}): Promise<QueryResult> {
   if (typeof database !== "string" || database.length === 0 || database.length > 128)
-    throw new BigDaddyError("database must be a non-empty string of at most 128 characters", 1);
-  if (typeof sql !== "string") throw new BigDaddyError("query must be a string", 1);
+    throw new BigDaddyError("database must be a non-empty string of at most 128 characters", ErrorCode.Sql);
+  if (typeof sql !== "string") throw new BigDaddyError("query must be a string", ErrorCode.Sql);
   // A list binds ?/?NNN; an object binds :name, @name, $name (the core matches the names).
   const named = params !== null && typeof params === "object" && !Array.isArray(params) && !ArrayBuffer.isView(params) && !(params instanceof ArrayBuffer);
-  if (!named && !Array.isArray(params)) throw new BigDaddyError("parameters must be an array, or an object of named values", 1);
+  if (!named && !Array.isArray(params)) throw new BigDaddyError("parameters must be an array, or an object of named values", ErrorCode.Sql);
   const names = named ? Object.keys(params) : [];
   const values: SqlValue[] = named ? Object.values(params as Record<string, SqlValue>) : (params as SqlValue[]);
   for (let i = 0; i < values.length; i++) {
     const why = unbindable(values[i]);
-    if (why) throw new BigDaddyError(named ? `parameter "${names[i]}": ${why}` : `parameter ${i + 1}: ${why}`, 1);
+    if (why) throw new BigDaddyError(named ? `parameter "${names[i]}": ${why}` : `parameter ${i + 1}: ${why}`, ErrorCode.Sql);
   }
   try {
     return await drive(env, database, sql, values, named ? names : null, options);
@@ -134,7 +134,7 @@ export async function runQuery(env: Env, database: string, sql: string, params: 
     // I/O: the instance is replaced and the statement fails (it cannot resume elsewhere).
     if (e instanceof CoreTrap) {
       const partial = e.cause_ === "" ? " (if it was a write, it may have been applied on some nodes)" : "";
-      throw new BigDaddyError(e.message + partial, 4);
+      throw new BigDaddyError(e.message + partial, ErrorCode.Internal);
     }
     throw e;
   }
@@ -148,7 +148,7 @@ async function drive(env: Env, database: string, sql: string, values: readonly S
   w.str(sql);
   w.row(values as SqlValue[]);
   w.u32(options.nodes ?? 0);
-  w.u8(MODES[options.mode ?? "query"] ?? 0);
+  w.u8(MODES[options.mode ?? "query"] ?? RequestMode.Query);
   w.str(options.transaction ?? "");
   w.u32(options.transactionTimeoutMs ?? 0);
   w.u8(options.transactionHost ? 1 : 0);

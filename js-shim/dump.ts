@@ -2,6 +2,7 @@
 // one step's chunk at a time.
 //   GET  /api/databases/:db/export[?table=t&table=u]  -> text/plain SQL dump
 //   POST /api/databases/:db/import (body: SQL text)   -> NDJSON progress lines, then {"done": true, ...}
+import { ErrorCode } from "./abi";
 import { BigDaddyError, runQuery, type Env } from "./driver";
 
 const IMPORT_CHUNK = 512 * 1024; // text handed to the core per step
@@ -81,7 +82,7 @@ export function importResponse(env: Env, database: string, body: ReadableStream<
   const writer = out.writable.getWriter();
   const line = (o: unknown) => writer.write(enc.encode(JSON.stringify(o) + "\n"));
   const run = async () => {
-    if (!body) throw new BigDaddyError("the request has no body: send the SQL dump", 1);
+    if (!body) throw new BigDaddyError("the request has no body: send the SQL dump", ErrorCode.Sql);
     const reader = body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = "";
     let ended = false;
@@ -106,7 +107,7 @@ export function importResponse(env: Env, database: string, body: ReadableStream<
       if (ended) break;
       // No complete statement yet: read on (one statement may be long, up to a limit).
       want = used === 0 ? buffer.length + IMPORT_CHUNK : IMPORT_CHUNK;
-      if (want > MAX_STATEMENT) throw new BigDaddyError(`a statement in the dump is longer than ${MAX_STATEMENT} bytes`, 1);
+      if (want > MAX_STATEMENT) throw new BigDaddyError(`a statement in the dump is longer than ${MAX_STATEMENT} bytes`, ErrorCode.Sql);
     }
     await line({ done: true, ...totals });
   };

@@ -8,7 +8,7 @@ import type { TransactionAnswer, TransactionOptions } from "./objects";
 import { NDJSON, startStream } from "./stream";
 import { checkCreateNodes, createDatabase, deleteDatabase, listDatabases } from "./catalog";
 import { readInsights } from "./insights";
-import { MAX_NODES } from "./abi";
+import { ErrorCode, MAX_NODES } from "./abi";
 import { exportResponse, importResponse } from "./dump";
 import { authorize, endSessions, newSession, secretsEqual, sessionCookie, SESSION_COOKIE, type AuthEnv } from "./auth";
 
@@ -37,7 +37,7 @@ export interface BatchStatement { sql?: string; query?: string; params?: SqlPara
 // failure `results` is empty and `error.index` names the statement that failed (-1: the commit).
 export interface BatchResult {
   results: SqlResult[];
-  // code: Big Daddy's error class (1 SQL, 2 unsupported, 3 retryable, 4 internal, 5 limit);
+  // code: Big Daddy's error class (ErrorCode in ./abi: Sql, Unsupported, Retryable, Internal, Limit, ...);
   // sqliteCode: SQLite's result code by name (SQLITE_CONSTRAINT_UNIQUE, ...) or BIGDADDY_*.
   error?: { index: number; message: string; code: number; sqliteCode: string };
 }
@@ -52,17 +52,17 @@ export function shape(r: QueryResult, rowMode: RowMode = "object"): SqlResult {
 }
 
 export async function runBatch(env: CoreEnv, database: string, statements: readonly BatchStatement[], options: { nodes?: number; rowMode?: RowMode; markReals?: boolean; waitUntil?: (p: Promise<unknown>) => void } = {}): Promise<BatchResult> {
-  if (!Array.isArray(statements)) throw new BigDaddyError("batch must be an array of {sql, params}", 1);
+  if (!Array.isArray(statements)) throw new BigDaddyError("batch must be an array of {sql, params}", ErrorCode.Sql);
   const list: { text: string; params: SqlParams }[] = [];
   for (let index = 0; index < statements.length; index++) {
     const s = statements[index];
     const text = typeof s === "string" ? s : s?.sql ?? s?.query;
     if (typeof text !== "string")
-      return { results: [], error: { index, message: `statement ${index} has no "sql" (or "query") string`, code: 1, sqliteCode: "SQLITE_ERROR" } };
+      return { results: [], error: { index, message: `statement ${index} has no "sql" (or "query") string`, code: ErrorCode.Sql, sqliteCode: "SQLITE_ERROR" } };
     if (typeof s !== "string" && s.params !== undefined && !isParams(s.params))
       return {
         results: [],
-        error: { index, message: `statement ${index}: "params" must be an array of values or an object of named values`, code: 1, sqliteCode: "SQLITE_ERROR" },
+        error: { index, message: `statement ${index}: "params" must be an array of values or an object of named values`, code: ErrorCode.Sql, sqliteCode: "SQLITE_ERROR" },
       };
     list.push({ text, params: (typeof s === "string" ? [] : s.params) ?? [] });
   }
@@ -73,8 +73,8 @@ export async function runBatch(env: CoreEnv, database: string, statements: reado
       return { results: [shape(await runQuery(env, database, list[0].text, list[0].params, { ...base, transactionHost: false }), options.rowMode)] };
     } catch (e) {
       if (!(e instanceof BigDaddyError)) throw e;
-      const message = e.code === 8 ? "a batch is one transaction already: it cannot begin another" : e.message;
-      return { results: [], error: { index: 0, message, code: e.code === 8 ? 1 : e.code, sqliteCode: e.code === 8 ? "SQLITE_ERROR" : e.sqliteCode } };
+      const message = e.code === ErrorCode.Transaction ? "a batch is one transaction already: it cannot begin another" : e.message;
+      return { results: [], error: { index: 0, message, code: e.code === ErrorCode.Transaction ? ErrorCode.Sql : e.code, sqliteCode: e.code === ErrorCode.Transaction ? "SQLITE_ERROR" : e.sqliteCode } };
     }
   }
   // One transaction: every statement or none (the transaction lives in this isolate's core for
@@ -109,7 +109,7 @@ export interface ExecResult {
 }
 
 export async function runScript(env: CoreEnv, database: string, script: string, options: { nodes?: number; rowMode?: RowMode; markReals?: boolean; atomic?: boolean; waitUntil?: (p: Promise<unknown>) => void } = {}): Promise<ExecResult> {
-  if (typeof script !== "string") throw new BigDaddyError("script must be a string", 1);
+  if (typeof script !== "string") throw new BigDaddyError("script must be a string", ErrorCode.Sql);
   if (options.atomic) return runScriptAtomic(env, database, script, options);
   const r = await runQuery(env, database, script, [], { nodes: options.nodes, mode: "script", markReals: options.markReals });
   const results = (r.script?.results ?? []).map((x) => shape(x, options.rowMode));
@@ -185,17 +185,17 @@ function health(): Response {
 }
 
 export function statusFor(code: number): number {
-  if (code === 3) return 503; // retryable: the topology moved under us; try again
-  if (code === 4) return 500;
-  if (code === 6 || code === 7) return 409; // database is locked: a conflict rolled the transaction back
-  if (code === 9) return 404; // no such database
+  if (code === ErrorCode.Retryable) return 503; // retryable: the topology moved under us; try again
+  if (code === ErrorCode.Internal) return 500;
+  if (code === ErrorCode.Busy || code === ErrorCode.Conflict) return 409; // database is locked: a conflict rolled the transaction back
+  if (code === ErrorCode.NotFound) return 404; // no such database
   return 400;
 }
 
 // The error body: SQLite's words, and whether running it again may succeed.
 export function errorBody(e: BigDaddyError, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const base = { error: e.message, code: e.sqliteCode };
-  return e.code === 6 || e.code === 7 || e.code === 3 ? { ...base, retryable: true, ...extra } : { ...base, ...extra };
+  return e.code === ErrorCode.Busy || e.code === ErrorCode.Conflict || e.code === ErrorCode.Retryable ? { ...base, retryable: true, ...extra } : { ...base, ...extra };
 }
 
 async function route(request: Request, env: Env, ctx?: Waiter): Promise<Response> {
@@ -348,14 +348,14 @@ async function readJson(request: Request): Promise<any> {
     text = await request.text();
     return parseJsonExact(text);
   } catch {
-    throw new BigDaddyError("request body must be JSON", 1);
+    throw new BigDaddyError("request body must be JSON", ErrorCode.Sql);
   }
 }
 
 function checkNodes(nodes: unknown): number | undefined {
   if (nodes === undefined || nodes === null) return undefined;
   if (typeof nodes !== "number" || !Number.isInteger(nodes) || nodes < 1 || nodes > MAX_NODES)
-    throw new BigDaddyError(`"nodes" must be an integer from 1 to ${MAX_NODES}`, 1);
+    throw new BigDaddyError(`"nodes" must be an integer from 1 to ${MAX_NODES}`, ErrorCode.Sql);
   return nodes;
 }
 
@@ -407,7 +407,7 @@ async function sql(request: Request, env: Env, ctx?: Waiter): Promise<Response> 
     const r = await runQuery(env, body.database, body.query, body.params ?? [], { nodes, mode, markReals: true });
     return json(shape(r, rowMode));
   } catch (e) {
-    if (!(e instanceof BigDaddyError) || e.code !== 8) throw e;
+    if (!(e instanceof BigDaddyError) || e.code !== ErrorCode.Transaction) throw e;
   }
   // BEGIN (or SAVEPOINT): the transaction gets an object of its own; its id is the answer's.
   const timeoutMs = body.transactionTimeoutMs;

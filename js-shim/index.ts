@@ -1,6 +1,7 @@
 // Big Daddy's Worker: the default entrypoint (service-binding RPC and HTTP). Plumbing only: every
 // statement goes to the core's conductor (driver.ts), and results come back as plain objects.
 import { RpcTarget, WorkerEntrypoint } from "cloudflare:workers";
+import { ErrorCode } from "./abi";
 import { BigDaddyError, DEFAULT_NODES, runQuery as runCore, type QueryOptions, type SqlParams } from "./driver";
 import { checkCreateNodes, createDatabase, deleteDatabase, listDatabases, type DatabaseEntry } from "./catalog";
 import { flushInsights } from "./insights";
@@ -32,7 +33,7 @@ async function rpc<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    if (e instanceof BigDaddyError && e.code === 8) throw new Error("BEGIN starts an interactive transaction: use env.BIG_DADDY.transaction(db)");
+    if (e instanceof BigDaddyError && e.code === ErrorCode.Transaction) throw new Error("BEGIN starts an interactive transaction: use env.BIG_DADDY.transaction(db)");
     if (e instanceof BigDaddyError) throw new Error(e.message);
     throw e;
   }

@@ -5,6 +5,7 @@
 //    sent in batches (every couple of seconds, or when a buffer fills) to the database's topology
 //    object, which keeps them in bounded tables (topology/insights.h) for the dashboard.
 // Measuring only: what is kept, for how long, and the percentiles are the core's.
+import { InsightsOp } from "./abi";
 import { Writer } from "./codec";
 import { BigDaddyError, type Env } from "./driver";
 
@@ -75,7 +76,7 @@ export function observeNode(database: string, node: number, startedAt: number, o
 
 function encode(statements: Statement[], load: Load[]): Uint8Array {
   const w = new Writer(256 + statements.reduce((a, s) => a + s.sql.length * 3 + s.error.length * 3 + 64, 0) + load.length * 24);
-  w.u8(0); // Record
+  w.u8(InsightsOp.Record);
   w.u32(statements.length);
   for (const s of statements) {
     w.str(s.sql); w.f64(s.ms); w.str(s.plan); w.u32(s.nodes);
@@ -117,7 +118,7 @@ export async function flushInsights(env: Env, options: { all?: boolean; database
 export async function readInsights(env: Env, database: string): Promise<unknown> {
   await flushInsights(env, { database });
   const w = new Writer(16 + database.length * 3);
-  w.u8(1); // Report
+  w.u8(InsightsOp.Report);
   w.str(database);
   const out = new Uint8Array(await stub(env, database).insights(w.finish()));
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);

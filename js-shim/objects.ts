@@ -222,7 +222,7 @@ export class Transaction extends DurableObject<Env> {
 
   // Runs the statements that open the transaction (BEGIN, SAVEPOINT, or a script starting so).
   async open(database: string, sql: string, params: SqlValue[], options: TransactionOptions = {}): Promise<TransactionAnswer> {
-    if (this.core) return { error: { message: "this transaction is already open", code: 1 }, open: true };
+    if (this.core) return { error: { message: "this transaction is already open", code: ErrorCode.Sql }, open: true };
     this.database = database;
     if (options.timeoutMs !== undefined && Number.isFinite(options.timeoutMs) && options.timeoutMs > 0) this.timeoutMs = options.timeoutMs;
     return this.run(sql, params, options, undefined);
@@ -230,7 +230,7 @@ export class Transaction extends DurableObject<Env> {
 
   async query(database: string, sql: string, params: SqlValue[], options: TransactionOptions = {}): Promise<TransactionAnswer> {
     if (!this.core || database !== this.database)
-      return { error: { message: "no such transaction (it was committed, rolled back or timed out)", code: 1 }, open: false };
+      return { error: { message: "no such transaction (it was committed, rolled back or timed out)", code: ErrorCode.Sql }, open: false };
     return this.run(sql, params, options, this.core);
   }
 

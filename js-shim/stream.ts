@@ -1,6 +1,7 @@
 // Streamed results: a SELECT's rows leave the Worker as the core hands them over, a window at a
 // time, so a result of any size passes through a bounded amount of memory. Plumbing only: the core
 // decides the windows; this writes them out as NDJSON or as one JSON object written piece by piece.
+import { ErrorCode } from "./abi";
 import { runQuery, BigDaddyError, type Env } from "./driver";
 import type { SqlValue } from "./codec";
 import { jsonText, type RowMode } from "./http";
@@ -101,7 +102,7 @@ export async function startStream(env: Env, database: string, sql: string, param
         const e = result.e;
         if (!(e instanceof BigDaddyError)) console.error(e);
         const message = e instanceof BigDaddyError ? e.message : "internal error";
-        await send(writer.tail({ error: message, code: e instanceof BigDaddyError ? e.code : 4 }));
+        await send(writer.tail({ error: message, code: e instanceof BigDaddyError ? e.code : ErrorCode.Internal }));
       }
       await out.close();
     } catch {

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Writes js-shim/abi.ts, the numbers the shim shares with the core, from the C++ headers that define
-// them: request modes, step kinds, request targets, topology ops, error classes, and the platform
-// limits (src/base/limits.h). `node scripts/gen-abi.mjs --check` changes nothing and fails when
-// js-shim/abi.ts is not what the headers give (the `abi` suite of scripts/test.sh).
-import { readFileSync, writeFileSync } from "node:fs";
+// them: request modes, step kinds, request targets, topology and insights ops, error classes, the
+// wire's value tags, and the platform limits (src/base/limits.h). `node scripts/gen-abi.mjs --check`
+// changes nothing and fails when js-shim/abi.ts is not what the headers give, or when the shim
+// writes one of these numbers by hand instead of by its name (the `abi` suite of scripts/test.sh).
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -11,11 +12,13 @@ const OUT = "js-shim/abi.ts";
 
 // [TypeScript name, header, C++ enum name, what it is]
 const ENUMS = [
-  ["RequestMode", "src/conductor/executor.h", "RequestMode", "bd_conductor_start's mode byte"],
+  ["RequestMode", "src/conductor/request_mode.h", "RequestMode", "bd_conductor_start's mode byte"],
   ["StepKind", "src/conductor/conductor.h", "Kind", "the kind byte of a step the conductor answers"],
   ["Target", "src/conductor/session.h", "Target", "where a step's request goes"],
   ["TopologyOp", "src/topology/store.h", "Op", "the op byte of a topology object request"],
+  ["InsightsOp", "src/topology/insights.h", "Op", "the op byte of an insights object request"],
   ["ErrorCode", "src/base/result.h", "ErrorCode", "an error's class"],
+  ["ValueType", "src/value/value.h", "ValueType", "a value's tag on the wire"],
 ];
 const LIMITS = "src/base/limits.h";
 
@@ -61,6 +64,27 @@ function generate() {
   return ts;
 }
 
+// Hand-written copies of an error class in the shim: a number where ErrorCode's name belongs.
+// (The C++ side needs no such check: the enums are types, and a bare number does not convert.)
+const COPIES = [
+  [/\bcode\s*[!=]==?\s*\d/, "an error class compared as a number"],
+  [/\d\s*[!=]==?\s*[\w.]*\bcode\b/, "an error class compared as a number"],
+  [/\bcode\s*:\s*\d/, "an error class written as a number"],
+  [/\bBigDaddyError\(.*,\s*\d+\s*[,)]/, "an error class passed as a number"],
+];
+
+function handWrittenCopies() {
+  const found = [];
+  for (const file of readdirSync(root + "js-shim").filter((f) => f.endsWith(".ts") && "js-shim/" + f !== OUT).sort()) {
+    const lines = readFileSync(root + "js-shim/" + file, "utf8").split("\n");
+    lines.forEach((line, i) => {
+      const code = line.replace(/\/\/.*$/, "");
+      for (const [re, what] of COPIES) if (re.test(code)) found.push(`js-shim/${file}:${i + 1}: ${what} (use ErrorCode from ./abi): ${line.trim()}`);
+    });
+  }
+  return found;
+}
+
 const text = generate();
 if (process.argv.includes("--check")) {
   let current = "";
@@ -69,7 +93,12 @@ if (process.argv.includes("--check")) {
     console.error(`${OUT} is out of date with the C++ headers: run node scripts/gen-abi.mjs`);
     process.exit(1);
   }
-  console.log(`${OUT} is up to date`);
+  const copies = handWrittenCopies();
+  if (copies.length) {
+    console.error(copies.join("\n"));
+    process.exit(1);
+  }
+  console.log(`${OUT} is up to date, and the shim names its numbers`);
 } else {
   writeFileSync(root + OUT, text);
   console.log(`wrote ${OUT}`);

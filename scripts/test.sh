@@ -44,8 +44,9 @@ slt_files=("$SLT_DIR"/select1.test "$SLT_DIR"/select2.test "$SLT_DIR"/evidence/*
 suite format bash scripts/format.sh --check
 # Every include in src/ follows the layer order (scripts/check-layers.sh lists the layers).
 suite layers bash scripts/check-layers.sh
-# js-shim/abi.ts (modes, step kinds, targets, topology ops, error classes, limits) is what the C++
-# headers define (scripts/gen-abi.mjs writes it).
+# js-shim/abi.ts (modes, step kinds, targets, topology and insights ops, error classes, value tags,
+# limits) is what the C++ headers define (scripts/gen-abi.mjs writes it), and the shim writes no
+# error class as a bare number.
 suite abi node scripts/gen-abi.mjs --check
 # The TypeScript typechecks with strict: true (tsconfig.json: shim, client, examples, tests, and the
 # consumer Worker in tests/types, whose @ts-expect-error lines must stay errors).

@@ -75,7 +75,7 @@ class NativeCluster : public Cluster {
 
   Result<QueryResult> execute_in_isolate(int isolate, std::string_view sql, const std::vector<Value>& params) override {
     if (isolate < 0 || isolate >= kIsolates) return Error::sql("no such isolate");
-    int t = begin(isolate, sql, params, 0);
+    int t = begin(isolate, sql, params, RequestMode::Query);
     while (!advance(t)) {
     }
     return finish(t);
@@ -83,29 +83,29 @@ class NativeCluster : public Cluster {
 
   Result<QueryResult> execute_named(std::string_view sql, const std::vector<std::string>& names,
                                     const std::vector<Value>& values) override {
-    int t = start(0, sql, values, 0, "", nullptr, names);
+    int t = start(0, sql, values, RequestMode::Query, "", nullptr, names);
     while (!advance(t)) {
     }
     return finish(t);
   }
 
-  int begin(int isolate, std::string_view sql, const std::vector<Value>& params, uint8_t mode) override {
+  int begin(int isolate, std::string_view sql, const std::vector<Value>& params, RequestMode mode) override {
     return start(isolate, sql, params, mode, "", nullptr);
   }
 
   int begin_in_txn(int isolate, const std::string& txn, std::string_view sql, const std::vector<Value>& params) override {
-    return start(isolate, sql, params, 0, txn, nullptr);
+    return start(isolate, sql, params, RequestMode::Query, txn, nullptr);
   }
 
   Result<QueryResult> execute_in_txn(const std::string& txn, std::string_view sql, const std::vector<Value>& params, int isolate) override {
-    int t = start(isolate, sql, params, 0, txn, nullptr);
+    int t = start(isolate, sql, params, RequestMode::Query, txn, nullptr);
     while (!advance(t)) {
     }
     return finish(t);
   }
 
   int begin_streamed(int isolate, std::string_view sql, const std::vector<Value>& params, RowSink on_rows) override {
-    return start(isolate, sql, params, 0, "", std::move(on_rows));
+    return start(isolate, sql, params, RequestMode::Query, "", std::move(on_rows));
   }
 
   Result<QueryResult> execute_streamed(std::string_view sql, const std::vector<Value>& params, RowSink on_rows) override {
@@ -115,7 +115,7 @@ class NativeCluster : public Cluster {
     return finish(t);
   }
 
-  int start(int isolate, std::string_view sql, const std::vector<Value>& params, uint8_t mode, const std::string& txn, RowSink sink,
+  int start(int isolate, std::string_view sql, const std::vector<Value>& params, RequestMode mode, const std::string& txn, RowSink sink,
             const std::vector<std::string>& names = {}) {
     if (isolate < 0 || isolate >= kIsolates) isolate = 0;
     QueryInput in;
@@ -126,7 +126,7 @@ class NativeCluster : public Cluster {
     in.sql = std::string(sql);
     in.params = params;
     in.nodes = static_cast<uint32_t>(options_.nodes);
-    in.mode = mode;
+    in.mode = static_cast<uint8_t>(mode);
     in.stream = sink != nullptr;
     int ticket = next_ticket_++;
     pending_[ticket] = Pending{isolate, conductors_[isolate].start(std::move(in))};
@@ -281,7 +281,7 @@ class NativeCluster : public Cluster {
 
   Result<std::string> run_resize(int max_failures) override {
     for (;;) {
-      int t = begin(0, "", {}, 3);
+      int t = begin(0, "", {}, RequestMode::ReshardStep);
       while (!advance(t)) {
       }
       auto r = finish(t);
@@ -295,7 +295,7 @@ class NativeCluster : public Cluster {
 
   // The conductor runs scripts itself (statement by statement, returning the last result).
   Result<QueryResult> execute_script(std::string_view sql) override {
-    int t = begin(0, sql, {}, 4);  // RequestMode::Script
+    int t = begin(0, sql, {}, RequestMode::Script);
     while (!advance(t)) {
     }
     auto& step = pending_[t].step;

@@ -9,6 +9,7 @@
 #include <vector>
 #include <functional>
 #include "base/result.h"
+#include "conductor/request_mode.h"
 #include "storage/txn.h"
 #include "value/value.h"
 
@@ -64,8 +65,9 @@ class Cluster {
   virtual Result<QueryResult> execute_in_isolate(int isolate, std::string_view sql, const std::vector<Value>& params = {}) = 0;
   // Stepwise execution, to interleave statements (and resize steps) deterministically in tests:
   // begin() starts a statement in an isolate, advance() performs one round of its I/O (true once
-  // it has finished), finish() takes its result. `mode` is a RequestMode (3: one resize-job step).
-  virtual int begin(int isolate, std::string_view sql, const std::vector<Value>& params = {}, uint8_t mode = 0) = 0;
+  // it has finished), finish() takes its result. `mode`: what the request is (ReshardStep: one
+  // resize-job step).
+  virtual int begin(int isolate, std::string_view sql, const std::vector<Value>& params = {}, RequestMode mode = RequestMode::Query) = 0;
   // A statement whose result streams, as over HTTP with NDJSON: the conductor hands each window of
   // rows to `on_rows` as it goes (advance() delivers it); finish() then has the last rows.
   using RowSink = std::function<void(const ResultSet& window)>;

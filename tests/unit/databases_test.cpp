@@ -8,14 +8,14 @@ using bd::testing::run;
 namespace {
 
 // Runs a request of the given mode (5 create, 6 drop, 7 the catalog) in an isolate.
-bd::Result<bd::native::QueryResult> run_mode(bd::native::Cluster& c, uint8_t mode, int isolate = 0) {
+bd::Result<bd::native::QueryResult> run_mode(bd::native::Cluster& c, bd::RequestMode mode, int isolate = 0) {
   int t = c.begin(isolate, "", {}, mode);
   while (!c.advance(t)) {
   }
   return c.finish(t);
 }
 
-std::string mode_json(bd::native::Cluster& c, uint8_t mode) {
+std::string mode_json(bd::native::Cluster& c, bd::RequestMode mode) {
   auto r = run_mode(c, mode);
   if (!r.ok()) FAIL(r.error().message);
   return r->rs.rows.at(0).at(0).s;
@@ -31,17 +31,17 @@ int64_t count_on(bd::native::Cluster& c, int node, const std::string& sql) {
 
 TEST_CASE("databases: creating registers the database in the catalog; creating it again changes nothing") {
   auto c = bd::testing::cluster(3, "dbs-create");
-  REQUIRE(mode_json(*c, 7) == "[]");
-  std::string created = mode_json(*c, 5);
+  REQUIRE(mode_json(*c, bd::RequestMode::Databases) == "[]");
+  std::string created = mode_json(*c, bd::RequestMode::Create);
   INFO(created);
   REQUIRE(created.find("\"created\":true") != std::string::npos);
   REQUIRE(created.find("\"nodes\":3") != std::string::npos);
-  std::string list = mode_json(*c, 7);
+  std::string list = mode_json(*c, bd::RequestMode::Databases);
   INFO(list);
   REQUIRE(list.find("{\"name\":\"dbs-create\",\"nodes\":3,\"created\":") == 1);
   REQUIRE(list.find("\"state\":\"ready\"") != std::string::npos);
-  REQUIRE(mode_json(*c, 5).find("\"created\":false") != std::string::npos);
-  REQUIRE(mode_json(*c, 7) == list);
+  REQUIRE(mode_json(*c, bd::RequestMode::Create).find("\"created\":false") != std::string::npos);
+  REQUIRE(mode_json(*c, bd::RequestMode::Databases) == list);
 }
 
 TEST_CASE("databases: a statement that may create its database registers it first (meta says so, once)") {
@@ -50,7 +50,7 @@ TEST_CASE("databases: a statement that may create its database registers it firs
   REQUIRE(first.meta_json.find("\"createdDatabase\":true") != std::string::npos);
   auto second = run(*c, "INSERT INTO t VALUES (1)");
   REQUIRE(second.meta_json.find("createdDatabase") == std::string::npos);
-  REQUIRE(mode_json(*c, 7).find("\"name\":\"dbs-implicit\"") != std::string::npos);
+  REQUIRE(mode_json(*c, bd::RequestMode::Databases).find("\"name\":\"dbs-implicit\"") != std::string::npos);
 }
 
 TEST_CASE("databases: deleting wipes every node that held data, also those a shrink left, and forgets the database") {
@@ -70,16 +70,16 @@ TEST_CASE("databases: deleting wipes every node that held data, also those a shr
   // Nodes 2 and 3 left the topology but keep their copies of the reference table.
   REQUIRE(count_on(*c, 3, "SELECT count(*) FROM countries") == 2);
 
-  std::string dropped = mode_json(*c, 6);
+  std::string dropped = mode_json(*c, bd::RequestMode::Drop);
   INFO(dropped);
   REQUIRE(dropped == "{\"database\":\"dbs-drop\",\"nodes\":4}");
   for (int n = 0; n < 4; n++) {
     INFO("node " << n);
     CHECK(count_on(*c, n, "SELECT count(*) FROM sqlite_master") == 0);
   }
-  REQUIRE(mode_json(*c, 7) == "[]");
+  REQUIRE(mode_json(*c, bd::RequestMode::Databases) == "[]");
   // Deleting it again: it is gone.
-  auto again = run_mode(*c, 6);
+  auto again = run_mode(*c, bd::RequestMode::Drop);
   REQUIRE(!again.ok());
   REQUIRE(again.error().code == bd::ErrorCode::NotFound);
   REQUIRE(again.error().message == "no such database: dbs-drop");
@@ -90,14 +90,14 @@ TEST_CASE("databases: deleting is refused while a resize runs, and works once it
   run(*c, "CREATE TABLE t (id INTEGER PRIMARY KEY)");
   for (int i = 1; i <= 50; i++) run(*c, "INSERT INTO t VALUES (?)", {bd::Value::integer(i)});
   run(*c, "PRAGMA bigdaddy_resize = 3");
-  auto refused = run_mode(*c, 6);
+  auto refused = run_mode(*c, bd::RequestMode::Drop);
   REQUIRE(!refused.ok());
   INFO(refused.error().message);
   REQUIRE(refused.error().message.find("a resize is in progress (phase join)") == 0);
   REQUIRE(run(*c, "SELECT count(*) FROM t").rs.rows[0][0].i == 50);
-  REQUIRE(mode_json(*c, 7).find("\"state\":\"ready\"") != std::string::npos);
+  REQUIRE(mode_json(*c, bd::RequestMode::Databases).find("\"state\":\"ready\"") != std::string::npos);
   REQUIRE(c->run_resize().ok());
-  REQUIRE(mode_json(*c, 6) == "{\"database\":\"dbs-drop-resize\",\"nodes\":3}");
+  REQUIRE(mode_json(*c, bd::RequestMode::Drop) == "{\"database\":\"dbs-drop-resize\",\"nodes\":3}");
 }
 
 TEST_CASE("databases: a database created again under a deleted one's name is not served by conductors planning on the old one") {
@@ -109,7 +109,7 @@ TEST_CASE("databases: a database created again under a deleted one's name is not
   REQUIRE(warm.ok());
   REQUIRE(warm->rs.rows.at(0).at(0).s == "old");
 
-  REQUIRE(mode_json(*c, 6).find("\"nodes\":4") != std::string::npos);
+  REQUIRE(mode_json(*c, bd::RequestMode::Drop).find("\"nodes\":4") != std::string::npos);
   // Same name, same table name, another shard key: rows live elsewhere than `id` says.
   run(*c, "CREATE TABLE t (k TEXT PRIMARY KEY, id INTEGER, v TEXT)");
   for (int i = 1; i <= 40; i++)

@@ -14,8 +14,8 @@ using bd::testing::run;
 
 namespace {
 
-bd::Result<bd::native::QueryResult> run_mode(bd::native::Cluster& c, uint8_t mode, const std::string& sql, std::vector<Value> params,
-                                             int isolate = 0) {
+bd::Result<bd::native::QueryResult> run_mode(bd::native::Cluster& c, bd::RequestMode mode, const std::string& sql,
+                                             std::vector<Value> params, int isolate = 0) {
   int t = c.begin(isolate, sql, params, mode);
   while (!c.advance(t)) {
   }
@@ -29,7 +29,7 @@ std::string export_all(bd::native::Cluster& c, const std::string& id, std::vecto
     std::vector<Value> params{Value::text(id)};
     if (cursor.empty())
       for (auto& v : extra) params.push_back(v);
-    auto r = run_mode(c, 9, cursor, params);
+    auto r = run_mode(c, bd::RequestMode::Export, cursor, params);
     if (!r.ok()) FAIL(r.error().message);
     dump += r->rs.rows.at(0).at(0).s;
     cursor = r->rs.rows.at(0).at(1).s;
@@ -50,7 +50,7 @@ std::string import_all(bd::native::Cluster& c, const std::string& dump, size_t p
     buffer += dump.substr(pos, take);
     pos += take;
     bool final_chunk = pos >= dump.size();
-    auto r = run_mode(c, 11, buffer, {Value::integer(final_chunk ? 1 : 0)});
+    auto r = run_mode(c, bd::RequestMode::Import, buffer, {Value::integer(final_chunk ? 1 : 0)});
     if (!r.ok()) FAIL(r.error().message);
     last = r->rs.rows.at(0).at(0).s;
     all += last + "\n";
@@ -193,13 +193,13 @@ TEST_CASE("dump: an export restores into plain SQLite with the same rows, and im
 
   // Another Big Daddy database (3 nodes), the dump fed 777 bytes at a time.
   auto d = bd::testing::cluster(3, "dump-dst");
-  REQUIRE(run_mode(*d, 5, "", {}).ok());
+  REQUIRE(run_mode(*d, bd::RequestMode::Create, "", {}).ok());
   std::string summary = import_all(*d, dump, 777);
   INFO(summary);
   REQUIRE(skipped(summary, "PRAGMA foreign_keys (no effect here)") == 1);
   REQUIRE(skipped(summary, "transaction control (the import commits statement by statement)") == 2);
   REQUIRE(contents_bd(*d) == before);
-  auto topo = run_mode(*d, 2, "", {});
+  auto topo = run_mode(*d, bd::RequestMode::Topology, "", {});
   REQUIRE(topo.ok());
   REQUIRE(topo->meta_json.find("{\"name\":\"countries\",\"kind\":\"reference\"") != std::string::npos);
   REQUIRE(topo->meta_json.find("\"name\":\"orders\",\"kind\":\"sharded\",\"shardKey\":\"user_id\"") != std::string::npos);
@@ -210,7 +210,7 @@ TEST_CASE("dump: an export restores into plain SQLite with the same rows, and im
   std::string one = export_all(*c, "1700000000001xdef", {Value::text("countries")});
   REQUIRE(one.find("-- Big Daddy export complete: 1 tables, 5 rows") != std::string::npos);
   REQUIRE(one.find("CREATE TABLE items") == std::string::npos);
-  auto missing = run_mode(*c, 9, "", {Value::text("1700000000002xa"), Value::text("nope")});
+  auto missing = run_mode(*c, bd::RequestMode::Export, "", {Value::text("1700000000002xa"), Value::text("nope")});
   REQUIRE(!missing.ok());
   REQUIRE(missing.error().message == "no such table: nope");
 }
@@ -222,11 +222,11 @@ TEST_CASE("dump: a write racing the snapshot is paused until it is taken; the du
   for (int i = 1; i <= 400; i++) values += (i > 1 ? ", (" : "(") + std::to_string(i) + ", 0)";
   run(*c, "INSERT INTO kv VALUES " + values);
   // The export's first step: a topology read, then the copy round (writes paused), then the lift.
-  int ex = c->begin(0, "", {Value::text("1700000000000xrace")}, 9);
+  int ex = c->begin(0, "", {Value::text("1700000000000xrace")}, bd::RequestMode::Export);
   REQUIRE(!c->advance(ex));  // topology read
   REQUIRE(!c->advance(ex));  // copies taken, writes paused on every node
   // A write to every node now is refused and retried (it waits), not applied anywhere.
-  int w = c->begin(1, "UPDATE kv SET v = v + 1", {}, 0);
+  int w = c->begin(1, "UPDATE kv SET v = v + 1", {}, bd::RequestMode::Query);
   for (int i = 0; i < 5; i++) REQUIRE(!c->advance(w));
   auto paused = c->node_exec(0, "SELECT count(*) FROM kv WHERE v = 1");
   REQUIRE(paused.ok());
@@ -243,7 +243,7 @@ TEST_CASE("dump: a write racing the snapshot is paused until it is taken; the du
   // The rest of the export comes from the snapshot: every row as it was before the write.
   std::string dump = first->rs.rows[0][0].s, cursor = first->rs.rows[0][1].s;
   while (!cursor.empty()) {
-    auto r = run_mode(*c, 9, cursor, {Value::text("1700000000000xrace")});
+    auto r = run_mode(*c, bd::RequestMode::Export, cursor, {Value::text("1700000000000xrace")});
     REQUIRE(r.ok());
     dump += r->rs.rows[0][0].s;
     cursor = r->rs.rows[0][1].s;
@@ -258,7 +258,7 @@ TEST_CASE("dump: a write racing the snapshot is paused until it is taken; the du
 std::string export_rest(bd::native::Cluster& c, const std::string& id, bd::native::QueryResult first) {
   std::string dump = first.rs.rows.at(0).at(0).s, cursor = first.rs.rows.at(0).at(1).s;
   while (!cursor.empty()) {
-    auto r = run_mode(c, 9, cursor, {Value::text(id)});
+    auto r = run_mode(c, bd::RequestMode::Export, cursor, {Value::text(id)});
     REQUIRE(r.ok());
     dump += r->rs.rows[0][0].s;
     cursor = r->rs.rows[0][1].s;
@@ -284,7 +284,7 @@ TEST_CASE("dump: the snapshot waits for transactions in progress and holds a tra
     std::string t = run(*c, "BEGIN").transaction;
     REQUIRE(c->execute_in_txn(t, "UPDATE kv SET v = v + 1").ok());
     std::string id = std::string("170000000000") + (end[0] == 'C' ? "1" : "2") + "xtxn";
-    int ex = c->begin(0, "", {Value::text(id)}, 9);
+    int ex = c->begin(0, "", {Value::text(id)}, bd::RequestMode::Export);
     // Writes are paused, and the snapshot waits for the transaction (its copies would hold
     // uncommitted rows, or rows committed on some nodes only).
     for (int i = 0; i < 20; i++) REQUIRE(!c->advance(ex));
@@ -310,7 +310,7 @@ TEST_CASE("dump: the snapshot waits for transactions in progress and holds a tra
 
 TEST_CASE("dump: a sqlite3 .dump and a wrangler d1 export import, with what was skipped reported") {
   auto c = bd::testing::cluster(2, "dump-foreign");
-  REQUIRE(run_mode(*c, 5, "", {}).ok());
+  REQUIRE(run_mode(*c, bd::RequestMode::Create, "", {}).ok());
   std::string sqlite_dump =
       "PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\nCREATE TABLE t(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT);\n"
       "INSERT INTO t VALUES(1,'a;b');\nINSERT INTO t VALUES(2,'it''s');\nINSERT INTO t VALUES(3,NULL);\n"
@@ -326,7 +326,7 @@ TEST_CASE("dump: a sqlite3 .dump and a wrangler d1 export import, with what was 
   REQUIRE(run(*c, "SELECT id FROM t WHERE name = 'd'").rs.rows[0][0].i > 3);
 
   auto d = bd::testing::cluster(2, "dump-d1");
-  REQUIRE(run_mode(*d, 5, "", {}).ok());
+  REQUIRE(run_mode(*d, bd::RequestMode::Create, "", {}).ok());
   std::string d1_dump =
       "PRAGMA defer_foreign_keys=TRUE;\nCREATE TABLE d1_migrations(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL);\n"
       "INSERT INTO \"d1_migrations\" (\"id\",\"name\") VALUES(1,'0001_init.sql');\n"
@@ -342,8 +342,8 @@ TEST_CASE("dump: a sqlite3 .dump and a wrangler d1 export import, with what was 
 
   // A dump cut off inside a statement is an error, not a silent partial import.
   auto e = bd::testing::cluster(2, "dump-cut");
-  REQUIRE(run_mode(*e, 5, "", {}).ok());
-  auto r = run_mode(*e, 11, "CREATE TABLE x (a);\nINSERT INTO x VALUES (1", {Value::integer(1)});
+  REQUIRE(run_mode(*e, bd::RequestMode::Create, "", {}).ok());
+  auto r = run_mode(*e, bd::RequestMode::Import, "CREATE TABLE x (a);\nINSERT INTO x VALUES (1", {Value::integer(1)});
   REQUIRE(!r.ok());
   REQUIRE(r.error().message.rfind("the dump ends inside a statement: INSERT INTO x VALUES (1", 0) == 0);
 }
@@ -355,7 +355,7 @@ TEST_CASE("browse: a page of rows sorted by any column, with the node each row l
   for (int i = 1; i <= 120; i++)
     values += (i > 1 ? ", (" : "(") + std::to_string(i) + ", 'n" + std::to_string(i) + "', " + std::to_string(i * 7 % 50) + ")";
   run(*c, "INSERT INTO items VALUES " + values);
-  auto r = run_mode(*c, 8, "items", {Value::text("qty"), Value::integer(1), Value::integer(25), Value::integer(10)});
+  auto r = run_mode(*c, bd::RequestMode::Browse, "items", {Value::text("qty"), Value::integer(1), Value::integer(25), Value::integer(10)});
   if (!r.ok()) FAIL(r.error().message);
   REQUIRE(r->rs.columns == std::vector<std::string>{"id", "name", "qty"});
   REQUIRE(r->rs.rows.size() == 25);
@@ -373,7 +373,8 @@ TEST_CASE("browse: a page of rows sorted by any column, with the node each row l
     INFO("id " << row[0].i << " on node " << node);
     CHECK(here->rows[0][0].i == 1);
   }
-  auto bad = run_mode(*c, 8, "items", {Value::text("nope"), Value::integer(0), Value::integer(25), Value::integer(0)});
+  auto bad =
+      run_mode(*c, bd::RequestMode::Browse, "items", {Value::text("nope"), Value::integer(0), Value::integer(25), Value::integer(0)});
   REQUIRE(!bad.ok());
   REQUIRE(bad.error().message == "no such column: nope");
 }

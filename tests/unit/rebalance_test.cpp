@@ -63,7 +63,7 @@ TEST_CASE("rebalance plan: a shard hotter than a node's share is split, balanced
 namespace {
 
 std::string topology_json(native::Cluster& c) {
-  int t = c.begin(0, "", {}, 2);  // mode 2: the topology report
+  int t = c.begin(0, "", {}, bd::RequestMode::Topology);
   while (!c.advance(t)) {
   }
   auto r = c.finish(t);

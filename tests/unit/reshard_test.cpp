@@ -67,7 +67,7 @@ int64_t rows_on(bd::native::Cluster& c, int node, const char* table) {
 }
 
 // Runs a request of the given mode (3: one resize step, 2: topology report) to its end.
-bd::native::QueryResult run_mode(bd::native::Cluster& c, uint8_t mode) {
+bd::native::QueryResult run_mode(bd::native::Cluster& c, bd::RequestMode mode) {
   int t = c.begin(0, "", {}, mode);
   while (!c.advance(t)) {
   }
@@ -77,11 +77,11 @@ bd::native::QueryResult run_mode(bd::native::Cluster& c, uint8_t mode) {
 }
 
 // One resize step; returns the job's JSON.
-std::string resize_step(bd::native::Cluster& c) { return run_mode(c, 3).rs.rows.at(0).at(0).s; }
+std::string resize_step(bd::native::Cluster& c) { return run_mode(c, bd::RequestMode::ReshardStep).rs.rows.at(0).at(0).s; }
 
 // How many nodes the topology report lists.
 size_t nodes_listed(bd::native::Cluster& c) {
-  std::string json = run_mode(c, 2).meta_json;
+  std::string json = run_mode(c, bd::RequestMode::Topology).meta_json;
   size_t listed = 0;
   for (size_t p = 0; (p = json.find("\"status\":\"up\"", p)) != std::string::npos; p++) listed++;
   return listed;
@@ -222,7 +222,7 @@ void concurrent_resize(bool with_faults, uint32_t seed) {
   std::vector<Op> ops(6);            // 4 writers, 2 readers
   int64_t next_key = 100000;
   int acknowledged = 0, failed_writes = 0, reads = 0, job_steps = 0, cut_steps = 0;
-  int job = c->begin(0, "", {}, 3);
+  int job = c->begin(0, "", {}, bd::RequestMode::ReshardStep);
   int job_rounds = 0, cut_after = -1;
   bool done = false;
   std::string last_json;
@@ -308,7 +308,7 @@ void concurrent_resize(bool with_faults, uint32_t seed) {
       if (last_json.find("\"active\":false") != std::string::npos) done = true;
     }
     if (finished && !done) {
-      job = c->begin(0, "", {}, 3);
+      job = c->begin(0, "", {}, bd::RequestMode::ReshardStep);
       job_rounds = 0;
       cut_after = -1;
     }
@@ -611,7 +611,7 @@ TEST_CASE("reshard: a write to every node during the fence waits and then applie
   // applies after the switch, exactly once per row.
   int update = c->begin(1, "UPDATE kv SET v = v + 1");
   bool job_done = false;
-  int job = c->begin(0, "", {}, 3);
+  int job = c->begin(0, "", {}, bd::RequestMode::ReshardStep);
   for (int round = 0; round < 100000; round++) {
     bool upd_done = c->advance(update);
     if (!job_done && c->advance(job)) {
@@ -620,7 +620,7 @@ TEST_CASE("reshard: a write to every node during the fence waits and then applie
       if (r->rs.rows[0][0].s.find("\"active\":false") != std::string::npos)
         job_done = true;
       else
-        job = c->begin(0, "", {}, 3);
+        job = c->begin(0, "", {}, bd::RequestMode::ReshardStep);
     }
     if (upd_done && job_done) break;
   }

@@ -11,7 +11,7 @@ using bd::testing::run;
 namespace {
 
 std::string step_job(Cluster& c) {
-  int t = c.begin(0, "", {}, 3);
+  int t = c.begin(0, "", {}, bd::RequestMode::ReshardStep);
   while (!c.advance(t)) {
   }
   auto r = c.finish(t);

@@ -131,7 +131,7 @@ class Sim : public Model {
 
   Result<std::string> run_job() override {
     for (int i = 0; i < 100000; i++) {
-      auto r = run_sync(0, "", {}, 3);
+      auto r = run_sync(0, "", {}, RequestMode::ReshardStep);
       if (!r.ok()) return r.error();
       std::string json = r->rs.rows.at(0).at(0).s;
       if (json == "null" || json.find("\"active\":false") != std::string::npos) return json;
@@ -156,13 +156,13 @@ class Sim : public Model {
     return nodes_[index].get();
   }
 
-  QueryInput input(std::string_view sql, const std::vector<Value>& params, uint8_t mode = 0) const {
+  QueryInput input(std::string_view sql, const std::vector<Value>& params, RequestMode mode = RequestMode::Query) const {
     QueryInput in;
     in.database = "model";
     in.sql = std::string(sql);
     in.params = params;
     in.nodes = static_cast<uint32_t>(o_.nodes);
-    in.mode = mode;
+    in.mode = static_cast<uint8_t>(mode);
     return in;
   }
 
@@ -182,7 +182,7 @@ class Sim : public Model {
     return serve_storage_request(*n, r.payload);
   }
 
-  Result<QueryResult> run_sync(int isolate, std::string_view sql, const std::vector<Value>& params, uint8_t mode = 0) {
+  Result<QueryResult> run_sync(int isolate, std::string_view sql, const std::vector<Value>& params, RequestMode mode = RequestMode::Query) {
     Conductor& c = *conductors_[static_cast<size_t>(isolate)];
     Step step = c.start(input(sql, params, mode));
     while (step.kind == Step::Kind::Need) {
