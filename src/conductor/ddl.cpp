@@ -2,6 +2,7 @@
 // topology only once every node succeeded; a node's refusal undoes the others and is returned.
 #include <algorithm>
 #include <cstdlib>
+#include "topology/fts_table.h"
 #include "conductor/exec_context.h"
 #include "base/limits.h"
 #include "conductor/introspection.h"
@@ -10,6 +11,7 @@
 #include "conductor/rebalance.h"
 #include "conductor/reshard.h"
 #include "planner/analysis.h"
+#include "planner/fts.h"
 #include "storage/ops.h"
 #include "planner/shard_sql.h"
 #include "sql/parser.h"
@@ -197,6 +199,41 @@ Task<Result<QueryOutput>> create_table(Exec& x, const sql::CreateTable& ct) {
   co_return done(x, "ddl");
 }
 
+// CREATE VIRTUAL TABLE ... USING fts5(...): the content table and the FTS5 table over it on every
+// node (planner/fts.h), then both catalog entries.
+Task<Result<QueryOutput>> create_fts5(Exec& x, const sql::CreateVirtualTable& vt) {
+  if (!vt.name.schema.empty() && !iequals(vt.name.schema, "main")) co_return Error::sql("unknown database " + vt.name.schema);
+  if (auto s = co_await x.refresh(); !s.ok()) co_return s.error();
+  if (auto* existing = x.topo->find_table(vt.name.name)) {
+    if (vt.if_not_exists) co_return done(x, "ddl");
+    co_return Error::sql(std::string(existing->kind == TableKind::View ? "view " : "table ") + vt.name.name + " already exists");
+  }
+  sql::Stmt user;
+  user.node = vt;
+  user.as<sql::CreateVirtualTable>()->if_not_exists = false;
+  auto tables = planner::fts_tables(vt, sql::print(user));
+  if (!tables.ok()) co_return tables.error();
+  std::vector<storage::Statement> stmts;
+  for (auto& d : tables->node_ddl) stmts.push_back({d, {}, true});
+  // (A node that failed made neither table: its statements run in one transaction.)
+  std::string undo = "DROP TABLE IF EXISTS " + quoted_identifier(tables->fts.name);
+  auto drop_all = [&]() {
+    auto v = one_statement("DROP TABLE IF EXISTS " + quoted_identifier(tables->fts.name));
+    v.push_back({"DROP TABLE IF EXISTS " + quoted_identifier(tables->content.name), {}, true});
+    return v;
+  };
+  auto s = co_await on_every_node(x, std::move(stmts), undo);
+  if (!s.ok()) co_return s.error();
+  topology::CatalogChange change = put(tables->fts);
+  change.puts.push_back(tables->content);
+  s = co_await record(x, std::move(change), x.topo->version);
+  if (!s.ok()) {
+    co_await on_every_node(x, drop_all());
+    co_return s.error();
+  }
+  co_return done(x, "ddl");
+}
+
 Task<Result<QueryOutput>> drop(Exec& x, const sql::Drop& d, const sql::Stmt& st) {
   if (auto s = co_await x.refresh(); !s.ok()) co_return s.error();
   const TableInfo* t = x.topo->find_table(d.name.name);
@@ -211,6 +248,18 @@ Task<Result<QueryOutput>> drop(Exec& x, const sql::Drop& d, const sql::Stmt& st)
       if ((t->kind == TableKind::View) != want_view)
         co_return Error::sql(std::string("use DROP ") + (want_view ? "TABLE" : "VIEW") + " to delete " + (want_view ? "table " : "view ") +
                              t->name);
+      if (!want_view && is_fts5(*t)) {
+        // The FTS5 table (its shadow tables with it), then its content table (its triggers with it).
+        auto stmts = one_statement("DROP TABLE IF EXISTS " + quoted_identifier(t->name));
+        stmts.push_back({"DROP TABLE IF EXISTS " + quoted_identifier(fts_content_table(t->name)), {}, true});
+        auto s = co_await on_every_node(x, std::move(stmts));
+        if (!s.ok()) co_return s.error();
+        topology::CatalogChange change = drop_entry(t->name);
+        if (x.topo->find_table(fts_content_table(t->name))) change.drops.push_back(fts_content_table(t->name));
+        s = co_await record(x, std::move(change));
+        if (!s.ok()) co_return s.error();
+        co_return done(x, "ddl");
+      }
       if (!want_view) {
         auto s = co_await on_every_node(x, one_statement("DROP TABLE IF EXISTS " + quoted_identifier(t->name)));
         if (!s.ok()) co_return s.error();
@@ -370,6 +419,7 @@ Task<Result<QueryOutput>> alter_table(Exec& x, const sql::AlterTable& at, const 
   const TableInfo* t = x.topo->find_table(at.table.name);
   if (!t) co_return Error::sql("no such table: " + at.table.name);
   if (t->kind == TableKind::View) co_return Error::sql("Cannot add a column to a view");
+  if (is_fts5(*t)) co_return Error::unsupported("ALTER TABLE of an FTS5 table is not supported yet");
   TableInfo next = *t;
   // Global indexes follow their table's renames (their entries hold values, not names).
   std::vector<TableInfo> indexes;
@@ -662,6 +712,7 @@ Status check_reserved(const sql::Stmt& st) {
       return ok_status();
     }
     case sql::StmtKind::CreateIndex: return object(st.as<sql::CreateIndex>()->name.name);
+    case sql::StmtKind::CreateVirtualTable: return object(st.as<sql::CreateVirtualTable>()->name.name);
     case sql::StmtKind::CreateTrigger: return object(st.as<sql::CreateTrigger>()->name.name);
     case sql::StmtKind::Drop: return object(st.as<sql::Drop>()->name.name);
     case sql::StmtKind::AlterTable: {
@@ -693,7 +744,7 @@ Task<Result<QueryOutput>> run_ddl(Exec& x, const sql::Stmt& st) {
   // and staging tables are made from the catalog the resize started with.
   bool schema = st.kind() == sql::StmtKind::CreateTable || st.kind() == sql::StmtKind::Drop || st.kind() == sql::StmtKind::CreateView ||
                 st.kind() == sql::StmtKind::CreateIndex || st.kind() == sql::StmtKind::CreateTrigger ||
-                st.kind() == sql::StmtKind::AlterTable;
+                st.kind() == sql::StmtKind::AlterTable || st.kind() == sql::StmtKind::CreateVirtualTable;
   if (schema) {
     if (auto s = co_await x.refresh(); !s.ok()) co_return s.error();
     if (x.topo->resizing)
@@ -741,7 +792,11 @@ Task<Result<QueryOutput>> run_ddl_statement(Exec& x, const sql::Stmt& st) {
     case sql::StmtKind::Savepoint:
     case sql::StmtKind::Release:
       co_return Error::unsupported("transaction statements are not supported: each statement is its own transaction");
-    case sql::StmtKind::CreateVirtualTable: co_return Error::unsupported("virtual tables are not supported");
+    case sql::StmtKind::CreateVirtualTable: {
+      const auto& vt = *st.as<sql::CreateVirtualTable>();
+      if (iequals(vt.module, "fts5")) co_return co_await create_fts5(x, vt);
+      co_return Error::unsupported("virtual tables using " + vt.module + " are not supported: of the virtual tables, only fts5 is");
+    }
     case sql::StmtKind::Pragma: co_return co_await pragma(x, *st.as<sql::Pragma>(), st);
     case sql::StmtKind::Vacuum: co_return Error::unsupported("VACUUM is not supported");
     case sql::StmtKind::Attach:

@@ -11,6 +11,7 @@
 #include "conductor/databases.h"
 #include "conductor/dump.h"
 #include "conductor/exec_context.h"
+#include "conductor/fts.h"
 #include "conductor/introspection.h"
 #include "conductor/lookup_index.h"
 #include "conductor/plan_exec.h"
@@ -99,6 +100,9 @@ Task<Result<QueryOutput>> run_select(Exec& x, const sql::Select& sel) {
     auto r = co_await x.refresh();
     if (!r.ok()) co_return r.error();
   }
+  // Ranked full-text queries are scored with the whole table's statistics (conductor/fts.h).
+  if (fts_ranked(*x.topo, sel)) co_return co_await run_fts_ranked(x, sel);
+  if (auto e = fts_rank_elsewhere(*x.topo, sel)) co_return *e;
   auto plan = planner::plan_select(sel, plan_env(x));
   if (!plan.ok()) co_return plan.error();
   // A plan that moves tables between nodes asks first how large they are: small ones are gathered.

@@ -14,6 +14,7 @@
 #include "value/text.h"
 #include "planner/analysis.h"
 #include "sql/parser.h"
+#include "topology/fts_table.h"
 
 namespace bd {
 namespace {
@@ -343,6 +344,11 @@ Task<Result<std::string>> plan_ddl(Exec& x, const sql::Stmt& st, TxnState& t, Tx
   };
   // The statement as the user wrote it (the schema keeps its text, as SQLite's does).
   std::string text = x.source.empty() ? sql::print(st) : std::string(x.source);
+  if (st.kind() == sql::StmtKind::CreateVirtualTable)
+    co_return Error::unsupported("CREATE VIRTUAL TABLE inside a transaction is not supported yet");
+  if (auto* d = st.as<sql::Drop>(); d && d->object == sql::ObjectKind::Table)
+    if (const TableInfo* table = x.topo->find_table(d->name.name); table && is_fts5(*table))
+      co_return Error::unsupported("DROP TABLE of an FTS5 table inside a transaction is not supported yet");
   switch (st.kind()) {
     case sql::StmtKind::CreateTable: {
       auto& ct = *st.as<sql::CreateTable>();

@@ -5,7 +5,9 @@
 #include <cstdlib>
 #include <map>
 #include <set>
+#include "topology/fts_table.h"
 #include "conductor/exec_context.h"
+#include "conductor/fts.h"
 #include "base/limits.h"
 #include "conductor/fk.h"
 #include "conductor/introspection.h"
@@ -1900,6 +1902,22 @@ bool trigger_writes_elsewhere(const Topology& topo, const sql::CreateTrigger& tr
 }
 
 Task<Result<QueryOutput>> run_write_or_ddl(Exec& x, const sql::Stmt& st) {
+  // A write to an FTS5 table is a write to its content table (conductor/fts.h).
+  const sql::QualifiedName* target = nullptr;
+  if (auto* i = st.as<sql::Insert>()) target = &i->table;
+  if (auto* u = st.as<sql::Update>()) target = &u->table;
+  if (auto* d = st.as<sql::Delete>()) target = &d->table;
+  if (target && !x.topo->find_table(target->name))
+    if (auto r = co_await x.refresh(); !r.ok()) co_return r.error();
+  if (const TableInfo* t = target ? x.topo->find_table(target->name) : nullptr; t && is_fts5(*t)) {
+    const TableInfo fts = *t;
+    auto w = fts_content_write(fts, st);
+    if (!w.ok()) co_return w.error();
+    if (!*w) co_return co_await run_fts_command(x, fts, *st.as<sql::Insert>());
+    auto r = co_await run_write_or_ddl(x, **w);
+    if (!r.ok()) co_return fts_error(fts, r.error());
+    co_return r;
+  }
   switch (st.kind()) {
     case sql::StmtKind::Insert: co_return co_await run_insert(x, *st.as<sql::Insert>());
     case sql::StmtKind::Update:

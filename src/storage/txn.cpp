@@ -296,13 +296,15 @@ Status drop_capture(SqlHost& sql) {
   return ok_status();
 }
 
-// Installs capture triggers on every table of the node (users' tables and global-index entries).
+// Installs capture triggers on every table of the node (users' tables, global-index entries and
+// FTS5 content tables; not virtual tables nor their shadow tables, which FTS5 keeps in step itself).
 Status install_capture(SqlHost& sql, double now_ms) {
   if (auto s = drop_capture(sql); !s.ok()) return s;
   auto tables = ex(sql,
                    "SELECT m.name, l.wr, m.sql FROM sqlite_schema m JOIN pragma_table_list l ON l.name = m.name AND l.schema = 'main' "
-                   "WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND m.name NOT LIKE '\\_cf\\_%' ESCAPE '\\' "
-                   "AND (m.name NOT LIKE '\\_bd\\_%' ESCAPE '\\' OR m.name LIKE '\\_bd\\_idx\\_%' ESCAPE '\\')");
+                   "WHERE m.type = 'table' AND l.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+                   "AND m.name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND (m.name NOT LIKE '\\_bd\\_%' ESCAPE '\\' "
+                   "OR m.name LIKE '\\_bd\\_idx\\_%' ESCAPE '\\' OR m.name LIKE '\\_bd\\_fts\\_%' ESCAPE '\\')");
   if (!tables.ok()) return tables.error();
   auto width = ex(sql, "SELECT count(*) FROM pragma_table_xinfo('_bd_undo')");
   if (!width.ok()) return width.error();
