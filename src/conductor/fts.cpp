@@ -106,8 +106,7 @@ Task<Result<QueryOutput>> run_fts_command(Exec& x, const TableInfo& t, const sql
   if (values.size() != ins.columns.size())
     co_return Error::sql(std::to_string(values.size()) + " values for " + std::to_string(ins.columns.size()) + " columns");
   std::string cmd = values.empty() || values[0].type != ValueType::Text ? "" : ascii_lower(values[0].s);
-  if (cmd == "rank")
-    co_return Error::unsupported("the FTS5 'rank' option is not supported: ranking across nodes computes bm25() itself");
+  if (cmd == "rank") co_return Error::unsupported("the FTS5 'rank' option is not supported: ranking across nodes computes bm25() itself");
   if (cmd == "delete" || cmd == "delete-all")
     co_return Error::sql("'" + cmd + "' may only be used with a contentless or external content fts5 table");
   std::string sql = "INSERT INTO " + quoted_identifier(t.name) + " (";
@@ -320,7 +319,8 @@ Task<Result<QueryOutput>> run_fts_ranked(Exec& x, const sql::Select& sel) {
   const TableInfo* tp = ref ? x.topo->find_table(ref->name.name) : nullptr;
   if (!tp) co_return Error::internal("ranked FTS5 query without its table");
   const TableInfo t = *tp;
-  if (ref->alias.size() && !iequals(ref->alias, t.name)) co_return Error::unsupported("ranking an FTS5 table under an alias is not supported yet");
+  if (ref->alias.size() && !iequals(ref->alias, t.name))
+    co_return Error::unsupported("ranking an FTS5 table under an alias is not supported yet");
   const auto& core = sel.cores[0];
   const std::string T = quoted_identifier(t.name);
   const auto col_names = planner::fts_column_names(t);
@@ -331,14 +331,16 @@ Task<Result<QueryOutput>> run_fts_ranked(Exec& x, const sql::Select& sel) {
   if (core.where) planner::split_and(*core.where, conj);
   const sql::Expr* match = nullptr;
   for (auto* c : conj) {
-    if (c->kind == sql::ExprKind::Like && c->like_op == sql::LikeOp::Match && !c->negated && c->left && is_column(*c->left, t.name, t.name)) {
+    if (c->kind == sql::ExprKind::Like && c->like_op == sql::LikeOp::Match && !c->negated && c->left &&
+        is_column(*c->left, t.name, t.name)) {
       if (match) co_return Error::unsupported("ranking an FTS5 query with more than one MATCH is not supported yet");
       match = c;
     }
     if (c->kind == sql::ExprKind::Like && c->like_op == sql::LikeOp::Match && c->left && is_column(*c->left, t.name, "rank"))
       co_return Error::unsupported("rank MATCH (a custom ranking function) is not supported: ranking across nodes computes bm25() itself");
   }
-  if (!match) co_return Error::unsupported("rank and bm25() need a WHERE clause with " + t.name + " MATCH <query> (ANDed with any other conditions)");
+  if (!match)
+    co_return Error::unsupported("rank and bm25() need a WHERE clause with " + t.name + " MATCH <query> (ANDed with any other conditions)");
   planner::Features f;
   if (core.where) planner::analyze_expr(*core.where, f);
   if (f.subquery) co_return Error::unsupported("subqueries in a ranked FTS5 query are not supported yet");

@@ -16,8 +16,7 @@ Result<FtsTables> fts_tables(const sql::CreateVirtualTable& vt, std::string crea
       return Error::unsupported("FTS5 option columnsize=0 is not supported: ranking across nodes reads each row's column sizes");
     if (o.key == "detail" && !iequals(o.value, "full"))
       return Error::unsupported("FTS5 option detail=" + o.value + " is not supported: only detail=full is");
-    if (o.key == "locale" || o.key == "tokendata")
-      return Error::unsupported("FTS5 option " + o.key + "= is not supported");
+    if (o.key == "locale" || o.key == "tokendata") return Error::unsupported("FTS5 option " + o.key + "= is not supported");
   }
   if (args->columns.empty()) return Error::sql("vtable constructor failed: " + vt.name.name);
   FtsTables out;

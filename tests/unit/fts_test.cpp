@@ -90,16 +90,38 @@ TEST_CASE("fts5: create, write, MATCH, highlight/snippet, commands, introspectio
   CHECK(std::count_if(spread.begin(), spread.end(), [](int64_t n) { return n > 0; }) >= 3);
   p.check("SELECT rowid, * FROM docs ORDER BY rowid");
   p.check("SELECT count(*) FROM docs");
-  for (const char* q : {"fox", "dog", "quick", "lazy dog", "\"lazy dog\"", "lazy + dog", "jump*", "ju*", "^the", "title:quick", "body:quick",
-                        "{title body}:brown", "-{body}:lazy", "fox OR dog", "fox AND dog", "dog NOT lazy", "(fox OR bread) NOT brown",
-                        "title:(quick OR lazy)", "NEAR(lazy dog)", "NEAR(quick easy, 2)", "cafe", "42", "tag:a"}) {
+  for (const char* q : {"fox",
+                        "dog",
+                        "quick",
+                        "lazy dog",
+                        "\"lazy dog\"",
+                        "lazy + dog",
+                        "jump*",
+                        "ju*",
+                        "^the",
+                        "title:quick",
+                        "body:quick",
+                        "{title body}:brown",
+                        "-{body}:lazy",
+                        "fox OR dog",
+                        "fox AND dog",
+                        "dog NOT lazy",
+                        "(fox OR bread) NOT brown",
+                        "title:(quick OR lazy)",
+                        "NEAR(lazy dog)",
+                        "NEAR(quick easy, 2)",
+                        "cafe",
+                        "42",
+                        "tag:a"}) {
     p.check("SELECT rowid, title FROM docs WHERE docs MATCH ? ORDER BY rowid", {Value::text(q)});
     p.check("SELECT count(*) FROM docs WHERE docs MATCH ?", {Value::text(q)});
   }
   p.check("SELECT rowid FROM docs WHERE docs = 'fox' ORDER BY rowid");
   p.check("SELECT rowid FROM docs WHERE docs MATCH 'dog' AND tag = 'a' ORDER BY 1");
   p.check("SELECT rowid FROM docs WHERE title MATCH 'quick' ORDER BY 1");
-  p.check("SELECT rowid, highlight(docs, 0, '[', ']'), highlight(docs, 1, '<b>', '</b>') FROM docs WHERE docs MATCH 'dog OR fox' ORDER BY rowid");
+  p.check(
+      "SELECT rowid, highlight(docs, 0, '[', ']'), highlight(docs, 1, '<b>', '</b>') FROM docs WHERE docs MATCH 'dog OR fox' ORDER BY "
+      "rowid");
   p.check("SELECT rowid, snippet(docs, 1, '[', ']', '...', 4) FROM docs WHERE docs MATCH 'quick' ORDER BY rowid");
   p.check("SELECT rowid FROM docs WHERE docs MATCH 'fox OR' ORDER BY 1");
   p.check("SELECT rowid FROM docs WHERE docs MATCH 'nosuchcol:fox'");
@@ -109,7 +131,8 @@ TEST_CASE("fts5: create, write, MATCH, highlight/snippet, commands, introspectio
   p.check("DELETE FROM docs WHERE docs MATCH 'bread'");
   p.check("DELETE FROM docs WHERE tag = 'd'");
   p.check("SELECT rowid, * FROM docs ORDER BY rowid");
-  for (const char* q : {"dog", "cats", "quick", "bread", "running"}) p.check("SELECT rowid, tag FROM docs WHERE docs MATCH ? ORDER BY 1", {Value::text(q)});
+  for (const char* q : {"dog", "cats", "quick", "bread", "running"})
+    p.check("SELECT rowid, tag FROM docs WHERE docs MATCH ? ORDER BY 1", {Value::text(q)});
   p.check("UPDATE docs SET title = upper(title) WHERE docs.tag = 'a' RETURNING rowid, title");
   p.check("UPDATE docs SET title = upper(title) WHERE docs.tag = 'a'");
   p.check("INSERT INTO docs (title, body) VALUES ('returning', 'row') RETURNING title, body");
@@ -174,9 +197,9 @@ TEST_CASE("fts5: what is refused says why") {
 TEST_CASE("fts5 ranking: rank and bm25() over 4 nodes equal SQLite's, value for value, for random documents and queries") {
   Pair p;
   std::mt19937 rng(20261202);
-  const std::vector<std::string> words = {"apple", "banana", "cherry", "date",  "elder", "fig",   "grape", "honey", "iris",  "jade",
-                                          "kiwi",  "lemon",  "mango",  "nut",   "olive", "peach", "pear",  "plum",  "quince", "rasp",
-                                          "sage",  "thyme",  "ugli",   "vanilla", "walnut", "yam",  "zest",  "apricot", "basil", "clove"};
+  const std::vector<std::string> words = {"apple", "banana", "cherry", "date",    "elder",  "fig",   "grape", "honey",   "iris",   "jade",
+                                          "kiwi",  "lemon",  "mango",  "nut",     "olive",  "peach", "pear",  "plum",    "quince", "rasp",
+                                          "sage",  "thyme",  "ugli",   "vanilla", "walnut", "yam",   "zest",  "apricot", "basil",  "clove"};
   // Skewed word choice: some words are in most rows (IDF clamped to 1e-6), some in few.
   auto word = [&]() {
     std::uniform_int_distribution<size_t> d(0, words.size() - 1);
@@ -235,9 +258,10 @@ TEST_CASE("fts5 ranking: rank and bm25() over 4 nodes equal SQLite's, value for 
   }
   CHECK(ranked > 100);
   for (const char* q : {"apple", "banana OR cherry", "title:apple date"}) {
-    p.check("SELECT rowid, highlight(docs, 1, '[', ']'), snippet(docs, -1, '<', '>', '..', 6) FROM docs WHERE docs MATCH ? "
-            "ORDER BY rank, rowid LIMIT 5",
-            {Value::text(q)});
+    p.check(
+        "SELECT rowid, highlight(docs, 1, '[', ']'), snippet(docs, -1, '<', '>', '..', 6) FROM docs WHERE docs MATCH ? "
+        "ORDER BY rank, rowid LIMIT 5",
+        {Value::text(q)});
     p.check("SELECT count(*), sum(rank) < 0, min(bm25(docs)) FROM docs WHERE docs MATCH ?", {Value::text(q)});
     p.check("SELECT count(*), sum(rank) < 0 FROM docs WHERE docs MATCH ?", {Value::text(q)});
     p.check("SELECT *, rank FROM docs WHERE docs MATCH ? ORDER BY rank, rowid LIMIT 4", {Value::text(q)});
