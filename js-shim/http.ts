@@ -95,6 +95,8 @@ export async function runBatch(env: CoreEnv, database: string, statements: reado
     await runQuery(env, database, "COMMIT", [], { ...base, transaction });
   } catch (e) {
     if (!(e instanceof BigDaddyError)) throw e;
+    // A COMMIT refused by a deferred foreign key leaves the transaction open: the batch ends it.
+    await runQuery(env, database, "ROLLBACK", [], { ...base, transaction }).catch(() => {});
     return { results: [], error: { index: -1, message: e.message, code: e.code, sqliteCode: e.sqliteCode } };
   }
   return { results };
@@ -144,6 +146,8 @@ async function runScriptAtomic(env: CoreEnv, database: string, script: string, o
     await runQuery(env, database, "COMMIT", [], { ...base, transaction });
   } catch (e) {
     if (!(e instanceof BigDaddyError)) throw e;
+    // A COMMIT refused by a deferred foreign key leaves the transaction open: the script ends it.
+    await runQuery(env, database, "ROLLBACK", [], { ...base, transaction }).catch(() => {});
     return { results: [], error: { index: -1, message: e.message, code: e.code, sqliteCode: e.sqliteCode } };
   }
   return { results: (r.script?.results ?? []).map((x) => shape(x, options.rowMode)) };

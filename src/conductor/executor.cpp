@@ -291,6 +291,12 @@ Task<Result<QueryOutput>> run_autocommit(Conductor& c, Session& s, const sql::St
     if (s.txn) {
       TxnState& t = *s.txn;
       s.implicit_start_ms = t.start_ms;
+      if (r.ok() && !t.deferred_fks.empty()) {
+        // A statement is its own transaction: its deferred foreign keys are checked as it ends.
+        auto checks = std::move(t.deferred_fks);
+        t.deferred_fks.clear();
+        if (auto checked = co_await check_deferred(x, checks); !checked.ok()) r = checked.error();
+      }
       if (r.ok()) {
         auto committed = co_await commit_txn(s, t);
         if (!committed.ok()) r = committed.error();
@@ -322,6 +328,11 @@ Task<Result<QueryOutput>> run_autocommit(Conductor& c, Session& s, const sql::St
       break;
     }
   }
+  // SQLite switches PRAGMA defer_foreign_keys off when a transaction ends: outside one every
+  // statement that reads or writes the database is one (the foreign-key settings themselves are not).
+  auto* pragma = st.as<sql::Pragma>();
+  if (!pragma || (!iequals(pragma->name.name, "defer_foreign_keys") && !iequals(pragma->name.name, "foreign_keys")))
+    s.defer_foreign_keys = false;
   if (!r.ok() && (r.error().code == ErrorCode::Busy || r.error().code == ErrorCode::Conflict))
     co_return Error::conflict("database is locked");
   co_return r;
@@ -349,10 +360,24 @@ Task<Result<QueryOutput>> run_in_transaction(Conductor& c, Session& s, const sql
       out.meta_json = with_transaction("{\"plan\":\"pragma\"}", t.id);
       co_return out;
     }
-    // Settings and introspection apply at once, as outside the transaction.
-    auto r = co_await run_autocommit(c, s, st, plain);
-    if (r.ok()) r->meta_json = with_transaction(r->meta_json, t.id);
-    co_return r;
+    bool defer = p && iequals(p->name.name, "defer_foreign_keys");
+    // PRAGMA foreign_key_check reads the rows as the transaction sees them (a statement of it).
+    if (!(p && iequals(p->name.name, "foreign_key_check"))) {
+      // Settings and introspection apply at once, as outside the transaction; defer_foreign_keys
+      // is the transaction's own.
+      if (defer) s.defer_foreign_keys = t.defer_foreign_keys;
+      auto r = co_await run_autocommit(c, s, st, plain);
+      if (defer) {
+        bool was = t.defer_foreign_keys;
+        t.defer_foreign_keys = s.defer_foreign_keys;
+        s.defer_foreign_keys = false;
+        // Turned off: SQLite forgets every violation deferred so far (declared-deferred keys' too).
+        if (was && !t.defer_foreign_keys) t.deferred_fks.clear();
+      }
+      if (r.ok()) r->meta_json = with_transaction(r->meta_json, t.id);
+      co_return r;
+    }
+    dml = true;
   }
   if (ddl) {
     // Applied at once on every node and in the catalog; undone by compensation (conductor/txn.h).
@@ -446,6 +471,50 @@ Task<Result<QueryOutput>> run_in_transaction(Conductor& c, Session& s, const sql
   std::string id = t.id;
   c.drop_txn(id);
   co_return Error::conflict("database is locked");
+}
+
+// COMMIT (or the RELEASE that commits) of a transaction with deferred foreign key checks: they run
+// first, as a statement of the transaction (its reads locked, retried like one). A violation fails
+// the COMMIT with SQLite's error and leaves the transaction open; a lock conflict rolls it back.
+Task<Status> check_deferred_before_commit(Conductor& c, Session& s, const QueryInput& input, TxnState& t) {
+  t.stmt++;
+  const uint32_t k = t.stmt;
+  Status r = Error::internal("not checked");
+  for (int attempt = 0; attempt < kMaxAttempts; attempt++) {
+    if (attempt > 0) co_await back_off(s, attempt, r.error());
+    auto topo = co_await load_topology(c, s, input.nodes, attempt > 0 && r.error().code == ErrorCode::Retryable);
+    if (!topo.ok()) {
+      r = topo.error();
+      if (topo.error().code == ErrorCode::Retryable) continue;
+      co_return r;
+    }
+    reset_statement(s);
+    s.txn = &t;
+    s.footprint.clear();
+    Exec x{c, s, *topo, input.params, input.nodes};
+    r = co_await check_deferred(x, t.deferred_fks);
+    s.txn = nullptr;
+    if (r.ok()) co_return r;
+    auto undone = co_await rollback_txn_to(s, t, k);
+    auto code = r.error().code;
+    if (code == ErrorCode::Conflict || !undone.ok()) break;
+    if (code != ErrorCode::Busy && code != ErrorCode::Retryable) co_return r;
+  }
+  if (!t.ddl.empty()) co_await undo_from(c, s, t, 1, input);
+  co_await abort_txn(s, t);
+  std::string id = t.id;
+  c.drop_txn(id);
+  co_return Error::conflict("database is locked");
+}
+
+// Whether `st` ends transaction `t` by committing it.
+bool commits(const sql::Stmt& st, const TxnState& t) {
+  if (st.kind() == sql::StmtKind::Commit) return true;
+  if (st.kind() != sql::StmtKind::Release || !t.savepoint_began) return false;
+  const std::string& name = st.as<sql::Release>()->name;
+  for (size_t i = t.savepoints.size(); i-- > 0;)
+    if (iequals(t.savepoints[i].name, name)) return i == 0;
+  return false;
 }
 
 // CREATE TABLE ... AS SELECT, as two statements of one: the table SQLite itself makes (columns
@@ -631,7 +700,14 @@ Task<Result<QueryOutput>> run_request(Conductor& c, Session& s, QueryInput input
       }
     } else if (is_txn_control(st->kind())) {
       if (t) t->running = true;
-      r = co_await run_txn_control(c, s, *st, input);
+      Status checked = ok_status();
+      if (t && !t->deferred_fks.empty() && commits(*st, *t)) checked = co_await check_deferred_before_commit(c, s, input, *t);
+      if (!checked.ok()) {
+        r = checked.error();
+        if (!c.txn(input.txn)) input.txn.clear();
+      } else {
+        r = co_await run_txn_control(c, s, *st, input);
+      }
       if (TxnState* still = input.txn.empty() ? nullptr : c.txn(input.txn)) {
         still->running = false;
         still->last_used_ms = bd::clock().now_ms();

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <map>
 #include "conductor/introspection.h"
+#include "conductor/session.h"
+#include "conductor/txn.h"
 #include "planner/shard_sql.h"
 #include "sql/parser.h"
 #include "value/affinity.h"
@@ -82,7 +84,8 @@ bool same_key(const Topology& topo, const ForeignKeyRef& fk, const std::vector<V
 // Rows of `table` whose `cols` equal one of `keys`: SELECT cols FROM table WHERE (c1 = ? AND ...)
 // OR ..., a chunk of keys at a time, through the distributed engine.
 Task<Result<std::vector<Row>>> rows_matching(Exec& x, const std::string& table, const std::vector<std::string>& cols,
-                                             const std::vector<std::vector<Value>>& keys, std::vector<std::string> collations = {}) {
+                                             const std::vector<std::vector<Value>>& keys, std::vector<std::string> collations = {},
+                                             bool own_locks = false) {
   std::vector<Row> found;
   size_t per_chunk = std::max<size_t>(1, kMaxKeyParams / std::max<size_t>(1, cols.size()));
   for (size_t start = 0; start < keys.size(); start += per_chunk) {
@@ -102,7 +105,14 @@ Task<Result<std::vector<Row>>> rows_matching(Exec& x, const std::string& table, 
     auto parsed = sql::parse_statement("SELECT DISTINCT " + select + " FROM " + quoted_identifier(table) + " WHERE " + where);
     if (!parsed.ok()) co_return parsed.error();
     Exec sub{x.c, x.s, x.topo, params, x.nodes_if_create};
+    // A check of its own (at commit) reads under its own locks, not the statement's.
+    std::vector<storage::LockSpec> saved;
+    if (own_locks) {
+      saved = std::move(x.s.footprint);
+      x.s.footprint = statement_footprint(*x.topo, **parsed, params);
+    }
     auto r = co_await run_select(sub, *(*parsed)->as<sql::Select>());
+    if (own_locks) x.s.footprint = std::move(saved);
     if (!r.ok()) co_return r.error();
     for (auto& row : r->rs.rows) found.push_back(std::move(row));
   }
@@ -115,9 +125,101 @@ Error foreign_key_failed() {
   return e;
 }
 
+// Collations of the parent's key columns (empty: BINARY), as children compare with it.
+std::vector<std::string> parent_collations(const Topology& topo, const ForeignKeyRef& fk) {
+  std::vector<std::string> collations;
+  for (auto& c : fk.to) {
+    auto* col = column_of(topo, fk.parent, c);
+    collations.push_back(col && !col->collation.empty() && !iequals(col->collation, "BINARY") ? col->collation : std::string());
+  }
+  return collations;
+}
+
+// Whether the foreign key child(from) -> parent(to) is declared DEFERRABLE INITIALLY DEFERRED
+// (`to` as PRAGMA foreign_key_list gives it: empty when the declaration names no columns).
+bool declared_deferred(const Topology& topo, const std::string& child, const std::vector<std::string>& from, const std::string& parent,
+                       const std::vector<std::string>& to) {
+  for (auto& row : logical_schema(topo)) {
+    if (row.type != "table" || !row.sql || !iequals(row.name, child)) continue;
+    auto parsed = sql::parse_statement(*row.sql);
+    if (!parsed.ok()) return false;
+    const auto* ct = (*parsed)->as<sql::CreateTable>();
+    if (!ct) return false;
+    auto same_names = [](const std::vector<std::string>& a, const std::vector<std::string>& b) {
+      if (a.size() != b.size()) return false;
+      for (size_t i = 0; i < a.size(); i++)
+        if (!iequals(a[i], b[i])) return false;
+      return true;
+    };
+    for (auto& d : planner::declared_foreign_keys(*ct))
+      if (same_names(d.from, from) && iequals(d.fk->table, parent) && same_names(d.fk->columns, to)) return d.deferred;
+    return false;
+  }
+  return false;
+}
+
 }  // namespace
 
-Result<std::vector<ForeignKeyRef>> conductor_foreign_keys(Exec& x, const TableInfo& table, bool from_child) {
+bool defers_node_keys(const Session& s) { return s.txn && !s.txn->implicit && s.txn->defer_foreign_keys; }
+bool defers_node_keys(const Exec& x) { return defers_node_keys(x.s); }
+
+bool defer_pragma_on(const Exec& x) {
+  const TxnState* t = x.s.txn;
+  return t && !t->implicit ? t->defer_foreign_keys : x.s.defer_foreign_keys;
+}
+
+bool fk_check_deferred(const Exec& x, const ForeignKeyRef& fk, bool restrict_action) {
+  return defer_pragma_on(x) || (fk.deferred && !restrict_action);
+}
+
+void defer_check(Exec& x, const ForeignKeyRef& fk, bool parent_side, std::vector<std::vector<Value>> keys) {
+  if (keys.empty()) return;
+  need_atomic(x);
+  if (!x.s.txn) return;  // a dry run
+  x.s.txn->deferred_fks.push_back({fk, parent_side, std::move(keys)});
+}
+
+Task<Status> check_deferred(Exec& x, const std::vector<DeferredCheck>& checks) {
+  for (auto& d : checks) {
+    const ForeignKeyRef& fk = d.fk;
+    const TableInfo* parent = x.topo->find_table(fk.parent);
+    const TableInfo* child = x.topo->find_table(fk.child);
+    if (!child) continue;  // dropped since: no child rows are left to check
+    if (fk.to.size() != fk.from.size()) co_return foreign_key_failed();
+    // The parent keys that child rows hold now, among those the transaction touched.
+    std::vector<std::vector<Value>> held;
+    if (d.parent_side) {
+      auto r = co_await rows_matching(x, fk.child, fk.from, d.keys, parent_collations(*x.topo, fk), true);
+      if (!r.ok()) co_return r.error();
+      for (auto& k : d.keys)
+        for (auto& row : *r)
+          if (same_key(*x.topo, fk, as_parent_key(*x.topo, fk, std::vector<Value>(row.begin(), row.end())), Row(k.begin(), k.end()))) {
+            held.push_back(k);
+            break;
+          }
+    } else {
+      auto r = co_await rows_matching(x, fk.child, fk.from, d.keys, {}, true);
+      if (!r.ok()) co_return r.error();
+      for (auto& row : *r) {
+        bool has_null = false;
+        for (auto& v : row) has_null |= v.is_null();
+        if (!has_null) held.push_back(as_parent_key(*x.topo, fk, std::vector<Value>(row.begin(), row.end())));
+      }
+    }
+    if (held.empty()) continue;
+    if (!parent) co_return foreign_key_failed();
+    auto found = co_await rows_matching(x, fk.parent, fk.to, held, {}, true);
+    if (!found.ok()) co_return found.error();
+    for (auto& k : held) {
+      bool hit = false;
+      for (auto& row : *found) hit |= same_key(*x.topo, fk, k, row);
+      if (!hit) co_return foreign_key_failed();
+    }
+  }
+  co_return ok_status();
+}
+
+Result<std::vector<ForeignKeyRef>> conductor_foreign_keys(Exec& x, const TableInfo& table, bool from_child, bool include_node_keys) {
   std::vector<ForeignKeyRef> out;
   if (!x.s.foreign_keys || table.kind == TableKind::View) return out;
   // Only tables whose SQL (as the logical schema keeps it) declares a foreign key can have one:
@@ -155,6 +257,7 @@ Result<std::vector<ForeignKeyRef>> conductor_foreign_keys(Exec& x, const TableIn
     const TableInfo* child = x.topo->find_table(fk.child);
     const TableInfo* parent = x.topo->find_table(fk.parent);
     if (!child) continue;
+    fk.deferred = declared_deferred(*x.topo, fk.child, fk.from, fk.parent, fk.to);
     if (!parent) {
       // A parent that does not exist: SQLite reports it when the child is written.
       kept.push_back(std::move(fk));
@@ -166,7 +269,8 @@ Result<std::vector<ForeignKeyRef>> conductor_foreign_keys(Exec& x, const TableIn
       fk.to = std::move(*pk);
     }
     fk.parent = parent->name;
-    if (planner::foreign_key_on_nodes(*child, fk.from, fk.parent, fk.to, *x.topo)) continue;
+    fk.on_nodes = !fk.deferred && planner::foreign_key_on_nodes(*child, fk.from, fk.parent, fk.to, *x.topo);
+    if (fk.on_nodes && !include_node_keys) continue;
     kept.push_back(std::move(fk));
   }
   return kept;
@@ -192,6 +296,7 @@ Result<std::string> child_checked_on_nodes(Exec& x, const std::string& parent) {
     const TableInfo* child = x.topo->find_table(id.first);
     if (!child) continue;
     std::vector<std::string> to = cols.second;
+    if (declared_deferred(*x.topo, child->name, cols.first, p->name, to)) continue;
     if (to.empty()) {
       auto pk = primary_key(**mirror, p->name);
       if (!pk.ok()) return pk.error();
@@ -229,12 +334,7 @@ Task<Result<std::vector<std::vector<Value>>>> referenced_keys(Exec& x, const For
   std::vector<std::vector<Value>> out;
   if (keys.empty() || fk.to.size() != fk.from.size()) co_return out;
   // Children compare with the parent's key as the parent's columns do (their collation).
-  std::vector<std::string> collations;
-  for (auto& c : fk.to) {
-    auto* col = column_of(*x.topo, fk.parent, c);
-    collations.push_back(col && !col->collation.empty() && !iequals(col->collation, "BINARY") ? col->collation : std::string());
-  }
-  auto found = co_await rows_matching(x, fk.child, fk.from, keys, std::move(collations));
+  auto found = co_await rows_matching(x, fk.child, fk.from, keys, parent_collations(*x.topo, fk));
   if (!found.ok()) co_return found.error();
   for (auto& k : keys) {
     for (auto& row : *found) {

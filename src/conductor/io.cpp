@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 #include "host/host.h"
+#include "conductor/fk.h"
 #include "conductor/txn.h"
 #include "conductor/databases.h"
 #include "topology/store.h"
@@ -114,6 +115,7 @@ Task<Result<std::vector<storage::Response>>> fan_out(Session& s, std::vector<Nod
     auto& r = requests[i].request;
     for (auto& st : r.statements) writes_of[i] = writes_of[i] || st.write;
     if (r.footprint.empty()) r.footprint = s.footprint;
+    r.defer_fk = writes_of[i] && defers_node_keys(s);
     if (s.txn) {
       TxnState& t = *s.txn;
       r.txn.id = t.id;

@@ -257,8 +257,8 @@ Task<Result<std::vector<storage::Response>>> fan_out_committing(Exec& x, std::ve
     nodes.insert(r.node);
     all_write = all_write && std::any_of(r.request.statements.begin(), r.request.statements.end(), [](auto& st) { return st.write; });
   }
-  if (!t || !t->implicit || t->settled || !t->writers.empty() || !t->readers.empty() || s.dry_run || s.preflight_writes ||
-      requests.size() < 2 || nodes.size() != requests.size() || !all_write)
+  if (!t || !t->implicit || t->settled || !t->writers.empty() || !t->readers.empty() || !t->deferred_fks.empty() || s.dry_run ||
+      s.preflight_writes || requests.size() < 2 || nodes.size() != requests.size() || !all_write)
     co_return co_await fan_out(s, std::move(requests), std::move(topology_payload));
   const uint32_t record = requests.back().node;
   std::vector<uint32_t> participants(nodes.begin(), nodes.end());

@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 #include "conductor/exec_context.h"
+#include "conductor/fk.h"
 
 namespace bd {
 
@@ -58,6 +59,10 @@ struct TxnState {
     std::vector<SchemaRow> schema_before, schema_planned;
   };
   std::vector<DdlStep> ddl;
+  // Foreign keys (conductor/fk.h): PRAGMA defer_foreign_keys for this transaction (off again when
+  // it ends, as in SQLite), and the checks deferred to its commit.
+  bool defer_foreign_keys = false;
+  std::vector<DeferredCheck> deferred_fks;
   // The commit already ran with the statement's last write (fan_out_committing): nothing is left
   // for commit_txn or abort_txn to do (committed, or in doubt and left to the nodes' recovery).
   bool settled = false;

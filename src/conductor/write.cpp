@@ -347,7 +347,7 @@ Task<Result<QueryOutput>> insert_resolving_globally(Exec& x, const sql::Insert& 
 // Foreign keys the nodes do not check (conductor/fk.h), for the rows an INSERT writes: each row's
 // parent must exist, or be one of the statement's own rows (a table referencing itself).
 Task<Status> check_inserted_parents(Exec& x, const TableInfo& t, const std::vector<std::string>& columns, const std::vector<Row>& rows) {
-  auto fks = conductor_foreign_keys(x, t, true);
+  auto fks = conductor_foreign_keys(x, t, true, defers_node_keys(x));
   if (!fks.ok()) co_return fks.error();
   auto value_of = [&](const Row& row, const std::string& col, std::vector<std::pair<std::string, Value>>& defaults) -> Task<Result<Value>> {
     for (size_t i = 0; i < columns.size(); i++)
@@ -372,7 +372,7 @@ Task<Status> check_inserted_parents(Exec& x, const TableInfo& t, const std::vect
         key.push_back(*v);
       }
       if (!has_null) keys.push_back(std::move(key));
-      if (iequals(fk.child, fk.parent)) {
+      if (iequals(fk.child, fk.parent) && !fk_check_deferred(x, fk)) {
         std::vector<Value> pk;
         for (auto& c : fk.to) {
           auto v = co_await value_of(row, c, defaults);
@@ -382,6 +382,10 @@ Task<Status> check_inserted_parents(Exec& x, const TableInfo& t, const std::vect
         }
         own.push_back(std::move(pk));
       }
+    }
+    if (fk_check_deferred(x, fk) && x.topo->find_table(fk.parent)) {
+      defer_check(x, fk, false, std::move(keys));
+      continue;
     }
     if (!own.empty()) {
       // Children of rows this statement inserts: satisfied by the statement itself.
@@ -1234,21 +1238,24 @@ Task<Status> check_changed_keys(Exec& x, const sql::Stmt& st, const TableInfo& t
   auto row_value = [](const std::string& col) { return planner::column_ref({}, col); };
   std::vector<ForeignKeyRef> child_fks, parent_fks;
   if (up) {
-    auto fks = conductor_foreign_keys(x, t, true);
+    auto fks = conductor_foreign_keys(x, t, true, defers_node_keys(x));
     if (!fks.ok()) co_return fks.error();
     for (auto& fk : *fks)
       if (sets(fk.from)) child_fks.push_back(std::move(fk));
   }
   {
-    auto fks = conductor_foreign_keys(x, t, false);
+    auto fks = conductor_foreign_keys(x, t, false, defers_node_keys(x));
     if (!fks.ok()) co_return fks.error();
     for (auto& fk : *fks) {
       bool self = iequals(fk.child, fk.parent);
       const std::string& action = up ? fk.on_update : fk.on_delete;
       bool writes = action == "CASCADE" || action == "SET NULL" || action == "SET DEFAULT";
+      bool deferred = fk_check_deferred(x, fk, action == "RESTRICT");
+      // A key the nodes check is listed only to defer its check: they run its actions themselves.
+      if (fk.on_nodes && (writes || !deferred)) continue;
       // A table referencing itself is checked when its rows are written (see the README); its
-      // actions run.
-      if (self && !writes) continue;
+      // actions run, and its deferred checks are made at the commit.
+      if (self && !writes && !deferred) continue;
       if (up && !sets(fk.to)) continue;
       parent_fks.push_back(std::move(fk));
     }
@@ -1272,6 +1279,10 @@ Task<Status> check_changed_keys(Exec& x, const sql::Stmt& st, const TableInfo& t
       bool has_null = false;
       for (auto& v : r) has_null |= v.is_null();
       if (!has_null) keys.emplace_back(r.begin(), r.end());
+    }
+    if (fk_check_deferred(x, fk) && x.topo->find_table(fk.parent)) {
+      defer_check(x, fk, false, std::move(keys));
+      continue;
     }
     auto s = co_await check_parents_exist(x, fk, std::move(keys));
     if (!s.ok()) co_return s;
@@ -1308,6 +1319,15 @@ Task<Status> check_changed_keys(Exec& x, const sql::Stmt& st, const TableInfo& t
       if (has_null || !changes) continue;
       keys.push_back(std::move(old_key));
       new_keys.push_back(std::move(new_key));
+    }
+    {
+      const std::string& action = up ? fk.on_update : fk.on_delete;
+      bool writes = action == "CASCADE" || action == "SET NULL" || action == "SET DEFAULT";
+      if (!writes && fk_check_deferred(x, fk, action == "RESTRICT")) {
+        // Deferred: the children must have a parent again when the transaction commits.
+        defer_check(x, fk, true, std::move(keys));
+        continue;
+      }
     }
     auto referenced = co_await referenced_keys(x, fk, keys);
     if (!referenced.ok()) co_return referenced.error();

@@ -87,12 +87,34 @@ bool node_checkable(const TableInfo& child, const std::vector<std::string>& chil
 }
 }  // namespace
 
+std::vector<DeclaredForeignKey> declared_foreign_keys(const sql::CreateTable& ct) {
+  auto deferred = [](const sql::Deferrable& d) { return d.present && !d.negated && d.initially == sql::DeferInit::Deferred; };
+  std::vector<DeclaredForeignKey> out;
+  for (auto& col : ct.columns)
+    for (auto& c : col.constraints) {
+      if (c.kind == sql::ColumnConstraintKind::References)
+        out.push_back({{col.name}, &c.fk, deferred(c.fk.deferrable)});
+      else if (c.kind == sql::ColumnConstraintKind::Deferrable && !out.empty())
+        out.back().deferred = deferred(c.deferrable);
+    }
+  for (auto& tc : ct.constraints)
+    if (tc.kind == sql::TableConstraintKind::ForeignKey) out.push_back({tc.fk_columns, &tc.fk, deferred(tc.fk.deferrable)});
+  return out;
+}
+
 std::string shard_create_sql(const sql::CreateTable& ct, const TableInfo& t, const Topology& topo) {
   sql::CreateTable copy = ct;
+  auto declared = declared_foreign_keys(copy);
+  size_t next = 0;
+  auto kept_on_nodes = [&](const std::vector<std::string>& cols, const sql::ForeignKey& fk) {
+    bool deferred = next < declared.size() && declared[next].deferred;
+    next++;
+    return !deferred && node_checkable(t, cols, fk, topo);
+  };
   for (auto& col : copy.columns) {
     std::vector<sql::ColumnConstraint> kept;
     for (auto& c : col.constraints) {
-      if (c.kind == sql::ColumnConstraintKind::References && !node_checkable(t, {col.name}, c.fk, topo)) continue;
+      if (c.kind == sql::ColumnConstraintKind::References && !kept_on_nodes({col.name}, c.fk)) continue;
       if (c.kind == sql::ColumnConstraintKind::Deferrable && !kept.empty() && kept.back().kind != sql::ColumnConstraintKind::References)
         continue;
       kept.push_back(c);
@@ -101,7 +123,7 @@ std::string shard_create_sql(const sql::CreateTable& ct, const TableInfo& t, con
   }
   std::vector<sql::TableConstraint> kept;
   for (auto& tc : copy.constraints)
-    if (tc.kind != sql::TableConstraintKind::ForeignKey || node_checkable(t, tc.fk_columns, tc.fk, topo)) kept.push_back(tc);
+    if (tc.kind != sql::TableConstraintKind::ForeignKey || kept_on_nodes(tc.fk_columns, tc.fk)) kept.push_back(tc);
   copy.constraints = std::move(kept);
   sql::ColumnDef hidden;
   hidden.name = std::string(kKsidColumn);

@@ -20,10 +20,22 @@ Result<TableInfo> table_info_from_create(const sql::CreateTable& ct, std::string
 
 // The CREATE TABLE each node runs: the user's columns plus the hidden keyspace-id column. A
 // foreign key stays only where each node can check it on its own rows: the parent is a reference
-// table, or child and parent are co-located (the child's shard key references the parent's).
+// table, or child and parent are co-located (the child's shard key references the parent's), and
+// the key is not deferred (a node would check it when its request ends, not when the transaction
+// commits).
 // Others are dropped from the nodes' schema (a node would refuse children whose parent lives
 // elsewhere); the conductor checks those (conductor/fk.h).
 std::string shard_create_sql(const sql::CreateTable& ct, const TableInfo& t, const Topology& topo);
+
+// The foreign keys of `ct` in declaration order (column constraints, then table constraints), each
+// with whether it is DEFERRABLE INITIALLY DEFERRED: a DEFERRABLE clause standing alone among a
+// column's constraints applies to the table's latest foreign key so far, as SQLite reads it.
+struct DeclaredForeignKey {
+  std::vector<std::string> from;
+  const sql::ForeignKey* fk = nullptr;
+  bool deferred = false;
+};
+std::vector<DeclaredForeignKey> declared_foreign_keys(const sql::CreateTable& ct);
 
 // Whether the nodes check the foreign key child(child_cols) -> parent(parent_cols) on their own
 // rows (empty parent_cols: the parent's PRIMARY KEY), as shard_create_sql keeps it.

@@ -26,7 +26,20 @@ bool is_schema_change(const std::string& sql) {
 
 }  // namespace
 
+Status run_statements_now(SqlHost& sql, const Request& req, Response& resp, uint32_t& failed, bool paged);
+
 Status run_statements(SqlHost& sql, const Request& req, Response& resp, uint32_t& failed, bool paged) {
+  if (!req.defer_fk) return run_statements_now(sql, req, resp, failed, paged);
+  // Deferred: the violations SQLite counts meanwhile are forgotten when the setting goes off again,
+  // so the request's own transaction commits; the conductor checks the keys at the commit.
+  if (auto s = sql.exec("PRAGMA defer_foreign_keys = ON", {}); !s.ok()) return s.error();
+  Status st = run_statements_now(sql, req, resp, failed, paged);
+  auto off = sql.exec("PRAGMA defer_foreign_keys = OFF", {});
+  if (st.ok() && !off.ok()) return off.error();
+  return st;
+}
+
+Status run_statements_now(SqlHost& sql, const Request& req, Response& resp, uint32_t& failed, bool paged) {
   failed = 0;
   if (req.page_rows && paged && !req.page_cut) return run_paged_read(sql, req, resp);
   resp.results.reserve(req.statements.size());

@@ -29,7 +29,7 @@ std::string encode_request(const Request& r) {
   w.u8(r.want_size);
   w.u8(r.admin);
   w.u8(r.check_only);
-  w.u8(static_cast<uint8_t>(r.want_load | r.reset_load << 1));
+  w.u8(static_cast<uint8_t>(r.want_load | r.reset_load << 1 | r.defer_fk << 2));
   // Transaction fields follow, only when present (a plain request stays as short as before).
   bool txn = !r.txn.id.empty() || !r.footprint.empty() || r.visible_window_ms;
   w.u8(txn);
@@ -89,6 +89,7 @@ Result<Request> decode_request(std::string_view bytes) {
   uint8_t load = rd.u8();
   r.want_load = load & 1;
   r.reset_load = load & 2;
+  r.defer_fk = load & 4;
   if (!rd.at_end() && rd.u8()) {
     TxnHeader& t = r.txn;
     t.id = rd.str();

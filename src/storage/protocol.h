@@ -84,6 +84,9 @@ struct Request {
   // then start them again from zero (a rebalance reads them so).
   bool want_load = false;
   bool reset_load = false;
+  // PRAGMA defer_foreign_keys for the request's statements: the node's own foreign keys are not
+  // checked here (the conductor checks them when the transaction commits, conductor/fk.h).
+  bool defer_fk = false;
   TxnHeader txn;
   std::vector<LockSpec> footprint;
   // A read outside a transaction that may span nodes: report the transactions that became visible

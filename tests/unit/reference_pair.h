@@ -49,6 +49,7 @@ class ReferencePair {
 
   std::unique_ptr<native::Cluster> big;
   sqlite3* ref = nullptr;
+  bool last_ok = false;  // whether the last check()'s statement succeeded (on both)
 
   // The statement on the reference only; it must succeed.
   ResultSet ref_run(const std::string& sql, const std::vector<Value>& params = {}) {
@@ -74,6 +75,7 @@ class ReferencePair {
     auto total_before = sqlite3_total_changes64(ref);
     auto b = sqlite_run(ref, st.sql, st.params);
     INFO("statement: " << st.sql);
+    last_ok = b.ok();
     if (!b.ok()) {
       INFO("SQLite fails with: " << b.error().message);
       REQUIRE_FALSE(a.ok());
