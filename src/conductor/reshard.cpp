@@ -348,9 +348,14 @@ struct Runner {
       uint32_t n = order[k];
       auto& results = (*resp)[k].results;
       if (job.wave_begin == 0 && counted.count(n)) {
-        size_t first_count = results.size() - tables.size();
-        for (size_t i = 0; i < tables.size(); i++)
-          if (!tables[i].index_entries) next.rows_total += static_cast<uint64_t>(int_of(results[first_count + i].rows[0][0]));
+        // After the source's CaptureStart; a node that is also a target (a rebalance moves
+        // between existing nodes) has its StageCreates after the counts.
+        const size_t first_count = 1;
+        for (size_t i = 0; i < tables.size() && first_count + i < results.size(); i++) {
+          const auto& rows = results[first_count + i].rows;
+          if (!tables[i].index_entries && !rows.empty() && !rows[0].empty())
+            next.rows_total += static_cast<uint64_t>(int_of(rows[0][0]));
+        }
       }
       if (moving_from(job, n).empty()) continue;
       for (auto& t : tables) next.cursors.push_back({n, t.name, INT64_MIN, false});
