@@ -353,8 +353,7 @@ struct Runner {
         const size_t first_count = 1;
         for (size_t i = 0; i < tables.size() && first_count + i < results.size(); i++) {
           const auto& rows = results[first_count + i].rows;
-          if (!tables[i].index_entries && !rows.empty() && !rows[0].empty())
-            next.rows_total += static_cast<uint64_t>(int_of(rows[0][0]));
+          if (!tables[i].index_entries && !rows.empty() && !rows[0].empty()) next.rows_total += static_cast<uint64_t>(int_of(rows[0][0]));
         }
       }
       if (moving_from(job, n).empty()) continue;
@@ -484,7 +483,8 @@ struct Runner {
     if (!fetched.ok()) co_return fetched.error();
     PerNode writes;
     uint64_t replayed = 0;
-    for (size_t k = 0; k < sources.size(); k++) {
+    // No sharded table (only reference tables move): nothing was fetched, and there are no answers.
+    for (size_t k = 0; k < sources.size() && k < fetched->size(); k++) {
       uint32_t src = sources[k];
       auto& results = (*fetched)[k].results;
       for (size_t i = 0; i < tables.size(); i++) {
