@@ -338,6 +338,40 @@ Task<Result<QueryOutput>> run_autocommit(Conductor& c, Session& s, const sql::St
   co_return r;
 }
 
+// Runs `body` as statement `k` of transaction `t`, as SQLite runs a statement inside one: busy
+// nodes and stale routing are retried (topology reloaded, with backoff); a failure undoes what the
+// statement did on every node it reached and the transaction goes on; a lock conflict that
+// deadlock prevention decides against it (or an undo that fails) rolls the whole transaction back.
+template <typename T, typename Body>
+Task<Result<T>> run_txn_step(Conductor& c, Session& s, const QueryInput& input, TxnState& t, uint32_t k, Body& body) {
+  Result<T> r = Error::internal("statement did not run");
+  for (int attempt = 0; attempt < kMaxAttempts; attempt++) {
+    if (attempt > 0) co_await back_off(s, attempt, r.error());
+    auto topo = co_await load_topology(c, s, input.nodes, attempt > 0 && r.error().code == ErrorCode::Retryable);
+    if (!topo.ok()) {
+      r = topo.error();
+      if (topo.error().code == ErrorCode::Retryable) continue;
+      co_return r;
+    }
+    reset_statement(s);
+    s.txn = &t;
+    s.footprint.clear();
+    Exec x{c, s, *topo, input.params, input.nodes};
+    r = co_await body(x);
+    s.txn = nullptr;
+    if (r.ok()) co_return r;
+    auto undone = co_await rollback_txn_to(s, t, k);
+    auto code = r.error().code;
+    if (code == ErrorCode::Conflict || !undone.ok()) break;
+    if (code != ErrorCode::Busy && code != ErrorCode::Retryable) co_return r;
+  }
+  if (!t.ddl.empty()) co_await undo_from(c, s, t, 1, input);
+  co_await abort_txn(s, t);
+  std::string id = t.id;
+  c.drop_txn(id);
+  co_return Error::conflict("database is locked");
+}
+
 // One statement of an interactive transaction. A failed statement is undone on every node it
 // reached (SQLite's statement-level atomicity) and the transaction goes on; a lock conflict that
 // deadlock prevention decides against it rolls the whole transaction back.
@@ -438,39 +472,18 @@ Task<Result<QueryOutput>> run_in_transaction(Conductor& c, Session& s, const sql
     co_return r;
   }
   if (!dml) co_return Error::unsupported("this statement is not supported inside a transaction yet");
-  Result<QueryOutput> r = Error::internal("statement did not run");
-  for (int attempt = 0; attempt < kMaxAttempts; attempt++) {
-    if (attempt > 0) co_await back_off(s, attempt, r.error());
-    auto topo = co_await load_topology(c, s, input.nodes, attempt > 0 && r.error().code == ErrorCode::Retryable);
-    if (!topo.ok()) {
-      r = topo.error();
-      if (topo.error().code == ErrorCode::Retryable) continue;
-      co_return topo.error();
-    }
-    reset_statement(s);
-    s.txn = &t;
-    s.footprint = statement_footprint(**topo, st, input.params);
-    Exec x{c, s, *topo, input.params, input.nodes};
+  auto body = [&](Exec& x) -> Task<Result<QueryOutput>> {
+    s.footprint = statement_footprint(*x.topo, st, input.params);
     x.source = statement_source(input.sql, st);
+    Result<QueryOutput> r = Error::internal("statement did not run");
     if (input.mode == static_cast<uint8_t>(RequestMode::Explain))
       r = co_await run_explain(x, st);
     else
       r = co_await run_statement(x, st);
-    s.txn = nullptr;
-    if (r.ok()) {
-      r->meta_json = with_transaction(meta_json(x), t.id);
-      co_return r;
-    }
-    auto undone = co_await rollback_txn_to(s, t, k);
-    auto code = r.error().code;
-    if (code == ErrorCode::Conflict || !undone.ok()) break;
-    if (code != ErrorCode::Busy && code != ErrorCode::Retryable) co_return r;
-  }
-  if (!t.ddl.empty()) co_await undo_from(c, s, t, 1, input);
-  co_await abort_txn(s, t);
-  std::string id = t.id;
-  c.drop_txn(id);
-  co_return Error::conflict("database is locked");
+    if (r.ok()) r->meta_json = with_transaction(meta_json(x), t.id);
+    co_return r;
+  };
+  co_return co_await run_txn_step<QueryOutput>(c, s, input, t, k, body);
 }
 
 // COMMIT (or the RELEASE that commits) of a transaction with deferred foreign key checks: they run
@@ -478,33 +491,8 @@ Task<Result<QueryOutput>> run_in_transaction(Conductor& c, Session& s, const sql
 // the COMMIT with SQLite's error and leaves the transaction open; a lock conflict rolls it back.
 Task<Status> check_deferred_before_commit(Conductor& c, Session& s, const QueryInput& input, TxnState& t) {
   t.stmt++;
-  const uint32_t k = t.stmt;
-  Status r = Error::internal("not checked");
-  for (int attempt = 0; attempt < kMaxAttempts; attempt++) {
-    if (attempt > 0) co_await back_off(s, attempt, r.error());
-    auto topo = co_await load_topology(c, s, input.nodes, attempt > 0 && r.error().code == ErrorCode::Retryable);
-    if (!topo.ok()) {
-      r = topo.error();
-      if (topo.error().code == ErrorCode::Retryable) continue;
-      co_return r;
-    }
-    reset_statement(s);
-    s.txn = &t;
-    s.footprint.clear();
-    Exec x{c, s, *topo, input.params, input.nodes};
-    r = co_await check_deferred(x, t.deferred_fks);
-    s.txn = nullptr;
-    if (r.ok()) co_return r;
-    auto undone = co_await rollback_txn_to(s, t, k);
-    auto code = r.error().code;
-    if (code == ErrorCode::Conflict || !undone.ok()) break;
-    if (code != ErrorCode::Busy && code != ErrorCode::Retryable) co_return r;
-  }
-  if (!t.ddl.empty()) co_await undo_from(c, s, t, 1, input);
-  co_await abort_txn(s, t);
-  std::string id = t.id;
-  c.drop_txn(id);
-  co_return Error::conflict("database is locked");
+  auto body = [&](Exec& x) -> Task<Status> { co_return co_await check_deferred(x, t.deferred_fks); };
+  co_return co_await run_txn_step<Ok>(c, s, input, t, t.stmt, body);
 }
 
 // Whether `st` ends transaction `t` by committing it.

@@ -2,6 +2,9 @@
 // look-up, fan-out, retries, multi-phase DDL) as straight-line code that co_awaits I/O; the session
 // turns each await into a batch of requests for the host and resumes when the host feeds the
 // responses back. No threads, no blocking, no I/O in the core.
+//
+// Never put co_await inside a conditional expression (`c ? co_await a : co_await b`): GCC 12
+// miscompiles it (the frame is corrupted: malloc aborts later, far from the cause). Use if/else.
 #pragma once
 #include <coroutine>
 #include <cstdlib>

@@ -520,7 +520,8 @@ Task<Result<QueryOutput>> run_txn_control(Conductor& c, Session& s, const sql::S
       if (!t) co_return Error::sql("cannot rollback - no transaction is active");
       if (name.empty()) {
         // A schema change that could not be undone is the ROLLBACK's error, never silent.
-        Status undone = t->ddl.empty() ? ok_status() : co_await undo_from(c, s, *t, 1, input);
+        Status undone = ok_status();
+        if (!t->ddl.empty()) undone = co_await undo_from(c, s, *t, 1, input);
         auto r = co_await abort_txn(s, *t);
         co_return finish(*t, undone.ok() ? r : undone, "rollback");
       }
