@@ -70,6 +70,9 @@ class Conductor {
   void note_table_rows(const std::string& database, const std::string& table, int64_t rows, uint64_t version, double now_ms);
   void forget_table_rows(const std::string& database, const std::string& table);
 
+  // The fan-out budget this isolate's statements start with (Session::fanout_budget_ms).
+  uint32_t& fanout_budget_ms() { return fanout_budget_ms_; }
+
   // Interactive transactions coordinated by this isolate (conductor/txn.h), by id.
   TxnState* txn(const std::string& id);
   TxnState& add_txn(std::unique_ptr<TxnState> t);
@@ -91,6 +94,7 @@ class Conductor {
   };
   std::unordered_map<std::string, TableRows> table_rows_;  // database '\n' lower-case table
   uint32_t next_session_ = 1;
+  uint32_t fanout_budget_ms_ = kFanoutBudgetMs;
 };
 
 }  // namespace bd

@@ -257,9 +257,24 @@ bool atomic_visibility_holds(const Session& s) {
 
 namespace {
 
+// After an attempt: a read fan-out slower than the budget raises it (for the attempt after this
+// one and for the isolate's next statements); a statement whose fan-outs all stayed well within
+// the isolate's budget lowers that by a quarter, down to kFanoutBudgetMs.
+void adapt_fanout_budget(Conductor& c, Session& s) {
+  uint32_t& learned = c.fanout_budget_ms();
+  if (s.slowest_fanout_ms > s.fanout_budget_ms) {
+    double wanted = std::min(2 * s.slowest_fanout_ms, double(kMaxFanoutBudgetMs));
+    s.fanout_budget_ms = std::max(s.fanout_budget_ms, static_cast<uint32_t>(wanted));
+    learned = std::max(learned, s.fanout_budget_ms);
+  } else if (learned > kFanoutBudgetMs && s.slowest_fanout_ms < learned / 4.0) {
+    learned = std::max(kFanoutBudgetMs, learned - learned / 4);
+  }
+}
+
 void reset_statement(Session& s) {
   s.partial_write = false;
   s.statement_start_ms = bd::clock().now_ms();
+  s.slowest_fanout_ms = 0;
   s.visibility_broken = false;
   s.visibility_all = false;
   s.nodes_read.clear();
@@ -271,14 +286,17 @@ void reset_statement(Session& s) {
 Task<Result<QueryOutput>> run_autocommit(Conductor& c, Session& s, const sql::Stmt& st, const QueryInput& input) {
   Result<QueryOutput> r = Error::internal("statement did not run");
   s.implicit_start_ms = 0;
+  bool raced = false;  // the last attempt raced a commit: the routing it used was not the problem
   for (int attempt = 0; attempt < kMaxAttempts; attempt++) {
     if (attempt > 0) co_await back_off(s, attempt, r.error());
-    auto topo = co_await load_topology(c, s, input.nodes, attempt > 0 && r.error().code == ErrorCode::Retryable);
+    auto topo = co_await load_topology(c, s, input.nodes, attempt > 0 && r.error().code == ErrorCode::Retryable && !raced);
+    raced = false;
     if (!topo.ok()) {
       r = topo.error();
       if (topo.error().code == ErrorCode::Retryable) continue;
       co_return topo.error();
     }
+    if (attempt == 0) s.fanout_budget_ms = c.fanout_budget_ms();
     reset_statement(s);
     s.preflight_writes = (*topo)->resizing;
     s.footprint = statement_footprint(**topo, st, input.params);
@@ -288,6 +306,7 @@ Task<Result<QueryOutput>> run_autocommit(Conductor& c, Session& s, const sql::St
       r = co_await run_explain(x, st);
     else
       r = co_await run_statement(x, st);
+    adapt_fanout_budget(c, s);
     if (s.txn) {
       TxnState& t = *s.txn;
       s.implicit_start_ms = t.start_ms;
@@ -307,6 +326,7 @@ Task<Result<QueryOutput>> run_autocommit(Conductor& c, Session& s, const sql::St
       s.implicit.reset();
     } else if (r.ok() && !atomic_visibility_holds(s)) {
       r = Error::retryable("a read raced a transaction's commit");
+      raced = true;
       if (s.rows_streamed == 0) continue;
     }
     if (r.ok()) {

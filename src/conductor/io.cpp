@@ -110,7 +110,8 @@ Task<Result<std::vector<storage::Response>>> fan_out(Session& s, std::vector<Nod
   double sent_ms = bd::clock().now_ms();
   // (Clamped: a session with no statement start, a resize step's, would overflow the conversion.)
   if (!s.txn)
-    window = static_cast<uint32_t>(std::clamp(sent_ms - s.statement_start_ms, 0.0, double(UINT32_MAX - kFanoutBudgetMs))) + kFanoutBudgetMs;
+    window = static_cast<uint32_t>(std::clamp(sent_ms - s.statement_start_ms, 0.0, double(UINT32_MAX - s.fanout_budget_ms))) +
+             s.fanout_budget_ms;
   for (size_t i = 0; i < requests.size(); i++) {
     auto& r = requests[i].request;
     for (auto& st : r.statements) writes_of[i] = writes_of[i] || st.write;
@@ -197,9 +198,10 @@ Task<Result<std::vector<storage::Response>>> fan_out(Session& s, std::vector<Nod
     }
   } else if (window) {
     double took = bd::clock().now_ms() - sent_ms;
-    if (took > kFanoutBudgetMs + storage::kVisibleMarginMs)
+    s.slowest_fanout_ms = std::max(s.slowest_fanout_ms, took);
+    if (took > s.fanout_budget_ms + storage::kVisibleMarginMs)
       s.visibility_broken = true;
-    else if (took > kFanoutBudgetMs)
+    else if (took > s.fanout_budget_ms)
       s.visibility_all = true;
   }
   // A refusal next to a write that went through leaves the statement half applied: mark it, so

@@ -15,12 +15,6 @@ Task<Result<std::shared_ptr<const Topology>>> load_topology(Conductor& c, Sessio
 // Applies a topology the topology object returned after a change, to the cache.
 std::shared_ptr<const Topology> adopt_topology(Conductor& c, Topology t);
 
-// A read fan-out outside transactions slower than this is not covered by the window the nodes
-// report "recent" commits for (it assumes this budget): the commits they report from the margin
-// before it (storage::kVisibleMarginMs) are then checked too; one slower than both together cannot
-// be checked, and the statement runs again.
-inline constexpr uint32_t kFanoutBudgetMs = 1000;
-
 struct NodeRequest {
   uint32_t node = 0;
   storage::Request request;

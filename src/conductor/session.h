@@ -14,6 +14,18 @@
 
 namespace bd {
 
+// Atomic visibility of reads outside transactions. A read fan-out asks the nodes to report the
+// multi-node commits of a window covering the statement so far plus a budget for the fan-out
+// itself (Session::fanout_budget_ms). One slower than its budget is not covered by the window the
+// nodes report "recent" commits for: the commits they report from the margin before it
+// (storage::kVisibleMarginMs) are then checked too; one slower than both together cannot be
+// checked, and the statement runs again, with a budget that covers the slowest fan-out seen
+// (twice over, up to kMaxFanoutBudgetMs); the isolate's next statements start with that budget,
+// which shrinks back towards kFanoutBudgetMs while fan-outs are fast again. A larger budget costs
+// longer reports, never a wrong check.
+inline constexpr uint32_t kFanoutBudgetMs = 1000;
+inline constexpr uint32_t kMaxFanoutBudgetMs = 30'000;
+
 struct OutRequest {
   // Sleep: the host answers after `node` milliseconds (backoff while a shard move switches over).
   // Catalog: the deployment's catalog of databases (topology/databases.h). Wipe: the host deletes
@@ -139,6 +151,8 @@ class Session {
   // the statement ends (a transaction visible on one node read must be visible on every other
   // participant read).
   double statement_start_ms = 0;
+  uint32_t fanout_budget_ms = kFanoutBudgetMs;
+  double slowest_fanout_ms = 0;  // of the statement's read fan-outs outside transactions
   bool visibility_broken = false;
   bool visibility_all = false;  // a slow fan-out: the margin's commits are checked as recent ones
   std::set<uint32_t> nodes_read;
