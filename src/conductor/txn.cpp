@@ -8,6 +8,7 @@
 #include "conductor/executor.h"
 #include "conductor/fk.h"
 #include "conductor/introspection.h"
+#include "conductor/io.h"
 #include "planner/shard_sql.h"
 #include "storage/ops.h"
 #include "sql/printer.h"
@@ -22,6 +23,8 @@ namespace {
 using storage::TxnAction;
 
 const char* kRolledBack = "the transaction was rolled back";
+// Sends of a rollback to a participant that does not answer (about 150 ms of backoff in all).
+constexpr int kAbortAttempts = 3;
 
 // A control request (no statements) for one participant.
 OutRequest control(const TxnState& t, uint32_t node, TxnAction action) {
@@ -184,15 +187,21 @@ Task<Status> rollback_txn_to(Session& s, TxnState& t, uint32_t first_stmt) {
 
 Task<Status> abort_txn(Session& s, TxnState& t) {
   if (t.settled) co_return ok_status();
-  std::vector<OutRequest> out;
   std::set<uint32_t> all = t.writers;
   all.insert(t.readers.begin(), t.readers.end());
-  for (auto n : all) out.push_back(control(t, n, TxnAction::Abort));
-  if (out.empty()) co_return ok_status();
-  s.round_trips++;
-  auto got = co_await s.io(out);
-  // An unreachable participant rolls back on its own (idle timeout, or presumed abort).
-  (void)got;
+  // A participant the rollback did not reach is asked again: an object that restarted is back
+  // within moments, and one never told keeps its locks until its own alarm (twice the idle
+  // timeout). One still unreachable rolls back on its own (idle timeout, or presumed abort).
+  for (int attempt = 0; attempt < kAbortAttempts && !all.empty(); attempt++) {
+    if (attempt > 0) co_await sleep_ms(s, 25u << attempt);
+    std::vector<OutRequest> out;
+    for (auto n : all) out.push_back(control(t, n, TxnAction::Abort));
+    s.round_trips++;
+    auto got = co_await s.io(out);
+    all.clear();
+    for (size_t i = 0; i < out.size(); i++)
+      if (i >= got.size() || !got[i].delivered) all.insert(out[i].node);
+  }
   co_return ok_status();
 }
 

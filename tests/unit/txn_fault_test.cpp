@@ -5,6 +5,7 @@
 
 #include <map>
 #include <random>
+#include <set>
 #include "cluster_helpers.h"
 #include "storage/protocol.h"
 
@@ -180,5 +181,47 @@ TEST_CASE("txn faults: recovery's own messages fail too, and it still converges"
     CHECK(k->live == 0);
     CHECK(k->locks == 0);
     CHECK(k->decisions == 0);
+  }
+}
+
+TEST_CASE("txn faults: a rollback that does not reach a participant is sent again; no lock waits for the node's alarm") {
+  auto c = bd::testing::cluster(4, "txnfault3");
+  c->set_time_ms(3'000'000);
+  run(*c, "CREATE TABLE acc (id INTEGER PRIMARY KEY, bal INTEGER NOT NULL)");
+  for (int i = 1; i <= 8; i++) run(*c, "INSERT INTO acc VALUES (?, ?)", {Value::integer(i), Value::integer(100)});
+  for (Fault fault : {Fault::Drop, Fault::LoseAnswer}) {
+    // Every account is written, so every node takes part; the first Abort message to each node is
+    // lost (as when the storage object restarts under it).
+    auto b = c->execute("BEGIN");
+    REQUIRE(b.ok());
+    const std::string t = b->transaction;
+    REQUIRE(c->execute_in_txn(t, "UPDATE acc SET bal = bal - 1").ok());
+    std::set<uint32_t> lost;
+    int aborts = 0;
+    c->set_fault_hook([&](const Message& m) {
+      Kind k = kind_of(m);
+      if (!k.txn || k.action != st::TxnAction::Abort) return Fault::None;
+      aborts++;
+      return lost.insert(m.node).second ? fault : Fault::None;
+    });
+    REQUIRE(c->execute_in_txn(t, "ROLLBACK").ok());
+    c->set_fault_hook(nullptr);
+    INFO("fault " << static_cast<int>(fault));
+    CHECK(lost.size() == static_cast<size_t>(c->nodes()));
+    CHECK(aborts == 2 * c->nodes());
+    // No alarm has run and no time has passed: the rollback itself reached every node.
+    for (int n = 0; n < c->nodes(); n++) {
+      auto k = c->txn_counts(n);
+      REQUIRE(k.ok());
+      INFO("node " << n);
+      CHECK(k->live == 0);
+      CHECK(k->undo == 0);
+      CHECK(k->locks == 0);
+    }
+    auto w = c->execute("UPDATE acc SET bal = bal + 0");
+    REQUIRE(w.ok());
+    auto sum = c->execute("SELECT sum(bal) FROM acc");
+    REQUIRE(sum.ok());
+    CHECK(sum->rs.rows[0][0].i == 800);
   }
 }
