@@ -4,6 +4,7 @@ import { CoreTrap, getCore } from "./core";
 import { observeNode, observeStatement } from "./insights";
 import { Reader, Writer, unbindable, type ResultSet, type SqlValue } from "./codec";
 import { ErrorCode, RequestMode, StepKind, Target } from "./abi";
+import type { TestStep } from "./test-hooks";
 
 export interface Env {
   STORAGE: DurableObjectNamespace;
@@ -25,6 +26,11 @@ export interface QueryOptions {
   topology?: Handle;
   // Test hook: throw after this many rounds of I/O (a step cut off part-way).
   failAfterRounds?: number;
+  // Test hook (passed only with BIG_DADDY_TEST_HOOKS=1; js-shim/test-hooks.ts): called with each
+  // round's storage requests before they are sent, once they are on their way and when their
+  // answers are in, and with the requests sent after the answer; throwing cuts the statement off
+  // there, as if its host died (nothing more is sent, not even a rollback).
+  testStep?: TestStep;
   // Integral REALs come back as Real, so that JSON answers write them as REALs.
   markReals?: boolean;
   // The interactive transaction the statement runs in (BEGIN answers with meta.transaction), and
@@ -95,16 +101,22 @@ function storageStub(env: Env, database: string, node: number): StorageStub {
 
 // Requests the core hands over with its answer, to send without waiting (phase two of a commit;
 // a lost one is repeated by the decision holder's alarm).
-function sendBackground(env: Env, database: string, step: Reader, options: QueryOptions) {
+async function sendBackground(env: Env, database: string, step: Reader, options: QueryOptions) {
   const n = step.u32();
-  const sends: Promise<unknown>[] = [];
+  const requests: { target: number; node: number; payload: Uint8Array }[] = [];
   for (let i = 0; i < n; i++) {
     const target = step.u8();
     const node = step.u32();
     const payload = step.bytes().slice();
-    if (target === Target.Sleep) continue;
-    sends.push(stubFor(env, database, target, node, options.topology).handle(payload).catch(() => {}));
+    if (target !== Target.Sleep) requests.push({ target, node, payload });
   }
+  if (options.testStep && requests.length) {
+    const storage = requests.filter((r) => r.target === Target.Storage).map((r) => r.payload);
+    if ((await options.testStep("background", storage)) === "skip") return;
+  }
+  const sends: Promise<unknown>[] = [];
+  for (const { target, node, payload } of requests)
+    sends.push(stubFor(env, database, target, node, options.topology).handle(payload).catch(() => {}));
   if (sends.length) {
     const all = Promise.all(sends);
     options.waitUntil?.(all);
@@ -184,7 +196,7 @@ async function drive(env: Env, database: string, sql: string, values: readonly S
         result.script = { results };
         if (failed) result.script.error = failed;
       }
-      sendBackground(env, database, step, options);
+      await sendBackground(env, database, step, options);
       if (observed) observeStatement(env, database, sql, observed, { meta: result.meta, rows: rs.rows.length, changes: Number(rs.changes) });
       return result;
     }
@@ -192,7 +204,7 @@ async function drive(env: Env, database: string, sql: string, values: readonly S
       const code = step.u8();
       const message = step.str();
       const sqliteCode = step.str();
-      sendBackground(env, database, step, options);
+      await sendBackground(env, database, step, options);
       if (observed) observeStatement(env, database, sql, observed, { error: message });
       throw new BigDaddyError(message, code, sqliteCode);
     }
@@ -211,11 +223,25 @@ async function drive(env: Env, database: string, sql: string, values: readonly S
       continue;
     }
     const n = step.u32();
-    const sends: Promise<[boolean, Uint8Array]>[] = [];
+    const round: { target: number; node: number; payload: Uint8Array }[] = [];
     for (let i = 0; i < n; i++) {
       const target = step.u8();
       const node = step.u32();
-      const payload = step.bytes().slice();
+      round.push({ target, node, payload: step.bytes().slice() });
+    }
+    // Test hooks only: the storage requests of this round, for options.testStep.
+    const storage = options.testStep ? round.filter((r) => r.target === Target.Storage).map((r) => r.payload) : [];
+    const testStep = async (at: "send" | "sent") => {
+      try {
+        await options.testStep!(at, storage);
+      } catch (e) {
+        core.abort(session);
+        throw e;
+      }
+    };
+    if (storage.length) await testStep("send");
+    const sends: Promise<[boolean, Uint8Array]>[] = [];
+    for (const { target, node, payload } of round) {
       if (target === Target.Sleep) {
         // Backoff while a resize switches over: `node` is the wait in milliseconds.
         sends.push(new Promise((resolve) => setTimeout(() => resolve([true, new Uint8Array(0)]), node)));
@@ -237,11 +263,14 @@ async function drive(env: Env, database: string, sql: string, values: readonly S
         ),
       );
     }
+    if (storage.length) await testStep("sent");
     let responses: [boolean, Uint8Array][];
     try {
       responses = await Promise.all(sends);
       if (options.failAfterRounds !== undefined && ++rounds >= options.failAfterRounds)
         throw new Error(`test hook: step cut off after ${rounds} round trips`);
+      if (storage.length)
+        await options.testStep!("answered", storage, round.flatMap((r, i) => (r.target === Target.Storage ? [responses[i][1]] : [])));
     } catch (e) {
       core.abort(session);
       throw e;

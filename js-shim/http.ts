@@ -5,6 +5,7 @@ import { BigDaddyError, runQuery, type Env as CoreEnv, type QueryResult, type Sq
 import { Real, type SqlValue } from "./codec";
 import { getCore } from "./core";
 import type { TransactionAnswer, TransactionOptions } from "./objects";
+import type { TestStep } from "./test-hooks";
 import { NDJSON, startStream } from "./stream";
 import { checkCreateNodes, createDatabase, deleteDatabase, listDatabases } from "./catalog";
 import { readInsights } from "./insights";
@@ -51,7 +52,8 @@ export function shape(r: QueryResult, rowMode: RowMode = "object"): SqlResult {
   return { columns: r.columns, rows, rowsAffected: r.changes, lastInsertRowid: r.lastInsertRowid, meta: r.meta };
 }
 
-export async function runBatch(env: CoreEnv, database: string, statements: readonly BatchStatement[], options: { nodes?: number; rowMode?: RowMode; markReals?: boolean; waitUntil?: (p: Promise<unknown>) => void } = {}): Promise<BatchResult> {
+// `testStep`: test hooks only (driver.ts), never passed by the entrypoints.
+export async function runBatch(env: CoreEnv, database: string, statements: readonly BatchStatement[], options: { nodes?: number; rowMode?: RowMode; markReals?: boolean; waitUntil?: (p: Promise<unknown>) => void; testStep?: TestStep } = {}): Promise<BatchResult> {
   if (!Array.isArray(statements)) throw new BigDaddyError("batch must be an array of {sql, params}", ErrorCode.Sql);
   const list: { text: string; params: SqlParams }[] = [];
   for (let index = 0; index < statements.length; index++) {
@@ -66,7 +68,7 @@ export async function runBatch(env: CoreEnv, database: string, statements: reado
       };
     list.push({ text, params: (typeof s === "string" ? [] : s.params) ?? [] });
   }
-  const base = { nodes: options.nodes, markReals: options.markReals, waitUntil: options.waitUntil, transactionHost: true };
+  const base = { nodes: options.nodes, markReals: options.markReals, waitUntil: options.waitUntil, transactionHost: true, testStep: options.testStep };
   if (list.length === 0) return { results: [] };
   if (list.length === 1) {
     try {

@@ -9,6 +9,7 @@ import { getCore } from "./core";
 import { BigDaddyError, runQuery, type Env, type Handle, type QueryResult } from "./driver";
 import { Reader, Writer, type SqlValue } from "./codec";
 import { ErrorCode, TopologyOp } from "./abi";
+import { StepWatch, type CoordinatorStep, type TestPoint } from "./test-hooks";
 
 const ROLLBACK = Symbol("rollback");
 // Topology ops after which a job may need running.
@@ -209,7 +210,8 @@ export class Topology extends DurableObject<Env> {
 // An interactive transaction's home. Requests of one transaction may reach any Worker isolate, so
 // the transaction runs here, in the conductor of this object's isolate; its public id is this
 // object's id. The idle timeout rolls it back (the alarm). If this object restarts, the transaction
-// is lost and the storage nodes roll their parts back by themselves (conductor/txn.h).
+// is lost: before its commit's decision the storage nodes roll their parts back by themselves (idle
+// timeout, presumed abort); after it the decision holder finishes phase two (conductor/txn.h).
 export interface TransactionOptions { nodes?: number; timeoutMs?: number; markReals?: boolean }
 // Errors travel as values: across RPC an exception keeps only its message.
 export type TransactionAnswer = { result: QueryResult; open: boolean } | { error: { message: string; code: number }; open: boolean };
@@ -219,6 +221,10 @@ export class Transaction extends DurableObject<Env> {
   private core?: string; // the conductor's id for it
   private timeoutMs = 30_000;
   private last = 0;
+  // Test hooks only (BIG_DADDY_TEST_HOOKS=1): where the transaction is, and the step armed to
+  // restart this object at.
+  private testWatch = new StepWatch();
+  private testDying = false;
 
   // Runs the statements that open the transaction (BEGIN, SAVEPOINT, or a script starting so).
   async open(database: string, sql: string, params: SqlValue[], options: TransactionOptions = {}): Promise<TransactionAnswer> {
@@ -240,14 +246,17 @@ export class Transaction extends DurableObject<Env> {
       result = await runQuery(this.env, this.database!, sql, params, {
         nodes: options.nodes, markReals: options.markReals, transaction, transactionHost: true,
         transactionTimeoutMs: transaction ? undefined : this.timeoutMs, waitUntil: (p) => this.ctx.waitUntil(p),
+        testStep: this.env.BIG_DADDY_TEST_HOOKS === "1" ? (at, requests, answers) => this.testStep(at, requests, answers) : undefined,
       });
     } catch (e) {
+      this.testWatch.idle();
       if (!(e instanceof BigDaddyError)) throw e;
       // A conflict, a timeout or an unknown id ended it in the conductor; other errors leave it open.
       const ended = !transaction || e.code === ErrorCode.Conflict || /^no such transaction|was idle for more than/.test(e.message);
       if (ended) await this.end();
       return { error: { message: e.message, code: e.code }, open: !ended };
     }
+    this.testWatch.idle();
     const id = typeof result.meta.transaction === "string" ? result.meta.transaction : undefined;
     if (!id) {
       await this.end();
@@ -273,6 +282,44 @@ export class Transaction extends DurableObject<Env> {
     const core = this.core;
     this.core = undefined;
     await runQuery(this.env, this.database, "ROLLBACK", [], { transaction: core, transactionHost: true }).catch(() => {});
+  }
+
+  // Test hook (BIG_DADDY_TEST_HOOKS=1 only): restart this object, as a crash or an eviction of the
+  // coordinator would: now, or with `at` when its next statement or COMMIT reaches that step.
+  // Every restart's step is kept in this object's storage (testRestarts).
+  async testRestart(at?: CoordinatorStep): Promise<void> {
+    if (this.env.BIG_DADDY_TEST_HOOKS !== "1") throw new Error("test hooks are disabled");
+    if (at) this.testWatch.armed = at;
+    else await this.testDie(this.testWatch.at);
+  }
+
+  // Test hook: the steps this object was restarted at, oldest first.
+  async testRestarts(): Promise<string[]> {
+    if (this.env.BIG_DADDY_TEST_HOOKS !== "1") throw new Error("test hooks are disabled");
+    return (await this.ctx.storage.get<string[]>("test-restarts")) ?? [];
+  }
+
+  private async testDie(step: string): Promise<never> {
+    // From here on this coordinator sends nothing (testStep holds its statement), as if it were gone.
+    this.testDying = true;
+    const log = (await this.ctx.storage.get<string[]>("test-restarts")) ?? [];
+    log.push(step);
+    await this.ctx.storage.put("test-restarts", log);
+    await (this.ctx.storage as any).sync?.(); // the log must survive the restart
+    this.ctx.abort(`test hook: transaction object restarted (${step})`);
+    throw new Error(`test hook: transaction object restarted (${step})`);
+  }
+
+  // Test hooks only: follows the statement's rounds (driver.ts testStep) and restarts this object
+  // when the armed step is reached.
+  private async testStep(at: TestPoint, requests: Uint8Array[], answers?: Uint8Array[]): Promise<void | "skip"> {
+    if (this.testDying) await new Promise(() => {});
+    const what = this.testWatch.next(at, requests, answers);
+    if (what === "answered") {
+      setTimeout(() => void this.testDie("answered").catch(() => {}), 20);
+      return "skip";
+    }
+    if (what === "die") await this.testDie(this.testWatch.at);
   }
 }
 
