@@ -922,80 +922,6 @@ sql::ExprPtr value_literal(const Value& v) {
   return inline_value(v);
 }
 
-// Whether a row-value subquery can be read one column at a time, each a scalar subquery giving
-// what the row would (one SELECT, no `*`, nothing that names result columns by number or alias,
-// no DISTINCT, which could keep other rows for fewer columns, no aggregate beside a plain column).
-bool splittable_row_subquery(const sql::Select& sel) {
-  if (sel.cores.size() != 1 || sel.cores[0].is_values || sel.cores[0].distinct == sql::Distinctness::Distinct) return false;
-  const auto& core = sel.cores[0];
-  auto names_result = [&](const sql::Expr& e) {
-    if (e.kind == sql::ExprKind::Literal && e.literal == sql::LiteralKind::Integer) return true;
-    if (e.kind != sql::ExprKind::Column || !e.table.empty()) return false;
-    for (auto& rc : core.columns)
-      if (!rc.alias.empty() && iequals(rc.alias, e.name)) return true;
-    return false;
-  };
-  // Every column an aggregate, or none (an aggregate query's other columns come from a row the
-  // aggregates choose, or from no row at all: a column read alone would not be aggregated).
-  size_t aggregates = 0;
-  for (auto& rc : core.columns) {
-    if (rc.kind != sql::ResultKind::Expr || !rc.expr) return false;
-    planner::Features f;
-    planner::analyze_expr(*rc.expr, f);
-    aggregates += f.aggregate ? 1 : 0;
-  }
-  if (aggregates != 0 && aggregates != core.columns.size()) return false;
-  if (core.having && aggregates != core.columns.size()) return false;
-  for (auto& o : sel.order_by)
-    if (o.expr && names_result(*o.expr)) return false;
-  for (auto& g : core.group_by)
-    if (g && names_result(*g)) return false;
-  return true;
-}
-
-// SET (a, b) = (x, y) as SET a = x, b = y (the same: every value reads the row before the
-// update). With `subqueries`, SET (a, b) = (SELECT x, y ...) too, as one scalar subquery per
-// column. Other row-value SETs stay as written.
-Status split_row_value_sets(std::vector<sql::SetClause>& set, bool subqueries) {
-  std::vector<sql::SetClause> out;
-  for (auto& sc : set) {
-    const size_t n = sc.columns.size();
-    if (n < 2 || !sc.value) {
-      out.push_back(std::move(sc));
-      continue;
-    }
-    if (sc.value->kind == sql::ExprKind::Vector) {
-      if (sc.value->args.size() != n)
-        return Error::sql(std::to_string(n) + " columns assigned " + std::to_string(sc.value->args.size()) + " values");
-      for (size_t i = 0; i < n; i++) {
-        sql::SetClause c;
-        c.columns.push_back(sc.columns[i]);
-        c.value = std::move(sc.value->args[i]);
-        out.push_back(std::move(c));
-      }
-      continue;
-    }
-    if (subqueries && sc.value->kind == sql::ExprKind::Subquery && sc.value->select && splittable_row_subquery(*sc.value->select)) {
-      const size_t m = sc.value->select->cores[0].columns.size();
-      if (m != n) return Error::sql(std::to_string(n) + " columns assigned " + std::to_string(m) + " values");
-      for (size_t i = 0; i < n; i++) {
-        sql::SetClause c;
-        c.columns.push_back(sc.columns[i]);
-        c.value = sc.value->clone();
-        auto& cols = c.value->select->cores[0].columns;
-        sql::ResultColumn keep = cols[i];
-        cols.clear();
-        cols.push_back(std::move(keep));
-        out.push_back(std::move(c));
-      }
-      continue;
-    }
-    out.push_back(std::move(sc));
-  }
-  set = std::move(out);
-  return ok_status();
-}
-
 // `*correlated`: a subquery reads the row being written (it fails alone with "no such column");
 // then nothing is inlined and the caller writes by key (run_keyed_write).
 Task<Status> inline_subqueries(Exec& x, sql::Stmt& st, bool* correlated) {
@@ -1004,29 +930,6 @@ Task<Status> inline_subqueries(Exec& x, sql::Stmt& st, bool* correlated) {
   if (auto* u = st.as<sql::Update>()) with = u->with.get();
   if (auto* d = st.as<sql::Delete>()) with = d->with.get();
   if (auto* u = st.as<sql::Update>()) {
-    // SET (a, b) = (SELECT ...): its one row read once, as a row value of literals.
-    for (auto& sc : u->set) {
-      if (sc.columns.size() < 2 || !sc.value || sc.value->kind != sql::ExprKind::Subquery) continue;
-      sql::Select sub = *sc.value->select;
-      planner::attach_with(with, sub);
-      planner::number_params(sub);
-      auto r = co_await run_select(x, sub);
-      if (!r.ok()) {
-        if (r.error().message.rfind("no such column", 0) == 0) {
-          *correlated = true;
-          co_return ok_status();
-        }
-        co_return r.error();
-      }
-      size_t m = r->rs.rows.empty() ? r->rs.columns.size() : r->rs.rows[0].size();
-      if (m != sc.columns.size())
-        co_return Error::sql(std::to_string(sc.columns.size()) + " columns assigned " + std::to_string(m) + " values");
-      auto vec = sql::make<sql::Expr>();
-      vec->kind = sql::ExprKind::Vector;
-      for (size_t i = 0; i < m; i++)
-        vec->args.push_back(r->rs.rows.empty() ? literal_expr(sql::LiteralKind::Null, "NULL") : value_literal(r->rs.rows[0][i]));
-      sc.value = std::move(vec);
-    }
     for (auto& sc : u->set) collect_subqueries(*sc.value, found);
     if (u->where) collect_subqueries(*u->where, found);
   } else if (auto* d = st.as<sql::Delete>()) {
@@ -1111,13 +1014,8 @@ Task<Result<QueryOutput>> run_keyed_write(Exec& x, const sql::Stmt& st, const Ta
   add(planner::column_ref(alias, key));
   for (auto& id : ids) add(planner::column_ref(alias, id));
   std::vector<std::string> set_cols;
-  std::vector<sql::SetClause> sets;
-  if (up) {
-    sets = up->set;
-    if (auto s = split_row_value_sets(sets, true); !s.ok()) co_return s.error();
-  }
   if (up)
-    for (auto& sc : sets) {
+    for (auto& sc : up->set) {
       if (sc.columns.size() != 1) co_return Error::unsupported(std::string("row-value SET with ") + what + " is not supported yet");
       set_cols.push_back(sc.columns[0]);
       add(sc.value->clone());
@@ -1520,13 +1418,6 @@ Task<Result<QueryOutput>> run_update_delete(Exec& x, const sql::Stmt& st) {
     if (!t) co_return unknown_table(name);
   }
   if (t->kind == TableKind::View) co_return Error::sql("cannot modify " + t->name + " because it is a view");
-  if (up && std::any_of(up->set.begin(), up->set.end(), [](const sql::SetClause& sc) {
-        return sc.columns.size() > 1 && sc.value && sc.value->kind == sql::ExprKind::Vector;
-      })) {
-    sql::Stmt split = st;
-    if (auto s = split_row_value_sets(split.as<sql::Update>()->set, false); !s.ok()) co_return s.error();
-    co_return co_await run_update_delete(x, split);
-  }
   const sql::Expr* where = up ? up->where.get() : del->where.get();
   bool moves_key = false;
   planner::Features f;

@@ -39,9 +39,8 @@ const std::vector<std::string> kSchema = {
     "CREATE TABLE r_none (id INTEGER PRIMARY KEY, rid INTEGER REFERENCES r(id))",
     "CREATE TABLE r_cascade (id INTEGER PRIMARY KEY, rid INTEGER REFERENCES r(id) ON DELETE CASCADE)",
 };
-const std::vector<std::string> kTables = {"p",    "c_none",        "c_restrict", "c_cascade", "c_null",     "c_default", "c_deferred",
-                                          "kids", "kids_deferred", "q",          "q_none",    "q_restrict", "q_cascade", "q_null",
-                                          "r",    "r_none",        "r_cascade"};
+const std::vector<std::string> kTables = {"p",  "c_none",     "c_restrict", "c_cascade", "c_null", "c_default", "c_deferred", "kids",
+                                          "kids_deferred", "q", "q_none", "q_restrict", "q_cascade", "q_null", "r", "r_none", "r_cascade"};
 
 struct Pair : testing::ReferencePair {
   std::string txn;  // Big Daddy's open transaction ("" outside one)
@@ -103,7 +102,8 @@ struct Pair : testing::ReferencePair {
 
 }  // namespace
 
-TEST_CASE("fk upsert: DO UPDATE of a child key checks its new parent on another node; rows not inserted are not checked", "[fk][upsert]") {
+TEST_CASE("fk upsert: DO UPDATE of a child key checks its new parent on another node; rows not inserted are not checked",
+          "[fk][upsert]") {
   Pair p;
   // The proposed row's parent exists, the key DO UPDATE writes does not.
   CHECK_FALSE(p.step("INSERT INTO kids VALUES (70, 6, 'x') ON CONFLICT(id) DO UPDATE SET pid = 999"));
@@ -120,9 +120,8 @@ TEST_CASE("fk upsert: DO UPDATE of a child key checks its new parent on another 
   // Several rows: one inserted, one updated to a missing parent: nothing of it stays.
   CHECK_FALSE(p.step("INSERT INTO kids VALUES (71, 8, 'new'), (70, 1000, 'y') ON CONFLICT(id) DO UPDATE SET pid = excluded.pid"));
   // An upsert's WHERE leaves row 73 as it is (its new parent is not checked), RETURNING as SQLite.
-  CHECK(
-      p.step("INSERT INTO kids VALUES (71, 8, 'new'), (70, 10, 'y'), (73, 999, 'no') ON CONFLICT(id) DO UPDATE SET "
-             "pid = excluded.pid, note = excluded.note WHERE kids.note <> 'skip' RETURNING id, pid, note"));
+  CHECK(p.step("INSERT INTO kids VALUES (71, 8, 'new'), (70, 10, 'y'), (73, 999, 'no') ON CONFLICT(id) DO UPDATE SET "
+               "pid = excluded.pid, note = excluded.note WHERE kids.note <> 'skip' RETURNING id, pid, note"));
   CHECK(p.step("INSERT INTO kids (id, pid) VALUES (71, 12) ON CONFLICT(id) DO UPDATE SET pid = excluded.pid + 1 RETURNING *"));
   // Changing a parent's key other rows still reference fails; a parent's other columns are free.
   CHECK(p.step("INSERT INTO p VALUES (1, 'x') ON CONFLICT(id) DO UPDATE SET name = 'renamed1'"));

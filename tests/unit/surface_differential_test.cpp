@@ -204,61 +204,6 @@ TEST_CASE("surface differential: UPDATE ... FROM and correlated subqueries in UP
   }
 }
 
-TEST_CASE("surface differential: row-value SETs in UPDATE ... FROM and with subqueries, correlated or not (4 nodes)") {
-  Pair p;
-  p.check({"CREATE TABLE a (id INTEGER PRIMARY KEY, x INTEGER, name TEXT)"});
-  p.check({"CREATE UNIQUE INDEX a_name ON a (name)"});
-  p.check({"CREATE TABLE b (id INTEGER PRIMARY KEY, a_id INTEGER, y INTEGER)"});
-  // A foreign key the conductor checks (children sharded by their own ids).
-  p.check({"CREATE TABLE c (id INTEGER PRIMARY KEY, aid INTEGER REFERENCES a(id), z INTEGER)"});
-  std::string rows;
-  for (int i = 1; i <= 300; i++)
-    rows += (i > 1 ? ", (" : "(") + std::to_string(i) + ", " + std::to_string(i % 11) + ", 'n" + std::to_string(i) + "')";
-  p.check({"INSERT INTO a VALUES " + rows});
-  rows.clear();
-  for (int i = 1; i <= 600; i++)
-    rows += (i > 1 ? ", (" : "(") + std::to_string(i) + ", " + (i % 40 ? std::to_string(i * 7 % 320 + 1) : "NULL") + ", " +
-            std::to_string(i % 53) + ")";
-  p.check({"INSERT INTO b VALUES " + rows});
-  p.check({"INSERT INTO c VALUES (1, 5, 0), (2, 17, 1), (3, NULL, 2), (4, 250, 3)"});
-  auto all = [&] {
-    p.check({"SELECT * FROM a ORDER BY id"});
-    p.check({"SELECT * FROM b ORDER BY id"});
-    p.check({"SELECT * FROM c ORDER BY id"});
-  };
-  std::vector<Step> steps = {
-      // FROM, a row of the joined values (the indexed name among them).
-      {"UPDATE a SET (x, name) = (s.m, 'f' || a.id) FROM (SELECT a_id, max(y) AS m FROM b GROUP BY a_id) AS s "
-       "WHERE s.a_id = a.id AND a.id % 5 = 1"},
-      {"UPDATE a SET (x, name) = (?1, name || '!') FROM b WHERE b.a_id = a.id AND b.y = ?2 RETURNING id, x, name",
-       {Value::integer(-3), Value::integer(17)},
-       false},
-      // A correlated row subquery, and one that matches nothing (NULLs).
-      {"UPDATE a SET (x, name) = (SELECT count(*), 'c' || a.id || '-' || count(*) FROM b WHERE b.a_id = a.id) WHERE id % 7 = 0"},
-      {"UPDATE a SET (name, x) = (SELECT 'z' || b.id, b.y FROM b WHERE b.id = a.id + 1000) WHERE id BETWEEN 40 AND 45"},
-      {"UPDATE b SET (y, a_id) = (SELECT max(x), min(a.id) FROM a WHERE a.x > b.y % 11) WHERE id <= 30 RETURNING *", {}, false},
-      // Uncorrelated: read once.
-      {"UPDATE b SET (y, a_id) = (SELECT max(x), min(id) FROM a WHERE a.x > 5) WHERE id BETWEEN 31 AND 60"},
-      {"UPDATE b SET (y, a_id) = (SELECT x, id FROM a WHERE a.id = -1) WHERE id = 70"},
-      {"UPDATE b SET (y, a_id) = (y + 1, a_id - 1) WHERE id < 10"},
-      // A child key in the row: its parent must exist.
-      {"UPDATE c SET (aid, z) = (99999, 0) WHERE id = 1"},
-      {"UPDATE c SET (z, aid) = (SELECT count(*), min(id) FROM a WHERE x = 3)"},
-      {"UPDATE c SET (aid, z) = (SELECT b.a_id, b.y FROM b WHERE b.id = c.id * 3)"},
-      {"UPDATE c SET (aid, z) = (SELECT 77777, 1 FROM b WHERE b.id = c.id)"},
-      // A UNIQUE index broken midway: nothing stays.
-      {"UPDATE a SET (x, name) = (SELECT 1, 'same' FROM b WHERE b.id = a.id) WHERE id BETWEEN 100 AND 200"},
-      // Counts that do not match, as SQLite words them.
-      {"UPDATE a SET (x, name) = (SELECT 1, 2, 3 FROM b WHERE b.id = a.id)"},
-      {"UPDATE a SET (x, name) = (SELECT 1, 2, 3)"},
-      {"UPDATE a SET (x, name, id) = (SELECT b.y, 'q' FROM b WHERE b.id = a.id)"},
-  };
-  for (auto& st : steps) {
-    p.check(st);
-    all();
-  }
-}
-
 TEST_CASE("surface differential: UNIQUE constraints hold across nodes, with SQLite's messages (4 nodes)") {
   Pair p;
   p.script({
