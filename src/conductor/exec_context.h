@@ -24,8 +24,7 @@ struct Exec {
   std::optional<std::vector<SchemaRow>> new_schema;
   std::unique_ptr<CombineDb> next_mirror;  // the schema mirror with the statement applied
   bool schema_recorded = false;
-  int fk_depth = 0;           // foreign key actions (CASCADE, SET NULL, SET DEFAULT) this statement runs inside
-  bool resolved_row = false;  // one row of an INSERT whose conflicts the conductor resolved (write.cpp)
+  int fk_depth = 0;  // foreign key actions (CASCADE, SET NULL, SET DEFAULT) this statement runs inside
 
   uint32_t node_of(const Value& key) const { return topo->vshard_for(keyspace_id(key)).node; }
   // The node owning rows of `t` whose shard key is `key` (the key's collation applies).

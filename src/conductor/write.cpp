@@ -344,40 +344,6 @@ Task<Result<Row>> full_row(Exec& x, const TableInfo& t, const std::vector<std::s
 Task<Result<QueryOutput>> insert_resolving_globally(Exec& x, const sql::Insert& ins, const TableInfo& t,
                                                     const std::vector<std::string>& columns, std::vector<Row> rows,
                                                     std::vector<const TableInfo*> indexes);
-Task<Status> check_changed_keys(Exec& x, const sql::Stmt& st, const TableInfo& t, std::vector<FkAction>& actions,
-                                std::vector<DeferredCheck>* at_end = nullptr);
-Task<Result<QueryOutput>> insert_resolving_fk(Exec& x, const sql::Insert& ins, const TableInfo& t, const std::vector<std::string>& columns,
-                                              std::vector<Row> rows);
-// Whether an INSERT that resolves conflicts (OR REPLACE / OR IGNORE / ON CONFLICT) into `t` must
-// be resolved row by row by the conductor (insert_resolving_fk): a foreign key the nodes do not
-// check is written by a DO UPDATE, or skipped with a row that is not inserted, or references a
-// row REPLACE may delete or a key DO UPDATE may change.
-Result<bool> conflicts_touch_foreign_keys(Exec& x, const sql::Insert& ins, const TableInfo& t) {
-  const bool replace = ins.replace || ins.conflict == sql::ConflictAction::Replace;
-  if (!ins.upserts.empty() || ins.conflict == sql::ConflictAction::Ignore) {
-    auto fks = conductor_foreign_keys(x, t, true, defers_node_keys(x));
-    if (!fks.ok()) return fks.error();
-    if (!fks->empty()) return true;
-  }
-  auto fks = conductor_foreign_keys(x, t, false, defers_node_keys(x));
-  if (!fks.ok()) return fks.error();
-  for (auto& fk : *fks) {
-    auto relevant = [&](const std::string& action) {
-      bool writes = action == "CASCADE" || action == "SET NULL" || action == "SET DEFAULT";
-      bool deferred = fk_check_deferred(x, fk, action == "RESTRICT");
-      if (fk.on_nodes && (writes || !deferred)) return false;  // as check_changed_keys
-      return !(iequals(fk.child, fk.parent) && !writes && !deferred);
-    };
-    if (replace && relevant(fk.on_delete)) return true;
-    for (auto& u : ins.upserts)
-      for (auto& sc : u.set)
-        for (auto& c : sc.columns)
-          for (auto& k : fk.to)
-            if (iequals(c, k) && relevant(fk.on_update)) return true;
-  }
-  return false;
-}
-
 // Foreign keys the nodes do not check (conductor/fk.h), for the rows an INSERT writes: each row's
 // parent must exist, or be one of the statement's own rows (a table referencing itself).
 Task<Status> check_inserted_parents(Exec& x, const TableInfo& t, const std::vector<std::string>& columns, const std::vector<Row>& rows) {
@@ -599,15 +565,6 @@ Task<Result<QueryOutput>> run_insert(Exec& x, const sql::Insert& ins) {
         known = floor > INT64_MAX - 1024 ? INT64_MAX : floor + 1024;
         floor_bump = topology::alloc_ids_request(t->name, 0, known);
       }
-    }
-  }
-  {
-    bool resolves =
-        ins.replace || ins.conflict == sql::ConflictAction::Replace || ins.conflict == sql::ConflictAction::Ignore || !ins.upserts.empty();
-    if (resolves && !x.resolved_row && !x.s.dry_run && conductor_triggers(*x.topo, t->name, sql::TriggerEvent::Insert).empty()) {
-      auto touch = conflicts_touch_foreign_keys(x, ins, *t);
-      if (!touch.ok()) co_return touch.error();
-      if (*touch) co_return co_await insert_resolving_fk(x, ins, *t, columns, std::move(rows));
     }
   }
   // (EXPLAIN: the parent reads are planned, their empty answers mean nothing.)
@@ -1257,10 +1214,7 @@ Task<Status> run_fk_actions(Exec& x, std::vector<FkAction> actions) {
 // left (NO ACTION, RESTRICT), or their children are written by the key's action (CASCADE,
 // SET NULL, SET DEFAULT), returned in `actions` to run after the statement's own write. Either way
 // the statement reads before it writes: it runs as one transaction with its checks and actions.
-// With `at_end` (the rows an INSERT OR REPLACE deletes), NO ACTION keys are not checked here but
-// listed there, to be checked when the statement ends: the statement may bring the key back.
-Task<Status> check_changed_keys(Exec& x, const sql::Stmt& st, const TableInfo& t, std::vector<FkAction>& actions,
-                                std::vector<DeferredCheck>* at_end) {
+Task<Status> check_changed_keys(Exec& x, const sql::Stmt& st, const TableInfo& t, std::vector<FkAction>& actions) {
   const sql::Update* up = st.as<sql::Update>();
   const sql::Delete* del = st.as<sql::Delete>();
   const sql::Expr* where = up ? up->where.get() : del->where.get();
@@ -1372,10 +1326,6 @@ Task<Status> check_changed_keys(Exec& x, const sql::Stmt& st, const TableInfo& t
       if (!writes && fk_check_deferred(x, fk, action == "RESTRICT")) {
         // Deferred: the children must have a parent again when the transaction commits.
         defer_check(x, fk, true, std::move(keys));
-        continue;
-      }
-      if (at_end && !writes && action != "RESTRICT") {
-        if (!keys.empty()) at_end->push_back({fk, true, std::move(keys)});
         continue;
       }
     }
@@ -1948,199 +1898,6 @@ Task<Result<QueryOutput>> insert_resolving_globally(Exec& x, const sql::Insert& 
     auto d = co_await apply_entry_delta(x, indexes, std::move(before), std::move(after));
     if (!d.ok()) co_return d.error();
   }
-  x.plan = "insert-resolve";
-  co_return out;
-}
-
-// A uniqueness constraint of a table (its INTEGER PRIMARY KEY, PRIMARY KEY, UNIQUE columns and
-// constraints, UNIQUE indexes), as INSERT's conflict checks compare it.
-struct UniqueKey {
-  std::vector<std::string> columns;
-  std::vector<std::string> collations;  // per column; empty: BINARY
-};
-
-Result<std::vector<UniqueKey>> unique_keys(const Topology& topo, const TableInfo& t) {
-  std::vector<UniqueKey> out;
-  if (t.rowid_alias >= 0) out.push_back({{t.columns[t.rowid_alias].name}, {std::string()}});
-  auto mirror = open_schema_mirror(topo);
-  if (!mirror.ok()) return mirror.error();
-  auto rs = (*mirror)->query(
-      "SELECT il.name, il.partial, ii.cid, ii.name, ii.coll FROM pragma_index_list(?1) il, pragma_index_xinfo(il.name) ii "
-      "WHERE il.\"unique\" AND ii.key ORDER BY il.seq, ii.seqno",
-      {Value::text(t.name)});
-  if (!rs.ok()) return rs.error();
-  std::string last;
-  for (auto& r : rs->rows) {
-    std::string index = r[0].type == ValueType::Text ? r[0].s : std::string();
-    if ((r[1].type == ValueType::Integer && r[1].i) || r[3].type != ValueType::Text)
-      return Error::unsupported("INSERT OR REPLACE/IGNORE and upserts into " + t.name +
-                                ", whose foreign keys the conductor checks and which has a partial or expression UNIQUE index, are "
-                                "not supported yet");
-    if (out.empty() || index != last) out.emplace_back();
-    last = index;
-    out.back().columns.push_back(r[3].s);
-    std::string coll = r[4].type == ValueType::Text ? r[4].s : std::string();
-    out.back().collations.push_back(iequals(coll, "BINARY") ? std::string() : coll);
-  }
-  return out;
-}
-
-// Runs one statement an INSERT resolved into (an UPDATE of the conflicting row, a DELETE's checks,
-// the row's own INSERT) through the write path, with its own footprint and the user's parameters.
-Task<Result<QueryOutput>> run_resolved_part(Exec& x, const sql::Stmt& st) {
-  Exec sub{x.c, x.s, x.topo, x.params, x.nodes_if_create};
-  sub.fk_depth = x.fk_depth;
-  sub.resolved_row = true;
-  auto saved = std::move(x.s.footprint);
-  x.s.footprint = statement_footprint(*x.topo, st, x.params);
-  auto r = co_await run_write_or_ddl(sub, st);
-  x.s.footprint = std::move(saved);
-  co_return r;
-}
-
-Task<Result<QueryOutput>> insert_resolving_fk(Exec& x, const sql::Insert& ins, const TableInfo& t, const std::vector<std::string>& columns,
-                                              std::vector<Row> rows) {
-  need_atomic(x);
-  for (auto& c : columns)
-    if (t.column_index(c) < 0)
-      co_return Error::unsupported("INSERT OR REPLACE/IGNORE and upserts into " + t.name +
-                                   ", whose foreign keys the conductor checks and whose rows have no key, are not supported yet");
-  auto keys = unique_keys(*x.topo, t);
-  if (!keys.ok()) co_return keys.error();
-  const bool replace = ins.replace || ins.conflict == sql::ConflictAction::Replace;
-  const std::string T = quoted_identifier(t.name);
-  // The uniqueness constraint each ON CONFLICT clause names (-1: none named, any applies).
-  std::vector<int> clause_key;
-  for (auto& u : ins.upserts) {
-    int found = -1;
-    for (size_t k = 0; k < keys->size() && !u.target.empty() && found < 0; k++) {
-      auto& cols = (*keys)[k].columns;
-      bool match = cols.size() == u.target.size();
-      for (auto& term : u.target) {
-        const sql::Expr* e = term.expr.get();
-        while (e && e->kind == sql::ExprKind::Collate) e = e->left.get();
-        match = match && e && e->kind == sql::ExprKind::Column &&
-                std::any_of(cols.begin(), cols.end(), [&](const std::string& c) { return iequals(c, e->name); });
-      }
-      if (match) found = static_cast<int>(k);
-    }
-    if (!u.target.empty() && found < 0) co_return Error::sql("ON CONFLICT clause does not match any PRIMARY KEY or UNIQUE constraint");
-    clause_key.push_back(found);
-  }
-  std::vector<std::string> names;
-  for (auto& c : t.columns) names.push_back(c.name);
-  static const std::vector<Value> kNoParams;
-  QueryOutput out;
-  std::vector<DeferredCheck> at_end;  // NO ACTION keys of the rows REPLACE deleted
-  for (auto& row : rows) {
-    auto full = co_await full_row(x, t, columns, row);
-    if (!full.ok()) co_return full.error();
-    // Per constraint: the existing row it would conflict with ("" when the row has a NULL in it).
-    std::vector<std::string> matches(keys->size());
-    std::string any;
-    for (size_t k = 0; k < keys->size(); k++) {
-      std::string m;
-      bool has_null = false;
-      for (size_t i = 0; i < (*keys)[k].columns.size(); i++) {
-        int ci = t.column_index((*keys)[k].columns[i]);
-        const Value& v = ci >= 0 ? (*full)[ci] : Value::null();
-        has_null |= ci < 0 || v.is_null();
-        m += (i ? " AND " : "(") + quoted_identifier((*keys)[k].columns[i]) + " = " + sql::print(*value_literal(v));
-        if (!(*keys)[k].collations[i].empty()) m += " COLLATE " + (*keys)[k].collations[i];
-      }
-      if (has_null || m.empty()) continue;
-      matches[k] = m + ")";
-      any += (any.empty() ? "" : " OR ") + matches[k];
-    }
-    std::vector<bool> conflicts(keys->size(), false);
-    if (!any.empty() && (!ins.upserts.empty() || ins.conflict == sql::ConflictAction::Ignore)) {
-      std::string q;
-      for (size_t k = 0; k < keys->size(); k++) q += (k ? ", " : "SELECT ") + (matches[k].empty() ? std::string("0") : matches[k]);
-      auto parsed = sql::parse_statement(q + " FROM " + T + " WHERE " + any);
-      if (!parsed.ok()) co_return parsed.error();
-      Exec sub{x.c, x.s, x.topo, kNoParams, x.nodes_if_create};
-      auto r = co_await run_select(sub, *(*parsed)->as<sql::Select>());
-      if (!r.ok()) co_return r.error();
-      for (auto& found : r->rs.rows)
-        for (size_t k = 0; k < keys->size() && k < found.size(); k++)
-          if (found[k].type == ValueType::Integer && found[k].i) conflicts[k] = true;
-    }
-    // The first ON CONFLICT clause whose constraint the row conflicts on.
-    int clause = -1, key = -1;
-    for (size_t i = 0; i < ins.upserts.size() && clause < 0; i++)
-      for (size_t k = 0; k < keys->size() && clause < 0; k++)
-        if (conflicts[k] && (clause_key[i] < 0 || clause_key[i] == static_cast<int>(k))) {
-          clause = static_cast<int>(i);
-          key = static_cast<int>(k);
-        }
-    auto take = [&](QueryOutput& part, bool inserted) {
-      out.rs.changes += part.rs.changes;
-      if (out.rs.columns.empty()) out.rs.columns = part.rs.columns;
-      for (auto& r : part.rs.rows) out.rs.rows.push_back(std::move(r));
-      if (inserted && part.rs.last_insert_rowid) out.rs.last_insert_rowid = part.rs.last_insert_rowid;
-    };
-    if (clause >= 0) {
-      const sql::Upsert& u = ins.upserts[static_cast<size_t>(clause)];
-      if (u.do_nothing) continue;
-      // DO UPDATE: an UPDATE of the conflicting row, excluded.* its proposed values.
-      sql::Stmt upd_st;
-      sql::Update upd;
-      upd.table.name = t.name;
-      upd.alias = ins.alias;
-      for (auto& sc : u.set) {
-        sql::SetClause c = sc;
-        substitute_excluded(*c.value, names, *full);
-        upd.set.push_back(std::move(c));
-      }
-      upd_st.node = std::move(upd);
-      std::string text = sql::print(upd_st) + " WHERE " + matches[static_cast<size_t>(key)];
-      if (u.where) {
-        auto w = u.where->clone();
-        substitute_excluded(*w, names, *full);
-        text += " AND (" + sql::print(*w) + ")";
-      }
-      auto parsed = sql::parse_statement(text);
-      if (!parsed.ok()) co_return parsed.error();
-      (*parsed)->as<sql::Update>()->returning = ins.returning;
-      auto r = co_await run_resolved_part(x, **parsed);
-      if (!r.ok()) co_return r.error();
-      take(*r, false);
-      continue;
-    }
-    if (ins.conflict == sql::ConflictAction::Ignore && std::find(conflicts.begin(), conflicts.end(), true) != conflicts.end()) continue;
-    // REPLACE: the rows it deletes are checked and acted on as a DELETE's (NO ACTION when the
-    // statement ends); the node (or insert_resolving_globally) deletes them with the insert.
-    std::vector<FkAction> actions;
-    if (replace && !any.empty()) {
-      auto parsed = sql::parse_statement("DELETE FROM " + T + " WHERE " + any);
-      if (!parsed.ok()) co_return parsed.error();
-      Exec sub{x.c, x.s, x.topo, kNoParams, x.nodes_if_create};
-      sub.fk_depth = x.fk_depth;
-      if (auto s = co_await check_changed_keys(sub, **parsed, t, actions, &at_end); !s.ok()) co_return s.error();
-    }
-    // The row itself, with the statement's conflict clause (no ON CONFLICT left to apply).
-    sql::Stmt ins_st;
-    sql::Insert one;
-    one.replace = ins.replace;
-    one.conflict = ins.conflict;
-    one.table.name = t.name;
-    one.alias = ins.alias;
-    one.columns = columns;
-    one.returning = ins.returning;
-    one.select = sql::make<sql::Select>();
-    sql::SelectCore core;
-    core.is_values = true;
-    sql::ExprList exprs;
-    for (auto& v : row) exprs.push_back(value_literal(v));
-    core.values.push_back(std::move(exprs));
-    one.select->cores.push_back(std::move(core));
-    ins_st.node = std::move(one);
-    auto r = co_await run_resolved_part(x, ins_st);
-    if (!r.ok()) co_return r.error();
-    take(*r, true);
-    if (auto s = co_await run_fk_actions(x, std::move(actions)); !s.ok()) co_return s.error();
-  }
-  if (auto s = co_await check_deferred(x, at_end); !s.ok()) co_return s.error();
   x.plan = "insert-resolve";
   co_return out;
 }
