@@ -82,6 +82,20 @@ export const ValueType = {
   Blob: 4,
 } as const;
 
+// The code name an error of each class reports when SQLite gave none (src/base/result.h, Error::code_name)
+export const ErrorCodeName: Readonly<Record<number, string>> = {
+  [ErrorCode.Sql]: "SQLITE_ERROR",
+  [ErrorCode.Unsupported]: "BIGDADDY_UNSUPPORTED",
+  [ErrorCode.Retryable]: "BIGDADDY_RETRY",
+  [ErrorCode.Internal]: "BIGDADDY_INTERNAL",
+  [ErrorCode.Limit]: "BIGDADDY_LIMIT",
+  [ErrorCode.Busy]: "SQLITE_BUSY",
+  [ErrorCode.Conflict]: "SQLITE_BUSY",
+  [ErrorCode.Transaction]: "BIGDADDY_TRANSACTION",
+  [ErrorCode.NotFound]: "BIGDADDY_NOT_FOUND",
+};
+export const ERROR_CODE_NAME_OTHER = "SQLITE_ERROR";
+
 // The platform's limits (src/base/limits.h)
 export const MAX_BOUND_PARAMETERS = 100; // kMaxBoundParameters
 export const MAX_STATEMENT_BYTES = 102400; // kMaxStatementBytes

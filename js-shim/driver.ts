@@ -3,7 +3,7 @@
 import { CoreTrap, getCore } from "./core";
 import { observeNode, observeStatement } from "./insights";
 import { Reader, Writer, unbindable, type ResultSet, type SqlValue } from "./codec";
-import { ErrorCode, RequestMode, StepKind, Target } from "./abi";
+import { ERROR_CODE_NAME_OTHER, ErrorCode, ErrorCodeName, RequestMode, StepKind, Target } from "./abi";
 import type { TestStep } from "./test-hooks";
 
 export interface Env {
@@ -55,14 +55,9 @@ export interface QueryResult extends ResultSet {
   script?: { results: QueryResult[]; error?: { index: number; message: string; code: number } };
 }
 
-// The code name of an error class when SQLite gave none (as the core's Error::code_name).
+// The code name of an error class when SQLite gave none (the core's Error::code_name, generated).
 function defaultCodeName(code: number): string {
-  const names: Record<number, string> = {
-    [ErrorCode.Sql]: "SQLITE_ERROR", [ErrorCode.Unsupported]: "BIGDADDY_UNSUPPORTED", [ErrorCode.Retryable]: "BIGDADDY_RETRY",
-    [ErrorCode.Internal]: "BIGDADDY_INTERNAL", [ErrorCode.Limit]: "BIGDADDY_LIMIT", [ErrorCode.Busy]: "SQLITE_BUSY",
-    [ErrorCode.Conflict]: "SQLITE_BUSY", [ErrorCode.Transaction]: "BIGDADDY_TRANSACTION", [ErrorCode.NotFound]: "BIGDADDY_NOT_FOUND",
-  };
-  return names[code] ?? "BIGDADDY_INTERNAL";
+  return ErrorCodeName[code] ?? ERROR_CODE_NAME_OTHER;
 }
 
 export class BigDaddyError extends Error {

@@ -9,7 +9,7 @@ import type { TestStep } from "./test-hooks";
 import { NDJSON, startStream } from "./stream";
 import { checkCreateNodes, createDatabase, deleteDatabase, listDatabases } from "./catalog";
 import { readInsights } from "./insights";
-import { ErrorCode, MAX_NODES } from "./abi";
+import { ErrorCode, ErrorCodeName, MAX_NODES } from "./abi";
 import { exportResponse, importResponse } from "./dump";
 import { authorize, endSessions, newSession, secretsEqual, sessionCookie, SESSION_COOKIE, type AuthEnv } from "./auth";
 
@@ -60,11 +60,11 @@ export async function runBatch(env: CoreEnv, database: string, statements: reado
     const s = statements[index];
     const text = typeof s === "string" ? s : s?.sql ?? s?.query;
     if (typeof text !== "string")
-      return { results: [], error: { index, message: `statement ${index} has no "sql" (or "query") string`, code: ErrorCode.Sql, sqliteCode: "SQLITE_ERROR" } };
+      return { results: [], error: { index, message: `statement ${index} has no "sql" (or "query") string`, code: ErrorCode.Sql, sqliteCode: ErrorCodeName[ErrorCode.Sql] } };
     if (typeof s !== "string" && s.params !== undefined && !isParams(s.params))
       return {
         results: [],
-        error: { index, message: `statement ${index}: "params" must be an array of values or an object of named values`, code: ErrorCode.Sql, sqliteCode: "SQLITE_ERROR" },
+        error: { index, message: `statement ${index}: "params" must be an array of values or an object of named values`, code: ErrorCode.Sql, sqliteCode: ErrorCodeName[ErrorCode.Sql] },
       };
     list.push({ text, params: (typeof s === "string" ? [] : s.params) ?? [] });
   }
@@ -76,7 +76,7 @@ export async function runBatch(env: CoreEnv, database: string, statements: reado
     } catch (e) {
       if (!(e instanceof BigDaddyError)) throw e;
       const message = e.code === ErrorCode.Transaction ? "a batch is one transaction already: it cannot begin another" : e.message;
-      return { results: [], error: { index: 0, message, code: e.code === ErrorCode.Transaction ? ErrorCode.Sql : e.code, sqliteCode: e.code === ErrorCode.Transaction ? "SQLITE_ERROR" : e.sqliteCode } };
+      return { results: [], error: { index: 0, message, code: e.code === ErrorCode.Transaction ? ErrorCode.Sql : e.code, sqliteCode: e.code === ErrorCode.Transaction ? ErrorCodeName[ErrorCode.Sql] : e.sqliteCode } };
     }
   }
   // One transaction: every statement or none (the transaction lives in this isolate's core for
